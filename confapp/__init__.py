@@ -1,0 +1,53 @@
+"""confapp: run cluster development conferences end to end."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config_name = config_name or os.environ.get("CONFAPP_ENV", "development")
+    app.config.from_object(CONFIGS[config_name])
+    app.config.from_prefixed_env("CONFAPP")
+    if overrides:
+        app.config.update(overrides)
+    _finalise_config(app)
+
+    from confapp import wiring
+
+    wiring.register_extensions(app)
+    wiring.register_blueprints(app)
+    wiring.register_errorhandlers(app)
+    wiring.register_template_helpers(app)
+    wiring.register_security_headers(app)
+    wiring.register_commands(app)
+    return app
+
+
+def _finalise_config(app: Flask) -> None:
+    """Resolve derived settings: database URL, production secret."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'confapp.db'}"
+    # Accept the common postgres:// spelling and pick the psycopg 3 driver.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if app.config.get("PRODUCTION") and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("CONFAPP_SECRET_KEY must be set in production")

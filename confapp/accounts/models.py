@@ -1,0 +1,121 @@
+"""Accounts: people who sign in, their per-event roles and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from confapp.db import str_enum
+from confapp.db import utcnow
+from confapp.extensions import db
+
+if TYPE_CHECKING:
+    from confapp.events.models import Event
+
+
+class EventRoleKind(enum.StrEnum):
+    """What a person may do for one event."""
+
+    ORGANISER = "organiser"
+    STAFF = "staff"
+
+
+class User(UserMixin, db.Model):
+    """A person with a sign-in: delegate, staff member, organiser or site administrator."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased so that "Ana@X.org" and "ana@x.org" are one account.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[dt.datetime | None]
+    # Bumped on password change so that reset links and sessions issued before it die.
+    auth_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None]
+
+    roles: Mapped[list[EventRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a new password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether the password matches (False when none is set)."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        """Whether the account may sign in."""
+        return self.is_active_account
+
+    def get_id(self) -> str:  # Flask-Login
+        """Session identifier: id plus auth version, so a password change ends old sessions."""
+        return f"{self.id}:{self.auth_version}"
+
+    def role_for(self, event: Event) -> EventRoleKind | None:
+        """Strongest role this user holds for the event (organiser beats staff)."""
+        kinds = {r.role for r in self.roles if r.event_id == event.id}
+        if EventRoleKind.ORGANISER in kinds:
+            return EventRoleKind.ORGANISER
+        if EventRoleKind.STAFF in kinds:
+            return EventRoleKind.STAFF
+        return None
+
+    def is_organiser(self, event: Event) -> bool:
+        """Organisers of the event and site administrators manage it."""
+        return self.is_admin or self.role_for(event) is EventRoleKind.ORGANISER
+
+    def is_staff(self, event: Event) -> bool:
+        """Staff, organisers and administrators may scan badges for the event."""
+        return self.is_admin or self.role_for(event) is not None
+
+
+class EventRole(db.Model):
+    """A role held by a user for one event."""
+
+    __tablename__ = "event_role"
+    __table_args__ = (sa.UniqueConstraint("user_id", "event_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    role: Mapped[EventRoleKind] = mapped_column(str_enum(EventRoleKind))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    event: Mapped[Event] = relationship(back_populates="roles")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str] = mapped_column(sa.String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")

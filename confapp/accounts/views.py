@@ -1,0 +1,7 @@
+"""accounts views (being built)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,186 @@
+"""Agenda: rooms, tracks, programme sessions, people, stars, workshop sign-ups, changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from confapp.db import str_enum
+from confapp.db import utcnow
+from confapp.extensions import db
+
+if TYPE_CHECKING:
+    from confapp.capacity.models import CapacityPool
+
+
+class SessionKind(enum.StrEnum):
+    """What kind of programme item a session is."""
+
+    PLENARY = "plenary"
+    PARALLEL = "parallel"
+    PANEL = "panel"
+    WORKSHOP = "workshop"
+    BREAK = "break"
+    NETWORKING = "networking"
+    OTHER = "other"
+
+
+class SessionStatus(enum.StrEnum):
+    """A cancelled session stays visible, marked as cancelled."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class PersonRole(enum.StrEnum):
+    """The part a person plays in a session."""
+
+    CHAIR = "chair"
+    SPEAKER = "speaker"
+    PANELLIST = "panellist"
+    MODERATOR = "moderator"
+
+
+class SeatStatus(enum.StrEnum):
+    """Status of a sign-up for something with limited seats (workshop, visit)."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Room(db.Model):
+    """A room or hall at the venue."""
+
+    __tablename__ = "room"
+    __table_args__ = (sa.UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    capacity: Mapped[int | None]
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Track(db.Model):
+    """A theme running through the programme, with a colour."""
+
+    __tablename__ = "track"
+    __table_args__ = (sa.UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    colour: Mapped[str] = mapped_column(sa.String(7), default="#4a5568")
+
+
+class ProgrammeSession(db.Model):
+    """A programme item: plenary, parallel session, workshop, break..."""
+
+    __tablename__ = "programme_session"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.Index("ix_programme_session_event_start", "event_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind), default=SessionKind.PARALLEL)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"), index=True)
+    track_id: Mapped[int | None] = mapped_column(sa.ForeignKey("track.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[SessionStatus] = mapped_column(str_enum(SessionStatus), default=SessionStatus.SCHEDULED)
+    # Seat-limited sessions (workshops) have a pool; others do not need sign-up.
+    capacity_pool_id: Mapped[int | None] = mapped_column(sa.ForeignKey("capacity_pool.id"), unique=True)
+    # iCal SEQUENCE: bumped on every change that matters to a calendar.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    room: Mapped[Room | None] = relationship()
+    track: Mapped[Track | None] = relationship()
+    pool: Mapped[CapacityPool | None] = relationship()
+    people: Mapped[list[SessionPerson]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionPerson.position"
+    )
+
+
+class SessionPerson(db.Model):
+    """A chair, speaker, panellist or moderator of a session."""
+
+    __tablename__ = "session_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[PersonRole] = mapped_column(str_enum(PersonRole), default=PersonRole.SPEAKER)
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    country: Mapped[str] = mapped_column(sa.String(2), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL")
+    )
+
+    session: Mapped[ProgrammeSession] = relationship(back_populates="people")
+
+
+class SessionStar(db.Model):
+    """A session a delegate put in their personal agenda."""
+
+    __tablename__ = "session_star"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SessionSignup(db.Model):
+    """A sign-up for a seat-limited session; waiting list order is by id."""
+
+    __tablename__ = "session_signup"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "registration_id"),
+        sa.Index("ix_session_signup_queue", "session_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_session.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[SeatStatus] = mapped_column(str_enum(SeatStatus))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProgrammeChange(db.Model):
+    """A change made after the programme was published, for the public changes page."""
+
+    __tablename__ = "programme_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="SET NULL")
+    )
+    # added, moved, retimed, changed, cancelled, reinstated, removed
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    summary: Mapped[str] = mapped_column(sa.String(500))
+    programme_version: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

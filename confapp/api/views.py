@@ -1,0 +1,7 @@
+"""api views (being built)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

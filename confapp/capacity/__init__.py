@@ -1,0 +1,1 @@
+"""Shared capacity and waiting-list rule (event places, workshop seats, visit seats)."""

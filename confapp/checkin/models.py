@@ -1,0 +1,68 @@
+"""Check-in: every scan received, and one attendance row per person per checkpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from confapp.db import str_enum
+from confapp.db import utcnow
+from confapp.extensions import db
+
+
+class ScanResult(enum.StrEnum):
+    """Answer given to a scanner (the API contract)."""
+
+    OK = "ok"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - a result code, not a secret
+    REVOKED = "revoked"
+    NOT_REGISTERED = "not_registered"
+    CANCELLED = "cancelled"
+    WRONG_EVENT = "wrong_event"
+    NOT_SIGNED_UP = "not_signed_up"
+
+
+class Scan(db.Model):
+    """A badge scan as received; the scanner's scan_id makes a resend the same scan."""
+
+    __tablename__ = "scan"
+    __table_args__ = (sa.UniqueConstraint("event_id", "scan_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    scan_id: Mapped[str] = mapped_column(sa.String(64))
+    # "entrance", "session:<id>" or "visit:<id>"
+    checkpoint: Mapped[str] = mapped_column(sa.String(40))
+    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme_session.id", ondelete="SET NULL"))
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id", ondelete="SET NULL"))
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    result: Mapped[ScanResult] = mapped_column(str_enum(ScanResult))
+    scanned_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    scanner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class Attendance(db.Model):
+    """A person checked in at a checkpoint; unique so two scanners record one check-in."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "checkpoint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+    checkpoint: Mapped[str] = mapped_column(sa.String(40))
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="CASCADE"), index=True
+    )
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    first_scan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("scan.id", ondelete="SET NULL"))
+    first_scanned_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,32 @@
+"""Import every feature's models so Alembic and `flask shell` see the whole schema."""
+
+from confapp.accounts.models import ApiToken  # noqa: F401
+from confapp.accounts.models import EventRole  # noqa: F401
+from confapp.accounts.models import User  # noqa: F401
+from confapp.agenda.models import ProgrammeChange  # noqa: F401
+from confapp.agenda.models import ProgrammeSession  # noqa: F401
+from confapp.agenda.models import Room  # noqa: F401
+from confapp.agenda.models import SessionPerson  # noqa: F401
+from confapp.agenda.models import SessionSignup  # noqa: F401
+from confapp.agenda.models import SessionStar  # noqa: F401
+from confapp.agenda.models import Track  # noqa: F401
+from confapp.capacity.models import CapacityPool  # noqa: F401
+from confapp.checkin.models import Attendance  # noqa: F401
+from confapp.checkin.models import Scan  # noqa: F401
+from confapp.events.models import Event  # noqa: F401
+from confapp.events.models import EventPartner  # noqa: F401
+from confapp.meetings.models import Meeting  # noqa: F401
+from confapp.meetings.models import MeetingAttendee  # noqa: F401
+from confapp.meetings.models import MeetingFeedback  # noqa: F401
+from confapp.meetings.models import MeetingRequest  # noqa: F401
+from confapp.meetings.models import MeetingSlot  # noqa: F401
+from confapp.meetings.models import MeetingTable  # noqa: F401
+from confapp.meetings.models import NetworkingProfile  # noqa: F401
+from confapp.meetings.models import NetworkingTag  # noqa: F401
+from confapp.meetings.models import ProfileTag  # noqa: F401
+from confapp.meetings.models import SlotUnavailability  # noqa: F401
+from confapp.registration.models import Registration  # noqa: F401
+from confapp.visa.models import VisaRequest  # noqa: F401
+from confapp.visits.models import Bus  # noqa: F401
+from confapp.visits.models import Visit  # noqa: F401
+from confapp.visits.models import VisitSignup  # noqa: F401

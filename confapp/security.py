@@ -1,0 +1,87 @@
+"""Authorisation helpers, safe redirects and signed tokens."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask import current_app
+from flask import request
+from flask_login import current_user
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import URLSafeTimedSerializer
+
+from confapp.events.models import Event
+
+
+def safe_next_url(target: str | None, fallback: str) -> str:
+    """Return `target` only if it is a local path on this site, else `fallback`.
+
+    Rejects absolute URLs, scheme-relative `//host` and the `/\\host` and `///host`
+    forms that browsers resolve to another host.
+    """
+    if not target:
+        return fallback
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return fallback
+    return target
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def sign(payload: Any, salt: str) -> str:
+    """Sign a JSON-serialisable payload for a link (verification, reset...)."""
+    return _serializer(salt).dumps(payload)
+
+
+def unsign(token: str, salt: str, max_age: int) -> Any | None:
+    """Return the payload of a valid, unexpired token, else None."""
+    try:
+        return _serializer(salt).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+
+
+def require_organiser(event: Event) -> None:
+    """Abort with 403 (or the login redirect) unless the user organises the event."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not current_user.is_organiser(event):
+        abort(403)
+
+
+def require_staff(event: Event) -> None:
+    """Abort unless the user is staff, organiser of the event, or an administrator."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not current_user.is_staff(event):
+        abort(403)
+
+
+def admin_required(view: Callable) -> Callable:
+    """Decorator: only site administrators."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            abort(401)
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def wants_json() -> bool:
+    """Whether the client prefers a JSON answer (API clients)."""
+    return request.path.startswith("/api/")

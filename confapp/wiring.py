@@ -1,0 +1,169 @@
+"""The small register_* steps create_app() is made of."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Flask
+from flask import render_template
+from flask import request
+from flask_wtf.csrf import CSRFError
+
+from confapp import ROOT
+from confapp import mail
+from confapp.extensions import csrf
+from confapp.extensions import db
+from confapp.extensions import limiter
+from confapp.extensions import login_manager
+from confapp.extensions import migrate
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind extensions to the app."""
+    import confapp.models  # noqa: F401 - every model must be known to Alembic
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    mail.init_app(app)
+
+    from confapp.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or str(user.auth_version) != version:
+            return None
+        return user
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: sa.Engine) -> None:
+    """WAL lets readers work beside a writer; a busy timeout makes writers queue."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's blueprint."""
+    from confapp.accounts.views import bp as accounts_bp
+    from confapp.api.views import bp as api_bp
+    from confapp.events.views import bp as events_bp
+    from confapp.registration.views import bp as registration_bp
+    from confapp.visa.views import bp as visa_bp
+
+    for bp in (accounts_bp, events_bp, registration_bp, visa_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # Bearer-token API clients send no CSRF token; session-authenticated API writes
+    # are checked inside the API blueprint instead.
+    csrf.exempt(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages, JSON for the API."""
+    from flask import jsonify
+
+    def _render(status: int, title: str, message: str):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": title, "message": message}), status
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    app.register_error_handler(400, lambda e: _render(400, "Bad request", getattr(e, "description", "")))
+    app.register_error_handler(
+        CSRFError,
+        lambda e: _render(400, "Form expired", "The form was missing its security token or it expired. Go back, reload the page and try again."),
+    )
+    app.register_error_handler(
+        401, lambda e: _render(401, "Sign-in needed", "Please sign in to see this page.")
+    )
+    app.register_error_handler(
+        403, lambda e: _render(403, "Not allowed", "Your account does not have access to this page.")
+    )
+    app.register_error_handler(
+        404, lambda e: _render(404, "Page not found", "There is nothing at this address.")
+    )
+    app.register_error_handler(
+        405, lambda e: _render(405, "Method not allowed", "This address does not accept that request.")
+    )
+    app.register_error_handler(
+        413, lambda e: _render(413, "Too large", "The upload is larger than the server accepts.")
+    )
+    app.register_error_handler(
+        429, lambda e: _render(429, "Too many attempts", "Please wait a minute and try again.")
+    )
+    app.register_error_handler(
+        500, lambda e: _render(500, "Something went wrong", "The error was logged. Please try again in a moment.")
+    )
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters to show UTC times in an event's zone and country names."""
+    from confapp.countries import country_name
+
+    @app.template_filter("localtime")
+    def localtime(value: dt.datetime | None, event, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+        if value is None:
+            return ""
+        return event.local(value).strftime(fmt)
+
+    @app.template_filter("country")
+    def country(code: str | None) -> str:
+        return country_name(code)
+
+    @app.template_filter("label")
+    def label(value) -> str:
+        text = getattr(value, "value", value) or ""
+        return str(text).replace("_", " ").capitalize()
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP without inline scripts, no framing, a strict referrer policy, HSTS in production."""
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        )
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
+        if app.config.get("PRODUCTION"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """CLI commands of every feature (`confapp --help` lists them)."""
+    from confapp.accounts.cli import register as accounts_cli
+    from confapp.demo.cli import register as demo_cli
+    from confapp.registration.cli import register as registration_cli
+    from confapp.visa.cli import register as visa_cli
+
+    for register in (accounts_cli, demo_cli, registration_cli, visa_cli):
+        register(app)

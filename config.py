@@ -1,0 +1,78 @@
+"""Configuration classes for confapp.
+
+Every key can be overridden from the environment as ``CONFAPP_<KEY>`` (values are
+parsed as JSON when they look like JSON, so ``CONFAPP_RATELIMIT_ENABLED=false`` works).
+``CONFAPP_DATABASE_URL``, ``CONFAPP_SECRET_KEY`` and ``CONFAPP_MAIL_URL`` are the ones a
+deployment sets.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - replaced in production
+    # None means: a SQLite file in the instance folder (resolved in create_app).
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # SMTP URL such as smtp://user:pass@host:587/?starttls=1; None writes .eml files
+    # to the instance outbox.
+    MAIL_URL: str | None = None
+    MAIL_SENDER = "confapp <no-reply@confapp.local>"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    # Links in e-mails need an absolute URL even outside a request (CLI, imports).
+    SERVER_NAME: str | None = None
+    PREFERRED_URL_SCHEME = "http"
+    EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 2 * 3600
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # Fonts for PDFs (visa letters, badges); a TTF covering the scripts in use.
+    PDF_FONT: str | None = None
+    PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    """Local development and the demo."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """pytest: CSRF off by default (one test module turns it on), no rate limit noise."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    RATELIMIT_ENABLED = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """gunicorn behind a TLS-terminating proxy: secure cookies, a real secret required."""
+
+    SECRET_KEY = None
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    PRODUCTION = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
