@@ -1,4 +1,4 @@
-"""api views (being built)."""
+"""JSON API v1 (being built)."""
 
 from __future__ import annotations
 
