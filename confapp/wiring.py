@@ -66,13 +66,17 @@ def _tune_sqlite(engine: sa.Engine) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
     from confapp.accounts.views import bp as accounts_bp
+    from confapp.agenda.api import agenda_api
+    from confapp.agenda.views import bp as agenda_bp
     from confapp.api.views import bp as api_bp
     from confapp.events.views import bp as events_bp
     from confapp.registration.views import bp as registration_bp
     from confapp.visa.views import bp as visa_bp
 
-    for bp in (accounts_bp, events_bp, registration_bp, visa_bp):
+    for bp in (accounts_bp, events_bp, registration_bp, visa_bp, agenda_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(agenda_api, url_prefix="/api/v1")
+    csrf.exempt(agenda_api)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Bearer-token API clients send no CSRF token; session-authenticated API writes
     # are checked inside the API blueprint instead.

@@ -95,3 +95,114 @@ def make_staff(event: Event, email: str, role: EventRoleKind = EventRoleKind.ORG
 def login(client, email: str, password: str = PASSWORD):
     """Sign in through the login form."""
     return client.post("/login", data={"email": email, "password": password})
+
+
+def sign_in(client, user: User) -> None:
+    """Sign a user in by writing the Flask-Login session directly (no /login round trip)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def registration_form(**overrides) -> dict:
+    """Valid data for the public registration form (contract field names)."""
+    data = {
+        "full_name": "Ana Example",
+        "email": "ana@example.org",
+        "password": PASSWORD,
+        "organisation": "Cluster Foundation",
+        "organisation_type": "cluster_association",
+        "job_title": "Director",
+        "country": "KE",
+        "sector": "industry",
+        "phone": "+254 700 000000",
+        "interests": ["innovation", "finance"],
+        "dietary": "vegetarian",
+        "accessibility": "",
+        "needs_visa_letter": "y",
+        "directory_opt_in": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def make_registration(
+    event: Event,
+    email: str = "delegate@example.org",
+    *,
+    full_name: str | None = None,
+    now: dt.datetime | None = None,
+    **details,
+):
+    """Register a new verified user for the event through the service (admitted via capacity).
+
+    Needs a request context (the confirmation e-mail carries absolute links).
+    """
+    from confapp.registration import services as registration_services
+    from confapp.registration.models import RegistrationSource
+
+    user = make_user(email, full_name=full_name or email.split("@")[0].title())
+    data = {"full_name": user.full_name, "country": "IN"}
+    category = details.pop("category", "delegate")
+    source = details.pop("source", RegistrationSource.WEB)
+    data.update(details)
+    return registration_services.register(
+        event,
+        user=user,
+        data=data,
+        category=category,
+        source=source,
+        now=now or dt.datetime.now(dt.UTC),
+    )
+
+
+def make_confirmed_registration(event: Event, email: str = "delegate@example.org", **fields):
+    """A CONFIRMED Registration row built directly (seat taken from the event's pool)."""
+    from confapp.capacity.services import try_take
+    from confapp.registration.models import Registration
+    from confapp.registration.models import RegistrationStatus
+
+    user = make_user(email, full_name=fields.pop("full_name", email.split("@")[0].title()))
+    assert try_take(event.pool), "event is full"
+    values = {"country": "KE", "organisation": "Kenya Leather Cluster"}
+    values.update(fields)
+    reg = Registration(
+        event=event,
+        user=user,
+        status=RegistrationStatus.CONFIRMED,
+        full_name=user.full_name,
+        email=user.email,
+        **values,
+    )
+    db.session.add(reg)
+    db.session.flush()
+    return reg
+
+
+def make_delegate(event: Event, email: str = "delegate@example.org", *, country: str = "KE"):
+    """A user with a confirmed registration for the event; returns (user, registration)."""
+    from confapp.registration.models import Registration
+    from confapp.registration.models import RegistrationStatus
+
+    user = make_user(email, full_name=email.split("@")[0].title())
+    registration = Registration(
+        event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
+        full_name=user.full_name, email=user.email, country=country,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    return user, registration
+
+
+def sign_in(client, user: User) -> None:
+    """Sign a user in through the test client's session."""
+    with client.session_transaction() as s:
+        s["_user_id"] = user.get_id()
+        s["_fresh"] = True
+
+
+def local_time(event: Event, day: int, hhmm: str) -> dt.datetime:
+    """UTC datetime of a wall-clock time on the event's day `day` (0-based)."""
+    hours, minutes = map(int, hhmm.split(":"))
+    local = dt.datetime.combine(event.starts_on + dt.timedelta(days=day), dt.time(hours, minutes), tzinfo=event.tz)
+    return local.astimezone(dt.UTC)

@@ -1,14 +1,36 @@
-"""Account operations: links for e-mail verification and password reset. Flush only."""
+"""Account operations: sign-in, e-mail verification, passwords, API tokens. Flush only."""
 
 from __future__ import annotations
 
-from flask import url_for
+import datetime as dt
+import hashlib
+import secrets
 
+import sqlalchemy as sa
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+from flask import url_for
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from confapp import mail
+from confapp.accounts.models import ApiToken
 from confapp.accounts.models import User
+from confapp.errors import DomainError
+from confapp.errors import NotAllowed
+from confapp.errors import ValidationFailed
+from confapp.extensions import db
 from confapp.security import sign
+from confapp.security import unsign
 
 VERIFY_SALT = "verify-email"
 RESET_SALT = "reset-password"  # noqa: S105 - a salt name, not a secret
+MIN_PASSWORD_LENGTH = 8
+# A token is only marked as used again after this long, so a burst of scans does not
+# turn every API request into a write.
+_LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
+# Checked when the address is unknown, so a failed sign-in takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def email_verification_url(user: User) -> str:
@@ -21,3 +43,209 @@ def password_reset_url(user: User) -> str:
     """Absolute, signed, single-use link to choose a new password (dies on password change)."""
     token = sign({"uid": user.id, "v": user.auth_version}, RESET_SALT)
     return url_for("accounts.reset", token=token, _external=True)
+
+
+# --- users --------------------------------------------------------------------------
+
+
+def normalise_email(value: str | None) -> str:
+    """Check an address's syntax and return it trimmed and lower-cased."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed("Enter an e-mail address.", field="email")
+    if len(value) > 254:
+        raise ValidationFailed("The e-mail address is too long.", field="email")
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"Invalid e-mail address: {exc}", field="email") from exc
+    return value.lower()
+
+
+def find_user_by_email(email: str | None) -> User | None:
+    """The account with this address, whatever its case."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _check_password_rules(password: str, field: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field=field)
+
+
+def create_user(
+    email: str, full_name: str, password: str | None = None, admin: bool = False
+) -> User:
+    """Create an account (without a password when none is given); refuse duplicates."""
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError("An account with this e-mail address already exists.", field="email")
+    user = User(email=email, full_name=(full_name or "").strip()[:200], is_admin=admin)
+    if password is not None:
+        _check_password_rules(password, "password")
+        user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        # Another request created the same address a moment ago.
+        raise DomainError(
+            "An account with this e-mail address already exists.", field="email"
+        ) from exc
+    return user
+
+
+def authenticate(email: str, password: str, now: dt.datetime) -> User | None:
+    """The active user with these credentials (recording the sign-in), else None."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.check_password(password or "") or not user.is_active:
+        return None
+    user.last_login_at = now
+    db.session.flush()
+    return user
+
+
+# --- e-mail verification ------------------------------------------------------------
+
+
+def send_verification(user: User) -> None:
+    """Queue the e-mail with the verification link (sent after commit)."""
+    mail.send_mail(
+        user.email,
+        "Confirm your e-mail address",
+        "verify",
+        user=user,
+        verify_url=email_verification_url(user),
+    )
+
+
+def verify_email(token: str, now: dt.datetime, max_age: int) -> User | None:
+    """Mark the address in a valid verification token as verified; None if invalid."""
+    payload = unsign(token, VERIFY_SALT, max_age)
+    if not isinstance(payload, dict) or not isinstance(payload.get("uid"), int):
+        return None
+    user = db.session.get(User, payload["uid"])
+    # The link proves ownership of the address it was sent to, not of a later one.
+    if user is None or user.email != payload.get("email"):
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+        db.session.flush()
+    return user
+
+
+# --- passwords ----------------------------------------------------------------------
+
+
+def send_password_reset(user: User, *, invited_to=None) -> None:
+    """Queue the e-mail with a link to choose a new password (or a first one)."""
+    if invited_to is not None:
+        subject = f"You have been added to {invited_to.title}"
+    elif user.password_hash:
+        subject = "Reset your password"
+    else:
+        subject = "Choose your password"
+    mail.send_mail(
+        user.email,
+        subject,
+        "reset",
+        user=user,
+        event=invited_to,
+        reset_url=password_reset_url(user),
+    )
+
+
+def user_for_reset_token(token: str, max_age: int, first_password_max_age: int) -> User | None:
+    """The user a reset link is valid for, or None (expired, tampered or already used).
+
+    Accounts without a password yet (invitations, imported delegates) get the longer
+    `first_password_max_age`; a reset of an existing password expires sooner.
+    """
+    payload = unsign(token, RESET_SALT, max(max_age, first_password_max_age))
+    if not isinstance(payload, dict) or not isinstance(payload.get("uid"), int):
+        return None
+    user = db.session.get(User, payload["uid"])
+    # auth_version moves on with every password change, so a used link is dead.
+    if user is None or not user.is_active or payload.get("v") != user.auth_version:
+        return None
+    if user.password_hash and unsign(token, RESET_SALT, max_age) is None:
+        return None
+    return user
+
+
+def _replace_password(user: User, new: str) -> None:
+    user.set_password(new)
+    # Ends other sessions and every reset link issued before now.
+    user.auth_version += 1
+
+
+def reset_password(user: User, new: str, now: dt.datetime) -> None:
+    """Set a new password from a reset link; the link proves the e-mail address too."""
+    _check_password_rules(new, "password")
+    _replace_password(user, new)
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+    db.session.flush()
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    """Change the password of a signed-in user who knows the current one."""
+    if not user.check_password(old or ""):
+        raise ValidationFailed("Your current password is not right.", field="old_password")
+    _check_password_rules(new, "new_password")
+    _replace_password(user, new)
+    db.session.flush()
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def may_use_api(user: User) -> bool:
+    """Only administrators and people with an event role get API tokens."""
+    return user.is_admin or bool(user.roles)
+
+
+def issue_api_token(user: User, label: str, now: dt.datetime) -> str:
+    """Create a bearer token for a staff member, organiser or admin; return it once."""
+    if not may_use_api(user):
+        raise NotAllowed("API tokens are only for staff, organisers and administrators.")
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user=user, token_hash=_token_hash(raw), label=(label or "")[:100], created_at=now)
+    )
+    db.session.flush()
+    return raw
+
+
+def user_for_api_token(raw: str | None, now: dt.datetime | None = None) -> User | None:
+    """The active user owning this unrevoked token, else None; records its use."""
+    if not raw:
+        return None
+    # Looking up the SHA-256 (not the raw token) leaks nothing through timing.
+    token = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(raw), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    if token.last_used_at is None or now - token.last_used_at >= _LAST_USED_GRANULARITY:
+        token.last_used_at = now
+        db.session.flush()
+    return token.user
+
+
+def revoke_api_token(token: ApiToken, now: dt.datetime) -> None:
+    """Stop a token from working."""
+    token.revoked_at = now
+    db.session.flush()

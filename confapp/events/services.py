@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import abort
 
+from confapp.accounts import services as account_services
 from confapp.accounts.models import EventRole
 from confapp.accounts.models import EventRoleKind
 from confapp.accounts.models import User
@@ -144,3 +146,218 @@ def list_published_events() -> list[Event]:
             sa.select(Event).where(Event.status == EventStatus.PUBLISHED).order_by(Event.starts_on)
         )
     )
+
+
+def list_all_events() -> list[Event]:
+    """Every event, drafts included, latest first (administrators)."""
+    return list(db.session.scalars(sa.select(Event).order_by(Event.starts_on.desc(), Event.id)))
+
+
+# --- settings -----------------------------------------------------------------------
+
+# Fields update_event() copies as they are (after validation).
+_PLAIN_FIELDS = (
+    "title",
+    "tagline",
+    "description",
+    "venue",
+    "venue_address",
+    "city",
+    "country",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "requires_approval",
+    "public_categories",
+    "contact_email",
+    "letter_signatory",
+    "letter_purpose",
+    "status",
+)
+_LOCAL_DATETIME_FIELDS = ("registration_opens_at", "registration_closes_at", "edit_deadline")
+_MAX_LENGTHS = {
+    "title": 200,
+    "tagline": 300,
+    "venue": 200,
+    "venue_address": 300,
+    "city": 100,
+    "contact_email": 254,
+    "letter_signatory": 200,
+}
+
+
+def to_utc(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
+    """A datetime entered in the event's zone (naive) as aware UTC; aware ones are kept."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone))
+    return value.astimezone(dt.UTC)
+
+
+def to_local_naive(value: dt.datetime | None, event: Event) -> dt.datetime | None:
+    """A stored UTC datetime as the naive wall time of the event's zone (form fields)."""
+    if value is None:
+        return None
+    return event.local(value).replace(tzinfo=None)
+
+
+def parse_partners(text: str) -> list[tuple[str, str, str]]:
+    """Parse one "Name | Role" (optionally "| URL") per line; blank lines are skipped."""
+    partners: list[tuple[str, str, str]] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) > 3 or not parts[0]:
+            raise ValidationFailed(
+                f"Line {number}: write \"Name | Role\" (optionally \"| https://…\").",
+                field="partners",
+            )
+        name = parts[0]
+        role = parts[1] if len(parts) > 1 and parts[1] else "Partner"
+        url = parts[2] if len(parts) > 2 else ""
+        if len(name) > 200 or len(role) > 100 or len(url) > 300:
+            raise ValidationFailed(f"Line {number} is too long.", field="partners")
+        if url and not url.startswith(("https://", "http://")):
+            raise ValidationFailed(f"Line {number}: the web address must start with https://.", field="partners")
+        partners.append((name, role, url))
+    return partners
+
+
+def format_partners(event: Event) -> str:
+    """The partners as the settings textarea shows them."""
+    lines = []
+    for partner in event.partners:
+        line = f"{partner.name} | {partner.role}"
+        if partner.url:
+            line += f" | {partner.url}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def update_event(event: Event, data: dict, now: dt.datetime) -> list:
+    """Change an event's settings; return the registrations promoted by a capacity rise.
+
+    `data` holds the Event fields; the three local datetimes may be naive, meaning wall
+    time in the (new) event zone. `partners` is a list of (name, role[, url]) or text.
+    Nothing is changed when a rule refuses the update.
+    """
+    values = {key: data[key] for key in _PLAIN_FIELDS if key in data}
+    timezone = values.get("timezone", event.timezone)
+    for key, limit in _MAX_LENGTHS.items():
+        if len(values.get(key) or "") > limit:
+            raise ValidationFailed(f"At most {limit} characters.", field=key)
+    if "title" in values and not (values["title"] or "").strip():
+        raise ValidationFailed("Enter a title.", field="title")
+    if "status" in values:
+        values["status"] = EventStatus(values["status"])
+    if isinstance(values.get("public_categories"), list | tuple):
+        values["public_categories"] = ",".join(str(c) for c in values["public_categories"])
+    if "timezone" in values and values["timezone"] not in available_timezones():
+        # Checked before the datetimes below are interpreted in that zone.
+        raise ValidationFailed(
+            "Unknown time zone; use an IANA name such as Asia/Kolkata.", field="timezone"
+        )
+    for key in _LOCAL_DATETIME_FIELDS:
+        if key in data:
+            values[key] = to_utc(data[key], timezone)
+    capacity = data.get("capacity", event.capacity)
+    validate_event_fields(
+        slug=event.slug,
+        timezone=timezone,
+        starts_on=values.get("starts_on", event.starts_on),
+        ends_on=values.get("ends_on", event.ends_on),
+        country=values.get("country", event.country),
+        registration_opens_at=values.get("registration_opens_at", event.registration_opens_at),
+        registration_closes_at=values.get("registration_closes_at", event.registration_closes_at),
+        capacity=capacity,
+        public_categories=values.get("public_categories", event.public_categories),
+        exclude_id=event.id,
+    )
+    partners = data.get("partners")
+    if isinstance(partners, str):
+        partners = parse_partners(partners)
+
+    promoted: list = []
+    old_capacity = event.pool.capacity
+    if "capacity" in data and capacity != old_capacity:
+        # Refuses (before anything else changes) to go below the seats already taken.
+        capacity_service.set_capacity(event.pool, capacity)
+        event.capacity = capacity
+    for key, value in values.items():
+        setattr(event, key, value)
+    if partners is not None:
+        event.partners.clear()
+        db.session.flush()
+        for position, partner in enumerate(partners):
+            name, role, *rest = partner
+            event.partners.append(
+                EventPartner(name=name, role=role, url=rest[0] if rest else "", position=position)
+            )
+    db.session.flush()
+    rose = "capacity" in data and old_capacity is not None and (capacity is None or capacity > old_capacity)
+    if rose:
+        # Imported when needed so that events does not depend on registration at import time.
+        from confapp.registration.services import fill_from_waitlist
+
+        promoted = fill_from_waitlist(event, now)
+    return promoted
+
+
+# --- team ---------------------------------------------------------------------------
+
+
+def list_roles(event: Event) -> list[EventRole]:
+    """The event's organisers and staff, organisers first, then by e-mail."""
+    return list(
+        db.session.scalars(
+            sa.select(EventRole)
+            .join(User, EventRole.user_id == User.id)
+            .where(EventRole.event_id == event.id)
+            .order_by(EventRole.role, User.email)
+        )
+    )
+
+
+def add_team_member(
+    event: Event, email: str, role: EventRoleKind, full_name: str = ""
+) -> tuple[EventRole, bool]:
+    """Give the role to the account with this address, creating (and inviting) it if new.
+
+    Returns (role, invited): people without a password get a link to choose one.
+    """
+    email = account_services.normalise_email(email)
+    user = account_services.find_user_by_email(email)
+    if user is None:
+        user = account_services.create_user(email, full_name or email.split("@")[0])
+    existing = db.session.scalar(
+        sa.select(EventRole.id).where(
+            EventRole.user_id == user.id, EventRole.event_id == event.id, EventRole.role == role
+        )
+    )
+    if existing is not None:
+        raise ValidationFailed(f"{email} is already {role.value} of this event.", field="email")
+    grant = grant_role(user, event, EventRoleKind(role))
+    invited = not user.password_hash
+    if invited:
+        account_services.send_password_reset(user, invited_to=event)
+    return grant, invited
+
+
+def remove_role(event: Event, role_id: int) -> EventRole:
+    """Take a role away; the event keeps at least one organiser."""
+    grant = db.session.get(EventRole, role_id)
+    if grant is None or grant.event_id != event.id:
+        raise ValidationFailed("That role does not exist (any more).")
+    if grant.role is EventRoleKind.ORGANISER:
+        organisers = db.session.scalar(
+            sa.select(sa.func.count(EventRole.id)).where(
+                EventRole.event_id == event.id, EventRole.role == EventRoleKind.ORGANISER
+            )
+        )
+        if organisers <= 1:
+            raise ValidationFailed("The event must keep at least one organiser.")
+    db.session.delete(grant)
+    db.session.flush()
+    return grant

@@ -1,9 +1,79 @@
-"""registration commands (being built)."""
+"""Registration commands: `confapp import-delegates SLUG FILE.csv`."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
 from flask import Flask
+from flask import current_app
+from flask.cli import with_appcontext
+
+from confapp.db import utcnow
+from confapp.events.models import Event
+from confapp.extensions import db
 
 
 def register(app: Flask) -> None:
     """Add this feature's commands to the app's CLI."""
+    app.cli.add_command(import_delegates_command)
+
+
+@click.command("import-delegates")
+@click.argument("slug")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_delegates_command(slug: str, csv_file: Path) -> None:
+    """Import a delegation CSV into event SLUG: every row is checked first, all or nothing."""
+    from confapp.registration.imports import import_delegates
+
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event with slug {slug!r}.")
+    bars: dict[str, object] = {}
+
+    def start(phase: str, total: int) -> None:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+        bars.clear()
+        label = "Checking rows" if phase == "validate" else "Importing   "
+        bars[phase] = click.progressbar(length=total, label=label, file=sys.stderr).__enter__()
+
+    def step(amount: int) -> None:
+        for bar in bars.values():
+            bar.update(amount)
+
+    # E-mail links need an absolute URL; without SERVER_NAME fall back to the local demo.
+    base_url = None
+    if not current_app.config.get("SERVER_NAME"):
+        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
+        click.echo(f"SERVER_NAME is not set: links in e-mails will point to {base_url}", err=True)
+    with current_app.test_request_context("/", base_url=base_url):
+        try:
+            result = import_delegates(
+                event,
+                csv_file.read_bytes(),
+                actor=None,
+                now=utcnow(),
+                on_validate=step,
+                on_import=step,
+                on_start=start,
+            )
+        finally:
+            for bar in bars.values():
+                bar.__exit__(None, None, None)
+        if not result.ok:
+            db.session.rollback()
+            click.echo(f"Nothing was imported: {len(result.errors)} problem(s) found.", err=True)
+            for error in result.errors:
+                click.echo(f"  {error}", err=True)
+            sys.exit(1)
+        # Counted before the commit expires the objects (no reload per row).
+        confirmed = sum(1 for r in result.registrations if r.status.value == "confirmed")
+        db.session.commit()
+    click.echo(
+        f"Imported {len(result.registrations)} delegate(s) into {event.slug}: "
+        f"{confirmed} confirmed, {len(result.registrations) - confirmed} on the waiting list."
+    )

@@ -101,6 +101,8 @@ class Registration(db.Model):
     # When the current status was reached (confirmation, promotion, cancellation...).
     status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Organisers' internal note on the registration (never shown to the delegate).
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
     # Secret for the personal iCal feed URL; reset by the delegate at will.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Badges: bumped when a badge is re-issued so old QR codes are revoked.

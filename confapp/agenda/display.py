@@ -1,0 +1,173 @@
+"""Presentation helpers: safe Markdown, programme filters and the room x time grid layout."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from collections.abc import Mapping
+
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup
+
+from confapp.agenda.models import ProgrammeSession
+from confapp.agenda.models import Room
+from confapp.agenda.models import SessionKind
+from confapp.agenda.models import SessionStatus
+from confapp.events.models import Event
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML, sanitised by nh3 (no scripts, styles or event handlers)."""
+    if not text:
+        return Markup("")
+    html = markdown_lib.markdown(text, extensions=["sane_lists"], output_format="html")
+    return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S704 - nh3 sanitised it
+
+
+def event_days(event: Event) -> list[dt.date]:
+    """Every day of the event."""
+    days = (event.ends_on - event.starts_on).days + 1
+    return [event.starts_on + dt.timedelta(days=i) for i in range(max(days, 1))]
+
+
+def day_bounds(event: Event, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """UTC start and end of a local day of the event."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=event.tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=event.tz)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@dataclasses.dataclass
+class Filters:
+    """The programme page's filters, validated against what exists."""
+
+    track: int | None = None
+    kind: SessionKind | None = None
+    room: int | None = None
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the programme."""
+        return bool(self.track or self.kind or self.room or self.q)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], rooms: Iterable[Room], track_ids: Iterable[int]) -> Filters:
+        """Read filters from query arguments; unknown values are ignored, never an error."""
+        def as_id(name: str, allowed: set[int]) -> int | None:
+            value = (args.get(name) or "").strip()
+            return int(value) if value.isdigit() and int(value) in allowed else None
+
+        kind = (args.get("kind") or "").strip()
+        return cls(
+            track=as_id("track", set(track_ids)),
+            kind=SessionKind(kind) if kind in SessionKind._value2member_map_ else None,
+            room=as_id("room", {r.id for r in rooms}),
+            q=(args.get("q") or "").strip()[:100],
+        )
+
+    def keep(self, session: ProgrammeSession) -> bool:
+        """Whether the session passes the filters."""
+        if self.track and session.track_id != self.track:
+            return False
+        if self.kind and session.kind is not self.kind:
+            return False
+        if self.room and session.room_id != self.room:
+            return False
+        if self.q:
+            needle = self.q.casefold()
+            haystack = [session.title, session.description, session.room.name if session.room else ""]
+            haystack += [f"{p.name} {p.organisation}" for p in session.people]
+            if not any(needle in h.casefold() for h in haystack):
+                return False
+        return True
+
+
+@dataclasses.dataclass
+class Column:
+    """A room column of the grid (several lanes when cancelled items overlap)."""
+
+    label: str
+    start: int
+    lanes: int
+
+
+@dataclasses.dataclass
+class Placed:
+    """A session with its grid position (CSS grid lines)."""
+
+    session: ProgrammeSession
+    row_start: int
+    row_end: int
+    col_start: int
+    col_span: int
+
+
+@dataclasses.dataclass
+class Grid:
+    """A day laid out as rooms (columns) by time boundaries (rows)."""
+
+    columns: list[Column]
+    times: list[dt.datetime]
+    items: list[Placed]
+    width: int
+
+
+def _lanes(sessions: list[ProgrammeSession]) -> dict[int, int]:
+    """Greedy interval colouring: overlapping sessions of one column get separate lanes."""
+    lane_ends: list[dt.datetime] = []
+    lanes: dict[int, int] = {}
+    for s in sorted(sessions, key=lambda s: (s.starts_at, s.status is SessionStatus.CANCELLED, s.id)):
+        for i, end in enumerate(lane_ends):
+            if end <= s.starts_at:
+                lanes[s.id], lane_ends[i] = i, s.ends_at
+                break
+        else:
+            lanes[s.id] = len(lane_ends)
+            lane_ends.append(s.ends_at)
+    return lanes
+
+
+def layout(sessions: list[ProgrammeSession], rooms: list[Room]) -> Grid:
+    """Place one day's sessions; items keep time order (the phone list reads the same DOM)."""
+    boundaries = sorted({s.starts_at for s in sessions} | {s.ends_at for s in sessions})
+    index = {moment: i for i, moment in enumerate(boundaries)}
+    by_room: dict[int | None, list[ProgrammeSession]] = {}
+    for s in sessions:
+        by_room.setdefault(s.room_id, []).append(s)
+    # A session without a room spans the whole width unless something overlaps it.
+    spanning, other = [], []
+    for s in by_room.pop(None, []):
+        alone = all(o is s or o.ends_at <= s.starts_at or o.starts_at >= s.ends_at for o in sessions)
+        (spanning if alone else other).append(s)
+    columns: list[Column] = []
+    lane_of: dict[int, int] = {}
+    col_of: dict[int | None, int] = {}
+    position = 2  # CSS grid line 1 is the time column
+    for room in rooms:
+        if room.id not in by_room:
+            continue
+        lanes = _lanes(by_room[room.id])
+        lane_of.update(lanes)
+        count = max(lanes.values()) + 1
+        columns.append(Column(room.name, position, count))
+        col_of[room.id] = position
+        position += count
+    if other:
+        lanes = _lanes(other)
+        lane_of.update(lanes)
+        count = max(lanes.values()) + 1
+        columns.append(Column("Elsewhere", position, count))
+        col_of[None] = position
+        position += count
+    width = max(position - 2, 1)
+    placed = []
+    for s in sessions:
+        rows = (index[s.starts_at] + 2, index[s.ends_at] + 2)
+        if s in spanning:
+            placed.append(Placed(s, *rows, 2, width))
+        else:
+            placed.append(Placed(s, *rows, col_of[s.room_id] + lane_of[s.id], 1))
+    return Grid(columns=columns, times=boundaries[:-1], items=placed, width=width)

@@ -1,0 +1,186 @@
+"""Calendar feeds: programme rows to CalItems, a per-version cache, ETag/304 responses."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+
+from flask import Response
+from flask import current_app
+from flask import has_request_context
+from flask import request
+from flask import url_for
+
+from confapp.agenda import ical
+from confapp.agenda.models import ProgrammeSession
+from confapp.agenda.models import SessionStatus
+from confapp.countries import country_name
+from confapp.events.models import Event
+
+_CACHE_KEY = "agenda_feed_cache"
+_CACHE_LIMIT = 256
+
+
+@dataclasses.dataclass(frozen=True)
+class Feed:
+    """A built calendar with its validators."""
+
+    body: bytes
+    etag: str
+    last_modified: dt.datetime
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute URL, also outside a request (CLI, demo seed)."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, _external=True, **values)
+
+
+def _location(event: Event, session: ProgrammeSession) -> str:
+    parts = []
+    if session.room is not None:
+        parts.append(session.room.name)
+        if session.room.location:
+            parts.append(session.room.location)
+    parts.extend(p for p in (event.venue, event.city) if p)
+    return ", ".join(parts)
+
+
+def _description(session: ProgrammeSession, url: str) -> str:
+    lines = []
+    for person in session.people:
+        extra = ", ".join(p for p in (person.organisation, country_name(person.country)) if p)
+        lines.append(f"{person.role.value.capitalize()}: {person.name}" + (f" ({extra})" if extra else ""))
+    if session.description:
+        lines.extend(["", session.description.strip()])
+    lines.extend(["", url])
+    return "\n".join(lines).strip()
+
+
+def session_items(event: Event, sessions: Iterable[ProgrammeSession], host: str) -> list[ical.CalItem]:
+    """Calendar items for sessions (room, track and people loaded)."""
+    base = absolute_url("agenda.session_detail", slug=event.slug, session_id=0)[:-1]
+    items = []
+    for s in sessions:
+        url = f"{base}{s.id}"
+        items.append(
+            ical.CalItem(
+                # Stable forever: ids never change, and the host keeps UIDs unique worldwide.
+                uid=f"session-{s.id}-{event.slug}@{host}",
+                summary=s.title,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                sequence=s.sequence,
+                last_modified=s.updated_at,
+                created=s.created_at,
+                cancelled=s.status is SessionStatus.CANCELLED,
+                location=_location(event, s),
+                url=url,
+                description=_description(s, url),
+                categories=(s.track.name,) if s.track is not None else (),
+            )
+        )
+    return items
+
+
+def _years(event: Event) -> tuple[int, int]:
+    return event.starts_on.year, event.ends_on.year
+
+
+def _host() -> str:
+    return request.host.split(":")[0] if has_request_context() else "confapp.local"
+
+
+def _make(body: bytes, last_modified: dt.datetime) -> Feed:
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    return Feed(body=body, etag=etag, last_modified=last_modified.replace(microsecond=0))
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault(_CACHE_KEY, {})
+
+
+def clear_cache() -> None:
+    """Forget every built feed (benchmarks measure cold builds with it)."""
+    _cache().clear()
+
+
+def _cached(key: tuple, build) -> Feed:
+    cache = _cache()
+    feed = cache.get(key)
+    if feed is None:
+        feed = build()
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = feed
+    return feed
+
+
+def _last_modified(event: Event, sessions: list[ProgrammeSession]) -> dt.datetime:
+    stamps = [s.updated_at for s in sessions]
+    if event.programme_published_at:
+        stamps.append(event.programme_published_at)
+    return max(stamps) if stamps else dt.datetime.now(dt.UTC)
+
+
+def programme_feed(event: Event) -> Feed:
+    """The whole published programme, built once per programme version."""
+    from confapp.agenda.services import load_programme
+
+    host = request.host_url if has_request_context() else ""
+    key = ("programme", event.id, event.programme_version, host)
+
+    def build() -> Feed:
+        sessions = load_programme(event)
+        body = ical.build_calendar(
+            session_items(event, sessions, _host()), name=event.title, timezone=event.timezone, years=_years(event)
+        )
+        return _make(body, _last_modified(event, sessions))
+
+    return _cached(key, build)
+
+
+def session_ics_bytes(event: Event, session: ProgrammeSession) -> bytes:
+    """One session as a calendar file (for downloads and e-mail attachments)."""
+    return ical.build_calendar(
+        session_items(event, [session], _host()),
+        name=f"{session.title} · {event.title}",
+        timezone=event.timezone,
+        years=_years(event),
+    )
+
+
+def session_feed(event: Event, session: ProgrammeSession) -> Feed:
+    """One session's feed, cached per programme version."""
+    host = request.host_url if has_request_context() else ""
+    key = ("session", event.id, event.programme_version, session.id, host)
+    return _cached(key, lambda: _make(session_ics_bytes(event, session), _last_modified(event, [session])))
+
+
+def personal_feed(event: Event, sessions: list[ProgrammeSession], owner: str) -> Feed:
+    """A delegate's sessions; small, so built per request (stars change often)."""
+    body = ical.build_calendar(
+        session_items(event, sessions, _host()),
+        name=f"{event.title} · {owner}",
+        timezone=event.timezone,
+        years=_years(event),
+    )
+    return _make(body, _last_modified(event, sessions))
+
+
+def respond(feed: Feed, filename: str, *, private: bool = False) -> Response:
+    """Serve a feed with ETag and Last-Modified; answer conditional requests with 304."""
+    response = Response(feed.body, mimetype="text/calendar")
+    response.charset = "utf-8"
+    response.set_etag(feed.etag)
+    response.last_modified = feed.last_modified
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = ("private" if private else "public") + ", max-age=0, must-revalidate"
+    if private:
+        # A secret URL must not leak through logs of third-party referrers.
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response.make_conditional(request)

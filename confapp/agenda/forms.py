@@ -1,0 +1,87 @@
+"""Forms of the agenda: rooms, tracks, sessions (with people) and the CSV import."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import Form
+from wtforms import FormField
+from wtforms.fields import ColorField
+from wtforms.fields import DateTimeLocalField
+from wtforms.fields import FieldList
+from wtforms.fields import IntegerField
+from wtforms.fields import SelectField
+from wtforms.fields import StringField
+from wtforms.fields import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+
+from confapp.agenda.models import PersonRole
+from confapp.agenda.models import SessionKind
+from confapp.countries import country_choices
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class RoomForm(FlaskForm):
+    """Add or edit a room."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    capacity = IntegerField("Capacity (seats)", validators=[Optional(), NumberRange(min=0, max=100000)])
+    location = StringField("Where in the venue", validators=[Optional(), Length(max=200)])
+
+
+class TrackForm(FlaskForm):
+    """Add or edit a track."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    colour = ColorField(
+        "Colour", default="#4a5568",
+        validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour such as #1f6feb.")],
+    )
+
+
+class PersonForm(Form):
+    """One person of a session (a row of the people table; empty rows are ignored)."""
+
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in PersonRole], default="speaker")
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    country = SelectField("Country", choices=[], validate_choice=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "—")] + country_choices()
+
+
+class SessionForm(FlaskForm):
+    """Add or edit a session; times are wall-clock times in the event's zone."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    kind = SelectField("Kind", choices=[(k.value, k.value.capitalize()) for k in SessionKind], default="parallel")
+    starts_at = DateTimeLocalField("Starts", format=TIME_FORMAT, validators=[DataRequired(message="Enter a start date and time.")])
+    ends_at = DateTimeLocalField("Ends", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end date and time.")])
+    room_id = SelectField("Room", coerce=int, choices=[], validate_choice=True)
+    track_id = SelectField("Track", coerce=int, choices=[], validate_choice=True)
+    description = TextAreaField("Description (Markdown)", validators=[Optional(), Length(max=20000)])
+    seat_limit = IntegerField(
+        "Seat limit with sign-up", validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
+    people = FieldList(FormField(PersonForm), min_entries=4, max_entries=30)
+
+    def validate_ends_at(self, field) -> None:
+        """End after start, checked here so the form shows it next to the field."""
+        from wtforms.validators import ValidationError
+
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError("The session must end after it starts.")
+
+
+class ImportForm(FlaskForm):
+    """Upload a programme CSV."""
+
+    file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file.")])

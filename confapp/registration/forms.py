@@ -1,0 +1,156 @@
+"""Registration forms: public sign-up, delegate edit, organiser add/edit, bulk, import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import PasswordField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TelField
+from wtforms import TextAreaField
+from wtforms import widgets
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from confapp.countries import country_choices
+from confapp.countries import is_country
+from confapp.events.models import RegistrationCategory
+from confapp.registration.choices import CATEGORY_LABELS
+from confapp.registration.choices import INTERESTS
+from confapp.registration.choices import ORGANISATION_TYPE_LABELS
+from confapp.registration.choices import SECTOR_LABELS
+from confapp.registration.services import DETAIL_FIELDS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (the forms macro renders it as a fieldset)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs (enum members become their values)."""
+    return [SelectChoice(str(getattr(value, "value", value)), label) for value, label in pairs]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _known_country(_form, field) -> None:
+    if not is_country(field.data):
+        raise ValidationError("Choose a country from the list.")
+
+
+class DetailsForm(FlaskForm):
+    """The delegate's details, shared by every registration form."""
+
+    full_name = StringField(
+        "Full name", filters=[_strip], validators=[DataRequired("Enter your full name."), Length(max=200)]
+    )
+    organisation = StringField("Organisation", filters=[_strip], validators=[Length(max=200)])
+    organisation_type = SelectField(
+        "Type of organisation",
+        choices=_choices(ORGANISATION_TYPE_LABELS.items()),
+        default="other",
+    )
+    job_title = StringField("Job title", filters=[_strip], validators=[Length(max=200)])
+    country = SelectField(
+        "Country",
+        choices=_choices([("", "Choose a country…"), *country_choices()]),
+        validate_choice=False,
+        filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
+        validators=[DataRequired("Choose your country."), _known_country],
+    )
+    sector = SelectField("Sector", choices=_choices(SECTOR_LABELS.items()), default="industry")
+    phone = TelField("Phone (with country code)", filters=[_strip], validators=[Length(max=40)])
+    interests = MultiCheckboxField("Themes of interest", choices=_choices(INTERESTS))
+    dietary = StringField("Dietary requirements", filters=[_strip], validators=[Length(max=300)])
+    accessibility = StringField("Accessibility needs", filters=[_strip], validators=[Length(max=300)])
+    needs_visa_letter = BooleanField("I need a visa invitation letter")
+    directory_opt_in = BooleanField("List me in the delegate directory so others can contact me")
+
+    def details(self) -> dict[str, Any]:
+        """The details as a plain dict for the services."""
+        return {name: self[name].data for name in DETAIL_FIELDS}
+
+
+def _category_field(form: FlaskForm, categories: list[RegistrationCategory]) -> None:
+    """Offer only these categories; a POST without the field takes the first one."""
+    form.category.choices = _choices((c, CATEGORY_LABELS[c]) for c in categories)
+    if categories and not form.category.raw_data:
+        form.category.data = categories[0].value
+
+
+class RegistrationForm(DetailsForm):
+    """Public registration; the password is asked only of visitors without an account."""
+
+    email = EmailField(
+        "E-mail",
+        filters=[_strip],
+        validators=[DataRequired("Enter your e-mail address."), Email(), Length(max=254)],
+    )
+    password = PasswordField(
+        "Choose a password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=8, max=200, message="Use at least 8 characters (at most 200)."),
+        ],
+    )
+    category = SelectField("Registering as")
+
+    def __init__(self, *args, categories: list[RegistrationCategory], anonymous: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not anonymous:
+            del self.password
+        # Delegates are the usual case: put them first when offered.
+        ordered = sorted(categories, key=lambda c: c is not RegistrationCategory.DELEGATE)
+        _category_field(self, ordered)
+
+
+class EditDetailsForm(DetailsForm):
+    """The delegate changes their details (not the e-mail address nor the category)."""
+
+
+class ManualAddForm(DetailsForm):
+    """Organisers add a delegate by hand (any category, no password)."""
+
+    email = EmailField(
+        "E-mail",
+        filters=[_strip],
+        validators=[DataRequired("Enter an e-mail address."), Email(), Length(max=254)],
+    )
+    category = SelectField("Category")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _category_field(self, list(RegistrationCategory))
+
+
+class OrganiserEditForm(FlaskForm):
+    """Organisers change a registration's category and their internal note."""
+
+    category = SelectField("Category", choices=_choices(CATEGORY_LABELS.items()))
+    notes = TextAreaField("Internal note (organisers only)", validators=[Optional(), Length(max=5000)])
+
+
+class ImportForm(FlaskForm):
+    """Upload of a delegation CSV."""
+
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose a CSV file."), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
+    )

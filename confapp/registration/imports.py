@@ -1,0 +1,233 @@
+"""Import of delegations from CSV: validate every row first, then import all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from confapp.accounts.models import User
+from confapp.errors import DomainError
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.registration import services
+from confapp.registration.models import Registration
+from confapp.registration.models import RegistrationSource
+
+REQUIRED_COLUMNS = ("full_name", "email", "country")
+COLUMNS = (
+    "full_name",
+    "email",
+    "organisation",
+    "organisation_type",
+    "job_title",
+    "country",
+    "sector",
+    "phone",
+    "interests",
+    "dietary",
+    "accessibility",
+    "needs_visa_letter",
+    "directory_opt_in",
+    "category",
+)
+_TRUE = {"yes", "true", "1", "y"}
+_FALSE = {"no", "false", "0", "n", ""}
+MAX_ERRORS_SHOWN = 200
+
+Progress = Callable[[int], None]
+
+
+@dataclasses.dataclass
+class RowError:
+    """One problem in the file; line 1 is the header, line 2 the first data row."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclasses.dataclass
+class CleanRow:
+    """A validated row, ready to import."""
+
+    line: int
+    email: str
+    details: dict[str, Any]
+    category: Any
+
+
+@dataclasses.dataclass
+class ImportResult:
+    """What an import did: the registrations made, or the errors that stopped it."""
+
+    registrations: list[Registration] = dataclasses.field(default_factory=list)
+    errors: list[RowError] = dataclasses.field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the import went through."""
+        return not self.errors
+
+
+def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    """Decode (UTF-8, BOM or not), sniff , or ; and return (line, row) pairs and header errors."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [RowError(0, "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")]
+    if not text.strip():
+        return [], [RowError(0, "The file is empty.")]
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except (csv.Error, StopIteration):
+        return [], [RowError(1, "The header row could not be read.")]
+    errors = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        errors.append(RowError(1, f"missing column(s): {', '.join(missing)}"))
+    unknown = [c for c in header if c and c not in COLUMNS]
+    if unknown:
+        errors.append(
+            RowError(1, f"unknown column(s): {', '.join(unknown)} (expected: {', '.join(COLUMNS)})")
+        )
+    if len(set(header)) != len(header):
+        errors.append(RowError(1, "a column appears twice"))
+    if errors:
+        return [], errors
+    rows = []
+    try:
+        for index, values in enumerate(reader):
+            line = index + 2
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                errors.append(RowError(line, f"{len(values)} values for {len(header)} columns"))
+                continue
+            rows.append((line, dict(zip(header, values, strict=False))))
+    except csv.Error as exc:
+        errors.append(RowError(0, f"The file could not be read as CSV: {exc}"))
+    return rows, errors
+
+
+def _boolean(value: str | None, column: str) -> bool:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise DomainError(f"{column}: {value!r} is not yes/no/true/false/1/0", field=column)
+
+
+def validate_rows(
+    event: Event, rows: list[tuple[int, dict[str, str]]], progress: Progress | None = None
+) -> tuple[list[CleanRow], list[RowError]]:
+    """Check every row (fields, duplicates in the file, already registered); write nothing."""
+    clean: list[CleanRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            email = services.normalise_email(row.get("email"))
+            data: dict[str, Any] = {k: (v or "").strip() for k, v in row.items()}
+            data["interests"] = [i.strip() for i in data.get("interests", "").split(";") if i.strip()]
+            for column in ("needs_visa_letter", "directory_opt_in"):
+                data[column] = _boolean(row.get(column), column)
+            details = services.clean_details(data)
+            category = services.parse_category(data.get("category"))
+        except DomainError as exc:
+            prefix = f"{exc.field}: " if exc.field and not exc.message.startswith(exc.field) else ""
+            errors.append(RowError(line, prefix + exc.message))
+        else:
+            if email in seen:
+                errors.append(RowError(line, f"email: {email} already appears on line {seen[email]}"))
+            else:
+                seen[email] = line
+                clean.append(CleanRow(line, email, details, category))
+        if progress:
+            progress(1)
+    taken = _already_registered(event, list(seen))
+    for row in clean:
+        if row.email in taken:
+            errors.append(RowError(row.line, f"email: {row.email} is already registered for this event"))
+    errors.sort(key=lambda e: e.line)
+    return clean, errors
+
+
+def _already_registered(event: Event, emails: list[str]) -> set[str]:
+    found: set[str] = set()
+    # Chunks keep the IN list under every database's parameter limit.
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        found.update(
+            db.session.scalars(
+                sa.select(User.email)
+                .join(Registration, Registration.user_id == User.id)
+                .where(Registration.event_id == event.id, User.email.in_(chunk))
+            )
+        )
+    return found
+
+
+def import_delegates(
+    event: Event,
+    data: bytes,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    on_validate: Progress | None = None,
+    on_import: Progress | None = None,
+    on_start: Callable[[str, int], None] | None = None,
+) -> ImportResult:
+    """Validate the whole file, then register everyone (source IMPORT) or no one.
+
+    Each person gets an account (without password if new), is admitted through the
+    event's capacity (confirmed or waiting list) and receives a welcome e-mail.
+    """
+    rows, errors = read_csv(data)
+    result = ImportResult(rows=len(rows), errors=errors)
+    if errors:
+        return result
+    if not rows:
+        result.errors.append(RowError(0, "The file has a header but no delegates."))
+        return result
+    if on_start:
+        on_start("validate", len(rows))
+    clean, errors = validate_rows(event, rows, on_validate)
+    if errors:
+        result.errors = errors
+        return result
+    if on_start:
+        on_start("import", len(clean))
+    for row in clean:
+        try:
+            user, _created = services.find_or_create_user(row.email, row.details["full_name"])
+            reg = services.register(
+                event,
+                user=user,
+                data=row.details,
+                category=row.category,
+                source=RegistrationSource.IMPORT,
+                now=now,
+                actor=actor,
+            )
+        except DomainError as exc:
+            # Only a concurrent change can get here; the caller rolls everything back.
+            result.errors = [RowError(row.line, exc.message)]
+            result.registrations = []
+            return result
+        result.registrations.append(reg)
+        if on_import:
+            on_import(1)
+    return result

@@ -1,0 +1,619 @@
+"""Registration operations: register, approve, reject, cancel, waiting list, search, export.
+
+Flush only; the caller commits. Seats go through confapp.capacity.services, the one
+capacity + waiting-list rule; the waiting list of an event is its waitlisted
+registrations in id order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+from flask import url_for
+
+from confapp import mail
+from confapp.accounts.models import User
+from confapp.accounts.services import email_verification_url
+from confapp.accounts.services import password_reset_url
+from confapp.capacity import services as capacity
+from confapp.countries import country_name
+from confapp.countries import is_country
+from confapp.errors import DomainError
+from confapp.errors import ValidationFailed
+from confapp.events.models import Event
+from confapp.events.models import RegistrationCategory
+from confapp.extensions import db
+from confapp.registration.choices import INTEREST_VALUES
+from confapp.registration.choices import INTERESTS
+from confapp.registration.models import OrganisationType
+from confapp.registration.models import Registration
+from confapp.registration.models import RegistrationSource
+from confapp.registration.models import RegistrationStatus
+from confapp.registration.models import Sector
+
+Status = RegistrationStatus
+ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
+PER_PAGE = 50
+
+# The delegate's details: the registration form's field names minus account fields.
+DETAIL_FIELDS = (
+    "full_name",
+    "organisation",
+    "organisation_type",
+    "job_title",
+    "country",
+    "sector",
+    "phone",
+    "interests",
+    "dietary",
+    "accessibility",
+    "needs_visa_letter",
+    "directory_opt_in",
+)
+_MAX_LENGTHS = {
+    "full_name": 200,
+    "organisation": 200,
+    "job_title": 200,
+    "phone": 40,
+    "dietary": 300,
+    "accessibility": 300,
+}
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+def normalise_email(value: str | None) -> str:
+    """Check an e-mail address's syntax and return it lower-cased."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed("Enter an e-mail address.", field="email")
+    if len(value) > 254:
+        raise ValidationFailed("The e-mail address is too long.", field="email")
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"Invalid e-mail address: {exc}", field="email") from exc
+    return value.lower()
+
+
+def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and normalise the delegate details; raise ValidationFailed naming the field."""
+    out: dict[str, Any] = {}
+    for name, limit in _MAX_LENGTHS.items():
+        value = str(data.get(name) or "").strip()
+        if len(value) > limit:
+            raise ValidationFailed(f"At most {limit} characters.", field=name)
+        out[name] = value
+    if not out["full_name"]:
+        raise ValidationFailed("Enter your full name.", field="full_name")
+    country = str(data.get("country") or "").strip().upper()
+    if not is_country(country):
+        raise ValidationFailed(
+            f"Unknown country code {country[:10]!r}; use an ISO 3166 two-letter code.", field="country"
+        )
+    out["country"] = country
+    out["organisation_type"] = _enum(
+        OrganisationType, data.get("organisation_type"), OrganisationType.OTHER, "organisation_type"
+    )
+    out["sector"] = _enum(Sector, data.get("sector"), Sector.INDUSTRY, "sector")
+    interests = data.get("interests") or []
+    if isinstance(interests, str):
+        interests = [interests]
+    interests = [str(i).strip() for i in interests if str(i).strip()]
+    unknown = [i for i in interests if i not in INTEREST_VALUES]
+    if unknown:
+        raise ValidationFailed(f"Unknown interest: {', '.join(unknown)}.", field="interests")
+    # Keep the canonical order and drop repeats.
+    out["interests"] = [value for value, _ in INTERESTS if value in set(interests)]
+    out["needs_visa_letter"] = bool(data.get("needs_visa_letter"))
+    out["directory_opt_in"] = bool(data.get("directory_opt_in"))
+    return out
+
+
+def _enum(cls, value: Any, default, field: str):
+    if value in (None, ""):
+        return default
+    try:
+        return cls(value)
+    except ValueError:
+        raise ValidationFailed(f"Unknown value {str(value)[:40]!r}.", field=field) from None
+
+
+def parse_category(value: Any) -> RegistrationCategory:
+    """The category for a value, or ValidationFailed."""
+    return _enum(RegistrationCategory, value, RegistrationCategory.DELEGATE, "category")
+
+
+# --- accounts -----------------------------------------------------------------------
+
+
+def find_user(email: str) -> User | None:
+    """The account with this e-mail address, whatever its case."""
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def create_delegate_account(email: str, full_name: str, password: str) -> User:
+    """Create the account of a visitor registering; refuse an address already in use."""
+    email = normalise_email(email)
+    if len(password or "") < 8:
+        raise ValidationFailed("Use at least 8 characters.", field="password")
+    if find_user(email) is not None:
+        raise ValidationFailed(
+            "An account with this e-mail address already exists. Please sign in first.",
+            field="email",
+        )
+    user = User(email=email, full_name=full_name.strip()[:200])
+    user.set_password(password)
+    return _add_user(user)
+
+
+def find_or_create_user(email: str, full_name: str) -> tuple[User, bool]:
+    """The account for this address, created without a password if new; (user, created)."""
+    email = normalise_email(email)
+    user = find_user(email)
+    if user is not None:
+        return user, False
+    return _add_user(User(email=email, full_name=full_name.strip()[:200], password_hash=None)), True
+
+
+def _add_user(user: User) -> User:
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        # Another request created the same address a moment ago.
+        raise ValidationFailed(
+            "An account with this e-mail address already exists. Please sign in first.",
+            field="email",
+        ) from exc
+    return user
+
+
+# --- life cycle ---------------------------------------------------------------------
+
+
+def get_registration(event: Event, user: User) -> Registration | None:
+    """The user's registration for the event, if any."""
+    if not getattr(user, "is_authenticated", False) or user.id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+    )
+
+
+def registration_refusal(event: Event, now: dt.datetime) -> str | None:
+    """Why the public cannot register now, or None when they can."""
+    if not event.is_published:
+        return "This event is not published yet, so registration is not open."
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "Registration has not opened yet."
+    if not event.registration_open(now):
+        return "Registration for this event is closed."
+    return None
+
+
+def register(
+    event: Event,
+    *,
+    user: User,
+    data: Mapping[str, Any],
+    category: RegistrationCategory | str | None,
+    source: RegistrationSource,
+    now: dt.datetime,
+    actor: User | None = None,
+) -> Registration:
+    """Register a person: pending if the event needs approval (web), else admitted or waitlisted.
+
+    Web registrations must respect the window and the public categories; organisers
+    (manual, import) may add anyone in any category and skip the approval step.
+    """
+    details = clean_details(data)
+    category = parse_category(category)
+    public = source is RegistrationSource.WEB
+    if public:
+        refusal = registration_refusal(event, now)
+        if refusal:
+            raise DomainError(refusal)
+        if category not in event.public_category_list:
+            raise ValidationFailed("This category is not open for registration.", field="category")
+    if get_registration(event, user) is not None:
+        raise DomainError(
+            f"{user.email} is already registered for this event.", field="email"
+        )
+    reg = Registration(
+        event=event,
+        user=user,
+        email=user.email,
+        category=category,
+        source=source,
+        status=Status.PENDING,
+        status_changed_at=now,
+        created_at=now,
+        decided_by_id=actor.id if actor is not None and actor.id != user.id else None,
+        **details,
+    )
+    if not user.full_name:
+        user.full_name = details["full_name"]
+    db.session.add(reg)
+    try:
+        # The row exists before the seat is taken, so its id fixes its waiting-list place.
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise DomainError(f"{user.email} is already registered for this event.", field="email") from exc
+    if not (public and event.requires_approval):
+        _admit(reg, now)
+    db.session.flush()
+    _status_mail(reg, welcome=not public)
+    return reg
+
+
+def _admit(reg: Registration, now: dt.datetime) -> bool:
+    return capacity.admit(
+        reg.event.pool, reg, confirmed=Status.CONFIRMED, waitlisted=Status.WAITLISTED, now=now
+    )
+
+
+def waiting_queue(event: Event) -> sa.Select:
+    """The event's waiting list, first in line first."""
+    return (
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
+        .order_by(Registration.id)
+    )
+
+
+def approve(reg: Registration, *, actor: User, now: dt.datetime) -> Registration:
+    """Approve a pending registration: it gets a seat or joins the waiting list."""
+    if reg.status is not Status.PENDING:
+        raise DomainError(f"Only pending registrations can be approved ({reg.full_name} is {reg.status.value}).")
+    _admit(reg, now)
+    reg.decided_by_id = actor.id
+    db.session.flush()
+    _status_mail(reg)
+    return reg
+
+
+def reject(reg: Registration, *, actor: User, now: dt.datetime) -> list[Registration]:
+    """Turn a registration down; a seat it held goes to the waiting list."""
+    if reg.status not in ACTIVE_STATUSES:
+        raise DomainError(f"{reg.full_name}'s registration is already {reg.status.value}.")
+    promoted = _leave(reg, Status.REJECTED, now)
+    reg.decided_by_id = actor.id
+    db.session.flush()
+    mail.send_mail(
+        reg.email,
+        f"Registration not accepted: {reg.event.title}",
+        "registration_rejected",
+        reg=reg,
+        event=reg.event,
+    )
+    return promoted
+
+
+def cancel(reg: Registration, *, actor: User | None, now: dt.datetime) -> list[Registration]:
+    """Cancel a registration; a freed seat goes to the first in line (who gets an e-mail)."""
+    if reg.status not in ACTIVE_STATUSES:
+        raise DomainError(f"This registration is already {reg.status.value}.")
+    promoted = _leave(reg, Status.CANCELLED, now)
+    if actor is not None and actor.id != reg.user_id:
+        reg.decided_by_id = actor.id
+    db.session.flush()
+    mail.send_mail(
+        reg.email,
+        f"Registration cancelled: {reg.event.title}",
+        "registration_cancelled",
+        reg=reg,
+        event=reg.event,
+        by_organiser=actor is not None and actor.id != reg.user_id,
+    )
+    return promoted
+
+
+def _leave(reg: Registration, new_status: Status, now: dt.datetime) -> list[Registration]:
+    return capacity.leave(
+        reg.event.pool,
+        reg,
+        confirmed=Status.CONFIRMED,
+        cancelled=new_status,
+        queue=waiting_queue(reg.event),
+        now=now,
+        on_promoted=_promoted_mail,
+    )
+
+
+def fill_from_waitlist(event: Event, now: dt.datetime) -> list[Registration]:
+    """Give free seats (after a capacity rise) to the waiting list, in order."""
+    return capacity.promote(
+        event.pool, waiting_queue(event), confirmed=Status.CONFIRMED, now=now, on_promoted=_promoted_mail
+    )
+
+
+def waitlist_position(reg: Registration) -> int | None:
+    """1 for the first in line; None when not on the waiting list."""
+    if reg.status is not Status.WAITLISTED:
+        return None
+    return db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == reg.event_id,
+            Registration.status == Status.WAITLISTED,
+            Registration.id <= reg.id,
+        )
+    )
+
+
+def can_edit(reg: Registration, now: dt.datetime) -> bool:
+    """Whether the delegate may still change their details."""
+    return reg.status in ACTIVE_STATUSES and now < reg.event.edit_deadline_at()
+
+
+def update_details(reg: Registration, data: Mapping[str, Any], now: dt.datetime) -> Registration:
+    """Change the delegate's details; refused after the event's edit deadline."""
+    if reg.status not in ACTIVE_STATUSES:
+        raise DomainError(f"This registration is {reg.status.value}; it can no longer be changed.")
+    if now >= reg.event.edit_deadline_at():
+        raise DomainError(
+            "The deadline for changing registration details has passed. "
+            "Please write to the organisers if something must change."
+        )
+    for name, value in clean_details(data).items():
+        setattr(reg, name, value)
+    reg.updated_at = now
+    db.session.flush()
+    return reg
+
+
+def organiser_update(
+    reg: Registration, *, category: RegistrationCategory | str, notes: str, actor: User, now: dt.datetime
+) -> Registration:
+    """Organisers change the category and their internal note."""
+    reg.category = parse_category(category)
+    reg.notes = (notes or "").strip()[:5000]
+    reg.updated_at = now
+    db.session.flush()
+    return reg
+
+
+def apply_bulk(
+    event: Event, action: str, ids: Iterable[int], *, actor: User, now: dt.datetime
+) -> tuple[int, list[str]]:
+    """Approve, reject or cancel many registrations; (done, reasons for the skipped)."""
+    handlers = {"approve": approve, "reject": reject, "cancel": cancel}
+    if action not in handlers:
+        raise ValidationFailed("Unknown action.", field="action")
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        raise ValidationFailed("Select at least one registration.", field="ids")
+    regs = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.id.in_(wanted))
+        .order_by(Registration.id)
+    ).all()
+    if action != "approve":
+        # Leave the waiting ones first, so nobody selected is promoted (and e-mailed)
+        # only to be cancelled a moment later in the same batch.
+        regs = sorted(regs, key=lambda r: (r.status is Status.CONFIRMED, r.id))
+    done, skipped = 0, []
+    for reg in regs:
+        try:
+            handlers[action](reg, actor=actor, now=now)
+            done += 1
+        except DomainError as exc:
+            skipped.append(exc.message)
+    missing = len(wanted) - len(regs)
+    if missing:
+        skipped.append(f"{missing} selected registration(s) do not belong to this event.")
+    return done, skipped
+
+
+# --- e-mails ------------------------------------------------------------------------
+
+
+def _status_mail(reg: Registration, *, welcome: bool = False) -> None:
+    user = reg.user
+    subjects = {
+        Status.CONFIRMED: "Registration confirmed",
+        Status.WAITLISTED: "You are on the waiting list",
+        Status.PENDING: "Registration received, awaiting approval",
+    }
+    if reg.status not in subjects:
+        return
+    set_password_url = password_reset_url(user) if not user.password_hash else None
+    verify_url = (
+        email_verification_url(user)
+        if user.email_verified_at is None and set_password_url is None
+        else None
+    )
+    mail.send_mail(
+        reg.email,
+        f"{subjects[reg.status]}: {reg.event.title}",
+        f"registration_{reg.status.value}",
+        reg=reg,
+        event=reg.event,
+        position=waitlist_position(reg),
+        welcome=welcome,
+        verify_url=verify_url,
+        set_password_url=set_password_url,
+        mine_url=url_for("registration.mine", slug=reg.event.slug, _external=True),
+    )
+
+
+def _promoted_mail(reg: Registration) -> None:
+    mail.send_mail(
+        reg.email,
+        f"You have a place: {reg.event.title}",
+        "registration_promoted",
+        reg=reg,
+        event=reg.event,
+        mine_url=url_for("registration.mine", slug=reg.event.slug, _external=True),
+    )
+
+
+# --- organiser search and export ----------------------------------------------------
+
+
+@dataclasses.dataclass
+class Filters:
+    """Organiser list filters, parsed leniently from query parameters."""
+
+    status: Status | None = None
+    category: RegistrationCategory | None = None
+    country: str | None = None
+    organisation_type: OrganisationType | None = None
+    sector: Sector | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> Filters:
+        """Read filters from request.args; unknown values are ignored, not errors."""
+
+        def pick(enum_cls, name):
+            try:
+                return enum_cls(args.get(name)) if args.get(name) else None
+            except ValueError:
+                return None
+
+        country = (args.get("country") or "").strip().upper()
+        return cls(
+            status=pick(Status, "status"),
+            category=pick(RegistrationCategory, "category"),
+            country=country if is_country(country) else None,
+            organisation_type=pick(OrganisationType, "organisation_type"),
+            sector=pick(Sector, "sector"),
+            q=(args.get("q") or "").strip()[:200],
+        )
+
+    def as_args(self) -> dict[str, str]:
+        """The active filters as query parameters (for links and exports)."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {k: str(getattr(v, "value", v)) for k, v in values.items() if v}
+
+    def conditions(self, event: Event) -> list[sa.ColumnElement[bool]]:
+        """WHERE clauses for these filters."""
+        where: list[sa.ColumnElement[bool]] = [Registration.event_id == event.id]
+        for name in ("status", "category", "country", "organisation_type", "sector"):
+            value = getattr(self, name)
+            if value:
+                where.append(getattr(Registration, name) == value)
+        if self.q:
+            escaped = self.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            where.append(
+                sa.or_(
+                    *(
+                        sa.func.lower(column).like(pattern, escape="\\")
+                        for column in (Registration.full_name, Registration.email, Registration.organisation)
+                    )
+                )
+            )
+        return where
+
+
+@dataclasses.dataclass
+class Page:
+    """One page of results."""
+
+    items: list[Registration]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def search_registrations(
+    event: Event, filters: Filters | None, page: int = 1, per_page: int = PER_PAGE
+) -> Page:
+    """A page of the event's registrations: one query for the rows and one for the count."""
+    filters = filters or Filters()
+    where = filters.conditions(event)
+    total = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(*where)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    items = db.session.scalars(
+        sa.select(Registration)
+        .where(*where)
+        .order_by(Registration.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
+
+
+def status_counts(event: Event) -> dict[Status, int]:
+    """How many registrations the event has in each status (zeros included)."""
+    rows = db.session.execute(
+        sa.select(Registration.status, sa.func.count(Registration.id))
+        .where(Registration.event_id == event.id)
+        .group_by(Registration.status)
+    ).all()
+    counts = dict.fromkeys(Status, 0)
+    counts.update({status: count for status, count in rows})
+    return counts
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "status",
+    "category",
+    "source",
+    "full_name",
+    "email",
+    "organisation",
+    "organisation_type",
+    "job_title",
+    "country",
+    "country_name",
+    "sector",
+    "phone",
+    "interests",
+    "dietary",
+    "accessibility",
+    "needs_visa_letter",
+    "directory_opt_in",
+    "registered_at",
+)
+
+
+def export_rows(event: Event, filters: Filters | None) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """Header and rows of the filtered registrations for CSV/XLSX (no passport data)."""
+    filters = filters or Filters()
+    regs = db.session.scalars(
+        sa.select(Registration).where(*filters.conditions(event)).order_by(Registration.id)
+    ).all()
+    rows = [
+        [
+            reg.id,
+            reg.status.value,
+            reg.category.value,
+            reg.source.value,
+            reg.full_name,
+            reg.email,
+            reg.organisation,
+            reg.organisation_type.value,
+            reg.job_title,
+            reg.country,
+            country_name(reg.country),
+            reg.sector.value,
+            reg.phone,
+            ";".join(reg.interests or []),
+            reg.dietary,
+            reg.accessibility,
+            "yes" if reg.needs_visa_letter else "no",
+            "yes" if reg.directory_opt_in else "no",
+            event.local(reg.created_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for reg in regs
+    ]
+    return EXPORT_COLUMNS, rows

@@ -1,0 +1,303 @@
+"""Visa letter requests: submit, decide, render, purge. Flush only, never commit.
+
+Passport data is personal data of the most sensitive kind: only the delegate's own
+request page and the organisers' list touch it, it is never part of registration
+exports, and `purge_passports` removes it once the event is over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from flask import url_for
+
+from confapp.accounts.models import User
+from confapp.countries import country_name
+from confapp.countries import is_country
+from confapp.errors import DomainError
+from confapp.errors import NotAllowed
+from confapp.errors import ValidationFailed
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.mail import send_mail
+from confapp.registration.models import Registration
+from confapp.registration.models import RegistrationStatus
+from confapp.visa.letter import LetterData
+from confapp.visa.letter import build_letter
+from confapp.visa.models import VisaRequest
+from confapp.visa.models import VisaStatus
+
+MIN_AGE = 16
+MAX_AGE = 120
+INACTIVE = (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED)
+PASSPORT_NUMBER_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+def active_registration(event: Event, user: User) -> Registration | None:
+    """The user's registration for the event unless cancelled or rejected."""
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.user_id == user.id,
+            Registration.status.not_in(INACTIVE),
+        )
+    )
+
+
+def _age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def normalise_passport_number(value: str | None) -> str:
+    """Upper-case and drop the spaces and hyphens people type in passport numbers."""
+    return re.sub(r"[\s-]+", "", value or "").upper()
+
+
+def submit_request(
+    registration: Registration,
+    *,
+    passport_name: str,
+    passport_number: str | None,
+    nationality: str,
+    date_of_birth: dt.date,
+    now: dt.datetime,
+) -> VisaRequest:
+    """Create or update the delegate's request; only while it awaits a decision.
+
+    An empty `passport_number` keeps the one already on file, so the delegate never
+    needs to see it again to correct another field.
+    """
+    if registration.status in INACTIVE:
+        raise NotAllowed("Your registration is not active, so no letter can be issued.")
+    existing = registration.visa_request
+    if existing is not None and existing.status is not VisaStatus.REQUESTED:
+        raise DomainError("Your request has already been decided and can no longer be changed.")
+
+    passport_name = " ".join((passport_name or "").split())
+    if not passport_name:
+        raise ValidationFailed("Enter your name exactly as in your passport.", field="passport_name")
+    if len(passport_name) > 200:
+        raise ValidationFailed("The name is too long.", field="passport_name")
+    number = normalise_passport_number(passport_number)
+    if not number:
+        if existing is None or not existing.passport_number:
+            raise ValidationFailed("Enter your passport number.", field="passport_number")
+        number = existing.passport_number
+    elif not PASSPORT_NUMBER_RE.match(number):
+        raise ValidationFailed(
+            "A passport number has 5 to 20 letters and digits.", field="passport_number"
+        )
+    nationality = (nationality or "").upper()
+    if not is_country(nationality):
+        raise ValidationFailed("Choose your nationality.", field="nationality")
+    today = now.astimezone(registration.event.tz).date()
+    if date_of_birth >= today:
+        raise ValidationFailed("The date of birth must be in the past.", field="date_of_birth")
+    age = _age_on(date_of_birth, today)
+    if age < MIN_AGE:
+        raise ValidationFailed(
+            f"Delegates must be at least {MIN_AGE} years old.", field="date_of_birth"
+        )
+    if age > MAX_AGE:
+        raise ValidationFailed("Please check the year of birth.", field="date_of_birth")
+
+    request = existing or VisaRequest(registration=registration, created_at=now)
+    request.passport_name = passport_name
+    request.passport_number = number
+    request.nationality = nationality
+    request.date_of_birth = date_of_birth
+    request.status = VisaStatus.REQUESTED
+    request.updated_at = now
+    registration.needs_visa_letter = True
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def requests_for_event(event: Event, status: VisaStatus | None = None) -> list[VisaRequest]:
+    """The event's requests (optionally of one status), oldest first, for organisers."""
+    query = (
+        sa.select(VisaRequest)
+        .join(Registration, VisaRequest.registration_id == Registration.id)
+        .where(Registration.event_id == event.id)
+        .order_by(VisaRequest.created_at, VisaRequest.id)
+    )
+    if status is not None:
+        query = query.where(VisaRequest.status == status)
+    return list(db.session.scalars(query))
+
+
+def status_counts(event: Event) -> dict[VisaStatus, int]:
+    """How many requests the event has in each status."""
+    rows = db.session.execute(
+        sa.select(VisaRequest.status, sa.func.count())
+        .join(Registration, VisaRequest.registration_id == Registration.id)
+        .where(Registration.event_id == event.id)
+        .group_by(VisaRequest.status)
+    )
+    counts = dict.fromkeys(VisaStatus, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def get_request_for_event(event: Event, request_id: int) -> VisaRequest | None:
+    """The request with this id if (and only if) it belongs to the event."""
+    return db.session.scalar(
+        sa.select(VisaRequest)
+        .join(Registration, VisaRequest.registration_id == Registration.id)
+        .where(VisaRequest.id == request_id, Registration.event_id == event.id)
+    )
+
+
+def reference_prefix(event: Event) -> str:
+    """`CDC-2027` for slug `cdc`; a slug already ending in the year is not doubled."""
+    year = str(event.starts_on.year)
+    prefix = event.slug.upper()[:30].rstrip("-")
+    if not prefix.endswith(f"-{year}"):
+        prefix = f"{prefix}-{year}"
+    return prefix
+
+
+def next_reference(event: Event) -> str:
+    """The next free letter reference of the event, e.g. `CDC-2027-0007`.
+
+    Numbers are counted over every reference with the prefix (two slugs can share
+    one), and the unique constraint on `reference` stays the last line of defence.
+    """
+    prefix = reference_prefix(event)
+    existing = db.session.scalars(
+        sa.select(VisaRequest.reference).where(VisaRequest.reference.like(f"{prefix}-%"))
+    )
+    highest = 0
+    for reference in existing:
+        tail = reference[len(prefix) + 1 :]
+        if tail.isdigit():
+            highest = max(highest, int(tail))
+    return f"{prefix}-{highest + 1:04d}"
+
+
+def decide(
+    request: VisaRequest,
+    *,
+    event: Event,
+    approve: bool,
+    note: str,
+    actor: User,
+    now: dt.datetime,
+) -> VisaRequest:
+    """Approve (numbering the letter and e-mailing the delegate) or reject a request."""
+    registration = request.registration
+    if registration.event_id != event.id:
+        raise NotAllowed("This request belongs to another event.")
+    if not actor.is_organiser(event):
+        raise NotAllowed("Only the event's organisers decide on visa letters.")
+    if request.purged_at is not None:
+        raise DomainError("The passport data of this request has been purged.")
+    if approve and registration.status in INACTIVE:
+        raise DomainError("The registration is cancelled or rejected; no letter can be issued.")
+    target = VisaStatus.APPROVED if approve else VisaStatus.REJECTED
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationFailed("The note is too long (500 characters at most).", field="note")
+    if request.status is target and request.note == note:
+        return request
+    # Lock the event row so that two approvals cannot compute the same number.
+    db.session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update())
+    request.status = target
+    request.note = note
+    request.decided_at = now
+    request.decided_by_id = actor.id
+    # A reference, once given, stays with the request: it may already be on paper.
+    if approve and not request.reference:
+        request.reference = next_reference(event)
+    db.session.flush()
+    link = url_for("visa.request", slug=event.slug, _external=True)
+    if approve:
+        send_mail(
+            registration.email,
+            f"Your visa invitation letter for {event.title} is ready",
+            "visa_letter_ready",
+            event=event,
+            registration=registration,
+            visa=request,
+            link=link,
+            pdf_link=url_for("visa.letter_pdf", slug=event.slug, _external=True),
+        )
+    else:
+        send_mail(
+            registration.email,
+            f"Your visa invitation letter request for {event.title}",
+            "visa_letter_rejected",
+            event=event,
+            registration=registration,
+            visa=request,
+            link=link,
+        )
+    return request
+
+
+def letter_data(request: VisaRequest) -> LetterData:
+    """What goes on the letter of an approved, unpurged request."""
+    if request.status is not VisaStatus.APPROVED or request.purged_at is not None:
+        raise DomainError("Only approved requests have a letter.")
+    registration = request.registration
+    event = registration.event
+    issued = request.decided_at or request.updated_at
+    return LetterData(
+        reference=request.reference or "",
+        issued_on=event.local(issued).date(),
+        event_title=event.title,
+        starts_on=event.starts_on,
+        ends_on=event.ends_on,
+        venue=event.venue,
+        city=event.city,
+        country_name=country_name(event.country),
+        passport_name=request.passport_name or "",
+        passport_number=request.passport_number or "",
+        nationality_name=country_name(request.nationality),
+        date_of_birth=request.date_of_birth,
+        organisation=registration.organisation,
+        purpose=event.letter_purpose,
+        signatory=event.letter_signatory,
+        partners=[partner.name for partner in event.partners],
+        contact_email=event.contact_email,
+    )
+
+
+def render_letter(
+    request: VisaRequest,
+    *,
+    font_path: str | None = None,
+    fallback_fonts: Sequence[str] = (),
+) -> bytes:
+    """The PDF letter of an approved request."""
+    return build_letter(letter_data(request), font_path=font_path, fallback_fonts=fallback_fonts)
+
+
+def event_has_ended(event: Event, now: dt.datetime) -> bool:
+    """Whether the last day of the event is over in the event's time zone."""
+    end = dt.datetime.combine(event.ends_on + dt.timedelta(days=1), dt.time(), tzinfo=event.tz)
+    return now >= end
+
+
+def purge_passports(event: Event, now: dt.datetime) -> int:
+    """Erase the passport data of every request of the event; return how many."""
+    ids = sa.select(Registration.id).where(Registration.event_id == event.id)
+    result = db.session.execute(
+        sa.update(VisaRequest)
+        .where(VisaRequest.registration_id.in_(ids), VisaRequest.purged_at.is_(None))
+        .values(
+            passport_name=None,
+            passport_number=None,
+            nationality=None,
+            date_of_birth=None,
+            purged_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    db.session.flush()
+    return result.rowcount

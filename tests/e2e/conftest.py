@@ -1,0 +1,105 @@
+"""Browser fixtures: the app served on a free local port, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from confapp import create_app
+from confapp.extensions import db
+
+CHROMIUM = os.environ.get("CONFAPP_CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip browser tests with a reason when Chromium or Playwright is missing."""
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"needs Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "needs the playwright package (pip install -e '.[test]')"
+    if reason:
+        for item in items:
+            if "tests/e2e" in str(item.fspath):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The app on a temporary SQLite database, served by a real HTTP server in a thread."""
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    app = create_app(
+        "testing",
+        {
+            "DATABASE_URL": url,
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "WTF_CSRF_ENABLED": True,
+        },
+    )
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium shared by the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page (phone-sized screens set per test)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where journeys save the screenshots the README shows."""
+    folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def has_chromium() -> bool:
+    """Whether a Chromium binary is available."""
+    return Path(CHROMIUM).exists() or bool(shutil.which("chromium"))

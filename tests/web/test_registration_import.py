@@ -1,0 +1,196 @@
+"""CSV import of delegations, on the web page and with `confapp import-delegates`: all or nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from confapp.accounts.models import User
+from confapp.extensions import db
+from confapp.registration.imports import read_csv
+from confapp.registration.models import Registration
+from confapp.registration.models import RegistrationSource
+from confapp.registration.models import RegistrationStatus as S
+from tests.helpers import make_event
+from tests.helpers import make_registration
+from tests.helpers import make_staff
+from tests.helpers import make_user
+from tests.helpers import sign_in
+
+HEADER = (
+    "full_name,email,organisation,organisation_type,job_title,country,sector,phone,"
+    "interests,dietary,accessibility,needs_visa_letter,directory_opt_in,category"
+)
+GOOD = "\n".join(
+    [
+        HEADER,
+        "Amina Diallo,amina@example.sn,Dakar Cluster,cluster_association,Chair,SN,industry,+221 77 000,"
+        "innovation;finance,halal,,yes,no,",
+        'Bruno Costa,Bruno@Example.br,"Costa, Filhos & Cia",msme,Owner,BR,agriculture,,export_markets,,,0,1,speaker',
+        "Chen Li,chen@example.cn,,,,CN,,,,,,,,",
+    ]
+)
+BAD = "\n".join(
+    [
+        HEADER,
+        "Amina Diallo,amina@example.sn,,,,SN,,,,,,,,",  # line 2: fine
+        ",nobody@example.org,,,,IN,,,,,,,,",  # line 3: no name
+        "Bad Mail,not-an-email,,,,IN,,,,,,,,",  # line 4
+        "Bad Country,bc@example.org,,,,XX,,,,,,,,",  # line 5
+        "Bad Enum,be@example.org,,cult,,IN,mining,,,,,,,",  # line 6
+        "Bad Bool,bb@example.org,,,,IN,,,,,,maybe,,",  # line 7
+        "Dup,AMINA@example.sn,,,,SN,,,,,,,,",  # line 8: same as line 2
+        "Taken,taken@example.org,,,,IN,,,,,,,,",  # line 9: already registered
+        "Bad Interest,bi@example.org,,,,IN,,,golf,,,,,",  # line 10
+    ]
+)
+
+
+@pytest.fixture
+def setup(app):
+    with app.test_request_context():
+        event = make_event(capacity=3)
+        organiser = make_staff(event, "org@example.org")
+        make_registration(event, "taken@example.org")
+        db.session.commit()
+        return {"organiser": organiser.id}
+
+
+@pytest.fixture
+def org_client(app, setup):
+    client = app.test_client()
+    with app.app_context():
+        sign_in(client, db.session.get(User, setup["organiser"]))
+    return client
+
+
+def _state():
+    db.session.remove()
+    return (
+        db.session.scalar(sa.select(sa.func.count(Registration.id))),
+        db.session.scalar(sa.select(sa.func.count(User.id))),
+    )
+
+
+def _upload(client, content: bytes, name: str = "delegates.csv"):
+    return client.post(
+        "/events/cdc/manage/registrations/import",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_web_import_of_a_good_file(app, org_client, outbox):
+    # Semicolon-separated, with a BOM, as Excel saves "CSV UTF-8" in many locales.
+    content = "\ufeff" + GOOD.replace(",", ";").replace('"Costa; Filhos & Cia"', '"Costa, Filhos & Cia"')
+    content = content.replace("innovation;finance", "innovation|finance")
+    # Within a ;-file the interests column is still ;-separated: quote it.
+    content = content.replace("innovation|finance", '"innovation;finance"')
+    response = _upload(org_client, content.encode("utf-8"))
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        regs = {r.email: r for r in db.session.scalars(sa.select(Registration))}
+        assert set(regs) == {"taken@example.org", "amina@example.sn", "bruno@example.br", "chen@example.cn"}
+        amina, bruno, chen = regs["amina@example.sn"], regs["bruno@example.br"], regs["chen@example.cn"]
+        assert amina.source is RegistrationSource.IMPORT
+        assert amina.interests == ["innovation", "finance"]
+        assert (amina.needs_visa_letter, amina.directory_opt_in) == (True, False)
+        assert bruno.organisation == "Costa, Filhos & Cia"
+        assert bruno.category.value == "speaker" and bruno.directory_opt_in
+        assert (amina.status, bruno.status, chen.status) == (S.CONFIRMED, S.CONFIRMED, S.WAITLISTED)
+        assert db.session.scalar(sa.select(User).where(User.email == "bruno@example.br")).password_hash is None
+    [welcome] = outbox.to("amina@example.sn")
+    assert "organisers have registered you" in outbox.body(welcome)
+    assert any("/reset-password/" in link for link in outbox.links(welcome))
+    assert "waiting list" in outbox.to("chen@example.cn")[0]["Subject"]
+
+
+def test_web_import_with_errors_writes_nothing_and_lists_lines(app, org_client, outbox):
+    with app.app_context():
+        before = _state()
+    response = _upload(org_client, BAD.encode("utf-8"))
+    assert response.status_code == 422
+    text = response.text
+    assert "Nothing was imported" in text
+    for line, reason in [
+        (3, "full_name"),
+        (4, "email"),
+        (5, "country"),
+        (6, "organisation_type"),
+        (7, "needs_visa_letter"),
+        (8, "already appears on line 2"),
+        (9, "already registered"),
+        (10, "interests"),
+    ]:
+        assert f"Line {line}: {reason}" in text or (f"Line {line}:" in text and reason in text)
+    assert "Line 2:" not in text
+    with app.app_context():
+        assert _state() == before
+    assert outbox.to("amina@example.sn") == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00b\x00a\x00d", "not UTF-8"),
+        (b"", "The file is empty."),
+        (b"name,email\nA,a@example.org\n", "missing column(s): full_name"),
+        (b"full_name,email,country,passport\nA,a@example.org,IN,X1\n", "unknown column(s): passport"),
+        (HEADER.encode() + b"\n", "no delegates"),
+    ],
+)
+def test_web_import_refuses_unreadable_files(app, org_client, content, message):
+    with app.app_context():
+        before = _state()
+    response = _upload(org_client, content)
+    assert response.status_code in (200, 422)
+    assert message in response.text
+    with app.app_context():
+        assert _state() == before
+
+
+def test_read_csv_counts_lines_from_the_header():
+    rows, errors = read_csv(b"full_name,email,country\n\nA,a@x.org,IN\n")
+    assert errors == []
+    assert rows == [(3, {"full_name": "A", "email": "a@x.org", "country": "IN"})]
+
+
+def test_cli_import_all_or_nothing(app, setup, runner, tmp_path, outbox):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD, encoding="utf-8")
+    with app.app_context():
+        before = _state()
+    result = runner.invoke(args=["import-delegates", "cdc", str(bad)])
+    assert result.exit_code == 1
+    assert "Nothing was imported: 8 problem(s) found." in result.output
+    assert "line 5: country" in result.output
+    with app.app_context():
+        assert _state() == before
+
+    good = tmp_path / "good.csv"
+    good.write_bytes(("\ufeff" + GOOD).encode("utf-8"))
+    result = runner.invoke(args=["import-delegates", "cdc", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 delegate(s) into cdc: 2 confirmed, 1 on the waiting list." in result.output
+    with app.app_context():
+        assert _state() == (before[0] + 3, before[1] + 3)
+    assert any("/reset-password/" in link for link in outbox.links(outbox.to("chen@example.cn")[0]))
+    # Running the same file again: everyone is already registered, nothing changes.
+    again = runner.invoke(args=["import-delegates", "cdc", str(good)])
+    assert again.exit_code == 1 and "already registered" in again.output
+    assert runner.invoke(args=["import-delegates", "nope", str(good)]).exit_code != 0
+
+
+def test_import_reuses_existing_accounts(app, setup, runner, tmp_path, outbox):
+    with app.app_context():
+        make_user("chen@example.cn", full_name="Chen Existing")
+        db.session.commit()
+    good = tmp_path / "good.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    assert runner.invoke(args=["import-delegates", "cdc", str(good)]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == "chen@example.cn")) == 1
+    # An account with a password gets no set-password link.
+    assert not any("/reset-password/" in link for link in outbox.links(outbox.to("chen@example.cn")[0]))

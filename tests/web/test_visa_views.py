@@ -1,0 +1,386 @@
+"""Visa letter pages: the delegate's request and PDF, organisers' list and decisions,
+and who may see passport data (nobody else)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from confapp import create_app
+from confapp.accounts.models import EventRoleKind
+from confapp.db import utcnow
+from confapp.extensions import db
+from confapp.registration.models import RegistrationStatus
+from confapp.visa import services
+from confapp.visa.models import VisaRequest
+from confapp.visa.models import VisaStatus
+from tests.helpers import make_confirmed_registration
+from tests.helpers import make_event
+from tests.helpers import make_staff
+from tests.helpers import make_user
+
+FORM = {
+    "passport_name": "Amara Okafor",
+    "passport_number": "A07654321",
+    "nationality": "NG",
+    "date_of_birth": "1979-11-23",
+}
+
+
+def sign_in(client, user) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def world(app):
+    """Event cdc with an organiser, a staff member, a delegate, a peer; another event."""
+    with app.test_request_context():
+        event = make_event("cdc", contact_email="visa@cdc.example.org")
+        other = make_event("other")
+        ids = {
+            "organiser": make_staff(event, "org@example.org").id,
+            "staff": make_staff(event, "door@example.org", EventRoleKind.STAFF).id,
+            "other_organiser": make_staff(other, "other@example.org").id,
+            "delegate": make_confirmed_registration(event, "amara@example.org", full_name="Amara Okafor").user_id,
+            "peer": make_confirmed_registration(event, "peer@example.org").user_id,
+            "outsider": make_user("outsider@example.org").id,
+            "other_delegate": make_confirmed_registration(other, "od@example.org").user_id,
+        }
+        db.session.commit()
+    return ids
+
+
+def as_user(client, app, user_id):
+    with app.app_context():
+        from confapp.accounts.models import User
+
+        sign_in(client, db.session.get(User, user_id))
+    return client
+
+
+def visa_rows(app) -> list[VisaRequest]:
+    with app.app_context():
+        rows = list(db.session.scalars(sa.select(VisaRequest).order_by(VisaRequest.id)))
+        db.session.expunge_all()
+        return rows
+
+
+def make_request(app, email="amara@example.org", approve=False):
+    """A request for the registration of `email` at cdc (approved if asked); its id."""
+    with app.test_request_context():
+        from confapp.registration.models import Registration
+
+        reg = db.session.scalar(sa.select(Registration).where(Registration.email == email))
+        visa = services.submit_request(
+            reg,
+            passport_name=FORM["passport_name"],
+            passport_number=FORM["passport_number"],
+            nationality="NG",
+            date_of_birth=dt.date(1979, 11, 23),
+            now=utcnow(),
+        )
+        if approve:
+            from confapp.accounts.models import User
+
+            organiser = db.session.scalar(sa.select(User).where(User.email == "org@example.org"))
+            services.decide(visa, event=reg.event, approve=True, note="", actor=organiser, now=utcnow())
+        db.session.commit()
+        return visa.id
+
+
+# --- the delegate -------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_sign_in(client, world):
+    response = client.get("/events/cdc/visa-letter")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert client.get("/events/cdc/visa-letter.pdf").status_code == 302
+
+
+def test_without_registration_nothing_can_be_requested(app, client, world):
+    as_user(client, app, world["outsider"])
+    page = client.get("/events/cdc/visa-letter")
+    assert page.status_code == 200
+    assert "registered delegates only" in page.text
+    assert client.post("/events/cdc/visa-letter", data=FORM).status_code == 403
+    assert visa_rows(app) == []
+
+
+def test_cancelled_registration_cannot_request(app, client, world):
+    with app.app_context():
+        from confapp.registration.models import Registration
+
+        reg = db.session.scalar(sa.select(Registration).where(Registration.user_id == world["delegate"]))
+        reg.status = RegistrationStatus.CANCELLED
+        db.session.commit()
+    as_user(client, app, world["delegate"])
+    assert client.post("/events/cdc/visa-letter", data=FORM).status_code == 403
+    assert visa_rows(app) == []
+
+
+def test_delegate_requests_then_updates(app, client, world):
+    as_user(client, app, world["delegate"])
+    page = client.get("/events/cdc/visa-letter")
+    assert page.status_code == 200
+    assert 'name="passport_number"' in page.text
+    assert 'value="Amara Okafor"' in page.text  # prefilled from the registration
+
+    response = client.post("/events/cdc/visa-letter", data=FORM)
+    assert response.status_code == 302
+    [row] = visa_rows(app)
+    assert (row.passport_name, row.passport_number, row.nationality) == ("Amara Okafor", "A07654321", "NG")
+    assert row.date_of_birth == dt.date(1979, 11, 23)
+    assert row.status is VisaStatus.REQUESTED
+
+    page = client.get("/events/cdc/visa-letter")
+    assert "Awaiting decision" in page.text
+    # The full number is never sent back, even to its owner.
+    assert "A07654321" not in page.text
+    assert "ending in 321" in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+
+    response = client.post(
+        "/events/cdc/visa-letter", data={**FORM, "passport_number": "", "nationality": "GH"}
+    )
+    assert response.status_code == 302
+    [row] = visa_rows(app)
+    assert row.nationality == "GH"
+    assert row.passport_number == "A07654321"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"date_of_birth": "2015-01-01"}, "at least 16"),
+        ({"date_of_birth": "2099-01-01"}, "in the past"),
+        ({"date_of_birth": "23/11/1979x"}, "date"),
+        ({"nationality": "ZZ"}, "nationality"),
+        ({"passport_number": ""}, "passport number"),
+        ({"passport_number": "12"}, "5 to 20"),
+        ({"passport_name": ""}, "exactly as in your passport"),
+    ],
+)
+def test_bad_input_re_renders_and_writes_nothing(app, client, world, changes, message):
+    as_user(client, app, world["delegate"])
+    response = client.post("/events/cdc/visa-letter", data={**FORM, **changes})
+    assert response.status_code == 422
+    assert message in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert visa_rows(app) == []
+
+
+def test_decided_request_is_read_only(app, client, world):
+    make_request(app, approve=True)
+    as_user(client, app, world["delegate"])
+    response = client.post("/events/cdc/visa-letter", data={**FORM, "passport_name": "Changed"})
+    assert response.status_code == 302
+    [row] = visa_rows(app)
+    assert row.passport_name == "Amara Okafor"
+    page = client.get("/events/cdc/visa-letter")
+    assert 'name="passport_name"' not in page.text
+    assert "Download the letter" in page.text
+    assert "CDC-2027-0001" in page.text
+
+
+def test_delegate_downloads_approved_letter(app, client, world, tmp_path):
+    as_user(client, app, world["delegate"])
+    client.post("/events/cdc/visa-letter", data=FORM)
+    assert client.get("/events/cdc/visa-letter.pdf").status_code == 404  # not approved yet
+    [row] = visa_rows(app)
+    as_user(client, app, world["organiser"])
+    client.post(f"/events/cdc/manage/visa-letters/{row.id}", data={"decision": "approve"})
+
+    as_user(client, app, world["delegate"])
+    response = client.get("/events/cdc/visa-letter.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    assert "CDC-2027-0001" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    if shutil.which("pdftotext"):
+        path = tmp_path / "l.pdf"
+        path.write_bytes(response.data)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+        assert "Amara Okafor" in text
+        assert "Changing paradigms of cluster development" in text
+        assert "Nigeria" in text
+
+
+def test_other_people_cannot_download_someones_letter(app, client, world):
+    make_request(app, approve=True)
+    for who in ("peer", "staff", "organiser", "outsider", "other_delegate"):
+        as_user(client, app, world[who])
+        assert client.get("/events/cdc/visa-letter.pdf").status_code == 404, who
+    as_user(client, app, world["other_delegate"])
+    assert client.get("/events/other/visa-letter.pdf").status_code == 404
+
+
+def test_cancelled_registration_loses_the_download(app, client, world):
+    make_request(app, approve=True)
+    with app.app_context():
+        from confapp.registration.models import Registration
+
+        reg = db.session.scalar(sa.select(Registration).where(Registration.user_id == world["delegate"]))
+        reg.status = RegistrationStatus.CANCELLED
+        db.session.commit()
+    as_user(client, app, world["delegate"])
+    assert client.get("/events/cdc/visa-letter.pdf").status_code == 404
+
+
+# --- organisers ---------------------------------------------------------------------
+
+
+def test_organiser_sees_passport_data_and_filters(app, client, world):
+    first = make_request(app)
+    make_request(app, email="peer@example.org", approve=True)
+    as_user(client, app, world["organiser"])
+    page = client.get("/events/cdc/manage/visa-letters")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.text.count("A07654321") == 2
+    assert "Nigeria" in page.text
+    assert "1979-11-23" in page.text
+    requested = client.get("/events/cdc/manage/visa-letters?status=requested")
+    assert f'id="request-{first}"' in requested.text
+    assert requested.text.count("A07654321") == 1
+    approved = client.get("/events/cdc/manage/visa-letters?status=approved")
+    assert f'id="request-{first}"' not in approved.text
+    assert "CDC-2027-0001" in approved.text
+    # An unknown filter shows everything rather than failing.
+    assert client.get("/events/cdc/manage/visa-letters?status=bogus").text.count("A07654321") == 2
+
+
+def test_admin_may_manage(app, client, world):
+    make_request(app)
+    with app.app_context():
+        admin_id = make_user("admin@example.org", admin=True).id
+        db.session.commit()
+    as_user(client, app, admin_id)
+    assert "A07654321" in client.get("/events/cdc/manage/visa-letters").text
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("delegate", 403), ("peer", 403), ("staff", 403), ("other_organiser", 403), ("outsider", 403)],
+)
+def test_non_organisers_get_no_passport_data(app, client, world, who, status):
+    request_id = make_request(app)
+    as_user(client, app, world[who])
+    page = client.get("/events/cdc/manage/visa-letters")
+    assert page.status_code == status
+    assert "A07654321" not in page.text
+    response = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    assert response.status_code == status
+    [row] = visa_rows(app)
+    assert row.status is VisaStatus.REQUESTED
+
+
+def test_anonymous_manage_is_refused(app, client, world):
+    request_id = make_request(app)
+    assert client.get("/events/cdc/manage/visa-letters").status_code == 401
+    assert client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"}).status_code == 401
+
+
+def test_request_of_another_event_is_not_found(app, client, world):
+    request_id = make_request(app)
+    as_user(client, app, world["other_organiser"])
+    response = client.post(f"/events/other/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    assert response.status_code == 404
+    assert client.post("/events/other/manage/visa-letters/999999", data={"decision": "approve"}).status_code == 404
+    [row] = visa_rows(app)
+    assert row.status is VisaStatus.REQUESTED
+    assert row.reference is None
+
+
+def test_organiser_approves_and_delegate_is_mailed(app, client, world, outbox):
+    request_id = make_request(app)
+    as_user(client, app, world["organiser"])
+    response = client.post(
+        f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve", "note": "Safe travels"}
+    )
+    assert response.status_code == 302
+    [row] = visa_rows(app)
+    assert row.status is VisaStatus.APPROVED
+    assert row.reference == "CDC-2027-0001"
+    assert row.note == "Safe travels"
+    assert row.decided_by_id == world["organiser"]
+    [mail] = outbox.to("amara@example.org")
+    assert "visa invitation letter" in mail["Subject"]
+    assert "ready" in mail["Subject"]
+    links = outbox.links(mail)
+    assert "http://localhost/events/cdc/visa-letter.pdf" in links
+    assert "A07654321" not in outbox.body(mail)
+    page = client.get(response.headers["Location"])
+    assert "CDC-2027-0001 approved" in page.text
+
+
+def test_organiser_rejects_with_note(app, client, world, outbox):
+    request_id = make_request(app)
+    as_user(client, app, world["organiser"])
+    client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "reject", "note": "Not a delegate"})
+    [row] = visa_rows(app)
+    assert row.status is VisaStatus.REJECTED
+    assert row.reference is None
+    [mail] = outbox.to("amara@example.org")
+    assert "Not a delegate" in outbox.body(mail)
+    as_user(client, app, world["delegate"])
+    page = client.get("/events/cdc/visa-letter")
+    assert "Not approved" in page.text
+    assert "Not a delegate" in page.text
+
+
+@pytest.mark.parametrize("data", [{}, {"decision": "maybe"}, {"decision": "approve", "note": "x" * 501}])
+def test_bad_decision_changes_nothing(app, client, world, outbox, data):
+    request_id = make_request(app)
+    as_user(client, app, world["organiser"])
+    response = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data=data)
+    assert response.status_code == 302
+    [row] = visa_rows(app)
+    assert row.status is VisaStatus.REQUESTED
+    assert outbox.messages() == []
+
+
+def test_passport_data_is_not_in_registration_pages_or_exports(app, client, world):
+    make_request(app, approve=True)
+    as_user(client, app, world["organiser"])
+    with app.test_request_context():
+        urls = [
+            url_for(endpoint, slug="cdc")
+            for endpoint in ("registration.manage_list", "registration.export_csv")
+            if endpoint in app.view_functions
+        ]
+    assert urls
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"Amara Okafor" in response.data, url
+        assert b"A07654321" not in response.data, url
+        assert b"1979-11-23" not in response.data, url
+    as_user(client, app, world["delegate"])
+    assert "A07654321" not in client.get("/events/cdc/my-registration").text
+
+
+def test_posts_need_a_csrf_token(world, database_url, tmp_path, app):
+    csrf_app = create_app(
+        "testing",
+        {"DATABASE_URL": database_url, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX": str(tmp_path / "o")},
+    )
+    client = csrf_app.test_client()
+    as_user(client, csrf_app, world["delegate"])
+    assert client.post("/events/cdc/visa-letter", data=FORM).status_code == 400
+    request_id = make_request(app)
+    as_user(client, csrf_app, world["organiser"])
+    response = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    assert response.status_code == 400
+    [row] = visa_rows(app)
+    assert row.status is VisaStatus.REQUESTED
+    with csrf_app.app_context():
+        db.session.remove()
