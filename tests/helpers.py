@@ -97,13 +97,6 @@ def login(client, email: str, password: str = PASSWORD):
     return client.post("/login", data={"email": email, "password": password})
 
 
-def sign_in(client, user: User) -> None:
-    """Sign a user in by writing the Flask-Login session directly (no /login round trip)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-
-
 def registration_form(**overrides) -> dict:
     """Valid data for the public registration form (contract field names)."""
     data = {

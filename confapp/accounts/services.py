@@ -240,8 +240,8 @@ def user_for_api_token(raw: str | None, now: dt.datetime | None = None) -> User 
         return None
     now = now or dt.datetime.now(dt.UTC)
     if token.last_used_at is None or now - token.last_used_at >= _LAST_USED_GRANULARITY:
+        # Left unflushed so the caller can see (session.dirty) whether to commit.
         token.last_used_at = now
-        db.session.flush()
     return token.user
 
 

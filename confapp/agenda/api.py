@@ -13,22 +13,24 @@ from confapp.events.services import get_event_or_404
 
 agenda_api = Blueprint("agenda_api", __name__)
 
-# OpenAPI 3.1 path item, for the API's registry (confapp/api/openapi.py).
-OPENAPI_PATH = "/api/v1/events/{slug}/sessions"
+# OpenAPI 3.1 operation, registered with the API's document (confapp/api/openapi.py).
+OPENAPI_PATH = "/events/{slug}/sessions"
 OPENAPI_SPEC = {
-    "get": {
-        "summary": "The published programme of an event",
-        "tags": ["agenda"],
-        "security": [],
-        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {
-            "200": {
-                "description": "Sessions in time order; times in UTC (ISO 8601) plus the event's zone.",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}},
-            },
-            "404": {"description": "No such published event, or its programme is not published."},
+    "summary": "The published programme of an event",
+    "operationId": "listSessions",
+    "tags": ["agenda"],
+    "security": [],
+    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {
+        "200": {
+            "description": "Sessions in time order; times in UTC (ISO 8601) plus the event's zone.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Programme"}}},
         },
-    }
+        "404": {
+            "description": "No such published event, or its programme is not published.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+    },
 }
 OPENAPI_SCHEMAS = {
     "Programme": {
@@ -64,6 +66,18 @@ OPENAPI_SCHEMAS = {
         },
     },
 }
+
+
+def register_openapi() -> None:
+    """Describe the endpoint in /api/v1/openapi.json."""
+    from confapp.api import openapi
+
+    openapi.add_path(OPENAPI_PATH, "get", OPENAPI_SPEC)
+    for name, schema in OPENAPI_SCHEMAS.items():
+        openapi.add_schema(name, schema)
+
+
+register_openapi()
 
 
 def _utc(moment) -> str:

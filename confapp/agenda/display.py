@@ -68,8 +68,8 @@ class Filters:
             q=(args.get("q") or "").strip()[:100],
         )
 
-    def keep(self, session: ProgrammeSession) -> bool:
-        """Whether the session passes the filters."""
+    def keep(self, session: ProgrammeSession, people: Iterable = ()) -> bool:
+        """Whether the session (with its people) passes the filters."""
         if self.track and session.track_id != self.track:
             return False
         if self.kind and session.kind is not self.kind:
@@ -79,7 +79,7 @@ class Filters:
         if self.q:
             needle = self.q.casefold()
             haystack = [session.title, session.description, session.room.name if session.room else ""]
-            haystack += [f"{p.name} {p.organisation}" for p in session.people]
+            haystack += [f"{p.name} {p.organisation}" for p in people]
             if not any(needle in h.casefold() for h in haystack):
                 return False
         return True

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import Form
 from wtforms import FormField
+from wtforms import SelectChoice
 from wtforms.fields import ColorField
 from wtforms.fields import DateTimeLocalField
 from wtforms.fields import FieldList
@@ -25,6 +28,16 @@ from confapp.agenda.models import SessionKind
 from confapp.countries import country_choices
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+@functools.cache
+def _country_options() -> list[SelectChoice]:
+    return choices([("", "—"), *country_choices()])
 
 
 class RoomForm(FlaskForm):
@@ -49,20 +62,21 @@ class PersonForm(Form):
     """One person of a session (a row of the people table; empty rows are ignored)."""
 
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in PersonRole], default="speaker")
+    role = SelectField("Role", choices=choices((r.value, r.value.capitalize()) for r in PersonRole), default="speaker")
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
-    country = SelectField("Country", choices=[], validate_choice=True)
+    # Checked by the service (is_country), so that empty spare rows do not fail.
+    country = SelectField("Country", choices=[], validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "—")] + country_choices()
+        self.country.choices = _country_options()
 
 
 class SessionForm(FlaskForm):
     """Add or edit a session; times are wall-clock times in the event's zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    kind = SelectField("Kind", choices=[(k.value, k.value.capitalize()) for k in SessionKind], default="parallel")
+    kind = SelectField("Kind", choices=choices((k.value, k.value.capitalize()) for k in SessionKind), default="parallel")
     starts_at = DateTimeLocalField("Starts", format=TIME_FORMAT, validators=[DataRequired(message="Enter a start date and time.")])
     ends_at = DateTimeLocalField("Ends", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end date and time.")])
     room_id = SelectField("Room", coerce=int, choices=[], validate_choice=True)

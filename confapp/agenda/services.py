@@ -16,11 +16,14 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from confapp import mail
 from confapp.agenda.models import PersonRole
@@ -471,21 +474,86 @@ def delete_session(event: Event, session: ProgrammeSession) -> None:
     db.session.flush()
 
 
-def load_programme(event: Event) -> list[ProgrammeSession]:
-    """Every session of the event with room, track, pool and people, in time order (2 queries)."""
-    return list(
+class PersonView(NamedTuple):
+    """A person of a session as plain data (the programme grid needs no ORM objects)."""
+
+    session_id: int
+    name: str
+    role: PersonRole
+    organisation: str
+    country: str
+
+
+@dataclasses.dataclass
+class Programme:
+    """What the programme pages show: sessions in time order, rooms, tracks, people."""
+
+    sessions: list[ProgrammeSession]
+    rooms: list[Room]
+    tracks: list[Track]
+    people: dict[int, list]
+
+
+def load_programme_with(event: Event, *, for_grid: bool = False, with_descriptions: bool = True) -> Programme:
+    """Sessions (room, track, pool loaded), rooms, tracks and people in four queries.
+
+    Rooms and tracks are loaded first so that `session.room`/`session.track` resolve from
+    the identity map without SQL. People come in one query rather than selectinload's
+    IN list. `for_grid` (read-only pages) skips the long columns the grid never shows
+    and returns people as plain tuples, which is several times cheaper than ORM objects
+    for hundreds of sessions; otherwise they are ORM objects set on `session.people`.
+    """
+    rooms = list_rooms(event)
+    tracks = list_tracks(event)
+    light = (
+        [defer(ProgrammeSession.created_at), defer(ProgrammeSession.updated_at)] if for_grid else []
+    )
+    if for_grid and not with_descriptions:
+        light.append(defer(ProgrammeSession.description))
+    sessions = list(
         db.session.scalars(
             sa.select(ProgrammeSession)
             .where(ProgrammeSession.event_id == event.id)
-            .options(
-                joinedload(ProgrammeSession.room),
-                joinedload(ProgrammeSession.track),
-                joinedload(ProgrammeSession.pool),
-                selectinload(ProgrammeSession.people),
-            )
+            .options(joinedload(ProgrammeSession.pool), *light)
             .order_by(ProgrammeSession.starts_at, ProgrammeSession.ends_at, ProgrammeSession.id)
-        ).unique()
+        )
     )
+    # Attaching rooms and tracks by hand beats 2 x N identity-map lookups by lazy loaders.
+    room_of = {r.id: r for r in rooms}
+    track_of = {t.id: t for t in tracks}
+    for session in sessions:
+        set_committed_value(session, "room", room_of.get(session.room_id))
+        set_committed_value(session, "track", track_of.get(session.track_id))
+    people: dict[int, list] = defaultdict(list)
+    if for_grid:
+        rows = db.session.execute(
+            sa.select(
+                SessionPerson.session_id, SessionPerson.name, SessionPerson.role,
+                SessionPerson.organisation, SessionPerson.country,
+            )
+            .join(ProgrammeSession, ProgrammeSession.id == SessionPerson.session_id)
+            .where(ProgrammeSession.event_id == event.id)
+            .order_by(SessionPerson.session_id, SessionPerson.position, SessionPerson.id)
+        )
+        for row in rows:
+            people[row[0]].append(PersonView(*row))
+        return Programme(sessions, rooms, tracks, people)
+    orm_rows = db.session.scalars(
+        sa.select(SessionPerson)
+        .join(ProgrammeSession, ProgrammeSession.id == SessionPerson.session_id)
+        .where(ProgrammeSession.event_id == event.id)
+        .order_by(SessionPerson.session_id, SessionPerson.position, SessionPerson.id)
+    )
+    for person in orm_rows:
+        people[person.session_id].append(person)
+    for session in sessions:
+        set_committed_value(session, "people", people.get(session.id, []))
+    return Programme(sessions, rooms, tracks, people)
+
+
+def load_programme(event: Event) -> list[ProgrammeSession]:
+    """Every session of the event with room, track, pool and people, in time order."""
+    return load_programme_with(event).sessions
 
 
 def get_session_or_none(event: Event, session_id: int) -> ProgrammeSession | None:
@@ -727,7 +795,7 @@ def my_agenda(event: Event, registration: Registration) -> list[dict]:
             sa.select(SessionSignup.session_id, SessionSignup.status).where(
                 SessionSignup.registration_id == registration.id, SessionSignup.status != SeatStatus.CANCELLED
             )
-        ).tuples()
+        ).all()
     )
     ids = starred | set(seats)
     if not ids:

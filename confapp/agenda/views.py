@@ -24,6 +24,7 @@ from confapp.agenda.forms import ImportForm
 from confapp.agenda.forms import RoomForm
 from confapp.agenda.forms import SessionForm
 from confapp.agenda.forms import TrackForm
+from confapp.agenda.forms import choices
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import Room
@@ -79,14 +80,14 @@ def programme(slug: str):
     event = get_event_or_404(slug, current_user)
     if not _programme_visible(event):
         return render_template("agenda/not_published.html", event=event)
-    sessions = services.load_programme(event)
-    rooms = services.list_rooms(event)
-    tracks = services.list_tracks(event)
+    # Only a text search reads descriptions; the grid never shows them.
+    loaded = services.load_programme_with(event, for_grid=True, with_descriptions=bool(request.args.get("q")))
+    rooms, tracks = loaded.rooms, loaded.tracks
     filters = display.Filters.from_args(request.args, rooms, [t.id for t in tracks])
     days = display.event_days(event)
     by_day: dict[dt.date, list[ProgrammeSession]] = {d: [] for d in days}
-    for s in sessions:
-        if filters.keep(s):
+    for s in loaded.sessions:
+        if filters.keep(s, loaded.people.get(s.id, ())):
             by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
     day = _chosen_day(request.args.get("day"), days, by_day)
     registration = services.delegate_registration(event, current_user)
@@ -102,6 +103,7 @@ def programme(slug: str):
         grid=display.layout(by_day.get(day, []), rooms),
         rooms=rooms,
         tracks=tracks,
+        people=loaded.people,
         kinds=list(SessionKind),
         filters=filters,
         registration=registration,
@@ -135,7 +137,7 @@ def _personal_marks(registration) -> tuple[set[int], dict[int, SeatStatus]]:
             sa.select(SessionSignup.session_id, SessionSignup.status).where(
                 SessionSignup.registration_id == registration.id, SessionSignup.status != SeatStatus.CANCELLED
             )
-        ).tuples()
+        ).all()
     )
     return starred, seats
 
@@ -497,8 +499,8 @@ def _session_form(event: Event, session: ProgrammeSession | None = None) -> Sess
     elif session is None and request.method == "GET":
         form.starts_at.data = dt.datetime.combine(event.starts_on, dt.time(9, 0))
         form.ends_at.data = dt.datetime.combine(event.starts_on, dt.time(10, 0))
-    form.room_id.choices = [(0, "— no room —")] + [(r.id, r.name) for r in services.list_rooms(event)]
-    form.track_id.choices = [(0, "— no track —")] + [(t.id, t.name) for t in services.list_tracks(event)]
+    form.room_id.choices = choices([(0, "— no room —")] + [(r.id, r.name) for r in services.list_rooms(event)])
+    form.track_id.choices = choices([(0, "— no track —")] + [(t.id, t.name) for t in services.list_tracks(event)])
     return form
 
 

@@ -1,9 +1,72 @@
-"""demo commands (being built)."""
+"""Demo commands: `confapp seed-demo` and `confapp demo [--port N] [--host H]`."""
 
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from confapp.demo import data
+from confapp.demo import seed
+
+
+def _echo_accounts() -> None:
+    click.echo(f"Demo sign-ins (password for all: {data.PASSWORD}):")
+    for email, _password, kind in seed.demo_accounts():
+        click.echo(f"  {kind:<10} {email}")
+
+
+def _seed_with_progress() -> seed.DemoSummary | None:
+    if seed.demo_event() is not None:
+        return None
+    total = sum(c[1] for c in data.COUNTRIES) + len(data.INTERNATIONAL)
+    with click.progressbar(length=total, label="Loading the demo delegates") as bar:
+        return seed.seed_demo(on_progress=bar.update)
+
+
+def _report(summary: seed.DemoSummary | None) -> None:
+    if summary is None:
+        click.echo(f"The demo conference ({data.SLUG}) is already loaded; nothing changed.")
+    else:
+        click.echo(
+            f"Loaded “{summary.title}” ({summary.slug}): "
+            f"{summary.registrations} registrations ({summary.confirmed} confirmed) "
+            f"from {summary.countries} countries, {summary.visa_requests} visa letter requests, "
+            f"{summary.extra.get('sessions', 0)} programme sessions."
+        )
+    _echo_accounts()
+
+
+def prepare_demo(app: Flask) -> seed.DemoSummary | None:
+    """Create or upgrade the schema with the migrations and load the demo if it is missing."""
+    with app.app_context():
+        upgrade()
+        return _seed_with_progress()
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo conference (does nothing if it is already there)."""
+    _report(_seed_with_progress())
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@with_appcontext
+def demo_command(port: int, host: str) -> None:
+    """Create the database, load the demo conference and serve it."""
+    app = current_app._get_current_object()
+    summary = prepare_demo(app)
+    _report(summary)
+    click.echo(f"Serving the demo on http://{host}:{port}/events/{data.SLUG} (Ctrl+C to stop).")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
 def register(app: Flask) -> None:
     """Add this feature's commands to the app's CLI."""
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_command)

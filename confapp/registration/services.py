@@ -532,11 +532,17 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+def _filters(filters: Filters | Mapping[str, Any] | None) -> Filters:
+    if filters is None:
+        return Filters()
+    return filters if isinstance(filters, Filters) else Filters.from_args(filters)
+
+
 def search_registrations(
-    event: Event, filters: Filters | None, page: int = 1, per_page: int = PER_PAGE
+    event: Event, filters: Filters | Mapping[str, Any] | None, page: int = 1, per_page: int = PER_PAGE
 ) -> Page:
     """A page of the event's registrations: one query for the rows and one for the count."""
-    filters = filters or Filters()
+    filters = _filters(filters)
     where = filters.conditions(event)
     total = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(*where)) or 0
     pages = max(1, math.ceil(total / per_page))
@@ -586,9 +592,9 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(event: Event, filters: Filters | None) -> tuple[tuple[str, ...], list[list[Any]]]:
+def export_rows(event: Event, filters: Filters | Mapping[str, Any] | None) -> tuple[tuple[str, ...], list[list[Any]]]:
     """Header and rows of the filtered registrations for CSV/XLSX (no passport data)."""
-    filters = filters or Filters()
+    filters = _filters(filters)
     regs = db.session.scalars(
         sa.select(Registration).where(*filters.conditions(event)).order_by(Registration.id)
     ).all()

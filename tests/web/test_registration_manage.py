@@ -21,7 +21,6 @@ from confapp.visa.models import VisaRequest
 from tests.helpers import make_event
 from tests.helpers import make_registration
 from tests.helpers import make_staff
-from tests.helpers import make_user
 from tests.helpers import registration_form
 from tests.helpers import sign_in
 

@@ -1,0 +1,115 @@
+"""Who is calling the API: a bearer token, else the signed-in session user."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask import current_app
+from flask import g
+from flask import jsonify
+from flask import request
+from flask_login import current_user
+
+from confapp.accounts.models import User
+from confapp.accounts.services import user_for_api_token
+from confapp.db import utcnow
+from confapp.events.models import Event
+from confapp.extensions import csrf
+from confapp.extensions import db
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_NOT_FOUND = object()
+
+
+def json_error(status: int, error: str, message: str, **headers: str):
+    """Abort with a JSON body {"error": ..., "message": ...}."""
+    response = jsonify({"error": error, "message": message})
+    response.status_code = status
+    response.headers.update(headers)
+    abort(response)
+
+
+def current_api_user() -> User | None:
+    """The caller: the owner of a valid `Authorization: Bearer` token, else the session user.
+
+    A request that sends a bearer token is judged by that token alone, never by a
+    session cookie that happens to come along.
+    """
+    cached = g.get("_api_user", _NOT_FOUND)
+    if cached is not _NOT_FOUND:
+        return cached
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    user: User | None
+    if scheme.lower() == "bearer":
+        user = user_for_api_token(raw.strip(), utcnow())
+        g._api_via_token = True
+        if user is not None and db.session.dirty:
+            # Persist last_used_at now: read-only endpoints never commit.
+            db.session.commit()
+    elif current_user.is_authenticated:
+        user = current_user._get_current_object()
+        g._api_via_token = False
+    else:
+        user = None
+    g._api_user = user
+    return user
+
+
+def _need_user() -> User:
+    user = current_api_user()
+    if user is None:
+        json_error(
+            401,
+            "unauthorized",
+            "Send a valid API token as 'Authorization: Bearer <token>'.",
+            **{"WWW-Authenticate": 'Bearer realm="confapp"'},
+        )
+    if not g.get("_api_via_token") and request.method not in _SAFE_METHODS:
+        # Cookies ride along with cross-site requests; session writes need the CSRF token.
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+    return user
+
+
+def api_login_required(view: Callable) -> Callable:
+    """Decorator: any authenticated caller; the view gets `user=`."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, user=_need_user(), **kwargs)
+
+    return wrapped
+
+
+def event_role_required(organiser: bool = False) -> Callable[[Callable], Callable]:
+    """Decorator for `/events/<slug>/...` endpoints of staff (or only organisers).
+
+    Answers 401 without valid credentials, 404 for an unknown event and 403 for
+    callers without the role; the view gets `event=` and `user=` besides `slug`.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, slug: str, **kwargs: Any) -> Any:
+            user = _need_user()
+            event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+            if event is None:
+                json_error(404, "not_found", f"No event with the slug {slug!r}.")
+            allowed = user.is_organiser(event) if organiser else user.is_staff(event)
+            if not allowed:
+                needed = "an organiser" if organiser else "staff or an organiser"
+                json_error(403, "forbidden", f"Only {needed} of this event may do this.")
+            return view(*args, slug=slug, event=event, user=user, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = event_role_required(organiser=False)
+organiser_required = event_role_required(organiser=True)

@@ -1,0 +1,168 @@
+"""Event settings, new event and team forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import DateTimeLocalField
+from wtforms import EmailField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import widgets
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from confapp.accounts.models import EventRoleKind
+from confapp.countries import country_choices
+from confapp.events.models import EventStatus
+from confapp.events.models import RegistrationCategory
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+CATEGORY_CHOICES = [
+    SelectChoice(c.value, c.value.replace("_", " ").capitalize()) for c in RegistrationCategory
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (the forms macro renders it as a fieldset)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _country_options() -> list[SelectChoice]:
+    return [SelectChoice("", "— not set —")] + [SelectChoice(c, n) for c, n in country_choices()]
+
+
+def _local_datetime(label: str) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        label,
+        format=[LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+    )
+
+
+class _EventBasics(FlaskForm):
+    """Fields shared by the new-event and the settings forms."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    # InputRequired (not DataRequired) keeps the "Not a valid date" message.
+    starts_on = DateField("First day", validators=[InputRequired()])
+    ends_on = DateField("Last day", validators=[InputRequired()])
+    timezone = StringField(
+        "Time zone",
+        default="UTC",
+        validators=[DataRequired(), Length(max=64)],
+        filters=[_strip],
+    )
+    city = StringField("City", validators=[Length(max=100)], filters=[_strip])
+    country = SelectField("Country", choices=_country_options, validators=[Optional()])
+    capacity = IntegerField(
+        "Capacity", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+
+    def validate_ends_on(self, field) -> None:
+        """The event cannot end before it starts."""
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The event cannot end before it starts.")
+
+
+class NewEventForm(_EventBasics):
+    """The few fields needed to create a draft event."""
+
+    slug = StringField(
+        "Address (slug)",
+        validators=[DataRequired(), Length(max=64)],
+        filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
+    )
+
+
+class EventSettingsForm(_EventBasics):
+    """Every setting of an event (the slug stays fixed once links are out)."""
+
+    tagline = StringField("Tagline", validators=[Length(max=300)], filters=[_strip])
+    description = TextAreaField("Description", validators=[Length(max=20_000)])
+    venue = StringField("Venue", validators=[Length(max=200)], filters=[_strip])
+    venue_address = StringField("Venue address", validators=[Length(max=300)], filters=[_strip])
+    registration_opens_at = _local_datetime("Registration opens")
+    registration_closes_at = _local_datetime("Registration closes")
+    edit_deadline = _local_datetime("Delegates may edit their details until")
+    requires_approval = BooleanField("Organisers approve each registration")
+    public_categories = MultiCheckboxField(
+        "Categories the public may choose", choices=CATEGORY_CHOICES
+    )
+    contact_email = EmailField(
+        "Contact e-mail", validators=[Optional(), Email(), Length(max=254)], filters=[_strip]
+    )
+    letter_signatory = StringField(
+        "Visa letters are signed by", validators=[Length(max=200)], filters=[_strip]
+    )
+    letter_purpose = TextAreaField("Purpose of the visit (visa letters)", validators=[Length(max=5000)])
+    partners = TextAreaField("Organising partners", validators=[Length(max=10_000)])
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice(EventStatus.DRAFT.value, "Draft (only the team sees it)"),
+            SelectChoice(EventStatus.PUBLISHED.value, "Published"),
+        ],
+    )
+
+    def validate_public_categories(self, field) -> None:
+        """The public registration form needs at least one category."""
+        if not field.data:
+            raise ValidationError("Choose at least one category.")
+
+    def data_for_service(self) -> dict:
+        """The values update_event() expects."""
+        names = (
+            "title", "tagline", "description", "venue", "venue_address", "city", "timezone",
+            "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",
+            "edit_deadline", "capacity", "requires_approval", "contact_email",
+            "letter_signatory", "letter_purpose", "partners", "status",
+        )  # fmt: skip
+        data = {name: self[name].data for name in names}
+        data["country"] = self.country.data or ""
+        data["public_categories"] = ",".join(self.public_categories.data or [])
+        for name in ("tagline", "description", "venue", "venue_address", "city",
+                     "contact_email", "letter_signatory", "letter_purpose", "partners"):  # fmt: skip
+            data[name] = data[name] or ""
+        return data
+
+
+class TeamAddForm(FlaskForm):
+    """Add an organiser or staff member by e-mail address."""
+
+    email = EmailField(
+        "E-mail address", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
+    )
+    full_name = StringField(
+        "Full name (for a new account)", validators=[Length(max=200)], filters=[_strip]
+    )
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice(EventRoleKind.STAFF.value, "Staff (scans badges)"),
+            SelectChoice(EventRoleKind.ORGANISER.value, "Organiser (manages the event)"),
+        ],
+    )
+
+
+class RemoveRoleForm(FlaskForm):
+    """Take a role away (one button per role)."""
+
+    role_id = HiddenField(validators=[DataRequired()])

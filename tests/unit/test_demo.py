@@ -1,0 +1,170 @@
+"""The demo conference: `confapp seed-demo`, `prepare_demo` and `confapp demo`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from confapp import create_app
+from confapp.accounts.models import User
+from confapp.demo import data
+from confapp.demo.cli import prepare_demo
+from confapp.demo.seed import build_delegates
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.registration.models import OrganisationType
+from confapp.registration.models import Registration
+from confapp.registration.models import RegistrationStatus
+from confapp.registration.models import Sector
+from confapp.visa.models import VisaRequest
+from confapp.visa.models import VisaStatus
+
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+CHINESE = re.compile(r"[\u4E00-\u9FFF]")
+LATIN_DIACRITIC = re.compile(r"[À-ÖØ-öø-ɏḀ-ỿ]")
+
+
+def _counts() -> tuple[int, int, int]:
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Event)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(Registration)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+    )
+
+
+def test_seed_demo_loads_a_realistic_conference(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    for email in (
+        "admin@demo.confapp.org",
+        "organiser@demo.confapp.org",
+        "staff@demo.confapp.org",
+        "delegate@demo.confapp.org",
+    ):
+        assert email in result.output
+    assert "demo-password" in result.output
+
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == "cluster-2027"))
+        assert event.title == "Changing paradigms of cluster development: learning from global experiences"
+        assert event.is_published
+        assert (event.city, event.country, event.timezone) == ("New Delhi", "IN", "Asia/Kolkata")
+        assert event.venue == "India Habitat Centre"
+        assert (event.starts_on, event.ends_on) == (dt.date(2027, 2, 20), dt.date(2027, 2, 22))
+        assert event.capacity == 400
+        assert event.pool.capacity == 400
+        assert event.registration_open(dt.datetime.now(dt.UTC))
+        assert event.local(event.registration_closes_at).date() == dt.date(2027, 2, 15)
+        partners = [p.name for p in event.partners]
+        assert len(partners) == 4
+        assert any("UNIDO" in p for p in partners)
+        assert event.letter_signatory
+
+        regs = list(db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id)))
+        assert len(regs) >= 185
+        assert len({r.country for r in regs}) >= 30
+        names = [r.full_name for r in regs]
+        assert any(DEVANAGARI.search(n) for n in names)
+        assert any(ARABIC.search(n) for n in names)
+        assert any(CHINESE.search(n) for n in names)
+        assert sum(bool(LATIN_DIACRITIC.search(n)) for n in names) >= 10
+        assert {r.organisation_type for r in regs} == set(OrganisationType)
+        assert {r.sector for r in regs} == set(Sector)
+        assert all(r.organisation and r.job_title and r.email for r in regs)
+        assert len({r.email for r in regs}) == len(regs)
+        assert any(r.interests for r in regs)
+        statuses = {s: sum(r.status is s for r in regs) for s in RegistrationStatus}
+        assert statuses[RegistrationStatus.PENDING] >= 1
+        assert statuses[RegistrationStatus.CANCELLED] >= 1
+        assert statuses[RegistrationStatus.WAITLISTED] == 0
+        assert event.pool.taken == statuses[RegistrationStatus.CONFIRMED]
+        assert sum(r.needs_visa_letter for r in regs) >= 10
+
+        visas = list(db.session.scalars(sa.select(VisaRequest)))
+        approved = [v for v in visas if v.status is VisaStatus.APPROVED]
+        assert len(approved) == 1
+        assert approved[0].reference == "CLUSTER-2027-0001"
+        assert approved[0].registration.email == "delegate@demo.confapp.org"
+        assert sum(v.status is VisaStatus.REQUESTED for v in visas) >= 3
+        assert all(v.passport_name and v.passport_number for v in visas)
+
+        users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.like("%@demo.confapp.org")))}
+        assert all(u.check_password("demo-password") for u in users.values())
+        assert users["admin@demo.confapp.org"].is_admin
+        assert users["organiser@demo.confapp.org"].is_organiser(event)
+        assert users["staff@demo.confapp.org"].is_staff(event)
+        assert not users["staff@demo.confapp.org"].is_organiser(event)
+        assert not users["delegate@demo.confapp.org"].is_staff(event)
+        before = _counts()
+        taken = event.pool.taken
+
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    assert "already loaded" in again.output
+    with app.app_context():
+        assert _counts() == before
+        event = db.session.scalar(sa.select(Event).where(Event.slug == "cluster-2027"))
+        assert event.pool.taken == taken
+
+
+def test_delegates_are_deterministic():
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    first = build_delegates(random.Random(42), now)
+    second = build_delegates(random.Random(42), now)
+    assert first == second
+    assert len(first) == sum(c[1] for c in data.COUNTRIES) + len(data.INTERNATIONAL)
+
+
+def test_demo_delegate_downloads_the_approved_letter(app, runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "delegate@demo.confapp.org"))
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    response = client.get("/events/cluster-2027/visa-letter.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF-")
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """An app on an empty SQLite file: the demo must build the schema itself."""
+    app = create_app("testing", {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_prepare_demo_migrates_and_seeds_once(fresh_app):
+    summary = prepare_demo(fresh_app)
+    assert summary is not None
+    assert summary.slug == "cluster-2027"
+    assert summary.registrations >= 185
+    assert summary.countries >= 30
+    with fresh_app.app_context():
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert {"alembic_version", "event", "registration", "visa_request"} <= tables
+        counts = _counts()
+    assert prepare_demo(fresh_app) is None
+    with fresh_app.app_context():
+        assert _counts() == counts
+
+
+def test_demo_command_prepares_and_serves(fresh_app, monkeypatch):
+    calls = []
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: calls.append(kwargs))
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "--port", "5077"])
+    assert result.exit_code == 0, result.output
+    assert calls == [{"host": "127.0.0.1", "port": 5077, "debug": False, "use_reloader": False}]
+    assert "organiser@demo.confapp.org" in result.output
+    assert "http://127.0.0.1:5077/" in result.output
+    with fresh_app.app_context():
+        assert db.session.scalar(sa.select(Event.slug)) == "cluster-2027"
