@@ -51,6 +51,9 @@ def build_message(
 
 def queue_mail(message: EmailMessage) -> None:
     """Send the message once the current transaction commits."""
+    # Start the transaction now, so a rollback that follows is a real one and drops
+    # the message rather than leaving it for some later commit.
+    db.session.connection()
     db.session.info.setdefault(_OUTBOX_KEY, []).append(message)
 
 
@@ -107,12 +110,15 @@ def _after_commit(session: Session) -> None:
             current_app.logger.exception("could not send e-mail to %s", message["To"])
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_OUTBOX_KEY, None)
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    # A soft rollback fires even when no SQL ran; only the outermost one drops the
+    # queue (a savepoint rollback keeps what the enclosing transaction queued).
+    if previous_transaction.parent is None:
+        session.info.pop(_OUTBOX_KEY, None)
 
 
 def init_app(app: Flask) -> None:
     """Wire the after-commit delivery of queued messages (once per process)."""
     if not sa.event.contains(Session, "after_commit", _after_commit):
         sa.event.listen(Session, "after_commit", _after_commit)
-        sa.event.listen(Session, "after_rollback", _after_rollback)
+        sa.event.listen(Session, "after_soft_rollback", _after_soft_rollback)
