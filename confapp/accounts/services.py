@@ -97,6 +97,21 @@ def create_user(
     return user
 
 
+def registrations_of(user: User) -> list[tuple]:
+    """The user's (registration, event) pairs, latest event first."""
+    from confapp.events.models import Event
+    from confapp.registration.models import Registration
+
+    return list(
+        db.session.execute(
+            sa.select(Registration, Event)
+            .join(Event, Registration.event_id == Event.id)
+            .where(Registration.user_id == user.id)
+            .order_by(Event.starts_on.desc())
+        ).all()
+    )
+
+
 def authenticate(email: str, password: str, now: dt.datetime) -> User | None:
     """The active user with these credentials (recording the sign-in), else None."""
     user = find_user_by_email(email)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -25,10 +24,8 @@ from confapp.accounts.forms import ResetPasswordForm
 from confapp.accounts.forms import ResetRequestForm
 from confapp.db import utcnow
 from confapp.errors import DomainError
-from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.extensions import limiter
-from confapp.registration.models import Registration
 from confapp.security import safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -104,12 +101,7 @@ def account():
             login_user(user)
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for(".account"))
-    registrations = db.session.execute(
-        sa.select(Registration, Event)
-        .join(Event, Registration.event_id == Event.id)
-        .where(Registration.user_id == user.id)
-        .order_by(Event.starts_on.desc())
-    ).all()
+    registrations = services.registrations_of(user)
     return render_template(
         "accounts/account.html",
         user=user,
