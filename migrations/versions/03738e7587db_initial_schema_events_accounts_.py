@@ -1,8 +1,8 @@
-"""initial schema: events, accounts, registration, agenda, meetings, visits, check-in
+"""initial schema: events, accounts, registration, visa, agenda, meetings, visits, check-in
 
-Revision ID: ec64d333bae8
+Revision ID: 03738e7587db
 Revises: 
-Create Date: 2026-11-23 11:54:54.091702
+Create Date: 2026-11-23 12:30:50.886105
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import confapp.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'ec64d333bae8'
+revision = '03738e7587db'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -178,6 +178,7 @@ def upgrade():
     sa.Column('updated_at', confapp.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status_changed_at', confapp.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('calendar_token', sa.String(length=64), nullable=True),
     sa.Column('badge_serial', sa.Integer(), nullable=False),
     sa.Column('badge_printed_at', confapp.db.UTCDateTime(timezone=True), nullable=True),
