@@ -97,9 +97,14 @@ def register_errorhandlers(app: Flask) -> None:
         CSRFError,
         lambda e: _render(400, "Form expired", "The form was missing its security token or it expired. Go back, reload the page and try again."),
     )
-    app.register_error_handler(
-        401, lambda e: _render(401, "Sign-in needed", "Please sign in to see this page.")
-    )
+    def _unauthorised(error):
+        # Pages send signed-out visitors to the sign-in form (and back afterwards);
+        # the API answers 401 with a JSON reason.
+        if request.path.startswith("/api/"):
+            return _render(401, "Sign-in needed", "Send a bearer token or sign in.")
+        return login_manager.unauthorized()
+
+    app.register_error_handler(401, _unauthorised)
     app.register_error_handler(
         403, lambda e: _render(403, "Not allowed", "Your account does not have access to this page.")
     )

@@ -74,7 +74,9 @@ ORGANISER_PAGES = [
 
 @pytest.mark.parametrize("path", ORGANISER_PAGES)
 def test_organiser_pages_refuse_anonymous_and_delegates(client, app, setup, path):
-    assert client.get(path).status_code == 401
+    anonymous = client.get(path)
+    assert anonymous.status_code == 302
+    assert "/login?next=" in anonymous.headers["Location"]
     login_as(client, app, setup["delegate"])
     assert client.get(path).status_code == 403
     assert client.post("/events/cdc/manage/programme/publish").status_code == 403

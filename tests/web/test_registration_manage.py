@@ -71,7 +71,9 @@ def org_client(app, setup):
 )
 def test_organiser_pages_refuse_delegates_and_visitors(app, setup, method, path):
     client = app.test_client()
-    assert getattr(client, method)(path).status_code == 401
+    anonymous = getattr(client, method)(path)
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"].startswith("/login")
     with app.app_context():
         sign_in(client, db.session.get(User, setup["delegate"]))
     assert getattr(client, method)(path).status_code == 403

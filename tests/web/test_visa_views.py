@@ -285,8 +285,12 @@ def test_non_organisers_get_no_passport_data(app, client, world, who, status):
 
 def test_anonymous_manage_is_refused(app, client, world):
     request_id = make_request(app)
-    assert client.get("/events/cdc/manage/visa-letters").status_code == 401
-    assert client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"}).status_code == 401
+    page = client.get("/events/cdc/manage/visa-letters")
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/login?next=%2Fevents%2Fcdc%2Fmanage%2Fvisa-letters"
+    decision = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    assert decision.status_code == 302
+    assert decision.headers["Location"].startswith("/login")
 
 
 def test_request_of_another_event_is_not_found(app, client, world):
