@@ -174,17 +174,8 @@ def make_confirmed_registration(event: Event, email: str = "delegate@example.org
 
 def make_delegate(event: Event, email: str = "delegate@example.org", *, country: str = "KE"):
     """A user with a confirmed registration for the event; returns (user, registration)."""
-    from confapp.registration.models import Registration
-    from confapp.registration.models import RegistrationStatus
-
-    user = make_user(email, full_name=email.split("@")[0].title())
-    registration = Registration(
-        event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
-        full_name=user.full_name, email=user.email, country=country,
-    )
-    db.session.add(registration)
-    db.session.flush()
-    return user, registration
+    registration = make_confirmed_registration(event, email, country=country)
+    return registration.user, registration
 
 
 def sign_in(client, user: User) -> None:
