@@ -7,6 +7,7 @@ from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from confapp.demo import data
 from confapp.demo import seed
@@ -63,7 +64,8 @@ def demo_command(port: int, host: str) -> None:
     summary = prepare_demo(app)
     _report(summary)
     click.echo(f"Serving the demo on http://{host}:{port}/events/{data.SLUG} (Ctrl+C to stop).")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask refuses app.run() inside its own CLI, so serve with werkzeug directly.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 def register(app: Flask) -> None:

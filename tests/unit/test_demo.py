@@ -8,7 +8,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from confapp import create_app
 from confapp.accounts.models import User
@@ -160,10 +159,14 @@ def test_prepare_demo_migrates_and_seeds_once(fresh_app):
 
 def test_demo_command_prepares_and_serves(fresh_app, monkeypatch):
     calls = []
-    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: calls.append(kwargs))
+    # app.run() is ignored inside the flask CLI, so the command must call run_simple.
+    monkeypatch.setattr(
+        "confapp.demo.cli.run_simple",
+        lambda host, port, app, **kwargs: calls.append({"host": host, "port": port, "app": app}),
+    )
     result = fresh_app.test_cli_runner().invoke(args=["demo", "--port", "5077"])
     assert result.exit_code == 0, result.output
-    assert calls == [{"host": "127.0.0.1", "port": 5077, "debug": False, "use_reloader": False}]
+    assert calls == [{"host": "127.0.0.1", "port": 5077, "app": fresh_app}]
     assert "organiser@demo.confapp.org" in result.output
     assert "http://127.0.0.1:5077/" in result.output
     with fresh_app.app_context():
