@@ -161,15 +161,21 @@ def session_feed(event: Event, session: ProgrammeSession) -> Feed:
     return _cached(key, lambda: _make(session_ics_bytes(event, session), _last_modified(event, [session])))
 
 
-def personal_feed(event: Event, sessions: list[ProgrammeSession], owner: str) -> Feed:
-    """A delegate's sessions; small, so built per request (stars change often)."""
+def personal_feed(
+    event: Event,
+    sessions: list[ProgrammeSession],
+    owner: str,
+    extra: list[ical.CalItem] | None = None,
+) -> Feed:
+    """A delegate's sessions plus meetings and visits (`extra`); small, built per request."""
     body = ical.build_calendar(
-        session_items(event, sessions, _host()),
+        session_items(event, sessions, _host()) + list(extra or []),
         name=f"{event.title} · {owner}",
         timezone=event.timezone,
         years=_years(event),
     )
-    return _make(body, _last_modified(event, sessions))
+    stamps = [_last_modified(event, sessions)] + [i.last_modified for i in extra or [] if i.last_modified]
+    return _make(body, max(stamps))
 
 
 def respond(feed: Feed, filename: str, *, private: bool = False) -> Response:

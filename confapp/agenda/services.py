@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from confapp import mail
+from confapp.agenda import personal
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import ProgrammeChange
 from confapp.agenda.models import ProgrammeSession
@@ -786,7 +787,11 @@ def signups_for(session: ProgrammeSession) -> list[tuple[SessionSignup, Registra
 
 
 def my_agenda(event: Event, registration: Registration) -> list[dict]:
-    """Starred and signed-up sessions in time order, each with flags and its clashes."""
+    """Starred and signed-up sessions plus meetings and visits, in time order, with clashes.
+
+    Each item has `starts_at`, `ends_at`, `title`, `clashes` (titles of overlapping
+    items) and either `session` (with `starred` and `seat`) or `entry` (a PersonalEntry).
+    """
     starred = set(
         db.session.scalars(sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id))
     )
@@ -798,24 +803,48 @@ def my_agenda(event: Event, registration: Registration) -> list[dict]:
         ).all()
     )
     ids = starred | set(seats)
-    if not ids:
-        return []
-    sessions = list(
-        db.session.scalars(
-            sa.select(ProgrammeSession)
-            .where(ProgrammeSession.id.in_(ids), ProgrammeSession.event_id == event.id)
-            .options(joinedload(ProgrammeSession.room), selectinload(ProgrammeSession.people))
-            .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
+    sessions = []
+    if ids:
+        sessions = list(
+            db.session.scalars(
+                sa.select(ProgrammeSession)
+                .where(ProgrammeSession.id.in_(ids), ProgrammeSession.event_id == event.id)
+                .options(joinedload(ProgrammeSession.room), selectinload(ProgrammeSession.people))
+                .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
+            )
         )
-    )
-    items = []
-    for s in sessions:
-        clashes = [
-            o for o in sessions
-            if o.id != s.id and s.status is SessionStatus.SCHEDULED and o.status is SessionStatus.SCHEDULED
-            and overlaps(s.starts_at, s.ends_at, o.starts_at, o.ends_at)
+    items = [
+        {
+            "session": s,
+            "entry": None,
+            "starred": s.id in starred,
+            "seat": seats.get(s.id),
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "title": s.title,
+            "active": s.status is SessionStatus.SCHEDULED,
+        }
+        for s in sessions
+    ]
+    items += [
+        {
+            "session": None,
+            "entry": e,
+            "starts_at": e.starts_at,
+            "ends_at": e.ends_at,
+            "title": e.title,
+            "active": not e.cancelled,
+        }
+        for e in personal.personal_entries(event, registration)
+    ]
+    items.sort(key=lambda it: (it["starts_at"], it["title"]))
+    for it in items:
+        it["clashes"] = [
+            o["title"]
+            for o in items
+            if o is not it and it["active"] and o["active"]
+            and overlaps(it["starts_at"], it["ends_at"], o["starts_at"], o["ends_at"])
         ]
-        items.append({"session": s, "starred": s.id in starred, "seat": seats.get(s.id), "clashes": clashes})
     return items
 
 

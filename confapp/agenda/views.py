@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from confapp.agenda import csvio
 from confapp.agenda import display
 from confapp.agenda import feeds
+from confapp.agenda import personal
 from confapp.agenda import services
 from confapp.agenda.forms import ImportForm
 from confapp.agenda.forms import RoomForm
@@ -333,8 +334,11 @@ def personal_ics(slug: str, token: str):
     if registration is None:
         abort(404)
     sessions = services.personal_sessions(event, registration) if event.programme_published_at else []
+    extra = [entry.cal_item for entry in personal.personal_entries(event, registration)]
     return feeds.respond(
-        feeds.personal_feed(event, sessions, registration.full_name), f"{event.slug}-my-agenda.ics", private=True
+        feeds.personal_feed(event, sessions, registration.full_name, extra),
+        f"{event.slug}-my-agenda.ics",
+        private=True,
     )
 
 
