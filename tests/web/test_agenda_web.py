@@ -437,7 +437,11 @@ def test_demo_programme_seeds_and_every_page_renders(client, app):
         organiser = make_staff(event, "org@example.org").get_id()
         sessions = seed_programme(event)
         db.session.commit()
-        assert len(sessions) > 15 and event.programme_published_at is not None
+        assert len(sessions) > 30 and event.programme_published_at is not None
+        assert len({s.room_id for s in sessions if s.room_id}) >= 6
+        assert len({s.track_id for s in sessions if s.track_id}) == 6
+        assert len({s.starts_at.astimezone(event.tz).date() for s in sessions}) == 3
+        assert sum(1 for s in sessions if s.kind is SessionKind.WORKSHOP and s.capacity_pool_id) == 3
         report = services.health(event)
         assert report["person_clashes"]  # the demo shows a clash on the health page
         first = sessions[1].id

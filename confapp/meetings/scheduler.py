@@ -1,0 +1,455 @@
+"""Batch meeting scheduler: a pure function on plain data (no database).
+
+The problem: delegates are vertices, accepted requests are edges, slots are colours.
+A request may only use a slot both delegates are available in, a delegate has at most
+one meeting per slot and a slot holds at most as many meetings as it has tables. We
+look for the heaviest (by priority) set of requests that can be placed.
+
+Method: a "pressure" greedy (priority first, then requests whose delegates are least
+over-subscribed) picks for each request the free slot least wanted by the two people's
+other requests, then ejection chains (move the meetings that block a request to other
+slots, recursively, all or nothing) place what the greedy left out. The upper bound is
+the maximum fractional b-matching (b = a person's usable slots, plus the table total),
+computed by max flow on the bipartite double cover; for weighted requests it is summed
+over priority thresholds. Tables are interchangeable within a slot, so the caller
+numbers a slot's meetings onto its tables afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections import deque
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+
+NO_COMMON_SLOT = "no_common_slot"
+PERSON_FULLY_BOOKED = "person_fully_booked"
+TABLES_FULL = "tables_full"
+BOTH_BUSY = "busy_in_common_slots"
+
+REASON_TEXT = {
+    NO_COMMON_SLOT: "the two delegates have no free slot in common",
+    PERSON_FULLY_BOOKED: "one of the delegates is fully booked in every slot both could use",
+    TABLES_FULL: "all tables are taken in the slots both delegates have free",
+    BOTH_BUSY: "in each common slot one of the two already has another meeting",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """An accepted request between persons `a` and `b`, worth `weight` (its priority)."""
+
+    id: Hashable
+    a: Hashable
+    b: Hashable
+    weight: int = 1
+
+
+@dataclass
+class Problem:
+    """Slots with their table counts, availability, requests and meetings to keep.
+
+    `unavailable` maps a person to the slots they cannot attend (everything else is
+    open); `fixed` maps a request id to the slot it already has and keeps.
+    """
+
+    slots: Sequence[Hashable]
+    tables: dict[Hashable, int]
+    requests: Sequence[Request]
+    unavailable: dict[Hashable, set] = field(default_factory=dict)
+    fixed: dict[Hashable, Hashable] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    """Slot per scheduled request, the weight placed, a valid bound, and reasons."""
+
+    assignment: dict[Hashable, Hashable]
+    scheduled: int
+    weight: int
+    bound: int
+    reasons: dict[Hashable, str]
+    seconds: float = 0.0
+
+
+class _State:
+    """Bitmask bookkeeping of a (partial) schedule."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.slots = list(problem.slots)
+        self.index = {s: i for i, s in enumerate(self.slots)}
+        n = len(self.slots)
+        self.full_mask = (1 << n) - 1
+        self.cap = [max(0, int(problem.tables.get(s, 0))) for s in self.slots]
+        self.used = [0] * n
+        people: set = set()
+        for r in problem.requests:
+            people.add(r.a)
+            people.add(r.b)
+        self.avail: dict = {}
+        for p in people:
+            mask = self.full_mask
+            for s in problem.unavailable.get(p, ()):
+                i = self.index.get(s)
+                if i is not None:
+                    mask &= ~(1 << i)
+            self.avail[p] = mask
+        self.busy: dict = dict.fromkeys(people, 0)
+        # (person, slot index) -> request placed there.
+        self.at: dict = {}
+        # Requests placed in each slot index.
+        self.in_slot: list[set] = [set() for _ in range(n)]
+        self.slot_of: dict = {}
+        self.req = {r.id: r for r in problem.requests}
+        # Journal of (placed?, request, slot index) for exact undo of failed moves.
+        self.log: list[tuple[bool, Request, int]] = []
+
+    def rollback(self, mark: int) -> None:
+        """Undo every place/remove made after the journal had `mark` entries."""
+        while len(self.log) > mark:
+            placed, r, i = self.log.pop()
+            if placed:
+                self.remove(r, log=False)
+            else:
+                self.place(r, i, log=False)
+
+    def open_mask(self) -> int:
+        """Slots with a table left."""
+        mask = 0
+        for i, (u, c) in enumerate(zip(self.used, self.cap, strict=True)):
+            if u < c:
+                mask |= 1 << i
+        return mask
+
+    def place(self, r: Request, i: int, log: bool = True) -> None:
+        """Put request r in slot index i (caller checked it is free)."""
+        if log:
+            self.log.append((True, r, i))
+        bit = 1 << i
+        self.busy[r.a] |= bit
+        self.busy[r.b] |= bit
+        self.at[r.a, i] = r
+        self.at[r.b, i] = r
+        self.used[i] += 1
+        self.in_slot[i].add(r.id)
+        self.slot_of[r.id] = i
+
+    def remove(self, r: Request, log: bool = True) -> int:
+        """Take request r out of its slot; return the slot index."""
+        i = self.slot_of.pop(r.id)
+        if log:
+            self.log.append((False, r, i))
+        bit = 1 << i
+        self.busy[r.a] &= ~bit
+        self.busy[r.b] &= ~bit
+        del self.at[r.a, i]
+        del self.at[r.b, i]
+        self.used[i] -= 1
+        self.in_slot[i].discard(r.id)
+        return i
+
+
+def _bits(mask: int) -> list[int]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def _max_flow(n: int, edges: list[tuple[int, int, int]], s: int, t: int) -> int:
+    """Dinic's maximum flow on a graph of n nodes given as (u, v, capacity) arcs."""
+    head: list[list[int]] = [[] for _ in range(n)]
+    to: list[int] = []
+    cap: list[int] = []
+    for u, v, c in edges:
+        head[u].append(len(to))
+        to.append(v)
+        cap.append(c)
+        head[v].append(len(to))
+        to.append(u)
+        cap.append(0)
+    flow = 0
+    while True:
+        level = [-1] * n
+        level[s] = 0
+        queue = deque([s])
+        while queue:
+            u = queue.popleft()
+            for e in head[u]:
+                if cap[e] > 0 and level[to[e]] < 0:
+                    level[to[e]] = level[u] + 1
+                    queue.append(to[e])
+        if level[t] < 0:
+            return flow
+        pointer = [0] * n
+        while True:
+            # Iterative DFS for one augmenting path in the level graph.
+            path: list[int] = []
+            u = s
+            while u != t:
+                arcs = head[u]
+                advanced = False
+                while pointer[u] < len(arcs):
+                    e = arcs[pointer[u]]
+                    v = to[e]
+                    if cap[e] > 0 and level[v] == level[u] + 1:
+                        path.append(e)
+                        u = v
+                        advanced = True
+                        break
+                    pointer[u] += 1
+                if not advanced:
+                    if u == s:
+                        break
+                    level[u] = -1  # dead end
+                    e = path.pop()
+                    u = to[e ^ 1]
+                    pointer[u] += 1
+            if u != t:
+                break
+            push = min(cap[e] for e in path)
+            for e in path:
+                cap[e] -= push
+                cap[e ^ 1] += push
+            flow += push
+
+
+def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
+    """Max fractional b-matching of the requests, capped by the table total (a valid bound)."""
+    usable = [r for r in requests if state.avail[r.a] & state.avail[r.b] & state.open_total]
+    if not usable:
+        return 0
+    # b(p): slots p could use for at least one of their requests.
+    reach: dict = defaultdict(int)
+    degree: dict = defaultdict(int)
+    for r in usable:
+        common = state.avail[r.a] & state.avail[r.b] & state.open_total
+        reach[r.a] |= common
+        reach[r.b] |= common
+        degree[r.a] += 1
+        degree[r.b] += 1
+    people = list(reach)
+    pos = {p: k for k, p in enumerate(people)}
+    m = len(people)
+    source, sink, hub = 2 * m, 2 * m + 1, 2 * m + 2
+    edges: list[tuple[int, int, int]] = [(hub, source, 2 * state.table_total)]
+    for p in people:
+        b = min(reach[p].bit_count(), degree[p])
+        edges.append((source, pos[p], b))
+        edges.append((m + pos[p], sink, b))
+    for r in usable:
+        pa, pb = pos[r.a], pos[r.b]
+        edges.append((pa, m + pb, 1))
+        edges.append((pb, m + pa, 1))
+    # The flow runs from hub; the double cover counts every request twice.
+    return _max_flow(2 * m + 3, edges, hub, sink) // 2
+
+
+def upper_bound(problem: Problem) -> int:
+    """A weight no schedule can beat: LP (fractional b-matching) bound per priority level."""
+    state = _State(problem)
+    return _bound(state, problem.requests)
+
+
+def _bound(state: _State, requests: Sequence[Request]) -> int:
+    state.open_total = 0
+    for i, c in enumerate(state.cap):
+        if c > 0:
+            state.open_total |= 1 << i
+    state.table_total = sum(state.cap)
+    levels = sorted({r.weight for r in requests if r.weight > 0})
+    total = 0
+    previous = 0
+    for level in levels:
+        # weight = sum over thresholds k <= weight of (k - previous threshold).
+        subset = [r for r in requests if r.weight >= level]
+        total += (level - previous) * _cardinality_bound(state, subset)
+        previous = level
+    return total
+
+
+def schedule(
+    problem: Problem,
+    *,
+    time_limit: float = 4.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Place as many (by weight) requests as possible; see the module docstring."""
+    started = time.perf_counter()
+    deadline = started + time_limit
+    state = _State(problem)
+    req = state.req
+
+    # Meetings to keep first, as given (even if they break a rule, they are kept).
+    for rid, slot in problem.fixed.items():
+        r = req.get(rid)
+        i = state.index.get(slot)
+        if r is None or i is None:
+            continue
+        state.place(r, i)
+
+    todo = [r for r in problem.requests if r.id not in state.slot_of and r.weight > 0]
+    degree: dict = defaultdict(int)
+    for r in todo:
+        degree[r.a] += 1
+        degree[r.b] += 1
+
+    def pressure(p) -> float:
+        return degree[p] / max(1, state.avail[p].bit_count())
+
+    todo.sort(key=lambda r: (-r.weight, pressure(r.a) + pressure(r.b), str(r.id)))
+
+    # Remaining demand of each person per slot: how many of their unplaced requests
+    # could still use the slot; the greedy takes the slot least wanted by others.
+    partners: dict = defaultdict(list)
+    for r in todo:
+        partners[r.a].append(r)
+        partners[r.b].append(r)
+
+    total = len(todo)
+    pending = set(r.id for r in todo)
+    step = max(1, total // 50)
+    for k, r in enumerate(todo):
+        if progress and k % step == 0:
+            progress(k, total)
+        free = state.avail[r.a] & state.avail[r.b] & ~state.busy[r.a] & ~state.busy[r.b] & state.open_mask()
+        pending.discard(r.id)
+        if not free:
+            continue
+        candidates = _bits(free)
+        if len(candidates) == 1:
+            state.place(r, candidates[0])
+            continue
+        best, best_cost = candidates[0], None
+        for i in candidates:
+            bit = 1 << i
+            cost = 0
+            for p in (r.a, r.b):
+                for q in partners[p]:
+                    if q.id in pending:
+                        other = q.b if q.a == p else q.a
+                        if state.avail[other] & ~state.busy[other] & bit:
+                            cost += q.weight
+            cost -= (state.cap[i] - state.used[i]) / (state.cap[i] + 1)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = i, cost
+        state.place(r, best)
+
+    if progress:
+        progress(total, total)
+    state.log.clear()
+
+    # Ejection chains for what the greedy left out, deeper while time allows.
+    fixed_ids = set(problem.fixed)
+    for depth in (1, 2, 3):
+        improved = True
+        while improved and time.perf_counter() < deadline:
+            improved = False
+            for r in todo:
+                if r.id in state.slot_of:
+                    continue
+                if time.perf_counter() >= deadline:
+                    break
+                if _insert(state, r, depth, fixed_ids, set(), deadline):
+                    improved = True
+                state.log.clear()
+        if time.perf_counter() >= deadline:
+            break
+
+    assignment = {rid: state.slots[i] for rid, i in state.slot_of.items()}
+    reasons = {r.id: _reason(state, r) for r in problem.requests if r.id not in state.slot_of}
+    weight = sum(req[rid].weight for rid in assignment)
+    bound = max(_bound(state, problem.requests), weight)
+    return Result(
+        assignment=assignment,
+        scheduled=len(assignment),
+        weight=weight,
+        bound=bound,
+        reasons=reasons,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _insert(state: _State, r: Request, depth: int, fixed: set, moving: set, deadline: float) -> bool:
+    """Place r, moving the meetings in its way to other slots (recursively); all or nothing."""
+    common = state.avail[r.a] & state.avail[r.b]
+    # Cheapest first: slots where nothing blocks, then slots with fewer blockers.
+    options = []
+    for i in _bits(common):
+        blockers = {state.at[p, i] for p in (r.a, r.b) if (p, i) in state.at}
+        table_full = state.used[i] >= state.cap[i]
+        if state.cap[i] <= 0:
+            continue
+        if not blockers and not table_full:
+            state.place(r, i)
+            return True
+        options.append((len(blockers) + (1 if table_full and not blockers else 0), i, blockers, table_full))
+    if depth <= 0 or time.perf_counter() >= deadline:
+        return False
+    options.sort(key=lambda o: o[0])
+    moving = moving | {r.id}
+    for _, i, blockers, table_full in options:
+        if any(b.id in fixed or b.id in moving for b in blockers):
+            continue
+        if blockers:
+            groups = [list(blockers)]
+        else:
+            # Table full: try moving out one meeting of this slot.
+            groups = [[state.req[q]] for q in list(state.in_slot[i]) if q not in fixed and q not in moving]
+        for group in groups:
+            if _try_move(state, r, i, group, depth, fixed, moving, deadline):
+                return True
+            if time.perf_counter() >= deadline:
+                return False
+    return False
+
+
+def _try_move(
+    state: _State, r: Request, i: int, group: list[Request], depth: int, fixed: set, moving: set, deadline: float
+) -> bool:
+    """Eject `group` from slot i, place r there, re-place the group elsewhere or undo."""
+    mark = len(state.log)
+    for b in group:
+        state.remove(b)
+    if state.busy[r.a] & (1 << i) or state.busy[r.b] & (1 << i) or state.used[i] >= state.cap[i]:
+        state.rollback(mark)
+        return False
+    state.place(r, i)
+    inner_moving = moving | {b.id for b in group}
+    for b in group:
+        # The ejected meeting may not come back to slot i.
+        original_a, original_b = state.avail[b.a], state.avail[b.b]
+        state.avail[b.a] = original_a & ~(1 << i)
+        state.avail[b.b] = original_b & ~(1 << i)
+        try:
+            done = _insert(state, b, depth - 1, fixed, inner_moving, deadline)
+        finally:
+            state.avail[b.a] = original_a
+            state.avail[b.b] = original_b
+        if not done:
+            state.rollback(mark)
+            return False
+    return True
+
+
+def _reason(state: _State, r: Request) -> str:
+    """Why an unscheduled request could not be placed, given the final schedule."""
+    common = state.avail[r.a] & state.avail[r.b]
+    usable = [i for i in _bits(common) if state.cap[i] > 0]
+    if not usable:
+        return NO_COMMON_SLOT
+    a_busy = all(state.busy[r.a] >> i & 1 for i in usable)
+    b_busy = all(state.busy[r.b] >> i & 1 for i in usable)
+    if a_busy or b_busy:
+        return PERSON_FULLY_BOOKED
+    if any(
+        not (state.busy[r.a] >> i & 1) and not (state.busy[r.b] >> i & 1) for i in usable
+    ):
+        return TABLES_FULL
+    return BOTH_BUSY
