@@ -20,22 +20,7 @@ from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationSource
 
 REQUIRED_COLUMNS = ("full_name", "email", "country")
-COLUMNS = (
-    "full_name",
-    "email",
-    "organisation",
-    "organisation_type",
-    "job_title",
-    "country",
-    "sector",
-    "phone",
-    "interests",
-    "dietary",
-    "accessibility",
-    "needs_visa_letter",
-    "directory_opt_in",
-    "category",
-)
+COLUMNS = ("full_name", "email", *services.DETAIL_FIELDS[1:], "category")
 _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
 MAX_ERRORS_SHOWN = 200

@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError
-from email_validator import validate_email
 from flask import url_for
 
 from confapp import mail
 from confapp.accounts.models import User
 from confapp.accounts.services import email_verification_url
+from confapp.accounts.services import normalise_email
 from confapp.accounts.services import password_reset_url
 from confapp.capacity import services as capacity
 from confapp.countries import country_name
@@ -69,20 +68,6 @@ _MAX_LENGTHS = {
 
 
 # --- validation ---------------------------------------------------------------------
-
-
-def normalise_email(value: str | None) -> str:
-    """Check an e-mail address's syntax and return it lower-cased."""
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed("Enter an e-mail address.", field="email")
-    if len(value) > 254:
-        raise ValidationFailed("The e-mail address is too long.", field="email")
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValidationFailed(f"Invalid e-mail address: {exc}", field="email") from exc
-    return value.lower()
 
 
 def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
