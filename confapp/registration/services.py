@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from confapp import mail
+from confapp.accounts import services as accounts
 from confapp.accounts.models import User
 from confapp.accounts.services import email_verification_url
 from confapp.accounts.services import normalise_email
@@ -121,46 +122,27 @@ def parse_category(value: Any) -> RegistrationCategory:
 # --- accounts -----------------------------------------------------------------------
 
 
-def find_user(email: str) -> User | None:
-    """The account with this e-mail address, whatever its case."""
-    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-
-
 def create_delegate_account(email: str, full_name: str, password: str) -> User:
     """Create the account of a visitor registering; refuse an address already in use."""
-    email = normalise_email(email)
     if len(password or "") < 8:
         raise ValidationFailed("Use at least 8 characters.", field="password")
-    if find_user(email) is not None:
-        raise ValidationFailed(
-            "An account with this e-mail address already exists. Please sign in first.",
-            field="email",
-        )
-    user = User(email=email, full_name=full_name.strip()[:200])
-    user.set_password(password)
-    return _add_user(user)
+    try:
+        return accounts.create_user(email, full_name, password)
+    except DomainError as exc:
+        if exc.field == "email" and "already exists" in exc.message:
+            raise ValidationFailed(
+                "An account with this e-mail address already exists. Please sign in first.",
+                field="email",
+            ) from exc
+        raise
 
 
 def find_or_create_user(email: str, full_name: str) -> tuple[User, bool]:
     """The account for this address, created without a password if new; (user, created)."""
-    email = normalise_email(email)
-    user = find_user(email)
+    user = accounts.find_user_by_email(normalise_email(email))
     if user is not None:
         return user, False
-    return _add_user(User(email=email, full_name=full_name.strip()[:200], password_hash=None)), True
-
-
-def _add_user(user: User) -> User:
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError as exc:
-        # Another request created the same address a moment ago.
-        raise ValidationFailed(
-            "An account with this e-mail address already exists. Please sign in first.",
-            field="email",
-        ) from exc
-    return user
+    return accounts.create_user(email, full_name), True
 
 
 # --- life cycle ---------------------------------------------------------------------
