@@ -77,6 +77,33 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(agenda_api, url_prefix="/api/v1")
     csrf.exempt(agenda_api)
+    # Cluster visits: pages, read-only API, and their entries in personal agendas.
+    from confapp.visits.api import visits_api
+    from confapp.visits.ical import register_personal as register_visit_entries
+    from confapp.visits.views import bp as visits_bp
+
+    app.register_blueprint(visits_bp)
+    app.register_blueprint(visits_api, url_prefix="/api/v1")
+    csrf.exempt(visits_api)
+    register_visit_entries()
+    # Networking meetings: pages, organiser API, and their entries in personal agendas.
+    from confapp.meetings.api import meetings_api
+    from confapp.meetings.personal import register_personal as register_meeting_entries
+    from confapp.meetings.views import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(meetings_api, url_prefix="/api/v1")
+    csrf.exempt(meetings_api)
+    register_meeting_entries()
+    # Badges and check-in: delegate/organiser pages, the scanner and the check-in API.
+    from confapp.badges.views import bp as badges_bp
+    from confapp.checkin.api import checkin_api
+    from confapp.checkin.views import bp as checkin_bp
+
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(checkin_api, url_prefix="/api/v1")
+    csrf.exempt(checkin_api)  # session writes are CSRF-checked in confapp.api.auth
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Bearer-token API clients send no CSRF token; session-authenticated API writes
     # are checked inside the API blueprint instead.
@@ -170,9 +197,13 @@ def register_security_headers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """CLI commands of every feature (`confapp --help` lists them)."""
     from confapp.accounts.cli import register as accounts_cli
+    from confapp.badges.cli import register as badges_cli
     from confapp.demo.cli import register as demo_cli
     from confapp.registration.cli import register as registration_cli
     from confapp.visa.cli import register as visa_cli
 
-    for register in (accounts_cli, demo_cli, registration_cli, visa_cli):
+    for register in (accounts_cli, demo_cli, registration_cli, visa_cli, badges_cli):
         register(app)
+    from confapp.meetings.cli import register as meetings_cli
+
+    meetings_cli(app)

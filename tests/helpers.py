@@ -190,3 +190,29 @@ def local_time(event: Event, day: int, hhmm: str) -> dt.datetime:
     hours, minutes = map(int, hhmm.split(":"))
     local = dt.datetime.combine(event.starts_on + dt.timedelta(days=day), dt.time(hours, minutes), tzinfo=event.tz)
     return local.astimezone(dt.UTC)
+
+
+def make_visit(
+    event: Event,
+    title: str = "Auto components at Manesar",
+    *,
+    day: int = 1,
+    start: str = "08:00",
+    end: str = "17:00",
+    buses: tuple[tuple[str, int], ...] = (("Bus 1", 30),),
+    cap: int | None = None,
+    now: dt.datetime | None = None,
+    **fields,
+):
+    """A visit on the event's day `day` (wall-clock times), created through the service."""
+    from confapp.visits import services as visit_services
+
+    data = visit_services.VisitData(
+        title=title,
+        departs_at=local_time(event, day, start),
+        returns_at=local_time(event, day, end),
+        capacity_cap=cap,
+        buses=[visit_services.BusData(name, seats) for name, seats in buses],
+        **fields,
+    )
+    return visit_services.create_visit(event, data, now=now or dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))

@@ -30,6 +30,9 @@ NO_COMMON_SLOT = "no_common_slot"
 PERSON_FULLY_BOOKED = "person_fully_booked"
 TABLES_FULL = "tables_full"
 BOTH_BUSY = "busy_in_common_slots"
+# Instances with at most this many requests to place are solved exactly when the
+# heuristic falls short of the bound (and the search fits in its node budget).
+EXACT_MAX_REQUESTS = 40
 
 REASON_TEXT = {
     NO_COMMON_SLOT: "the two delegates have no free slot in common",
@@ -345,12 +348,31 @@ def schedule(
         progress(total, total)
     state.log.clear()
 
-    # Ejection chains for what the greedy left out, deeper while time allows.
+    # Ejection chains for what the greedy left out, deeper while time allows, until
+    # the bound is reached.
+    bound = _bound(state, problem.requests)
     fixed_ids = set(problem.fixed)
-    for depth in (1, 2, 3):
+
+    def placed_weight() -> int:
+        return sum(req[rid].weight for rid in state.slot_of)
+
+    weighted = len({r.weight for r in todo}) > 1
+    for phase in (1, 2, "swap", 3):
+        if phase == "swap" and not weighted:
+            continue
         improved = True
-        while improved and time.perf_counter() < deadline:
+        while improved and time.perf_counter() < deadline and placed_weight() < bound:
             improved = False
+            if phase == "swap":
+                # Swap heavier requests in for lighter meetings, re-placing the ejected
+                # ones where possible; then fill room that opened up.
+                for r in sorted(todo, key=lambda q: -q.weight):
+                    if r.id not in state.slot_of and time.perf_counter() < deadline:
+                        improved |= _swap_in(state, r, fixed_ids, deadline)
+                        state.log.clear()
+                depth = 2
+            else:
+                depth = phase
             for r in todo:
                 if r.id in state.slot_of:
                     continue
@@ -362,10 +384,15 @@ def schedule(
         if time.perf_counter() >= deadline:
             break
 
+    if placed_weight() < bound and len(todo) <= EXACT_MAX_REQUESTS:
+        proven = _exact(state, todo, deadline)
+        if proven is not None:
+            bound = proven
+
     assignment = {rid: state.slots[i] for rid, i in state.slot_of.items()}
     reasons = {r.id: _reason(state, r) for r in problem.requests if r.id not in state.slot_of}
-    weight = sum(req[rid].weight for rid in assignment)
-    bound = max(_bound(state, problem.requests), weight)
+    weight = placed_weight()
+    bound = max(bound, weight)
     return Result(
         assignment=assignment,
         scheduled=len(assignment),
@@ -374,6 +401,101 @@ def schedule(
         reasons=reasons,
         seconds=time.perf_counter() - started,
     )
+
+
+def _exact(state: _State, todo: list[Request], deadline: float, node_limit: int = 200_000) -> int | None:
+    """Branch and bound over the non-fixed requests of a small instance.
+
+    Leaves the best schedule found in `state`; returns its weight when the search
+    finished (a proven optimum), None when it ran out of nodes or time.
+    """
+    base = {r.id: state.slot_of[r.id] for r in todo if r.id in state.slot_of}
+    for r in todo:
+        if r.id in state.slot_of:
+            state.remove(r, log=False)
+    order = sorted(todo, key=lambda r: -r.weight)
+    suffix = [0] * (len(order) + 1)
+    for k in range(len(order) - 1, -1, -1):
+        suffix[k] = suffix[k + 1] + order[k].weight
+    best_weight = sum(r.weight for r in todo if r.id in base)
+    best = dict(base)
+    current: dict = {}
+    nodes = 0
+    finished = True
+
+    def search(k: int, weight: int) -> None:
+        nonlocal best_weight, best, nodes, finished
+        nodes += 1
+        if nodes > node_limit or (nodes % 1024 == 0 and time.perf_counter() > deadline):
+            finished = False
+            return
+        if weight + suffix[k] <= best_weight:
+            return
+        if k == len(order):
+            best_weight, best = weight, dict(current)
+            return
+        r = order[k]
+        free = state.avail[r.a] & state.avail[r.b] & ~state.busy[r.a] & ~state.busy[r.b] & state.open_mask()
+        for i in _bits(free):
+            state.place(r, i, log=False)
+            current[r.id] = i
+            search(k + 1, weight + r.weight)
+            del current[r.id]
+            state.remove(r, log=False)
+            if not finished:
+                return
+        search(k + 1, weight)
+
+    search(0, 0)
+    for rid, i in best.items():
+        state.place(state.req[rid], i, log=False)
+    if not finished:
+        return None
+    fixed_weight = sum(state.req[rid].weight for rid in state.slot_of if rid not in best)
+    return best_weight + fixed_weight
+
+
+def _swap_in(state: _State, r: Request, fixed: set, deadline: float) -> bool:
+    """Place r by ejecting lighter meetings, re-placing them if possible; keep only a net gain."""
+    best: tuple[int, int, list[Request]] | None = None
+    for i in _bits(state.avail[r.a] & state.avail[r.b]):
+        if state.cap[i] <= 0:
+            continue
+        blockers = {state.at[p, i] for p in (r.a, r.b) if (p, i) in state.at}
+        if state.used[i] - len(blockers) >= state.cap[i]:
+            # Also free a table: the lightest movable meeting of the slot.
+            others = [state.req[q] for q in state.in_slot[i] if q not in fixed and state.req[q] not in blockers]
+            if not others:
+                continue
+            blockers.add(min(others, key=lambda q: q.weight))
+        if any(b.id in fixed for b in blockers):
+            continue
+        if sum(b.weight for b in blockers) >= r.weight:
+            continue
+        mark = len(state.log)
+        for b in blockers:
+            state.remove(b)
+        state.place(r, i)
+        lost = 0
+        for b in sorted(blockers, key=lambda b: str(b.id)):
+            if not _insert(state, b, 1, fixed, {r.id}, deadline):
+                lost += b.weight
+        gain = r.weight - lost
+        state.rollback(mark)
+        if gain > 0 and (best is None or gain > best[0]):
+            best = (gain, i, sorted(blockers, key=lambda b: str(b.id)))
+    if best is None:
+        return False
+    _, i, ordered = best
+    mark = len(state.log)
+    for b in ordered:
+        state.remove(b)
+    state.place(r, i)
+    lost = sum(b.weight for b in ordered if not _insert(state, b, 1, fixed, {r.id}, deadline))
+    if lost >= r.weight:  # a deadline cut the re-placing short
+        state.rollback(mark)
+        return False
+    return True
 
 
 def _insert(state: _State, r: Request, depth: int, fixed: set, moving: set, deadline: float) -> bool:
@@ -394,7 +516,7 @@ def _insert(state: _State, r: Request, depth: int, fixed: set, moving: set, dead
         return False
     options.sort(key=lambda o: o[0])
     moving = moving | {r.id}
-    for _, i, blockers, table_full in options:
+    for _, i, blockers, _table_full in options:
         if any(b.id in fixed or b.id in moving for b in blockers):
             continue
         if blockers:

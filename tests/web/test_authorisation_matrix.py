@@ -103,6 +103,61 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "api.events": (PUBLIC, None),
     "api.openapi_document": (PUBLIC, None),
     "agenda_api.sessions": (PUBLIC, None),
+    # Badges and check-in.
+    "badges.my_badge": (OWN_REGISTRATION, None),
+    "badges.my_badge_png": (OWN_REGISTRATION, None),
+    "badges.my_badge_pdf": (OWN_REGISTRATION, None),
+    "badges.manage": (ORGANISER, ORGS),
+    "badges.reissue": (POST_ONLY, ORGS),
+    "checkin.scan": ((302, 403, 403, 200, 200, 200), None),
+    "checkin.attendance": (ORGANISER, None),
+    "checkin.attendance_detail": (ORGANISER, None),
+    "checkin.attendance_csv": (ORGANISER, None),
+    "checkin.certificates_bulk": (ORGANISER, None),
+    "checkin.my_certificate": (None, None),
+    "checkin_api.checkin": (POST_ONLY, {"staff", "organiser", "admin"}),
+    "checkin_api.session_attendance": ((401, 403, 403, 200, 200, 200), None),
+    "checkin_api.search": ((401, 403, 403, 200, 200, 200), None),
+    "checkin_api.registration_qr": ((401, 403, 403, 403, 200, 200), None),
+    "visits.index": (PUBLIC, None),
+    "visits.visit_ics": (PUBLIC, None),
+    "visits.signup": (POST_ONLY, {"delegate"}),
+    "visits.cancel": (POST_ONLY, {"delegate"}),
+    "visits.manage": (ORGANISER, None),
+    "visits.visit_new": (ORGANISER, ORGS),
+    "visits.visit_edit": (ORGANISER, ORGS),
+    "visits.signups": (ORGANISER, None),
+    "visits.add_delegate": (POST_ONLY, ORGS),
+    "visits.move_signup": (POST_ONLY, ORGS),
+    "visits.set_bus": (POST_ONLY, ORGS),
+    "visits.remove_signup": (POST_ONLY, ORGS),
+    "visits.assign_buses": (POST_ONLY, ORGS),
+    "visits.manifest_csv": (ORGANISER, None),
+    "visits.manifest_pdf": (ORGANISER, None),
+    "visits_api.visits": (PUBLIC, None),
+    # The API answers 401 JSON rather than the sign-in redirect.
+    "visits_api.signups": ((401, 403, 403, 403, 200, 200), None),
+    # Networking meetings: delegate pages (per-role GET below), organiser tools, API.
+    "meetings.mine": (None, None),
+    "meetings.directory_page": (None, None),
+    "meetings.profile": (None, {"delegate"}),
+    "meetings.availability": (None, {"delegate"}),
+    "meetings.my_pdf": (None, None),
+    "meetings.send": (POST_ONLY, {"delegate"}),
+    "meetings.answer": (POST_ONLY, {"delegate"}),
+    "meetings.feedback": (POST_ONLY, {"delegate"}),
+    "meetings.manage": (ORGANISER, None),
+    "meetings.add_slots": (POST_ONLY, ORGS),
+    "meetings.delete_slot": (POST_ONLY, ORGS),
+    "meetings.add_tables": (POST_ONLY, ORGS),
+    "meetings.add_tag": (POST_ONLY, ORGS),
+    "meetings.delete_tag": (POST_ONLY, ORGS),
+    "meetings.settings": (POST_ONLY, ORGS),
+    "meetings.schedule": (POST_ONLY, ORGS),
+    "meetings.tables_pdf": (ORGANISER, None),
+    "meetings.report": (ORGANISER, None),
+    "meetings.report_csv": (ORGANISER, None),
+    "meetings_api.list_meetings": ((401, 403, 403, 403, 200, 200), None),
 }
 
 # Pages whose GET answer depends on more than the role (documented per role).
@@ -115,6 +170,14 @@ SPECIAL_GET = {
     "visa.letter_pdf": (302, 404, 404, 404, 404, 404),
     # My agenda needs a registration for the event.
     "agenda.my_agenda": (302, 200, 403, 403, 403, 403),
+    # A certificate exists only once the delegate was scanned in (not yet in the world).
+    "checkin.my_certificate": (302, 404, 404, 404, 404, 404),
+    # Meeting pages need a confirmed registration for the event.
+    "meetings.mine": (302, 200, 403, 403, 403, 403),
+    "meetings.directory_page": (302, 200, 403, 403, 403, 403),
+    "meetings.profile": (302, 200, 403, 403, 403, 403),
+    "meetings.availability": (302, 200, 403, 403, 403, 403),
+    "meetings.my_pdf": (302, 200, 403, 403, 403, 403),
 }
 
 
@@ -156,6 +219,11 @@ def world(app):
             now=dt.datetime.now(dt.UTC),
         )
         agenda_services.publish_programme(event, dt.datetime.now(dt.UTC))
+        from confapp.visits.services import signup as visit_signup
+        from tests.helpers import make_visit
+
+        visit = make_visit(event, buses=(("Bus 1", 10), ("Bus 2", 10)))
+        visit_holder = visit_signup(event, visit, registration, now=dt.datetime.now(dt.UTC))
         db.session.commit()
         users = {
             "delegate": registration.user,
@@ -174,6 +242,11 @@ def world(app):
             "token": "not-a-valid-token",
             "filename": "css/app.css",
             "action": "cancel",
+            "visit_id": visit.id,
+            "signup_id": visit_holder.id,
+            "registration_id": registration.id,
+            "slot_id": 999999,
+            "tag_id": 999999,
         }
         return {"users": {k: db.session.get(type(u), u.id) for k, u in users.items()}, "values": values}
 
@@ -182,7 +255,7 @@ def _url(rule, values) -> str:
     path = rule.rule
     for name in rule.arguments:
         path = path.replace(f"<{name}>", str(values[name]))
-        for converter in ("int", "path", "any(cancel, reinstate, delete)"):
+        for converter in ("int", "path", "any(cancel, reinstate, delete)", "any(accept, decline, cancel, book)"):
             path = path.replace(f"<{converter}:{name}>", str(values[name]))
     return path
 
@@ -250,7 +323,8 @@ def test_post_matrix(app, world, role):
         else:
             # A refusal is a sign-in redirect, 403/404/405, or a redirect back with a
             # message; in every case the database must be unchanged (checked below).
-            refused = response.status_code in (302, 303, 400, 403, 404, 405)
+            # API endpoints answer 401 JSON to callers without credentials.
+            refused = response.status_code in (302, 303, 400, 401, 403, 404, 405)
             if not refused:
                 problems.append(f"{rule.endpoint}: {response.status_code}, expected a refusal")
             if _snapshot(app) != before:

@@ -1,0 +1,125 @@
+"""Badge pages: the delegate's badge (PDF, QR for the phone) and organisers' print runs."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from flask_wtf import FlaskForm
+
+from confapp.badges import services
+from confapp.badges.forms import PrintForm
+from confapp.badges.render import LAYOUTS
+from confapp.badges.render import qr_png
+from confapp.checkin.services import badge_token
+from confapp.checkin.services import reissue_badge
+from confapp.db import utcnow
+from confapp.errors import DomainError
+from confapp.events.services import get_event_or_404
+from confapp.extensions import db
+from confapp.registration import services as registration_services
+from confapp.registration.models import Registration
+from confapp.security import require_organiser
+
+bp = Blueprint("badges", __name__)
+
+
+def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+    response = Response(body, mimetype=mimetype)
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _own_badge(slug: str):
+    """The event and the signed-in delegate's registration; sends others to register."""
+    event = get_event_or_404(slug, current_user)
+    reg = registration_services.get_registration(event, current_user)
+    if reg is None:
+        flash("You are not registered for this event yet.", "info")
+        return event, None, redirect(url_for("registration.register", slug=slug))
+    if not services.has_badge(reg):
+        flash("Badges are issued once your place is confirmed.", "info")
+        return event, None, redirect(url_for("registration.mine", slug=slug))
+    return event, reg, None
+
+
+@bp.get("/events/<slug>/my-badge")
+@login_required
+def my_badge(slug: str):
+    """The badge QR code, big enough to scan from a phone screen."""
+    event, reg, redirect_to = _own_badge(slug)
+    if redirect_to:
+        return redirect_to
+    return render_template("badges/my_badge.html", event=event, reg=reg)
+
+
+@bp.get("/events/<slug>/my-badge.png")
+@login_required
+def my_badge_png(slug: str):
+    """PNG of the delegate's badge QR code."""
+    event, reg, redirect_to = _own_badge(slug)
+    if redirect_to:
+        return redirect_to
+    return _download(qr_png(badge_token(reg)), "image/png", f"{event.slug}-badge-qr.png", inline=True)
+
+
+@bp.get("/events/<slug>/my-badge.pdf")
+@login_required
+def my_badge_pdf(slug: str):
+    """The delegate's own badge as an A6 PDF."""
+    event, reg, redirect_to = _own_badge(slug)
+    if redirect_to:
+        return redirect_to
+    body = services.render(event, [reg], layout="a6", config=current_app.config)
+    return _download(body, "application/pdf", f"{event.slug}-badge.pdf")
+
+
+@bp.route("/events/<slug>/manage/badges", methods=["GET", "POST"])
+def manage(slug: str):
+    """Print runs: all or filtered badges in a print layout, as one PDF."""
+    event = get_event_or_404(slug, current_user)
+    require_organiser(event)
+    form = PrintForm()
+    if form.validate_on_submit():
+        try:
+            registrations = services.badge_registrations(
+                event, category=form.category.data or None, new_only=form.new_only.data
+            )
+            body = services.render(event, registrations, layout=form.layout.data, config=current_app.config)
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".manage", slug=slug))
+        if form.mark_printed.data:
+            services.mark_printed(registrations, utcnow())
+            db.session.commit()
+        return _download(body, "application/pdf", f"{event.slug}-badges-{form.layout.data}.pdf")
+    all_count = len(services.badge_registrations(event))
+    new_count = len(services.badge_registrations(event, new_only=True))
+    return render_template(
+        "badges/manage.html", event=event, form=form, all_count=all_count, new_count=new_count, layouts=LAYOUTS
+    )
+
+
+@bp.post("/events/<slug>/manage/registrations/<int:reg_id>/badge/reissue")
+def reissue(slug: str, reg_id: int):
+    """Issue a new badge: every earlier badge of this person stops working."""
+    event = get_event_or_404(slug, current_user)
+    require_organiser(event)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    reg = db.session.get(Registration, reg_id)
+    if reg is None or reg.event_id != event.id:
+        abort(404)
+    reissue_badge(reg)
+    db.session.commit()
+    flash(f"A new badge was issued for {reg.full_name}; the old one no longer scans.", "success")
+    return redirect(url_for("registration.manage_detail", slug=slug, reg_id=reg.id))

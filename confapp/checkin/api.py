@@ -1,0 +1,252 @@
+"""Check-in API: scans from door and bus scanners, attendance lists, the staff name search."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+
+from confapp.api import openapi
+from confapp.api.auth import json_error
+from confapp.api.auth import organiser_required
+from confapp.api.auth import staff_required
+from confapp.checkin import reports
+from confapp.checkin import services
+from confapp.db import utcnow
+from confapp.errors import DomainError
+from confapp.extensions import db
+from confapp.registration.models import Registration
+
+checkin_api = Blueprint("checkin_api", __name__)
+
+
+
+def _optional_id(body: dict, name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        json_error(422, "invalid", f"{name} must be a positive integer or null.")
+    return value
+
+
+@checkin_api.post("/events/<slug>/checkins")
+@staff_required
+def checkin(slug: str, event, user):
+    """Judge and record one badge scan at the entrance, a session or a visit."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        json_error(400, "bad_request", "Send a JSON object: token, session_id, visit_id, scan_id, scanned_at.")
+    for name in ("token", "scan_id"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            json_error(422, "invalid", f"{name} is required and must be a non-empty string.")
+    now = utcnow()
+    try:
+        checkpoint = services.resolve_checkpoint(
+            event, _optional_id(body, "session_id"), _optional_id(body, "visit_id")
+        )
+        outcome = services.check_in(
+            event,
+            token=body["token"],
+            checkpoint=checkpoint,
+            scan_id=body["scan_id"],
+            scanned_at=services.parse_scanned_at(body.get("scanned_at"), now),
+            actor=user,
+            now=now,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        json_error(404 if exc.field in ("session_id", "visit_id") else 422, "invalid", exc.message)
+    db.session.commit()
+    return jsonify(services.outcome_json(outcome))
+
+
+def _attendance_json(event, checkpoint: str) -> list[dict]:
+    return [
+        {
+            **services.delegate_json(reg),
+            "first_scanned_at": att.first_scanned_at.isoformat().replace("+00:00", "Z"),
+        }
+        for reg, att in reports.attendees(event, checkpoint)
+    ]
+
+
+@checkin_api.get("/events/<slug>/sessions/<int:session_id>/attendance")
+@staff_required
+def session_attendance(slug: str, session_id: int, event, user):
+    """Who was scanned in at a session."""
+    try:
+        checkpoint = services.resolve_checkpoint(event, session_id, None)
+    except DomainError as exc:
+        json_error(404, "not_found", exc.message)
+    people = _attendance_json(event, checkpoint.key)
+    return jsonify({"session_id": session_id, "count": len(people), "attendees": people})
+
+
+
+
+@checkin_api.get("/events/<slug>/checkins/search")
+@staff_required
+def search(slug: str, event, user):
+    """Staff name search: the scanner's fallback when a badge is lost or unreadable."""
+    query = (request.args.get("q") or "").strip()
+    if len(query) < 2:
+        return jsonify({"results": []})
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+    rows = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            sa.or_(
+                Registration.full_name.ilike(pattern, escape="\\"),
+                Registration.organisation.ilike(pattern, escape="\\"),
+                Registration.email.ilike(pattern, escape="\\"),
+            ),
+        )
+        .order_by(Registration.full_name)
+        .limit(20)
+    ).all()
+    return jsonify(
+        {"results": [{**services.delegate_json(r), "token": services.badge_token(r)} for r in rows]}
+    )
+
+
+@checkin_api.get("/events/<slug>/registrations/<int:reg_id>/qr.png")
+@organiser_required
+def registration_qr(slug: str, reg_id: int, event, user):
+    """PNG of the QR code of a registration's current badge."""
+    from confapp.badges.render import qr_png
+
+    reg = db.session.get(Registration, reg_id)
+    if reg is None or reg.event_id != event.id:
+        json_error(404, "not_found", f"No registration {reg_id} in this event.")
+    response = Response(qr_png(services.badge_token(reg)), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- OpenAPI ------------------------------------------------------------------------
+
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+openapi.add_schema(
+    "CheckinRequest",
+    {
+        "type": "object",
+        "required": ["token", "scan_id"],
+        "properties": {
+            "token": {"type": "string", "description": "The badge QR text (120 base32 characters)."},
+            "session_id": {"type": ["integer", "null"], "description": "Session scanned at."},
+            "visit_id": {"type": ["integer", "null"], "description": "Visit boarded (bus)."},
+            "scan_id": {"type": "string", "maxLength": 64, "description": "Scanner-made id; a resend is the same scan."},
+            "scanned_at": {"type": ["string", "null"], "format": "date-time", "description": "When it was scanned (offline queues); null means now."},
+        },
+    },
+)
+openapi.add_schema(
+    "Delegate",
+    {
+        "type": "object",
+        "properties": {
+            "registration_id": {"type": "integer"},
+            "full_name": {"type": "string"},
+            "organisation": {"type": "string"},
+            "country": {"type": "string"},
+            "country_name": {"type": "string"},
+            "category": {"type": "string"},
+            "status": {"type": "string"},
+        },
+    },
+)
+openapi.add_schema(
+    "CheckinResult",
+    {
+        "type": "object",
+        "required": ["result", "delegate", "first_scanned_at"],
+        "properties": {
+            "result": {
+                "type": "string",
+                "enum": ["ok", "already_checked_in", "invalid_token", "revoked", "not_registered",
+                         "cancelled", "wrong_event", "not_signed_up"],
+            },
+            "delegate": {"anyOf": [openapi.ref("Delegate"), {"type": "null"}]},
+            "first_scanned_at": {"type": ["string", "null"], "format": "date-time"},
+            "checkpoint": {"type": "string", "description": "entrance, session:<id> or visit:<id>"},
+            "scan_id": {"type": "string"},
+            "conflict": {"type": "boolean", "description": "Another scan already checked this person in here (or this one came earlier and now counts)."},
+            "replayed": {"type": "boolean", "description": "This scan_id was received before; the first answer is repeated."},
+        },
+    },
+)
+openapi.add_path(
+    "/events/{slug}/checkins",
+    "post",
+    {
+        "summary": "Record a badge scan",
+        "operationId": "createCheckin",
+        "tags": ["check-in"],
+        "security": openapi.BEARER,
+        "parameters": [_SLUG],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": openapi.ref("CheckinRequest")}}},
+        "responses": {
+            "200": openapi.json_content(openapi.ref("CheckinResult"), "The verdict on the scan"),
+            **openapi.error_responses(400, 401, 403, 404, 422),
+        },
+    },
+)
+_ATTENDANCE = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer"},
+        "attendees": {
+            "type": "array",
+            "items": {"allOf": [openapi.ref("Delegate"), {"type": "object", "properties": {"first_scanned_at": {"type": "string", "format": "date-time"}}}]},
+        },
+    },
+}
+openapi.add_path(
+    "/events/{slug}/sessions/{session_id}/attendance",
+    "get",
+    {
+        "summary": "Who was scanned in at a session",
+        "operationId": "sessionAttendance",
+        "tags": ["check-in"],
+        "security": openapi.BEARER,
+        "parameters": [_SLUG, {"name": "session_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {
+            "200": openapi.json_content(_ATTENDANCE, "Attendees, first arrivals first"),
+            **openapi.error_responses(401, 403, 404),
+        },
+    },
+)
+openapi.add_path(
+    "/events/{slug}/checkins/search",
+    "get",
+    {
+        "summary": "Find a registration by name, organisation or e-mail (scanner fallback)",
+        "operationId": "searchCheckin",
+        "tags": ["check-in"],
+        "security": openapi.BEARER,
+        "parameters": [_SLUG, {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 2}}],
+        "responses": {
+            "200": openapi.json_content({"type": "object", "properties": {"results": {"type": "array", "items": {"allOf": [openapi.ref("Delegate"), {"type": "object", "properties": {"token": {"type": "string"}}}]}}}}, "Up to 20 matches with their current badge token"),
+            **openapi.error_responses(401, 403, 404),
+        },
+    },
+)
+openapi.add_path(
+    "/events/{slug}/registrations/{reg_id}/qr.png",
+    "get",
+    {
+        "summary": "PNG of the QR code of a registration's current badge (organisers)",
+        "operationId": "registrationQr",
+        "tags": ["badges"],
+        "security": openapi.BEARER,
+        "parameters": [_SLUG, {"name": "reg_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {
+            "200": {"description": "QR code", "content": {"image/png": {}}},
+            **openapi.error_responses(401, 403, 404),
+        },
+    },
+)

@@ -1,0 +1,76 @@
+"""Certificates of participation (PDF) for delegates who were scanned in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fpdf import FPDF
+
+from confapp.pdf import FontSet
+from confapp.pdf import cell
+from confapp.pdf import fit_lines
+from confapp.pdf import install_fonts
+from confapp.pdf import shape_for
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """What one certificate says."""
+
+    full_name: str
+    organisation: str
+    event_title: str
+    dates: str
+    place: str
+    sessions_attended: int
+    partners: tuple[str, ...] = ()
+
+
+def build_certificates(certificates: Iterable[CertificateData], fonts: FontSet) -> bytes:
+    """One landscape A4 page per certificate."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title("Certificates of participation")
+    pdf.set_creator("confapp")
+    pdf.set_auto_page_break(False)
+    pdf.c_margin = 0
+    install_fonts(pdf, "cert", fonts)
+    width = pdf.w - 50
+    count = 0
+    for c in certificates:
+        count += 1
+        pdf.add_page()
+        pdf.set_draw_color(31, 111, 235)
+        pdf.set_line_width(1.2)
+        pdf.rect(12, 12, pdf.w - 24, pdf.h - 24)
+        _line(pdf, "CERTIFICATE OF PARTICIPATION", 40, 20, "B")
+        _line(pdf, "This is to certify that", 62, 13)
+        size, lines = fit_lines(pdf, c.full_name, width, (32, 28, 24, 20, 16), 2, "B")
+        y = 76
+        for line in lines:
+            pdf.set_xy(25, y)
+            cell(pdf, width, size * 0.42, line, "C")
+            y += size * 0.42
+        if c.organisation:
+            _line(pdf, c.organisation, y + 4, 14)
+            y += 10
+        _line(pdf, "participated in", y + 8, 13)
+        _line(pdf, c.event_title, y + 20, 18, "B")
+        _line(pdf, f"{c.dates} · {c.place}" if c.place else c.dates, y + 32, 13)
+        if c.sessions_attended:
+            plural = "" if c.sessions_attended == 1 else "s"
+            _line(pdf, f"and attended {c.sessions_attended} programme session{plural}.", y + 42, 12)
+        if c.partners:
+            _line(pdf, "Organised by " + " · ".join(c.partners), pdf.h - 40, 10)
+    if count == 0:
+        pdf.add_page()
+        _line(pdf, "No certificates: nobody was scanned in yet.", 40, 14)
+    return bytes(pdf.output())
+
+
+def _line(pdf: FPDF, text: str, y: float, size: float, style: str = "") -> None:
+    shape_for(pdf, text)
+    pdf.set_font("cert", style, size)
+    pdf.set_text_color(20, 20, 20)
+    pdf.set_xy(25, y)
+    cell(pdf, pdf.w - 50, size * 0.45, text, "C")

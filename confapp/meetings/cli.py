@@ -1,0 +1,60 @@
+"""`confapp schedule-meetings SLUG`: the batch scheduler with a progress bar."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask import current_app
+from flask.cli import with_appcontext
+
+from confapp.db import utcnow
+from confapp.events.models import Event
+from confapp.extensions import db
+
+
+def register(app: Flask) -> None:
+    """Add this feature's commands to the app's CLI."""
+    app.cli.add_command(schedule_meetings_command)
+
+
+@click.command("schedule-meetings")
+@click.argument("slug")
+@click.option("--reschedule", is_flag=True, help="Also move meetings an earlier batch run placed (not fixed ones).")
+@click.option("--time-limit", type=float, default=4.0, show_default=True, help="Seconds for the improvement phase.")
+@with_appcontext
+def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) -> None:
+    """Give accepted requests of event SLUG a slot and a table, as many as possible."""
+    from confapp.meetings import scheduler
+    from confapp.meetings import services
+
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event with slug {slug!r}.")
+    base_url = None
+    if not current_app.config.get("SERVER_NAME"):
+        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
+    with current_app.test_request_context("/", base_url=base_url):
+        with click.progressbar(length=100, label="Scheduling") as bar:
+            shown = 0
+
+            def progress(done: int, total: int) -> None:
+                nonlocal shown
+                target = int(100 * done / total) if total else 100
+                if target > shown:
+                    bar.update(target - shown)
+                    shown = target
+
+            report = services.schedule_all(event, utcnow(), reschedule=reschedule, time_limit=time_limit, progress=progress)
+            if shown < 100:
+                bar.update(100 - shown)
+        db.session.commit()
+    click.echo(f"Scheduled {report.scheduled} new meeting(s); {report.total_scheduled} in open slots in all.")
+    click.echo(f"Upper bound (by priority weight): {report.bound}. Took {report.seconds:.1f} s.")
+    if report.unscheduled:
+        counts: dict[str, int] = {}
+        for _, reason in report.unscheduled:
+            counts[reason] = counts.get(reason, 0) + 1
+        click.echo(f"Not scheduled: {len(report.unscheduled)}")
+        for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            click.echo(f"  {n:5d}  {scheduler.REASON_TEXT.get(reason, reason)}")

@@ -1,0 +1,50 @@
+"""Printable meeting schedules (per delegate, per table), with the shared fonts of confapp.pdf."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import current_app
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from confapp.pdf import font_set
+from confapp.pdf import install_fonts
+
+
+def _pdf(title: str) -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.set_title(title)
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    install_fonts(pdf, "body", font_set(current_app.config))
+    return pdf
+
+
+def schedule_pdf(title: str, subtitle: str, header: Sequence[str], pages: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> bytes:
+    """One page per (heading, rows) with a table of columns `header`; returns PDF bytes."""
+    pdf = _pdf(title)
+    for heading, rows in pages or [("", [])]:
+        pdf.add_page()
+        pdf.set_font("body", "B", 14)
+        pdf.multi_cell(pdf.epw, 7, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("body", "", 10)
+        pdf.multi_cell(pdf.epw, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
+        if heading:
+            pdf.ln(2)
+            pdf.set_font("body", "B", 12)
+            pdf.multi_cell(pdf.epw, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        pdf.set_font("body", "", 10)
+        if not rows:
+            pdf.multi_cell(pdf.epw, 6, "No meetings.", new_x="LMARGIN", new_y="NEXT")
+            continue
+        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
+            head = table.row()
+            for cell in header:
+                head.cell(cell)
+            for values in rows:
+                row = table.row()
+                for value in values:
+                    row.cell(str(value))
+    return bytes(pdf.output())

@@ -1,0 +1,77 @@
+"""Booked meetings in the delegate's personal agenda and calendar feed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask import request
+
+from confapp.agenda import feeds
+from confapp.agenda import personal
+from confapp.agenda.ical import CalItem
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.meetings.models import Meeting
+from confapp.meetings.models import MeetingRequest
+from confapp.meetings.models import MeetingSlot
+from confapp.meetings.models import MeetingTable
+from confapp.meetings.models import RequestStatus
+from confapp.registration.models import Registration
+
+
+def personal_entries(event: Event, registration: Registration) -> list[personal.PersonalEntry]:
+    """The delegate's booked meetings (with time, table and counterpart)."""
+    rows = db.session.execute(
+        sa.select(Meeting, MeetingSlot, MeetingTable, MeetingRequest)
+        .join(MeetingSlot, Meeting.slot_id == MeetingSlot.id)
+        .join(MeetingTable, Meeting.table_id == MeetingTable.id)
+        .join(MeetingRequest, Meeting.request_id == MeetingRequest.id)
+        .where(
+            Meeting.event_id == event.id,
+            MeetingRequest.status == RequestStatus.ACCEPTED,
+            sa.or_(MeetingRequest.requester_id == registration.id, MeetingRequest.invitee_id == registration.id),
+        )
+        .order_by(MeetingSlot.starts_at)
+    ).all()
+    if not rows:
+        return []
+    other_ids = {r.invitee_id if r.requester_id == registration.id else r.requester_id for _, _, _, r in rows}
+    others = {r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(other_ids)))}
+    url = feeds.absolute_url("meetings.mine", slug=event.slug)
+    host = request.host.split(":")[0] if has_request_context() else "confapp.local"
+    entries = []
+    for meeting, slot, table, req in rows:
+        other = others[req.invitee_id if req.requester_id == registration.id else req.requester_id]
+        where = table.name + (f", {table.location}" if table.location else "")
+        detail = f"With {other.full_name}" + (f", {other.organisation}" if other.organisation else "")
+        item = CalItem(
+            uid=f"meeting-{meeting.id}@{host}",
+            summary=f"Meeting: {other.full_name}",
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            sequence=meeting.sequence,
+            last_modified=meeting.updated_at,
+            created=meeting.created_at,
+            location=where,
+            url=url,
+            description=detail,
+            categories=("Meeting",),
+        )
+        entries.append(
+            personal.PersonalEntry(
+                kind="meeting",
+                title=f"Meeting with {other.full_name}",
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                location=where,
+                url=url,
+                detail=detail,
+                cal_item=item,
+            )
+        )
+    return entries
+
+
+def register_personal() -> None:
+    """Make my-agenda and the personal feed show meetings."""
+    personal.register_provider("meeting", personal_entries)

@@ -1,0 +1,146 @@
+"""Fonts for generated PDFs (badges, certificates; visa letters use the same files).
+
+Config: PDF_FONT is a TTF for the main text (default: the vendored DejaVu Sans);
+PDF_BOLD_FONT its bold twin (default: the regular one when PDF_FONT is set);
+PDF_FALLBACK_FONTS a list of TTF/TTC files tried for characters the main font lacks
+(default: the Noto and CJK fonts found on the machine, see FALLBACK_FONTS). Arabic and
+Indic names need shaping, done by fpdf2 with uharfbuzz, switched on per text run only
+when the text needs it (Latin text stays fast).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+
+from confapp.visa.letter import DEFAULT_BOLD_FONT
+from confapp.visa.letter import DEFAULT_FONT
+from confapp.visa.letter import SYSTEM_FALLBACK_FONTS
+from confapp.visa.letter import available_fallback_fonts
+
+# Arabic script names and CJK need these besides the visa letter's list.
+FALLBACK_FONTS: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+    *SYSTEM_FALLBACK_FONTS,
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+HAS_SHAPING = importlib.util.find_spec("uharfbuzz") is not None
+# Scripts whose letters join or reorder: Hebrew, Arabic, Syriac, Thaana, Indic,
+# Thai/Lao, Tibetan, Myanmar, Khmer, Arabic presentation forms.
+_COMPLEX = re.compile(
+    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The font files a PDF uses."""
+
+    regular: Path
+    bold: Path
+    fallbacks: tuple[str, ...]
+
+
+def font_set(config: Mapping | None = None) -> FontSet:
+    """The fonts configured by PDF_FONT, PDF_BOLD_FONT and PDF_FALLBACK_FONTS."""
+    config = config or {}
+    custom = config.get("PDF_FONT")
+    regular = Path(custom) if custom else DEFAULT_FONT
+    bold_setting = config.get("PDF_BOLD_FONT")
+    bold = Path(bold_setting) if bold_setting else (regular if custom else DEFAULT_BOLD_FONT)
+    fallbacks = config.get("PDF_FALLBACK_FONTS")
+    if fallbacks is None:
+        fallbacks = available_fallback_fonts(FALLBACK_FONTS)
+    return FontSet(regular, bold, tuple(str(f) for f in fallbacks))
+
+
+def install_fonts(pdf: FPDF, family: str, fonts: FontSet) -> None:
+    """Add the regular and bold font under `family` and the fallbacks to a document."""
+    pdf.add_font(family, "", str(fonts.regular))
+    pdf.add_font(family, "B", str(fonts.bold))
+    names = []
+    for index, path in enumerate(dict.fromkeys(fonts.fallbacks)):
+        name = f"fallback{index}"
+        pdf.add_font(name, "", path)
+        names.append(name)
+    if names:
+        pdf.set_fallback_fonts(names, exact_match=False)
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether the text has letters that join or reorder (Arabic, Devanagari...)."""
+    return HAS_SHAPING and _COMPLEX.search(text) is not None
+
+
+def shape_for(pdf: FPDF, text: str) -> None:
+    """Turn shaping on for this text only if it needs it (shaping is slow)."""
+    want = needs_shaping(text)
+    if want != bool(pdf.text_shaping):
+        if want:
+            pdf.set_text_shaping(True)
+        else:
+            pdf.text_shaping = None
+
+
+def text_width(pdf: FPDF, text: str) -> float:
+    """Width of a text in the current font (mm), fast when the main font has every glyph."""
+    font = pdf.current_font
+    cmap = getattr(font, "cmap", None)
+    if not pdf.text_shaping and cmap is not None:
+        codes = [ord(c) for c in text]
+        if all(code in cmap for code in codes):
+            widths = font.cw
+            return sum(widths[code] for code in codes) * pdf.font_size_pt * 0.001 / pdf.k
+    return pdf.get_string_width(text)
+
+
+def covered(pdf: FPDF, text: str) -> bool:
+    """Whether the current font has a glyph for every character of the text."""
+    cmap = getattr(pdf.current_font, "cmap", None)
+    return cmap is not None and all(ord(c) in cmap for c in text)
+
+
+def cell(pdf: FPDF, w: float, h: float, text: str, align: str = "L") -> None:
+    """pdf.cell(), skipping fpdf2's per-character fallback search when it cannot help."""
+    if pdf.text_shaping or not pdf._fallback_font_ids or not covered(pdf, text):  # noqa: SLF001
+        pdf.cell(w, h, text, align=align)
+        return
+    saved, pdf._fallback_font_ids = pdf._fallback_font_ids, []  # noqa: SLF001
+    try:
+        pdf.cell(w, h, text, align=align)
+    finally:
+        pdf._fallback_font_ids = saved  # noqa: SLF001
+
+
+def fit_lines(pdf: FPDF, text: str, width: float, sizes: Sequence[float], max_lines: int, style: str = "") -> tuple[float, list[str]]:
+    """The largest size from `sizes` at which `text` fits in `max_lines` lines of `width` mm.
+
+    When even the smallest size needs more lines, the extra lines are dropped and the
+    last kept line ends with an ellipsis: text never runs out of its box.
+    """
+    family = pdf.font_family
+    shape_for(pdf, text)
+    for size in sizes:
+        pdf.set_font(family, style, size)
+        if text_width(pdf, text) <= width:
+            return size, [text]
+    for size in sizes:
+        pdf.set_font(family, style, size)
+        lines = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES", padding=0)
+        if len(lines) <= max_lines:
+            return size, lines
+    lines = lines[:max_lines]
+    last = lines[-1]
+    while last and pdf.get_string_width(last + "…") > width:
+        last = last[:-1]
+    lines[-1] = last.rstrip() + "…"
+    return size, lines

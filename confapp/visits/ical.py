@@ -1,0 +1,114 @@
+"""Visits in calendars: .ics per visit, e-mail attachments and the personal agenda provider."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask import request
+
+from confapp.agenda import feeds
+from confapp.agenda import ical
+from confapp.agenda import personal
+from confapp.agenda.models import SeatStatus
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.registration.models import Registration
+from confapp.visits.models import Visit
+from confapp.visits.models import VisitSignup
+from confapp.visits.models import VisitStatus
+
+
+def _host() -> str:
+    return request.host.split(":")[0] if has_request_context() else "confapp.local"
+
+
+def visits_url(event: Event) -> str:
+    """Absolute URL of the visits page."""
+    return feeds.absolute_url("visits.index", slug=event.slug)
+
+
+def location(visit: Visit) -> str:
+    """Where the delegate must be: the meeting point (and where the cluster is)."""
+    parts = [p for p in (visit.meeting_point, visit.cluster_location) if p]
+    if len(parts) == 2:
+        return f"{parts[0]} (to {parts[1]})"
+    return parts[0] if parts else ""
+
+
+def visit_item(event: Event, visit: Visit, *, url: str, host: str, detail: str = "") -> ical.CalItem:
+    """One visit as a calendar item; SEQUENCE follows Visit.sequence."""
+    lines = [detail] if detail else []
+    cluster = ", ".join(p for p in (visit.cluster_name, visit.cluster_sector, visit.cluster_location) if p)
+    if cluster:
+        lines.append(f"Cluster: {cluster}")
+    if visit.meeting_point:
+        lines.append(f"Meeting point: {visit.meeting_point}")
+    if visit.requirements:
+        lines.extend(["", "Please bring / note:", visit.requirements.strip()])
+    if visit.description:
+        lines.extend(["", visit.description.strip()])
+    lines.extend(["", url])
+    return ical.CalItem(
+        # Stable forever: ids never change, the host keeps UIDs unique worldwide.
+        uid=f"visit-{visit.id}-{event.slug}@{host}",
+        summary=f"Visit: {visit.title}",
+        starts_at=visit.departs_at,
+        ends_at=visit.returns_at,
+        sequence=visit.sequence,
+        last_modified=visit.updated_at,
+        created=visit.created_at,
+        cancelled=visit.status is VisitStatus.CANCELLED,
+        location=location(visit),
+        url=url,
+        description="\n".join(lines).strip(),
+        categories=("Cluster visit",),
+    )
+
+
+def visit_ics_bytes(event: Event, visit: Visit) -> bytes:
+    """One visit as a calendar file (download and e-mail attachment)."""
+    return ical.build_calendar(
+        [visit_item(event, visit, url=visits_url(event) + f"#visit-{visit.id}", host=_host())],
+        name=f"{visit.title} · {event.title}",
+        timezone=event.timezone,
+        years=(event.starts_on.year, event.ends_on.year),
+    )
+
+
+def personal_entries(event: Event, registration: Registration) -> list[personal.PersonalEntry]:
+    """The delegate's visits (seat or waiting list) for my-agenda and the personal feed."""
+    rows = db.session.execute(
+        sa.select(Visit, VisitSignup.status)
+        .join(VisitSignup, VisitSignup.visit_id == Visit.id)
+        .where(
+            Visit.event_id == event.id,
+            VisitSignup.registration_id == registration.id,
+            VisitSignup.status != SeatStatus.CANCELLED,
+        )
+        .order_by(Visit.departs_at, Visit.id)
+    ).all()
+    base = visits_url(event)
+    host = _host()
+    entries = []
+    for visit, status in rows:
+        detail = "Seat confirmed" if status is SeatStatus.CONFIRMED else "On the waiting list"
+        url = f"{base}#visit-{visit.id}"
+        entries.append(
+            personal.PersonalEntry(
+                kind="visit",
+                title=f"Visit: {visit.title}",
+                starts_at=visit.departs_at,
+                ends_at=visit.returns_at,
+                location=location(visit),
+                url=url,
+                detail=detail,
+                cal_item=visit_item(event, visit, url=url, host=host, detail=detail),
+                cancelled=visit.status is VisitStatus.CANCELLED,
+            )
+        )
+    return entries
+
+
+def register_personal() -> None:
+    """Make my-agenda and the personal feed show visits."""
+    personal.register_provider("visit", personal_entries)

@@ -1,0 +1,92 @@
+"""Passenger manifests for the bus crew and the factory gate: pure builders, rows in, bytes out.
+
+The PDF uses the DejaVu Sans font vendored for the visa letter (names come in every
+script) through the letter module's font paths, so there is one copy of the font set-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from collections.abc import Sequence
+
+from fpdf import FPDF
+from fpdf.enums import XPos
+from fpdf.enums import YPos
+
+from confapp.registration.exports import to_csv
+from confapp.visa.letter import DEFAULT_BOLD_FONT
+from confapp.visa.letter import DEFAULT_FONT
+from confapp.visa.letter import available_fallback_fonts
+from confapp.visits.services import ManifestRow
+
+
+def header(with_id: bool) -> list[str]:
+    """Column titles; the ID number only when the visit asks for it."""
+    columns = ["#", "Name", "Organisation", "Country", "Phone"]
+    if with_id:
+        columns.append("ID number")
+    return columns + ["Bus", "Group"]
+
+
+def _cells(index: int, row: ManifestRow, with_id: bool) -> list[str]:
+    cells = [str(index), row.name, row.organisation, row.country, row.phone]
+    if with_id:
+        cells.append(row.id_number)
+    return cells + [row.bus, row.group_code]
+
+
+def manifest_csv(rows: Sequence[ManifestRow], *, with_id: bool) -> bytes:
+    """The manifest as UTF-8 CSV (formula-safe, via the registration export helper)."""
+    return to_csv(header(with_id), [_cells(i, r, with_id) for i, r in enumerate(rows, 1)])
+
+
+def manifest_pdf(
+    rows: Sequence[ManifestRow],
+    *,
+    with_id: bool,
+    title: str,
+    subtitle: str,
+    requirements: str = "",
+    generated_at: dt.datetime | None = None,
+) -> bytes:
+    """A landscape A4 table with a tick column for boarding; repeats the header on each page."""
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_title(title)
+    if generated_at is not None:
+        pdf.set_creation_date(generated_at)
+    pdf.set_margins(12, 12, 12)
+    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.add_font("m", "", str(DEFAULT_FONT))
+    pdf.add_font("m", "B", str(DEFAULT_BOLD_FONT))
+    fallbacks = []
+    for index, path in enumerate(available_fallback_fonts()):
+        pdf.add_font(f"fb{index}", "", path)
+        fallbacks.append(f"fb{index}")
+    if fallbacks:
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
+    if importlib.util.find_spec("uharfbuzz") is not None:
+        pdf.set_text_shaping(True)
+    pdf.add_page()
+    pdf.set_font("m", "B", 14)
+    pdf.multi_cell(0, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("m", "", 10)
+    pdf.multi_cell(0, 5, subtitle, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if requirements:
+        pdf.multi_cell(0, 5, "Requirements: " + " ".join(requirements.split()), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5, f"{len(rows)} passengers", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    columns = header(with_id) + ["Boarded"]
+    widths = [8, 55, 55, 28, 32] + ([30] if with_id else []) + [22, 22, 18]
+    scale = pdf.epw / sum(widths)
+    widths = [w * scale for w in widths]
+    pdf.set_font("m", "", 9)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5, repeat_headings=1) as table:
+        head = table.row()
+        for text in columns:
+            head.cell(text)
+        for index, row in enumerate(rows, 1):
+            line = table.row()
+            for text in _cells(index, row, with_id) + ["☐"]:
+                line.cell(text)
+    return bytes(pdf.output())

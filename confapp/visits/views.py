@@ -1,0 +1,454 @@
+"""Visit pages: delegates' cards with sign-up, .ics per visit, organiser tools and manifests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy.exc import IntegrityError
+
+from confapp.agenda.models import SeatStatus
+from confapp.agenda.services import delegate_registration
+from confapp.agenda.services import to_utc
+from confapp.agenda.services import zone_label
+from confapp.db import utcnow
+from confapp.errors import DomainError
+from confapp.events.models import Event
+from confapp.events.services import get_event_or_404
+from confapp.extensions import db
+from confapp.security import require_organiser
+from confapp.visits import ical
+from confapp.visits import manifest
+from confapp.visits import services
+from confapp.visits.forms import AddDelegateForm
+from confapp.visits.forms import MoveForm
+from confapp.visits.forms import SignupForm
+from confapp.visits.forms import VisitForm
+from confapp.visits.models import Bus
+from confapp.visits.models import Visit
+from confapp.visits.models import VisitStatus
+
+bp = Blueprint("visits", __name__)
+
+
+# --- delegates ---------------------------------------------------------------------------
+
+
+def _visit_or_404(event: Event, visit_id: int) -> Visit:
+    visit = services.get_visit(event, visit_id)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+def _render_index(event: Event, *, errors: dict[int, list[str]] | None = None, posted: dict | None = None, status: int = 200):
+    now = utcnow()
+    registration = delegate_registration(event, current_user)
+    visits = services.list_visits(event)
+    mine: dict[int, tuple[SeatStatus, int | None]] = {}
+    if registration is not None:
+        for visit, holder in services.my_signups(event, registration, visits):
+            mine[visit.id] = (holder.status, services.waitlist_position(visit, holder))
+    return render_template(
+        "visits/index.html",
+        event=event,
+        visits=visits,
+        states={v.id: services.signup_state(v, now) for v in visits},
+        mine=mine,
+        registration=registration,
+        errors=errors or {},
+        posted=posted or {},
+        zone=zone_label(event),
+    ), status
+
+
+@bp.get("/events/<slug>/visits")
+def index(slug: str):
+    """Visit cards: cluster, times, meeting point, seats left or queue place, requirements."""
+    event = get_event_or_404(slug, current_user)
+    return _render_index(event)
+
+
+def _back(event: Event, visit: Visit) -> str:
+    return url_for("visits.index", slug=event.slug) + f"#visit-{visit.id}"
+
+
+@bp.post("/events/<slug>/visits/<int:visit_id>/signup")
+@login_required
+def signup(slug: str, visit_id: int):
+    """Sign up for a visit: a seat, or the waiting list; clashes warn or refuse."""
+    event = get_event_or_404(slug, current_user)
+    visit = _visit_or_404(event, visit_id)
+    registration = delegate_registration(event, current_user)
+    if registration is None:
+        flash("Only delegates with a confirmed registration can sign up for visits.", "error")
+        return redirect(_back(event, visit))
+    form = SignupForm()
+    posted = {visit.id: {"group_code": form.group_code.data or "", "id_number": form.id_number.data or ""}}
+    if not form.validate_on_submit():
+        messages = [m for errs in form.errors.values() for m in errs]
+        return _render_index(event, errors={visit.id: messages}, posted=posted, status=422)
+    try:
+        holder = services.signup(
+            event, visit, registration, now=utcnow(), group_code=form.group_code.data or "",
+            id_number=form.id_number.data or "", confirm_clash=bool(form.confirm_clash.data),
+        )
+        db.session.commit()
+    except services.ClashWarning as warning:
+        db.session.rollback()
+        return render_template("visits/confirm.html", event=event, visit=visit, form=form, clashes=warning.clashes,
+                               zone=zone_label(event, visit.departs_at))
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.field in ("group_code", "id_number"):
+            return _render_index(event, errors={visit.id: [exc.message]}, posted=posted, status=422)
+        flash(exc.message, "error")
+        return redirect(_back(event, visit))
+    except IntegrityError:
+        # A double click raced itself; the first click won.
+        db.session.rollback()
+        flash("You are already signed up for this visit.", "info")
+        return redirect(_back(event, visit))
+    if holder.status is SeatStatus.CONFIRMED:
+        flash(f"Your seat on “{visit.title}” is confirmed. A calendar file is in your e-mail.", "success")
+    else:
+        position = services.waitlist_position(visit, holder)
+        flash(f"“{visit.title}” is full: you are number {position} on the waiting list and will get an e-mail if a seat frees up.", "warning")
+    return redirect(_back(event, visit))
+
+
+@bp.post("/events/<slug>/visits/<int:visit_id>/cancel")
+@login_required
+def cancel(slug: str, visit_id: int):
+    """Give up a seat or a waiting-list place (the next in line gets it)."""
+    event = get_event_or_404(slug, current_user)
+    visit = _visit_or_404(event, visit_id)
+    registration = delegate_registration(event, current_user)
+    if registration is None:
+        flash("Only delegates with a confirmed registration can sign up for visits.", "error")
+        return redirect(_back(event, visit))
+    try:
+        services.cancel(event, visit, registration, now=utcnow())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_back(event, visit))
+    flash(f"You are no longer signed up for “{visit.title}”.", "success")
+    return redirect(_back(event, visit))
+
+
+@bp.get("/events/<slug>/visits/<int:visit_id>.ics")
+def visit_ics(slug: str, visit_id: int):
+    """One visit as iCalendar (STATUS:CANCELLED once cancelled)."""
+    event = get_event_or_404(slug, None)
+    visit = _visit_or_404(event, visit_id)
+    response = Response(ical.visit_ics_bytes(event, visit), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{event.slug}-visit-{visit.id}.ics"'
+    return response
+
+
+# --- organisers ---------------------------------------------------------------------------
+
+
+def _organiser_event(slug: str) -> Event:
+    event = get_event_or_404(slug, current_user)
+    require_organiser(event)
+    return event
+
+
+def _form_error(form, exc: DomainError) -> None:
+    """Show a service's refusal next to its field (or above the form)."""
+    field = getattr(form, exc.field, None) if exc.field and exc.field != "buses" else None
+    if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
+        field.errors.append(exc.message)
+    else:
+        form.form_errors.append(exc.message)
+
+
+@bp.get("/events/<slug>/manage/visits")
+def manage(slug: str):
+    """All visits with seats, waiting lists and links to their sign-ups."""
+    event = _organiser_event(slug)
+    return render_template(
+        "visits/manage.html", event=event, visits=services.list_visits(event), counts=services.counts(event),
+        zone=zone_label(event),
+    )
+
+
+def _local(event: Event, moment: dt.datetime | None) -> dt.datetime | None:
+    return event.local(moment).replace(tzinfo=None) if moment else None
+
+
+def _visit_form(event: Event, visit: Visit | None) -> VisitForm:
+    form = VisitForm()
+    if request.method == "GET":
+        if visit is not None:
+            for name in ("title", "cluster_name", "cluster_sector", "cluster_location", "description", "meeting_point",
+                         "capacity_cap", "requirements", "requires_id_number"):
+                getattr(form, name).data = getattr(visit, name)
+            for name in ("departs_at", "returns_at", "signup_opens_at", "signup_closes_at"):
+                getattr(form, name).data = _local(event, getattr(visit, name))
+            form.status.data = visit.status.value
+            while len(form.buses.entries):
+                form.buses.pop_entry()
+            for bus in visit.buses:
+                form.buses.append_entry({"bus_id": str(bus.id), "name": bus.name, "seats": bus.seats})
+            for _ in range(2):
+                form.buses.append_entry()
+        else:
+            form.departs_at.data = dt.datetime.combine(event.starts_on, dt.time(8, 0))
+            form.returns_at.data = dt.datetime.combine(event.starts_on, dt.time(18, 0))
+    return form
+
+
+def _visit_data(event: Event, form: VisitForm) -> services.VisitData:
+    buses = []
+    for entry in form.buses:
+        name, seats = (entry.form.name.data or "").strip(), entry.form.seats.data
+        if not name and seats is None:
+            continue
+        raw_id = (entry.form.bus_id.data or "").strip()
+        buses.append(services.BusData(name=name, seats=seats, id=int(raw_id) if raw_id.isdigit() else None))
+    opens, closes = form.signup_opens_at.data, form.signup_closes_at.data
+    return services.VisitData(
+        title=form.title.data or "",
+        cluster_name=form.cluster_name.data or "",
+        cluster_sector=form.cluster_sector.data or "",
+        cluster_location=form.cluster_location.data or "",
+        description=form.description.data or "",
+        departs_at=to_utc(event, form.departs_at.data, field="departs_at"),
+        returns_at=to_utc(event, form.returns_at.data, field="returns_at"),
+        meeting_point=form.meeting_point.data or "",
+        capacity_cap=form.capacity_cap.data,
+        signup_opens_at=to_utc(event, opens, field="signup_opens_at") if opens else None,
+        signup_closes_at=to_utc(event, closes, field="signup_closes_at") if closes else None,
+        requirements=form.requirements.data or "",
+        requires_id_number=bool(form.requires_id_number.data),
+        status=VisitStatus(form.status.data),
+        buses=buses,
+    )
+
+
+@bp.route("/events/<slug>/manage/visits/new", methods=["GET", "POST"])
+def visit_new(slug: str):
+    """Add a visit with its buses."""
+    event = _organiser_event(slug)
+    form = _visit_form(event, None)
+    if form.validate_on_submit():
+        try:
+            visit = services.create_visit(event, _visit_data(event, form), now=utcnow())
+            db.session.commit()
+            flash(f"Visit “{visit.title}” added ({visit.pool.capacity} seats).", "success")
+            return redirect(url_for("visits.manage", slug=event.slug))
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+    return render_template("visits/form.html", event=event, form=form, visit=None, zone=zone_label(event)), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.route("/events/<slug>/manage/visits/<int:visit_id>", methods=["GET", "POST"])
+def visit_edit(slug: str, visit_id: int):
+    """Edit a visit and its buses; more seats promote the waiting list at once."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    form = _visit_form(event, visit)
+    if form.validate_on_submit():
+        try:
+            promoted = services.update_visit(event, visit, _visit_data(event, form), now=utcnow())
+            db.session.commit()
+            flash("Visit saved." + (f" {len(promoted)} delegates moved up from the waiting list." if promoted else ""), "success")
+            return redirect(url_for("visits.manage", slug=event.slug))
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+    return render_template("visits/form.html", event=event, form=form, visit=visit, zone=zone_label(event)), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.get("/events/<slug>/manage/visits/<int:visit_id>/signups")
+def signups(slug: str, visit_id: int):
+    """Who is on the visit: confirmed (with bus), waiting list in order, cancelled."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    return _render_signups(event, visit, AddDelegateForm())
+
+
+def _render_signups(event: Event, visit: Visit, add_form: AddDelegateForm, status: int = 200):
+    rows = services.signups_for(visit)
+    others = [v for v in services.list_visits(event) if v.id != visit.id and v.status is not VisitStatus.CANCELLED]
+    aboard: dict[int, int] = {}
+    for holder, _ in rows:
+        if holder.bus_id and holder.status is SeatStatus.CONFIRMED:
+            aboard[holder.bus_id] = aboard.get(holder.bus_id, 0) + 1
+    return render_template(
+        "visits/signups.html", event=event, visit=visit, rows=rows, others=others, aboard=aboard,
+        bus_names={b.id: b.name for b in visit.buses}, add_form=add_form, zone=zone_label(event),
+    ), status
+
+
+def _signups_url(event: Event, visit: Visit) -> str:
+    return url_for("visits.signups", slug=event.slug, visit_id=visit.id)
+
+
+@bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/add")
+def add_delegate(slug: str, visit_id: int):
+    """Add a delegate by hand (a seat if free, else the waiting list)."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    form = AddDelegateForm()
+    if form.validate_on_submit():
+        registration = services.find_registration(event, form.who.data)
+        if registration is None:
+            form.who.errors.append("No confirmed registration with this e-mail or number.")
+        else:
+            try:
+                holder = services.add_by_hand(
+                    event, visit, registration, now=utcnow(), group_code=form.group_code.data or "",
+                    id_number=form.id_number.data or "",
+                )
+                db.session.commit()
+                flash(f"{registration.full_name} added ({holder.status.value}).", "success")
+                return redirect(_signups_url(event, visit))
+            except DomainError as exc:
+                db.session.rollback()
+                _form_error(form, exc if exc.field != "email" else DomainError(exc.message, field="who"))
+            except IntegrityError:
+                db.session.rollback()
+                form.who.errors.append("This delegate is already on the visit.")
+    return _render_signups(event, visit, form, status=422)
+
+
+def _holder_or_404(visit: Visit, signup_id: int):
+    holder = services.get_signup_by_id(visit, signup_id)
+    if holder is None:
+        abort(404)
+    return holder
+
+
+@bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/move")
+def move_signup(slug: str, visit_id: int, signup_id: int):
+    """Move a delegate to another visit."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    holder = _holder_or_404(visit, signup_id)
+    form = MoveForm()
+    target = services.get_visit(event, form.visit_id.data) if form.validate_on_submit() and form.visit_id.data else None
+    if target is None:
+        flash("Choose the visit to move the delegate to.", "error")
+        return redirect(_signups_url(event, visit))
+    try:
+        moved = services.move(event, holder, target, now=utcnow())
+        db.session.commit()
+        flash(f"Moved to “{target.title}” ({moved.status.value}).", "success")
+    except (DomainError, IntegrityError) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", "The delegate is already on that visit."), "error")
+    return redirect(_signups_url(event, visit))
+
+
+@bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/bus")
+def set_bus(slug: str, visit_id: int, signup_id: int):
+    """Put a confirmed delegate on a bus (or none)."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    holder = _holder_or_404(visit, signup_id)
+    form = MoveForm()
+    if not form.validate_on_submit() or form.bus_id.data is None:
+        flash("Choose a bus.", "error")
+        return redirect(_signups_url(event, visit))
+    try:
+        services.set_bus(visit, holder, form.bus_id.data or None)
+        db.session.commit()
+        flash("Bus changed.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_signups_url(event, visit))
+
+
+@bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/cancel")
+def remove_signup(slug: str, visit_id: int, signup_id: int):
+    """Cancel a delegate's sign-up; the first on the waiting list gets the seat."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    holder = _holder_or_404(visit, signup_id)
+    try:
+        promoted = services.remove(event, visit, holder, now=utcnow())
+        db.session.commit()
+        flash("Sign-up cancelled." + (" The first on the waiting list got the seat." if promoted else ""), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_signups_url(event, visit))
+
+
+@bp.post("/events/<slug>/manage/visits/<int:visit_id>/assign-buses")
+def assign_buses(slug: str, visit_id: int):
+    """Seat every confirmed delegate on a bus, balanced, keeping groups together."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    try:
+        notes = services.assign_buses(visit)
+        db.session.commit()
+        flash("Buses assigned.", "success")
+        for note in notes:
+            flash(note, "warning")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_signups_url(event, visit))
+
+
+def _manifest_scope(event: Event, visit: Visit) -> tuple[Bus | None, str]:
+    raw = request.args.get("bus", "")
+    if not raw:
+        return None, ""
+    bus = db.session.get(Bus, int(raw)) if raw.isdigit() else None
+    if bus is None or bus.visit_id != visit.id:
+        abort(404)
+    return bus, f"-bus-{bus.id}"
+
+
+@bp.get("/events/<slug>/manage/visits/<int:visit_id>/manifest.csv")
+def manifest_csv(slug: str, visit_id: int):
+    """Passenger list as CSV (whole visit, or ?bus=<id>)."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    bus, suffix = _manifest_scope(event, visit)
+    body = manifest.manifest_csv(services.manifest_rows(visit, bus), with_id=visit.requires_id_number)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{event.slug}-visit-{visit.id}{suffix}.csv"'})
+
+
+@bp.get("/events/<slug>/manage/visits/<int:visit_id>/manifest.pdf")
+def manifest_pdf(slug: str, visit_id: int):
+    """Passenger list as PDF for the bus crew and the gate (whole visit, or ?bus=<id>)."""
+    event = _organiser_event(slug)
+    visit = _visit_or_404(event, visit_id)
+    bus, suffix = _manifest_scope(event, visit)
+    when = f"{event.local(visit.departs_at):%A %d %B %Y, %H:%M}–{event.local(visit.returns_at):%H:%M} ({event.timezone})"
+    subtitle = " · ".join(p for p in (
+        f"Bus {bus.name} ({bus.seats} seats)" if bus else "All buses",
+        when, f"Meeting point: {visit.meeting_point}" if visit.meeting_point else "",
+        visit.cluster_name, visit.cluster_location) if p)
+    body = manifest.manifest_pdf(
+        services.manifest_rows(visit, bus), with_id=visit.requires_id_number,
+        title=f"{visit.title} — passenger manifest", subtitle=subtitle, requirements=visit.requirements,
+        generated_at=utcnow(),
+    )
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{event.slug}-visit-{visit.id}{suffix}.pdf"'})
+

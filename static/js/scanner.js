@@ -1,0 +1,350 @@
+// confapp badge scanner: camera (jsQR) or keyboard wedge, offline Ed25519 checks,
+// a localStorage queue of scans synced when the network is back.
+import * as ed from "../vendor/noble-ed25519/index.js";
+
+const root = document.getElementById("scanner");
+const cfg = root.dataset;
+const EVENT_ID = Number(cfg.eventId);
+const QUEUE_KEY = `confapp-scan-queue:${cfg.slug}`;
+const SEEN_KEY = `confapp-scan-seen:${cfg.slug}`;
+const $ = (id) => document.getElementById(id);
+
+const TITLES = {
+  ok: "Checked in",
+  already_checked_in: "Already checked in",
+  invalid_token: "Invalid badge",
+  revoked: "Badge replaced (revoked)",
+  not_registered: "Not registered",
+  cancelled: "Registration cancelled",
+  wrong_event: "Badge of another event",
+  not_signed_up: "Not signed up",
+};
+const REASONS = {
+  ok: "Welcome!",
+  already_checked_in: "This person was already scanned here.",
+  invalid_token: "The code is not a genuine badge of this event.",
+  revoked: "A newer badge was issued; this one no longer counts. Send the person to the desk.",
+  not_registered: "No confirmed place (pending or waiting list).",
+  cancelled: "The registration was cancelled or rejected.",
+  wrong_event: "The badge belongs to a different event.",
+  not_signed_up: "This session or visit has limited seats and the person has no confirmed seat.",
+};
+const TONE = { ok: "ok", already_checked_in: "warn", not_signed_up: "warn" };
+
+// --- base32 / base64url --------------------------------------------------------------
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of text) {
+    const idx = alphabet.indexOf(ch);
+    if (idx < 0) return null;
+    value = (value << 5) | idx;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return new Uint8Array(out);
+}
+function base64UrlDecode(text) {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+const PUBLIC_KEY = base64UrlDecode(cfg.publicKey);
+
+// --- offline signature check ---------------------------------------------------------
+let webCryptoKey; // undefined: not tried, null: unavailable
+async function verifySignature(signature, payload) {
+  if (webCryptoKey === undefined) {
+    try {
+      webCryptoKey = await crypto.subtle.importKey("raw", PUBLIC_KEY, { name: "Ed25519" }, false, ["verify"]);
+    } catch (e) {
+      webCryptoKey = null;
+    }
+  }
+  if (webCryptoKey) {
+    try {
+      return await crypto.subtle.verify({ name: "Ed25519" }, webCryptoKey, signature, payload);
+    } catch (e) { /* fall back to noble */ }
+  }
+  try {
+    return await ed.verifyAsync(signature, payload, PUBLIC_KEY);
+  } catch (e) {
+    return false;
+  }
+}
+
+export function normalise(raw) {
+  return String(raw || "").replace(/\s+/g, "").toUpperCase();
+}
+
+async function checkLocally(token) {
+  if (token.length !== 120) return { result: "invalid_token" };
+  const bytes = base32Decode(token);
+  if (!bytes || bytes.length !== 75 || bytes[0] !== 1) return { result: "invalid_token" };
+  const view = new DataView(bytes.buffer);
+  const eventId = view.getUint32(1);
+  const registrationId = view.getUint32(5);
+  if (eventId !== EVENT_ID) return { result: "wrong_event" };
+  const ok = await verifySignature(bytes.slice(11), bytes.slice(0, 11));
+  return ok ? { result: "ok", registrationId } : { result: "invalid_token" };
+}
+
+// --- queue ---------------------------------------------------------------------------
+function load(key, fallback) {
+  try { return JSON.parse(localStorage.getItem(key)) ?? fallback; } catch (e) { return fallback; }
+}
+const queue = () => load(QUEUE_KEY, []);
+const saveQueue = (items) => localStorage.setItem(QUEUE_KEY, JSON.stringify(items));
+function showQueue() {
+  $("queue-status").textContent = `${queue().length} waiting`;
+  $("connection").textContent = navigator.onLine ? "online" : "offline";
+}
+
+function scanId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function checkpointIds() {
+  const [kind, id] = $("checkpoint").value.split(":");
+  return {
+    key: $("checkpoint").value || "entrance",
+    session_id: kind === "session" ? Number(id) : null,
+    visit_id: kind === "visit" ? Number(id) : null,
+  };
+}
+
+// --- answer and beep -----------------------------------------------------------------
+let audio;
+function beep(tone) {
+  try {
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    const plan = { ok: [[880, 0.12]], warn: [[520, 0.12], [520, 0.12]], bad: [[220, 0.45]] }[tone];
+    let t = audio.currentTime;
+    for (const [freq, len] of plan) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = freq;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + len);
+      t += len + 0.08;
+    }
+  } catch (e) { /* no audio: the colour still tells */ }
+}
+
+function show(answer, note) {
+  const tone = TONE[answer.result] || "bad";
+  const box = $("result");
+  box.className = `result result-${tone}`;
+  box.dataset.result = answer.result;
+  $("result-title").textContent = TITLES[answer.result] || answer.result;
+  const d = answer.delegate;
+  $("result-name").textContent = d ? d.full_name : "";
+  $("result-org").textContent = d ? d.organisation : "";
+  $("result-country").textContent = d ? d.country_name || d.country : "";
+  let reason = note || REASONS[answer.result] || "";
+  if (answer.result === "already_checked_in" && answer.first_scanned_at) {
+    reason += ` First scan: ${new Date(answer.first_scanned_at).toLocaleTimeString()}.`;
+  }
+  $("result-reason").textContent = reason;
+  beep(tone);
+}
+
+// --- server --------------------------------------------------------------------------
+class NetworkError extends Error {}
+
+async function post(scan) {
+  let response;
+  try {
+    response = await fetch(cfg.checkinUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": cfg.csrf, Accept: "application/json" },
+      body: JSON.stringify(scan),
+    });
+  } catch (e) {
+    throw new NetworkError(String(e));
+  }
+  if (response.status >= 500 || response.status === 429) throw new NetworkError(`HTTP ${response.status}`);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) return { error: body.message || `HTTP ${response.status}`, status: response.status };
+  return body;
+}
+
+async function handle(raw) {
+  const token = normalise(raw);
+  if (!token) return;
+  const point = checkpointIds();
+  const scan = {
+    token,
+    session_id: point.session_id,
+    visit_id: point.visit_id,
+    scan_id: scanId(),
+    scanned_at: new Date().toISOString(),
+  };
+  if (navigator.onLine) {
+    try {
+      const answer = await post(scan);
+      if (answer.error) {
+        show({ result: "invalid_token" }, answer.error);
+      } else {
+        show(answer);
+      }
+      return;
+    } catch (e) {
+      if (!(e instanceof NetworkError)) throw e;
+    }
+  }
+  // Offline: judge the signature here, queue the scan for the server.
+  const local = await checkLocally(token);
+  if (local.result !== "ok") {
+    show(local, `${REASONS[local.result]} (checked offline)`);
+    return;
+  }
+  const items = queue();
+  items.push(scan);
+  saveQueue(items);
+  const seen = load(SEEN_KEY, {});
+  const seenKey = `${point.key}|${local.registrationId}`;
+  if (seen[seenKey]) {
+    show({ result: "already_checked_in" }, "Already scanned on this device (offline). The scan is queued.");
+  } else {
+    seen[seenKey] = scan.scanned_at;
+    localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+    show({ result: "ok" }, `Genuine badge #${local.registrationId} — accepted offline, will sync.`);
+  }
+  showQueue();
+}
+
+let syncing = false;
+async function sync() {
+  if (syncing || !navigator.onLine || queue().length === 0) { showQueue(); return; }
+  syncing = true;
+  let sent = 0;
+  const conflicts = [];
+  try {
+    for (const scan of queue()) {
+      let answer;
+      try {
+        answer = await post(scan);
+      } catch (e) {
+        break; // still offline: keep the rest
+      }
+      saveQueue(queue().filter((s) => s.scan_id !== scan.scan_id));
+      sent += 1;
+      if (answer.error || answer.result !== "ok" || answer.conflict) {
+        const who = answer.delegate ? answer.delegate.full_name : "unknown badge";
+        conflicts.push(`${who}: ${answer.error || TITLES[answer.result] || answer.result}`);
+      }
+      showQueue();
+    }
+  } finally {
+    syncing = false;
+    showQueue();
+  }
+  if (sent) {
+    const report = $("sync-report");
+    report.textContent = `Synced ${sent} scan${sent === 1 ? "" : "s"}; ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}.` +
+      (conflicts.length ? ` ${conflicts.join("; ")}` : "");
+    report.dataset.synced = String(sent);
+  }
+}
+
+// --- inputs --------------------------------------------------------------------------
+$("wedge-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("wedge");
+  const value = input.value;
+  input.value = "";
+  handle(value).finally(() => input.focus());
+});
+
+$("sync-now").addEventListener("click", () => sync());
+window.addEventListener("online", () => sync());
+window.addEventListener("offline", showQueue);
+setInterval(sync, 10000);
+
+let searchTimer;
+$("search").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const q = $("search").value.trim();
+    const list = $("search-results");
+    list.replaceChildren();
+    if (q.length < 2) return;
+    try {
+      const response = await fetch(`${cfg.searchUrl}?q=${encodeURIComponent(q)}`, { credentials: "same-origin" });
+      const body = await response.json();
+      for (const person of body.results || []) {
+        const li = document.createElement("li");
+        const label = document.createElement("span");
+        label.textContent = `${person.full_name} — ${person.organisation || ""} (${person.country_name || person.country}) · ${person.status}`;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = "Check in";
+        button.addEventListener("click", () => handle(person.token));
+        li.append(label, button);
+        list.append(li);
+      }
+    } catch (e) {
+      $("search-results").textContent = "Search needs the network.";
+    }
+  }, 250);
+});
+
+// Camera scanning with jsQR (loaded as a classic script before this module).
+let stream = null;
+let lastCode = "";
+let lastAt = 0;
+async function startCamera() {
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+  } catch (e) {
+    show({ result: "invalid_token" }, `Camera unavailable: ${e.message}. Use the code field or search.`);
+    return;
+  }
+  const video = $("camera");
+  video.srcObject = stream;
+  video.hidden = false;
+  $("camera-start").hidden = true;
+  $("camera-stop").hidden = false;
+  await video.play();
+  const canvas = $("camera-canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  const tick = () => {
+    if (!stream) return;
+    if (video.readyState === video.HAVE_ENOUGH_DATA) {
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const image = context.getImageData(0, 0, canvas.width, canvas.height);
+      const code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+      const now = Date.now();
+      if (code && code.data && (code.data !== lastCode || now - lastAt > 4000)) {
+        lastCode = code.data;
+        lastAt = now;
+        handle(code.data);
+      }
+    }
+    setTimeout(() => requestAnimationFrame(tick), 120);
+  };
+  tick();
+}
+function stopCamera() {
+  if (stream) stream.getTracks().forEach((t) => t.stop());
+  stream = null;
+  $("camera").hidden = true;
+  $("camera-start").hidden = false;
+  $("camera-stop").hidden = true;
+}
+$("camera-start").addEventListener("click", startCamera);
+$("camera-stop").addEventListener("click", stopCamera);
+
+showQueue();
+sync();
+root.dataset.ready = "1";

@@ -1,0 +1,344 @@
+"""Badge tokens and the check-in service: every result code, idempotency, races."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from confapp.agenda.models import ProgrammeSession
+from confapp.agenda.models import SeatStatus
+from confapp.agenda.models import SessionSignup
+from confapp.badges import tokens
+from confapp.capacity.models import CapacityPool
+from confapp.checkin import reports
+from confapp.checkin import services
+from confapp.checkin.models import Attendance
+from confapp.checkin.models import Scan
+from confapp.checkin.models import ScanResult
+from confapp.errors import ValidationFailed
+from confapp.extensions import db
+from confapp.registration.models import RegistrationStatus
+from confapp.visits.models import Visit
+from confapp.visits.models import VisitSignup
+from tests.helpers import local_time
+from tests.helpers import make_confirmed_registration
+from tests.helpers import make_event
+from tests.helpers import make_staff
+
+KEY = "testing-secret-key"
+
+
+def test_token_round_trip_is_short_and_opaque():
+    token = tokens.issue(KEY, 7, 12345, 3)
+    assert len(token) == tokens.TOKEN_LENGTH == 120
+    assert token.isalnum() and token.isupper()  # QR alphanumeric mode
+    claim = tokens.verify(KEY, token, 7)
+    assert claim == tokens.BadgeClaim(7, 12345, 3)
+    # Lower case and spaces (keyboard wedges, typing) are accepted.
+    assert tokens.verify(KEY, " " + token.lower() + "\n", 7) == claim
+
+
+def test_keys_are_per_event_and_per_secret():
+    assert tokens.public_key_bytes(KEY, 1) != tokens.public_key_bytes(KEY, 2)
+    assert tokens.public_key_bytes(KEY, 1) != tokens.public_key_bytes("other", 1)
+    assert tokens.public_key_bytes(KEY, 1) == tokens.public_key_bytes(KEY, 1)
+    assert len(base64.urlsafe_b64decode(tokens.public_key_b64(KEY, 1) + "=")) == 32
+
+
+def _flip(token: str, index: int) -> str:
+    raw = bytearray(base64.b32decode(token))
+    raw[index] ^= 0x01
+    return base64.b32encode(bytes(raw)).decode()
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        pytest.param(lambda t: _flip(t, 8), id="altered-registration"),
+        pytest.param(lambda t: _flip(t, 10), id="altered-serial"),
+        pytest.param(lambda t: _flip(t, 40), id="altered-signature"),
+        pytest.param(lambda t: tokens.issue("attacker-key", 1, 5, 1), id="forged-with-other-key"),
+        pytest.param(lambda t: "", id="empty"),
+        pytest.param(lambda t: "garbage!", id="garbage"),
+        pytest.param(lambda t: t[:-1], id="truncated"),
+        pytest.param(lambda t: t + "A", id="too-long"),
+        pytest.param(lambda t: "1" * 120, id="not-base32"),
+        pytest.param(lambda t: base64.b32encode(b"\x02" + base64.b32decode(t)[1:]).decode(), id="bad-version"),
+    ],
+)
+def test_bad_tokens_are_invalid(mutate):
+    token = tokens.issue(KEY, 1, 5, 1)
+    assert tokens.verify(KEY, mutate(token), 1) is tokens.TokenProblem.INVALID
+
+
+def test_genuine_token_of_another_event_is_wrong_event():
+    assert tokens.verify(KEY, tokens.issue(KEY, 2, 5, 1), 1) is tokens.TokenProblem.WRONG_EVENT
+
+
+# --- service ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(app_ctx, now):
+    event = make_event("cdc")
+    other = make_event("other")
+    staff = make_staff(event, "door@example.org")
+    reg = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+    pool = CapacityPool(capacity=10)
+    db.session.add(pool)
+    db.session.flush()
+    workshop = ProgrammeSession(
+        event_id=event.id, title="Finance workshop", starts_at=local_time(event, 0, "10:00"),
+        ends_at=local_time(event, 0, "11:00"), capacity_pool_id=pool.id,
+    )
+    plenary = ProgrammeSession(
+        event_id=event.id, title="Opening plenary", starts_at=local_time(event, 0, "09:00"),
+        ends_at=local_time(event, 0, "10:00"),
+    )
+    vpool = CapacityPool(capacity=30)
+    db.session.add_all([workshop, plenary, vpool])
+    db.session.flush()
+    visit = Visit(
+        event_id=event.id, title="Leather cluster", departs_at=local_time(event, 1, "08:00"),
+        returns_at=local_time(event, 1, "17:00"), capacity_pool_id=vpool.id,
+    )
+    db.session.add(visit)
+    db.session.flush()
+    return {"event": event, "other": other, "staff": staff, "reg": reg, "workshop": workshop,
+            "plenary": plenary, "visit": visit, "now": now}
+
+
+def _scan(w, token=None, *, session=None, visit=None, scan_id="s1", at=None):
+    event = w["event"]
+    checkpoint = services.resolve_checkpoint(event, session.id if session else None, visit.id if visit else None)
+    return services.check_in(
+        event, token=token if token is not None else services.badge_token(w["reg"]), checkpoint=checkpoint,
+        scan_id=scan_id, scanned_at=at or w["now"], actor=w["staff"], now=w["now"],
+    )
+
+
+def test_ok_then_already_checked_in(world):
+    first = _scan(world, scan_id="a")
+    assert first.result is ScanResult.OK and first.registration.id == world["reg"].id
+    assert first.first_scanned_at == world["now"]
+    later = _scan(world, scan_id="b", at=world["now"] + dt.timedelta(minutes=5))
+    assert later.result is ScanResult.ALREADY_CHECKED_IN
+    assert later.first_scanned_at == world["now"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == 2
+
+
+def test_same_scan_id_is_one_scan(world):
+    first = _scan(world, scan_id="same")
+    again = _scan(world, scan_id="same")
+    assert first.result is again.result is ScanResult.OK
+    assert again.replayed
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 1
+
+
+def test_earliest_scan_wins_when_offline_scans_arrive_late(world):
+    _scan(world, scan_id="online", at=world["now"])
+    earlier = world["now"] - dt.timedelta(minutes=10)
+    late = _scan(world, scan_id="offline", at=earlier)
+    assert late.result is ScanResult.OK and late.conflict
+    assert late.first_scanned_at == earlier
+    attendance = db.session.scalar(sa.select(Attendance))
+    assert attendance.first_scanned_at == earlier
+
+
+def test_revoked_after_reissue(world):
+    old = services.badge_token(world["reg"])
+    new = services.reissue_badge(world["reg"])
+    assert _scan(world, old, scan_id="old").result is ScanResult.REVOKED
+    assert _scan(world, new, scan_id="new").result is ScanResult.OK
+
+
+def test_serial_never_issued_is_invalid(world):
+    reg = world["reg"]
+    token = tokens.issue(KEY, reg.event_id, reg.id, reg.badge_serial + 1)
+    assert _scan(world, token).result is ScanResult.INVALID_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (RegistrationStatus.CANCELLED, ScanResult.CANCELLED),
+        (RegistrationStatus.REJECTED, ScanResult.CANCELLED),
+        (RegistrationStatus.PENDING, ScanResult.NOT_REGISTERED),
+        (RegistrationStatus.WAITLISTED, ScanResult.NOT_REGISTERED),
+    ],
+)
+def test_registration_status(world, status, expected):
+    world["reg"].status = status
+    db.session.flush()
+    outcome = _scan(world)
+    assert outcome.result is expected
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
+
+
+def test_unknown_registration_is_not_registered(world):
+    token = tokens.issue(KEY, world["event"].id, 999999, 1)
+    assert _scan(world, token).result is ScanResult.NOT_REGISTERED
+
+
+def test_invalid_and_wrong_event(world):
+    assert _scan(world, "nonsense", scan_id="x").result is ScanResult.INVALID_TOKEN
+    other_token = tokens.issue(KEY, world["other"].id, world["reg"].id, 1)
+    outcome = _scan(world, other_token, scan_id="y")
+    assert outcome.result is ScanResult.WRONG_EVENT and outcome.registration is None
+
+
+def test_limited_session_needs_confirmed_signup(world):
+    workshop, reg = world["workshop"], world["reg"]
+    assert _scan(world, session=workshop, scan_id="1").result is ScanResult.NOT_SIGNED_UP
+    db.session.add(SessionSignup(session_id=workshop.id, registration_id=reg.id, status=SeatStatus.WAITLISTED))
+    db.session.flush()
+    assert _scan(world, session=workshop, scan_id="2").result is ScanResult.NOT_SIGNED_UP
+    signup = db.session.scalar(sa.select(SessionSignup))
+    signup.status = SeatStatus.CONFIRMED
+    db.session.flush()
+    assert _scan(world, session=workshop, scan_id="3").result is ScanResult.OK
+    # Open sessions need no sign-up.
+    assert _scan(world, session=world["plenary"], scan_id="4").result is ScanResult.OK
+
+
+def test_visit_needs_confirmed_signup(world):
+    visit, reg = world["visit"], world["reg"]
+    assert _scan(world, visit=visit, scan_id="1").result is ScanResult.NOT_SIGNED_UP
+    db.session.add(VisitSignup(visit_id=visit.id, registration_id=reg.id, status=SeatStatus.CONFIRMED))
+    db.session.flush()
+    assert _scan(world, visit=visit, scan_id="2").result is ScanResult.OK
+    assert [r.id for r, _ in reports.attendees(world["event"], f"visit:{visit.id}")] == [reg.id]
+
+
+def test_checkpoints_are_separate(world):
+    assert _scan(world, scan_id="1").result is ScanResult.OK
+    assert _scan(world, session=world["plenary"], scan_id="2").result is ScanResult.OK
+
+
+def test_bad_input_is_refused(world):
+    event, other = world["event"], world["other"]
+    with pytest.raises(ValidationFailed):
+        services.resolve_checkpoint(event, world["plenary"].id, world["visit"].id)
+    other_session = ProgrammeSession(
+        event_id=other.id, title="x", starts_at=world["now"], ends_at=world["now"] + dt.timedelta(hours=1)
+    )
+    db.session.add(other_session)
+    db.session.flush()
+    with pytest.raises(ValidationFailed):
+        services.resolve_checkpoint(event, other_session.id, None)
+    with pytest.raises(ValidationFailed):
+        _scan(world, scan_id="")
+    with pytest.raises(ValidationFailed):
+        _scan(world, scan_id="x" * 65)
+    with pytest.raises(ValidationFailed):
+        services.parse_scanned_at("yesterday", world["now"])
+    # The future is clamped; naive times are UTC.
+    assert services.parse_scanned_at("2099-01-01T00:00:00Z", world["now"]) == world["now"]
+    assert services.parse_scanned_at("2026-12-01T08:00:00", world["now"]) == world["now"] - dt.timedelta(hours=1)
+
+
+def test_certificates_only_for_attendees(world):
+    event = world["event"]
+    absent = make_confirmed_registration(event, "absent@example.org")
+    boarded_only = make_confirmed_registration(event, "bus@example.org")
+    db.session.add(VisitSignup(visit_id=world["visit"].id, registration_id=boarded_only.id, status=SeatStatus.CONFIRMED))
+    db.session.flush()
+    _scan(world, scan_id="1")
+    _scan(world, services.badge_token(boarded_only), visit=world["visit"], scan_id="2")
+    ids = reports.attended_registration_ids(event)
+    assert world["reg"].id in ids
+    assert absent.id not in ids and boarded_only.id not in ids
+    csv_text = reports.delegate_csv(event).decode("utf-8-sig")
+    assert "Ana Example" in csv_text and csv_text.count("\n") == 4
+
+
+@pytest.mark.postgres
+def test_two_scanners_at_once_record_one_checkin(app):
+    """Threads on PostgreSQL: many scanners, different scan ids, one attendance."""
+    with app.app_context():
+        event = make_event("race")
+        staff = make_staff(event, "door@example.org")
+        reg = make_confirmed_registration(event, "ana@example.org")
+        db.session.commit()
+        event_id, staff_id, token = event.id, staff.id, services.badge_token(reg)
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def scanner(n):
+        try:
+            with app.app_context():
+                from confapp.accounts.models import User
+                from confapp.events.models import Event
+
+                ev = db.session.get(Event, event_id)
+                actor = db.session.get(User, staff_id)
+                barrier.wait()
+                now = dt.datetime.now(dt.UTC)
+                outcome = services.check_in(
+                    ev, token=token, checkpoint=services.Checkpoint("entrance"), scan_id=f"scanner-{n}",
+                    scanned_at=now, actor=actor, now=now,
+                )
+                db.session.commit()
+                results.append(outcome.result)
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scanner, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(results).count(ScanResult.OK) >= 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == 8
+
+
+@pytest.mark.postgres
+def test_same_scan_id_from_two_threads_is_one_scan(app):
+    with app.app_context():
+        event = make_event("race2")
+        staff = make_staff(event, "door@example.org")
+        reg = make_confirmed_registration(event, "ana@example.org")
+        db.session.commit()
+        event_id, staff_id, token = event.id, staff.id, services.badge_token(reg)
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def scanner():
+        try:
+            with app.app_context():
+                from confapp.accounts.models import User
+                from confapp.events.models import Event
+
+                ev = db.session.get(Event, event_id)
+                actor = db.session.get(User, staff_id)
+                barrier.wait()
+                now = dt.datetime.now(dt.UTC)
+                outcome = services.check_in(
+                    ev, token=token, checkpoint=services.Checkpoint("entrance"), scan_id="resent",
+                    scanned_at=now, actor=actor, now=now,
+                )
+                db.session.commit()
+                results.append(outcome.result)
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scanner) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results == [ScanResult.OK] * 4
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == 1

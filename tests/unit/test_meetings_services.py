@@ -1,0 +1,237 @@
+"""Meeting services: request state machine, instant booking, availability, batch, feedback, report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from confapp.errors import DomainError
+from confapp.errors import NotAllowed
+from confapp.events.models import MeetingBookingMode
+from confapp.extensions import db
+from confapp.meetings import services
+from confapp.meetings.models import Meeting
+from confapp.meetings.models import MeetingAttendee
+from confapp.meetings.models import MeetingRequest
+from confapp.meetings.models import RequestStatus
+from confapp.meetings.models import SlotUnavailability
+from tests.helpers import local_time
+from tests.helpers import make_confirmed_registration
+from tests.helpers import make_event
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield app
+
+
+def setup_event(slots=3, tables=2, mode=MeetingBookingMode.INSTANT, people=4, **event_fields):
+    event = make_event(meeting_booking_mode=mode, **event_fields)
+    services.generate_slots(event, local_time(event, 0, "14:00"), local_time(event, 0, "14:00") + dt.timedelta(minutes=20 * slots), 20)
+    services.add_tables(event, tables)
+    regs = [
+        make_confirmed_registration(event, f"p{i}@example.org", directory_opt_in=True, country=("KE", "IN", "BR", "DE")[i % 4])
+        for i in range(people)
+    ]
+    db.session.flush()
+    return event, regs
+
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def test_request_state_machine(ctx, outbox):
+    event, (a, b, c, _) = setup_event()
+    req = services.send_request(event, a, b.id, "Hello", NOW)
+    assert req.status is RequestStatus.PENDING
+    with pytest.raises(DomainError):
+        services.send_request(event, b, a.id, "Again", NOW)  # open request either way round
+    with pytest.raises(NotAllowed):
+        services.accept_request(event, req.id, a, NOW)  # requester cannot accept
+    with pytest.raises(NotAllowed):
+        services.cancel_request(event, req.id, c, NOW)  # outsider cannot cancel
+    services.decline_request(event, req.id, b, NOW)
+    assert req.status is RequestStatus.DECLINED
+    with pytest.raises(DomainError):
+        services.accept_request(event, req.id, b, NOW)
+    with pytest.raises(DomainError):
+        services.cancel_request(event, req.id, a, NOW)
+    # After a decline a new request may be sent; accepted + booked, then cancelled by the invitee.
+    req2 = services.send_request(event, a, b.id, "", NOW)
+    meeting = services.accept_request(event, req2.id, b, NOW)
+    assert meeting is not None and req2.status is RequestStatus.ACCEPTED
+    services.cancel_request(event, req2.id, b, NOW)
+    assert req2.status is RequestStatus.CANCELLED and req2.cancelled_by_id == b.id
+    assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(MeetingAttendee.id))) == 0
+    db.session.commit()
+    subjects = [m["Subject"] for m in outbox.messages()]
+    assert any("Meeting request from" in s for s in subjects)
+    assert any("declined" in s for s in subjects)
+    assert any("accepted" in s for s in subjects)
+    assert any("cancelled" in s for s in subjects)
+
+
+def test_request_rules(ctx):
+    event, (a, b, c, d) = setup_event(max_pending_requests=2)
+    with pytest.raises(DomainError):
+        services.send_request(event, a, a.id, "", NOW)
+    b.directory_opt_in = False
+    with pytest.raises(DomainError):
+        services.send_request(event, a, b.id, "", NOW)
+    with pytest.raises(DomainError):
+        services.send_request(event, a, c.id, "x" * 1001, NOW)
+    with pytest.raises(DomainError):
+        services.send_request(event, a, 999999, "", NOW)
+    services.send_request(event, a, c.id, "", NOW)
+    services.send_request(event, a, d.id, "", NOW)
+    b.directory_opt_in = True
+    with pytest.raises(DomainError, match="awaiting an answer"):
+        services.send_request(event, a, b.id, "", NOW)
+    assert db.session.scalar(sa.select(sa.func.count(MeetingRequest.id))) == 2
+
+
+def test_instant_booking_respects_availability_and_preference(ctx):
+    event, (a, b, c, _) = setup_event(slots=3, tables=1)
+    slots = services.list_slots(event)
+    services.set_availability(event, b, [slots[2].id])
+    req = services.send_request(event, a, b.id, "", NOW)
+    meeting = services.accept_request(event, req.id, b, NOW, slot_id=slots[0].id)
+    assert meeting.slot_id == slots[2].id  # the only slot b has
+    # c and a: a is busy in slot 2, so slot 0 (preferred 1 ignored if chosen) is used.
+    req2 = services.send_request(event, c, a.id, "", NOW)
+    meeting2 = services.accept_request(event, req2.id, a, NOW, slot_id=slots[1].id)
+    assert meeting2.slot_id == slots[1].id
+    with pytest.raises(DomainError, match="meeting"):
+        services.set_availability(event, b, [slots[0].id])
+    assert db.session.scalar(sa.select(sa.func.count(SlotUnavailability.id))) == 2
+
+
+def test_accept_without_common_slot_stays_accepted_unbooked(ctx):
+    event, (a, b, *_) = setup_event(slots=2, tables=1)
+    slots = services.list_slots(event)
+    services.set_availability(event, a, [slots[0].id])
+    services.set_availability(event, b, [slots[1].id])
+    req = services.send_request(event, a, b.id, "", NOW)
+    assert services.accept_request(event, req.id, b, NOW) is None
+    assert req.status is RequestStatus.ACCEPTED and req.meeting is None
+    with pytest.raises(DomainError, match="no slot left"):
+        services.book_slot(event, req.id, a, NOW, None)
+
+
+def test_batch_mode_and_schedule_all(ctx, outbox):
+    event, regs = setup_event(slots=2, tables=1, mode=MeetingBookingMode.BATCH, people=5)
+    a, b, c, d, e = regs
+    reqs = []
+    for x, y in ((a, b), (a, c), (a, d), (b, c), (d, e)):
+        r = services.send_request(event, x, y.id, "", NOW)
+        assert services.accept_request(event, r.id, y, NOW) is None  # batch: no booking yet
+        reqs.append(r)
+    report = services.schedule_all(event, NOW, time_limit=1)
+    # 2 slots x 1 table: at most 2 meetings.
+    assert report.scheduled == report.total_scheduled == 2
+    assert report.bound == 2
+    assert len(report.unscheduled) == 3
+    assert all(reason for _, reason in report.unscheduled)
+    # A second run keeps what is there and adds nothing.
+    again = services.schedule_all(event, NOW, time_limit=1)
+    assert again.scheduled == 0 and again.total_scheduled == 2
+    db.session.commit()
+    assert any("schedule" in m["Subject"] for m in outbox.messages())
+
+
+def test_feedback_and_linkage_report(ctx):
+    event, (a, b, c, d) = setup_event(slots=3, tables=2)
+    r1 = services.send_request(event, a, b.id, "", NOW)
+    services.accept_request(event, r1.id, b, NOW)
+    r2 = services.send_request(event, c, d.id, "", NOW)
+    services.accept_request(event, r2.id, d, NOW)
+    services.send_request(event, a, c.id, "", NOW)
+    with pytest.raises(DomainError, match="opens"):
+        services.submit_feedback(event, r1.id, a, NOW, took_place=True, rating=5, cooperation_likely=True)
+    later = NOW + dt.timedelta(days=200)
+    with pytest.raises(DomainError):
+        services.submit_feedback(event, r1.id, a, later, took_place=True, rating=6, cooperation_likely=True)
+    with pytest.raises(NotAllowed):
+        services.submit_feedback(event, r1.id, c, later, took_place=True, rating=4, cooperation_likely=True)
+    services.submit_feedback(event, r1.id, a, later, took_place=True, rating=5, cooperation_likely=True)
+    services.submit_feedback(event, r1.id, b, later, took_place=True, rating=3, cooperation_likely=False)
+    services.submit_feedback(event, r2.id, c, later, took_place=False, rating=4, cooperation_likely=True)
+    report = services.linkage_report(event)
+    assert (report.requested, report.accepted, report.scheduled, report.held) == (3, 2, 2, 1)
+    assert report.average_rating == 4.0 and report.cooperation_likely == 1
+    # a is KE, b is IN.
+    assert report.country_pairs == {("IN", "KE"): 1}
+    assert report.sector_pairs == {("industry", "industry"): 1}
+
+
+def test_slot_and_table_admin(ctx):
+    event, _ = setup_event(slots=3, tables=2)
+    # Overlapping generation adds nothing; bad input refused.
+    assert services.generate_slots(event, local_time(event, 0, "14:00"), local_time(event, 0, "15:00"), 20) == []
+    with pytest.raises(DomainError):
+        services.generate_slots(event, local_time(event, 0, "15:00"), local_time(event, 0, "14:00"), 20)
+    with pytest.raises(DomainError):
+        services.add_tables(event, 0)
+    assert [t.name for t in services.add_tables(event, 1)] == ["Table 3"]
+    with pytest.raises(DomainError):
+        services.add_tag(event, "")
+    services.add_tag(event, "Finance")
+    with pytest.raises(DomainError):
+        services.add_tag(event, "finance")
+
+
+@pytest.mark.postgres
+def test_concurrent_acceptance_never_double_books(app):
+    contenders = 12
+    with app.test_request_context():
+        event, regs = setup_event(slots=3, tables=2, people=1 + 6 + 12)
+        hub, fans, pairs = regs[0], regs[1:7], regs[7:]
+        request_ids = []
+        for fan in fans:  # the hub asked six people; all accept at once
+            request_ids.append((services.send_request(event, hub, fan.id, "", NOW).id, fan.id))
+        for x, y in zip(pairs[::2], pairs[1::2], strict=True):  # six independent pairs
+            request_ids.append((services.send_request(event, x, y.id, "", NOW).id, y.id))
+        db.session.commit()
+        event_id = event.id
+        hub_id = hub.id
+    assert len(request_ids) == contenders
+    barrier = threading.Barrier(contenders)
+    errors: list[BaseException] = []
+
+    def run(request_id, invitee_id):
+        try:
+            with app.test_request_context():
+                from confapp.events.models import Event
+                from confapp.registration.models import Registration
+
+                ev = db.session.get(Event, event_id)
+                actor = db.session.get(Registration, invitee_id)
+                barrier.wait()
+                services.accept_request(ev, request_id, actor, NOW)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in request_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        rows = db.session.execute(sa.select(Meeting.slot_id, Meeting.table_id)).all()
+        attendees = db.session.execute(sa.select(MeetingAttendee.registration_id, MeetingAttendee.slot_id)).all()
+        accepted = db.session.scalar(
+            sa.select(sa.func.count(MeetingRequest.id)).where(MeetingRequest.status == RequestStatus.ACCEPTED)
+        )
+    assert accepted == contenders
+    assert len(rows) == len(set(rows)) == 6  # 3 slots x 2 tables, all used, none twice
+    assert len(attendees) == len(set(attendees)) == 12
+    hub_slots = [s for r, s in attendees if r == hub_id]
+    assert len(hub_slots) == len(set(hub_slots)) <= 3

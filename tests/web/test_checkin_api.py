@@ -1,0 +1,162 @@
+"""The check-in API over HTTP: contract, auth (bearer, session + CSRF), bad input, pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from confapp.accounts.models import EventRoleKind
+from confapp.accounts.services import issue_api_token
+from confapp.checkin import services
+from confapp.db import utcnow
+from confapp.extensions import db
+from tests.helpers import make_confirmed_registration
+from tests.helpers import make_event
+from tests.helpers import make_staff
+from tests.helpers import sign_in
+
+
+@pytest.fixture
+def setup(app):
+    with app.app_context():
+        event = make_event("cdc")
+        other = make_event("other")
+        staff = make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        other_staff = make_staff(other, "door-b@example.org", EventRoleKind.STAFF)
+        reg = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+        token = issue_api_token(staff, "test", utcnow())
+        other_token = issue_api_token(other_staff, "test", utcnow())
+        db.session.commit()
+        return {
+            "badge": services.badge_token(reg), "bearer": token, "other_bearer": other_token,
+            "staff_id": staff.id, "reg_id": reg.id,
+        }
+
+
+def _post(client, bearer, body, slug="cdc"):
+    return client.post(f"/api/v1/events/{slug}/checkins", json=body, headers={"Authorization": f"Bearer {bearer}"})
+
+
+def test_checkin_contract(client, setup):
+    body = {"token": setup["badge"], "session_id": None, "visit_id": None, "scan_id": "abc", "scanned_at": None}
+    response = _post(client, setup["bearer"], body)
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["result"] == "ok"
+    assert data["delegate"]["full_name"] == "Ana Example"
+    assert data["delegate"]["country_name"] == "Kenya"
+    assert "email" not in data["delegate"]
+    assert data["first_scanned_at"].endswith("Z")
+    again = _post(client, setup["bearer"], body).get_json()
+    assert again["result"] == "ok" and again["replayed"]
+    second = _post(client, setup["bearer"], {**body, "scan_id": "def"}).get_json()
+    assert second["result"] == "already_checked_in" and second["first_scanned_at"] == data["first_scanned_at"]
+
+
+def test_session_attendance(client, setup, app):
+    from confapp.agenda.models import ProgrammeSession
+    from tests.helpers import local_time
+
+    with app.app_context():
+        from confapp.events.models import Event
+
+        event = db.session.scalar(db.select(Event).where(Event.slug == "cdc"))
+        s = ProgrammeSession(event_id=event.id, title="Plenary", starts_at=local_time(event, 0, "09:00"), ends_at=local_time(event, 0, "10:00"))
+        db.session.add(s)
+        db.session.commit()
+        sid = s.id
+    assert _post(client, setup["bearer"], {"token": setup["badge"], "session_id": sid, "scan_id": "1"}).get_json()["result"] == "ok"
+    response = client.get(f"/api/v1/events/cdc/sessions/{sid}/attendance", headers={"Authorization": f"Bearer {setup['bearer']}"})
+    assert response.status_code == 200
+    assert [a["full_name"] for a in response.get_json()["attendees"]] == ["Ana Example"]
+    assert client.get("/api/v1/events/cdc/sessions/999999/attendance", headers={"Authorization": f"Bearer {setup['bearer']}"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (None, 400),
+        ([1, 2], 400),
+        ({"scan_id": "x"}, 422),
+        ({"token": "t"}, 422),
+        ({"token": 5, "scan_id": "x"}, 422),
+        ({"token": "t", "scan_id": "x", "session_id": "one"}, 422),
+        ({"token": "t", "scan_id": "x", "session_id": True}, 422),
+        ({"token": "t", "scan_id": "x", "session_id": 999999}, 404),
+        ({"token": "t", "scan_id": "x", "visit_id": 999999}, 404),
+        ({"token": "t", "scan_id": "x", "scanned_at": "soon"}, 422),
+        ({"token": "t", "scan_id": "x" * 100}, 422),
+    ],
+)
+def test_bad_input_is_a_clear_4xx(client, setup, body, status):
+    if body is None:
+        response = client.post("/api/v1/events/cdc/checkins", data="not json", headers={"Authorization": f"Bearer {setup['bearer']}"})
+    else:
+        response = _post(client, setup["bearer"], body)
+    assert response.status_code == status
+    assert response.get_json()["message"]
+
+
+def test_garbage_token_is_an_answer_not_an_error(client, setup):
+    data = _post(client, setup["bearer"], {"token": "x" * 500, "scan_id": "g"}).get_json()
+    assert data == {**data, "result": "invalid_token", "delegate": None}
+
+
+def test_staff_of_one_event_cannot_scan_another(client, setup):
+    response = _post(client, setup["other_bearer"], {"token": setup["badge"], "scan_id": "z"})
+    assert response.status_code == 403
+    assert client.post("/api/v1/events/cdc/checkins", json={"token": "t", "scan_id": "x"}).status_code == 401
+    assert _post(client, "wrong", {"token": "t", "scan_id": "x"}).status_code == 401
+
+
+def test_session_auth_needs_csrf(app, setup):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    with app.app_context():
+        from confapp.accounts.models import User
+
+        sign_in(client, db.session.get(User, setup["staff_id"]))
+    body = {"token": setup["badge"], "scan_id": "s"}
+    assert client.post("/api/v1/events/cdc/checkins", json=body).status_code == 400
+    page = client.get("/events/cdc/scan")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    csrf = html.split('data-csrf="')[1].split('"')[0]
+    response = client.post("/api/v1/events/cdc/checkins", json=body, headers={"X-CSRFToken": csrf})
+    assert response.status_code == 200 and response.get_json()["result"] == "ok"
+
+
+def test_search_gives_token_for_manual_checkin(client, setup):
+    response = client.get("/api/v1/events/cdc/checkins/search?q=ana", headers={"Authorization": f"Bearer {setup['bearer']}"})
+    results = response.get_json()["results"]
+    assert [r["full_name"] for r in results] == ["Ana Example"]
+    assert results[0]["token"] == setup["badge"]
+    assert client.get("/api/v1/events/cdc/checkins/search?q=%25", headers={"Authorization": f"Bearer {setup['bearer']}"}).get_json() == {"results": []}
+
+
+def test_openapi_lists_checkin_paths(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "post" in paths["/events/{slug}/checkins"]
+    assert "get" in paths["/events/{slug}/sessions/{session_id}/attendance"]
+
+
+def test_scanner_page_and_attendance_pages(app, client, setup):
+    _post(client, setup["bearer"], {"token": setup["badge"], "scan_id": "p"})
+    with app.app_context():
+        from confapp.accounts.models import User
+        from confapp.events.models import Event
+
+        event = db.session.scalar(db.select(Event).where(Event.slug == "cdc"))
+        organiser = make_staff(event, "org@example.org")
+        db.session.commit()
+        sign_in(client, db.session.get(User, organiser.id))
+    page = client.get("/events/cdc/scan").get_data(as_text=True)
+    assert "data-public-key" in page and "js/scanner.js" in page and "<script>" not in page
+    report = client.get("/events/cdc/manage/attendance")
+    assert report.status_code == 200 and "Ana Example" in report.get_data(as_text=True)
+    csv_body = client.get("/events/cdc/manage/attendance.csv").get_data(as_text=True)
+    assert "Ana Example" in csv_body
+    detail = client.get("/events/cdc/manage/attendance/detail?checkpoint=entrance")
+    assert "Ana Example" in detail.get_data(as_text=True)
+    assert client.get("/events/cdc/manage/attendance/detail?checkpoint=bogus").status_code == 404
+    bulk = client.get("/events/cdc/manage/certificates.pdf")
+    assert bulk.status_code == 200 and bulk.data.startswith(b"%PDF")

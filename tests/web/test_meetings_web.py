@@ -1,0 +1,270 @@
+"""Meetings over HTTP: profile, directory, requests, my meetings, PDFs, feeds, organiser tools, API, CLI, demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+
+from confapp.agenda import services as agenda_services
+from confapp.events.models import MeetingBookingMode
+from confapp.extensions import db
+from confapp.meetings import services
+from confapp.meetings.models import Meeting
+from confapp.meetings.models import MeetingFeedback
+from confapp.meetings.models import MeetingRequest
+from confapp.meetings.models import NetworkingProfile
+from confapp.meetings.models import RequestStatus
+from confapp.meetings.models import SlotUnavailability
+from tests.helpers import local_time
+from tests.helpers import make_confirmed_registration
+from tests.helpers import make_event
+from tests.helpers import make_staff
+from tests.helpers import sign_in
+
+
+@pytest.fixture
+def world(app):
+    with app.test_request_context():
+        event = make_event()
+        start = local_time(event, 0, "15:30")
+        services.generate_slots(event, start, start + dt.timedelta(minutes=60), 20)
+        services.add_tables(event, 2)
+        finance = services.add_tag(event, "finance")
+        export = services.add_tag(event, "export partners")
+        organiser = make_staff(event, "org@example.org")
+        ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Kenya", country="KE", directory_opt_in=True)
+        raj = make_confirmed_registration(event, "raj@example.org", full_name="Raj India", country="IN", directory_opt_in=True)
+        ben = make_confirmed_registration(event, "ben@example.org", full_name="Ben Kenya", country="KE", directory_opt_in=True)
+        db.session.commit()
+        return {
+            "event": event.id, "organiser": organiser, "ana": ana.id, "raj": raj.id, "ben": ben.id,
+            "users": {"ana": ana.user, "raj": raj.user, "ben": ben.user}, "finance": finance.id, "export": export.id,
+        }
+
+
+def as_user(app, client, user):
+    with app.app_context():
+        sign_in(client, db.session.merge(user))
+
+
+def test_profile_directory_and_explained_recommendations(app, client, world):
+    as_user(app, client, world["users"]["raj"])
+    r = client.post("/events/cdc/meetings/profile", data={
+        "directory_opt_in": "y", "offers": "Export partners for leather goods", "seeks": "Finance for a common facility",
+        "offer_tags": [str(world["export"])], "seek_tags": [str(world["finance"])], "languages": "en, hi",
+    })
+    assert r.status_code == 302
+    as_user(app, client, world["users"]["ben"])
+    client.post("/events/cdc/meetings/profile", data={
+        "directory_opt_in": "y", "offers": "", "seeks": "", "offer_tags": [str(world["finance"])], "languages": "en",
+    })
+    as_user(app, client, world["users"]["ana"])
+    r = client.post("/events/cdc/meetings/profile", data={
+        "directory_opt_in": "y", "offers": "Credit lines", "seeks": "Export partners",
+        "offer_tags": [str(world["finance"])], "seek_tags": [str(world["export"])], "languages": "en, sw",
+    })
+    assert r.status_code == 302
+    bad = client.post("/events/cdc/meetings/profile", data={"languages": "english"})
+    assert bad.status_code == 422
+    page = client.get("/events/cdc/meetings/directory").get_data(as_text=True)
+    assert "Recommended for you" in page
+    rec = page.split("Recommended for you")[1].split("</section>")[0]
+    assert "Raj India" in rec and "offers what you look for: export partners" in rec
+    assert "looks for what you offer: finance" in rec and "from another region (Asia)" in rec
+    assert "Ben Kenya" not in rec  # no complementarity with Ana
+    # Filters.
+    asia = client.get("/events/cdc/meetings/directory?region=Asia").get_data(as_text=True).split('<ul class="directory">')[1]
+    assert "Raj India" in asia and "Ben Kenya" not in asia
+    only_africa = client.get("/events/cdc/meetings/directory?region=Africa&q=kenya").get_data(as_text=True)
+    listing = only_africa.split('<ul class="directory">')[1]
+    assert "Raj India" not in listing and "Ben Kenya" in listing
+    by_tag = client.get("/events/cdc/meetings/directory?tag=export+partners").get_data(as_text=True).split('<ul class="directory">')[1]
+    assert "Raj India" in by_tag and "Ben Kenya" not in by_tag
+
+
+def test_request_accept_my_meetings_pdf_and_feeds(app, client, world, outbox):
+    as_user(app, client, world["users"]["ana"])
+    assert client.post(f"/events/cdc/meetings/request/{world['raj']}", data={"message": "Let us talk"}).status_code == 302
+    with app.app_context():
+        req = db.session.scalar(sa.select(MeetingRequest))
+        assert req.status is RequestStatus.PENDING and req.message == "Let us talk"
+        slots = services.list_slots(_event(world))
+        second = slots[1].id
+    assert any("Meeting request" in m["Subject"] for m in outbox.to("raj@example.org"))
+    # Ana cannot accept her own request; nothing changes.
+    client.post(f"/events/cdc/meetings/{req.id}/accept", data={})
+    as_user(app, client, world["users"]["raj"])
+    page = client.get("/events/cdc/meetings").get_data(as_text=True)
+    assert "From Ana Kenya" in page and "Let us talk" in page
+    assert client.post(f"/events/cdc/meetings/{req.id}/accept", data={"slot_id": str(second)}).status_code == 302
+    with app.app_context():
+        meeting = db.session.scalar(sa.select(Meeting))
+        assert meeting.slot_id == second
+    page = client.get("/events/cdc/meetings").get_data(as_text=True)
+    assert "Ana Kenya" in page and "Table 1" in page and "15:50" in page
+    pdf = client.get("/events/cdc/meetings/schedule.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # The personal agenda and personal feed show the meeting.
+    agenda = client.get("/events/cdc/my-agenda").get_data(as_text=True)
+    assert "Meeting with Ana Kenya" in agenda
+    with app.app_context():
+        from confapp.registration.models import Registration
+
+        reg = db.session.get(Registration, world["raj"])
+        token = agenda_services.reset_calendar_token(reg) or reg.calendar_token
+        db.session.commit()
+    feed = client.get(f"/events/cdc/calendar/{token}.ics")
+    cal = icalendar.Calendar.from_ical(feed.data)
+    summaries = [str(c["SUMMARY"]) for c in cal.walk("VEVENT")]
+    assert "Meeting: Ana Kenya" in summaries
+    # Cancel by the invitee frees the slot and tells the requester.
+    assert client.post(f"/events/cdc/meetings/{req.id}/cancel", data={}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
+    assert any("cancelled" in m["Subject"] for m in outbox.to("ana@example.org"))
+
+
+def _event(world):
+    from confapp.events.models import Event
+
+    return db.session.get(Event, world["event"])
+
+
+def test_availability_page(app, client, world):
+    as_user(app, client, world["users"]["ana"])
+    with app.app_context():
+        slots = services.list_slots(_event(world))
+        ids = [s.id for s in slots]
+    assert client.get("/events/cdc/meetings/availability").status_code == 200
+    assert client.post("/events/cdc/meetings/availability", data={"slots": [str(ids[0])]}).status_code == 302
+    with app.app_context():
+        off = set(db.session.scalars(sa.select(SlotUnavailability.slot_id)))
+    assert off == set(ids[1:])
+
+
+def test_feedback_form(app, client, world):
+    with app.test_request_context():
+        event = _event(world)
+        from confapp.registration.models import Registration
+
+        ana, raj = db.session.get(Registration, world["ana"]), db.session.get(Registration, world["raj"])
+        req = services.send_request(event, ana, raj.id, "", dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+        services.accept_request(event, req.id, raj, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+        # Move the slots into the past so feedback is open.
+        for s in services.list_slots(event):
+            s.starts_at -= dt.timedelta(days=3650)
+            s.ends_at -= dt.timedelta(days=3650)
+        db.session.commit()
+        req_id = req.id
+    as_user(app, client, world["users"]["ana"])
+    page = client.get("/events/cdc/meetings").get_data(as_text=True)
+    assert "Did the meeting with Raj India take place?" in page
+    client.post(f"/events/cdc/meetings/{req_id}/feedback", data={"took_place": "yes", "rating": "4", "cooperation_likely": "y"})
+    client.post(f"/events/cdc/meetings/{req_id}/feedback", data={"rating": "4"})  # missing answer: refused
+    with app.app_context():
+        fb = db.session.scalars(sa.select(MeetingFeedback)).all()
+        assert len(fb) == 1 and fb[0].rating == 4 and fb[0].cooperation_likely
+    as_user(app, client, world["organiser"])
+    report = client.get("/events/cdc/manage/meetings/report").get_data(as_text=True)
+    assert "<svg" in report and "Kenya" in report and "India" in report
+    csv_text = client.get("/events/cdc/manage/meetings/report.csv").get_data(as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert len(lines) == 2 and "KE" in lines[1] and "Asia" in lines[1] and "Africa" in lines[1]
+
+
+ORGANISER_PAGES = [
+    "/events/cdc/manage/meetings",
+    "/events/cdc/manage/meetings/report",
+    "/events/cdc/manage/meetings/report.csv",
+    "/events/cdc/manage/meetings/tables.pdf",
+]
+
+
+@pytest.mark.parametrize("path", ORGANISER_PAGES)
+def test_organiser_pages_refuse_delegates(app, client, world, path):
+    assert client.get(path).status_code == 302
+    as_user(app, client, world["users"]["ana"])
+    assert client.get(path).status_code == 403
+    assert client.post("/events/cdc/manage/meetings/schedule", data={}).status_code == 403
+    assert client.post("/events/cdc/manage/meetings/tables", data={"count": "5", "prefix": "T"}).status_code == 403
+    as_user(app, client, world["organiser"])
+    assert client.get(path).status_code == 200
+
+
+def test_organiser_tools_batch_schedule_and_api(app, client, world, outbox):
+    as_user(app, client, world["organiser"])
+    assert client.post("/events/cdc/manage/meetings/settings", data={"meeting_booking_mode": "batch", "max_pending_requests": "5"}).status_code == 302
+    assert client.post("/events/cdc/manage/meetings/tables", data={"count": "3", "prefix": "Booth"}).status_code == 302
+    assert client.post("/events/cdc/manage/meetings/tags", data={"name": "training"}).status_code == 302
+    assert client.post("/events/cdc/manage/meetings/slots", data={
+        "starts_at": "2027-02-21T11:00", "ends_at": "2027-02-21T12:00", "minutes": "30", "gap": "0"}).status_code == 302
+    bad = client.post("/events/cdc/manage/meetings/slots", data={"starts_at": "2027-02-21T12:00", "ends_at": "2027-02-21T11:00", "minutes": "30"})
+    assert bad.status_code == 302
+    with app.test_request_context():
+        event = _event(world)
+        assert event.meeting_booking_mode is MeetingBookingMode.BATCH and event.max_pending_requests == 5
+        assert len(services.list_tables(event)) == 5 and len(services.list_slots(event)) == 5
+        from confapp.registration.models import Registration
+
+        ana, raj, ben = (db.session.get(Registration, world[k]) for k in ("ana", "raj", "ben"))
+        now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        for a, b in ((ana, raj), (ana, ben), (raj, ben)):
+            req = services.send_request(event, a, b.id, "", now)
+            assert services.accept_request(event, req.id, b, now) is None
+        db.session.commit()
+    page = client.post("/events/cdc/manage/meetings/schedule", data={})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "New meetings scheduled: <strong>3</strong>" in text
+    assert client.get("/events/cdc/manage/meetings").status_code == 200
+    assert client.get("/events/cdc/manage/meetings/tables.pdf").data.startswith(b"%PDF")
+    r = client.get("/api/v1/events/cdc/meetings")
+    assert r.status_code == 200
+    data = r.get_json()
+    assert data["count"] == 3
+    first = data["meetings"][0]
+    assert set(first["registration_ids"]) <= {world["ana"], world["raj"], world["ben"]}
+    assert first["status"] == "scheduled" and first["slot"]["starts_at"].endswith("Z") and first["table"]["name"]
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert "/events/{slug}/meetings" in doc["paths"] and "Meeting" in doc["components"]["schemas"]
+    assert any("meeting schedule" in m["Subject"] for m in outbox.to("ben@example.org"))
+
+
+def test_api_refuses_delegates(app, client, world):
+    assert client.get("/api/v1/events/cdc/meetings").status_code == 401
+    as_user(app, client, world["users"]["ana"])
+    assert client.get("/api/v1/events/cdc/meetings").status_code == 403
+
+
+def test_cli_schedule_meetings(app, world):
+    with app.test_request_context():
+        event = _event(world)
+        event.meeting_booking_mode = MeetingBookingMode.BATCH
+        from confapp.registration.models import Registration
+
+        ana, raj = db.session.get(Registration, world["ana"]), db.session.get(Registration, world["raj"])
+        now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        req = services.send_request(event, ana, raj.id, "", now)
+        services.accept_request(event, req.id, raj, now)
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["schedule-meetings", "cdc"])
+    assert result.exit_code == 0, result.output
+    assert "Scheduled 1 new meeting" in result.output and "Upper bound" in result.output
+    assert runner.invoke(args=["schedule-meetings", "nope"]).exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 1
+
+
+def test_demo_seed(app):
+    with app.test_request_context():
+        event = make_event()
+        regs = [make_confirmed_registration(event, f"d{i}@example.org", country=("KE", "IN", "BR")[i % 3]) for i in range(40)]
+        summary = __import__("confapp.meetings.demo", fromlist=["seed_meetings"]).seed_meetings(
+            event, regs, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), requests=60
+        )
+        assert summary["meeting_requests"] == 60 and summary["meetings"] > 0
+        assert db.session.scalar(sa.select(sa.func.count(NetworkingProfile.id))) == summary["directory"]
