@@ -17,6 +17,7 @@ numbers a slot's meetings onto its tables afterwards.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import defaultdict
 from collections import deque
@@ -33,6 +34,8 @@ BOTH_BUSY = "busy_in_common_slots"
 # Instances with at most this many requests to place are solved exactly when the
 # heuristic falls short of the bound (and the search fits in its node budget).
 EXACT_MAX_REQUESTS = 40
+# Time allowed for the weighted LP bound (the per-level bound is used if it runs out).
+WEIGHTED_BOUND_SECONDS = 3.0
 
 REASON_TEXT = {
     NO_COMMON_SLOT: "the two delegates have no free slot in common",
@@ -177,6 +180,11 @@ def _max_flow(n: int, edges: list[tuple[int, int, int]], s: int, t: int) -> int:
         head[v].append(len(to))
         to.append(u)
         cap.append(0)
+    return _dinic(n, head, to, cap, s, t)
+
+
+def _dinic(n: int, head: list[list[int]], to: list[int], cap: list[int], s: int, t: int) -> int:
+    """Dinic's algorithm on adjacency lists of arc ids (arc e ^ 1 is e's reverse)."""
     flow = 0
     while True:
         level = [-1] * n
@@ -254,6 +262,129 @@ def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
     return _max_flow(2 * m + 3, edges, hub, sink) // 2
 
 
+def _min_cost(n: int, arcs: list[tuple[int, int, int, int]], s: int, t: int, deadline: float) -> int | None:
+    """Least cost of any s-t flow (u, v, capacity, cost arcs; cheapest paths first, stop at cost >= 0).
+
+    Primal-dual: Dijkstra on reduced costs, then a maximum flow on the zero-reduced-cost
+    arcs, so every phase sends all paths of one length. None if the deadline passes.
+    """
+    head: list[list[int]] = [[] for _ in range(n)]
+    to: list[int] = []
+    cap: list[int] = []
+    cost: list[int] = []
+    for u, v, c, w in arcs:
+        head[u].append(len(to))
+        to.append(v)
+        cap.append(c)
+        cost.append(w)
+        head[v].append(len(to))
+        to.append(u)
+        cap.append(0)
+        cost.append(-w)
+    inf = float("inf")
+    # Initial potentials by Bellman-Ford (queue based); the graph has no negative cycle.
+    pot = [inf] * n
+    pot[s] = 0
+    queue = deque([s])
+    queued = [False] * n
+    while queue:
+        u = queue.popleft()
+        queued[u] = False
+        for e in head[u]:
+            if cap[e] > 0 and pot[u] + cost[e] < pot[to[e]]:
+                pot[to[e]] = pot[u] + cost[e]
+                if not queued[to[e]]:
+                    queued[to[e]] = True
+                    queue.append(to[e])
+    if pot[t] == inf:
+        return 0
+    pot = [p if p != inf else 0 for p in pot]
+    total = 0
+    while True:
+        if time.perf_counter() > deadline:
+            return None
+        dist = [inf] * n
+        dist[s] = 0
+        heap = [(0, s)]
+        while heap:
+            d, u = heapq.heappop(heap)
+            if d > dist[u]:
+                continue
+            pu = pot[u]
+            for e in head[u]:
+                if cap[e] > 0:
+                    v = to[e]
+                    nd = d + cost[e] + pu - pot[v]
+                    if nd < dist[v]:
+                        dist[v] = nd
+                        heapq.heappush(heap, (nd, v))
+        if dist[t] == inf:
+            return total
+        dt_ = dist[t]
+        for v in range(n):
+            pot[v] += dist[v] if dist[v] < dt_ else dt_
+        path_cost = pot[t] - pot[s]
+        if path_cost >= 0:
+            return total
+        # Maximum flow on admissible arcs (reduced cost 0).
+        sub = [(u, to[e], cap[e], e) for u in range(n) for e in head[u] if cap[e] > 0 and cost[e] + pot[u] - pot[to[e]] == 0]
+        pushed = _max_flow_arcs(n, sub, s, t, cap)
+        if pushed == 0:
+            return total
+        total += pushed * path_cost
+
+
+def _max_flow_arcs(n: int, sub: list[tuple[int, int, int, int]], s: int, t: int, cap: list[int]) -> int:
+    """Max flow over a subset of arcs of a residual graph, written back into `cap`."""
+    edges = [(u, v, c) for u, v, c, _ in sub]
+    head: list[list[int]] = [[] for _ in range(n)]
+    to: list[int] = []
+    rc: list[int] = []
+    for u, v, c in edges:
+        head[u].append(len(to))
+        to.append(v)
+        rc.append(c)
+        head[v].append(len(to))
+        to.append(u)
+        rc.append(0)
+    flow = _dinic(n, head, to, rc, s, t)
+    for k, (_, _, c, e) in enumerate(sub):
+        used = c - rc[2 * k]
+        if used:
+            cap[e] -= used
+            cap[e ^ 1] += used
+    return flow
+
+
+def _weighted_bound(state: _State, requests: Sequence[Request], deadline: float) -> int | None:
+    """Maximum-weight fractional b-matching (min-cost flow on the double cover), or None on timeout."""
+    usable = [r for r in requests if r.weight > 0 and state.avail[r.a] & state.avail[r.b] & state.open_total]
+    if not usable:
+        return 0
+    reach: dict = defaultdict(int)
+    degree: dict = defaultdict(int)
+    for r in usable:
+        common = state.avail[r.a] & state.avail[r.b] & state.open_total
+        reach[r.a] |= common
+        reach[r.b] |= common
+        degree[r.a] += 1
+        degree[r.b] += 1
+    people = list(reach)
+    pos = {p: k for k, p in enumerate(people)}
+    m = len(people)
+    source, sink, hub = 2 * m, 2 * m + 1, 2 * m + 2
+    arcs = [(hub, source, 2 * state.table_total, 0)]
+    for p in people:
+        b = min(reach[p].bit_count(), degree[p])
+        arcs.append((source, pos[p], b, 0))
+        arcs.append((m + pos[p], sink, b, 0))
+    for r in usable:
+        arcs.append((pos[r.a], m + pos[r.b], 1, -r.weight))
+        arcs.append((pos[r.b], m + pos[r.a], 1, -r.weight))
+    least = _min_cost(2 * m + 3, arcs, hub, sink, deadline)
+    return None if least is None else (-least) // 2
+
+
 def upper_bound(problem: Problem) -> int:
     """A weight no schedule can beat: LP (fractional b-matching) bound per priority level."""
     state = _State(problem)
@@ -274,6 +405,11 @@ def _bound(state: _State, requests: Sequence[Request]) -> int:
         subset = [r for r in requests if r.weight >= level]
         total += (level - previous) * _cardinality_bound(state, subset)
         previous = level
+    if len(levels) > 1:
+        # Both are valid; the LP of the weighted problem is usually tighter.
+        weighted = _weighted_bound(state, requests, time.perf_counter() + WEIGHTED_BOUND_SECONDS)
+        if weighted is not None:
+            total = min(total, weighted)
     return total
 
 

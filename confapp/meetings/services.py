@@ -322,8 +322,9 @@ def cancel_request(event: Event, request_id: int, actor: Registration, now: dt.d
     req = _request_for(event, request_id)
     if actor.id not in (req.requester_id, req.invitee_id):
         raise NotAllowed("Only the two delegates can cancel this request.")
-    meeting = req.meeting
     _transition(req, OPEN, RequestStatus.CANCELLED, now, cancelled_by_id=actor.id)
+    # Looked up after the state change: a booking committed meanwhile is freed too.
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.request_id == req.id))
     if meeting is not None:
         db.session.delete(meeting)
         db.session.flush()
@@ -405,6 +406,9 @@ def book_slot(event: Event, request_id: int, actor: Registration, now: dt.dateti
         raise NotAllowed("Only the two delegates can book this meeting.")
     if event.meeting_booking_mode is not MeetingBookingMode.INSTANT:
         raise DomainError("The organisers schedule meetings for this event.")
+    # Lock the request so a cancellation cannot slip in between the check and the booking.
+    db.session.execute(sa.select(MeetingRequest.id).where(MeetingRequest.id == req.id).with_for_update())
+    db.session.refresh(req)
     meeting = book(event, req, now, preferred_slot_id=slot_id)
     if meeting is None:
         raise DomainError("There is no slot left that both of you have free with a table available.")

@@ -59,7 +59,8 @@ def seed_visits(event: Event, registrations: list[Registration], now: dt.datetim
             title=title, departs_at=departs, returns_at=_at(event, day, end), cluster_name=cluster,
             cluster_sector=sector, cluster_location=location, meeting_point=meeting, description=description,
             capacity_cap=cap, requirements=requirements, requires_id_number=needs_id,
-            signup_closes_at=departs - dt.timedelta(hours=12),
+            # Sign-up closes at 20:00 the evening before, so buses and gate lists can be made.
+            signup_closes_at=_at(event, day - 1, "20:00"),
             buses=[services.BusData(name, seats) for name, seats in buses],
         )
         visits.append(services.create_visit(event, data, now=now))

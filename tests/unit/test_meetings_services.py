@@ -235,3 +235,25 @@ def test_concurrent_acceptance_never_double_books(app):
     assert len(attendees) == len(set(attendees)) == 12
     hub_slots = [s for r, s in attendees if r == hub_id]
     assert len(hub_slots) == len(set(hub_slots)) <= 3
+
+
+def test_batch_respects_availability_and_reports_reasons(ctx):
+    event, (a, b, c, d) = setup_event(slots=3, tables=5, mode=MeetingBookingMode.BATCH)
+    slots = services.list_slots(event)
+    services.set_availability(event, a, [slots[1].id])
+    services.set_availability(event, c, [slots[0].id])
+    services.set_availability(event, d, [slots[2].id])
+    ab = services.send_request(event, a, b.id, "", NOW)
+    ac = services.send_request(event, a, c.id, "", NOW)
+    cd = services.send_request(event, c, d.id, "", NOW)
+    for req, who in ((ab, b), (ac, c), (cd, d)):
+        services.accept_request(event, req.id, who, NOW)
+    report = services.schedule_all(event, NOW, time_limit=1)
+    assert report.total_scheduled == 1 and report.bound == 1
+    meeting = db.session.scalar(sa.select(Meeting))
+    assert meeting.request_id == ab.id and meeting.slot_id == slots[1].id
+    reasons = {req.id: reason for req, reason in report.unscheduled}
+    assert reasons == {ac.id: "no_common_slot", cd.id: "no_common_slot"}
+    # Past slots are never used.
+    later = services.schedule_all(event, slots[2].ends_at, time_limit=1)
+    assert later.scheduled == 0

@@ -268,3 +268,17 @@ def test_demo_seed(app):
         )
         assert summary["meeting_requests"] == 60 and summary["meetings"] > 0
         assert db.session.scalar(sa.select(sa.func.count(NetworkingProfile.id))) == summary["directory"]
+
+
+def test_bad_input_writes_nothing(app, client, world):
+    as_user(app, client, world["users"]["ana"])
+    r = client.post(f"/events/cdc/meetings/request/{world['raj']}", data={"message": "x" * 1001})
+    assert r.status_code == 302
+    assert client.post("/events/cdc/meetings/request/999999", data={}).status_code == 302
+    assert client.post(f"/events/cdc/meetings/request/{world['ana']}", data={}).status_code == 302
+    assert client.post("/events/cdc/meetings/999999/accept", data={"slot_id": "abc"}).status_code in (302, 400)
+    assert client.post("/events/cdc/meetings/999999/feedback", data={"took_place": "yes", "rating": "9"}).status_code == 302
+    assert client.post("/events/cdc/meetings/availability", data={"slots": ["999999", "x"]}).status_code in (200, 302)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(MeetingRequest.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(MeetingFeedback.id))) == 0
