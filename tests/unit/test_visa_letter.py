@@ -86,10 +86,15 @@ def test_custom_purpose_and_no_signatory(tmp_path):
     assert "The organisers of Changing paradigms of cluster development" in text
 
 
+def _extracted(text: str) -> str:
+    """Undo pdftotext's reading of the shaped lam-alef ligature (it emits alef before lam)."""
+    return text.replace("\u0623\u0644", "\u0644\u0623")
+
+
 @needs_pdftotext
 @pytest.mark.parametrize("name", ["Виктория Соколова", "Αλέξανδρος Παππάς", "محمد الأمين"])
 def test_names_in_scripts_of_the_bundled_font(tmp_path, name):
-    text = pdf_text(build_letter(replace(DATA, passport_name=name)), tmp_path)
+    text = _extracted(pdf_text(build_letter(replace(DATA, passport_name=name)), tmp_path))
     # Without text shaping, right-to-left words may come out in visual order.
     words = name.split()
     assert all(w in text or w[::-1] in text for w in words), text
@@ -103,7 +108,8 @@ def test_devanagari_name_with_a_fallback_font(tmp_path):
     text = pdf_text(
         build_letter(replace(DATA, passport_name="प्रिया शर्मा"), fallback_fonts=fonts), tmp_path
     )
-    assert "प्रिया शर्मा" in text
+    # pdftotext splits shaped Indic clusters with spaces; compare without them.
+    assert "प्रियाशर्मा" in "".join(text.split())
 
 
 @needs_pdftotext
