@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
@@ -11,6 +12,7 @@ from werkzeug.serving import run_simple
 
 from confapp.demo import data
 from confapp.demo import seed
+from confapp.extensions import db
 
 
 def _echo_accounts() -> None:
@@ -35,7 +37,10 @@ def _report(summary: seed.DemoSummary | None) -> None:
             f"Loaded “{summary.title}” ({summary.slug}): "
             f"{summary.registrations} registrations ({summary.confirmed} confirmed) "
             f"from {summary.countries} countries, {summary.visa_requests} visa letter requests, "
-            f"{summary.extra.get('sessions', 0)} programme sessions."
+            f"{summary.extra.get('sessions', 0)} programme sessions, "
+            f"{summary.extra.get('visits', 0)} cluster visits, "
+            f"{summary.extra.get('meeting_requests', 0)} meeting requests "
+            f"({summary.extra.get('meetings', 0)} meetings booked)."
         )
     _echo_accounts()
 
@@ -51,6 +56,10 @@ def prepare_demo(app: Flask) -> seed.DemoSummary | None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Load the demo conference (does nothing if it is already there)."""
+    if not sa.inspect(db.engine).has_table("event"):
+        raise click.ClickException(
+            "The database has no tables yet: run `confapp db upgrade` first (or `confapp demo`)."
+        )
     _report(_seed_with_progress())
 
 

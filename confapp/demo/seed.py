@@ -96,6 +96,8 @@ def seed_demo(
     passport_names = {p["email"]: p["passport_name"] for p in people}
     visas = seed_visa_requests(event, registrations, users["organiser"], rng, passport_names)
     sessions = seed_agenda(event, now)
+    visits = seed_visits(event, registrations, now)
+    meetings = seed_networking(event, registrations, now)
     db.session.commit()
     return DemoSummary(
         slug=event.slug,
@@ -105,7 +107,7 @@ def seed_demo(
         confirmed=sum(r.status is RegistrationStatus.CONFIRMED for r in registrations),
         countries=len({r.country for r in registrations}),
         visa_requests=len(visas),
-        extra={"sessions": sessions},
+        extra={"sessions": sessions, "visits": visits, **meetings},
     )
 
 
@@ -300,6 +302,21 @@ def seed_agenda(event: Event, now: dt.datetime) -> int:
     from confapp.agenda.demo import seed_programme
 
     return len(seed_programme(event, now=now))
+
+
+def seed_visits(event: Event, registrations: list[Registration], now: dt.datetime) -> int:
+    """Cluster visits near New Delhi, with buses and sign-ups; returns how many."""
+    from confapp.visits.demo import seed_visits as seed
+
+    return len(seed(event, registrations, now))
+
+
+def seed_networking(event: Event, registrations: list[Registration], now: dt.datetime) -> dict[str, int]:
+    """Networking profiles, slots, tables and requests; returns counts for the report."""
+    from confapp.meetings.demo import seed_meetings
+
+    made = seed_meetings(event, registrations, now)
+    return {key: value for key, value in made.items() if isinstance(value, int)}
 
 
 def seed_visa_requests(
