@@ -25,6 +25,7 @@ from wtforms.validators import ValidationError
 
 from confapp.accounts.models import EventRoleKind
 from confapp.countries import country_choices
+from confapp.events.models import ClashPolicy
 from confapp.events.models import EventStatus
 from confapp.events.models import RegistrationCategory
 
@@ -114,6 +115,16 @@ class EventSettingsForm(_EventBasics):
     )
     letter_purpose = TextAreaField("Purpose of the visit (visa letters)", validators=[Length(max=5000)])
     partners = TextAreaField("Organising partners", validators=[Length(max=10_000)])
+    visit_clash_policy = SelectField(
+        "When a visit clashes with a delegate's sessions or meetings",
+        choices=[
+            SelectChoice(ClashPolicy.WARN.value, "Warn and let them confirm"),
+            SelectChoice(ClashPolicy.REFUSE.value, "Refuse the sign-up"),
+        ],
+    )
+    visits_per_day_limit = IntegerField(
+        "Visits per delegate per day", validators=[Optional(), NumberRange(min=1, max=20)]
+    )
     status = SelectField(
         "Status",
         choices=[
@@ -134,6 +145,7 @@ class EventSettingsForm(_EventBasics):
             "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",
             "edit_deadline", "capacity", "requires_approval", "contact_email",
             "letter_signatory", "letter_purpose", "partners", "status",
+            "visit_clash_policy", "visits_per_day_limit",
         )  # fmt: skip
         data = {name: self[name].data for name in names}
         data["country"] = self.country.data or ""

@@ -17,6 +17,7 @@ from confapp.accounts.models import User
 from confapp.capacity import services as capacity_service
 from confapp.countries import is_country
 from confapp.errors import ValidationFailed
+from confapp.events.models import ClashPolicy
 from confapp.events.models import Event
 from confapp.events.models import EventPartner
 from confapp.events.models import EventStatus
@@ -173,6 +174,8 @@ _PLAIN_FIELDS = (
     "letter_signatory",
     "letter_purpose",
     "status",
+    "visit_clash_policy",
+    "visits_per_day_limit",
 )
 _LOCAL_DATETIME_FIELDS = ("registration_opens_at", "registration_closes_at", "edit_deadline")
 _MAX_LENGTHS = {
@@ -252,6 +255,11 @@ def update_event(event: Event, data: dict, now: dt.datetime) -> list:
         raise ValidationFailed("Enter a title.", field="title")
     if "status" in values:
         values["status"] = EventStatus(values["status"])
+    if "visit_clash_policy" in values:
+        values["visit_clash_policy"] = ClashPolicy(values["visit_clash_policy"])
+    limit = values.get("visits_per_day_limit")
+    if limit is not None and limit < 1:
+        raise ValidationFailed("Leave empty for no limit, or allow at least 1.", field="visits_per_day_limit")
     if isinstance(values.get("public_categories"), list | tuple):
         values["public_categories"] = ",".join(str(c) for c in values["public_categories"])
     if "timezone" in values and values["timezone"] not in available_timezones():

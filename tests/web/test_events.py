@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from confapp.accounts.models import EventRole
 from confapp.accounts.models import EventRoleKind
 from confapp.accounts.models import User
+from confapp.events.models import ClashPolicy
 from confapp.events.models import Event
 from confapp.events.models import EventPartner
 from confapp.events.models import EventStatus
@@ -195,6 +196,8 @@ def _settings_form(**overrides):
         "letter_purpose": "Attend the conference",
         "partners": "UNIDO | Co-organiser\nCII | Industry partner",
         "status": "published",
+        "visit_clash_policy": "refuse",
+        "visits_per_day_limit": "1",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -225,6 +228,8 @@ def test_settings_save(app, client, setup):
         assert event.public_categories == "delegate,speaker"
         assert [p.name for p in event.partners] == ["UNIDO", "CII"]
         assert event.contact_email == "info@example.org"
+        assert event.visit_clash_policy is ClashPolicy.REFUSE
+        assert event.visits_per_day_limit == 1
     # Blank capacity means unlimited.
     client.post("/events/cdc/manage/settings", data=_settings_form(capacity="", status="draft"))
     with app.app_context():
@@ -248,6 +253,8 @@ def test_settings_save(app, client, setup):
         ({"starts_on": "20/02/2027"}, "Not a valid date"),
         ({"registration_opens_at": "tomorrow"}, "Not a valid datetime"),
         ({"contact_email": "not-an-email"}, "Invalid email"),
+        ({"visits_per_day_limit": "0"}, "Number must be"),
+        ({"visit_clash_policy": "ignore"}, "Not a valid choice"),
     ],
 )
 def test_settings_errors_rerender_and_write_nothing(app, client, setup, overrides, message):
