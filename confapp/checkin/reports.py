@@ -170,16 +170,28 @@ def no_shows(event: Event, *, session_id: int | None = None, visit_id: int | Non
     )
 
 
+# Who earns a certificate: scanned in at the entrance or at any session.
+_ATTENDED = sa.or_(Attendance.checkpoint == ENTRANCE, Attendance.session_id.is_not(None))
+
+
 def attended_registration_ids(event: Event) -> set[int]:
     """Registrations scanned in at the entrance or any session (certificate holders)."""
     return set(
         db.session.scalars(
             sa.select(Attendance.registration_id)
-            .where(
-                Attendance.event_id == event.id,
-                sa.or_(Attendance.checkpoint == ENTRANCE, Attendance.session_id.is_not(None)),
-            )
+            .where(Attendance.event_id == event.id, _ATTENDED)
             .distinct()
+        )
+    )
+
+
+def has_attended(registration: Registration) -> bool:
+    """Whether this delegate earned a certificate (one indexed lookup)."""
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(Attendance.registration_id == registration.id, _ATTENDED)
+            )
         )
     )
 

@@ -143,7 +143,7 @@ def my_certificate(slug: str):
     """The delegate's certificate of participation, once they were scanned in."""
     event = get_event_or_404(slug, current_user)
     reg = registration_services.get_registration(event, current_user)
-    if reg is None or reg.id not in reports.attended_registration_ids(event):
+    if reg is None or not reports.has_attended(reg):
         abort(404)
     row = next((r for r in reports.delegate_rows(event) if r["registration"].id == reg.id), None)
     sessions = len(row["sessions"]) if row else 0

@@ -15,6 +15,7 @@ from flask_login import login_required
 from flask_login import login_user
 from flask_wtf import FlaskForm
 
+from confapp.checkin.reports import has_attended
 from confapp.countries import country_choices
 from confapp.db import utcnow
 from confapp.errors import DomainError
@@ -159,6 +160,7 @@ def mine(slug: str):
         can_edit=services.can_edit(reg, now),
         deadline=event.edit_deadline_at(),
         active=reg.status in services.ACTIVE_STATUSES,
+        certificate_ready=has_attended(reg),
     )
 
 
