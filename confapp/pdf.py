@@ -19,10 +19,30 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from confapp.visa.letter import DEFAULT_BOLD_FONT
-from confapp.visa.letter import DEFAULT_FONT
-from confapp.visa.letter import SYSTEM_FALLBACK_FONTS
-from confapp.visa.letter import available_fallback_fonts
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "dejavu-fonts"
+DEFAULT_FONT = FONT_DIR / "DejaVuSans.ttf"
+DEFAULT_BOLD_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
+
+# Common system locations of fonts for scripts DejaVu Sans does not cover; only the
+# ones present on the machine are used.
+SYSTEM_FALLBACK_FONTS: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansTamil-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansSinhala-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansMyanmar-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansKhmer-Regular.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+
+def available_fallback_fonts(candidates: Sequence[str] = SYSTEM_FALLBACK_FONTS) -> list[str]:
+    """The candidate font files that exist on this machine."""
+    return [path for path in candidates if Path(path).is_file()]
+
 
 # Arabic script names and CJK need these besides the visa letter's list.
 FALLBACK_FONTS: tuple[str, ...] = (

@@ -19,11 +19,11 @@ from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
+from confapp.pdf import available_fallback_fonts
 from confapp.security import require_organiser
 from confapp.visa import services
 from confapp.visa.forms import DecisionForm
 from confapp.visa.forms import VisaRequestForm
-from confapp.visa.letter import available_fallback_fonts
 from confapp.visa.models import VisaStatus
 
 bp = Blueprint("visa", __name__)

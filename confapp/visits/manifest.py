@@ -14,10 +14,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos
 from fpdf.enums import YPos
 
+from confapp.pdf import DEFAULT_BOLD_FONT
+from confapp.pdf import DEFAULT_FONT
+from confapp.pdf import available_fallback_fonts
 from confapp.registration.exports import to_csv
-from confapp.visa.letter import DEFAULT_BOLD_FONT
-from confapp.visa.letter import DEFAULT_FONT
-from confapp.visa.letter import available_fallback_fonts
 from confapp.visits.services import ManifestRow
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from confapp.visa.letter import DEFAULT_FONT
+from confapp.pdf import DEFAULT_FONT
+from confapp.pdf import available_fallback_fonts
 from confapp.visa.letter import DEFAULT_PURPOSE
 from confapp.visa.letter import LetterData
-from confapp.visa.letter import available_fallback_fonts
 from confapp.visa.letter import build_letter
 
 PDFTOTEXT = shutil.which("pdftotext")
