@@ -60,6 +60,15 @@ def require_organiser(event: Event) -> None:
         abort(403)
 
 
+def organiser_event(slug: str) -> Event:
+    """The event of an organiser page: 404 if unknown, sign-in or 403 unless organiser."""
+    from confapp.events.services import get_event_or_404
+
+    event = get_event_or_404(slug, current_user)
+    require_organiser(event)
+    return event
+
+
 def require_staff(event: Event) -> None:
     """Abort unless the user is staff, organiser of the event, or an administrator."""
     if not current_user.is_authenticated:

@@ -37,7 +37,7 @@ from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
-from confapp.security import require_organiser
+from confapp.security import organiser_event
 from confapp.security import safe_next_url
 
 bp = Blueprint("agenda", __name__)
@@ -345,16 +345,10 @@ def personal_ics(slug: str, token: str):
 # --- organiser ---------------------------------------------------------------------------
 
 
-def _organiser_event(slug: str) -> Event:
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
-    return event
-
-
 @bp.get("/events/<slug>/manage/programme")
 def manage(slug: str):
     """Organiser overview: sessions by day, rooms, tracks, publishing, import/export."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     sessions = services.load_programme(event)
     by_day: dict[dt.date, list[ProgrammeSession]] = {}
     for s in sessions:
@@ -376,7 +370,7 @@ def manage(slug: str):
 @bp.post("/events/<slug>/manage/programme/publish")
 def publish(slug: str):
     """Publish the programme; from now on every change is listed publicly."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     try:
         services.publish_programme(event, utcnow())
         db.session.commit()
@@ -390,14 +384,14 @@ def publish(slug: str):
 @bp.get("/events/<slug>/manage/programme/health")
 def health(slug: str):
     """Agenda health: people in two places at once, sessions without a room, full workshops."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     return render_template("agenda/health.html", event=event, report=services.health(event), zone=services.zone_label(event))
 
 
 @bp.route("/events/<slug>/manage/programme/rooms", methods=["GET", "POST"])
 def rooms(slug: str):
     """List rooms and add one."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = RoomForm()
     if form.validate_on_submit():
         try:
@@ -416,7 +410,7 @@ def rooms(slug: str):
 @bp.route("/events/<slug>/manage/programme/rooms/<int:room_id>", methods=["GET", "POST"])
 def room_edit(slug: str, room_id: int):
     """Edit a room."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     room = db.session.get(Room, room_id)
     if room is None or room.event_id != event.id:
         abort(404)
@@ -438,7 +432,7 @@ def room_edit(slug: str, room_id: int):
 @bp.route("/events/<slug>/manage/programme/tracks", methods=["GET", "POST"])
 def tracks(slug: str):
     """List tracks and add one."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = TrackForm()
     if form.validate_on_submit():
         try:
@@ -457,7 +451,7 @@ def tracks(slug: str):
 @bp.route("/events/<slug>/manage/programme/tracks/<int:track_id>", methods=["GET", "POST"])
 def track_edit(slug: str, track_id: int):
     """Edit a track."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     track = db.session.get(Track, track_id)
     if track is None or track.event_id != event.id:
         abort(404)
@@ -533,7 +527,7 @@ def _session_data(event: Event, form: SessionForm) -> services.SessionData:
 @bp.route("/events/<slug>/manage/programme/sessions/new", methods=["GET", "POST"])
 def session_new(slug: str):
     """Add a session."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = _session_form(event)
     if form.validate_on_submit():
         try:
@@ -553,7 +547,7 @@ def session_new(slug: str):
 @bp.route("/events/<slug>/manage/programme/sessions/<int:session_id>", methods=["GET", "POST"])
 def session_edit(slug: str, session_id: int):
     """Edit a session; after publishing, the change is logged and calendars update."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     session = services.get_session_or_none(event, session_id)
     if session is None:
         abort(404)
@@ -579,7 +573,7 @@ def session_edit(slug: str, session_id: int):
 @bp.post("/events/<slug>/manage/programme/sessions/<int:session_id>/<any(cancel, reinstate, delete):action>")
 def session_action(slug: str, session_id: int, action: str):
     """Cancel, reinstate or (before publishing) delete a session."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     session = services.get_session_or_none(event, session_id)
     if session is None:
         abort(404)
@@ -604,7 +598,7 @@ def session_action(slug: str, session_id: int, action: str):
 @bp.get("/events/<slug>/manage/programme/export.csv")
 def export_csv(slug: str):
     """Download the programme as CSV."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     return Response(
         csvio.export_csv(event).encode("utf-8-sig"),
         mimetype="text/csv",
@@ -615,7 +609,7 @@ def export_csv(slug: str):
 @bp.route("/events/<slug>/manage/programme/import", methods=["GET", "POST"])
 def import_csv(slug: str):
     """Upload a programme CSV: every row is checked; all rows are applied or none."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = ImportForm()
     errors: list[tuple[int, str]] = []
     if form.validate_on_submit():

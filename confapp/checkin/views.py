@@ -26,7 +26,7 @@ from confapp.extensions import db
 from confapp.pdf import font_set
 from confapp.registration import services as registration_services
 from confapp.registration.models import Registration
-from confapp.security import require_organiser
+from confapp.security import organiser_event
 from confapp.security import require_staff
 from confapp.visits.models import Visit
 
@@ -64,16 +64,10 @@ def scan(slug: str):
     )
 
 
-def _organiser_event(slug: str) -> Event:
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
-    return event
-
-
 @bp.get("/events/<slug>/manage/attendance")
 def attendance(slug: str):
     """Attendance per session and visit against capacity and sign-ups; per delegate."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     delegates = reports.delegate_rows(event)
     return render_template(
         "checkin/attendance.html",
@@ -89,7 +83,7 @@ def attendance(slug: str):
 @bp.get("/events/<slug>/manage/attendance/detail")
 def attendance_detail(slug: str):
     """Who was scanned in at one checkpoint (?checkpoint=entrance|session:<id>|visit:<id>) and no-shows."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     key = request.args.get("checkpoint", services.ENTRANCE)
     kind, _, raw_id = key.partition(":")
     session_id = int(raw_id) if kind == "session" and raw_id.isdigit() else None
@@ -115,7 +109,7 @@ def attendance_detail(slug: str):
 @bp.get("/events/<slug>/manage/attendance.csv")
 def attendance_csv(slug: str):
     """Per-delegate attendance as CSV."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     return _download(reports.delegate_csv(event), "text/csv; charset=utf-8", f"{event.slug}-attendance.csv")
 
 
@@ -154,7 +148,7 @@ def my_certificate(slug: str):
 @bp.get("/events/<slug>/manage/certificates.pdf")
 def certificates_bulk(slug: str):
     """Certificates of everyone scanned in at the entrance or a session, one per page."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     rows = [r for r in reports.delegate_rows(event) if r["attended"]]
     body = build_certificates(
         (_certificate(event, r["registration"], len(r["sessions"])) for r in rows), font_set(current_app.config)

@@ -27,7 +27,7 @@ from confapp.extensions import db
 from confapp.registration import services as registration_services
 from confapp.registration.models import RegistrationStatus
 from confapp.security import admin_required
-from confapp.security import require_organiser
+from confapp.security import organiser_event
 
 bp = Blueprint("events", __name__)
 
@@ -38,12 +38,6 @@ def _form_error(form: FlaskForm, exc: DomainError) -> None:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]
     else:
         form.form_errors.append(exc.message)
-
-
-def _organiser_event(slug: str) -> Event:
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
-    return event
 
 
 def registration_state(event: Event, now) -> str:
@@ -85,7 +79,7 @@ def detail(slug: str):
 @login_required
 def manage(slug: str):
     """Organiser dashboard: registration counts and the tools."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     return render_template(
         "events/manage.html",
         event=event,
@@ -99,7 +93,7 @@ def manage(slug: str):
 @login_required
 def settings(slug: str):
     """Edit every setting of the event; times are entered in the event's zone."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = EventSettingsForm(obj=event)
     if request.method == "GET":
         for name in ("registration_opens_at", "registration_closes_at", "edit_deadline"):
@@ -126,7 +120,7 @@ def settings(slug: str):
 @login_required
 def team(slug: str):
     """Organisers and staff of the event: add by e-mail, remove."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     add_form = TeamAddForm(prefix="add")
     remove_form = RemoveRoleForm()
     if request.method == "POST":

@@ -46,7 +46,7 @@ from confapp.meetings.forms import choices
 from confapp.registration.models import OrganisationType
 from confapp.registration.models import Registration
 from confapp.registration.models import Sector
-from confapp.security import require_organiser
+from confapp.security import organiser_event
 
 bp = Blueprint("meetings", __name__)
 
@@ -288,16 +288,10 @@ def my_pdf(slug: str):
 # --- organiser ------------------------------------------------------------------------
 
 
-def _organiser_event(slug: str) -> Event:
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
-    return event
-
-
 @bp.get("/events/<slug>/manage/meetings")
 def manage(slug: str):
     """Slots, tables, tags, settings, the batch scheduler and all booked meetings."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     settings = SettingsForm(
         meeting_booking_mode=event.meeting_booking_mode.value, max_pending_requests=event.max_pending_requests
     )
@@ -325,7 +319,7 @@ def _back(event: Event):
 @bp.post("/events/<slug>/manage/meetings/slots")
 def add_slots(slug: str):
     """Generate slots in a time range (times in the event's zone)."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = SlotsForm()
     if not form.validate_on_submit():
         flash("Check the slot range: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), "error")
@@ -345,7 +339,7 @@ def add_slots(slug: str):
 @bp.post("/events/<slug>/manage/meetings/slots/<int:slot_id>/delete")
 def delete_slot(slug: str, slot_id: int):
     """Delete a slot without meetings."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     _act(event, lambda: services.delete_slot(event, slot_id), "Slot deleted.")
     return _back(event)
 
@@ -353,7 +347,7 @@ def delete_slot(slug: str, slot_id: int):
 @bp.post("/events/<slug>/manage/meetings/tables")
 def add_tables(slug: str):
     """Add numbered tables."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = TablesForm()
     if not form.validate_on_submit():
         flash("Give a number of tables between 1 and 2,000 and a name.", "error")
@@ -365,7 +359,7 @@ def add_tables(slug: str):
 @bp.post("/events/<slug>/manage/meetings/tags")
 def add_tag(slug: str):
     """Add a topic tag."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = TagForm()
     if not form.validate_on_submit():
         flash("A tag needs a name of at most 80 characters.", "error")
@@ -377,7 +371,7 @@ def add_tag(slug: str):
 @bp.post("/events/<slug>/manage/meetings/tags/<int:tag_id>/delete")
 def delete_tag(slug: str, tag_id: int):
     """Remove a tag."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     _act(event, lambda: services.delete_tag(event, tag_id), "Tag removed.")
     return _back(event)
 
@@ -385,7 +379,7 @@ def delete_tag(slug: str, tag_id: int):
 @bp.post("/events/<slug>/manage/meetings/settings")
 def settings(slug: str):
     """Booking mode and the pending-request cap."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = SettingsForm()
     if not form.validate_on_submit():
         flash("Choose a booking mode and a cap between 1 and 500.", "error")
@@ -400,7 +394,7 @@ def settings(slug: str):
 @bp.post("/events/<slug>/manage/meetings/schedule")
 def schedule(slug: str):
     """Run the batch scheduler now and show what it did."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = ScheduleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -415,7 +409,7 @@ def schedule(slug: str):
 @bp.get("/events/<slug>/manage/meetings/tables.pdf")
 def tables_pdf(slug: str):
     """One page per table with its meetings, to put on the table."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     regs = {r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id))}
     by_table: dict[int, list] = {}
     for _meeting, slot, table, req in services.event_meetings(event):
@@ -429,7 +423,7 @@ def tables_pdf(slug: str):
 @bp.get("/events/<slug>/manage/meetings/report")
 def report(slug: str):
     """Requested, accepted, scheduled, held; country and sector pairs of meetings held."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     data = services.linkage_report(event)
     peak = max(data.country_pairs.values(), default=0)
     return render_template("meetings/report.html", event=event, report=data, peak=peak, country_name=country_name)
@@ -438,7 +432,7 @@ def report(slug: str):
 @bp.get("/events/<slug>/manage/meetings/report.csv")
 def report_csv(slug: str):
     """The meetings held, one row each, with countries, regions and sectors."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     data = services.linkage_report(event)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -40,7 +40,7 @@ from confapp.registration.imports import import_delegates
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationSource
 from confapp.registration.models import RegistrationStatus
-from confapp.security import require_organiser
+from confapp.security import organiser_event
 from confapp.security import safe_next_url
 
 bp = Blueprint("registration", __name__)
@@ -220,16 +220,10 @@ def cancel(slug: str):
 # --- organisers ---------------------------------------------------------------------
 
 
-def _organiser_event(slug: str):
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
-    return event
-
-
 @bp.get("/events/<slug>/manage/registrations")
 def manage_list(slug: str):
     """Searchable, filterable, paginated list of the event's registrations."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     filters = services.Filters.from_args(request.args)
     page = services.search_registrations(event, filters, request.args.get("page", 1, type=int))
     return render_template(
@@ -255,7 +249,7 @@ def _get_registration_or_404(event, reg_id: int) -> Registration:
 @bp.route("/events/<slug>/manage/registrations/<int:reg_id>", methods=["GET", "POST"])
 def manage_detail(slug: str, reg_id: int):
     """One registration for organisers: details, actions, category and internal note."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     reg = _get_registration_or_404(event, reg_id)
     form = OrganiserEditForm(obj=reg)
     if form.validate_on_submit():
@@ -281,7 +275,7 @@ def manage_detail(slug: str, reg_id: int):
 @bp.route("/events/<slug>/manage/registrations/new", methods=["GET", "POST"])
 def manage_add(slug: str):
     """Organisers add a delegate by hand (admitted through the event's capacity)."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = ManualAddForm()
     if form.validate_on_submit():
         try:
@@ -308,7 +302,7 @@ def manage_add(slug: str):
 @bp.post("/events/<slug>/manage/registrations/bulk")
 def manage_bulk(slug: str):
     """Approve, reject or cancel the selected registrations."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     back = safe_next_url(request.form.get("next"), url_for(".manage_list", slug=slug))
     action = request.form.get("action", "")
     ids = request.form.getlist("ids", type=int)
@@ -332,7 +326,7 @@ def manage_bulk(slug: str):
 @bp.get("/events/<slug>/manage/registrations.csv")
 def export_csv(slug: str):
     """CSV of the filtered registrations (UTF-8 with BOM for Excel)."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     header, rows = services.export_rows(event, services.Filters.from_args(request.args))
     return _download(exports.to_csv(header, rows), "text/csv; charset=utf-8", f"{slug}-registrations.csv")
 
@@ -340,7 +334,7 @@ def export_csv(slug: str):
 @bp.get("/events/<slug>/manage/registrations.xlsx")
 def export_xlsx(slug: str):
     """Excel workbook of the filtered registrations."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     header, rows = services.export_rows(event, services.Filters.from_args(request.args))
     return _download(
         exports.to_xlsx(header, rows, title="Registrations"),
@@ -360,7 +354,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/events/<slug>/manage/registrations/import", methods=["GET", "POST"])
 def import_csv(slug: str):
     """Upload a delegation CSV: every row is checked, then all are imported or none."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = ImportForm()
     errors = []
     if form.validate_on_submit():

@@ -25,7 +25,7 @@ from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
-from confapp.security import require_organiser
+from confapp.security import organiser_event
 from confapp.visits import ical
 from confapp.visits import manifest
 from confapp.visits import services
@@ -160,12 +160,6 @@ def visit_ics(slug: str, visit_id: int):
 # --- organisers ---------------------------------------------------------------------------
 
 
-def _organiser_event(slug: str) -> Event:
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
-    return event
-
-
 def _form_error(form, exc: DomainError) -> None:
     """Show a service's refusal next to its field (or above the form)."""
     field = getattr(form, exc.field, None) if exc.field and exc.field != "buses" else None
@@ -178,7 +172,7 @@ def _form_error(form, exc: DomainError) -> None:
 @bp.get("/events/<slug>/manage/visits")
 def manage(slug: str):
     """All visits with seats, waiting lists and links to their sign-ups."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     return render_template(
         "visits/manage.html", event=event, visits=services.list_visits(event), counts=services.counts(event),
         zone=zone_label(event),
@@ -242,7 +236,7 @@ def _visit_data(event: Event, form: VisitForm) -> services.VisitData:
 @bp.route("/events/<slug>/manage/visits/new", methods=["GET", "POST"])
 def visit_new(slug: str):
     """Add a visit with its buses."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     form = _visit_form(event, None)
     if form.validate_on_submit():
         try:
@@ -261,7 +255,7 @@ def visit_new(slug: str):
 @bp.route("/events/<slug>/manage/visits/<int:visit_id>", methods=["GET", "POST"])
 def visit_edit(slug: str, visit_id: int):
     """Edit a visit and its buses; more seats promote the waiting list at once."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     form = _visit_form(event, visit)
     if form.validate_on_submit():
@@ -281,7 +275,7 @@ def visit_edit(slug: str, visit_id: int):
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/signups")
 def signups(slug: str, visit_id: int):
     """Who is on the visit: confirmed (with bus), waiting list in order, cancelled."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     return _render_signups(event, visit, AddDelegateForm())
 
@@ -306,7 +300,7 @@ def _signups_url(event: Event, visit: Visit) -> str:
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/add")
 def add_delegate(slug: str, visit_id: int):
     """Add a delegate by hand (a seat if free, else the waiting list)."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     form = AddDelegateForm()
     if form.validate_on_submit():
@@ -341,7 +335,7 @@ def _holder_or_404(visit: Visit, signup_id: int):
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/move")
 def move_signup(slug: str, visit_id: int, signup_id: int):
     """Move a delegate to another visit."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     holder = _holder_or_404(visit, signup_id)
     form = MoveForm()
@@ -362,7 +356,7 @@ def move_signup(slug: str, visit_id: int, signup_id: int):
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/bus")
 def set_bus(slug: str, visit_id: int, signup_id: int):
     """Put a confirmed delegate on a bus (or none)."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     holder = _holder_or_404(visit, signup_id)
     form = MoveForm()
@@ -382,7 +376,7 @@ def set_bus(slug: str, visit_id: int, signup_id: int):
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/cancel")
 def remove_signup(slug: str, visit_id: int, signup_id: int):
     """Cancel a delegate's sign-up; the first on the waiting list gets the seat."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     holder = _holder_or_404(visit, signup_id)
     try:
@@ -398,7 +392,7 @@ def remove_signup(slug: str, visit_id: int, signup_id: int):
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/assign-buses")
 def assign_buses(slug: str, visit_id: int):
     """Seat every confirmed delegate on a bus, balanced, keeping groups together."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     try:
         notes = services.assign_buses(visit)
@@ -425,7 +419,7 @@ def _manifest_scope(event: Event, visit: Visit) -> tuple[Bus | None, str]:
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/manifest.csv")
 def manifest_csv(slug: str, visit_id: int):
     """Passenger list as CSV (whole visit, or ?bus=<id>)."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     bus, suffix = _manifest_scope(event, visit)
     body = manifest.manifest_csv(services.manifest_rows(visit, bus), with_id=visit.requires_id_number)
@@ -436,7 +430,7 @@ def manifest_csv(slug: str, visit_id: int):
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/manifest.pdf")
 def manifest_pdf(slug: str, visit_id: int):
     """Passenger list as PDF for the bus crew and the gate (whole visit, or ?bus=<id>)."""
-    event = _organiser_event(slug)
+    event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     bus, suffix = _manifest_scope(event, visit)
     when = f"{event.local(visit.departs_at):%A %d %B %Y, %H:%M}–{event.local(visit.returns_at):%H:%M} ({event.timezone})"
