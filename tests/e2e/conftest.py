@@ -93,9 +93,13 @@ def page(browser):
 
 
 @pytest.fixture
-def screenshots() -> Path:
-    """Where journeys save the screenshots the README shows."""
-    folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+def screenshots(tmp_path) -> Path:
+    """Where journeys save screenshots: docs/screenshots (the README's) when
+    CONFAPP_SCREENSHOTS=1, else a temporary folder so test runs leave the tree clean."""
+    if os.environ.get("CONFAPP_SCREENSHOTS") == "1":
+        folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    else:
+        folder = tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
