@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 from flask import url_for
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
@@ -247,9 +248,10 @@ def user_for_api_token(raw: str | None, now: dt.datetime | None = None) -> User 
         return None
     # Looking up the SHA-256 (not the raw token) leaks nothing through timing.
     token = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(raw), ApiToken.revoked_at.is_(None)
-        )
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == _token_hash(raw), ApiToken.revoked_at.is_(None))
+        # The owner is needed on every API call: one query, not two.
+        .options(joinedload(ApiToken.user))
     )
     if token is None or not token.user.is_active:
         return None

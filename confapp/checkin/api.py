@@ -59,8 +59,10 @@ def checkin(slug: str, event, user):
     except DomainError as exc:
         db.session.rollback()
         json_error(404 if exc.field in ("session_id", "visit_id") else 422, "invalid", exc.message)
+    # Built before the commit, which would expire the rows and reload them.
+    answer = services.outcome_json(outcome)
     db.session.commit()
-    return jsonify(services.outcome_json(outcome))
+    return jsonify(answer)
 
 
 def _attendance_json(event, checkpoint: str) -> list[dict]:

@@ -184,47 +184,70 @@ def check_in(
     if not isinstance(token, str) or len(token) > 512:
         raise ValidationFailed("token must be a string.", field="token")
     result, registration = judge(event, token, checkpoint)
-    scan = Scan(
-        event_id=event.id,
-        scan_id=scan_id,
-        checkpoint=checkpoint.key,
-        session_id=checkpoint.session.id if checkpoint.session else None,
-        visit_id=checkpoint.visit.id if checkpoint.visit else None,
-        registration_id=registration.id if registration else None,
-        result=result,
-        scanned_at=scanned_at,
-        received_at=now,
-        scanner_id=getattr(actor, "id", None),
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(scan)
-    except sa.exc.IntegrityError:
+    scan = {
+        "event_id": event.id,
+        "scan_id": scan_id,
+        "checkpoint": checkpoint.key,
+        "session_id": checkpoint.session.id if checkpoint.session else None,
+        "visit_id": checkpoint.visit.id if checkpoint.visit else None,
+        "registration_id": registration.id if registration else None,
+        "result": result,
+        "scanned_at": scanned_at,
+        "received_at": now,
+        "scanner_id": getattr(actor, "id", None),
+    }
+    scan_row_id = insert_once(Scan.__table__, scan, ("event_id", "scan_id"))
+    if scan_row_id is None:
         # The same scan_id was recorded before (a resend): answer as the first time.
         return replay(event, scan_id)
     if result is not ScanResult.OK:
         first = _first_scanned_at(registration, checkpoint) if registration else None
         return CheckinOutcome(result, registration, first, checkpoint.key, scan_id)
-    return _attend(event, registration, checkpoint, scan)
+    return _attend(event, registration, checkpoint, scan, scan_row_id)
 
 
-def _attend(event: Event, registration: Registration, checkpoint: Checkpoint, scan: Scan) -> CheckinOutcome:
-    attendance = Attendance(
-        event_id=event.id,
-        registration_id=registration.id,
-        checkpoint=checkpoint.key,
-        session_id=scan.session_id,
-        visit_id=scan.visit_id,
-        first_scan_id=scan.id,
-        first_scanned_at=scan.scanned_at,
-        created_at=scan.received_at,
+def insert_once(table: sa.Table, values: dict, unique: tuple[str, ...]) -> int | None:
+    """Insert a row unless one with the same `unique` columns exists; its new id or None.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING on PostgreSQL and SQLite: the unique
+    constraint decides between concurrent scanners, with no savepoint round trips.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases take the portable path
+        try:
+            with db.session.begin_nested():
+                return db.session.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar()
+        except sa.exc.IntegrityError:
+            return None
+    statement = (
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(attendance)
-        return CheckinOutcome(ScanResult.OK, registration, scan.scanned_at, checkpoint.key, scan.scan_id)
-    except sa.exc.IntegrityError:
-        pass
+    return db.session.execute(statement).scalar()
+
+
+def _attend(
+    event: Event, registration: Registration, checkpoint: Checkpoint, scan: dict, scan_row_id: int
+) -> CheckinOutcome:
+    inserted = insert_once(
+        Attendance.__table__,
+        {
+            "event_id": event.id,
+            "registration_id": registration.id,
+            "checkpoint": checkpoint.key,
+            "session_id": scan["session_id"],
+            "visit_id": scan["visit_id"],
+            "first_scan_id": scan_row_id,
+            "first_scanned_at": scan["scanned_at"],
+            "created_at": scan["received_at"],
+        },
+        ("registration_id", "checkpoint"),
+    )
+    if inserted is not None:
+        return CheckinOutcome(ScanResult.OK, registration, scan["scanned_at"], checkpoint.key, scan["scan_id"])
     # Already checked in here: the earliest scan wins, whatever order they arrive in.
     table = Attendance.__table__
     moved = db.session.execute(
@@ -232,23 +255,25 @@ def _attend(event: Event, registration: Registration, checkpoint: Checkpoint, sc
         .where(
             table.c.registration_id == registration.id,
             table.c.checkpoint == checkpoint.key,
-            table.c.first_scanned_at > scan.scanned_at,
+            table.c.first_scanned_at > scan["scanned_at"],
         )
-        .values(first_scanned_at=scan.scanned_at, first_scan_id=scan.id)
+        .values(first_scanned_at=scan["scanned_at"], first_scan_id=scan_row_id)
     ).rowcount
     if moved:
         # This (offline) scan came first: it is the check-in, the recorded one a repeat.
         return CheckinOutcome(
-            ScanResult.OK, registration, scan.scanned_at, checkpoint.key, scan.scan_id, conflict=True
+            ScanResult.OK, registration, scan["scanned_at"], checkpoint.key, scan["scan_id"], conflict=True
         )
-    scan.result = ScanResult.ALREADY_CHECKED_IN
-    db.session.flush()
+    scans = Scan.__table__
+    db.session.execute(
+        sa.update(scans).where(scans.c.id == scan_row_id).values(result=ScanResult.ALREADY_CHECKED_IN)
+    )
     return CheckinOutcome(
         ScanResult.ALREADY_CHECKED_IN,
         registration,
         _first_scanned_at(registration, checkpoint),
         checkpoint.key,
-        scan.scan_id,
+        scan["scan_id"],
         conflict=True,
     )
 
