@@ -231,12 +231,8 @@ def _dinic(n: int, head: list[list[int]], to: list[int], cap: list[int], s: int,
             flow += push
 
 
-def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
-    """Max fractional b-matching of the requests, capped by the table total (a valid bound)."""
-    usable = [r for r in requests if state.avail[r.a] & state.avail[r.b] & state.open_total]
-    if not usable:
-        return 0
-    # b(p): slots p could use for at least one of their requests.
+def _person_capacity(state: _State, usable: Sequence[Request]) -> dict:
+    """b(p) of both bounds: at most one meeting per slot p could use, and per request of p."""
     reach: dict = defaultdict(int)
     degree: dict = defaultdict(int)
     for r in usable:
@@ -245,13 +241,22 @@ def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
         reach[r.b] |= common
         degree[r.a] += 1
         degree[r.b] += 1
-    people = list(reach)
+    return {p: min(reach[p].bit_count(), degree[p]) for p in reach}
+
+
+def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
+    """Max fractional b-matching of the requests, capped by the table total (a valid bound)."""
+    usable = [r for r in requests if state.avail[r.a] & state.avail[r.b] & state.open_total]
+    if not usable:
+        return 0
+    capacity = _person_capacity(state, usable)
+    people = list(capacity)
     pos = {p: k for k, p in enumerate(people)}
     m = len(people)
     source, sink, hub = 2 * m, 2 * m + 1, 2 * m + 2
     edges: list[tuple[int, int, int]] = [(hub, source, 2 * state.table_total)]
     for p in people:
-        b = min(reach[p].bit_count(), degree[p])
+        b = capacity[p]
         edges.append((source, pos[p], b))
         edges.append((m + pos[p], sink, b))
     for r in usable:
@@ -361,21 +366,14 @@ def _weighted_bound(state: _State, requests: Sequence[Request], deadline: float)
     usable = [r for r in requests if r.weight > 0 and state.avail[r.a] & state.avail[r.b] & state.open_total]
     if not usable:
         return 0
-    reach: dict = defaultdict(int)
-    degree: dict = defaultdict(int)
-    for r in usable:
-        common = state.avail[r.a] & state.avail[r.b] & state.open_total
-        reach[r.a] |= common
-        reach[r.b] |= common
-        degree[r.a] += 1
-        degree[r.b] += 1
-    people = list(reach)
+    capacity = _person_capacity(state, usable)
+    people = list(capacity)
     pos = {p: k for k, p in enumerate(people)}
     m = len(people)
     source, sink, hub = 2 * m, 2 * m + 1, 2 * m + 2
     arcs = [(hub, source, 2 * state.table_total, 0)]
     for p in people:
-        b = min(reach[p].bit_count(), degree[p])
+        b = capacity[p]
         arcs.append((source, pos[p], b, 0))
         arcs.append((m + pos[p], sink, b, 0))
     for r in usable:
