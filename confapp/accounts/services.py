@@ -221,8 +221,20 @@ def change_password(user: User, old: str, new: str) -> None:
 # --- API tokens ---------------------------------------------------------------------
 
 
-def _token_hash(raw: str) -> str:
+def api_token_hash(raw: str) -> str:
+    """What is stored of a bearer token: its SHA-256 in hex."""
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_use_is_stale(last_used_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether a token's last use is old enough to be written again (once a minute at most)."""
+    return last_used_at is None or now - last_used_at >= _LAST_USED_GRANULARITY
+
+
+def touch_api_token(token_id: int, now: dt.datetime) -> None:
+    """Record a token's use without loading it (the check-in hot path)."""
+    table = ApiToken.__table__
+    db.session.execute(sa.update(table).where(table.c.id == token_id).values(last_used_at=now))
 
 
 def may_use_api(user: User) -> bool:
@@ -236,7 +248,7 @@ def issue_api_token(user: User, label: str, now: dt.datetime) -> str:
         raise NotAllowed("API tokens are only for staff, organisers and administrators.")
     raw = secrets.token_urlsafe(32)
     db.session.add(
-        ApiToken(user=user, token_hash=_token_hash(raw), label=(label or "")[:100], created_at=now)
+        ApiToken(user=user, token_hash=api_token_hash(raw), label=(label or "")[:100], created_at=now)
     )
     db.session.flush()
     return raw
@@ -249,14 +261,14 @@ def user_for_api_token(raw: str | None, now: dt.datetime | None = None) -> User 
     # Looking up the SHA-256 (not the raw token) leaks nothing through timing.
     token = db.session.scalar(
         sa.select(ApiToken)
-        .where(ApiToken.token_hash == _token_hash(raw), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == api_token_hash(raw), ApiToken.revoked_at.is_(None))
         # The owner is needed on every API call: one query, not two.
         .options(joinedload(ApiToken.user))
     )
     if token is None or not token.user.is_active:
         return None
     now = now or dt.datetime.now(dt.UTC)
-    if token.last_used_at is None or now - token.last_used_at >= _LAST_USED_GRANULARITY:
+    if api_token_use_is_stale(token.last_used_at, now):
         # Left unflushed so the caller can see (session.dirty) whether to commit.
         token.last_used_at = now
     return token.user

@@ -15,6 +15,7 @@ from flask import request
 from flask_login import current_user
 
 from confapp.accounts.models import User
+from confapp.accounts.services import api_token_hash
 from confapp.accounts.services import user_for_api_token
 from confapp.db import utcnow
 from confapp.events.models import Event
@@ -60,20 +61,47 @@ def current_api_user() -> User | None:
     return user
 
 
+def api_credentials_refused():
+    """Answer 401 with the Bearer challenge."""
+    json_error(
+        401,
+        "unauthorized",
+        "Send a valid API token as 'Authorization: Bearer <token>'.",
+        **{"WWW-Authenticate": 'Bearer realm="confapp"'},
+    )
+
+
+def _protect_session_write() -> None:
+    if request.method not in _SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        # Cookies ride along with cross-site requests; session writes need the CSRF token.
+        csrf.protect()
+
+
 def _need_user() -> User:
     user = current_api_user()
     if user is None:
-        json_error(
-            401,
-            "unauthorized",
-            "Send a valid API token as 'Authorization: Bearer <token>'.",
-            **{"WWW-Authenticate": 'Bearer realm="confapp"'},
-        )
-    if not g.get("_api_via_token") and request.method not in _SAFE_METHODS:
-        # Cookies ride along with cross-site requests; session writes need the CSRF token.
-        if current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect()
+        api_credentials_refused()
+    if not g.get("_api_via_token"):
+        _protect_session_write()
     return user
+
+
+def api_credentials() -> tuple[str | None, int | None]:
+    """Who claims to call, without loading them: (token hash, None) for a bearer token,
+    (None, user id) for a signed-in session (whose writes must carry the CSRF token).
+
+    For hot paths that check the caller in the same query as their own reads; answers
+    401 when neither is sent.
+    """
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        if not raw.strip():
+            api_credentials_refused()
+        return api_token_hash(raw.strip()), None
+    if not current_user.is_authenticated:
+        api_credentials_refused()
+    _protect_session_write()
+    return None, current_user.id
 
 
 def api_login_required(view: Callable) -> Callable:

@@ -8,7 +8,11 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
+from confapp.accounts.services import api_token_use_is_stale
+from confapp.accounts.services import touch_api_token
 from confapp.api import openapi
+from confapp.api.auth import api_credentials
+from confapp.api.auth import api_credentials_refused
 from confapp.api.auth import json_error
 from confapp.api.auth import organiser_required
 from confapp.api.auth import staff_required
@@ -23,42 +27,72 @@ checkin_api = Blueprint("checkin_api", __name__)
 
 
 
-def _optional_id(body: dict, name: str) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        json_error(422, "invalid", f"{name} must be a positive integer or null.")
-    return value
+def _scan_problem(body) -> tuple[int, str] | None:
+    """Why a check-in body is unusable (status, message), or None."""
+    if not isinstance(body, dict):
+        return 400, "Send a JSON object: token, session_id, visit_id, scan_id, scanned_at."
+    for name in ("token", "scan_id"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            return 422, f"{name} is required and must be a non-empty string."
+    for name in ("session_id", "visit_id"):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            return 422, f"{name} must be a positive integer or null."
+    if body.get("session_id") is not None and body.get("visit_id") is not None:
+        return 422, "Send session_id or visit_id, not both."
+    return None
+
+
+def _id(body, name: str) -> int | None:
+    value = body.get(name) if isinstance(body, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 @checkin_api.post("/events/<slug>/checkins")
-@staff_required
-def checkin(slug: str, event, user):
-    """Judge and record one badge scan at the entrance, a session or a visit."""
+def checkin(slug: str):
+    """Judge and record one badge scan at the entrance, a session or a visit.
+
+    The door's hot path: the caller, their role, the event, the checkpoint and the badge's
+    registration come from one query, then the scan and attendance are two inserts.
+    """
+    token_hash, user_id = api_credentials()
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        json_error(400, "bad_request", "Send a JSON object: token, session_id, visit_id, scan_id, scanned_at.")
-    for name in ("token", "scan_id"):
-        if not isinstance(body.get(name), str) or not body[name]:
-            json_error(422, "invalid", f"{name} is required and must be a non-empty string.")
+    fields = body if isinstance(body, dict) else {}
+    token = fields.get("token") if isinstance(fields.get("token"), str) else ""
+    session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
+    context = services.scan_context(
+        slug, token_hash=token_hash, user_id=user_id, token=token, session_id=session_id, visit_id=visit_id
+    )
+    if context is None or not context.user_active:
+        api_credentials_refused()
+    if context.event_id is None:
+        json_error(404, "not_found", f"No event with the slug {slug!r}.")
+    if not context.may_scan():
+        json_error(403, "forbidden", "Only staff or an organiser of this event may do this.")
+    problem = _scan_problem(body)
+    if problem:
+        json_error(problem[0], "invalid", problem[1])
+    if (session_id or visit_id) and context.point_id is None:
+        kind, wanted = ("session", session_id) if session_id else ("visit", visit_id)
+        json_error(404, "invalid", f"No {kind} {wanted} in this event.")
     now = utcnow()
+    if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, now):
+        touch_api_token(context.token_id, now)
     try:
-        checkpoint = services.resolve_checkpoint(
-            event, _optional_id(body, "session_id"), _optional_id(body, "visit_id")
-        )
-        outcome = services.check_in(
-            event,
-            token=body["token"],
-            checkpoint=checkpoint,
+        services.validate_scan(token, body["scan_id"])
+        outcome = services.record_scan(
+            context.event_id,
+            token=token,
+            holder=context.holder,
+            checkpoint=services.Checkpoint.for_ids(session_id, visit_id),
             scan_id=body["scan_id"],
             scanned_at=services.parse_scanned_at(body.get("scanned_at"), now),
-            actor=user,
+            scanner_id=context.user_id,
             now=now,
         )
     except DomainError as exc:
         db.session.rollback()
-        json_error(404 if exc.field in ("session_id", "visit_id") else 422, "invalid", exc.message)
+        json_error(422, "invalid", exc.message)
     # Built before the commit, which would expire the rows and reload them.
     answer = services.outcome_json(outcome)
     db.session.commit()

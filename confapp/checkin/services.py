@@ -2,15 +2,18 @@
 
 Races are settled by the database: Scan is unique per (event, scan_id), so a resent
 scan is the same scan, and Attendance is unique per (registration, checkpoint), so two
-scanners at once record one check-in. Each insert runs in a savepoint; the loser of a
-race reads the winner's row. The earliest scanned_at wins, so offline scans synced
-late still give the true first arrival.
+scanners at once record one check-in. Each insert is an INSERT … ON CONFLICT DO NOTHING;
+the loser of a race reads the winner's row. The earliest scanned_at wins, so offline scans
+synced late still give the true first arrival. A scan is the hot path of the door: it
+reads the badge's registration as a plain row and writes with Core statements.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,6 +29,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.registration.models import Registration
+from confapp.registration.models import RegistrationCategory
 from confapp.registration.models import RegistrationStatus
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitSignup
@@ -48,6 +52,23 @@ class Checkpoint:
     key: str
     session: ProgrammeSession | None = None
     visit: Visit | None = None
+    session_id: int | None = None
+    visit_id: int | None = None
+
+    @classmethod
+    def for_ids(cls, session_id: int | None, visit_id: int | None) -> Checkpoint:
+        """The checkpoint of a scan by ids alone (the rows were checked elsewhere)."""
+        if session_id is not None:
+            return cls(f"session:{session_id}", session_id=session_id)
+        if visit_id is not None:
+            return cls(f"visit:{visit_id}", visit_id=visit_id)
+        return cls(ENTRANCE)
+
+    def __post_init__(self) -> None:
+        if self.session is not None:
+            object.__setattr__(self, "session_id", self.session.id)
+        if self.visit is not None:
+            object.__setattr__(self, "visit_id", self.visit.id)
 
     @property
     def label(self) -> str:
@@ -64,7 +85,7 @@ class CheckinOutcome:
     """The answer to one scan (the API's body) plus the rows behind it."""
 
     result: ScanResult
-    registration: Registration | None
+    registration: Holder | None
     first_scanned_at: dt.datetime | None
     checkpoint: str
     scan_id: str
@@ -107,49 +128,196 @@ def resolve_checkpoint(event: Event, session_id: int | None, visit_id: int | Non
     return Checkpoint(ENTRANCE)
 
 
-def judge(event: Event, token: str, checkpoint: Checkpoint) -> tuple[ScanResult, Registration | None]:
-    """What a scan of this token at this checkpoint means, without recording anything."""
-    claim = tokens.verify(secret_key(), token, event.id)
+class Holder(NamedTuple):
+    """What a scan needs to know of the badge's registration (a plain row, not an ORM object)."""
+
+    id: int
+    event_id: int
+    badge_serial: int
+    status: RegistrationStatus
+    full_name: str
+    organisation: str
+    country: str
+    category: RegistrationCategory
+    signed_up: bool
+
+
+def _holder_columns(reg: sa.Table, checkpoint_kind: str, session_pool) -> list:
+    """The columns of a Holder, with `signed_up` judged for the kind of checkpoint.
+
+    `session_pool` is the session's capacity_pool_id column or value: sessions without a
+    seat limit admit everyone; limited sessions and visits need a confirmed sign-up.
+    """
+    if checkpoint_kind == "session":
+        signups = SessionSignup.__table__
+        signed_up = sa.or_(
+            session_pool.is_(None),
+            sa.exists().where(
+                signups.c.session_id == sa.bindparam("session_id"),
+                signups.c.registration_id == reg.c.id,
+                signups.c.status == SeatStatus.CONFIRMED,
+            ),
+        )
+    elif checkpoint_kind == "visit":
+        signups = VisitSignup.__table__
+        signed_up = sa.exists().where(
+            signups.c.visit_id == sa.bindparam("visit_id"),
+            signups.c.registration_id == reg.c.id,
+            signups.c.status == SeatStatus.CONFIRMED,
+        )
+    else:
+        signed_up = sa.true()
+    return [
+        reg.c.id, reg.c.event_id, reg.c.badge_serial, reg.c.status, reg.c.full_name,
+        reg.c.organisation, reg.c.country, reg.c.category, signed_up.label("signed_up"),
+    ]
+
+
+def _kind(checkpoint_key: str) -> str:
+    return checkpoint_key.partition(":")[0]
+
+
+@functools.cache
+def _holder_statement(checkpoint_kind: str) -> sa.Select:
+    # Built once per kind: constructing a select costs more Python than running it.
+    reg = Registration.__table__
+    pool = sa.bindparam("session_pool", type_=sa.Integer)
+    return sa.select(*_holder_columns(reg, checkpoint_kind, pool)).where(
+        reg.c.id == sa.bindparam("registration_id"), reg.c.event_id == sa.bindparam("event_id")
+    )
+
+
+def load_holder(event_id: int, registration_id: int, checkpoint: Checkpoint) -> Holder | None:
+    """The registration a badge names, if it belongs to the event, with its sign-up state."""
+    row = db.session.execute(
+        _holder_statement(_kind(checkpoint.key)),
+        {
+            "registration_id": registration_id,
+            "event_id": event_id,
+            "session_id": checkpoint.session_id,
+            "visit_id": checkpoint.visit_id,
+            "session_pool": checkpoint.session.capacity_pool_id if checkpoint.session else None,
+        },
+    ).first()
+    return Holder(*row) if row else None
+
+
+class ScanContext(NamedTuple):
+    """Everything a scan request needs from the database, read in one query."""
+
+    user_id: int
+    user_active: bool
+    is_admin: bool
+    has_role: bool
+    token_id: int | None
+    token_last_used_at: dt.datetime | None
+    event_id: int | None
+    point_id: int | None
+    holder: Holder | None
+
+    def may_scan(self) -> bool:
+        """Staff, organisers and administrators may scan for the event."""
+        return self.is_admin or self.has_role
+
+
+@functools.cache
+def _context_statement(via_token: bool, checkpoint_kind: str) -> sa.Select:
+    # The check-in hot path: caller, role, event, checkpoint and the badge's registration
+    # in one round trip instead of five. Built once per shape, then only bound.
+    from confapp.accounts.models import ApiToken
+    from confapp.accounts.models import EventRole
+    from confapp.accounts.models import User
+
+    users, roles, events = User.__table__, EventRole.__table__, Event.__table__
+    reg, api_tokens = Registration.__table__, ApiToken.__table__
+    if via_token:
+        source = api_tokens.join(users, users.c.id == api_tokens.c.user_id)
+        caller = [api_tokens.c.token_hash == sa.bindparam("token_hash"), api_tokens.c.revoked_at.is_(None)]
+        token_columns = [api_tokens.c.id, api_tokens.c.last_used_at]
+    else:
+        source = users
+        caller = [users.c.id == sa.bindparam("user_id")]
+        token_columns = [sa.null(), sa.null()]
+    source = source.outerjoin(events, events.c.slug == sa.bindparam("slug"))
+    pool = None
+    if checkpoint_kind == "session":
+        point = ProgrammeSession.__table__
+        pool = point.c.capacity_pool_id
+    elif checkpoint_kind == "visit":
+        point = Visit.__table__
+    if pool is not None or checkpoint_kind == "visit":
+        source = source.outerjoin(
+            point, sa.and_(point.c.id == sa.bindparam(f"{checkpoint_kind}_id"), point.c.event_id == events.c.id)
+        )
+        point_id = point.c.id
+    else:
+        point_id = sa.null()
+    source = source.outerjoin(
+        reg, sa.and_(reg.c.id == sa.bindparam("registration_id"), reg.c.event_id == events.c.id)
+    )
+    has_role = sa.exists().where(roles.c.user_id == users.c.id, roles.c.event_id == events.c.id)
+    return (
+        sa.select(
+            users.c.id, users.c.is_active_account, users.c.is_admin, has_role, *token_columns,
+            events.c.id, point_id, *_holder_columns(reg, checkpoint_kind, pool),
+        )
+        .select_from(source)
+        .where(*caller)
+    )
+
+
+def scan_context(
+    slug: str,
+    *,
+    token_hash: str | None = None,
+    user_id: int | None = None,
+    token: str,
+    session_id: int | None,
+    visit_id: int | None,
+) -> ScanContext | None:
+    """The caller (by API token hash or user id) and what they scan, or None for no such caller."""
+    kind = "session" if session_id is not None else "visit" if visit_id is not None else ENTRANCE
+    # Straight to the connection: these are Core statements, the ORM has nothing to add.
+    row = db.session.connection().execute(
+        _context_statement(token_hash is not None, kind),
+        {
+            "token_hash": token_hash, "user_id": user_id, "slug": slug,
+            "session_id": session_id, "visit_id": visit_id,
+            "registration_id": claimed_registration_id(token),
+        },
+    ).first()
+    if row is None:
+        return None
+    holder = Holder(*row[8:]) if row[8] is not None else None
+    return ScanContext(*row[:8], holder)
+
+
+def judge(claim: tokens.BadgeClaim | tokens.TokenProblem, holder: Holder | None) -> ScanResult:
+    """What a scan means, from the verified token and its holder; records nothing."""
     if claim is tokens.TokenProblem.INVALID:
-        return ScanResult.INVALID_TOKEN, None
+        return ScanResult.INVALID_TOKEN
     if claim is tokens.TokenProblem.WRONG_EVENT:
-        return ScanResult.WRONG_EVENT, None
-    registration = db.session.get(Registration, claim.registration_id)
-    if registration is None or registration.event_id != event.id:
-        return ScanResult.NOT_REGISTERED, None
-    if claim.serial < registration.badge_serial:
-        return ScanResult.REVOKED, registration
-    if claim.serial > registration.badge_serial:
+        return ScanResult.WRONG_EVENT
+    if holder is None:
+        return ScanResult.NOT_REGISTERED
+    if claim.serial < holder.badge_serial:
+        return ScanResult.REVOKED
+    if claim.serial > holder.badge_serial:
         # Signed but never issued: only a leaked key could make it.
-        return ScanResult.INVALID_TOKEN, None
-    refused = _NOT_ADMITTED.get(registration.status)
+        return ScanResult.INVALID_TOKEN
+    refused = _NOT_ADMITTED.get(holder.status)
     if refused is not None:
-        return refused, registration
-    if not _signed_up(registration, checkpoint):
-        return ScanResult.NOT_SIGNED_UP, registration
-    return ScanResult.OK, registration
+        return refused
+    if not holder.signed_up:
+        return ScanResult.NOT_SIGNED_UP
+    return ScanResult.OK
 
 
-def _signed_up(registration: Registration, checkpoint: Checkpoint) -> bool:
-    if checkpoint.session is not None:
-        if checkpoint.session.capacity_pool_id is None:
-            return True
-        return db.session.scalar(
-            sa.select(SessionSignup.id).where(
-                SessionSignup.session_id == checkpoint.session.id,
-                SessionSignup.registration_id == registration.id,
-                SessionSignup.status == SeatStatus.CONFIRMED,
-            )
-        ) is not None
-    if checkpoint.visit is not None:
-        return db.session.scalar(
-            sa.select(VisitSignup.id).where(
-                VisitSignup.visit_id == checkpoint.visit.id,
-                VisitSignup.registration_id == registration.id,
-                VisitSignup.status == SeatStatus.CONFIRMED,
-            )
-        ) is not None
-    return True
+def claimed_registration_id(token: str) -> int:
+    """The registration id a token claims, unverified (0 for garbage): used only to load
+    the row in the same query as the rest; the signature is checked before it counts."""
+    parts = tokens.decode(token)
+    return parts[0].registration_id if parts else 0
 
 
 def parse_scanned_at(value: str | None, now: dt.datetime) -> dt.datetime:
@@ -179,31 +347,67 @@ def check_in(
     now: dt.datetime,
 ) -> CheckinOutcome:
     """Record a scan and, when it admits the person, their attendance; flushes only."""
+    validate_scan(token, scan_id)
+    holder = load_holder(event.id, claimed_registration_id(token), checkpoint)
+    return record_scan(
+        event.id, token=token, holder=holder, checkpoint=checkpoint, scan_id=scan_id,
+        scanned_at=scanned_at, scanner_id=getattr(actor, "id", None), now=now,
+    )
+
+
+def validate_scan(token, scan_id) -> None:
+    """Refuse a scan whose token or scan_id is not a sensible string."""
     if not isinstance(scan_id, str) or not 0 < len(scan_id) <= 64:
         raise ValidationFailed("scan_id must be a string of 1 to 64 characters.", field="scan_id")
     if not isinstance(token, str) or len(token) > 512:
         raise ValidationFailed("token must be a string.", field="token")
-    result, registration = judge(event, token, checkpoint)
+
+
+def record_scan(
+    event_id: int,
+    *,
+    token: str,
+    holder: Holder | None,
+    checkpoint: Checkpoint,
+    scan_id: str,
+    scanned_at: dt.datetime,
+    scanner_id: int | None,
+    now: dt.datetime,
+) -> CheckinOutcome:
+    """Judge a scan whose holder is loaded, store it and any attendance; flushes only."""
+    result = judge(tokens.verify(secret_key(), token, event_id), holder)
+    if result in (ScanResult.INVALID_TOKEN, ScanResult.WRONG_EVENT):
+        holder = None  # a forged or foreign badge says nothing about anyone here
     scan = {
-        "event_id": event.id,
+        "event_id": event_id,
         "scan_id": scan_id,
         "checkpoint": checkpoint.key,
-        "session_id": checkpoint.session.id if checkpoint.session else None,
-        "visit_id": checkpoint.visit.id if checkpoint.visit else None,
-        "registration_id": registration.id if registration else None,
+        "session_id": checkpoint.session_id,
+        "visit_id": checkpoint.visit_id,
+        "registration_id": holder.id if holder else None,
         "result": result,
         "scanned_at": scanned_at,
         "received_at": now,
-        "scanner_id": getattr(actor, "id", None),
+        "scanner_id": scanner_id,
     }
     scan_row_id = insert_once(Scan.__table__, scan, ("event_id", "scan_id"))
     if scan_row_id is None:
         # The same scan_id was recorded before (a resend): answer as the first time.
-        return replay(event, scan_id)
+        return replay(event_id, scan_id)
     if result is not ScanResult.OK:
-        first = _first_scanned_at(registration, checkpoint) if registration else None
-        return CheckinOutcome(result, registration, first, checkpoint.key, scan_id)
-    return _attend(event, registration, checkpoint, scan, scan_row_id)
+        first = _first_scanned_at(holder.id, checkpoint.key) if holder else None
+        return CheckinOutcome(result, holder, first, checkpoint.key, scan_id)
+    return _attend(event_id, holder, checkpoint, scan, scan_row_id)
+
+
+@functools.cache
+def _insert_once_statement(dialect: str, table: sa.Table, unique: tuple[str, ...]) -> sa.Insert:
+    # Built once: the values travel as parameters, so the compiled form is reused as is.
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
 
 
 def insert_once(table: sa.Table, values: dict, unique: tuple[str, ...]) -> int | None:
@@ -213,30 +417,21 @@ def insert_once(table: sa.Table, values: dict, unique: tuple[str, ...]) -> int |
     constraint decides between concurrent scanners, with no savepoint round trips.
     """
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other databases take the portable path
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the portable path
         try:
             with db.session.begin_nested():
                 return db.session.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar()
         except sa.exc.IntegrityError:
             return None
-    statement = (
-        insert(table).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
-    )
-    return db.session.execute(statement).scalar()
+    return db.session.connection().execute(_insert_once_statement(dialect, table, unique), values).scalar()
 
 
-def _attend(
-    event: Event, registration: Registration, checkpoint: Checkpoint, scan: dict, scan_row_id: int
-) -> CheckinOutcome:
+def _attend(event_id: int, holder: Holder, checkpoint: Checkpoint, scan: dict, scan_row_id: int) -> CheckinOutcome:
     inserted = insert_once(
         Attendance.__table__,
         {
-            "event_id": event.id,
-            "registration_id": registration.id,
+            "event_id": event_id,
+            "registration_id": holder.id,
             "checkpoint": checkpoint.key,
             "session_id": scan["session_id"],
             "visit_id": scan["visit_id"],
@@ -247,13 +442,13 @@ def _attend(
         ("registration_id", "checkpoint"),
     )
     if inserted is not None:
-        return CheckinOutcome(ScanResult.OK, registration, scan["scanned_at"], checkpoint.key, scan["scan_id"])
+        return CheckinOutcome(ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"])
     # Already checked in here: the earliest scan wins, whatever order they arrive in.
     table = Attendance.__table__
     moved = db.session.execute(
         sa.update(table)
         .where(
-            table.c.registration_id == registration.id,
+            table.c.registration_id == holder.id,
             table.c.checkpoint == checkpoint.key,
             table.c.first_scanned_at > scan["scanned_at"],
         )
@@ -262,7 +457,7 @@ def _attend(
     if moved:
         # This (offline) scan came first: it is the check-in, the recorded one a repeat.
         return CheckinOutcome(
-            ScanResult.OK, registration, scan["scanned_at"], checkpoint.key, scan["scan_id"], conflict=True
+            ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"], conflict=True
         )
     scans = Scan.__table__
     db.session.execute(
@@ -270,34 +465,29 @@ def _attend(
     )
     return CheckinOutcome(
         ScanResult.ALREADY_CHECKED_IN,
-        registration,
-        _first_scanned_at(registration, checkpoint),
+        holder,
+        _first_scanned_at(holder.id, checkpoint.key),
         checkpoint.key,
         scan["scan_id"],
         conflict=True,
     )
 
 
-def _first_scanned_at(registration: Registration, checkpoint: Checkpoint) -> dt.datetime | None:
+def _first_scanned_at(registration_id: int, checkpoint_key: str) -> dt.datetime | None:
     return db.session.scalar(
         sa.select(Attendance.first_scanned_at).where(
-            Attendance.registration_id == registration.id, Attendance.checkpoint == checkpoint.key
+            Attendance.registration_id == registration_id, Attendance.checkpoint == checkpoint_key
         )
     )
 
 
-def replay(event: Event, scan_id: str) -> CheckinOutcome:
+def replay(event_id: int, scan_id: str) -> CheckinOutcome:
     """The answer already given to a scan_id (idempotent resend)."""
-    scan = db.session.scalar(sa.select(Scan).where(Scan.event_id == event.id, Scan.scan_id == scan_id))
-    registration = db.session.get(Registration, scan.registration_id) if scan.registration_id else None
-    first = None
-    if registration is not None:
-        first = db.session.scalar(
-            sa.select(Attendance.first_scanned_at).where(
-                Attendance.registration_id == registration.id, Attendance.checkpoint == scan.checkpoint
-            )
-        )
-    return CheckinOutcome(scan.result, registration, first, scan.checkpoint, scan_id, replayed=True)
+    scan = db.session.scalar(sa.select(Scan).where(Scan.event_id == event_id, Scan.scan_id == scan_id))
+    checkpoint = Checkpoint(scan.checkpoint, session_id=scan.session_id, visit_id=scan.visit_id)
+    holder = load_holder(event_id, scan.registration_id, checkpoint) if scan.registration_id else None
+    first = _first_scanned_at(holder.id, scan.checkpoint) if holder else None
+    return CheckinOutcome(scan.result, holder, first, scan.checkpoint, scan_id, replayed=True)
 
 
 def delegate_json(registration: Registration | None) -> dict | None:
