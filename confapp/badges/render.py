@@ -47,6 +47,10 @@ class BadgeData:
     category_label: str
     event_title: str
 
+    def texts(self) -> tuple[str, ...]:
+        """The words printed on the badge (to pick the fonts they need)."""
+        return (self.full_name, self.organisation, self.country_name, self.category_label, self.event_title)
+
 
 @dataclass(frozen=True)
 class Layout:

@@ -69,10 +69,11 @@ def render(
     """The print-ready PDF of these registrations' badges."""
     if layout not in LAYOUTS:
         raise ValidationFailed(f"Unknown layout {layout!r}.", field="layout")
+    badges = [badge_data(r, event) for r in registrations]
     return build_badges(
-        (badge_data(r, event) for r in registrations),
+        badges,
         layout=layout,
-        fonts=font_set(config),
+        fonts=font_set(config).for_texts(text for b in badges for text in b.texts()),
         title=f"Badges · {event.title}",
         progress=progress,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Sequence
 
 from flask import current_app
@@ -12,18 +13,20 @@ from confapp.pdf import font_set
 from confapp.pdf import install_fonts
 
 
-def _pdf(title: str) -> FPDF:
+def _pdf(title: str, texts: Iterable[str]) -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(auto=True, margin=18)
-    install_fonts(pdf, "body", font_set(current_app.config))
+    install_fonts(pdf, "body", font_set(current_app.config).for_texts(texts))
     return pdf
 
 
 def schedule_pdf(title: str, subtitle: str, header: Sequence[str], pages: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> bytes:
     """One page per (heading, rows) with a table of columns `header`; returns PDF bytes."""
-    pdf = _pdf(title)
+    texts = [title, subtitle, *header]
+    texts += [text for heading, rows in pages for text in (heading, *(str(v) for row in rows for v in row))]
+    pdf = _pdf(title, texts)
     for heading, rows in pages or [("", [])]:
         pdf.add_page()
         pdf.set_font("body", "B", 14)
