@@ -14,6 +14,16 @@ from confapp import create_app
 from confapp.extensions import db
 
 CHROMIUM = os.environ.get("CONFAPP_CHROMIUM", "/usr/bin/chromium")
+# Flags of every Chromium the tests launch (tests with a fake camera add their own).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -68,15 +78,7 @@ def browser():
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            args=CHROMIUM_ARGS,
         )
         yield browser
         browser.close()
