@@ -35,6 +35,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     wiring.register_errorhandlers(app)
     wiring.register_template_helpers(app)
     wiring.register_security_headers(app)
+    wiring.register_input_guards(app)
     wiring.register_commands(app)
     return app
 
@@ -49,5 +50,10 @@ def _finalise_config(app: Flask) -> None:
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        # A file cannot drop the connection the way a server can: no ping before each use.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config.get("PRODUCTION") and not app.config.get("SECRET_KEY"):
         raise RuntimeError("CONFAPP_SECRET_KEY must be set in production")

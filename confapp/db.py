@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Primary keys are INTEGER columns, 32-bit on PostgreSQL: no row can have a larger id, and
+# asking the database for one fails (out of range) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> dt.datetime:
     """Return the current time as an aware UTC datetime."""

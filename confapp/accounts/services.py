@@ -231,10 +231,10 @@ def api_token_use_is_stale(last_used_at: dt.datetime | None, now: dt.datetime) -
     return last_used_at is None or now - last_used_at >= _LAST_USED_GRANULARITY
 
 
-def touch_api_token(token_id: int, now: dt.datetime) -> None:
-    """Record a token's use without loading it (the check-in hot path)."""
+def touch_api_token(conn: sa.Connection, token_id: int, now: dt.datetime) -> None:
+    """Record a token's use without loading it (the check-in hot path's connection)."""
     table = ApiToken.__table__
-    db.session.execute(sa.update(table).where(table.c.id == token_id).values(last_used_at=now))
+    conn.execute(sa.update(table).where(table.c.id == token_id).values(last_used_at=now))
 
 
 def may_use_api(user: User) -> bool:

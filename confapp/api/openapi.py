@@ -63,6 +63,20 @@ def error_responses(*statuses: int) -> dict[str, Any]:
 BEARER = [{"bearerAuth": []}]
 
 
+# Answers any operation may give besides its own: malformed input (such as text with NUL
+# characters, refused for every request before the views run) is a 400.
+COMMON_ERRORS = (400,)
+
+
+def _with_common_errors(paths: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    for operations in paths.values():
+        for spec in operations.values():
+            responses = spec.setdefault("responses", {})
+            for status, response in error_responses(*COMMON_ERRORS).items():
+                responses.setdefault(status, response)
+    return paths
+
+
 def document() -> dict[str, Any]:
     """The complete OpenAPI 3.1 document."""
     return {
@@ -78,7 +92,7 @@ def document() -> dict[str, Any]:
             ),
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": copy.deepcopy(dict(sorted(PATHS.items()))),
+        "paths": _with_common_errors(copy.deepcopy(dict(sorted(PATHS.items())))),
         "components": {
             "schemas": copy.deepcopy(SCHEMAS),
             "securitySchemes": {

@@ -18,6 +18,7 @@ from confapp.api.auth import organiser_required
 from confapp.api.auth import staff_required
 from confapp.checkin import reports
 from confapp.checkin import services
+from confapp.db import MAX_ID
 from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.extensions import db
@@ -36,8 +37,8 @@ def _scan_problem(body) -> tuple[int, str] | None:
             return 422, f"{name} is required and must be a non-empty string."
     for name in ("session_id", "visit_id"):
         value = body.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
-            return 422, f"{name} must be a positive integer or null."
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID):
+            return 422, f"{name} must be a positive integer (at most {MAX_ID}) or null."
     if body.get("session_id") is not None and body.get("visit_id") is not None:
         return 422, "Send session_id or visit_id, not both."
     return None
@@ -45,7 +46,8 @@ def _scan_problem(body) -> tuple[int, str] | None:
 
 def _id(body, name: str) -> int | None:
     value = body.get(name) if isinstance(body, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    # Larger numbers cannot be ids (INTEGER columns) and would make the query fail.
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
 
 
 @checkin_api.post("/events/<slug>/checkins")
@@ -60,43 +62,46 @@ def checkin(slug: str):
     fields = body if isinstance(body, dict) else {}
     token = fields.get("token") if isinstance(fields.get("token"), str) else ""
     session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
-    context = services.scan_context(
-        slug, token_hash=token_hash, user_id=user_id, token=token, session_id=session_id, visit_id=visit_id
-    )
-    if context is None or not context.user_active:
-        api_credentials_refused()
-    if context.event_id is None:
-        json_error(404, "not_found", f"No event with the slug {slug!r}.")
-    if not context.may_scan():
-        json_error(403, "forbidden", "Only staff or an organiser of this event may do this.")
-    problem = _scan_problem(body)
-    if problem:
-        json_error(problem[0], "invalid", problem[1])
-    if (session_id or visit_id) and context.point_id is None:
-        kind, wanted = ("session", session_id) if session_id else ("visit", visit_id)
-        json_error(404, "invalid", f"No {kind} {wanted} in this event.")
-    now = utcnow()
-    if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, now):
-        touch_api_token(context.token_id, now)
-    try:
-        services.validate_scan(token, body["scan_id"])
+    # A Core connection of its own, committed here: no ORM session to set up and flush.
+    # Leaving the block without the commit (any error answer) rolls back.
+    with db.engine.connect() as conn:
+        context = services.scan_context(
+            conn, slug, token_hash=token_hash, user_id=user_id, token=token,
+            session_id=session_id, visit_id=visit_id,
+        )
+        if context is None or not context.user_active:
+            api_credentials_refused()
+        if context.event_id is None:
+            json_error(404, "not_found", f"No event with the slug {slug!r}.")
+        if not context.may_scan():
+            json_error(403, "forbidden", "Only staff or an organiser of this event may do this.")
+        problem = _scan_problem(body)
+        if problem:
+            json_error(problem[0], "invalid", problem[1])
+        if (session_id or visit_id) and context.point_id is None:
+            kind, wanted = ("session", session_id) if session_id else ("visit", visit_id)
+            json_error(404, "invalid", f"No {kind} {wanted} in this event.")
+        now = utcnow()
+        try:
+            services.validate_scan(token, body["scan_id"])
+            scanned_at = services.parse_scanned_at(body.get("scanned_at"), now)
+        except DomainError as exc:
+            json_error(422, "invalid", exc.message)
+        if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, now):
+            touch_api_token(conn, context.token_id, now)
         outcome = services.record_scan(
+            conn,
             context.event_id,
             token=token,
             holder=context.holder,
             checkpoint=services.Checkpoint.for_ids(session_id, visit_id),
             scan_id=body["scan_id"],
-            scanned_at=services.parse_scanned_at(body.get("scanned_at"), now),
+            scanned_at=scanned_at,
             scanner_id=context.user_id,
             now=now,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        json_error(422, "invalid", exc.message)
-    # Built before the commit, which would expire the rows and reload them.
-    answer = services.outcome_json(outcome)
-    db.session.commit()
-    return jsonify(answer)
+        conn.commit()
+    return jsonify(services.outcome_json(outcome))
 
 
 def _attendance_json(event, checkpoint: str) -> list[dict]:
@@ -173,8 +178,8 @@ openapi.add_schema(
         "required": ["token", "scan_id"],
         "properties": {
             "token": {"type": "string", "description": "The badge QR text (120 base32 characters)."},
-            "session_id": {"type": ["integer", "null"], "description": "Session scanned at."},
-            "visit_id": {"type": ["integer", "null"], "description": "Visit boarded (bus)."},
+            "session_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID, "description": "Session scanned at."},
+            "visit_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID, "description": "Visit boarded (bus)."},
             "scan_id": {"type": "string", "maxLength": 64, "description": "Scanner-made id; a resend is the same scan."},
             "scanned_at": {"type": ["string", "null"], "format": "date-time", "description": "When it was scanned (offline queues); null means now."},
         },

@@ -25,6 +25,7 @@ from confapp.badges import tokens
 from confapp.checkin.models import Attendance
 from confapp.checkin.models import Scan
 from confapp.checkin.models import ScanResult
+from confapp.db import MAX_ID
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -187,9 +188,9 @@ def _holder_statement(checkpoint_kind: str) -> sa.Select:
     )
 
 
-def load_holder(event_id: int, registration_id: int, checkpoint: Checkpoint) -> Holder | None:
+def load_holder(conn: sa.Connection, event_id: int, registration_id: int, checkpoint: Checkpoint) -> Holder | None:
     """The registration a badge names, if it belongs to the event, with its sign-up state."""
-    row = db.session.execute(
+    row = conn.execute(
         _holder_statement(_kind(checkpoint.key)),
         {
             "registration_id": registration_id,
@@ -267,6 +268,7 @@ def _context_statement(via_token: bool, checkpoint_kind: str) -> sa.Select:
 
 
 def scan_context(
+    conn: sa.Connection,
     slug: str,
     *,
     token_hash: str | None = None,
@@ -277,8 +279,7 @@ def scan_context(
 ) -> ScanContext | None:
     """The caller (by API token hash or user id) and what they scan, or None for no such caller."""
     kind = "session" if session_id is not None else "visit" if visit_id is not None else ENTRANCE
-    # Straight to the connection: these are Core statements, the ORM has nothing to add.
-    row = db.session.connection().execute(
+    row = conn.execute(
         _context_statement(token_hash is not None, kind),
         {
             "token_hash": token_hash, "user_id": user_id, "slug": slug,
@@ -317,7 +318,8 @@ def claimed_registration_id(token: str) -> int:
     """The registration id a token claims, unverified (0 for garbage): used only to load
     the row in the same query as the rest; the signature is checked before it counts."""
     parts = tokens.decode(token)
-    return parts[0].registration_id if parts else 0
+    # A forged payload may name an id no INTEGER column can hold: asking would fail.
+    return parts[0].registration_id if parts and parts[0].registration_id <= MAX_ID else 0
 
 
 def parse_scanned_at(value: str | None, now: dt.datetime) -> dt.datetime:
@@ -348,8 +350,10 @@ def check_in(
 ) -> CheckinOutcome:
     """Record a scan and, when it admits the person, their attendance; flushes only."""
     validate_scan(token, scan_id)
-    holder = load_holder(event.id, claimed_registration_id(token), checkpoint)
+    conn = db.session.connection()
+    holder = load_holder(conn, event.id, claimed_registration_id(token), checkpoint)
     return record_scan(
+        conn,
         event.id, token=token, holder=holder, checkpoint=checkpoint, scan_id=scan_id,
         scanned_at=scanned_at, scanner_id=getattr(actor, "id", None), now=now,
     )
@@ -364,6 +368,7 @@ def validate_scan(token, scan_id) -> None:
 
 
 def record_scan(
+    conn: sa.Connection,
     event_id: int,
     *,
     token: str,
@@ -374,7 +379,11 @@ def record_scan(
     scanner_id: int | None,
     now: dt.datetime,
 ) -> CheckinOutcome:
-    """Judge a scan whose holder is loaded, store it and any attendance; flushes only."""
+    """Judge a scan whose holder is loaded, store it and any attendance; never commits.
+
+    Core statements on `conn` (the session's connection, or one the caller began): a scan
+    is the door's hot path and has no objects for the ORM to track.
+    """
     result = judge(tokens.verify(secret_key(), token, event_id), holder)
     if result in (ScanResult.INVALID_TOKEN, ScanResult.WRONG_EVENT):
         holder = None  # a forged or foreign badge says nothing about anyone here
@@ -390,14 +399,14 @@ def record_scan(
         "received_at": now,
         "scanner_id": scanner_id,
     }
-    scan_row_id = insert_once(Scan.__table__, scan, ("event_id", "scan_id"))
+    scan_row_id = insert_once(conn, Scan.__table__, scan, ("event_id", "scan_id"))
     if scan_row_id is None:
         # The same scan_id was recorded before (a resend): answer as the first time.
-        return replay(event_id, scan_id)
+        return replay(conn, event_id, scan_id)
     if result is not ScanResult.OK:
-        first = _first_scanned_at(holder.id, checkpoint.key) if holder else None
+        first = _first_scanned_at(conn, holder.id, checkpoint.key) if holder else None
         return CheckinOutcome(result, holder, first, checkpoint.key, scan_id)
-    return _attend(event_id, holder, checkpoint, scan, scan_row_id)
+    return _attend(conn, event_id, holder, checkpoint, scan, scan_row_id)
 
 
 @functools.cache
@@ -410,24 +419,25 @@ def _insert_once_statement(dialect: str, table: sa.Table, unique: tuple[str, ...
     return insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
 
 
-def insert_once(table: sa.Table, values: dict, unique: tuple[str, ...]) -> int | None:
+def insert_once(conn: sa.Connection, table: sa.Table, values: dict, unique: tuple[str, ...]) -> int | None:
     """Insert a row unless one with the same `unique` columns exists; its new id or None.
 
     One INSERT … ON CONFLICT DO NOTHING RETURNING on PostgreSQL and SQLite: the unique
     constraint decides between concurrent scanners, with no savepoint round trips.
     """
-    dialect = db.session.get_bind().dialect.name
+    dialect = conn.dialect.name
     if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the portable path
         try:
-            with db.session.begin_nested():
-                return db.session.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar()
+            with conn.begin_nested():
+                return conn.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar()
         except sa.exc.IntegrityError:
             return None
-    return db.session.connection().execute(_insert_once_statement(dialect, table, unique), values).scalar()
+    return conn.execute(_insert_once_statement(dialect, table, unique), values).scalar()
 
 
-def _attend(event_id: int, holder: Holder, checkpoint: Checkpoint, scan: dict, scan_row_id: int) -> CheckinOutcome:
+def _attend(conn: sa.Connection, event_id: int, holder: Holder, checkpoint: Checkpoint, scan: dict, scan_row_id: int) -> CheckinOutcome:
     inserted = insert_once(
+        conn,
         Attendance.__table__,
         {
             "event_id": event_id,
@@ -444,49 +454,68 @@ def _attend(event_id: int, holder: Holder, checkpoint: Checkpoint, scan: dict, s
     if inserted is not None:
         return CheckinOutcome(ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"])
     # Already checked in here: the earliest scan wins, whatever order they arrive in.
-    table = Attendance.__table__
-    moved = db.session.execute(
-        sa.update(table)
-        .where(
-            table.c.registration_id == holder.id,
-            table.c.checkpoint == checkpoint.key,
-            table.c.first_scanned_at > scan["scanned_at"],
-        )
-        .values(first_scanned_at=scan["scanned_at"], first_scan_id=scan_row_id)
+    statements = _repeat_statements()
+    keys = {"holder_id": holder.id, "key": checkpoint.key}
+    moved = conn.execute(
+        statements.earlier, {**keys, "at": scan["scanned_at"], "scan_row": scan_row_id}
     ).rowcount
     if moved:
         # This (offline) scan came first: it is the check-in, the recorded one a repeat.
         return CheckinOutcome(
             ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"], conflict=True
         )
-    scans = Scan.__table__
-    db.session.execute(
-        sa.update(scans).where(scans.c.id == scan_row_id).values(result=ScanResult.ALREADY_CHECKED_IN)
-    )
+    conn.execute(statements.repeat, {"scan_row": scan_row_id})
     return CheckinOutcome(
         ScanResult.ALREADY_CHECKED_IN,
         holder,
-        _first_scanned_at(holder.id, checkpoint.key),
+        _first_scanned_at(conn, holder.id, checkpoint.key),
         checkpoint.key,
         scan["scan_id"],
         conflict=True,
     )
 
 
-def _first_scanned_at(registration_id: int, checkpoint_key: str) -> dt.datetime | None:
-    return db.session.scalar(
-        sa.select(Attendance.first_scanned_at).where(
-            Attendance.registration_id == registration_id, Attendance.checkpoint == checkpoint_key
-        )
+class _RepeatStatements(NamedTuple):
+    earlier: sa.Update
+    repeat: sa.Update
+    first: sa.Select
+
+
+@functools.cache
+def _repeat_statements() -> _RepeatStatements:
+    # Built once, like the inserts: repeats are common at a door (badges shown twice).
+    attendance, scans = Attendance.__table__, Scan.__table__
+    this_attendance = (
+        attendance.c.registration_id == sa.bindparam("holder_id"),
+        attendance.c.checkpoint == sa.bindparam("key"),
+    )
+    return _RepeatStatements(
+        earlier=sa.update(attendance)
+        .where(*this_attendance, attendance.c.first_scanned_at > sa.bindparam("at"))
+        .values(first_scanned_at=sa.bindparam("at"), first_scan_id=sa.bindparam("scan_row")),
+        repeat=sa.update(scans)
+        .where(scans.c.id == sa.bindparam("scan_row"))
+        .values(result=ScanResult.ALREADY_CHECKED_IN),
+        first=sa.select(attendance.c.first_scanned_at).where(*this_attendance),
     )
 
 
-def replay(event_id: int, scan_id: str) -> CheckinOutcome:
+def _first_scanned_at(conn: sa.Connection, registration_id: int, checkpoint_key: str) -> dt.datetime | None:
+    return conn.execute(
+        _repeat_statements().first, {"holder_id": registration_id, "key": checkpoint_key}
+    ).scalar()
+
+
+def replay(conn: sa.Connection, event_id: int, scan_id: str) -> CheckinOutcome:
     """The answer already given to a scan_id (idempotent resend)."""
-    scan = db.session.scalar(sa.select(Scan).where(Scan.event_id == event_id, Scan.scan_id == scan_id))
+    table = Scan.__table__
+    scan = conn.execute(
+        sa.select(table.c.checkpoint, table.c.session_id, table.c.visit_id, table.c.registration_id, table.c.result)
+        .where(table.c.event_id == event_id, table.c.scan_id == scan_id)
+    ).one()
     checkpoint = Checkpoint(scan.checkpoint, session_id=scan.session_id, visit_id=scan.visit_id)
-    holder = load_holder(event_id, scan.registration_id, checkpoint) if scan.registration_id else None
-    first = _first_scanned_at(holder.id, scan.checkpoint) if holder else None
+    holder = load_holder(conn, event_id, scan.registration_id, checkpoint) if scan.registration_id else None
+    first = _first_scanned_at(conn, holder.id, scan.checkpoint) if holder else None
     return CheckinOutcome(scan.result, holder, first, scan.checkpoint, scan_id, replayed=True)
 
 

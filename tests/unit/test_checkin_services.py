@@ -75,6 +75,35 @@ def test_bad_tokens_are_invalid(mutate):
     assert tokens.verify(KEY, mutate(token), 1) is tokens.TokenProblem.INVALID
 
 
+def test_server_check_accepts_exactly_what_the_public_key_accepts():
+    """The server re-signs and compares (Ed25519 is deterministic); scanners verify with
+    the public key. Both must agree on genuine, altered and foreign-key tokens."""
+    import random
+
+    from cryptography.exceptions import InvalidSignature
+
+    public = tokens._public_key(KEY, 1)
+    rng = random.Random(7)
+    assert tokens.issue(KEY, 1, 5, 1) == tokens.issue(KEY, 1, 5, 1)  # deterministic
+    candidates = [tokens.issue(KEY, 1, rng.randrange(1, 10**6), rng.randrange(0, 9)) for _ in range(40)]
+    candidates += [_flip(t, rng.randrange(0, tokens.TOKEN_SIZE)) for t in candidates]
+    candidates += [tokens.issue("another-key", 1, 9, 1)]
+    candidates += [_flip(candidates[0], 0)]  # bad version byte: not even decodable
+    for token in candidates:
+        parts = tokens.decode(token)
+        if parts is None:
+            assert tokens.verify(KEY, token, 1) is tokens.TokenProblem.INVALID
+            continue
+        claim, payload, signature = parts
+        try:
+            public.verify(signature, payload)
+            genuine = claim.event_id == 1
+        except InvalidSignature:
+            genuine = False
+        server = tokens.verify(KEY, token, 1)
+        assert isinstance(server, tokens.BadgeClaim) is genuine, token
+
+
 def test_genuine_token_of_another_event_is_wrong_event():
     assert tokens.verify(KEY, tokens.issue(KEY, 2, 5, 1), 1) is tokens.TokenProblem.WRONG_EVENT
 

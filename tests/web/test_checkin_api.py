@@ -160,3 +160,18 @@ def test_scanner_page_and_attendance_pages(app, client, setup):
     assert client.get("/events/cdc/manage/attendance/detail?checkpoint=bogus").status_code == 404
     bulk = client.get("/events/cdc/manage/certificates.pdf")
     assert bulk.status_code == 200 and bulk.data.startswith(b"%PDF")
+
+
+def test_signed_badge_naming_an_impossible_id_is_not_registered(client, setup, app):
+    """A token whose (validly signed) payload names an id beyond any INTEGER column is a
+    clean 'not_registered', not a database error."""
+    from confapp.badges import tokens
+
+    with app.app_context():
+        from confapp.events.models import Event
+
+        event_id = db.session.scalar(db.select(Event.id).where(Event.slug == "cdc"))
+        badge = tokens.issue(app.config["SECRET_KEY"], event_id, 2**32 - 1, 1)
+    response = _post(client, setup["bearer"], {"token": badge, "scan_id": "huge-reg"})
+    assert response.status_code == 200
+    assert response.get_json()["result"] == "not_registered"
