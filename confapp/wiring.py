@@ -125,6 +125,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(checkin_api, url_prefix="/api/v1")
     csrf.exempt(checkin_api)  # session writes are CSRF-checked in confapp.api.auth
+    # Registrations for organisers' tools (read-only; links to the badge QR PNG above).
+    from confapp.registration.api import registrations_api
+
+    app.register_blueprint(registrations_api, url_prefix="/api/v1")
+    csrf.exempt(registrations_api)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Bearer-token API clients send no CSRF token; session-authenticated API writes
     # are checked inside the API blueprint instead.
@@ -228,9 +233,22 @@ def register_input_guards(app: Flask) -> None:
 
 def _body_has_nul() -> bool:
     if request.is_json:
+        # In UTF-8 JSON a NUL can only be the escape \u0000 (raw control characters are not
+        # valid JSON); zero bytes mean UTF-16/32, which is walked. Most bodies are cleared
+        # by two byte searches instead of a walk through the parsed document.
+        raw = request.get_data(cache=True)
+        if b"\\u0000" not in raw and b"\x00" not in raw:
+            return False
         return _has_nul(request.get_json(silent=True))
     # Form fields only: uploaded files (CSV, XLSX) are binary and parsed by their importers.
     return any(_has_nul(k) or _has_nul(v) for k, v in request.form.items(multi=True))
+
+
+_PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -238,12 +256,10 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-        )
+        if response.mimetype == "application/json":
+            # Data, never a document to render: nothing may load (OWASP's advice for APIs).
+            response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        response.headers.setdefault("Content-Security-Policy", _PAGE_CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -175,3 +175,13 @@ def test_signed_badge_naming_an_impossible_id_is_not_registered(client, setup, a
     response = _post(client, setup["bearer"], {"token": badge, "scan_id": "huge-reg"})
     assert response.status_code == 200
     assert response.get_json()["result"] == "not_registered"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_nul_escapes_in_json_are_refused_in_any_encoding(client, setup, encoding):
+    body = '{"token": "t\\u0000", "scan_id": "nul-escape"}'.encode(encoding)
+    response = client.post(
+        "/api/v1/events/cdc/checkins", data=body, content_type="application/json",
+        headers={"Authorization": f"Bearer {setup['bearer']}"},
+    )
+    assert response.status_code == 400

@@ -42,6 +42,13 @@ def test_security_headers_on_pages(client):
     assert "Strict-Transport-Security" not in response.headers
 
 
+def test_json_answers_allow_nothing_to_load(client):
+    response = client.get("/api/v1/events")
+    assert response.mimetype == "application/json"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_production_config_sets_hsts_and_secure_cookies(_schema, database_url, monkeypatch):
     monkeypatch.setenv("CONFAPP_SECRET_KEY", "a-real-secret-for-this-test")
     app = create_app("production", {"DATABASE_URL": database_url})
