@@ -125,6 +125,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(checkin_api, url_prefix="/api/v1")
     csrf.exempt(checkin_api)  # session writes are CSRF-checked in confapp.api.auth
+    # Registrations for organisers' tools (read-only; links to the badge QR PNG above).
+    from confapp.registration.api import registrations_api
+
+    app.register_blueprint(registrations_api, url_prefix="/api/v1")
+    csrf.exempt(registrations_api)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Bearer-token API clients send no CSRF token; session-authenticated API writes
     # are checked inside the API blueprint instead.

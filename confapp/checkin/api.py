@@ -269,7 +269,17 @@ openapi.add_path(
         "operationId": "searchCheckin",
         "tags": ["check-in"],
         "security": openapi.BEARER,
-        "parameters": [_SLUG, {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 2}}],
+        "parameters": [
+            _SLUG,
+            {
+                "name": "q",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Part of a name, organisation or e-mail. Missing or shorter than 2 "
+                "characters (after trimming spaces) answers 200 with no results.",
+            },
+        ],
         "responses": {
             "200": openapi.json_content({"type": "object", "properties": {"results": {"type": "array", "items": {"allOf": [openapi.ref("Delegate"), {"type": "object", "properties": {"token": {"type": "string"}}}]}}}}, "Up to 20 matches with their current badge token"),
             **openapi.error_responses(401, 403, 404),

@@ -191,7 +191,7 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD_RE.findall((text or "").lower()) if w not in _STOP}
 
 
-def recommend(event: Event, me: Registration, limit: int = 10) -> list[Recommendation]:
+def recommend(event: Event, me: Registration, limit: int = 10, items: list[Entry] | None = None) -> list[Recommendation]:
     """Rank directory delegates by complementarity (their offers meet my needs and the
     reverse), favouring other countries and regions; each result says why."""
     mine = _entries(event, [me])[0]
@@ -209,7 +209,8 @@ def recommend(event: Event, me: Registration, limit: int = 10) -> list[Recommend
     my_offer_words = _words(mine.profile.offers if mine.profile else "")
     my_seek_words = _words(mine.profile.seeks if mine.profile else "")
     out = []
-    for e in entries(event):
+    # `items`: the event's directory when the caller has loaded it already (one load per page).
+    for e in entries(event) if items is None else items:
         r = e.registration
         if r.id == me.id or r.id in taken:
             continue

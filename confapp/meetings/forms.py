@@ -19,6 +19,8 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from confapp.meetings.services import PRIORITY_LEVELS
+
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -115,3 +117,14 @@ class ScheduleForm(FlaskForm):
     """Run the batch scheduler."""
 
     reschedule = BooleanField("Also move meetings the scheduler placed before (not fixed or self-booked ones)")
+
+
+class PriorityForm(FlaskForm):
+    """An organiser's priority for one meeting request (the batch scheduler's weight)."""
+
+    priority = SelectField(
+        "Priority",
+        coerce=int,
+        choices=[SelectChoice(weight, name.title()) for name, weight in PRIORITY_LEVELS.items()],
+        validators=[InputRequired(message="Choose a priority.")],
+    )

@@ -43,6 +43,11 @@ from confapp.registration.models import RegistrationStatus
 MAX_SLOTS = 500
 MAX_TABLES = 2000
 OPEN = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
+# Organisers' priority levels: the integer is the weight the batch scheduler gives the
+# request (scheduler.Request.weight, as bench/meetings.py --priorities draws 1/2/3).
+PRIORITY_LEVELS = {"normal": 1, "high": 2, "top": 3}
+PRIORITY_LABELS = {weight: name for name, weight in PRIORITY_LEVELS.items()}
+MAX_LISTED_REQUESTS = 500
 
 
 # --- tags, slots, tables --------------------------------------------------------------
@@ -574,6 +579,33 @@ def my_requests(event: Event, registration: Registration) -> list[MeetingRow]:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     rows.sort(key=lambda row: (row.slot is None, row.slot.starts_at if row.slot else far))
     return rows
+
+
+def open_requests(event: Event, limit: int = MAX_LISTED_REQUESTS) -> tuple[list[MeetingRequest], int]:
+    """Pending and accepted requests for the organisers' list (highest priority first), and their total."""
+    where = (MeetingRequest.event_id == event.id, MeetingRequest.status.in_(OPEN))
+    total = db.session.scalar(sa.select(sa.func.count(MeetingRequest.id)).where(*where))
+    rows = db.session.scalars(
+        sa.select(MeetingRequest)
+        .where(*where)
+        .order_by(MeetingRequest.priority.desc(), MeetingRequest.created_at, MeetingRequest.id)
+        .limit(limit)
+    ).all()
+    return list(rows), total or 0
+
+
+def set_request_priority(event: Event, request_id: int, priority: int) -> MeetingRequest:
+    """An organiser sets how much the batch scheduler should favour an open request."""
+    if isinstance(priority, bool) or priority not in PRIORITY_LABELS:
+        allowed = ", ".join(f"{name} ({weight})" for name, weight in PRIORITY_LEVELS.items())
+        raise ValidationFailed(f"Choose a priority: {allowed}.", field="priority")
+    req = _request_for(event, request_id)
+    if req.status not in OPEN:
+        # Declined and cancelled requests are never scheduled: a priority would mean nothing.
+        raise DomainError(f"This request is {req.status.value}; only pending or accepted requests have a priority.")
+    req.priority = priority
+    db.session.flush()
+    return req
 
 
 def event_meetings(event: Event) -> list[tuple[Meeting, MeetingSlot, MeetingTable, MeetingRequest]]:

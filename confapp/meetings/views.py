@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
 import sqlalchemy as sa
@@ -35,6 +36,7 @@ from confapp.meetings import services
 from confapp.meetings.forms import AnswerForm
 from confapp.meetings.forms import AvailabilityForm
 from confapp.meetings.forms import FeedbackForm
+from confapp.meetings.forms import PriorityForm
 from confapp.meetings.forms import ProfileForm
 from confapp.meetings.forms import RequestForm
 from confapp.meetings.forms import ScheduleForm
@@ -43,6 +45,7 @@ from confapp.meetings.forms import SlotsForm
 from confapp.meetings.forms import TablesForm
 from confapp.meetings.forms import TagForm
 from confapp.meetings.forms import choices
+from confapp.meetings.models import Meeting
 from confapp.registration.models import OrganisationType
 from confapp.registration.models import Registration
 from confapp.registration.models import Sector
@@ -165,30 +168,58 @@ def feedback(slug: str, request_id: int):
     return redirect(url_for("meetings.mine", slug=event.slug))
 
 
+DIRECTORY_PAGE_SIZE = 24  # profiles per directory page: a light page on a slow phone
+
+
+def _page_number(raw: str | None, pages: int) -> int:
+    """The requested page clamped to 1..pages; garbage means page 1."""
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), pages)
+
+
 @bp.get("/events/<slug>/meetings/directory")
 @login_required
 def directory_page(slug: str):
-    """The networking directory with filters and recommendations."""
+    """The networking directory with filters, pages and recommendations."""
     event, me = _delegate(slug)
     if me is None:
         return _not_delegate(event)
     f = directory.Filters(**{k: request.args.get(k, "")[:100] for k in ("country", "region", "sector", "organisation_type", "tag", "q")})
+    # The whole directory is loaded in a fixed number of queries (filters need every
+    # profile's tags and text); only one page of it is rendered.
     items = directory.entries(event)
     used_countries = sorted({e.registration.country for e in items})
     shown = directory.filter_entries(items, f)
+    pages = max(1, -(-len(shown) // DIRECTORY_PAGE_SIZE))
+    page = _page_number(request.args.get("page", "")[:10], pages)
+    first = (page - 1) * DIRECTORY_PAGE_SIZE
+    # Page links keep the filters that are set (empty ones would only lengthen the URL).
+    kept = {k: v for k, v in dataclasses.asdict(f).items() if v}
+
+    def page_url(number: int) -> str:
+        return url_for("meetings.directory_page", slug=event.slug, **kept, page=number)
+
     return render_template(
         "meetings/directory.html",
         event=event,
         me=me,
-        entries=shown[:500],
+        entries=shown[first : first + DIRECTORY_PAGE_SIZE],
+        first=first,
         total=len(shown),
+        page=page,
+        pages=pages,
+        page_url=page_url,
         filters=f,
         countries=[(c, country_name(c)) for c in used_countries],
         regions=directory.REGION_NAMES,
         sectors=[s.value for s in Sector],
         organisation_types=[o.value for o in OrganisationType],
         tags=services.list_tags(event),
-        recommendations=directory.recommend(event, me) if me.directory_opt_in else [],
+        # Recommendations head the first page only: later pages stay light on slow phones.
+        recommendations=directory.recommend(event, me, items=items) if me.directory_opt_in and page == 1 else [],
         form=RequestForm(),
     )
 
@@ -290,11 +321,16 @@ def my_pdf(slug: str):
 
 @bp.get("/events/<slug>/manage/meetings")
 def manage(slug: str):
-    """Slots, tables, tags, settings, the batch scheduler and all booked meetings."""
-    event = organiser_event(slug)
+    """Slots, tables, tags, settings, the batch scheduler, open requests and booked meetings."""
+    return _manage_page(organiser_event(slug))
+
+
+def _manage_page(event: Event, status: int = 200):
     settings = SettingsForm(
         meeting_booking_mode=event.meeting_booking_mode.value, max_pending_requests=event.max_pending_requests
     )
+    requests, requests_total = services.open_requests(event)
+    booked = set(db.session.scalars(sa.select(Meeting.request_id).where(Meeting.event_id == event.id)))
     return render_template(
         "meetings/manage.html",
         event=event,
@@ -309,7 +345,12 @@ def manage(slug: str):
         schedule_form=ScheduleForm(),
         zone=zone_label(event),
         regs={r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id))},
-    )
+        requests=requests,
+        requests_total=requests_total,
+        booked=booked,
+        priority_form=PriorityForm(),
+        priority_labels=services.PRIORITY_LABELS,
+    ), status
 
 
 def _back(event: Event):
@@ -388,6 +429,21 @@ def settings(slug: str):
     event.max_pending_requests = form.max_pending_requests.data
     db.session.commit()
     flash("Meeting settings saved.", "success")
+    return _back(event)
+
+
+@bp.post("/events/<slug>/manage/meetings/requests/<int:request_id>/priority")
+def set_priority(slug: str, request_id: int):
+    """Set how strongly the batch scheduler favours one open request."""
+    event = organiser_event(slug)
+    form = PriorityForm()
+    if not form.validate_on_submit():
+        # Nothing is saved; the page is shown again (400) saying what was wrong.
+        problems = " ".join(form.priority.errors or [m for errors in form.errors.values() for m in errors])
+        flash(f"Priority not changed: {problems or 'the form was incomplete.'}", "error")
+        return _manage_page(event, 400)
+    label = services.PRIORITY_LABELS[form.priority.data].title()
+    _act(event, lambda: services.set_request_priority(event, request_id, form.priority.data), f"Priority set to {label}.")
     return _back(event)
 
 

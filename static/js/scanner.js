@@ -176,10 +176,20 @@ async function post(scan) {
   return body;
 }
 
-async function handle(raw) {
-  const token = normalise(raw);
-  if (!token) return;
-  const point = checkpointIds();
+// Repeated reads of one badge at one checkpoint within this window (a badge held in front
+// of the camera, a USB scanner firing twice) are answered from memory: no second queued
+// scan offline, no second request online. A deliberate re-scan after the window counts.
+const REPEAT_WINDOW_MS = 10000;
+const recent = new Map(); // "checkpoint|token" -> { at, outcome: Promise<outcome | null> }
+const WAITING_NOTE = "Already scanned — waiting to sync.";
+
+function sameCheckpoint(scan, point) {
+  return scan.session_id === point.session_id && scan.visit_id === point.visit_id;
+}
+
+// Answer a scan (server, or offline check and queue); resolves to what to show again on a
+// repeat, or null when the answer should not be remembered (e.g. signed out).
+async function judge(token, point) {
   const scan = {
     token,
     session_id: point.session_id,
@@ -192,10 +202,10 @@ async function handle(raw) {
       const answer = await post(scan);
       if (answer.error) {
         show({ result: "invalid_token" }, answer.error);
-      } else {
-        show(answer);
+        return null;
       }
-      return;
+      show(answer);
+      return { answer, scannedAt: scan.scanned_at };
     } catch (e) {
       if (!(e instanceof NetworkError)) throw e;
     }
@@ -203,22 +213,72 @@ async function handle(raw) {
   // Offline: judge the signature here, queue the scan for the server.
   const local = await checkLocally(token);
   if (local.result !== "ok") {
-    show(local, `${REASONS[local.result]} (checked offline)`);
-    return;
+    const note = `${REASONS[local.result]} (checked offline)`;
+    show(local, note);
+    return { answer: local, note };
   }
   const items = queue();
+  const waiting = items.find((s) => s.token === token && sameCheckpoint(s, point));
+  if (waiting) {
+    // Already in the queue for this checkpoint: one scan is enough.
+    show({ result: "ok" }, `${WAITING_NOTE} (badge #${local.registrationId})`);
+    showQueue();
+    return { answer: { result: "ok" }, queuedId: waiting.scan_id, registrationId: local.registrationId };
+  }
   items.push(scan);
   saveQueue(items);
   const seen = load(SEEN_KEY, {});
   const seenKey = `${point.key}|${local.registrationId}`;
+  let outcome;
   if (seen[seenKey]) {
-    show({ result: "already_checked_in" }, "Already scanned on this device (offline). The scan is queued.");
+    outcome = { answer: { result: "already_checked_in" }, note: "Already scanned on this device (offline). The scan is queued." };
   } else {
     seen[seenKey] = scan.scanned_at;
     localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
-    show({ result: "ok" }, `Genuine badge #${local.registrationId} — accepted offline, will sync.`);
+    outcome = { answer: { result: "ok" }, note: `Genuine badge #${local.registrationId} — accepted offline, will sync.` };
+  }
+  show(outcome.answer, outcome.note);
+  showQueue();
+  return { ...outcome, queuedId: scan.scan_id, registrationId: local.registrationId };
+}
+
+function showRepeat(previous) {
+  if (previous.queuedId) {
+    const waiting = queue().some((s) => s.scan_id === previous.queuedId);
+    show(previous.answer, `${waiting ? WAITING_NOTE : "Already scanned — synced."} (badge #${previous.registrationId})`);
+  } else if (previous.answer.result === "ok") {
+    // What the server would answer now, without asking it again.
+    show({ ...previous.answer, result: "already_checked_in", first_scanned_at: previous.scannedAt });
+  } else {
+    show(previous.answer, previous.note);
   }
   showQueue();
+}
+
+async function handle(raw) {
+  const token = normalise(raw);
+  if (!token) return;
+  const point = checkpointIds();
+  const key = `${point.key}|${token}`;
+  const last = recent.get(key);
+  if (last && Date.now() - last.at < REPEAT_WINDOW_MS) {
+    const previous = await last.outcome;
+    if (previous) {
+      showRepeat(previous);
+      return;
+    }
+  }
+  // Remembered before the first await, so a read arriving meanwhile waits for this answer.
+  const judged = judge(token, point);
+  const entry = { at: Date.now(), outcome: judged.catch(() => null) };
+  recent.set(key, entry);
+  for (const [k, v] of recent) if (Date.now() - v.at >= REPEAT_WINDOW_MS) recent.delete(k);
+  let outcome = null;
+  try {
+    outcome = await judged;
+  } finally {
+    if (outcome === null && recent.get(key) === entry) recent.delete(key); // not worth remembering
+  }
 }
 
 let syncing = false;

@@ -257,3 +257,39 @@ def test_batch_respects_availability_and_reports_reasons(ctx):
     # Past slots are never used.
     later = services.schedule_all(event, slots[2].ends_at, time_limit=1)
     assert later.scheduled == 0
+
+
+def _priority(request_id: int) -> int:
+    return db.session.scalar(sa.select(MeetingRequest.priority).where(MeetingRequest.id == request_id))
+
+
+def test_set_request_priority(ctx):
+    event, (a, b, c, d) = setup_event(mode=MeetingBookingMode.BATCH)
+    accepted = services.send_request(event, a, b.id, "", NOW)
+    services.accept_request(event, accepted.id, b, NOW)
+    pending = services.send_request(event, c, d.id, "", NOW)
+    declined = services.send_request(event, a, c.id, "", NOW)
+    services.decline_request(event, declined.id, c, NOW)
+    other_event = make_event("other")
+    db.session.commit()
+
+    assert services.set_request_priority(event, accepted.id, services.PRIORITY_LEVELS["top"]) is accepted
+    assert services.set_request_priority(event, pending.id, 2).priority == 2
+    assert _priority(accepted.id) == 3  # flushed: visible to queries in the transaction
+    rows, total = services.open_requests(event)
+    assert [r.id for r in rows] == [accepted.id, pending.id] and total == 2  # highest first
+    db.session.rollback()  # the service never commits: the caller's transaction decides
+    assert (_priority(accepted.id), _priority(pending.id)) == (1, 1)
+
+    for bad in (0, 4, -1, True, "3", None):
+        with pytest.raises(DomainError, match="Choose a priority"):
+            services.set_request_priority(event, accepted.id, bad)
+    with pytest.raises(DomainError, match="only pending or accepted"):
+        services.set_request_priority(event, declined.id, 3)
+    with pytest.raises(DomainError, match="No such meeting request"):
+        services.set_request_priority(other_event, accepted.id, 3)
+    assert {_priority(r.id) for r in (accepted, pending, declined)} == {1}
+    # The scheduler receives the priority as the request's weight.
+    services.set_request_priority(event, accepted.id, 3)
+    report = services.schedule_all(event, NOW, notify=False)
+    assert (report.scheduled, report.bound) == (1, 3)

@@ -282,3 +282,197 @@ def test_bad_input_writes_nothing(app, client, world):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(MeetingRequest.id))) == 0
         assert db.session.scalar(sa.select(sa.func.count(MeetingFeedback.id))) == 0
+
+
+def _directory_crowd(event, count: int, *, start: int = 0, country: str = "KE", tags=()) -> None:
+    """`count` opted-in delegates named "Delegate NNN", each with a profile and tags.
+
+    Rows are built directly (no password hashing) so a hundred of them cost little.
+    """
+    from confapp.accounts.models import User
+    from confapp.meetings.models import ProfileTag
+    from confapp.meetings.models import TagSide
+    from confapp.registration.models import Registration
+    from confapp.registration.models import RegistrationStatus
+
+    for n in range(start, start + count):
+        name = f"Delegate {n:03d}"
+        user = User(email=f"d{n}@example.org", full_name=name)
+        reg = Registration(
+            event=event, user=user, status=RegistrationStatus.CONFIRMED, full_name=name, email=user.email,
+            country=country, organisation=f"Cluster {n}", directory_opt_in=True,
+        )
+        db.session.add(reg)
+        db.session.flush()
+        profile = NetworkingProfile(
+            registration_id=reg.id, offers=f"Export partners for cluster {n}", seeks="Finance", languages="en",
+        )
+        profile.tags = [ProfileTag(tag_id=t, side=TagSide.OFFER if i % 2 else TagSide.SEEK) for i, t in enumerate(tags)]
+        db.session.add(profile)
+    db.session.flush()
+
+
+def _listing(html: str) -> str:
+    return html.split('<ul class="directory">')[1].split("</ul>")[0]
+
+
+def test_directory_pages_keep_filters_and_clamp_the_page(app, client, world):
+    with app.app_context():
+        event = _event(world)
+        _directory_crowd(event, 30, country="IN")  # Delegate 000..029, India
+        _directory_crowd(event, 5, start=100, country="KE")
+        db.session.commit()
+    as_user(app, client, world["users"]["ana"])
+    # Unfiltered: 3 seeded + 35 = 38 profiles, ordered by name: Ana, Ben, Delegate 000..., Raj last.
+    first = client.get("/events/cdc/meetings/directory")
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert "Page 1 of 2" in html and "38 delegates (1–24 shown)" in html
+    listing = _listing(html)
+    assert listing.count("<li>") == 24
+    assert "Ana Kenya" in listing and "Delegate 021" in listing and "Delegate 022" not in listing
+    assert 'rel="prev"' not in html and 'href="/events/cdc/meetings/directory?page=2" rel="next"' in html
+
+    second = client.get("/events/cdc/meetings/directory?page=2").get_data(as_text=True)
+    listing = _listing(second)
+    assert "Page 2 of 2" in second and "38 delegates (25–38 shown)" in second
+    assert listing.count("<li>") == 14
+    assert "Delegate 022" in listing and "Raj India" in listing and "Delegate 021" not in listing
+    assert 'href="/events/cdc/meetings/directory?page=1" rel="prev"' in second and 'rel="next"' not in second
+
+    # Filters survive the page links: 30 Indian delegates + Raj = 31 over two pages.
+    india = client.get("/events/cdc/meetings/directory?country=IN&q=&page=1").get_data(as_text=True)
+    assert "31 delegates (1–24 shown)" in india and "Page 1 of 2" in india
+    next_link = "/events/cdc/meetings/directory?country=IN&amp;page=2"
+    assert f'href="{next_link}" rel="next"' in india
+    india2 = client.get(next_link.replace("&amp;", "&")).get_data(as_text=True)
+    listing = _listing(india2)
+    assert "Page 2 of 2" in india2 and listing.count("<li>") == 7
+    assert "Delegate 024" in listing and "Raj India" in listing
+    assert "Delegate 100" not in listing and "Ana Kenya" not in listing
+    assert '<option value="IN" selected>' in india2  # the filter form still shows the filter
+
+    # Out of range or garbage: the nearest real page, never an error.
+    for raw, expected in (("999", "Page 2 of 2"), ("-3", "Page 1 of 2"), ("0", "Page 1 of 2"),
+                          ("abc", "Page 1 of 2"), ("1e9", "Page 1 of 2"), ("9" * 40, "Page 2 of 2")):
+        r = client.get(f"/events/cdc/meetings/directory?page={raw}")
+        assert r.status_code == 200, raw
+        assert expected in r.get_data(as_text=True), raw
+    # One page only: no page navigation at all.
+    small = client.get("/events/cdc/meetings/directory?country=KE&q=delegate").get_data(as_text=True)
+    assert "5 delegates." in small and "Page 1 of" not in small
+
+
+def _directory_queries(app, client, path: str) -> tuple[int, str]:
+    """SQL statements run while serving `path`, and the page."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+def test_directory_page_runs_the_same_number_of_queries_for_30_or_120_profiles(app, client, world):
+    as_user(app, client, world["users"]["ana"])
+    # Ana has a profile, so the recommendations (which read every profile) run too.
+    client.post("/events/cdc/meetings/profile", data={
+        "directory_opt_in": "y", "offers": "Credit lines", "seeks": "Export partners",
+        "offer_tags": [str(world["finance"])], "seek_tags": [str(world["export"])], "languages": "en",
+    })
+    tags = (world["finance"], world["export"])
+    with app.app_context():
+        _directory_crowd(_event(world), 30, country="IN", tags=tags)
+        db.session.commit()
+    client.get("/events/cdc/meetings/directory")  # warm caches (e.g. the session's user)
+    small, html = _directory_queries(app, client, "/events/cdc/meetings/directory")
+    assert "Page 1 of 2" in html and "Recommended for you" in html
+    small_2, html = _directory_queries(app, client, "/events/cdc/meetings/directory?page=2")
+    assert "Page 2 of 2" in html and "Recommended for you" not in html  # first page only
+    with app.app_context():
+        _directory_crowd(_event(world), 90, start=30, country="IN", tags=tags)
+        db.session.commit()
+    large, html = _directory_queries(app, client, "/events/cdc/meetings/directory")
+    assert "Page 1 of 6" in html and "Recommended for you" in html
+    large_2, html = _directory_queries(app, client, "/events/cdc/meetings/directory?page=2")
+    assert "Page 2 of 6" in html and _listing(html).count("<li>") == 24
+    assert (large, large_2) == (small, small_2), f"{small}/{small_2} queries for 33 profiles, {large}/{large_2} for 123"
+    assert small < 20
+    print(f"\ndirectory queries (page 1/page 2): {small}/{small_2} for 33 profiles, {large}/{large_2} for 123")
+
+
+def test_organiser_sets_request_priority(app, client, world):
+    from confapp.accounts.models import EventRoleKind
+    from confapp.registration.models import Registration
+
+    with app.test_request_context():
+        event = _event(world)
+        ana, raj, ben = (db.session.get(Registration, world[k]) for k in ("ana", "raj", "ben"))
+        now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        open_id = services.send_request(event, ana, raj.id, "", now).id
+        declined = services.send_request(event, ben, raj.id, "", now)
+        services.decline_request(event, declined.id, raj, now)
+        declined_id = declined.id
+        staff = make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        db.session.commit()
+    url = f"/events/cdc/manage/meetings/requests/{open_id}/priority"
+
+    def priority(request_id=open_id):
+        with app.app_context():
+            return db.session.get(MeetingRequest, request_id).priority
+
+    # Signed out, a delegate, door staff: refused, nothing changes.
+    assert client.post(url, data={"priority": "3"}).status_code == 302
+    as_user(app, client, world["users"]["ana"])
+    assert client.post(url, data={"priority": "3"}).status_code == 403
+    as_user(app, client, staff)
+    assert client.post(url, data={"priority": "3"}).status_code == 403
+    assert priority() == 1
+
+    as_user(app, client, world["organiser"])
+    page = client.get("/events/cdc/manage/meetings").get_data(as_text=True)
+    assert "Open requests (1)" in page and f'id="priority-{open_id}"' in page
+    response = client.post(url, data={"priority": "3"}, follow_redirects=True)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "Priority set to Top." in text
+    assert '<option value="3" selected>Top</option>' in text
+    assert priority() == 3
+
+    for bad in ("7", "abc", ""):
+        response = client.post(url, data={"priority": bad})
+        assert response.status_code == 400, bad
+        assert "Priority not changed" in response.get_data(as_text=True)
+        assert priority() == 3
+    # Declined requests are never scheduled: refused with a message.
+    declined_url = f"/events/cdc/manage/meetings/requests/{declined_id}/priority"
+    text = client.post(declined_url, data={"priority": "2"}, follow_redirects=True).get_data(as_text=True)
+    assert "only pending or accepted requests have a priority" in text
+    assert priority(declined_id) == 1
+
+
+def test_priority_form_needs_the_csrf_token(app, client, world):
+    from confapp.registration.models import Registration
+
+    with app.test_request_context():
+        event = _event(world)
+        ana, raj = (db.session.get(Registration, world[k]) for k in ("ana", "raj"))
+        request_id = services.send_request(event, ana, raj.id, "", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).id
+        db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    as_user(app, client, world["organiser"])
+    url = f"/events/cdc/manage/meetings/requests/{request_id}/priority"
+    assert client.post(url, data={"priority": "2"}).status_code == 400
+    page = client.get("/events/cdc/manage/meetings").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert client.post(url, data={"priority": "2", "csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.get(MeetingRequest, request_id).priority == 2
