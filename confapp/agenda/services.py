@@ -394,6 +394,7 @@ def update_session(event: Event, session: ProgrammeSession, data: SessionData, *
     validate_session(event, data, exclude_id=session.id)
     old_room = session.room.name if session.room else "no room"
     old_when = _when(event, session)
+    old_starts, old_ends = session.starts_at, session.ends_at
     what: list[str] = []
     retimed = (session.starts_at, session.ends_at) != (data.starts_at, data.ends_at)
     moved = session.room_id != data.room_id
@@ -424,6 +425,11 @@ def update_session(event: Event, session: ProgrammeSession, data: SessionData, *
         if moved:
             parts.append(f"from {old_room} to {session.room.name if session.room else 'no room'}")
         _log(event, session, "moved", f"{session.title} moved " + " and ".join(parts) + ".", now)
+        if session.status is SessionStatus.SCHEDULED:
+            _notify_change(
+                event, session, "moved", old_starts=old_starts, old_ends=old_ends,
+                old_room=old_room if moved else None,
+            )
     public = [w for w in what if w != "seats"]
     if public:
         name = session.title if old_title == session.title else f"{old_title} (now {session.title})"
@@ -442,6 +448,7 @@ def cancel_session(event: Event, session: ProgrammeSession, *, now: dt.datetime)
     session.updated_at = now
     _log(event, session, "cancelled", f"Cancelled: {session.title} ({_when(event, session)}).", now)
     db.session.flush()
+    _notify_change(event, session, "cancelled")
 
 
 def reinstate_session(event: Event, session: ProgrammeSession, *, now: dt.datetime) -> None:
@@ -458,6 +465,7 @@ def reinstate_session(event: Event, session: ProgrammeSession, *, now: dt.dateti
     session.updated_at = now
     _log(event, session, "reinstated", f"Back on the programme: {session.title} ({_when(event, session)}).", now)
     db.session.flush()
+    _notify_change(event, session, "reinstated")
 
 
 def delete_session(event: Event, session: ProgrammeSession) -> None:
@@ -773,6 +781,59 @@ def _mail_seat(event: Event, session: ProgrammeSession, registration: Registrati
             "agenda.session_detail", slug=event.slug, session_id=session.id
         ),
     )
+
+
+_CHANGE_SUBJECTS = {"moved": "Changed", "cancelled": "Cancelled", "reinstated": "Back on the programme"}
+
+
+def affected_registrations(session: ProgrammeSession) -> list[Registration]:
+    """Active delegates holding a seat or waiting-list place in the session, or who starred it."""
+    seated = sa.select(SessionSignup.registration_id).where(
+        SessionSignup.session_id == session.id, SessionSignup.status != SeatStatus.CANCELLED
+    )
+    starred = sa.select(SessionStar.registration_id).where(SessionStar.session_id == session.id)
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.event_id == session.event_id,
+                Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+                sa.or_(Registration.id.in_(seated), Registration.id.in_(starred)),
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def _notify_change(
+    event: Event,
+    session: ProgrammeSession,
+    change: str,
+    *,
+    old_starts: dt.datetime | None = None,
+    old_ends: dt.datetime | None = None,
+    old_room: str | None = None,
+) -> None:
+    """E-mail each affected delegate what changed, with the updated .ics (published programmes only)."""
+    from confapp.agenda import feeds  # late: feeds imports this module
+
+    # Before publication nobody outside the organisers has seen the programme.
+    if event.programme_published_at is None:
+        return
+    recipients = affected_registrations(session)
+    if not recipients:
+        return
+    retimed = old_starts is not None and (old_starts, old_ends) != (session.starts_at, session.ends_at)
+    # One calendar file for all: SEQUENCE (and STATUS:CANCELLED) let calendars update the entry.
+    attachment = ("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))
+    url = feeds.absolute_url("agenda.session_detail", slug=event.slug, session_id=session.id)
+    for registration in recipients:
+        mail.send_mail(
+            registration.email, f"{_CHANGE_SUBJECTS[change]}: {session.title}", "agenda_session_changed",
+            attachments=[attachment], event=event, session=session, registration=registration, change=change,
+            old_starts=old_starts if retimed else None, old_ends=old_ends,
+            old_room=old_room, new_room=session.room.name if session.room else "no room", url=url,
+        )
 
 
 def signups_for(session: ProgrammeSession) -> list[tuple[SessionSignup, Registration]]:

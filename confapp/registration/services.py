@@ -2,7 +2,7 @@
 
 Flush only; the caller commits. Seats go through confapp.capacity.services, the one
 capacity + waiting-list rule; the waiting list of an event is its waitlisted
-registrations in id order.
+registrations in the order they joined it (status_changed_at, then id).
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ from confapp.registration.models import RegistrationStatus
 from confapp.registration.models import Sector
 
 Status = RegistrationStatus
+REJECTED_MESSAGE = (
+    "The organisers did not accept your registration for this event, so you cannot register again. "
+    "Please write to them if you think this is a mistake."
+)
 ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
 PER_PAGE = 50
 
@@ -192,7 +196,13 @@ def register(
             raise DomainError(refusal)
         if category not in event.public_category_list:
             raise ValidationFailed("This category is not open for registration.", field="category")
-    if get_registration(event, user) is not None:
+    existing = get_registration(event, user)
+    if existing is not None:
+        if existing.status is Status.CANCELLED:
+            return _register_again(existing, user=user, details=details, category=category, source=source,
+                                   now=now, actor=actor)
+        if existing.status is Status.REJECTED:
+            raise DomainError(REJECTED_MESSAGE, field="email")
         raise DomainError(
             f"{user.email} is already registered for this event.", field="email"
         )
@@ -223,6 +233,48 @@ def register(
     return reg
 
 
+def _register_again(
+    reg: Registration,
+    *,
+    user: User,
+    details: dict[str, Any],
+    category: RegistrationCategory,
+    source: RegistrationSource,
+    now: dt.datetime,
+    actor: User | None,
+) -> Registration:
+    """Reactivate a cancelled registration through the normal rules (approval, seat, waiting list).
+
+    The row is reused, so there is still one registration per person per event and its
+    sign-ups and check-in history stay attached; the badge serial is bumped so a badge
+    printed before the cancellation stays revoked.
+    """
+    public = source is RegistrationSource.WEB
+    # Conditional UPDATE: of two concurrent attempts only one finds the row cancelled,
+    # so a double submit cannot take two seats for one registration.
+    claimed = db.session.execute(
+        sa.update(Registration)
+        .where(Registration.id == reg.id, Registration.status == Status.CANCELLED)
+        .values(status=Status.PENDING, status_changed_at=now, badge_serial=Registration.badge_serial + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise DomainError(f"{user.email} is already registered for this event.", field="email")
+    db.session.refresh(reg)
+    for name, value in details.items():
+        setattr(reg, name, value)
+    reg.category = category
+    reg.badge_printed_at = None
+    reg.updated_at = now
+    reg.decided_by_id = actor.id if actor is not None and actor.id != user.id else None
+    db.session.flush()
+    if not (public and reg.event.requires_approval):
+        _admit(reg, now)
+    db.session.flush()
+    _status_mail(reg, welcome=not public)
+    return reg
+
+
 def _admit(reg: Registration, now: dt.datetime) -> bool:
     return capacity.admit(
         reg.event.pool, reg, confirmed=Status.CONFIRMED, waitlisted=Status.WAITLISTED, now=now
@@ -230,11 +282,13 @@ def _admit(reg: Registration, now: dt.datetime) -> bool:
 
 
 def waiting_queue(event: Event) -> sa.Select:
-    """The event's waiting list, first in line first."""
+    """The event's waiting list, first in line first (by when they joined it, then id)."""
+    # Not by id alone: a delegate who registers again after cancelling keeps their old
+    # row (and id) but must join the back of the line.
     return (
         sa.select(Registration)
         .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
-        .order_by(Registration.id)
+        .order_by(Registration.status_changed_at, Registration.id)
     )
 
 
@@ -312,7 +366,11 @@ def waitlist_position(reg: Registration) -> int | None:
         sa.select(sa.func.count(Registration.id)).where(
             Registration.event_id == reg.event_id,
             Registration.status == Status.WAITLISTED,
-            Registration.id <= reg.id,
+            # The same order as waiting_queue: (status_changed_at, id) up to this one.
+            sa.or_(
+                Registration.status_changed_at < reg.status_changed_at,
+                sa.and_(Registration.status_changed_at == reg.status_changed_at, Registration.id <= reg.id),
+            ),
         )
     )
 

@@ -91,7 +91,12 @@ def register(slug: str):
     """Public registration form; creates the account of a visitor and signs them in."""
     event = get_event_or_404(slug, current_user)
     now = utcnow()
-    if services.get_registration(event, current_user) is not None:
+    previous = services.get_registration(event, current_user)
+    # A cancelled registration may be taken up again; any other one stands.
+    if previous is not None and previous.status is RegistrationStatus.REJECTED:
+        status = 409 if request.method == "POST" else 200
+        return render_template("registration/closed.html", event=event, message=services.REJECTED_MESSAGE), status
+    if previous is not None and previous.status is not RegistrationStatus.CANCELLED:
         flash("You are already registered for this event.", "info")
         return redirect(url_for(".mine", slug=slug))
     refusal = services.registration_refusal(event, now)
@@ -99,7 +104,8 @@ def register(slug: str):
         status = 409 if request.method == "POST" else 200
         return render_template("registration/closed.html", event=event, message=refusal), status
     anonymous = not current_user.is_authenticated
-    form = RegistrationForm(categories=event.public_category_list, anonymous=anonymous)
+    # Registering again starts from the details given last time.
+    form = RegistrationForm(categories=event.public_category_list, anonymous=anonymous, obj=previous)
     if not anonymous:
         del form.email
         if request.method == "GET" and not form.full_name.data:
@@ -138,6 +144,7 @@ def register(slug: str):
         event=event,
         form=form,
         anonymous=anonymous,
+        again=previous is not None,
         account_exists=account_exists,
         login_url=url_for("accounts.login", next=url_for(".register", slug=slug)),
     )
@@ -160,6 +167,8 @@ def mine(slug: str):
         can_edit=services.can_edit(reg, now),
         deadline=event.edit_deadline_at(),
         active=reg.status in services.ACTIVE_STATUSES,
+        can_register_again=reg.status is RegistrationStatus.CANCELLED
+        and services.registration_refusal(event, now) is None,
         certificate_ready=has_attended(reg),
     )
 

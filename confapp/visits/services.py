@@ -206,8 +206,8 @@ def update_visit(event: Event, visit: Visit, data: VisitData, *, now: dt.datetim
         visit.sequence += 1
     visit.updated_at = now
     db.session.flush()
-    if visit.status is VisitStatus.CANCELLED and not was_cancelled:
-        _mail_cancelled(event, visit)
+    _notify_change(event, visit, was_cancelled=was_cancelled, old_departs=before["departs_at"],
+                   old_returns=before["returns_at"])
     promoted = promote_waiting(event, visit, now=now)
     return [db.session.get(Registration, s.registration_id) for s in promoted]
 
@@ -758,18 +758,34 @@ def manifest_rows(visit: Visit, bus: Bus | None = None) -> list[ManifestRow]:
 # --- e-mail --------------------------------------------------------------------------------
 
 
-def _mail(event: Event, visit: Visit, registration: Registration, template: str, subject: str) -> None:
+def _mail(
+    event: Event, visit: Visit, registration: Registration, template: str, subject: str, **context
+) -> None:
     from confapp.visits import ical  # late: ical builds URLs with this module's data
 
     attachments = None
-    if template in ("visit_confirmed", "visit_promoted"):
+    if template in ("visit_confirmed", "visit_promoted", "visit_changed", "visit_cancelled"):
         attachments = [("visit.ics", "text/calendar", ical.visit_ics_bytes(event, visit))]
     mail.send_mail(
         registration.email, subject, template, attachments=attachments,
-        event=event, visit=visit, registration=registration, url=ical.visits_url(event),
+        event=event, visit=visit, registration=registration, url=ical.visits_url(event), **context,
     )
 
 
-def _mail_cancelled(event: Event, visit: Visit) -> None:
+def _notify_change(
+    event: Event, visit: Visit, *, was_cancelled: bool, old_departs: dt.datetime, old_returns: dt.datetime
+) -> None:
+    """E-mail everyone signed up (seat or waiting list) when the visit is cancelled or retimed."""
+    if visit.status is VisitStatus.CANCELLED:
+        if was_cancelled:
+            return
+        template, subject, context = "visit_cancelled", f"Cancelled: {visit.title}", {}
+    elif (old_departs, old_returns) != (visit.departs_at, visit.returns_at):
+        template, subject = "visit_changed", f"New time: {visit.title}"
+        context = {"old_departs": old_departs, "old_returns": old_returns}
+    else:
+        return
     for _holder, registration in signups_for(visit, include_cancelled=False):
-        _mail(event, visit, registration, "visit_cancelled", f"Cancelled: {visit.title}")
+        # A delegate who cancelled their registration is no longer coming.
+        if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+            _mail(event, visit, registration, template, subject, **context)
