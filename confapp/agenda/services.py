@@ -742,6 +742,10 @@ def cancel_signup(event: Event, session: ProgrammeSession, registration: Registr
     holder = get_signup(session, registration)
     if holder is None or holder.status is SeatStatus.CANCELLED or session.pool is None:
         raise DomainError("You are not signed up for this session.")
+    return _leave(event, session, holder, now)
+
+
+def _leave(event: Event, session: ProgrammeSession, holder: SessionSignup, now: dt.datetime) -> list[SessionSignup]:
     return capacity.leave(
         session.pool,
         holder,
@@ -751,6 +755,26 @@ def cancel_signup(event: Event, session: ProgrammeSession, registration: Registr
         now=now,
         on_promoted=lambda promoted: _on_promoted(event, session, promoted),
     )
+
+
+def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
+    """Give up the seats and waiting-list places a cancelled or rejected registration
+    holds in sessions still to come; the next in line get them. Returns how many."""
+    rows = db.session.execute(
+        sa.select(SessionSignup, ProgrammeSession)
+        .join(ProgrammeSession, ProgrammeSession.id == SessionSignup.session_id)
+        .where(
+            SessionSignup.registration_id == registration.id,
+            SessionSignup.status != SeatStatus.CANCELLED,
+            ProgrammeSession.starts_at > now,
+            ProgrammeSession.capacity_pool_id.is_not(None),
+        )
+        .order_by(ProgrammeSession.starts_at)
+    ).all()
+    event = db.session.get(Event, registration.event_id)
+    for holder, session in rows:
+        _leave(event, session, holder, now)
+    return len(rows)
 
 
 def promote_waiting(session: ProgrammeSession, now: dt.datetime) -> list[SessionSignup]:

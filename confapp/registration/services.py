@@ -340,6 +340,13 @@ def cancel(reg: Registration, *, actor: User | None, now: dt.datetime) -> list[R
 
 
 def _leave(reg: Registration, new_status: Status, now: dt.datetime) -> list[Registration]:
+    # Imported here: the agenda and visits services import this module.
+    from confapp.agenda.services import release_seats_of as release_sessions
+    from confapp.visits.services import release_seats_of as release_visits
+
+    # Someone who no longer comes must not keep workshop or bus seats from others.
+    release_sessions(reg, now=now)
+    release_visits(reg, now=now)
     return capacity.leave(
         reg.event.pool,
         reg,

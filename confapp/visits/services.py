@@ -521,6 +521,26 @@ def cancel(event: Event, visit: Visit, registration: Registration, *, now: dt.da
     return _leave(event, visit, holder, now)
 
 
+def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
+    """Give up the seats and waiting-list places a cancelled or rejected registration
+    holds on visits still to leave; the next in line get them. Returns how many."""
+    rows = db.session.execute(
+        sa.select(VisitSignup, Visit)
+        .join(Visit, Visit.id == VisitSignup.visit_id)
+        .where(
+            VisitSignup.registration_id == registration.id,
+            VisitSignup.status != SeatStatus.CANCELLED,
+            Visit.departs_at > now,
+            Visit.status != VisitStatus.CANCELLED,
+        )
+        .order_by(Visit.departs_at)
+    ).all()
+    event = db.session.get(Event, registration.event_id)
+    for holder, visit in rows:
+        _leave(event, visit, holder, now)
+    return len(rows)
+
+
 def promote_waiting(event: Event, visit: Visit, *, now: dt.datetime) -> list[VisitSignup]:
     """Fill free seats from the waiting list (after the capacity rose)."""
     if visit.status is VisitStatus.CANCELLED:
