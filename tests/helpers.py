@@ -216,3 +216,17 @@ def make_visit(
         **fields,
     )
     return visit_services.create_visit(event, data, now=now or dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str | None:
+    """The text of a PDF via pdftotext (poppler-utils), or None when it is not installed."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        return None
+    source = tmp_path / "check.pdf"
+    source.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True, timeout=30
+    ).stdout.decode("utf-8")

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import icalendar
@@ -29,12 +27,14 @@ from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import RequestStatus
 from confapp.registration.models import Registration
 from confapp.visits.models import VisitSignup
+from tests.e2e.forms import fill_registration
 from tests.helpers import PASSWORD
 from tests.helpers import Outbox
 from tests.helpers import local_time
 from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_visit
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -83,17 +83,10 @@ def _set_up_conference(app) -> None:
 
 def _register(page, base: str) -> None:
     page.goto(f"{base}/events/cdc/register")
-    page.fill("input[name=full_name]", ME)
-    page.fill("input[name=email]", ME_EMAIL)
-    page.fill("input[name=password]", "a long enough password")
-    page.fill("input[name=organisation]", "Chambre de Commerce de Thiès")
-    page.select_option("select[name=organisation_type]", "cluster_association")
-    page.fill("input[name=job_title]", "Head of SME Services")
-    page.select_option("select[name=country]", "SN")
-    page.select_option("select[name=sector]", "agriculture")
-    page.fill("input[name=phone]", "+221 77 412 36 90")
-    page.check("input[name=interests][value=export_markets]")
-    page.check("input[name=directory_opt_in]")
+    fill_registration(
+        page, name=ME, email=ME_EMAIL, opt_in=True, organisation="Chambre de Commerce de Thiès",
+        job_title="Head of SME Services", country="SN", sector="agriculture", phone="+221 77 412 36 90",
+    )
     page.get_by_role("button", name="Register").click()
     page.wait_for_url(re.compile(r"/events/cdc/my-registration$"))
 
@@ -104,17 +97,6 @@ def _sign_in(page, base: str, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
     page.wait_for_url(lambda url: "/login" not in url)
-
-
-def _pdf_text(data: bytes, tmp_path: Path) -> str | None:
-    """The text of a PDF via pdftotext (poppler-utils), or None when it is not installed."""
-    if shutil.which("pdftotext") is None:
-        return None
-    source = tmp_path / "check.pdf"
-    source.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True, timeout=30
-    ).stdout.decode("utf-8")
 
 
 def test_delegate_journey_from_registration_to_personal_agenda(live_app, browser, page, screenshots, tmp_path):
@@ -194,7 +176,7 @@ def test_delegate_journey_from_registration_to_personal_agenda(live_app, browser
         page.get_by_role("link", name="Download badge (PDF)").click()
     badge = Path(download_info.value.path()).read_bytes()
     assert badge.startswith(b"%PDF")
-    text = _pdf_text(badge, tmp_path)
+    text = pdf_text(badge, tmp_path)
     if text is not None:
         assert ME in text
     page.get_by_role("link", name="QR for my phone").click()

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import icalendar
@@ -31,6 +29,7 @@ from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_registration
 from tests.helpers import make_staff
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -58,17 +57,6 @@ def _set_up(app) -> None:
             req = meeting_services.send_request(event, requester, invitee.id, "", now)
             meeting_services.accept_request(event, req.id, invitee, now)
         db.session.commit()
-
-
-def _pdf_text(data: bytes, tmp_path: Path) -> str | None:
-    """The text of a PDF via pdftotext (poppler-utils), or None when it is not installed."""
-    if shutil.which("pdftotext") is None:
-        return None
-    source = tmp_path / "check.pdf"
-    source.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True, timeout=30
-    ).stdout.decode("utf-8")
 
 
 def test_organiser_builds_programme_approves_schedules_and_prints(live_app, browser, page, tmp_path):
@@ -186,7 +174,7 @@ def test_organiser_builds_programme_approves_schedules_and_prints(live_app, brow
     assert download.suggested_filename == "cdc-badges-a4x4.pdf"
     body = Path(download.path()).read_bytes()
     assert body.startswith(b"%PDF")
-    text = _pdf_text(body, tmp_path)
+    text = pdf_text(body, tmp_path)
     if text is not None:
         for name in [PENDING, *(name for _, name, _ in DELEGATES)]:
             assert name in text

@@ -11,6 +11,7 @@ import pytest
 from confapp.extensions import db
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
+from tests.e2e.forms import fill_registration
 from tests.helpers import Outbox
 from tests.helpers import make_event
 from tests.helpers import make_staff
@@ -18,19 +19,6 @@ from tests.helpers import make_staff
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-
-
-def _fill_registration(page, *, name: str, email: str) -> None:
-    page.fill("input[name=full_name]", name)
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "a long enough password")
-    page.fill("input[name=organisation]", "Nairobi Leather Cluster Association")
-    page.select_option("select[name=organisation_type]", "cluster_association")
-    page.fill("input[name=job_title]", "Chairperson")
-    page.select_option("select[name=country]", "KE")
-    page.select_option("select[name=sector]", "industry")
-    page.fill("input[name=phone]", "+254 700 000000")
-    page.check("input[name=interests][value=export_markets]")
 
 
 def test_delegate_registers_on_a_phone_and_confirms_email(live_app, page, screenshots):
@@ -42,7 +30,7 @@ def test_delegate_registers_on_a_phone_and_confirms_email(live_app, page, screen
 
     page.goto(f"{base}/events/cdc")
     page.get_by_role("link", name=re.compile("Register", re.I)).first.click()
-    _fill_registration(page, name="Wanjiru Kamau <b>", email="Wanjiru@Example.org")
+    fill_registration(page, name="Wanjiru Kamau <b>", email="Wanjiru@Example.org")
     page.screenshot(path=str(screenshots / "registration-phone.png"), full_page=True)
     page.get_by_role("button", name=re.compile("Register", re.I)).click()
 
@@ -75,7 +63,7 @@ def test_organiser_approves_a_pending_registration(live_app, page):
     base = live_app.config["LIVE_URL"]
 
     page.goto(f"{base}/events/cdc/register")
-    _fill_registration(page, name="Thabo Nkosi", email="thabo@example.org")
+    fill_registration(page, name="Thabo Nkosi", email="thabo@example.org")
     page.get_by_role("button", name=re.compile("Register", re.I)).click()
     page.wait_for_url(re.compile(r"/my-registration$"))
     assert "pending" in page.inner_text("main").lower()

@@ -14,6 +14,7 @@ from confapp.badges.render import BadgeData
 from confapp.badges.render import build_badges
 from confapp.pdf import fit_lines
 from confapp.pdf import font_set
+from tests.helpers import pdf_text
 
 KEY = "testing-secret-key"
 NOTO = Path("/usr/share/fonts/truetype/noto")
@@ -28,12 +29,6 @@ def _badge(i: int, name: str = "Ana Example", **kw) -> BadgeData:
     )
     values.update(kw)
     return BadgeData(**values)
-
-
-def _text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "b.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def _decode(pdf: bytes, tmp_path: Path, dpi: int = 150) -> list[str]:
@@ -70,7 +65,7 @@ def test_every_qr_decodes_and_text_is_there(layout, tmp_path):
     pdf = build_badges(badges, layout=layout, fonts=font_set({}))
     decoded = _decode(pdf, tmp_path)
     assert sorted(decoded) == sorted(b.token for b in badges)
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert "Delegate Number1" in text and "Kenya Leather Cluster" in text and "DELEGATE" in text
 
 
@@ -78,7 +73,7 @@ def test_every_qr_decodes_and_text_is_there(layout, tmp_path):
 def test_long_names_wrap_or_shrink_without_overflow(tmp_path):
     long_name = "José María Fernández-Núñez de la Peña y Castellanos Villaverde Aguirre Montenegro Ibáñez"
     pdf = build_badges([_badge(1, long_name)], layout="a6", fonts=font_set({}))
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert "José María" in text  # diacritics kept
     assert _decode(pdf, tmp_path) == [tokens.issue(KEY, 1, 1, 1)]
     doc = render.BadgeDocument("a6", font_set({}))
@@ -100,7 +95,7 @@ def test_devanagari_and_arabic_names_render(tmp_path):
     fonts = font_set({}).for_texts(names)
     assert 1 <= len(fonts.fallbacks) <= 2
     pdf = build_badges([_badge(1, names[0]), _badge(2, names[1])], layout="a6", fonts=fonts)
-    text = _text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert "राजेश" in text or "रा" in text
     assert "محمد" in text or "عبد" in text
     assert len(_decode(pdf, tmp_path)) == 2
@@ -116,7 +111,7 @@ CJK = [p for p in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 @pytest.mark.skipif(not CJK, reason="no CJK font installed (apt-get install fonts-noto-cjk); set PDF_FALLBACK_FONTS")
 def test_chinese_names_render(tmp_path):
     pdf = build_badges([_badge(1, "王小明")], layout="a6", fonts=font_set({"PDF_FALLBACK_FONTS": CJK}).for_texts(["王小明"]))
-    assert "王小明" in _text(pdf, tmp_path)
+    assert "王小明" in pdf_text(pdf, tmp_path)
 
 
 def test_unknown_layout_is_refused():
