@@ -594,6 +594,15 @@ def open_requests(event: Event, limit: int = MAX_LISTED_REQUESTS) -> tuple[list[
     return list(rows), total or 0
 
 
+def update_settings(event: Event, *, booking_mode: MeetingBookingMode, max_pending_requests: int) -> None:
+    """How meetings are booked (instant or batch) and how many requests one may leave pending."""
+    if not 1 <= max_pending_requests <= 500:
+        raise ValidationFailed("The pending-request cap must be between 1 and 500.", field="max_pending_requests")
+    event.meeting_booking_mode = booking_mode
+    event.max_pending_requests = max_pending_requests
+    db.session.flush()
+
+
 def set_request_priority(event: Event, request_id: int, priority: int) -> MeetingRequest:
     """An organiser sets how much the batch scheduler should favour an open request."""
     if isinstance(priority, bool) or priority not in PRIORITY_LABELS:

@@ -425,10 +425,8 @@ def settings(slug: str):
     if not form.validate_on_submit():
         flash("Choose a booking mode and a cap between 1 and 500.", "error")
         return _back(event)
-    event.meeting_booking_mode = MeetingBookingMode(form.meeting_booking_mode.data)
-    event.max_pending_requests = form.max_pending_requests.data
-    db.session.commit()
-    flash("Meeting settings saved.", "success")
+    mode, cap = MeetingBookingMode(form.meeting_booking_mode.data), form.max_pending_requests.data
+    _act(event, lambda: services.update_settings(event, booking_mode=mode, max_pending_requests=cap), "Meeting settings saved.")
     return _back(event)
 
 

@@ -293,3 +293,13 @@ def test_set_request_priority(ctx):
     services.set_request_priority(event, accepted.id, 3)
     report = services.schedule_all(event, NOW, notify=False)
     assert (report.scheduled, report.bound) == (1, 3)
+
+
+def test_update_settings_flushes_or_refuses(ctx):
+    event = make_event("settings-test")
+    services.update_settings(event, booking_mode=MeetingBookingMode.INSTANT, max_pending_requests=7)
+    assert (event.meeting_booking_mode, event.max_pending_requests) == (MeetingBookingMode.INSTANT, 7)
+    for bad in (0, 501):
+        with pytest.raises(DomainError):
+            services.update_settings(event, booking_mode=MeetingBookingMode.BATCH, max_pending_requests=bad)
+    assert (event.meeting_booking_mode, event.max_pending_requests) == (MeetingBookingMode.INSTANT, 7)
