@@ -289,8 +289,10 @@ def scan_context(
     ).first()
     if row is None:
         return None
-    holder = Holder(*row[8:]) if row[8] is not None else None
-    return ScanContext(*row[:8], holder)
+    # The row is the context's own columns followed by the holder's (see _context_statement).
+    split = len(ScanContext._fields) - 1
+    holder = Holder(*row[split:]) if row[split] is not None else None
+    return ScanContext(*row[:split], holder)
 
 
 def judge(claim: tokens.BadgeClaim | tokens.TokenProblem, holder: Holder | None) -> ScanResult:
