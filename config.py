@@ -41,6 +41,9 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # Fonts for PDFs (visa letters, badges); a TTF covering the scripts in use.
     PDF_FONT: str | None = None
+    # Bearer-token scans answered ahead of Flask's request dispatch (confapp.checkin.lane);
+    # False sends them through the Flask view like every other request.
+    CHECKIN_FAST_LANE = True
     PRODUCTION = False
 
 

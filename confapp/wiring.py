@@ -231,15 +231,18 @@ def register_input_guards(app: Flask) -> None:
             abort(400, "Text cannot contain NUL (0x00) characters.")
 
 
+def json_may_hold_nul(raw: bytes) -> bool:
+    """Whether a JSON body might hold a NUL character (False means it surely does not)."""
+    # In UTF-8 JSON a NUL can only be the escape \u0000 (raw control characters are not
+    # valid JSON); zero bytes mean UTF-16/32, which must be parsed and walked. Most bodies
+    # are cleared by these two byte searches instead of a walk through the parsed document.
+    return b"\\u0000" in raw or b"\x00" in raw
+
+
 def _body_has_nul() -> bool:
     if request.is_json:
-        # In UTF-8 JSON a NUL can only be the escape \u0000 (raw control characters are not
-        # valid JSON); zero bytes mean UTF-16/32, which is walked. Most bodies are cleared
-        # by two byte searches instead of a walk through the parsed document.
         raw = request.get_data(cache=True)
-        if b"\\u0000" not in raw and b"\x00" not in raw:
-            return False
-        return _has_nul(request.get_json(silent=True))
+        return json_may_hold_nul(raw) and _has_nul(request.get_json(silent=True))
     # Form fields only: uploaded files (CSV, XLSX) are binary and parsed by their importers.
     return any(_has_nul(k) or _has_nul(v) for k, v in request.form.items(multi=True))
 
@@ -256,19 +259,38 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        if response.mimetype == "application/json":
-            # Data, never a document to render: nothing may load (OWASP's advice for APIs).
-            response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-        response.headers.setdefault("Content-Security-Policy", _PAGE_CSP)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
-        if app.config.get("PRODUCTION"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
-        return response
+        return add_security_headers(response, production=bool(app.config.get("PRODUCTION")))
+
+
+def add_security_headers(response, *, production: bool):
+    """Set the security headers a response lacks (every answer, the check-in lane's too)."""
+    # Data, never a document to render: nothing may load (OWASP's advice for APIs).
+    wanted = _DATA_HEADERS if response.mimetype == "application/json" else _PAGE_HEADERS
+    if production:
+        wanted = (*wanted, _HSTS)
+    # One pass over the present names rather than a search of the list per header.
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+    return response
+
+
+_COMMON_HEADERS = (
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(self), geolocation=()"),
+)
+_PAGE_HEADERS = (("Content-Security-Policy", _PAGE_CSP), *_COMMON_HEADERS)
+_DATA_HEADERS = (("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"), *_COMMON_HEADERS)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def register_fast_lanes(app: Flask) -> None:
+    """WSGI middleware answering door scanners' bearer-token check-ins ahead of Flask."""
+    if app.config.get("CHECKIN_FAST_LANE", True):
+        from confapp.checkin.lane import ScanLane
+
+        app.wsgi_app = ScanLane(app, app.wsgi_app)
 
 
 def register_commands(app: Flask) -> None:

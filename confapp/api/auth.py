@@ -61,14 +61,14 @@ def current_api_user() -> User | None:
     return user
 
 
+# The 401 answer: (status, error, message) and the Bearer challenge header.
+UNAUTHORISED = (401, "unauthorized", "Send a valid API token as 'Authorization: Bearer <token>'.")
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="confapp"'}
+
+
 def api_credentials_refused():
     """Answer 401 with the Bearer challenge."""
-    json_error(
-        401,
-        "unauthorized",
-        "Send a valid API token as 'Authorization: Bearer <token>'.",
-        **{"WWW-Authenticate": 'Bearer realm="confapp"'},
-    )
+    json_error(*UNAUTHORISED, **BEARER_CHALLENGE)
 
 
 def _protect_session_write() -> None:

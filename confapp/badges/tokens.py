@@ -36,6 +36,9 @@ TOKEN_LENGTH = 120  # base32 characters
 _HKDF_SALT = b"confapp badge token v1"
 _MAX_U32 = 2**32 - 1
 _MAX_U16 = 2**16 - 1
+# Longer text is not a token, even with spaces a keyboard wedge may add (and must not
+# fill the decode cache below).
+_MAX_TEXT = 512
 
 
 class TokenProblem(enum.StrEnum):
@@ -91,8 +94,15 @@ def issue(secret_key: str | bytes, event_id: int, registration_id: int, serial: 
 
 def decode(token: str) -> tuple[BadgeClaim, bytes, bytes] | None:
     """Split a token into its claim, payload and signature, without checking it; None if malformed."""
-    if not isinstance(token, str):
+    if not isinstance(token, str) or len(token) > _MAX_TEXT:
         return None
+    return _decode(token)
+
+
+# A scan decodes its token twice (to find the registration, then to verify it), and
+# base32 decoding is pure Python: a small cache of the immutable result saves the second.
+@functools.lru_cache(maxsize=64)
+def _decode(token: str) -> tuple[BadgeClaim, bytes, bytes] | None:
     text = "".join(token.split()).upper()
     if len(text) != TOKEN_LENGTH:
         return None

@@ -5,14 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import request
 
 from confapp.accounts.services import api_token_use_is_stale
 from confapp.accounts.services import touch_api_token
 from confapp.api import openapi
+from confapp.api.auth import BEARER_CHALLENGE
+from confapp.api.auth import UNAUTHORISED
 from confapp.api.auth import api_credentials
-from confapp.api.auth import api_credentials_refused
 from confapp.api.auth import json_error
 from confapp.api.auth import organiser_required
 from confapp.api.auth import staff_required
@@ -50,58 +52,95 @@ def _id(body, name: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
 
 
+class _Refused(Exception):
+    """A scan request answered with an error instead of a verdict."""
+
+    def __init__(self, status: int, error: str, message: str, **headers: str) -> None:
+        super().__init__(message)
+        self.answer = (status, {"error": error, "message": message}, headers)
+
+
+def answer_scan(
+    engine: sa.Engine, slug: str, body, *, token_hash: str | None, user_id: int | None
+) -> tuple[int, dict, dict[str, str]]:
+    """Judge and record one badge scan: (HTTP status, JSON body, extra headers).
+
+    The one decision behind both doors into the check-in API: the Flask view below and
+    the bearer-token fast lane (confapp.checkin.lane). The caller, their role, the event,
+    the checkpoint and the badge's registration come from one query, then the scan and
+    any attendance are inserted and committed; an error answer commits nothing.
+    """
+    try:
+        # A Core connection of its own: no ORM session to set up and flush.
+        with engine.connect() as conn:
+            outcome = _judge_request(conn, slug, body, token_hash=token_hash, user_id=user_id)
+            conn.commit()
+    except _Refused as refusal:
+        return refusal.answer
+    return 200, services.outcome_json(outcome), {}
+
+
+def _judge_request(conn: sa.Connection, slug: str, body, *, token_hash: str | None, user_id: int | None):
+    fields = body if isinstance(body, dict) else {}
+    token = fields.get("token") if isinstance(fields.get("token"), str) else ""
+    session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
+    context = services.scan_context(
+        conn, slug, token_hash=token_hash, user_id=user_id, token=token,
+        session_id=session_id, visit_id=visit_id,
+    )
+    if context is None or not context.user_active:
+        raise _Refused(*UNAUTHORISED, **BEARER_CHALLENGE)
+    if context.event_id is None:
+        raise _Refused(404, "not_found", f"No event with the slug {slug!r}.")
+    if not context.may_scan():
+        raise _Refused(403, "forbidden", "Only staff or an organiser of this event may do this.")
+    problem = _scan_problem(body)
+    if problem:
+        raise _Refused(problem[0], "invalid", problem[1])
+    if (session_id or visit_id) and context.point_id is None:
+        kind, wanted = ("session", session_id) if session_id else ("visit", visit_id)
+        raise _Refused(404, "invalid", f"No {kind} {wanted} in this event.")
+    now = utcnow()
+    try:
+        services.validate_scan(token, body["scan_id"])
+        scanned_at = services.parse_scanned_at(body.get("scanned_at"), now)
+    except DomainError as exc:
+        raise _Refused(422, "invalid", exc.message) from exc
+    if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, now):
+        touch_api_token(conn, context.token_id, now)
+    return services.record_scan(
+        conn,
+        context.event_id,
+        token=token,
+        holder=context.holder,
+        checkpoint=services.Checkpoint.for_ids(session_id, visit_id),
+        scan_id=body["scan_id"],
+        scanned_at=scanned_at,
+        scanner_id=context.user_id,
+        now=now,
+    )
+
+
+def json_answer(status: int, payload: dict, headers: dict[str, str]) -> Response:
+    """The response for an answer_scan() result (the app's JSON encoder, as jsonify)."""
+    response = current_app.json.response(payload)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
 @checkin_api.post("/events/<slug>/checkins")
 def checkin(slug: str):
     """Judge and record one badge scan at the entrance, a session or a visit.
 
-    The door's hot path: the caller, their role, the event, the checkpoint and the badge's
-    registration come from one query, then the scan and attendance are two inserts.
+    Bearer-token scans are usually answered by the fast lane before reaching this view;
+    it serves session-authenticated scans (the scanner page) and whatever the lane hands on.
     """
     token_hash, user_id = api_credentials()
-    body = request.get_json(silent=True)
-    fields = body if isinstance(body, dict) else {}
-    token = fields.get("token") if isinstance(fields.get("token"), str) else ""
-    session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
-    # A Core connection of its own, committed here: no ORM session to set up and flush.
-    # Leaving the block without the commit (any error answer) rolls back.
-    with db.engine.connect() as conn:
-        context = services.scan_context(
-            conn, slug, token_hash=token_hash, user_id=user_id, token=token,
-            session_id=session_id, visit_id=visit_id,
-        )
-        if context is None or not context.user_active:
-            api_credentials_refused()
-        if context.event_id is None:
-            json_error(404, "not_found", f"No event with the slug {slug!r}.")
-        if not context.may_scan():
-            json_error(403, "forbidden", "Only staff or an organiser of this event may do this.")
-        problem = _scan_problem(body)
-        if problem:
-            json_error(problem[0], "invalid", problem[1])
-        if (session_id or visit_id) and context.point_id is None:
-            kind, wanted = ("session", session_id) if session_id else ("visit", visit_id)
-            json_error(404, "invalid", f"No {kind} {wanted} in this event.")
-        now = utcnow()
-        try:
-            services.validate_scan(token, body["scan_id"])
-            scanned_at = services.parse_scanned_at(body.get("scanned_at"), now)
-        except DomainError as exc:
-            json_error(422, "invalid", exc.message)
-        if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, now):
-            touch_api_token(conn, context.token_id, now)
-        outcome = services.record_scan(
-            conn,
-            context.event_id,
-            token=token,
-            holder=context.holder,
-            checkpoint=services.Checkpoint.for_ids(session_id, visit_id),
-            scan_id=body["scan_id"],
-            scanned_at=scanned_at,
-            scanner_id=context.user_id,
-            now=now,
-        )
-        conn.commit()
-    return jsonify(services.outcome_json(outcome))
+    answer = answer_scan(
+        db.engine, slug, request.get_json(silent=True), token_hash=token_hash, user_id=user_id
+    )
+    return json_answer(*answer)
 
 
 def _attendance_json(event, checkpoint: str) -> list[dict]:

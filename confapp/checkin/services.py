@@ -141,10 +141,13 @@ class Holder(NamedTuple):
     country: str
     category: RegistrationCategory
     signed_up: bool
+    # When they were first checked in at this checkpoint (None: not yet).
+    checked_in_at: dt.datetime | None
 
 
 def _holder_columns(reg: sa.Table, checkpoint_kind: str, session_pool) -> list:
-    """The columns of a Holder, with `signed_up` judged for the kind of checkpoint.
+    """The columns of a Holder, with `signed_up` judged for the kind of checkpoint and
+    `checked_in_at` for the checkpoint bound as `checkpoint`.
 
     `session_pool` is the session's capacity_pool_id column or value: sessions without a
     seat limit admit everyone; limited sessions and visits need a confirmed sign-up.
@@ -168,9 +171,16 @@ def _holder_columns(reg: sa.Table, checkpoint_kind: str, session_pool) -> list:
         )
     else:
         signed_up = sa.true()
+    attendance = Attendance.__table__
+    checked_in_at = (
+        sa.select(attendance.c.first_scanned_at)
+        .where(attendance.c.registration_id == reg.c.id, attendance.c.checkpoint == sa.bindparam("checkpoint"))
+        .scalar_subquery()
+    )
     return [
         reg.c.id, reg.c.event_id, reg.c.badge_serial, reg.c.status, reg.c.full_name,
         reg.c.organisation, reg.c.country, reg.c.category, signed_up.label("signed_up"),
+        checked_in_at.label("checked_in_at"),
     ]
 
 
@@ -197,6 +207,7 @@ def load_holder(conn: sa.Connection, event_id: int, registration_id: int, checkp
             "event_id": event_id,
             "session_id": checkpoint.session_id,
             "visit_id": checkpoint.visit_id,
+            "checkpoint": checkpoint.key,
             "session_pool": checkpoint.session.capacity_pool_id if checkpoint.session else None,
         },
     ).first()
@@ -284,6 +295,7 @@ def scan_context(
         {
             "token_hash": token_hash, "user_id": user_id, "slug": slug,
             "session_id": session_id, "visit_id": visit_id,
+            "checkpoint": Checkpoint.for_ids(session_id, visit_id).key,
             "registration_id": claimed_registration_id(token),
         },
     ).first()
@@ -389,6 +401,10 @@ def record_scan(
     result = judge(tokens.verify(secret_key(), token, event_id), holder)
     if result in (ScanResult.INVALID_TOKEN, ScanResult.WRONG_EVENT):
         holder = None  # a forged or foreign badge says nothing about anyone here
+    elif result is ScanResult.OK and holder.checked_in_at is not None and holder.checked_in_at <= scanned_at:
+        # Checked in here before this scan was made: a repeat, known from the holder's row.
+        # A check-in never goes away and only ever moves earlier, so no race can undo this.
+        result = ScanResult.ALREADY_CHECKED_IN
     scan = {
         "event_id": event_id,
         "scan_id": scan_id,
@@ -401,14 +417,14 @@ def record_scan(
         "received_at": now,
         "scanner_id": scanner_id,
     }
-    scan_row_id = insert_once(conn, Scan.__table__, scan, ("event_id", "scan_id"))
-    if scan_row_id is None:
+    if result is ScanResult.OK:
+        return _admit(conn, holder, checkpoint, scan)
+    if insert_once(conn, Scan.__table__, scan, ("event_id", "scan_id")) is None:
         # The same scan_id was recorded before (a resend): answer as the first time.
         return replay(conn, event_id, scan_id)
-    if result is not ScanResult.OK:
-        first = _first_scanned_at(conn, holder.id, checkpoint.key) if holder else None
-        return CheckinOutcome(result, holder, first, checkpoint.key, scan_id)
-    return _attend(conn, event_id, holder, checkpoint, scan, scan_row_id)
+    first = holder.checked_in_at if holder else None
+    repeat = result is ScanResult.ALREADY_CHECKED_IN
+    return CheckinOutcome(result, holder, first, checkpoint.key, scan_id, conflict=repeat)
 
 
 @functools.cache
@@ -437,25 +453,17 @@ def insert_once(conn: sa.Connection, table: sa.Table, values: dict, unique: tupl
     return conn.execute(_insert_once_statement(dialect, table, unique), values).scalar()
 
 
-def _attend(conn: sa.Connection, event_id: int, holder: Holder, checkpoint: Checkpoint, scan: dict, scan_row_id: int) -> CheckinOutcome:
-    inserted = insert_once(
-        conn,
-        Attendance.__table__,
-        {
-            "event_id": event_id,
-            "registration_id": holder.id,
-            "checkpoint": checkpoint.key,
-            "session_id": scan["session_id"],
-            "visit_id": scan["visit_id"],
-            "first_scan_id": scan_row_id,
-            "first_scanned_at": scan["scanned_at"],
-            "created_at": scan["received_at"],
-        },
-        ("registration_id", "checkpoint"),
-    )
-    if inserted is not None:
+def _admit(conn: sa.Connection, holder: Holder, checkpoint: Checkpoint, scan: dict) -> CheckinOutcome:
+    """Store an admitting scan and the check-in it makes, unless a race got there first."""
+    inserted = _insert_admission(conn, scan)
+    if inserted is None:
+        # The same scan_id was recorded before (a resend): answer as the first time.
+        return replay(conn, scan["event_id"], scan["scan_id"])
+    scan_row_id, attendance_id = inserted
+    if attendance_id is not None:
         return CheckinOutcome(ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"])
-    # Already checked in here: the earliest scan wins, whatever order they arrive in.
+    # Checked in here meanwhile (another scanner, or an earlier scan synced late): the
+    # earliest scan wins, whatever order they arrive in.
     statements = _repeat_statements()
     keys = {"holder_id": holder.id, "key": checkpoint.key}
     moved = conn.execute(
@@ -475,6 +483,63 @@ def _attend(conn: sa.Connection, event_id: int, holder: Holder, checkpoint: Chec
         scan["scan_id"],
         conflict=True,
     )
+
+
+def _insert_admission(conn: sa.Connection, scan: dict) -> tuple[int, int | None] | None:
+    """Insert the scan and its attendance row: (scan row id, attendance id or None when
+    one exists already), or None when the scan_id was recorded before."""
+    if conn.dialect.name == "postgresql":
+        # One round trip: both inserts in one statement (data-modifying CTEs).
+        row = conn.execute(_admission_statement(), scan).first()
+        return (row[0], row[1]) if row else None
+    scan_row_id = insert_once(conn, Scan.__table__, scan, ("event_id", "scan_id"))
+    if scan_row_id is None:
+        return None
+    attendance = {
+        "event_id": scan["event_id"],
+        "registration_id": scan["registration_id"],
+        "checkpoint": scan["checkpoint"],
+        "session_id": scan["session_id"],
+        "visit_id": scan["visit_id"],
+        "first_scan_id": scan_row_id,
+        "first_scanned_at": scan["scanned_at"],
+        "created_at": scan["received_at"],
+    }
+    return scan_row_id, insert_once(conn, Attendance.__table__, attendance, ("registration_id", "checkpoint"))
+
+
+@functools.cache
+def _admission_statement() -> sa.Select:
+    # WITH s AS (INSERT INTO scan … ON CONFLICT DO NOTHING RETURNING …),
+    #      a AS (INSERT INTO attendance SELECT … FROM s ON CONFLICT DO NOTHING RETURNING id)
+    # SELECT s.id, a.id FROM s LEFT JOIN a: no row when the scan_id was seen before. The
+    # attendance row takes its values from the inserted scan, so no parameter is untyped.
+    from sqlalchemy.dialects.postgresql import insert
+
+    scans, attendance = Scan.__table__, Attendance.__table__
+    columns = ("event_id", "scan_id", "checkpoint", "session_id", "visit_id", "registration_id",
+               "result", "scanned_at", "received_at", "scanner_id")
+    scan = (
+        insert(scans)
+        .values({name: sa.bindparam(name, type_=scans.c[name].type) for name in columns})
+        .on_conflict_do_nothing(index_elements=["event_id", "scan_id"])
+        .returning(scans.c.id, scans.c.event_id, scans.c.registration_id, scans.c.checkpoint,
+                   scans.c.session_id, scans.c.visit_id, scans.c.scanned_at, scans.c.received_at)
+        .cte("new_scan")
+    )
+    admission = (
+        insert(attendance)
+        .from_select(
+            ["event_id", "registration_id", "checkpoint", "session_id", "visit_id",
+             "first_scan_id", "first_scanned_at", "created_at"],
+            sa.select(scan.c.event_id, scan.c.registration_id, scan.c.checkpoint, scan.c.session_id,
+                      scan.c.visit_id, scan.c.id, scan.c.scanned_at, scan.c.received_at),
+        )
+        .on_conflict_do_nothing(index_elements=["registration_id", "checkpoint"])
+        .returning(attendance.c.id)
+        .cte("new_attendance")
+    )
+    return sa.select(scan.c.id, admission.c.id).select_from(scan.outerjoin(admission, sa.true()))
 
 
 class _RepeatStatements(NamedTuple):
@@ -517,7 +582,7 @@ def replay(conn: sa.Connection, event_id: int, scan_id: str) -> CheckinOutcome:
     ).one()
     checkpoint = Checkpoint(scan.checkpoint, session_id=scan.session_id, visit_id=scan.visit_id)
     holder = load_holder(conn, event_id, scan.registration_id, checkpoint) if scan.registration_id else None
-    first = _first_scanned_at(conn, holder.id, scan.checkpoint) if holder else None
+    first = holder.checked_in_at if holder else None
     return CheckinOutcome(scan.result, holder, first, scan.checkpoint, scan_id, replayed=True)
 
 
