@@ -67,6 +67,11 @@ def _flip(token: str, index: int) -> str:
         pytest.param(lambda t: t[:-1], id="truncated"),
         pytest.param(lambda t: t + "A", id="too-long"),
         pytest.param(lambda t: "1" * 120, id="not-base32"),
+        # Characters int(..., 32) would take in a number, which must not pass as base32.
+        pytest.param(lambda t: t[:60] + "_" + t[61:], id="underscore"),
+        pytest.param(lambda t: "+" + t[1:], id="plus-sign"),
+        pytest.param(lambda t: t[:60] + "9" + t[61:], id="digit-9"),
+        pytest.param(lambda t: t + " " * 400 + "A", id="long-with-spaces"),
         pytest.param(lambda t: base64.b32encode(b"\x02" + base64.b32decode(t)[1:]).decode(), id="bad-version"),
     ],
 )
@@ -185,6 +190,45 @@ def test_revoked_after_reissue(world):
     new = services.reissue_badge(world["reg"])
     assert _scan(world, old, scan_id="old").result is ScanResult.REVOKED
     assert _scan(world, new, scan_id="new").result is ScanResult.OK
+
+
+def test_revoked_even_when_its_signature_was_just_checked(world):
+    """Signature checks are cached per token; revocation is not part of that cache."""
+    old = services.badge_token(world["reg"])
+    assert _scan(world, old, scan_id="before").result is ScanResult.OK
+    services.reissue_badge(world["reg"])
+    assert _scan(world, old, session=world["plenary"], scan_id="after").result is ScanResult.REVOKED
+
+
+def test_decoding_matches_the_standard_library():
+    import os
+
+    for _ in range(500):
+        raw = bytes([tokens.VERSION]) + os.urandom(tokens.TOKEN_SIZE - 1)
+        claim, payload, signature = tokens.decode(base64.b32encode(raw).decode())
+        assert payload + signature == raw
+        assert (claim.event_id, claim.registration_id) == tuple(int.from_bytes(raw[a:b]) for a, b in ((1, 5), (5, 9)))
+
+
+def test_a_race_lost_between_reading_and_writing_is_already_checked_in(world):
+    """Two scanners read 'not checked in' at once; the one whose insert comes second finds
+    the attendance row taken and answers already_checked_in with the winner's time."""
+    event, reg = world["event"], world["reg"]
+    checkpoint = services.Checkpoint("entrance")
+    conn = db.session.connection()
+    stale = services.load_holder(conn, event.id, reg.id, checkpoint)
+    assert stale.checked_in_at is None
+    assert _scan(world, scan_id="winner").result is ScanResult.OK
+    later = world["now"] + dt.timedelta(seconds=1)
+    loser = services.record_scan(
+        conn, event.id, token=services.badge_token(reg), holder=stale, checkpoint=checkpoint,
+        scan_id="loser", scanned_at=later, scanner_id=None, now=later,
+    )
+    assert loser.result is ScanResult.ALREADY_CHECKED_IN and loser.conflict
+    assert loser.first_scanned_at == world["now"]
+    results = dict(db.session.execute(sa.select(Scan.scan_id, Scan.result)).all())
+    assert results == {"winner": ScanResult.OK, "loser": ScanResult.ALREADY_CHECKED_IN}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 1
 
 
 def test_serial_never_issued_is_invalid(world):
