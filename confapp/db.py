@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
+import os
+import threading
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import registry
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: SQLite's own busy waiting only
+    fcntl = None
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,3 +84,49 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 24) -> sa.Enum:
         values_callable=lambda e: [m.value for m in e],
         name=enum_cls.__name__.lower(),
     )
+
+
+class _WriterLine:
+    """One process's place in the line for a SQLite file's writer lock."""
+
+    def __init__(self, path: str) -> None:
+        self.pid = os.getpid()
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.threads = threading.Lock()  # flock() does not tell one process's threads apart
+
+
+_lines: dict[str, _WriterLine] = {}
+_lines_guard = threading.Lock()
+
+
+def _writer_line(database: str) -> _WriterLine:
+    with _lines_guard:
+        line = _lines.get(database)
+        if line is None or line.pid != os.getpid():
+            # A forked worker must not share its parent's open file: its lock would be the parent's.
+            line = _lines[database] = _WriterLine(database + "-writers")
+        return line
+
+
+@contextlib.contextmanager
+def write_turn(conn: sa.Connection) -> Iterator[None]:
+    """Wait in line for SQLite's one writer lock before writing; nothing on other databases.
+
+    SQLite admits one writer at a time and the others poll it, sleeping 1, 2, 5, 10… ms
+    between tries (its busy handler), so under several gunicorn workers a short write that
+    has to wait sleeps many times longer than the lock is held. An flock on a file beside
+    the database queues writers in the kernel instead, which wakes the next one the moment
+    the lock is free. It only orders the writers that use it (the check-in hot path);
+    SQLite's own locking still decides what is correct for every writer.
+    """
+    database = conn.engine.url.database
+    if conn.dialect.name != "sqlite" or fcntl is None or database in (None, "", ":memory:"):
+        yield
+        return
+    line = _writer_line(database)
+    with line.threads:
+        fcntl.flock(line.fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(line.fd, fcntl.LOCK_UN)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
@@ -22,6 +25,7 @@ from confapp.checkin import reports
 from confapp.checkin import services
 from confapp.db import MAX_ID
 from confapp.db import utcnow
+from confapp.db import write_turn
 from confapp.errors import DomainError
 from confapp.extensions import db
 from confapp.registration.models import Registration
@@ -73,14 +77,28 @@ def answer_scan(
     try:
         # A Core connection of its own: no ORM session to set up and flush.
         with engine.connect() as conn:
-            outcome = _judge_request(conn, slug, body, token_hash=token_hash, user_id=user_id)
-            conn.commit()
+            scan = _admissible_scan(conn, slug, body, token_hash=token_hash, user_id=user_id)
+            with write_turn(conn):
+                outcome = _record(conn, scan)
+                conn.commit()
     except _Refused as refusal:
         return refusal.answer
     return 200, services.outcome_json(outcome), {}
 
 
-def _judge_request(conn: sa.Connection, slug: str, body, *, token_hash: str | None, user_id: int | None):
+class _ScanRequest(NamedTuple):
+    context: services.ScanContext
+    token: str
+    checkpoint: services.Checkpoint
+    scan_id: str
+    scanned_at: dt.datetime
+    now: dt.datetime
+
+
+def _admissible_scan(
+    conn: sa.Connection, slug: str, body, *, token_hash: str | None, user_id: int | None
+) -> _ScanRequest:
+    """Read who asks and what they scan; refuse (raise _Refused) what cannot be recorded."""
     fields = body if isinstance(body, dict) else {}
     token = fields.get("token") if isinstance(fields.get("token"), str) else ""
     session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
@@ -106,18 +124,25 @@ def _judge_request(conn: sa.Connection, slug: str, body, *, token_hash: str | No
         scanned_at = services.parse_scanned_at(body.get("scanned_at"), now)
     except DomainError as exc:
         raise _Refused(422, "invalid", exc.message) from exc
-    if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, now):
-        touch_api_token(conn, context.token_id, now)
+    checkpoint = services.Checkpoint.for_ids(session_id, visit_id)
+    return _ScanRequest(context, token, checkpoint, body["scan_id"], scanned_at, now)
+
+
+def _record(conn: sa.Connection, scan: _ScanRequest) -> services.CheckinOutcome:
+    """The writes of an admissible scan (the caller commits)."""
+    context = scan.context
+    if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, scan.now):
+        touch_api_token(conn, context.token_id, scan.now)
     return services.record_scan(
         conn,
         context.event_id,
-        token=token,
+        token=scan.token,
         holder=context.holder,
-        checkpoint=services.Checkpoint.for_ids(session_id, visit_id),
-        scan_id=body["scan_id"],
-        scanned_at=scanned_at,
+        checkpoint=scan.checkpoint,
+        scan_id=scan.scan_id,
+        scanned_at=scan.scanned_at,
         scanner_id=context.user_id,
-        now=now,
+        now=scan.now,
     )
 
 
