@@ -262,15 +262,21 @@ def register_security_headers(app: Flask) -> None:
         return add_security_headers(response, production=bool(app.config.get("PRODUCTION")))
 
 
-def add_security_headers(response, *, production: bool):
-    """Set the security headers a response lacks (every answer, the check-in lane's too)."""
+def security_headers(mimetype: str, *, production: bool) -> tuple[tuple[str, str], ...]:
+    """The security headers every answer of this type carries (pages, data)."""
     # Data, never a document to render: nothing may load (OWASP's advice for APIs).
-    wanted = _DATA_HEADERS if response.mimetype == "application/json" else _PAGE_HEADERS
-    if production:
-        wanted = (*wanted, _HSTS)
+    wanted = _DATA_HEADERS if mimetype == "application/json" else _PAGE_HEADERS
+    return (*wanted, _HSTS) if production else wanted
+
+
+def add_security_headers(response, *, production: bool):
+    """Set the security headers a response lacks."""
     # One pass over the present names rather than a search of the list per header.
     present = {name.lower() for name in response.headers.keys()}
-    response.headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+    response.headers.extend(
+        [(name, value) for name, value in security_headers(response.mimetype, production=production)
+         if name.lower() not in present]
+    )
     return response
 
 

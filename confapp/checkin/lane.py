@@ -10,9 +10,9 @@ authenticated scans from the scanner page (they need the session and CSRF), othe
 routes, query strings, bodies that might hold NUL, oversized or chunked bodies.
 
 Nothing about the answer is the lane's own: the decision and its error bodies are
-`checkin.api.answer_scan` (the Flask view calls the same), the JSON encoding is the
-app's, and the security headers are `wiring.add_security_headers`, so an answer is the
-same byte for byte whichever door it came through (tests/web/test_checkin_lane.py).
+`checkin.api.answer_scan` and the status line, headers (security headers included) and
+body are `checkin.api.answer_parts`, both called by the Flask view too, so an answer is
+the same byte for byte whichever door it came through (tests/web/test_checkin_lane.py).
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from collections.abc import Iterable
 from flask import Flask
 
 from confapp.accounts.services import api_token_hash
+from confapp.checkin.api import answer_parts
 from confapp.checkin.api import answer_scan
-from confapp.checkin.api import json_answer
 from confapp.extensions import db
-from confapp.wiring import add_security_headers
 from confapp.wiring import json_may_hold_nul
 
 # Event slugs are lowercase words joined by hyphens (events.services.SLUG_RE), at most 64.
@@ -92,8 +91,7 @@ class ScanLane:
             except ValueError:
                 body = None  # as request.get_json(silent=True): answered as "send a JSON object"
             answer = answer_scan(db.engine, slug, body, token_hash=api_token_hash(token), user_id=None)
-            response = add_security_headers(
-                json_answer(*answer), production=bool(self.app.config.get("PRODUCTION"))
-            )
-            return response(environ, start_response)
+            status, headers, data = answer_parts(*answer)
+        start_response(status, headers)
+        return [data]
 

@@ -51,7 +51,7 @@ def world(app):
 
 def _call(wsgi, *, body: bytes | None = None, json_body=None, bearer: str | None = None, path: str = PATH,
           method: str = "POST", content_type: str = "application/json", query: str = "", headers=None):
-    """Run one request through a WSGI callable: (status code, headers, body bytes)."""
+    """Run one request through a WSGI callable: (status code, headers, body bytes, status line)."""
     if json_body is not None:
         body = json.dumps(json_body).encode()
     all_headers = dict(headers or {})
@@ -61,7 +61,7 @@ def _call(wsgi, *, body: bytes | None = None, json_body=None, bearer: str | None
         path=path, method=method, data=body, content_type=content_type, query_string=query, headers=all_headers,
     ).get_environ()
     app_iter, status, response_headers = run_wsgi_app(wsgi, environ, buffered=True)
-    return int(status.split()[0]), response_headers, b"".join(app_iter)
+    return int(status.split()[0]), response_headers, b"".join(app_iter), status
 
 
 def _refuse(environ, start_response):
@@ -112,6 +112,7 @@ def test_refusals_are_the_same_byte_for_byte(app, world, case):
     via_lane = _call(_lane_only(app), json_body=body, bearer=bearer, path=path)
     via_flask = _call(_flask(app), json_body=body, bearer=bearer, path=path)
     assert via_lane[0] == via_flask[0] == status
+    assert via_lane[3] == via_flask[3]  # the whole status line, reason phrase too
     assert via_lane[2] == via_flask[2] and json.loads(via_lane[2])["message"]
     assert _headers(via_lane[1]) == _headers(via_flask[1])
 
@@ -176,7 +177,7 @@ class _Recorder:
 )
 def test_everything_else_goes_to_flask_with_its_body(app, case, request_kwargs):
     recorder = _Recorder()
-    status, _headers, _body = _call(ScanLane(app, recorder), **request_kwargs)
+    status, *_ = _call(ScanLane(app, recorder), **request_kwargs)
     assert status == 204 and len(recorder.bodies) == 1
     sent = request_kwargs.get("body")
     if sent is None and "json_body" in request_kwargs:
@@ -197,7 +198,7 @@ def test_flask_still_refuses_what_the_lane_hands_on(client, world):
 def test_lane_respects_a_small_size_limit(app):
     app.config["MAX_CONTENT_LENGTH"] = 64
     recorder = _Recorder()
-    status, _h, _b = _call(ScanLane(app, recorder), json_body={"token": "t" * 100, "scan_id": "x"}, bearer="b")
+    status, *_ = _call(ScanLane(app, recorder), json_body={"token": "t" * 100, "scan_id": "x"}, bearer="b")
     assert status == 204 and len(recorder.bodies) == 1
 
 
@@ -206,7 +207,7 @@ def test_a_failure_in_the_lane_is_handled_by_flask(app, world, monkeypatch, capl
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(lane_module, "answer_scan", broken)
-    status, _headers, body = _call(app.wsgi_app, json_body={"token": world["badge"], "scan_id": "after-failure"},
+    status, _headers, body, _line = _call(app.wsgi_app, json_body={"token": world["badge"], "scan_id": "after-failure"},
                                    bearer=world["bearer"])
     # The Flask view (which calls checkin.api.answer_scan itself) answered, body intact.
     assert status == 200 and json.loads(body)["result"] == "ok"
