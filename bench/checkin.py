@@ -39,7 +39,7 @@ SESSIONS = 30  # first check-ins: DELEGATES x SESSIONS distinct (delegate, door)
 CLIENTS = 16
 SCANNERS = 50
 DURATION = float(os.environ.get("BENCH_DURATION", 6))
-ROUNDS = 2
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 
 
 def baseline_app():
