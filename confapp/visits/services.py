@@ -207,7 +207,7 @@ def update_visit(event: Event, visit: Visit, data: VisitData, *, now: dt.datetim
     visit.updated_at = now
     db.session.flush()
     _notify_change(event, visit, was_cancelled=was_cancelled, old_departs=before["departs_at"],
-                   old_returns=before["returns_at"])
+                   old_returns=before["returns_at"], old_meeting_point=before["meeting_point"])
     promoted = promote_waiting(event, visit, now=now)
     return [db.session.get(Registration, s.registration_id) for s in promoted]
 
@@ -793,18 +793,26 @@ def _mail(
 
 
 def _notify_change(
-    event: Event, visit: Visit, *, was_cancelled: bool, old_departs: dt.datetime, old_returns: dt.datetime
+    event: Event, visit: Visit, *, was_cancelled: bool, old_departs: dt.datetime, old_returns: dt.datetime,
+    old_meeting_point: str,
 ) -> None:
-    """E-mail everyone signed up (seat or waiting list) when the visit is cancelled or retimed."""
+    """E-mail everyone signed up (seat or waiting list) when the visit is cancelled, retimed
+    or meets somewhere else: the things that decide whether a delegate catches the bus."""
     if visit.status is VisitStatus.CANCELLED:
         if was_cancelled:
             return
         template, subject, context = "visit_cancelled", f"Cancelled: {visit.title}", {}
-    elif (old_departs, old_returns) != (visit.departs_at, visit.returns_at):
-        template, subject = "visit_changed", f"New time: {visit.title}"
-        context = {"old_departs": old_departs, "old_returns": old_returns}
     else:
-        return
+        retimed = (old_departs, old_returns) != (visit.departs_at, visit.returns_at)
+        moved = (old_meeting_point or "") != (visit.meeting_point or "")
+        if not (retimed or moved):
+            return
+        what = "time and meeting point" if retimed and moved else "time" if retimed else "meeting point"
+        template, subject = "visit_changed", f"New {what}: {visit.title}"
+        context = {
+            "what": what, "retimed": retimed, "moved": moved, "old_departs": old_departs,
+            "old_returns": old_returns, "old_meeting_point": old_meeting_point,
+        }
     for _holder, registration in signups_for(visit, include_cancelled=False):
         # A delegate who cancelled their registration is no longer coming.
         if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):

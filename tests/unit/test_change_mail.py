@@ -181,6 +181,30 @@ def test_retimed_visit_mails_everyone_signed_up_with_old_and_new_time(event, tri
     assert int(entry["SEQUENCE"]) == visit.sequence == 1
 
 
+def test_new_meeting_point_mails_everyone_signed_up(event, trip, now, outbox):
+    visit, _regs = trip
+    visit.meeting_point = "Hotel lobby"
+    db.session.commit()
+    visits.update_visit(event, visit, visit_data(visit, meeting_point="Gate 3, Pragati Maidan"), now=now)
+    db.session.commit()
+    mails = with_subject(outbox, f"New meeting point: {visit.title}")
+    assert sorted(mails) == ["queue@example.org", "seat@example.org", "waiting@example.org"]
+    body = outbox.body(mails["seat@example.org"])
+    assert "has a new meeting point:" in body
+    assert "Meeting point was: Hotel lobby\n  Meeting point now: Gate 3, Pragati Maidan" in body
+    assert "Departs Sunday 21 February 2027, 08:00, back about 17:00 (Asia/Kolkata)" in body
+    assert "Was:  departs" not in body
+    assert "Gate 3, Pragati Maidan" in str(vevent(mails["seat@example.org"])["LOCATION"])
+    # Time and place at once: one e-mail each that names both.
+    visits.update_visit(event, visit, visit_data(
+        visit, meeting_point="Hotel lobby", departs_at=local_time(event, 1, "07:30")), now=now)
+    db.session.commit()
+    both = with_subject(outbox, f"New time and meeting point: {visit.title}")
+    assert sorted(both) == ["queue@example.org", "seat@example.org", "waiting@example.org"]
+    body = outbox.body(both["queue@example.org"])
+    assert "Now:  departs Sunday 21 February 2027, 07:30" in body and "Meeting point now: Hotel lobby" in body
+
+
 def test_visit_title_edit_sends_no_mail_and_cancel_attaches_cancelled_ics(event, trip, now, outbox):
     visit, _regs = trip
     before = len(outbox.messages())
