@@ -1,6 +1,9 @@
-"""`confapp schedule-meetings SLUG`: the batch scheduler with a progress bar."""
+"""`confapp schedule-meetings SLUG` (the batch scheduler, with a progress bar) and
+`confapp remind-meetings SLUG` (reminders of requests awaiting an answer, for cron)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import click
 import sqlalchemy as sa
@@ -16,6 +19,22 @@ from confapp.extensions import db
 def register(app: Flask) -> None:
     """Add this feature's commands to the app's CLI."""
     app.cli.add_command(schedule_meetings_command)
+    app.cli.add_command(remind_meetings_command)
+
+
+def _event(slug: str) -> Event:
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event with slug {slug!r}.")
+    return event
+
+
+def _mail_links():
+    """A request context so e-mails can hold absolute links outside a web request."""
+    base_url = None
+    if not current_app.config.get("SERVER_NAME"):
+        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
+    return current_app.test_request_context("/", base_url=base_url)
 
 
 @click.command("schedule-meetings")
@@ -28,13 +47,8 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
     from confapp.meetings import scheduler
     from confapp.meetings import services
 
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(f"No event with slug {slug!r}.")
-    base_url = None
-    if not current_app.config.get("SERVER_NAME"):
-        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
-    with current_app.test_request_context("/", base_url=base_url):
+    event = _event(slug)
+    with _mail_links():
         with click.progressbar(length=100, label="Scheduling") as bar:
             shown = 0
 
@@ -58,3 +72,22 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
         click.echo(f"Not scheduled: {len(report.unscheduled)}")
         for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
             click.echo(f"  {n:5d}  {scheduler.REASON_TEXT.get(reason, reason)}")
+
+
+@click.command("remind-meetings")
+@click.argument("slug")
+@click.option("--after-hours", type=click.FloatRange(min=0), default=24.0, show_default=True,
+              help="Remind of requests that have waited at least this long.")
+@with_appcontext
+def remind_meetings_command(slug: str, after_hours: float) -> None:
+    """E-mail delegates of event SLUG about meeting requests awaiting their answer (once each).
+
+    Safe to run from cron every hour: a request is named in one reminder at most.
+    """
+    from confapp.meetings import services
+
+    event = _event(slug)
+    with _mail_links():
+        report = services.remind_pending(event, utcnow(), older_than=dt.timedelta(hours=after_hours))
+        db.session.commit()
+    click.echo(f"Reminded {report.delegates} delegate(s) of {report.requests} waiting request(s).")

@@ -130,6 +130,8 @@ class MeetingRequest(db.Model):
     priority: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[dt.datetime | None]
+    # When the invitee was reminded of it (once: `confapp remind-meetings`).
+    reminded_at: Mapped[dt.datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="SET NULL")
     )

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from confapp import mail
 from confapp.agenda import feeds
@@ -737,6 +738,66 @@ def linkage_report(event: Event) -> LinkageReport:
         sector_pairs=dict(sector_pairs),
         held_rows=held_rows,
     )
+
+
+# --- reminders ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ReminderReport:
+    """What remind_pending() sent: delegates e-mailed and the requests named."""
+
+    delegates: int
+    requests: int
+
+
+def remind_pending(event: Event, now: dt.datetime, *, older_than: dt.timedelta) -> ReminderReport:
+    """E-mail each invitee once about requests that have waited longer than `older_than`.
+
+    One e-mail per invitee lists all their waiting requests; a request is named in at
+    most one reminder (reminded_at). The requests are claimed with one conditional UPDATE,
+    so two runs at once cannot remind anyone twice. Only requests between delegates who
+    are still confirmed count. Flushes only.
+    """
+    requester, invitee = aliased(Registration), aliased(Registration)
+    waiting = (
+        sa.select(MeetingRequest.id)
+        .join(requester, requester.id == MeetingRequest.requester_id)
+        .join(invitee, invitee.id == MeetingRequest.invitee_id)
+        .where(
+            MeetingRequest.event_id == event.id,
+            MeetingRequest.status == RequestStatus.PENDING,
+            MeetingRequest.reminded_at.is_(None),
+            MeetingRequest.created_at <= now - older_than,
+            requester.status == RegistrationStatus.CONFIRMED,
+            invitee.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    claimed = db.session.scalars(
+        sa.update(MeetingRequest)
+        .where(MeetingRequest.id.in_(waiting.scalar_subquery()), MeetingRequest.reminded_at.is_(None))
+        .values(reminded_at=now)
+        .returning(MeetingRequest.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not claimed:
+        return ReminderReport(0, 0)
+    rows = db.session.execute(
+        sa.select(MeetingRequest, requester)
+        .join(requester, requester.id == MeetingRequest.requester_id)
+        .where(MeetingRequest.id.in_(claimed))
+        .order_by(MeetingRequest.invitee_id, MeetingRequest.created_at, MeetingRequest.id)
+    ).all()
+    by_invitee: dict[int, list[tuple[MeetingRequest, Registration]]] = {}
+    for req, sender in rows:
+        by_invitee.setdefault(req.invitee_id, []).append((req, sender))
+    people = {r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(by_invitee)))}
+    for invitee_id, waiting_requests in by_invitee.items():
+        count = len(waiting_requests)
+        noun = "request awaits" if count == 1 else "requests await"
+        _notify(event, waiting_requests[0][0], people[invitee_id], "meeting_reminder",
+                f"{count} meeting {noun} your answer", waiting=waiting_requests)
+    return ReminderReport(len(by_invitee), len(claimed))
 
 
 # --- notifications --------------------------------------------------------------------

@@ -303,3 +303,38 @@ def test_update_settings_flushes_or_refuses(ctx):
         with pytest.raises(DomainError):
             services.update_settings(event, booking_mode=MeetingBookingMode.BATCH, max_pending_requests=bad)
     assert (event.meeting_booking_mode, event.max_pending_requests) == (MeetingBookingMode.INSTANT, 7)
+
+
+def test_reminders_name_each_waiting_request_once(ctx, outbox):
+    from confapp.registration.models import RegistrationStatus
+
+    event, (a, b, c, d) = setup_event(people=4, max_pending_requests=5)
+    old = NOW - dt.timedelta(hours=30)
+    to_b_from_a = services.send_request(event, a, b.id, "Sourcing leather", old)
+    to_b_from_c = services.send_request(event, c, b.id, "", old - dt.timedelta(hours=1))
+    fresh = services.send_request(event, a, c.id, "", NOW - dt.timedelta(hours=2))  # not waited long enough
+    answered = services.send_request(event, d, a.id, "", old)
+    services.decline_request(event, answered.id, a, NOW)
+    gone = services.send_request(event, d, c.id, "", old)
+    d.status = RegistrationStatus.CANCELLED  # no longer coming: no reminder of their request
+    db.session.commit()
+    before = len(outbox.messages())
+
+    report = services.remind_pending(event, NOW, older_than=dt.timedelta(hours=24))
+    db.session.commit()
+    assert (report.delegates, report.requests) == (1, 2)
+    reminders = outbox.messages()[before:]
+    assert [m["To"] for m in reminders] == ["p1@example.org"]
+    assert "2 meeting requests await your answer" in reminders[0]["Subject"]
+    body = outbox.body(reminders[0])
+    # Oldest first, with the message.
+    assert body.index(c.full_name) < body.index(a.full_name) and '"Sourcing leather"' in body
+    assert {to_b_from_a.reminded_at, to_b_from_c.reminded_at} == {NOW}
+    assert fresh.reminded_at is None and answered.reminded_at is None and gone.reminded_at is None
+
+    # Run again, even much later: nothing new to remind of, nothing sent.
+    again = services.remind_pending(event, NOW + dt.timedelta(days=2), older_than=dt.timedelta(hours=24))
+    db.session.commit()
+    assert (again.delegates, again.requests) == (1, 1)  # only `fresh`, now old enough
+    assert [m["To"] for m in outbox.messages()[before + 1:]] == ["p2@example.org"]
+    assert "1 meeting request awaits your answer" in outbox.messages()[-1]["Subject"]

@@ -259,6 +259,26 @@ def test_cli_schedule_meetings(app, world):
         assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 1
 
 
+def test_cli_remind_meetings(app, world, outbox):
+    with app.test_request_context():
+        event = _event(world)
+        from confapp.registration.models import Registration
+
+        ana, raj = db.session.get(Registration, world["ana"]), db.session.get(Registration, world["raj"])
+        services.send_request(event, ana, raj.id, "", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        raj_email = raj.email
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "12"])
+    assert result.exit_code == 0, result.output
+    assert "Reminded 1 delegate(s) of 1 waiting request(s)." in result.output
+    reminder = [m for m in outbox.to(raj_email) if "awaits your answer" in m["Subject"]]
+    assert len(reminder) == 1 and "/meetings" in outbox.body(reminder[0])
+    assert "Reminded 0 delegate(s)" in runner.invoke(args=["remind-meetings", "cdc"]).output
+    assert runner.invoke(args=["remind-meetings", "nope"]).exit_code != 0
+    assert runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "-1"]).exit_code != 0
+
+
 def test_demo_seed(app):
     with app.test_request_context():
         event = make_event()
