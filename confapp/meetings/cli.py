@@ -76,7 +76,7 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
 
 @click.command("remind-meetings")
 @click.argument("slug")
-@click.option("--after-hours", type=click.FloatRange(min=0), default=24.0, show_default=True,
+@click.option("--after-hours", type=click.FloatRange(min=0, max=24 * 365), default=24.0, show_default=True,
               help="Remind of requests that have waited at least this long.")
 @with_appcontext
 def remind_meetings_command(slug: str, after_hours: float) -> None:

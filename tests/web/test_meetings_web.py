@@ -277,6 +277,7 @@ def test_cli_remind_meetings(app, world, outbox):
     assert "Reminded 0 delegate(s)" in runner.invoke(args=["remind-meetings", "cdc"]).output
     assert runner.invoke(args=["remind-meetings", "nope"]).exit_code != 0
     assert runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "-1"]).exit_code != 0
+    assert runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "1e12"]).exit_code == 2  # usage error, no traceback
 
 
 def test_demo_seed(app):
