@@ -757,8 +757,14 @@ def remind_pending(event: Event, now: dt.datetime, *, older_than: dt.timedelta) 
     One e-mail per invitee lists all their waiting requests; a request is named in at
     most one reminder (reminded_at). The requests are claimed with one conditional UPDATE,
     so two runs at once cannot remind anyone twice. Only requests between delegates who
-    are still confirmed count. Flushes only.
+    are still confirmed count, and none once the last meeting slot has begun: an answer
+    could no longer lead to a meeting. Flushes only.
     """
+    slots, last_start = db.session.execute(
+        sa.select(sa.func.count(MeetingSlot.id), sa.func.max(MeetingSlot.starts_at)).where(MeetingSlot.event_id == event.id)
+    ).one()
+    if slots and last_start <= now:
+        return ReminderReport(0, 0)
     requester, invitee = aliased(Registration), aliased(Registration)
     waiting = (
         sa.select(MeetingRequest.id)

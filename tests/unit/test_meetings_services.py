@@ -338,3 +338,18 @@ def test_reminders_name_each_waiting_request_once(ctx, outbox):
     assert (again.delegates, again.requests) == (1, 1)  # only `fresh`, now old enough
     assert [m["To"] for m in outbox.messages()[before + 1:]] == ["p2@example.org"]
     assert "1 meeting request awaits your answer" in outbox.messages()[-1]["Subject"]
+
+
+def test_no_reminders_once_the_last_slot_has_begun(ctx, outbox):
+    event, (a, b, _c, _d) = setup_event(slots=2)
+    req = services.send_request(event, a, b.id, "", NOW - dt.timedelta(days=3))
+    db.session.commit()
+    last_start = max(slot.starts_at for slot in services.list_slots(event))
+    before = len(outbox.messages())
+    report = services.remind_pending(event, last_start, older_than=dt.timedelta(hours=24))
+    db.session.commit()
+    assert (report.delegates, report.requests) == (0, 0) and req.reminded_at is None
+    assert len(outbox.messages()) == before
+    # Just before it, the reminder still goes out.
+    report = services.remind_pending(event, last_start - dt.timedelta(minutes=1), older_than=dt.timedelta(hours=24))
+    assert (report.delegates, report.requests) == (1, 1)
