@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
+import click
 import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
@@ -75,6 +76,16 @@ def deliver(message: EmailMessage, app: Flask | None = None) -> None:
         outbox.mkdir(parents=True, exist_ok=True)
         name = f"{formatdate(usegmt=True)[5:25].replace(' ', '-').replace(':', '')}-{uuid.uuid4().hex[:8]}.eml"
         (outbox / name).write_bytes(bytes(message))
+
+
+def links_context():
+    """A request context in which e-mails built outside a web request (CLI commands) get
+    absolute links; without SERVER_NAME they point at the local demo server, and stderr says so."""
+    base_url = None
+    if not current_app.config.get("SERVER_NAME"):
+        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
+        click.echo(f"SERVER_NAME is not set: links in e-mails will point to {base_url}", err=True)
+    return current_app.test_request_context("/", base_url=base_url)
 
 
 def outbox_dir(app: Flask | None = None) -> Path:

@@ -230,3 +230,25 @@ def pdf_text(data: bytes, tmp_path: Path) -> str | None:
     return subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True, timeout=30
     ).stdout.decode("utf-8")
+
+
+def make_door(app) -> dict:
+    """Event "cdc" with a door scanner (staff, bearer token), a delegate's badge, and a
+    second event whose staff must not scan here; commits. Returns plain values."""
+    from confapp.accounts.services import issue_api_token
+    from confapp.checkin import services as checkin_services
+    from confapp.db import utcnow
+
+    with app.app_context():
+        event = make_event("cdc")
+        other = make_event("other")
+        staff = make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        other_staff = make_staff(other, "door-b@example.org", EventRoleKind.STAFF)
+        reg = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+        bearer = issue_api_token(staff, "test", utcnow())
+        other_bearer = issue_api_token(other_staff, "test", utcnow())
+        db.session.commit()
+        return {
+            "badge": checkin_services.badge_token(reg), "bearer": bearer, "other_bearer": other_bearer,
+            "staff_id": staff.id, "reg_id": reg.id, "event_id": event.id,
+        }

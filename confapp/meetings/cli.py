@@ -8,9 +8,9 @@ import datetime as dt
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask import current_app
 from flask.cli import with_appcontext
 
+from confapp import mail
 from confapp.db import utcnow
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -29,14 +29,6 @@ def _event(slug: str) -> Event:
     return event
 
 
-def _mail_links():
-    """A request context so e-mails can hold absolute links outside a web request."""
-    base_url = None
-    if not current_app.config.get("SERVER_NAME"):
-        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
-    return current_app.test_request_context("/", base_url=base_url)
-
-
 @click.command("schedule-meetings")
 @click.argument("slug")
 @click.option("--reschedule", is_flag=True, help="Also move meetings an earlier batch run placed (not fixed ones).")
@@ -48,7 +40,7 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
     from confapp.meetings import services
 
     event = _event(slug)
-    with _mail_links():
+    with mail.links_context():
         with click.progressbar(length=100, label="Scheduling") as bar:
             shown = 0
 
@@ -87,7 +79,7 @@ def remind_meetings_command(slug: str, after_hours: float) -> None:
     from confapp.meetings import services
 
     event = _event(slug)
-    with _mail_links():
+    with mail.links_context():
         report = services.remind_pending(event, utcnow(), older_than=dt.timedelta(hours=after_hours))
         db.session.commit()
     click.echo(f"Reminded {report.delegates} delegate(s) of {report.requests} waiting request(s).")

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask
-from flask import current_app
 from flask.cli import with_appcontext
 
+from confapp import mail
 from confapp.db import utcnow
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -45,12 +45,7 @@ def import_delegates_command(slug: str, csv_file: Path) -> None:
         for bar in bars.values():
             bar.update(amount)
 
-    # E-mail links need an absolute URL; without SERVER_NAME fall back to the local demo.
-    base_url = None
-    if not current_app.config.get("SERVER_NAME"):
-        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
-        click.echo(f"SERVER_NAME is not set: links in e-mails will point to {base_url}", err=True)
-    with current_app.test_request_context("/", base_url=base_url):
+    with mail.links_context():
         try:
             result = import_delegates(
                 event,

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from confapp.accounts.models import EventRoleKind
-from confapp.accounts.services import issue_api_token
-from confapp.checkin import services
-from confapp.db import utcnow
 from confapp.extensions import db
-from tests.helpers import make_confirmed_registration
-from tests.helpers import make_event
+from tests.helpers import make_door
 from tests.helpers import make_staff
 from tests.helpers import sign_in
 
 
 @pytest.fixture
 def setup(app):
-    with app.app_context():
-        event = make_event("cdc")
-        other = make_event("other")
-        staff = make_staff(event, "door@example.org", EventRoleKind.STAFF)
-        other_staff = make_staff(other, "door-b@example.org", EventRoleKind.STAFF)
-        reg = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
-        token = issue_api_token(staff, "test", utcnow())
-        other_token = issue_api_token(other_staff, "test", utcnow())
-        db.session.commit()
-        return {
-            "badge": services.badge_token(reg), "bearer": token, "other_bearer": other_token,
-            "staff_id": staff.id, "reg_id": reg.id,
-        }
+    return make_door(app)
 
 
 def _post(client, bearer, body, slug="cdc"):

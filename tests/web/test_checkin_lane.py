@@ -10,43 +10,30 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.test import run_wsgi_app
 
 from confapp import create_app
-from confapp.accounts.models import EventRoleKind
-from confapp.accounts.services import issue_api_token
 from confapp.agenda.models import ProgrammeSession
 from confapp.checkin import lane as lane_module
-from confapp.checkin import services
 from confapp.checkin.lane import ScanLane
-from confapp.db import utcnow
+from confapp.events.models import Event
 from confapp.extensions import db
 from tests.helpers import local_time
-from tests.helpers import make_confirmed_registration
-from tests.helpers import make_event
-from tests.helpers import make_staff
+from tests.helpers import make_door
 
 PATH = "/api/v1/events/cdc/checkins"
 
 
 @pytest.fixture
 def world(app):
+    door = make_door(app)
     with app.app_context():
-        event = make_event("cdc")
-        other = make_event("other")
-        staff = make_staff(event, "door@example.org", EventRoleKind.STAFF)
-        other_staff = make_staff(other, "door-b@example.org", EventRoleKind.STAFF)
-        reg = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+        event = db.session.get(Event, door["event_id"])
         sessions = [
             ProgrammeSession(event_id=event.id, title=f"Talk {n}", starts_at=local_time(event, 0, "09:00"),
                              ends_at=local_time(event, 0, "10:00"))
             for n in range(2)
         ]
         db.session.add_all(sessions)
-        bearer = issue_api_token(staff, "t", utcnow())
-        other_bearer = issue_api_token(other_staff, "t", utcnow())
         db.session.commit()
-        return {
-            "badge": services.badge_token(reg), "bearer": bearer, "other_bearer": other_bearer,
-            "sessions": [s.id for s in sessions],
-        }
+        return {**door, "sessions": [s.id for s in sessions]}
 
 
 def _call(wsgi, *, body: bytes | None = None, json_body=None, bearer: str | None = None, path: str = PATH,
