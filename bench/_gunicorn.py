@@ -51,15 +51,32 @@ class Server:
         self.workers = workers
         self.log_path = log_path
         command = [
-            sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-            "-b", f"127.0.0.1:{self.port}", "--backlog", "2048", "--timeout", str(timeout),
-            "--log-level", "warning", app_spec,
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--backlog",
+            "2048",
+            "--timeout",
+            str(timeout),
+            "--log-level",
+            "warning",
+            app_spec,
         ]
         with open(log_path, "ab") as log:
             # Own session: stop() signals the master and every worker at once.
             self.proc = subprocess.Popen(
-                command, cwd=str(ROOT), env=env,
-                stdout=log, stderr=log, start_new_session=True,
+                command,
+                cwd=str(ROOT),
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
 
     def wait_ready(self, path: str, timeout: float = 120.0) -> None:
@@ -68,7 +85,9 @@ class Server:
         hits = 0
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
                 conn.request("GET", path)
@@ -83,7 +102,9 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"gunicorn on port {self.port} did not answer in {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"gunicorn on port {self.port} did not answer in {timeout:.0f} s:\n{self.log_tail()}"
+        )
 
     def log_tail(self, chars: int = 3000) -> str:
         """The end of the server's log."""

@@ -23,11 +23,48 @@ from confapp.badges.render import BadgeDocument  # noqa: E402
 from confapp.badges.render import build_badges  # noqa: E402
 from confapp.pdf import font_set  # noqa: E402
 
-FIRST = ["Ana", "José", "Wanjiru", "Priya", "Nguyen", "Fatima", "Łukasz", "Thabo", "Maria", "Chen", "Oluwaseun", "Sofía"]
-LAST = ["Example", "Fernández", "Kamau", "Sharma", "Van An", "Al-Hassan", "Żółć", "Mokoena", "Silva", "Wei", "Adeyemi", "Núñez"]
-SPECIAL = ["José María Fernández-Núñez de la Peña y Castellanos Villaverde", "राजेश कुमार शर्मा", "محمد عبد الله الهاشمي", "Nomvula Precious Dlamini-Zuma"]
-ORGS = ["Kenya Leather Cluster", "Foundation for MSME Clusters", "UNIDO", "Ministry of MSME, Government of India",
-        "Tiruppur Exporters Association", "Small Industries Development Bank of India"]
+FIRST = [
+    "Ana",
+    "José",
+    "Wanjiru",
+    "Priya",
+    "Nguyen",
+    "Fatima",
+    "Łukasz",
+    "Thabo",
+    "Maria",
+    "Chen",
+    "Oluwaseun",
+    "Sofía",
+]
+LAST = [
+    "Example",
+    "Fernández",
+    "Kamau",
+    "Sharma",
+    "Van An",
+    "Al-Hassan",
+    "Żółć",
+    "Mokoena",
+    "Silva",
+    "Wei",
+    "Adeyemi",
+    "Núñez",
+]
+SPECIAL = [
+    "José María Fernández-Núñez de la Peña y Castellanos Villaverde",
+    "राजेश कुमार शर्मा",
+    "محمد عبد الله الهاشمي",
+    "Nomvula Precious Dlamini-Zuma",
+]
+ORGS = [
+    "Kenya Leather Cluster",
+    "Foundation for MSME Clusters",
+    "UNIDO",
+    "Ministry of MSME, Government of India",
+    "Tiruppur Exporters Association",
+    "Small Industries Development Bank of India",
+]
 CATEGORIES = [("delegate", "Delegate")] * 6 + [("speaker", "Speaker"), ("press", "Press")]
 
 
@@ -38,8 +75,17 @@ def make_badges(n: int) -> list[BadgeData]:
     for i in range(1, n + 1):
         name = SPECIAL[i % 4] if i % 20 == 0 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         category, label = rng.choice(CATEGORIES)
-        badges.append(BadgeData(tokens.issue("bench", 1, i, 1), name, rng.choice(ORGS), "Kenya", category, label,
-                                "Changing paradigms of cluster development"))
+        badges.append(
+            BadgeData(
+                tokens.issue("bench", 1, i, 1),
+                name,
+                rng.choice(ORGS),
+                "Kenya",
+                category,
+                label,
+                "Changing paradigms of cluster development",
+            )
+        )
     return badges
 
 
@@ -66,7 +112,9 @@ def run(n: int) -> None:
     fonts = font_set({})
     badges = make_badges(n)
     naive_n = max(50, n // 10)
-    print(f"badges: {n} (naive loop: {naive_n}), fonts: {fonts.regular.name} + {len(fonts.fallbacks)} fallbacks")
+    print(
+        f"badges: {n} (naive loop: {naive_n}), fonts: {fonts.regular.name} + {len(fonts.fallbacks)} fallbacks"
+    )
     for layout in ("a6", "a4x4", "a4x8"):
         start = time.perf_counter()
         pdf = build_badges(badges, layout=layout, fonts=fonts)
@@ -78,8 +126,10 @@ def run(n: int) -> None:
         doc.output()
         naive = naive_n / (time.perf_counter() - start)
         verdict = "OK" if fast >= 500 and fast >= 5 * naive else "BELOW TARGET"
-        print(f"{layout:5} fast {fast:7.0f} badges/s  naive {naive:6.0f} badges/s  ratio {fast / naive:5.1f}x  "
-              f"pdf {len(pdf) / 1e6:.1f} MB  [{verdict}: >= 500/s and >= 5x]")
+        print(
+            f"{layout:5} fast {fast:7.0f} badges/s  naive {naive:6.0f} badges/s  ratio {fast / naive:5.1f}x  "
+            f"pdf {len(pdf) / 1e6:.1f} MB  [{verdict}: >= 500/s and >= 5x]"
+        )
 
 
 if __name__ == "__main__":

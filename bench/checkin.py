@@ -66,11 +66,16 @@ def baseline_app():
     def baseline():
         body = request.get_json()
         with engine.begin() as conn:
-            row = conn.execute(sa.text("SELECT id, full_name FROM registration WHERE id = :id"), {"id": body["rid"]}).first()
+            row = conn.execute(
+                sa.text("SELECT id, full_name FROM registration WHERE id = :id"),
+                {"id": body["rid"]},
+            ).first()
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             conn.execute(
-                sa.text("INSERT INTO scan (event_id, scan_id, checkpoint, result, scanned_at, received_at) "
-                        "VALUES (1, :sid, 'baseline', 'ok', :now, :now)"),
+                sa.text(
+                    "INSERT INTO scan (event_id, scan_id, checkpoint, result, scanned_at, received_at) "
+                    "VALUES (1, :sid, 'baseline', 'ok', :now, :now)"
+                ),
                 {"sid": body["scan_id"], "now": now},
             )
         return jsonify({"result": "ok", "name": row[1] if row else None})
@@ -94,7 +99,10 @@ def setup(url: str) -> tuple[str, list[tuple[int, str]], list[int]]:
     from tests.helpers import make_event
     from tests.helpers import make_staff
 
-    app = create_app("development", {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        "development",
+        {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": False},
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -102,23 +110,41 @@ def setup(url: str) -> tuple[str, list[tuple[int, str]], list[int]]:
         staff = make_staff(event, "door@example.org")
         from confapp.accounts.models import User
 
-        users = [User(email=f"d{i}@example.org", full_name=f"Delegate {i}") for i in range(DELEGATES)]
+        users = [
+            User(email=f"d{i}@example.org", full_name=f"Delegate {i}") for i in range(DELEGATES)
+        ]
         db.session.add_all(users)
         db.session.flush()
-        regs = [Registration(event_id=event.id, user_id=u.id, status=RegistrationStatus.CONFIRMED, full_name=u.full_name,
-                             email=u.email, country="KE", organisation="Cluster") for u in users]
+        regs = [
+            Registration(
+                event_id=event.id,
+                user_id=u.id,
+                status=RegistrationStatus.CONFIRMED,
+                full_name=u.full_name,
+                email=u.email,
+                country="KE",
+                organisation="Cluster",
+            )
+            for u in users
+        ]
         db.session.add_all(regs)
         db.session.flush()
         now = utcnow()
         bearer = issue_api_token(staff, "bench", now)
         badges = [(r.id, badge_token(r)) for r in regs]
         db.session.add_all(
-            Attendance(event_id=event.id, registration_id=r.id, checkpoint="entrance", first_scanned_at=now)
+            Attendance(
+                event_id=event.id, registration_id=r.id, checkpoint="entrance", first_scanned_at=now
+            )
             for r in regs
         )
         sessions = [
-            ProgrammeSession(event_id=event.id, title=f"Session {n}", starts_at=local_time(event, 0, "09:00"),
-                             ends_at=local_time(event, 0, "10:00"))
+            ProgrammeSession(
+                event_id=event.id,
+                title=f"Session {n}",
+                starts_at=local_time(event, 0, "09:00"),
+                ends_at=local_time(event, 0, "10:00"),
+            )
             for n in range(SESSIONS)
         ]
         db.session.add_all(sessions)
@@ -150,7 +176,9 @@ async def _post(port: int, request_head: bytes, body: bytes) -> int:
     return int(answer[9:12]) if answer[:5] == b"HTTP/" else 0
 
 
-def load(port: int, path: str, bodies, headers: dict, clients: int, duration: float, pace: float = 0.0):
+def load(
+    port: int, path: str, bodies, headers: dict, clients: int, duration: float, pace: float = 0.0
+):
     """`clients` concurrent scanners posting bodies for `duration` s: closed loop, or one
     request every `pace` s each, starting at random moments within the first `pace`
     (independent scanners, not a drill that fires all at once)."""
@@ -217,33 +245,56 @@ def bench(url: str, label: str) -> None:
 
     def first(_i):
         n = next(pairs)
-        return {"token": badges[n % len(badges)][1], "session_id": session_ids[n // len(badges)],
-                "visit_id": None, "scan_id": uuid.uuid4().hex, "scanned_at": None}
+        return {
+            "token": badges[n % len(badges)][1],
+            "session_id": session_ids[n // len(badges)],
+            "visit_id": None,
+            "scan_id": uuid.uuid4().hex,
+            "scanned_at": None,
+        }
 
     def repeat(i):
-        return {"token": badges[i % len(badges)][1], "session_id": None, "visit_id": None,
-                "scan_id": uuid.uuid4().hex, "scanned_at": None}
+        return {
+            "token": badges[i % len(badges)][1],
+            "session_id": None,
+            "visit_id": None,
+            "scan_id": uuid.uuid4().hex,
+            "scanned_at": None,
+        }
 
     path = "/api/v1/events/bench/checkins"
     runs = {"baseline": [], "first": [], "repeat": []}
     # Alternate them so a busy moment of the machine hits all alike.
     for _ in range(ROUNDS):
-        runs["baseline"].append(_measure("bench.checkin:baseline_app()", url, "/baseline", plain, {}, work))
+        runs["baseline"].append(
+            _measure("bench.checkin:baseline_app()", url, "/baseline", plain, {}, work)
+        )
         runs["first"].append(_measure("confapp:create_app()", url, path, first, auth, work))
         runs["repeat"].append(_measure("confapp:create_app()", url, path, repeat, auth, work))
-    print(f"[{label}] gunicorn -w {WORKERS} (sync), {ROUNDS} alternating rounds of {DURATION:.0f} s each")
-    print("  first = each scan a delegate's first at a session door; repeat = badge shown again at the entrance")
+    print(
+        f"[{label}] gunicorn -w {WORKERS} (sync), {ROUNDS} alternating rounds of {DURATION:.0f} s each"
+    )
+    print(
+        "  first = each scan a delegate's first at a session door; repeat = badge shown again at the entrance"
+    )
     rates = {}
     for name, results in runs.items():
         rate = statistics.mean(r["closed"][0] for r in results)
         rates[name] = rate
         errors = sum(r["closed"][3] + r["paced"][3] for r in results)
-        closed = "  ".join(f"{r['closed'][0]:6.0f}/s p50 {r['closed'][1]:5.1f} p99 {r['closed'][2]:6.1f}" for r in results)
+        closed = "  ".join(
+            f"{r['closed'][0]:6.0f}/s p50 {r['closed'][1]:5.1f} p99 {r['closed'][2]:6.1f}"
+            for r in results
+        )
         paced = "  ".join(f"p50 {r['paced'][1]:5.1f} p99 {r['paced'][2]:6.1f}" for r in results)
-        print(f"  {name:8} {CLIENTS} closed-loop clients: {closed}  (mean {rate:.0f} req/s)  errors {errors}")
+        print(
+            f"  {name:8} {CLIENTS} closed-loop clients: {closed}  (mean {rate:.0f} req/s)  errors {errors}"
+        )
         print(f"  {name:8} {SCANNERS} scanners, 1 scan / 0.5 s each (ms): {paced}")
     for name in ("first", "repeat"):
-        print(f"  ratio check-in ({name}) / baseline throughput: {rates[name] / rates['baseline']:.2f}  (target >= 0.80)")
+        print(
+            f"  ratio check-in ({name}) / baseline throughput: {rates[name] / rates['baseline']:.2f}  (target >= 0.80)"
+        )
     worst = max(r["paced"][2] for name in ("first", "repeat") for r in runs[name])
     print(f"  check-in p99 with {SCANNERS} scanners: {worst:.1f} ms at worst  (target <= 50 ms)")
 
@@ -256,6 +307,9 @@ if __name__ == "__main__":
             bench(f"sqlite:///{folder}/bench.db", "sqlite")
         else:
             if target == PG_URL:
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {PG_DB}"],
-                               capture_output=True, check=False)
+                subprocess.run(
+                    ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {PG_DB}"],
+                    capture_output=True,
+                    check=False,
+                )
             bench(target, "postgresql")

@@ -40,8 +40,11 @@ def baseline(rows: list[dict], timezone: str, name: str) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", timezone)
-    cal.add_component(icalendar.Timezone.from_tzinfo(tz, tzid=timezone, first_date=dt.date(2027, 1, 1),
-                                                     last_date=dt.date(2027, 12, 31)))
+    cal.add_component(
+        icalendar.Timezone.from_tzinfo(
+            tz, tzid=timezone, first_date=dt.date(2027, 1, 1), last_date=dt.date(2027, 12, 31)
+        )
+    )
     for r in rows:
         e = icalendar.Event()
         e.add("uid", r["uid"])
@@ -84,9 +87,20 @@ def main() -> None:
         event = db.session.scalar(db.select(Event).where(Event.slug == slug))
         items = feeds.session_items(event, services.load_programme(event), "localhost")
         rows = [
-            dict(uid=i.uid, stamp=i.last_modified, created=i.created, sequence=i.sequence, start=i.starts_at,
-                 end=i.ends_at, summary=i.summary, status="CONFIRMED", location=i.location, url=i.url,
-                 description=i.description, categories=list(i.categories))
+            dict(
+                uid=i.uid,
+                stamp=i.last_modified,
+                created=i.created,
+                sequence=i.sequence,
+                start=i.starts_at,
+                end=i.ends_at,
+                summary=i.summary,
+                status="CONFIRMED",
+                location=i.location,
+                url=i.url,
+                description=i.description,
+                categories=list(i.categories),
+            )
             for i in items
         ]
 
@@ -112,7 +126,9 @@ def main() -> None:
     assert first.status_code == 200
     warm_ms = median_ms(lambda: client.get(path), args.repeat * 5)
     etag = first.headers["ETag"]
-    not_modified_ms = median_ms(lambda: client.get(path, headers={"If-None-Match": etag}), args.repeat * 5)
+    not_modified_ms = median_ms(
+        lambda: client.get(path, headers={"If-None-Match": etag}), args.repeat * 5
+    )
     print(f"sessions: {args.sessions}; feed {size / 1024:.0f} KiB")
     print(f"cold build (query + convert + VTIMEZONE + serialise), median: {cold_ms:.1f} ms")
     print(f"cold build with the zone's VTIMEZONE already computed:         {known_ms:.1f} ms")

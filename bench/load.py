@@ -122,8 +122,14 @@ class Client:
             if conn is not None:
                 conn.close()
 
-    def request(self, server: int, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> Answer:
+    def request(
+        self,
+        server: int,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
         """Send one request and read the whole answer; transport errors become status 0."""
         headers = dict(headers or {})
         if self.cookies:
@@ -132,7 +138,9 @@ class Client:
         for attempt in (1, 2):
             conn = self.conns.get(server)
             if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", self.ports[server], timeout=CLIENT_TIMEOUT)
+                conn = http.client.HTTPConnection(
+                    "127.0.0.1", self.ports[server], timeout=CLIENT_TIMEOUT
+                )
                 self.conns[server] = conn
             # An open socket was kept alive by an earlier exchange; the server may drop it.
             reused = conn.sock is not None
@@ -216,8 +224,10 @@ class Phase:
         p99 = times[max(math.ceil(n * 0.99) - 1, 0)] * 1000 if n else float("nan")
         rate = n / self.wall if self.wall else float("nan")
         other = len(self.unexpected) - self.server_errors
-        return (f"{self.name:<34} {n:5d} req  {self.wall:6.1f} s  {rate:7.1f} req/s  "
-                f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  5xx {self.server_errors}  unexpected {other}")
+        return (
+            f"{self.name:<34} {n:5d} req  {self.wall:6.1f} s  {rate:7.1f} req/s  "
+            f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  5xx {self.server_errors}  unexpected {other}"
+        )
 
     def examples(self) -> list[str]:
         """A few unexpected answers, for the report."""
@@ -270,10 +280,16 @@ def run_together(count: int, prepare, act, timeout: float = 600.0) -> tuple[floa
 def _app(url: str, secret: str, outbox: Path):
     from confapp import create_app
 
-    return create_app("production", {
-        "DATABASE_URL": url, "SECRET_KEY": secret, "RATELIMIT_ENABLED": False,
-        "MAIL_URL": None, "MAIL_OUTBOX": str(outbox),
-    })
+    return create_app(
+        "production",
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secret,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_URL": None,
+            "MAIL_OUTBOX": str(outbox),
+        },
+    )
 
 
 def ensure_database(url: str) -> None:
@@ -282,7 +298,9 @@ def ensure_database(url: str) -> None:
     engine = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+            )
             if not exists:
                 name = target.database.replace('"', '""')
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -343,27 +361,42 @@ def seed(settings: Settings, app) -> Seed:
     from confapp.visits import services as visits
 
     with app.app_context():
-        taken = db.session.scalar(sa.select(Event.id).where(Event.slug == SLUG)) or db.session.scalar(
-            sa.select(User.id).where(User.email.like(f"%@{DOMAIN}")))
+        taken = db.session.scalar(
+            sa.select(Event.id).where(Event.slug == SLUG)
+        ) or db.session.scalar(sa.select(User.id).where(User.email.like(f"%@{DOMAIN}")))
         if taken:
             raise SystemExit(f"the database already holds event {SLUG!r} or users @{DOMAIN}")
         now = utcnow()
         first_day = dt.date.today() + dt.timedelta(days=60)
         event = events.create_event(
-            slug=SLUG, title="Load test: cluster development conference", starts_on=first_day,
-            ends_on=first_day + dt.timedelta(days=2), timezone="Asia/Kolkata",
-            capacity=settings.event_capacity, venue="India Habitat Centre", city="New Delhi",
-            country="IN", public_categories="delegate",
+            slug=SLUG,
+            title="Load test: cluster development conference",
+            starts_on=first_day,
+            ends_on=first_day + dt.timedelta(days=2),
+            timezone="Asia/Kolkata",
+            capacity=settings.event_capacity,
+            venue="India Habitat Centre",
+            city="New Delhi",
+            country="IN",
+            public_categories="delegate",
         )
         events.publish(event)
         kolkata = event.tz
         day = first_day + dt.timedelta(days=1)
-        visit = visits.create_visit(event, visits.VisitData(
-            title="Auto components at Manesar",
-            departs_at=dt.datetime.combine(day, dt.time(8, 0), tzinfo=kolkata).astimezone(dt.UTC),
-            returns_at=dt.datetime.combine(day, dt.time(17, 0), tzinfo=kolkata).astimezone(dt.UTC),
-            buses=[visits.BusData("Bus 1", settings.seats)],
-        ), now=now)
+        visit = visits.create_visit(
+            event,
+            visits.VisitData(
+                title="Auto components at Manesar",
+                departs_at=dt.datetime.combine(day, dt.time(8, 0), tzinfo=kolkata).astimezone(
+                    dt.UTC
+                ),
+                returns_at=dt.datetime.combine(day, dt.time(17, 0), tzinfo=kolkata).astimezone(
+                    dt.UTC
+                ),
+                buses=[visits.BusData("Bus 1", settings.seats)],
+            ),
+            now=now,
+        )
         staff = accounts.create_user(f"door@{DOMAIN}", "Door Staff")
         events.grant_role(staff, event, EventRoleKind.STAFF)
         bearer = accounts.issue_api_token(staff, "load bench", now)
@@ -403,15 +436,29 @@ def phase_registration(settings: Settings, clients: list[Client]) -> tuple[Phase
     def act(i: int, ready: bool) -> None:
         if not ready:
             return
-        body = urlencode({
-            "csrf_token": tokens[i], "full_name": f"Delegate {i:04d}", "email": email_of(i),
-            "password": PASSWORD, "organisation": f"Cluster association {i % 37}",
-            "organisation_type": "cluster_association", "job_title": "Director",
-            "country": countries[i % len(countries)], "sector": "industry", "phone": "+91 11 0000 0000",
-            "interests": ["innovation", "finance"], "dietary": "", "accessibility": "",
-            "directory_opt_in": "y", "category": "delegate",
-        }, doseq=True).encode()
-        answer = clients[i].request((i + 1) % servers, "POST", f"/events/{SLUG}/register", body, FORM)
+        body = urlencode(
+            {
+                "csrf_token": tokens[i],
+                "full_name": f"Delegate {i:04d}",
+                "email": email_of(i),
+                "password": PASSWORD,
+                "organisation": f"Cluster association {i % 37}",
+                "organisation_type": "cluster_association",
+                "job_title": "Director",
+                "country": countries[i % len(countries)],
+                "sector": "industry",
+                "phone": "+91 11 0000 0000",
+                "interests": ["innovation", "finance"],
+                "dietary": "",
+                "accessibility": "",
+                "directory_opt_in": "y",
+                "category": "delegate",
+            },
+            doseq=True,
+        ).encode()
+        answer = clients[i].request(
+            (i + 1) % servers, "POST", f"/events/{SLUG}/register", body, FORM
+        )
         ok = answer.status == 302 and answer.location().endswith(f"/events/{SLUG}/my-registration")
         burst.add(answer, ok=ok)
         if ok:
@@ -421,7 +468,9 @@ def phase_registration(settings: Settings, clients: list[Client]) -> tuple[Phase
     return prep, burst, registered
 
 
-def phase_signups(clients: list[Client], who: list[int], visit_id: int) -> tuple[Phase, Phase, set[int]]:
+def phase_signups(
+    clients: list[Client], who: list[int], visit_id: int
+) -> tuple[Phase, Phase, set[int]]:
     """Confirmed delegates open the visits page on one server, then all sign up on the other."""
     servers = len(clients[0].ports)
     prep = Phase("2. GET visits page", frozenset({200}))
@@ -445,8 +494,12 @@ def phase_signups(clients: list[Client], who: list[int], visit_id: int) -> tuple
             return
         i = who[n]
         body = urlencode({"csrf_token": tokens[i], "group_code": ""}).encode()
-        answer = clients[i].request((n + 1) % servers, "POST", f"/events/{SLUG}/visits/{visit_id}/signup", body, FORM)
-        ok = answer.status == 302 and answer.location().endswith(f"/events/{SLUG}/visits#visit-{visit_id}")
+        answer = clients[i].request(
+            (n + 1) % servers, "POST", f"/events/{SLUG}/visits/{visit_id}/signup", body, FORM
+        )
+        ok = answer.status == 302 and answer.location().endswith(
+            f"/events/{SLUG}/visits#visit-{visit_id}"
+        )
         rush.add(answer, ok=ok)
         if ok:
             signed.add(i)
@@ -460,13 +513,16 @@ class ScanLog:
     """What the scanners sent and were told."""
 
     sent: dict[str, int] = dataclasses.field(default_factory=dict)  # scan_id -> registration id
-    answers: dict[str, list[tuple[str, bool]]] = dataclasses.field(default_factory=dict)  # (result, replayed)
+    answers: dict[str, list[tuple[str, bool]]] = dataclasses.field(
+        default_factory=dict
+    )  # (result, replayed)
     resends: int = 0
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
 
 
-def phase_checkins(settings: Settings, ports: list[int], bearer: str,
-                   badges: list[tuple[int, str]]) -> tuple[Phase, ScanLog, int]:
+def phase_checkins(
+    settings: Settings, ports: list[int], bearer: str, badges: list[tuple[int, str]]
+) -> tuple[Phase, ScanLog, int]:
     """Scanners post scans; pairs read the same badges in step, and every 10th scan is a resend."""
     servers = len(ports)
     storm = Phase(f"3. POST check-in ({settings.scanners} scanners)", frozenset({200}))
@@ -491,19 +547,32 @@ def phase_checkins(settings: Settings, ports: list[int], bearer: str,
                 body = previous  # the offline queue sends the last scan again
             else:
                 reg_id, token = badges[order[(j - j // 10) % len(order)]]
-                body = {"token": token, "session_id": None, "visit_id": None,
-                        "scan_id": uuid.uuid4().hex, "scanned_at": None}
+                body = {
+                    "token": token,
+                    "session_id": None,
+                    "visit_id": None,
+                    "scan_id": uuid.uuid4().hex,
+                    "scanned_at": None,
+                }
                 with log.lock:
                     log.sent[body["scan_id"]] = reg_id
-            answer = scanners[k].request((k + j) % servers, "POST", path, json.dumps(body).encode(), headers)
+            answer = scanners[k].request(
+                (k + j) % servers, "POST", path, json.dumps(body).encode(), headers
+            )
             result = None
             if answer.status == 200:
                 reply = json.loads(answer.body)
                 result = reply.get("result")
                 with log.lock:
-                    log.answers.setdefault(body["scan_id"], []).append((result, bool(reply.get("replayed"))))
+                    log.answers.setdefault(body["scan_id"], []).append(
+                        (result, bool(reply.get("replayed")))
+                    )
                     log.resends += resend
-            storm.add(answer, ok=answer.status == 200 and result in ("ok", "already_checked_in", "not_registered"))
+            storm.add(
+                answer,
+                ok=answer.status == 200
+                and result in ("ok", "already_checked_in", "not_registered"),
+            )
             previous = None if resend else body
             j += 1
         scanners[k].close()
@@ -528,8 +597,15 @@ class Check:
         return f"{'PASS' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
 
 
-def audit(settings: Settings, app, seeded: Seed, registered: set[int], signed: set[int],
-          log: ScanLog, phases: list[Phase]) -> list[Check]:
+def audit(
+    settings: Settings,
+    app,
+    seeded: Seed,
+    registered: set[int],
+    signed: set[int],
+    log: ScanLog,
+    phases: list[Phase],
+) -> list[Check]:
     """Compare the database with what the clients were told."""
     from confapp.accounts.models import User
     from confapp.agenda.models import SeatStatus
@@ -551,86 +627,171 @@ def audit(settings: Settings, app, seeded: Seed, registered: set[int], signed: s
     server_errors = sum(p.server_errors for p in phases)
     transport = sum(p.transport_errors for p in phases)
     unexpected = sum(len(p.unexpected) for p in phases) - server_errors - transport
-    check("HTTP", server_errors == transport == unexpected == 0,
-          f"{server_errors} 5xx, {transport} transport errors, {unexpected} other unexpected answers")
+    check(
+        "HTTP",
+        server_errors == transport == unexpected == 0,
+        f"{server_errors} 5xx, {transport} transport errors, {unexpected} other unexpected answers",
+    )
 
     with app.app_context():
         s = db.session
         event = s.get(Event, seeded.event_id)
-        regs = s.execute(sa.select(Registration.id, Registration.email, Registration.status, Registration.user_id)
-                         .where(Registration.event_id == event.id).order_by(Registration.id)).all()
+        regs = s.execute(
+            sa.select(
+                Registration.id, Registration.email, Registration.status, Registration.user_id
+            )
+            .where(Registration.event_id == event.id)
+            .order_by(Registration.id)
+        ).all()
         emails = {r.email for r in regs}
         wanted = {email_of(i) for i in registered}
-        check("registrations", len(regs) == len(registered) and emails == wanted,
-              f"{len(regs)} rows for {len(registered)} successful posts of {settings.delegates}; "
-              f"{len(wanted - emails)} missing, {len(emails - wanted)} unexplained")
-        dupes = s.execute(sa.select(sa.func.lower(User.email)).group_by(sa.func.lower(User.email))
-                          .having(sa.func.count() > 1)).scalars().all()
-        users = s.scalar(sa.select(sa.func.count()).select_from(User).where(User.email.like(f"delegate%@{DOMAIN}")))
+        check(
+            "registrations",
+            len(regs) == len(registered) and emails == wanted,
+            f"{len(regs)} rows for {len(registered)} successful posts of {settings.delegates}; "
+            f"{len(wanted - emails)} missing, {len(emails - wanted)} unexplained",
+        )
+        dupes = (
+            s.execute(
+                sa.select(sa.func.lower(User.email))
+                .group_by(sa.func.lower(User.email))
+                .having(sa.func.count() > 1)
+            )
+            .scalars()
+            .all()
+        )
+        users = s.scalar(
+            sa.select(sa.func.count())
+            .select_from(User)
+            .where(User.email.like(f"delegate%@{DOMAIN}"))
+        )
         per_user = len({r.user_id for r in regs})
-        check("accounts", not dupes and users == len(registered) and per_user == len(regs),
-              f"{users} delegate accounts, {len(dupes)} duplicated e-mails, {per_user} users for {len(regs)} registrations")
+        check(
+            "accounts",
+            not dupes and users == len(registered) and per_user == len(regs),
+            f"{users} delegate accounts, {len(dupes)} duplicated e-mails, {per_user} users for {len(regs)} registrations",
+        )
         confirmed = [r for r in regs if r.status is RegistrationStatus.CONFIRMED]
         waiting = [r for r in regs if r.status is RegistrationStatus.WAITLISTED]
         pool = s.get(CapacityPool, event.capacity_pool_id)
         cap = settings.event_capacity
         want_confirmed = len(regs) if cap is None else min(cap, len(regs))
-        check("event places", pool.taken == len(confirmed) == want_confirmed
-              and len(confirmed) + len(waiting) == len(regs) and (cap is None or pool.taken <= cap),
-              f"capacity {cap if cap is not None else 'unlimited'}, pool.taken {pool.taken}, "
-              f"{len(confirmed)} confirmed, {len(waiting)} waitlisted")
+        check(
+            "event places",
+            pool.taken == len(confirmed) == want_confirmed
+            and len(confirmed) + len(waiting) == len(regs)
+            and (cap is None or pool.taken <= cap),
+            f"capacity {cap if cap is not None else 'unlimited'}, pool.taken {pool.taken}, "
+            f"{len(confirmed)} confirmed, {len(waiting)} waitlisted",
+        )
 
         visit = s.get(Visit, seeded.visit_id)
         vpool = s.get(CapacityPool, visit.capacity_pool_id)
-        rows = s.execute(sa.select(VisitSignup.id, VisitSignup.registration_id, VisitSignup.status)
-                         .where(VisitSignup.visit_id == visit.id).order_by(VisitSignup.id)).all()
+        rows = s.execute(
+            sa.select(VisitSignup.id, VisitSignup.registration_id, VisitSignup.status)
+            .where(VisitSignup.visit_id == visit.id)
+            .order_by(VisitSignup.id)
+        ).all()
         reg_by_email = {r.email: r.id for r in regs}
         wanted_regs = {reg_by_email.get(email_of(i)) for i in signed}
         seated = [r for r in rows if r.status is SeatStatus.CONFIRMED]
         queued = [r for r in rows if r.status is SeatStatus.WAITLISTED]
-        check("visit sign-ups", len(rows) == len(signed) and {r.registration_id for r in rows} == wanted_regs,
-              f"{len(rows)} rows for {len(signed)} successful posts, "
-              f"{len(rows) - len({r.registration_id for r in rows})} duplicated")
-        check("visit seats", vpool.taken == len(seated) == min(settings.seats, len(rows))
-              and len(seated) + len(queued) == len(rows) and vpool.capacity == settings.seats,
-              f"{vpool.capacity} seats, pool.taken {vpool.taken}, {len(seated)} confirmed, {len(queued)} waitlisted")
-        check("visit queue order", [r.id for r in seated] == [r.id for r in rows[:len(seated)]],
-              "the seats went to the first rows queued")
+        check(
+            "visit sign-ups",
+            len(rows) == len(signed) and {r.registration_id for r in rows} == wanted_regs,
+            f"{len(rows)} rows for {len(signed)} successful posts, "
+            f"{len(rows) - len({r.registration_id for r in rows})} duplicated",
+        )
+        check(
+            "visit seats",
+            vpool.taken == len(seated) == min(settings.seats, len(rows))
+            and len(seated) + len(queued) == len(rows)
+            and vpool.capacity == settings.seats,
+            f"{vpool.capacity} seats, pool.taken {vpool.taken}, {len(seated)} confirmed, {len(queued)} waitlisted",
+        )
+        check(
+            "visit queue order",
+            [r.id for r in seated] == [r.id for r in rows[: len(seated)]],
+            "the seats went to the first rows queued",
+        )
 
-        scans = s.execute(sa.select(Scan.scan_id, Scan.registration_id, Scan.result, Scan.scanned_at, Scan.id)
-                          .where(Scan.event_id == event.id, Scan.checkpoint == "entrance")).all()
+        scans = s.execute(
+            sa.select(
+                Scan.scan_id, Scan.registration_id, Scan.result, Scan.scanned_at, Scan.id
+            ).where(Scan.event_id == event.id, Scan.checkpoint == "entrance")
+        ).all()
         by_id = {row.scan_id: row for row in scans}
-        check("scans", len(scans) == len(by_id) == len(log.sent) and set(by_id) == set(log.sent),
-              f"{len(scans)} rows for {len(log.sent)} distinct scan_ids sent "
-              f"({sum(len(v) for v in log.answers.values())} answers, {log.resends} resends)")
-        mismatched = sum(1 for sid, told in log.answers.items() for result, _ in told
-                         if sid not in by_id or by_id[sid].result.value != result)
-        replays_ok = all(replayed == (n > 0) for told in log.answers.values() for n, (_, replayed) in enumerate(told))
-        check("scan answers", mismatched == 0 and replays_ok,
-              f"{mismatched} answers differ from the stored scan; resends answered as replays: {replays_ok}")
+        check(
+            "scans",
+            len(scans) == len(by_id) == len(log.sent) and set(by_id) == set(log.sent),
+            f"{len(scans)} rows for {len(log.sent)} distinct scan_ids sent "
+            f"({sum(len(v) for v in log.answers.values())} answers, {log.resends} resends)",
+        )
+        mismatched = sum(
+            1
+            for sid, told in log.answers.items()
+            for result, _ in told
+            if sid not in by_id or by_id[sid].result.value != result
+        )
+        replays_ok = all(
+            replayed == (n > 0)
+            for told in log.answers.values()
+            for n, (_, replayed) in enumerate(told)
+        )
+        check(
+            "scan answers",
+            mismatched == 0 and replays_ok,
+            f"{mismatched} answers differ from the stored scan; resends answered as replays: {replays_ok}",
+        )
         status_of = {r.id: r.status for r in regs}
         wrong = 0
         for sid, told in log.answers.items():
             admitted = status_of.get(log.sent[sid]) is RegistrationStatus.CONFIRMED
             for result, _ in told:
-                wrong += result not in (("ok", "already_checked_in") if admitted else ("not_registered",))
-        check("scan verdicts", wrong == 0, f"{wrong} verdicts not matching the registration's status")
+                wrong += result not in (
+                    ("ok", "already_checked_in") if admitted else ("not_registered",)
+                )
+        check(
+            "scan verdicts", wrong == 0, f"{wrong} verdicts not matching the registration's status"
+        )
 
-        attendance = s.execute(sa.select(Attendance.registration_id, Attendance.first_scanned_at, Attendance.first_scan_id)
-                               .where(Attendance.event_id == event.id, Attendance.checkpoint == "entrance")).all()
-        scanned_in = {log.sent[sid] for sid in log.sent if status_of.get(log.sent[sid]) is RegistrationStatus.CONFIRMED}
+        attendance = s.execute(
+            sa.select(
+                Attendance.registration_id, Attendance.first_scanned_at, Attendance.first_scan_id
+            ).where(Attendance.event_id == event.id, Attendance.checkpoint == "entrance")
+        ).all()
+        scanned_in = {
+            log.sent[sid]
+            for sid in log.sent
+            if status_of.get(log.sent[sid]) is RegistrationStatus.CONFIRMED
+        }
         attendees = [a.registration_id for a in attendance]
-        check("attendance", len(attendees) == len(set(attendees)) == len(scanned_in) and set(attendees) == scanned_in,
-              f"{len(attendees)} rows for {len(scanned_in)} distinct confirmed badges scanned "
-              f"({len({log.sent[sid] for sid in log.sent})} badges scanned in all)")
+        check(
+            "attendance",
+            len(attendees) == len(set(attendees)) == len(scanned_in)
+            and set(attendees) == scanned_in,
+            f"{len(attendees)} rows for {len(scanned_in)} distinct confirmed badges scanned "
+            f"({len({log.sent[sid] for sid in log.sent})} badges scanned in all)",
+        )
         earliest: dict[int, dt.datetime] = {}
         scan_pk = {row.id: row for row in scans}
         for row in scans:
             if row.result.value in ("ok", "already_checked_in"):
-                earliest[row.registration_id] = min(earliest.get(row.registration_id, row.scanned_at), row.scanned_at)
-        off = sum(1 for a in attendance if a.first_scanned_at != earliest.get(a.registration_id)
-                  or a.first_scan_id not in scan_pk or scan_pk[a.first_scan_id].registration_id != a.registration_id)
-        check("first arrival", off == 0, f"{off} attendance rows not pointing at the earliest scan of that badge")
+                earliest[row.registration_id] = min(
+                    earliest.get(row.registration_id, row.scanned_at), row.scanned_at
+                )
+        off = sum(
+            1
+            for a in attendance
+            if a.first_scanned_at != earliest.get(a.registration_id)
+            or a.first_scan_id not in scan_pk
+            or scan_pk[a.first_scan_id].registration_id != a.registration_id
+        )
+        check(
+            "first arrival",
+            off == 0,
+            f"{off} attendance rows not pointing at the earliest scan of that badge",
+        )
         s.remove()
         db.engine.dispose()
     return checks
@@ -670,18 +831,26 @@ def run(settings: Settings, out=print, work: Path | None = None) -> Report:
         prepare_schema(settings, app)
     seeded = seed(settings, app)
     env = app_env(
-        ENV="production", DATABASE_URL=settings.database_url, SECRET_KEY=secret,
-        RATELIMIT_ENABLED="false", MAIL_OUTBOX=str(work / "outbox"),
+        ENV="production",
+        DATABASE_URL=settings.database_url,
+        SECRET_KEY=secret,
+        RATELIMIT_ENABLED="false",
+        MAIL_OUTBOX=str(work / "outbox"),
     )
-    servers = [Server(env=env, workers=w, threads=settings.threads, log_path=work / f"gunicorn-{n}.log")
-               for n, w in enumerate((settings.workers, settings.workers_b)) if w > 0]
+    servers = [
+        Server(env=env, workers=w, threads=settings.threads, log_path=work / f"gunicorn-{n}.log")
+        for n, w in enumerate((settings.workers, settings.workers_b))
+        if w > 0
+    ]
     notes: list[str] = []
     phases: list[Phase] = []
     try:
         for server in servers:
             server.wait_ready(f"/events/{SLUG}/register")
         ports = [server.port for server in servers]
-        out(f"servers: {', '.join(f'127.0.0.1:{s.port} ({s.workers} workers)' for s in servers)}; logs in {work}")
+        out(
+            f"servers: {', '.join(f'127.0.0.1:{s.port} ({s.workers} workers)' for s in servers)}; logs in {work}"
+        )
 
         clients = [Client(ports) for _ in range(settings.delegates)]
         prep1, burst, registered = phase_registration(settings, clients)
@@ -691,8 +860,15 @@ def run(settings: Settings, out=print, work: Path | None = None) -> Report:
 
         with app.app_context():
             rows = db.session.execute(
-                sa.select(Registration.id, Registration.email, Registration.status, Registration.badge_serial)
-                .where(Registration.event_id == seeded.event_id).order_by(Registration.id)).all()
+                sa.select(
+                    Registration.id,
+                    Registration.email,
+                    Registration.status,
+                    Registration.badge_serial,
+                )
+                .where(Registration.event_id == seeded.event_id)
+                .order_by(Registration.id)
+            ).all()
             event_key = (secret, seeded.event_id)
             badges = [(r.id, badge_tokens.issue(*event_key, r.id, r.badge_serial)) for r in rows]
             confirmed_emails = {r.email for r in rows if r.status is RegistrationStatus.CONFIRMED}
@@ -710,8 +886,10 @@ def run(settings: Settings, out=print, work: Path | None = None) -> Report:
 
         storm, log, scan_reconnects = phase_checkins(settings, ports, seeded.bearer, badges)
         if reconnects + scan_reconnects:
-            notes.append(f"{reconnects + scan_reconnects} requests resent on a fresh connection "
-                         "after the server closed an idle keep-alive one")
+            notes.append(
+                f"{reconnects + scan_reconnects} requests resent on a fresh connection "
+                "after the server closed an idle keep-alive one"
+            )
         phases.append(storm)
         out(storm.line())
     finally:
@@ -741,46 +919,86 @@ def header(settings: Settings) -> str:
         version = "?"
     finally:
         engine.dispose()
-    scan_plan = f"{settings.duration:.0f} s" if settings.duration else f"{settings.scans} scans each"
-    servers = f"{settings.workers} + {settings.workers_b}" if settings.workers_b else f"{settings.workers}"
-    return "\n".join([
-        f"confapp load bench — {platform.node()}: {os.cpu_count()} cores, {platform.machine()}, "
-        f"Python {platform.python_version()}, PostgreSQL {version}",
-        f"database {sa.make_url(settings.database_url).render_as_string()}; gunicorn workers {servers} "
-        f"(threads {settings.threads}); rate limit off; CONFAPP_ENV=production",
-        f"{settings.delegates} visitors register (event capacity {settings.event_capacity or 'unlimited'}), "
-        f"{settings.signups} sign up for {settings.seats} visit seats, "
-        f"{settings.scanners} scanners × {scan_plan} (every 10th a resend)",
-    ])
+    scan_plan = (
+        f"{settings.duration:.0f} s" if settings.duration else f"{settings.scans} scans each"
+    )
+    servers = (
+        f"{settings.workers} + {settings.workers_b}"
+        if settings.workers_b
+        else f"{settings.workers}"
+    )
+    return "\n".join(
+        [
+            f"confapp load bench — {platform.node()}: {os.cpu_count()} cores, {platform.machine()}, "
+            f"Python {platform.python_version()}, PostgreSQL {version}",
+            f"database {sa.make_url(settings.database_url).render_as_string()}; gunicorn workers {servers} "
+            f"(threads {settings.threads}); rate limit off; CONFAPP_ENV=production",
+            f"{settings.delegates} visitors register (event capacity {settings.event_capacity or 'unlimited'}), "
+            f"{settings.signups} sign up for {settings.seats} visit seats, "
+            f"{settings.scanners} scanners × {scan_plan} (every 10th a resend)",
+        ]
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> Settings:
     """Command-line options into Settings."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     d = Settings()
-    p.add_argument("--database-url", default=d.database_url,
-                   help="PostgreSQL database of its own; created if missing, its schema dropped and rebuilt")
-    p.add_argument("--reset", action="store_true",
-                   help="wipe the database (schema public) even if it holds tables this script did not create")
-    p.add_argument("--delegates", type=int, default=d.delegates, help="visitors registering at once")
-    p.add_argument("--event-capacity", type=int, default=d.event_capacity,
-                   help="event places, 0 for unlimited (default: below --delegates, so some are waitlisted)")
-    p.add_argument("--signups", type=int, default=d.signups, help="confirmed delegates signing up at once")
+    p.add_argument(
+        "--database-url",
+        default=d.database_url,
+        help="PostgreSQL database of its own; created if missing, its schema dropped and rebuilt",
+    )
+    p.add_argument(
+        "--reset",
+        action="store_true",
+        help="wipe the database (schema public) even if it holds tables this script did not create",
+    )
+    p.add_argument(
+        "--delegates", type=int, default=d.delegates, help="visitors registering at once"
+    )
+    p.add_argument(
+        "--event-capacity",
+        type=int,
+        default=d.event_capacity,
+        help="event places, 0 for unlimited (default: below --delegates, so some are waitlisted)",
+    )
+    p.add_argument(
+        "--signups", type=int, default=d.signups, help="confirmed delegates signing up at once"
+    )
     p.add_argument("--seats", type=int, default=d.seats, help="seats on the visit")
     p.add_argument("--scanners", type=int, default=d.scanners, help="concurrent badge scanners")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--scans", type=int, default=d.scans, help="requests per scanner")
-    group.add_argument("--duration", type=float, default=None, help="seconds of scanning instead of --scans")
-    p.add_argument("--workers", type=int, default=d.workers, help="gunicorn workers of the first server")
-    p.add_argument("--workers-b", type=int, default=None,
-                   help="workers of the second server (default: as --workers; 0: one server only)")
-    p.add_argument("--threads", type=int, default=d.threads, help="threads per worker (1: sync workers)")
+    group.add_argument(
+        "--duration", type=float, default=None, help="seconds of scanning instead of --scans"
+    )
+    p.add_argument(
+        "--workers", type=int, default=d.workers, help="gunicorn workers of the first server"
+    )
+    p.add_argument(
+        "--workers-b",
+        type=int,
+        default=None,
+        help="workers of the second server (default: as --workers; 0: one server only)",
+    )
+    p.add_argument(
+        "--threads", type=int, default=d.threads, help="threads per worker (1: sync workers)"
+    )
     a = p.parse_args(argv)
     return Settings(
-        database_url=a.database_url, delegates=a.delegates, event_capacity=a.event_capacity or None,
-        signups=a.signups, seats=a.seats, scanners=a.scanners, scans=a.scans, duration=a.duration,
-        workers=a.workers, workers_b=a.workers if a.workers_b is None else a.workers_b,
-        threads=a.threads, reset=a.reset,
+        database_url=a.database_url,
+        delegates=a.delegates,
+        event_capacity=a.event_capacity or None,
+        signups=a.signups,
+        seats=a.seats,
+        scanners=a.scanners,
+        scans=a.scans,
+        duration=a.duration,
+        workers=a.workers,
+        workers_b=a.workers if a.workers_b is None else a.workers_b,
+        threads=a.threads,
+        reset=a.reset,
     )
 
 

@@ -21,7 +21,13 @@ from confapp.meetings.scheduler import schedule  # noqa: E402
 
 
 def generate(
-    delegates: int, requests: int, slots: int, tables: int, availability: float, seed: int, priorities: bool
+    delegates: int,
+    requests: int,
+    slots: int,
+    tables: int,
+    availability: float,
+    seed: int,
+    priorities: bool,
 ) -> Problem:
     """Zipf-like popularity (weight 1/rank^0.9 for invitees, 1/rank^0.5 for requesters)."""
     rng = random.Random(seed)
@@ -60,7 +66,11 @@ def first_come(problem: Problem) -> int:
     weight = 0
     for r in problem.requests:
         for s in problem.slots:
-            if used[s] >= problem.tables[s] or s in problem.unavailable.get(r.a, ()) or s in problem.unavailable.get(r.b, ()):
+            if (
+                used[s] >= problem.tables[s]
+                or s in problem.unavailable.get(r.a, ())
+                or s in problem.unavailable.get(r.b, ())
+            ):
                 continue
             if (r.a, s) in busy or (r.b, s) in busy:
                 continue
@@ -80,11 +90,19 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=400)
     parser.add_argument("--availability", type=float, default=0.9)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--priorities", action="store_true", help="priorities 1/2/3 instead of all 1")
+    parser.add_argument(
+        "--priorities", action="store_true", help="priorities 1/2/3 instead of all 1"
+    )
     parser.add_argument("--time-limit", type=float, default=4.0)
     args = parser.parse_args()
     problem = generate(
-        args.delegates, args.requests, args.slots, args.tables, args.availability, args.seed, args.priorities
+        args.delegates,
+        args.requests,
+        args.slots,
+        args.tables,
+        args.availability,
+        args.seed,
+        args.priorities,
     )
     started = time.perf_counter()
     baseline = first_come(problem)
@@ -95,7 +113,9 @@ def main() -> None:
         f"instance: {args.delegates} delegates, {len(problem.requests)} accepted requests, "
         f"{args.slots} slots x {args.tables} tables, availability {args.availability}, seed {args.seed}"
     )
-    print(f"first-come baseline: {baseline} ({baseline / result.bound:.2%} of bound) in {baseline_seconds:.2f} s")
+    print(
+        f"first-come baseline: {baseline} ({baseline / result.bound:.2%} of bound) in {baseline_seconds:.2f} s"
+    )
     print(f"scheduled: {result.scheduled} meetings, weight {result.weight}")
     print(f"bound: {result.bound}")
     print(f"ratio: {ratio:.4f}")

@@ -40,12 +40,18 @@ def build(app, sessions: int) -> str:
         db.drop_all()
         db.create_all()
         event = event_services.create_event(
-            slug="bench", title="Benchmark conference", starts_on=dt.date(2027, 2, 20),
-            ends_on=dt.date(2027, 2, 22), timezone="Asia/Kolkata", venue="India Habitat Centre",
+            slug="bench",
+            title="Benchmark conference",
+            starts_on=dt.date(2027, 2, 20),
+            ends_on=dt.date(2027, 2, 22),
+            timezone="Asia/Kolkata",
+            venue="India Habitat Centre",
         )
         event_services.publish(event)
         rooms = [services.create_room(event, name=f"Room {i}", capacity=100) for i in range(ROOMS)]
-        tracks = [services.create_track(event, name=f"Track {i}", colour="#1f6feb") for i in range(4)]
+        tracks = [
+            services.create_track(event, name=f"Track {i}", colour="#1f6feb") for i in range(4)
+        ]
         minutes = max(600 // max(sessions // ROOMS, 1), 5)
         day = dt.datetime(2027, 2, 20, 8, 0, tzinfo=event.tz).astimezone(dt.UTC)
         kinds = list(SessionKind)
@@ -53,13 +59,24 @@ def build(app, sessions: int) -> str:
             slot, room = divmod(n, ROOMS)
             starts = day + dt.timedelta(minutes=slot * minutes)
             s = ProgrammeSession(
-                event_id=event.id, title=f"Session {n}: clusters, finance and policy", kind=kinds[n % 4],
-                starts_at=starts, ends_at=starts + dt.timedelta(minutes=minutes), room_id=rooms[room].id,
-                track_id=tracks[n % 4].id, description="Some *markdown* text.",
+                event_id=event.id,
+                title=f"Session {n}: clusters, finance and policy",
+                kind=kinds[n % 4],
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(minutes=minutes),
+                room_id=rooms[room].id,
+                track_id=tracks[n % 4].id,
+                description="Some *markdown* text.",
                 pool=CapacityPool(capacity=30, taken=n % 31) if n % 9 == 0 else None,
             )
             s.people = [
-                SessionPerson(name=f"Speaker {n}-{k}", role=PersonRole.SPEAKER, organisation="UNIDO", country="KE", position=k)
+                SessionPerson(
+                    name=f"Speaker {n}-{k}",
+                    role=PersonRole.SPEAKER,
+                    organisation="UNIDO",
+                    country="KE",
+                    position=k,
+                )
                 for k in range(2)
             ]
             db.session.add(s)
@@ -82,9 +99,21 @@ def bare_context(app, slug: str) -> dict:
     for s in sessions:
         by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
     return dict(
-        event=event, day=days[0], days=days, counts={d: len(v) for d, v in by_day.items()},
-        grid=display.layout(by_day[days[0]], rooms), rooms=rooms, tracks=tracks, people=loaded.people, kinds=list(SessionKind),
-        filters=filters, registration=None, starred=set(), seats={}, zone=services.zone_label(event), preview=False,
+        event=event,
+        day=days[0],
+        days=days,
+        counts={d: len(v) for d, v in by_day.items()},
+        grid=display.layout(by_day[days[0]], rooms),
+        rooms=rooms,
+        tracks=tracks,
+        people=loaded.people,
+        kinds=list(SessionKind),
+        filters=filters,
+        registration=None,
+        starred=set(),
+        seats={},
+        zone=services.zone_label(event),
+        preview=False,
     )
 
 
@@ -124,7 +153,9 @@ def main() -> None:
             page += timed(lambda: client.get(path), 1)
             bare += timed(lambda: render_template("agenda/programme.html", **context), 1)
     page_ms, bare_ms = statistics.median(page) * 1000, statistics.median(bare) * 1000
-    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; sessions on the page: {args.sessions}; HTML {size / 1024:.0f} KiB")
+    print(
+        f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; sessions on the page: {args.sessions}; HTML {size / 1024:.0f} KiB"
+    )
     print(f"programme page (full request, median of {args.repeat}): {page_ms:.1f} ms")
     print(f"bare Jinja render of the same data in memory:   {bare_ms:.1f} ms")
     print(f"ratio page / bare render: {page_ms / bare_ms:.2f}x (target <= 2x)")

@@ -41,6 +41,7 @@ SYSTEM_FALLBACK_FONTS: tuple[str, ...] = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 )
 
+
 def available_fallback_fonts(candidates: Sequence[str] = SYSTEM_FALLBACK_FONTS) -> list[str]:
     """The candidate font files that exist on this machine."""
     return [path for path in candidates if Path(path).is_file()]
@@ -173,7 +174,9 @@ def cell(pdf: FPDF, w: float, h: float, text: str, align: str = "L") -> None:
         pdf._fallback_font_ids = saved  # noqa: SLF001
 
 
-def fit_lines(pdf: FPDF, text: str, width: float, sizes: Sequence[float], max_lines: int, style: str = "") -> tuple[float, list[str]]:
+def fit_lines(
+    pdf: FPDF, text: str, width: float, sizes: Sequence[float], max_lines: int, style: str = ""
+) -> tuple[float, list[str]]:
     """The largest size from `sizes` at which `text` fits in `max_lines` lines of `width` mm.
 
     When even the smallest size needs more lines, the extra lines are dropped and the

@@ -143,21 +143,33 @@ def register_errorhandlers(app: Flask) -> None:
     def _render(status: int, title: str, message: str):
         if request.path.startswith("/api/"):
             return jsonify({"error": title, "message": message}), status
-        return render_template("errors/error.html", status=status, title=title, message=message), status
+        return render_template(
+            "errors/error.html", status=status, title=title, message=message
+        ), status
 
-    app.register_error_handler(400, lambda e: _render(400, "Bad request", getattr(e, "description", "")))
+    app.register_error_handler(
+        400, lambda e: _render(400, "Bad request", getattr(e, "description", ""))
+    )
+
     def _csrf_refused(error: CSRFError):
         if request.path.startswith("/api/"):
             # Only session-authenticated API writes are checked (the scanner page): say
             # which header to send, and that scripts should use a bearer token instead.
-            return jsonify({
-                "error": "csrf_failed",
-                "message": f"{error.description} Send the page's CSRF token in the X-CSRFToken "
-                "header, or call the API with 'Authorization: Bearer <token>'.",
-            }), 400
-        return _render(400, "Form expired", "The form was missing its security token or it expired. Go back, reload the page and try again.")
+            return jsonify(
+                {
+                    "error": "csrf_failed",
+                    "message": f"{error.description} Send the page's CSRF token in the X-CSRFToken "
+                    "header, or call the API with 'Authorization: Bearer <token>'.",
+                }
+            ), 400
+        return _render(
+            400,
+            "Form expired",
+            "The form was missing its security token or it expired. Go back, reload the page and try again.",
+        )
 
     app.register_error_handler(CSRFError, _csrf_refused)
+
     def _unauthorised(error):
         # Pages send signed-out visitors to the sign-in form (and back afterwards);
         # the API answers 401 with a JSON reason.
@@ -167,13 +179,15 @@ def register_errorhandlers(app: Flask) -> None:
 
     app.register_error_handler(401, _unauthorised)
     app.register_error_handler(
-        403, lambda e: _render(403, "Not allowed", "Your account does not have access to this page.")
+        403,
+        lambda e: _render(403, "Not allowed", "Your account does not have access to this page."),
     )
     app.register_error_handler(
         404, lambda e: _render(404, "Page not found", "There is nothing at this address.")
     )
     app.register_error_handler(
-        405, lambda e: _render(405, "Method not allowed", "This address does not accept that request.")
+        405,
+        lambda e: _render(405, "Method not allowed", "This address does not accept that request."),
     )
     app.register_error_handler(
         413, lambda e: _render(413, "Too large", "The upload is larger than the server accepts.")
@@ -182,7 +196,10 @@ def register_errorhandlers(app: Flask) -> None:
         429, lambda e: _render(429, "Too many attempts", "Please wait a minute and try again.")
     )
     app.register_error_handler(
-        500, lambda e: _render(500, "Something went wrong", "The error was logged. Please try again in a moment.")
+        500,
+        lambda e: _render(
+            500, "Something went wrong", "The error was logged. Please try again in a moment."
+        ),
     )
 
 
@@ -224,9 +241,8 @@ def register_input_guards(app: Flask) -> None:
     def _refuse_nul():
         if "\x00" in request.path:
             abort(404)  # nothing can live at such an address
-        if (
-            any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True))
-            or (request.method in ("POST", "PUT", "PATCH") and _body_has_nul())
+        if any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True)) or (
+            request.method in ("POST", "PUT", "PATCH") and _body_has_nul()
         ):
             abort(400, "Text cannot contain NUL (0x00) characters.")
 
@@ -274,8 +290,11 @@ def add_security_headers(response, *, production: bool):
     # One pass over the present names rather than a search of the list per header.
     present = {name.lower() for name in response.headers.keys()}
     response.headers.extend(
-        [(name, value) for name, value in security_headers(response.mimetype, production=production)
-         if name.lower() not in present]
+        [
+            (name, value)
+            for name, value in security_headers(response.mimetype, production=production)
+            if name.lower() not in present
+        ]
     )
     return response
 
@@ -287,7 +306,10 @@ _COMMON_HEADERS = (
     ("Permissions-Policy", "camera=(self), geolocation=()"),
 )
 _PAGE_HEADERS = (("Content-Security-Policy", _PAGE_CSP), *_COMMON_HEADERS)
-_DATA_HEADERS = (("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"), *_COMMON_HEADERS)
+_DATA_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    *_COMMON_HEADERS,
+)
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 

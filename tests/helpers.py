@@ -188,7 +188,9 @@ def sign_in(client, user: User) -> None:
 def local_time(event: Event, day: int, hhmm: str) -> dt.datetime:
     """UTC datetime of a wall-clock time on the event's day `day` (0-based)."""
     hours, minutes = map(int, hhmm.split(":"))
-    local = dt.datetime.combine(event.starts_on + dt.timedelta(days=day), dt.time(hours, minutes), tzinfo=event.tz)
+    local = dt.datetime.combine(
+        event.starts_on + dt.timedelta(days=day), dt.time(hours, minutes), tzinfo=event.tz
+    )
     return local.astimezone(dt.UTC)
 
 
@@ -215,7 +217,9 @@ def make_visit(
         buses=[visit_services.BusData(name, seats) for name, seats in buses],
         **fields,
     )
-    return visit_services.create_visit(event, data, now=now or dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+    return visit_services.create_visit(
+        event, data, now=now or dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    )
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str | None:
@@ -228,7 +232,10 @@ def pdf_text(data: bytes, tmp_path: Path) -> str | None:
     source = tmp_path / "check.pdf"
     source.write_bytes(data)
     return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True, timeout=30
+        ["pdftotext", "-enc", "UTF-8", str(source), "-"],
+        check=True,
+        capture_output=True,
+        timeout=30,
     ).stdout.decode("utf-8")
 
 
@@ -249,6 +256,10 @@ def make_door(app) -> dict:
         other_bearer = issue_api_token(other_staff, "test", utcnow())
         db.session.commit()
         return {
-            "badge": checkin_services.badge_token(reg), "bearer": bearer, "other_bearer": other_bearer,
-            "staff_id": staff.id, "reg_id": reg.id, "event_id": event.id,
+            "badge": checkin_services.badge_token(reg),
+            "bearer": bearer,
+            "other_bearer": other_bearer,
+            "staff_id": staff.id,
+            "reg_id": reg.id,
+            "event_id": event.id,
         }

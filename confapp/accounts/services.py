@@ -248,7 +248,9 @@ def issue_api_token(user: User, label: str, now: dt.datetime) -> str:
         raise NotAllowed("API tokens are only for staff, organisers and administrators.")
     raw = secrets.token_urlsafe(32)
     db.session.add(
-        ApiToken(user=user, token_hash=api_token_hash(raw), label=(label or "")[:100], created_at=now)
+        ApiToken(
+            user=user, token_hash=api_token_hash(raw), label=(label or "")[:100], created_at=now
+        )
     )
     db.session.flush()
     return raw

@@ -41,7 +41,10 @@ OPENAPI_SCHEMAS = {
             "timezone": {"type": "string", "examples": ["Asia/Kolkata"]},
             "programme_version": {"type": "integer"},
             "published_at": {"type": "string", "format": "date-time"},
-            "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/ProgrammeSession"}},
+            "sessions": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/ProgrammeSession"},
+            },
         },
     },
     "ProgrammeSession": {
@@ -49,17 +52,34 @@ OPENAPI_SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "title": {"type": "string"},
-            "kind": {"type": "string", "enum": ["plenary", "parallel", "panel", "workshop", "break", "networking", "other"]},
+            "kind": {
+                "type": "string",
+                "enum": [
+                    "plenary",
+                    "parallel",
+                    "panel",
+                    "workshop",
+                    "break",
+                    "networking",
+                    "other",
+                ],
+            },
             "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"},
-            "starts_local": {"type": "string", "description": "Wall-clock start in the event's zone"},
+            "starts_local": {
+                "type": "string",
+                "description": "Wall-clock start in the event's zone",
+            },
             "ends_local": {"type": "string"},
             "room": {"type": ["object", "null"]},
             "track": {"type": ["object", "null"]},
             "description": {"type": "string", "description": "Markdown"},
             "people": {"type": "array", "items": {"type": "object"}},
-            "seats": {"type": ["object", "null"], "description": "capacity and seats_left for sign-up sessions"},
+            "seats": {
+                "type": ["object", "null"],
+                "description": "capacity and seats_left for sign-up sessions",
+            },
             "sequence": {"type": "integer"},
             "url": {"type": "string"},
             "ics_url": {"type": "string"},
@@ -84,7 +104,9 @@ def _utc(moment) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def session_payload(event: Event, s: ProgrammeSession, *, base_url: str = "", ics_url: str = "") -> dict:
+def session_payload(
+    event: Event, s: ProgrammeSession, *, base_url: str = "", ics_url: str = ""
+) -> dict:
     """One session as JSON-ready data."""
     return {
         "id": s.id,
@@ -95,15 +117,26 @@ def session_payload(event: Event, s: ProgrammeSession, *, base_url: str = "", ic
         "ends_at": _utc(s.ends_at),
         "starts_local": event.local(s.starts_at).isoformat(),
         "ends_local": event.local(s.ends_at).isoformat(),
-        "room": {"id": s.room.id, "name": s.room.name, "location": s.room.location} if s.room else None,
-        "track": {"id": s.track.id, "name": s.track.name, "colour": s.track.colour} if s.track else None,
+        "room": {"id": s.room.id, "name": s.room.name, "location": s.room.location}
+        if s.room
+        else None,
+        "track": {"id": s.track.id, "name": s.track.name, "colour": s.track.colour}
+        if s.track
+        else None,
         "description": s.description,
         "people": [
-            {"name": p.name, "role": p.role.value, "organisation": p.organisation, "country": p.country or None}
+            {
+                "name": p.name,
+                "role": p.role.value,
+                "organisation": p.organisation,
+                "country": p.country or None,
+            }
             for p in s.people
         ],
         "seats": (
-            {"capacity": s.pool.capacity, "seats_left": s.pool.seats_left} if s.pool is not None else None
+            {"capacity": s.pool.capacity, "seats_left": s.pool.seats_left}
+            if s.pool is not None
+            else None
         ),
         "sequence": s.sequence,
         "url": f"{base_url}{s.id}" if base_url else "",
@@ -111,14 +144,20 @@ def session_payload(event: Event, s: ProgrammeSession, *, base_url: str = "", ic
     }
 
 
-def programme_payload(event: Event, sessions: list[ProgrammeSession], *, base_url: str = "", ics_url: str = "") -> dict:
+def programme_payload(
+    event: Event, sessions: list[ProgrammeSession], *, base_url: str = "", ics_url: str = ""
+) -> dict:
     """The programme as JSON-ready data (pure: sessions loaded by the caller)."""
     return {
         "event": event.slug,
         "timezone": event.timezone,
         "programme_version": event.programme_version,
-        "published_at": _utc(event.programme_published_at) if event.programme_published_at else None,
-        "sessions": [session_payload(event, s, base_url=base_url, ics_url=ics_url) for s in sessions],
+        "published_at": _utc(event.programme_published_at)
+        if event.programme_published_at
+        else None,
+        "sessions": [
+            session_payload(event, s, base_url=base_url, ics_url=ics_url) for s in sessions
+        ],
     }
 
 
@@ -127,7 +166,11 @@ def sessions(slug: str):
     """The published programme of a published event (public)."""
     event = get_event_or_404(slug, None)
     if event.programme_published_at is None:
-        return jsonify({"error": "Not found", "message": "The programme is not published yet."}), 404
+        return jsonify(
+            {"error": "Not found", "message": "The programme is not published yet."}
+        ), 404
     base = url_for("agenda.session_detail", slug=event.slug, session_id=0, _external=True)[:-1]
     ics = url_for("agenda.session_ics", slug=event.slug, session_id=0, _external=True)
-    return jsonify(programme_payload(event, services.load_programme(event), base_url=base, ics_url=ics))
+    return jsonify(
+        programme_payload(event, services.load_programme(event), base_url=base, ics_url=ics)
+    )

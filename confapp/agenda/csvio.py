@@ -26,7 +26,20 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 
-COLUMNS = ("id", "title", "kind", "date", "start", "end", "room", "track", "seat_limit", "status", "people", "description")
+COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "date",
+    "start",
+    "end",
+    "room",
+    "track",
+    "seat_limit",
+    "status",
+    "people",
+    "description",
+)
 REQUIRED = ("title", "kind", "date", "start", "end")
 MAX_ROWS = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -36,7 +49,9 @@ class ImportFailed(ValidationFailed):
     """The CSV had errors; `errors` lists (line number, message)."""
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
-        super().__init__(f"The file has {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported.")
+        super().__init__(
+            f"The file has {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported."
+        )
         self.errors = errors
 
 
@@ -68,7 +83,9 @@ def parse_people(text: str) -> list[services.PersonData]:
     for raw in filter(None, (chunk.strip() for chunk in (text or "").split(";"))):
         fields = [f.strip() for f in raw.split("|")]
         if len(fields) > 3:
-            raise ValueError(f"too many '|' in person {raw!r} (use role: name | organisation | country)")
+            raise ValueError(
+                f"too many '|' in person {raw!r} (use role: name | organisation | country)"
+            )
         head, organisation, country = (fields + ["", ""])[:3]
         role = PersonRole.SPEAKER
         if ":" in head:
@@ -81,7 +98,11 @@ def parse_people(text: str) -> list[services.PersonData]:
             name = head
         if not name:
             raise ValueError(f"person without a name in {raw!r}")
-        people.append(services.PersonData(name=name, role=role, organisation=organisation, country=country.upper()))
+        people.append(
+            services.PersonData(
+                name=name, role=role, organisation=organisation, country=country.upper()
+            )
+        )
     return people
 
 
@@ -99,7 +120,9 @@ def export_csv(event: Event) -> str:
                 s.kind.value,
                 start.strftime("%Y-%m-%d"),
                 start.strftime("%H:%M"),
-                end.strftime("%H:%M") if end.date() == start.date() else end.strftime("%Y-%m-%d %H:%M"),
+                end.strftime("%H:%M")
+                if end.date() == start.date()
+                else end.strftime("%Y-%m-%d %H:%M"),
                 _safe(s.room.name) if s.room else "",
                 _safe(s.track.name) if s.track else "",
                 s.pool.capacity if s.pool and s.pool.capacity is not None else "",
@@ -138,7 +161,9 @@ def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, i
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
-        raise ImportFailed([(1, f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")])
+        raise ImportFailed(
+            [(1, f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")]
+        )
     reader.fieldnames = headers
     rooms = {r.name.casefold(): r for r in services.list_rooms(event)}
     tracks = {t.name.casefold(): t for t in services.list_tracks(event)}
@@ -168,7 +193,9 @@ def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, i
                 session = existing[int(cell["id"])]
                 seen_ids.add(session.id)
             if cell["kind"].lower() not in SessionKind._value2member_map_:
-                raise ValueError(f"unknown kind {cell['kind']!r} (use {', '.join(SessionKind._value2member_map_)})")
+                raise ValueError(
+                    f"unknown kind {cell['kind']!r} (use {', '.join(SessionKind._value2member_map_)})"
+                )
             try:
                 starts_at = _parse_time(event, cell["date"], cell["start"], "start")
                 ends_at = _parse_time(event, cell["date"], cell["end"], "end")
@@ -231,7 +258,9 @@ def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, i
     return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
 
 
-def _room_clashes(event: Event, rows: list[_Row], existing: dict[int, ProgrammeSession]) -> list[tuple[int, str]]:
+def _room_clashes(
+    event: Event, rows: list[_Row], existing: dict[int, ProgrammeSession]
+) -> list[tuple[int, str]]:
     """Room double bookings among the new rows and the sessions they leave in place."""
     updated_ids = {r.session.id for r in rows if r.session is not None}
     slots = [
@@ -256,4 +285,11 @@ def _room_clashes(event: Event, rows: list[_Row], existing: dict[int, ProgrammeS
 
 def count_sessions(event: Event) -> int:
     """How many sessions the event has."""
-    return db.session.scalar(sa.select(sa.func.count(ProgrammeSession.id)).where(ProgrammeSession.event_id == event.id)) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(ProgrammeSession.id)).where(
+                ProgrammeSession.event_id == event.id
+            )
+        )
+        or 0
+    )

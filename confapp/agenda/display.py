@@ -55,8 +55,11 @@ class Filters:
         return bool(self.track or self.kind or self.room or self.q)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str], rooms: Iterable[Room], track_ids: Iterable[int]) -> Filters:
+    def from_args(
+        cls, args: Mapping[str, str], rooms: Iterable[Room], track_ids: Iterable[int]
+    ) -> Filters:
         """Read filters from query arguments; unknown values are ignored, never an error."""
+
         def as_id(name: str, allowed: set[int]) -> int | None:
             value = (args.get(name) or "").strip()
             return int(value) if value.isdigit() and int(value) in allowed else None
@@ -79,7 +82,11 @@ class Filters:
             return False
         if self.q:
             needle = self.q.casefold()
-            haystack = [session.title, session.description, session.room.name if session.room else ""]
+            haystack = [
+                session.title,
+                session.description,
+                session.room.name if session.room else "",
+            ]
             haystack += [f"{p.name} {p.organisation}" for p in people]
             if not any(needle in h.casefold() for h in haystack):
                 return False
@@ -120,7 +127,9 @@ def _lanes(sessions: list[ProgrammeSession]) -> dict[int, int]:
     """Greedy interval colouring: overlapping sessions of one column get separate lanes."""
     lane_ends: list[dt.datetime] = []
     lanes: dict[int, int] = {}
-    for s in sorted(sessions, key=lambda s: (s.starts_at, s.status is SessionStatus.CANCELLED, s.id)):
+    for s in sorted(
+        sessions, key=lambda s: (s.starts_at, s.status is SessionStatus.CANCELLED, s.id)
+    ):
         for i, end in enumerate(lane_ends):
             if end <= s.starts_at:
                 lanes[s.id], lane_ends[i] = i, s.ends_at
@@ -141,7 +150,9 @@ def layout(sessions: list[ProgrammeSession], rooms: list[Room]) -> Grid:
     # A session without a room spans the whole width unless something overlaps it.
     spanning, other = [], []
     for s in by_room.pop(None, []):
-        alone = all(o is s or o.ends_at <= s.starts_at or o.starts_at >= s.ends_at for o in sessions)
+        alone = all(
+            o is s or o.ends_at <= s.starts_at or o.starts_at >= s.ends_at for o in sessions
+        )
         (spanning if alone else other).append(s)
     columns: list[Column] = []
     lane_of: dict[int, int] = {}

@@ -54,14 +54,18 @@ def _description(session: ProgrammeSession, url: str) -> str:
     lines = []
     for person in session.people:
         extra = ", ".join(p for p in (person.organisation, country_name(person.country)) if p)
-        lines.append(f"{person.role.value.capitalize()}: {person.name}" + (f" ({extra})" if extra else ""))
+        lines.append(
+            f"{person.role.value.capitalize()}: {person.name}" + (f" ({extra})" if extra else "")
+        )
     if session.description:
         lines.extend(["", session.description.strip()])
     lines.extend(["", url])
     return "\n".join(lines).strip()
 
 
-def session_items(event: Event, sessions: Iterable[ProgrammeSession], host: str) -> list[ical.CalItem]:
+def session_items(
+    event: Event, sessions: Iterable[ProgrammeSession], host: str
+) -> list[ical.CalItem]:
     """Calendar items for sessions (room, track and people loaded)."""
     base = absolute_url("agenda.session_detail", slug=event.slug, session_id=0)[:-1]
     items = []
@@ -137,7 +141,10 @@ def programme_feed(event: Event) -> Feed:
     def build() -> Feed:
         sessions = load_programme(event)
         body = ical.build_calendar(
-            session_items(event, sessions, _host()), name=event.title, timezone=event.timezone, years=_years(event)
+            session_items(event, sessions, _host()),
+            name=event.title,
+            timezone=event.timezone,
+            years=_years(event),
         )
         return _make(body, _last_modified(event, sessions))
 
@@ -158,7 +165,9 @@ def session_feed(event: Event, session: ProgrammeSession) -> Feed:
     """One session's feed, cached per programme version."""
     host = request.host_url if has_request_context() else ""
     key = ("session", event.id, event.programme_version, session.id, host)
-    return _cached(key, lambda: _make(session_ics_bytes(event, session), _last_modified(event, [session])))
+    return _cached(
+        key, lambda: _make(session_ics_bytes(event, session), _last_modified(event, [session]))
+    )
 
 
 def personal_feed(
@@ -174,7 +183,9 @@ def personal_feed(
         timezone=event.timezone,
         years=_years(event),
     )
-    stamps = [_last_modified(event, sessions)] + [i.last_modified for i in extra or [] if i.last_modified]
+    stamps = [_last_modified(event, sessions)] + [
+        i.last_modified for i in extra or [] if i.last_modified
+    ]
     return _make(body, max(stamps))
 
 
@@ -185,7 +196,9 @@ def respond(feed: Feed, filename: str, *, private: bool = False) -> Response:
     response.set_etag(feed.etag)
     response.last_modified = feed.last_modified
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = ("private" if private else "public") + ", max-age=0, must-revalidate"
+    response.headers["Cache-Control"] = (
+        "private" if private else "public"
+    ) + ", max-age=0, must-revalidate"
     if private:
         # A secret URL must not leak through logs of third-party referrers.
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -44,7 +44,9 @@ class RoomForm(FlaskForm):
     """Add or edit a room."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
-    capacity = IntegerField("Capacity (seats)", validators=[Optional(), NumberRange(min=0, max=100000)])
+    capacity = IntegerField(
+        "Capacity (seats)", validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
     location = StringField("Where in the venue", validators=[Optional(), Length(max=200)])
 
 
@@ -53,8 +55,12 @@ class TrackForm(FlaskForm):
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     colour = ColorField(
-        "Colour", default="#4a5568",
-        validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour such as #1f6feb.")],
+        "Colour",
+        default="#4a5568",
+        validators=[
+            DataRequired(),
+            Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour such as #1f6feb."),
+        ],
     )
 
 
@@ -62,7 +68,11 @@ class PersonForm(Form):
     """One person of a session (a row of the people table; empty rows are ignored)."""
 
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=choices((r.value, r.value.capitalize()) for r in PersonRole), default="speaker")
+    role = SelectField(
+        "Role",
+        choices=choices((r.value, r.value.capitalize()) for r in PersonRole),
+        default="speaker",
+    )
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
     # Checked by the service (is_country), so that empty spare rows do not fail.
     country = SelectField("Country", choices=[], validate_choice=False)
@@ -76,12 +86,24 @@ class SessionForm(FlaskForm):
     """Add or edit a session; times are wall-clock times in the event's zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    kind = SelectField("Kind", choices=choices((k.value, k.value.capitalize()) for k in SessionKind), default="parallel")
-    starts_at = DateTimeLocalField("Starts", format=TIME_FORMAT, validators=[DataRequired(message="Enter a start date and time.")])
-    ends_at = DateTimeLocalField("Ends", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end date and time.")])
+    kind = SelectField(
+        "Kind",
+        choices=choices((k.value, k.value.capitalize()) for k in SessionKind),
+        default="parallel",
+    )
+    starts_at = DateTimeLocalField(
+        "Starts",
+        format=TIME_FORMAT,
+        validators=[DataRequired(message="Enter a start date and time.")],
+    )
+    ends_at = DateTimeLocalField(
+        "Ends", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end date and time.")]
+    )
     room_id = SelectField("Room", coerce=int, choices=[], validate_choice=True)
     track_id = SelectField("Track", coerce=int, choices=[], validate_choice=True)
-    description = TextAreaField("Description (Markdown)", validators=[Optional(), Length(max=20000)])
+    description = TextAreaField(
+        "Description (Markdown)", validators=[Optional(), Length(max=20000)]
+    )
     seat_limit = IntegerField(
         "Seat limit with sign-up", validators=[Optional(), NumberRange(min=1, max=100000)]
     )

@@ -46,7 +46,9 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
     vtz.add("tzid", tzid)
     opening = start.astimezone(tz)
     offset = opening.utcoffset()
-    first = _observance(bool(opening.dst()), dt.datetime(first_year - 1, 12, 31), offset, offset, opening.tzname())
+    first = _observance(
+        bool(opening.dst()), dt.datetime(first_year - 1, 12, 31), offset, offset, opening.tzname()
+    )
     vtz.add_component(first)
     day = start
     while day < end:
@@ -65,7 +67,9 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
             new_offset = local_after.utcoffset()
             onset = (high + offset).replace(tzinfo=None)
             daylight = bool(local_after.dst())
-            vtz.add_component(_observance(daylight, onset, offset, new_offset, local_after.tzname()))
+            vtz.add_component(
+                _observance(daylight, onset, offset, new_offset, local_after.tzname())
+            )
             offset = new_offset
         day = following
     return vtz

@@ -96,12 +96,18 @@ class ProgrammeSession(db.Model):
     kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind), default=SessionKind.PARALLEL)
     starts_at: Mapped[dt.datetime]
     ends_at: Mapped[dt.datetime]
-    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"), index=True)
+    room_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("room.id", ondelete="SET NULL"), index=True
+    )
     track_id: Mapped[int | None] = mapped_column(sa.ForeignKey("track.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[SessionStatus] = mapped_column(str_enum(SessionStatus), default=SessionStatus.SCHEDULED)
+    status: Mapped[SessionStatus] = mapped_column(
+        str_enum(SessionStatus), default=SessionStatus.SCHEDULED
+    )
     # Seat-limited sessions (workshops) have a pool; others do not need sign-up.
-    capacity_pool_id: Mapped[int | None] = mapped_column(sa.ForeignKey("capacity_pool.id"), unique=True)
+    capacity_pool_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("capacity_pool.id"), unique=True
+    )
     # iCal SEQUENCE: bumped on every change that matters to a calendar.
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -143,7 +149,9 @@ class SessionStar(db.Model):
     __table_args__ = (sa.UniqueConstraint("registration_id", "session_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE")
+    )
     session_id: Mapped[int] = mapped_column(
         sa.ForeignKey("programme_session.id", ondelete="CASCADE"), index=True
     )
@@ -160,7 +168,9 @@ class SessionSignup(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(sa.ForeignKey("programme_session.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="CASCADE")
+    )
     registration_id: Mapped[int] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )

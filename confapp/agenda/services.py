@@ -78,7 +78,9 @@ def zone_label(event: Event, moment: dt.datetime | None = None) -> str:
     return f"{event.timezone} ({local.tzname()}, UTC{offset[:3]}:{offset[3:]})"
 
 
-def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime) -> bool:
+def overlaps(
+    a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_end: dt.datetime
+) -> bool:
     """Half-open intervals overlap (back-to-back sessions do not clash)."""
     return a_start < b_end and b_start < a_end
 
@@ -89,13 +91,17 @@ def overlaps(a_start: dt.datetime, a_end: dt.datetime, b_start: dt.datetime, b_e
 def bump_version(event: Event) -> int:
     """Increase the programme version atomically (locks the event row) and return it."""
     db.session.execute(
-        sa.update(Event).where(Event.id == event.id).values(programme_version=Event.programme_version + 1)
+        sa.update(Event)
+        .where(Event.id == event.id)
+        .values(programme_version=Event.programme_version + 1)
     )
     db.session.refresh(event, ["programme_version"])
     return event.programme_version
 
 
-def _log(event: Event, session: ProgrammeSession | None, kind: str, summary: str, now: dt.datetime) -> None:
+def _log(
+    event: Event, session: ProgrammeSession | None, kind: str, summary: str, now: dt.datetime
+) -> None:
     """Record a change for the public changes page, once the programme is published."""
     if event.programme_published_at is None:
         return
@@ -150,7 +156,9 @@ def list_rooms(event: Event) -> list[Room]:
 
 def list_tracks(event: Event) -> list[Track]:
     """Tracks of the event by name."""
-    return list(db.session.scalars(sa.select(Track).where(Track.event_id == event.id).order_by(Track.name)))
+    return list(
+        db.session.scalars(sa.select(Track).where(Track.event_id == event.id).order_by(Track.name))
+    )
 
 
 def _check_room(event: Event, name: str, capacity_: int | None, exclude_id: int | None) -> str:
@@ -161,27 +169,47 @@ def _check_room(event: Event, name: str, capacity_: int | None, exclude_id: int 
         raise ValidationFailed("The name is too long (100 characters at most).", field="name")
     if capacity_ is not None and capacity_ < 0:
         raise ValidationFailed("Capacity cannot be negative.", field="capacity")
-    clash = db.session.scalar(sa.select(Room.id).where(Room.event_id == event.id, Room.name == name))
+    clash = db.session.scalar(
+        sa.select(Room.id).where(Room.event_id == event.id, Room.name == name)
+    )
     if clash is not None and clash != exclude_id:
         raise ValidationFailed("Another room already has this name.", field="name")
     return name
 
 
 def create_room(
-    event: Event, *, name: str, capacity: int | None = None, location: str = "", position: int | None = None
+    event: Event,
+    *,
+    name: str,
+    capacity: int | None = None,
+    location: str = "",
+    position: int | None = None,
 ) -> Room:
     """Add a room to the venue."""
     name = _check_room(event, name, capacity, None)
     bump_version(event)
     if position is None:
-        position = (db.session.scalar(sa.select(sa.func.max(Room.position)).where(Room.event_id == event.id)) or 0) + 1
-    room = Room(event_id=event.id, name=name, capacity=capacity, location=(location or "").strip()[:200], position=position)
+        position = (
+            db.session.scalar(
+                sa.select(sa.func.max(Room.position)).where(Room.event_id == event.id)
+            )
+            or 0
+        ) + 1
+    room = Room(
+        event_id=event.id,
+        name=name,
+        capacity=capacity,
+        location=(location or "").strip()[:200],
+        position=position,
+    )
     db.session.add(room)
     db.session.flush()
     return room
 
 
-def update_room(event: Event, room: Room, *, name: str, capacity: int | None, location: str, now: dt.datetime) -> Room:
+def update_room(
+    event: Event, room: Room, *, name: str, capacity: int | None, location: str, now: dt.datetime
+) -> Room:
     """Rename or resize a room; a rename is logged because sessions move with it."""
     name = _check_room(event, name, capacity, room.id)
     bump_version(event)
@@ -203,7 +231,9 @@ def _check_track(event: Event, name: str, colour: str, exclude_id: int | None) -
     colour = (colour or "#4a5568").strip()
     if not COLOUR_RE.match(colour):
         raise ValidationFailed("Use a colour such as #1f6feb.", field="colour")
-    clash = db.session.scalar(sa.select(Track.id).where(Track.event_id == event.id, Track.name == name))
+    clash = db.session.scalar(
+        sa.select(Track.id).where(Track.event_id == event.id, Track.name == name)
+    )
     if clash is not None and clash != exclude_id:
         raise ValidationFailed("Another track already has this name.", field="name")
     return name, colour.lower()
@@ -306,7 +336,9 @@ def validate_session(
         if track is None or track.event_id != event.id:
             raise ValidationFailed("Unknown track.", field="track_id")
     if data.seat_limit is not None and data.seat_limit < 1:
-        raise ValidationFailed("A seat limit must be at least 1 (leave it empty for none).", field="seat_limit")
+        raise ValidationFailed(
+            "A seat limit must be at least 1 (leave it empty for none).", field="seat_limit"
+        )
     if len(data.people) > MAX_PEOPLE:
         raise ValidationFailed(f"At most {MAX_PEOPLE} people per session.", field="people")
     for person in data.people:
@@ -314,9 +346,13 @@ def validate_session(
         person.organisation = (person.organisation or "").strip()
         person.country = (person.country or "").strip().upper()
         if not person.name or len(person.name) > 200 or len(person.organisation) > 200:
-            raise ValidationFailed("Each person needs a name (200 characters at most).", field="people")
+            raise ValidationFailed(
+                "Each person needs a name (200 characters at most).", field="people"
+            )
         if person.country and not is_country(person.country):
-            raise ValidationFailed(f"Unknown country code {person.country!r} for {person.name}.", field="people")
+            raise ValidationFailed(
+                f"Unknown country code {person.country!r} for {person.name}.", field="people"
+            )
     if check_room_clash and data.room_id is not None:
         clash = _room_clash(event, data.room_id, data.starts_at, data.ends_at, exclude_id)
         if clash is not None:
@@ -388,7 +424,9 @@ def create_session(event: Event, data: SessionData, *, now: dt.datetime) -> Prog
     return session
 
 
-def update_session(event: Event, session: ProgrammeSession, data: SessionData, *, now: dt.datetime) -> list[str]:
+def update_session(
+    event: Event, session: ProgrammeSession, data: SessionData, *, now: dt.datetime
+) -> list[str]:
     """Change a session; return what changed (logged once published; SEQUENCE bumped)."""
     bump_version(event)
     validate_session(event, data, exclude_id=session.id)
@@ -398,7 +436,12 @@ def update_session(event: Event, session: ProgrammeSession, data: SessionData, *
     what: list[str] = []
     retimed = (session.starts_at, session.ends_at) != (data.starts_at, data.ends_at)
     moved = session.room_id != data.room_id
-    for attr, label in (("title", "title"), ("kind", "kind"), ("track_id", "track"), ("description", "description")):
+    for attr, label in (
+        ("title", "title"),
+        ("kind", "kind"),
+        ("track_id", "track"),
+        ("description", "description"),
+    ):
         if getattr(session, attr) != getattr(data, attr):
             what.append(label)
     if _people_key(session) != [(p.name, p.role, p.organisation, p.country) for p in data.people]:
@@ -427,7 +470,11 @@ def update_session(event: Event, session: ProgrammeSession, data: SessionData, *
         _log(event, session, "moved", f"{session.title} moved " + " and ".join(parts) + ".", now)
         if session.status is SessionStatus.SCHEDULED:
             _notify_change(
-                event, session, "moved", old_starts=old_starts, old_ends=old_ends,
+                event,
+                session,
+                "moved",
+                old_starts=old_starts,
+                old_ends=old_ends,
                 old_room=old_room if moved else None,
             )
     public = [w for w in what if w != "seats"]
@@ -459,11 +506,19 @@ def reinstate_session(event: Event, session: ProgrammeSession, *, now: dt.dateti
     if session.room_id is not None:
         clash = _room_clash(event, session.room_id, session.starts_at, session.ends_at, session.id)
         if clash is not None:
-            raise ValidationFailed(f"The room is now used by “{clash.title}”; move one of them first.")
+            raise ValidationFailed(
+                f"The room is now used by “{clash.title}”; move one of them first."
+            )
     session.status = SessionStatus.SCHEDULED
     session.sequence += 1
     session.updated_at = now
-    _log(event, session, "reinstated", f"Back on the programme: {session.title} ({_when(event, session)}).", now)
+    _log(
+        event,
+        session,
+        "reinstated",
+        f"Back on the programme: {session.title} ({_when(event, session)}).",
+        now,
+    )
     db.session.flush()
     _notify_change(event, session, "reinstated")
 
@@ -471,7 +526,9 @@ def reinstate_session(event: Event, session: ProgrammeSession, *, now: dt.dateti
 def delete_session(event: Event, session: ProgrammeSession) -> None:
     """Delete a draft session; once published, sessions are cancelled instead."""
     if event.programme_published_at is not None:
-        raise DomainError("The programme is published: cancel the session instead, so delegates see it.")
+        raise DomainError(
+            "The programme is published: cancel the session instead, so delegates see it."
+        )
     bump_version(event)
     if session.pool is not None:
         pool = session.pool
@@ -503,7 +560,9 @@ class Programme:
     people: dict[int, list]
 
 
-def load_programme_with(event: Event, *, for_grid: bool = False, with_descriptions: bool = True) -> Programme:
+def load_programme_with(
+    event: Event, *, for_grid: bool = False, with_descriptions: bool = True
+) -> Programme:
     """Sessions (room, track, pool loaded), rooms, tracks and people in four queries.
 
     Rooms and tracks are loaded first so that `session.room`/`session.track` resolve from
@@ -537,8 +596,11 @@ def load_programme_with(event: Event, *, for_grid: bool = False, with_descriptio
     if for_grid:
         rows = db.session.execute(
             sa.select(
-                SessionPerson.session_id, SessionPerson.name, SessionPerson.role,
-                SessionPerson.organisation, SessionPerson.country,
+                SessionPerson.session_id,
+                SessionPerson.name,
+                SessionPerson.role,
+                SessionPerson.organisation,
+                SessionPerson.country,
             )
             .join(ProgrammeSession, ProgrammeSession.id == SessionPerson.session_id)
             .where(ProgrammeSession.event_id == event.id)
@@ -631,7 +693,9 @@ def session_warnings(event: Event, session: ProgrammeSession) -> list[str]:
     for other in others:
         for person in other.people:
             if _person_key(person) in names:
-                warnings.append(f"{person.name} is also in “{other.title}” ({_when(event, other)}).")
+                warnings.append(
+                    f"{person.name} is also in “{other.title}” ({_when(event, other)})."
+                )
     return warnings
 
 
@@ -641,10 +705,19 @@ def health(event: Event) -> dict:
     scheduled = [s for s in sessions if s.status is SessionStatus.SCHEDULED]
     return {
         "person_clashes": person_clashes(scheduled),
-        "no_room": [s for s in scheduled if s.room_id is None and s.kind not in (SessionKind.BREAK, SessionKind.NETWORKING)],
+        "no_room": [
+            s
+            for s in scheduled
+            if s.room_id is None and s.kind not in (SessionKind.BREAK, SessionKind.NETWORKING)
+        ],
         "over_room_capacity": [
-            s for s in scheduled
-            if s.pool is not None and s.pool.capacity and s.room and s.room.capacity and s.pool.capacity > s.room.capacity
+            s
+            for s in scheduled
+            if s.pool is not None
+            and s.pool.capacity
+            and s.room
+            and s.room.capacity
+            and s.pool.capacity > s.room.capacity
         ],
         "full": [s for s in scheduled if s.pool is not None and s.pool.seats_left == 0],
         "sessions": len(sessions),
@@ -679,7 +752,9 @@ def toggle_star(registration: Registration, session: ProgrammeSession, now: dt.d
         db.session.delete(star)
         db.session.flush()
         return False
-    db.session.add(SessionStar(registration_id=registration.id, session_id=session.id, created_at=now))
+    db.session.add(
+        SessionStar(registration_id=registration.id, session_id=session.id, created_at=now)
+    )
     db.session.flush()
     return True
 
@@ -687,7 +762,9 @@ def toggle_star(registration: Registration, session: ProgrammeSession, now: dt.d
 def _queue(session: ProgrammeSession) -> sa.Select:
     return (
         sa.select(SessionSignup)
-        .where(SessionSignup.session_id == session.id, SessionSignup.status == SeatStatus.WAITLISTED)
+        .where(
+            SessionSignup.session_id == session.id, SessionSignup.status == SeatStatus.WAITLISTED
+        )
         .order_by(SessionSignup.id)
     )
 
@@ -701,7 +778,9 @@ def get_signup(session: ProgrammeSession, registration: Registration) -> Session
     )
 
 
-def signup(event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime) -> SessionSignup:
+def signup(
+    event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime
+) -> SessionSignup:
     """Take a seat in a seat-limited session, or join its waiting list (first come, first served)."""
     if session.pool is None:
         raise DomainError("This session needs no sign-up: just come along.")
@@ -714,30 +793,50 @@ def signup(event: Event, session: ProgrammeSession, registration: Registration, 
     existing = get_signup(session, registration)
     if existing is not None:
         if existing.status is not SeatStatus.CANCELLED:
-            raise DomainError("You are already signed up." if existing.status is SeatStatus.CONFIRMED
-                              else "You are already on the waiting list.")
+            raise DomainError(
+                "You are already signed up."
+                if existing.status is SeatStatus.CONFIRMED
+                else "You are already on the waiting list."
+            )
         # A fresh row (new id) puts a returning delegate at the back of the queue.
         db.session.delete(existing)
         db.session.flush()
     holder = SessionSignup(
-        session_id=session.id, registration_id=registration.id, status=SeatStatus.WAITLISTED,
-        created_at=now, status_changed_at=now,
+        session_id=session.id,
+        registration_id=registration.id,
+        status=SeatStatus.WAITLISTED,
+        created_at=now,
+        status_changed_at=now,
     )
     db.session.add(holder)
     # The unique constraint refuses a double click before any seat is taken.
     db.session.flush()
     confirmed = capacity.admit(
-        session.pool, holder, confirmed=SeatStatus.CONFIRMED, waitlisted=SeatStatus.WAITLISTED, now=now
+        session.pool,
+        holder,
+        confirmed=SeatStatus.CONFIRMED,
+        waitlisted=SeatStatus.WAITLISTED,
+        now=now,
     )
     db.session.flush()
     if confirmed:
-        _mail_seat(event, session, registration, "agenda_signup_confirmed", f"Your seat: {session.title}")
+        _mail_seat(
+            event, session, registration, "agenda_signup_confirmed", f"Your seat: {session.title}"
+        )
     else:
-        _mail_seat(event, session, registration, "agenda_signup_waitlisted", f"Waiting list: {session.title}")
+        _mail_seat(
+            event,
+            session,
+            registration,
+            "agenda_signup_waitlisted",
+            f"Waiting list: {session.title}",
+        )
     return holder
 
 
-def cancel_signup(event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime) -> list[SessionSignup]:
+def cancel_signup(
+    event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime
+) -> list[SessionSignup]:
     """Give up a seat or a waiting-list place; the first in line gets the seat (and an e-mail)."""
     holder = get_signup(session, registration)
     if holder is None or holder.status is SeatStatus.CANCELLED or session.pool is None:
@@ -745,7 +844,9 @@ def cancel_signup(event: Event, session: ProgrammeSession, registration: Registr
     return _leave(event, session, holder, now)
 
 
-def _leave(event: Event, session: ProgrammeSession, holder: SessionSignup, now: dt.datetime) -> list[SessionSignup]:
+def _leave(
+    event: Event, session: ProgrammeSession, holder: SessionSignup, now: dt.datetime
+) -> list[SessionSignup]:
     return capacity.leave(
         session.pool,
         holder,
@@ -783,31 +884,46 @@ def promote_waiting(session: ProgrammeSession, now: dt.datetime) -> list[Session
         return []
     event = db.session.get(Event, session.event_id)
     return capacity.promote(
-        session.pool, _queue(session), confirmed=SeatStatus.CONFIRMED, now=now,
+        session.pool,
+        _queue(session),
+        confirmed=SeatStatus.CONFIRMED,
+        now=now,
         on_promoted=lambda promoted: _on_promoted(event, session, promoted),
     )
 
 
 def _on_promoted(event: Event, session: ProgrammeSession, holder: SessionSignup) -> None:
     registration = db.session.get(Registration, holder.registration_id)
-    _mail_seat(event, session, registration, "agenda_signup_promoted", f"A seat is yours: {session.title}")
+    _mail_seat(
+        event, session, registration, "agenda_signup_promoted", f"A seat is yours: {session.title}"
+    )
 
 
-def _mail_seat(event: Event, session: ProgrammeSession, registration: Registration, template: str, subject: str) -> None:
+def _mail_seat(
+    event: Event, session: ProgrammeSession, registration: Registration, template: str, subject: str
+) -> None:
     from confapp.agenda import feeds  # late: feeds imports this module
 
     attachments = None
     if template != "agenda_signup_waitlisted":
         attachments = [("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))]
     mail.send_mail(
-        registration.email, subject, template, attachments=attachments,
-        event=event, session=session, registration=registration, url=feeds.absolute_url(
-            "agenda.session_detail", slug=event.slug, session_id=session.id
-        ),
+        registration.email,
+        subject,
+        template,
+        attachments=attachments,
+        event=event,
+        session=session,
+        registration=registration,
+        url=feeds.absolute_url("agenda.session_detail", slug=event.slug, session_id=session.id),
     )
 
 
-_CHANGE_SUBJECTS = {"moved": "Changed", "cancelled": "Cancelled", "reinstated": "Back on the programme"}
+_CHANGE_SUBJECTS = {
+    "moved": "Changed",
+    "cancelled": "Cancelled",
+    "reinstated": "Back on the programme",
+}
 
 
 def affected_registrations(session: ProgrammeSession) -> list[Registration]:
@@ -821,7 +937,9 @@ def affected_registrations(session: ProgrammeSession) -> list[Registration]:
             sa.select(Registration)
             .where(
                 Registration.event_id == session.event_id,
-                Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+                Registration.status.in_(
+                    (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+                ),
                 sa.or_(Registration.id.in_(seated), Registration.id.in_(starred)),
             )
             .order_by(Registration.id)
@@ -847,16 +965,28 @@ def _notify_change(
     recipients = affected_registrations(session)
     if not recipients:
         return
-    retimed = old_starts is not None and (old_starts, old_ends) != (session.starts_at, session.ends_at)
+    retimed = old_starts is not None and (old_starts, old_ends) != (
+        session.starts_at,
+        session.ends_at,
+    )
     # One calendar file for all: SEQUENCE (and STATUS:CANCELLED) let calendars update the entry.
     attachment = ("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))
     url = feeds.absolute_url("agenda.session_detail", slug=event.slug, session_id=session.id)
     for registration in recipients:
         mail.send_mail(
-            registration.email, f"{_CHANGE_SUBJECTS[change]}: {session.title}", "agenda_session_changed",
-            attachments=[attachment], event=event, session=session, registration=registration, change=change,
-            old_starts=old_starts if retimed else None, old_ends=old_ends,
-            old_room=old_room, new_room=session.room.name if session.room else "no room", url=url,
+            registration.email,
+            f"{_CHANGE_SUBJECTS[change]}: {session.title}",
+            "agenda_session_changed",
+            attachments=[attachment],
+            event=event,
+            session=session,
+            registration=registration,
+            change=change,
+            old_starts=old_starts if retimed else None,
+            old_ends=old_ends,
+            old_room=old_room,
+            new_room=session.room.name if session.room else "no room",
+            url=url,
         )
 
 
@@ -878,12 +1008,15 @@ def my_agenda(event: Event, registration: Registration) -> list[dict]:
     items) and either `session` (with `starred` and `seat`) or `entry` (a PersonalEntry).
     """
     starred = set(
-        db.session.scalars(sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id))
+        db.session.scalars(
+            sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id)
+        )
     )
     seats = dict(
         db.session.execute(
             sa.select(SessionSignup.session_id, SessionSignup.status).where(
-                SessionSignup.registration_id == registration.id, SessionSignup.status != SeatStatus.CANCELLED
+                SessionSignup.registration_id == registration.id,
+                SessionSignup.status != SeatStatus.CANCELLED,
             )
         ).all()
     )
@@ -927,7 +1060,9 @@ def my_agenda(event: Event, registration: Registration) -> list[dict]:
         it["clashes"] = [
             o["title"]
             for o in items
-            if o is not it and it["active"] and o["active"]
+            if o is not it
+            and it["active"]
+            and o["active"]
             and overlaps(it["starts_at"], it["ends_at"], o["starts_at"], o["ends_at"])
         ]
     return items
@@ -963,9 +1098,12 @@ def registration_by_calendar_token(event: Event, token: str) -> Registration | N
 
 def personal_sessions(event: Event, registration: Registration) -> list[ProgrammeSession]:
     """Sessions for the personal feed: starred plus confirmed sign-ups."""
-    starred = sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id)
+    starred = sa.select(SessionStar.session_id).where(
+        SessionStar.registration_id == registration.id
+    )
     seated = sa.select(SessionSignup.session_id).where(
-        SessionSignup.registration_id == registration.id, SessionSignup.status == SeatStatus.CONFIRMED
+        SessionSignup.registration_id == registration.id,
+        SessionSignup.status == SeatStatus.CONFIRMED,
     )
     return list(
         db.session.scalars(

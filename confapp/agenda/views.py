@@ -67,7 +67,8 @@ def _session_or_404(event: Event, session_id: int) -> ProgrammeSession:
 def _back(event: Event, session: ProgrammeSession | None = None) -> str:
     fallback = (
         url_for("agenda.session_detail", slug=event.slug, session_id=session.id)
-        if session is not None else url_for("agenda.programme", slug=event.slug)
+        if session is not None
+        else url_for("agenda.programme", slug=event.slug)
     )
     return safe_next_url(request.form.get("next"), fallback)
 
@@ -82,7 +83,9 @@ def programme(slug: str):
     if not _programme_visible(event):
         return render_template("agenda/not_published.html", event=event)
     # Only a text search reads descriptions; the grid never shows them.
-    loaded = services.load_programme_with(event, for_grid=True, with_descriptions=bool(request.args.get("q")))
+    loaded = services.load_programme_with(
+        event, for_grid=True, with_descriptions=bool(request.args.get("q"))
+    )
     rooms, tracks = loaded.rooms, loaded.tracks
     filters = display.Filters.from_args(request.args, rooms, [t.id for t in tracks])
     days = display.event_days(event)
@@ -132,11 +135,16 @@ def _personal_marks(registration) -> tuple[set[int], dict[int, SeatStatus]]:
     from confapp.agenda.models import SessionSignup
     from confapp.agenda.models import SessionStar
 
-    starred = set(db.session.scalars(sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id)))
+    starred = set(
+        db.session.scalars(
+            sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id)
+        )
+    )
     seats = dict(
         db.session.execute(
             sa.select(SessionSignup.session_id, SessionSignup.status).where(
-                SessionSignup.registration_id == registration.id, SessionSignup.status != SeatStatus.CANCELLED
+                SessionSignup.registration_id == registration.id,
+                SessionSignup.status != SeatStatus.CANCELLED,
             )
         ).all()
     )
@@ -153,7 +161,9 @@ def session_detail(slug: str, session_id: int):
     position = None
     if seats.get(session.id) is SeatStatus.WAITLISTED:
         queue = [s for s, _ in services.signups_for(session) if s.status is SeatStatus.WAITLISTED]
-        position = next((i + 1 for i, s in enumerate(queue) if s.registration_id == registration.id), None)
+        position = next(
+            (i + 1 for i, s in enumerate(queue) if s.registration_id == registration.id), None
+        )
     return render_template(
         "agenda/session.html",
         event=event,
@@ -175,7 +185,10 @@ def changes(slug: str):
     if not _programme_visible(event):
         return render_template("agenda/not_published.html", event=event)
     return render_template(
-        "agenda/changes.html", event=event, changes=services.list_changes(event), zone=services.zone_label(event)
+        "agenda/changes.html",
+        event=event,
+        changes=services.list_changes(event),
+        zone=services.zone_label(event),
     )
 
 
@@ -230,9 +243,15 @@ def signup(slug: str, session_id: int):
         flash("You are already signed up.", "info")
         return redirect(_back(event, session))
     if holder.status is SeatStatus.CONFIRMED:
-        flash(f"Your seat at “{session.title}” is confirmed. A calendar file is in your e-mail.", "success")
+        flash(
+            f"Your seat at “{session.title}” is confirmed. A calendar file is in your e-mail.",
+            "success",
+        )
     else:
-        flash(f"“{session.title}” is full: you are on the waiting list and will get an e-mail if a seat frees up.", "warning")
+        flash(
+            f"“{session.title}” is full: you are on the waiting list and will get an e-mail if a seat frees up.",
+            "warning",
+        )
     return redirect(_back(event, session))
 
 
@@ -263,10 +282,17 @@ def my_agenda(slug: str):
     event = get_event_or_404(slug, current_user)
     registration = services.delegate_registration(event, current_user)
     if registration is None:
-        return render_template("agenda/my_agenda.html", event=event, registration=None, items=[]), 403
+        return render_template(
+            "agenda/my_agenda.html", event=event, registration=None, items=[]
+        ), 403
     feed_url = webcal_url = None
     if registration.calendar_token:
-        feed_url = url_for("agenda.personal_ics", slug=event.slug, token=registration.calendar_token, _external=True)
+        feed_url = url_for(
+            "agenda.personal_ics",
+            slug=event.slug,
+            token=registration.calendar_token,
+            _external=True,
+        )
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render_template(
         "agenda/my_agenda.html",
@@ -293,7 +319,8 @@ def calendar_link(slug: str):
     db.session.commit()
     flash(
         "Your calendar link was reset: calendars using the old link will stop updating; subscribe again with the new one."
-        if had else "Your personal calendar link is ready.",
+        if had
+        else "Your personal calendar link is ready.",
         "success",
     )
     return redirect(url_for("agenda.my_agenda", slug=event.slug) + "#calendar")
@@ -323,7 +350,9 @@ def session_ics(slug: str, session_id: int):
     session = services.get_session_or_none(event, session_id)
     if session is None:
         abort(404)
-    return feeds.respond(feeds.session_feed(event, session), f"{event.slug}-session-{session.id}.ics")
+    return feeds.respond(
+        feeds.session_feed(event, session), f"{event.slug}-session-{session.id}.ics"
+    )
 
 
 @bp.get("/events/<slug>/calendar/<token>.ics")
@@ -333,7 +362,9 @@ def personal_ics(slug: str, token: str):
     registration = services.registration_by_calendar_token(event, token)
     if registration is None:
         abort(404)
-    sessions = services.personal_sessions(event, registration) if event.programme_published_at else []
+    sessions = (
+        services.personal_sessions(event, registration) if event.programme_published_at else []
+    )
     extra = [entry.cal_item for entry in personal.personal_entries(event, registration)]
     return feeds.respond(
         feeds.personal_feed(event, sessions, registration.full_name, extra),
@@ -374,7 +405,10 @@ def publish(slug: str):
     try:
         services.publish_programme(event, utcnow())
         db.session.commit()
-        flash("The programme is published. Changes from now on appear on the public changes page.", "success")
+        flash(
+            "The programme is published. Changes from now on appear on the public changes page.",
+            "success",
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -385,7 +419,12 @@ def publish(slug: str):
 def health(slug: str):
     """Agenda health: people in two places at once, sessions without a room, full workshops."""
     event = organiser_event(slug)
-    return render_template("agenda/health.html", event=event, report=services.health(event), zone=services.zone_label(event))
+    return render_template(
+        "agenda/health.html",
+        event=event,
+        report=services.health(event),
+        zone=services.zone_label(event),
+    )
 
 
 @bp.route("/events/<slug>/manage/programme/rooms", methods=["GET", "POST"])
@@ -395,16 +434,21 @@ def rooms(slug: str):
     form = RoomForm()
     if form.validate_on_submit():
         try:
-            services.create_room(event, name=form.name.data, capacity=form.capacity.data, location=form.location.data or "")
+            services.create_room(
+                event,
+                name=form.name.data,
+                capacity=form.capacity.data,
+                location=form.location.data or "",
+            )
             db.session.commit()
             flash(f"Room {form.name.data} added.", "success")
             return redirect(url_for("agenda.rooms", slug=event.slug))
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
-    return render_template("agenda/rooms.html", event=event, form=form, rooms=services.list_rooms(event)), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "agenda/rooms.html", event=event, form=form, rooms=services.list_rooms(event)
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/events/<slug>/manage/programme/rooms/<int:room_id>", methods=["GET", "POST"])
@@ -418,7 +462,12 @@ def room_edit(slug: str, room_id: int):
     if form.validate_on_submit():
         try:
             services.update_room(
-                event, room, name=form.name.data, capacity=form.capacity.data, location=form.location.data or "", now=utcnow()
+                event,
+                room,
+                name=form.name.data,
+                capacity=form.capacity.data,
+                location=form.location.data or "",
+                now=utcnow(),
             )
             db.session.commit()
             flash("Room saved.", "success")
@@ -426,7 +475,9 @@ def room_edit(slug: str, room_id: int):
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
-    return render_template("agenda/room_edit.html", event=event, form=form, room=room), (422 if form.errors else 200)
+    return render_template("agenda/room_edit.html", event=event, form=form, room=room), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/events/<slug>/manage/programme/tracks", methods=["GET", "POST"])
@@ -443,9 +494,9 @@ def tracks(slug: str):
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
-    return render_template("agenda/tracks.html", event=event, form=form, tracks=services.list_tracks(event)), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "agenda/tracks.html", event=event, form=form, tracks=services.list_tracks(event)
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/events/<slug>/manage/programme/tracks/<int:track_id>", methods=["GET", "POST"])
@@ -465,14 +516,18 @@ def track_edit(slug: str, track_id: int):
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
-    return render_template("agenda/track_edit.html", event=event, form=form, track=track), (422 if form.errors else 200)
+    return render_template("agenda/track_edit.html", event=event, form=form, track=track), (
+        422 if form.errors else 200
+    )
 
 
 def _form_error(form, exc: DomainError) -> None:
     """Show a service's refusal next to its field (or above the form)."""
     field = getattr(form, exc.field, None) if exc.field and exc.field != "people" else None
     if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]
+        field.errors = (
+            [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]
+        )
     else:
         form.form_errors.append(exc.message)
 
@@ -491,22 +546,35 @@ def _session_form(event: Event, session: ProgrammeSession | None = None) -> Sess
         while len(form.people.entries):
             form.people.pop_entry()
         for p in session.people:
-            form.people.append_entry({"name": p.name, "role": p.role.value, "organisation": p.organisation, "country": p.country})
+            form.people.append_entry(
+                {
+                    "name": p.name,
+                    "role": p.role.value,
+                    "organisation": p.organisation,
+                    "country": p.country,
+                }
+            )
         for _ in range(max(2, 4 - len(session.people))):
             form.people.append_entry()
     elif session is None and request.method == "GET":
         form.starts_at.data = dt.datetime.combine(event.starts_on, dt.time(9, 0))
         form.ends_at.data = dt.datetime.combine(event.starts_on, dt.time(10, 0))
-    form.room_id.choices = choices([(0, "— no room —")] + [(r.id, r.name) for r in services.list_rooms(event)])
-    form.track_id.choices = choices([(0, "— no track —")] + [(t.id, t.name) for t in services.list_tracks(event)])
+    form.room_id.choices = choices(
+        [(0, "— no room —")] + [(r.id, r.name) for r in services.list_rooms(event)]
+    )
+    form.track_id.choices = choices(
+        [(0, "— no track —")] + [(t.id, t.name) for t in services.list_tracks(event)]
+    )
     return form
 
 
 def _session_data(event: Event, form: SessionForm) -> services.SessionData:
     people = [
         services.PersonData(
-            name=entry.form.name.data or "", role=PersonRole(entry.form.role.data),
-            organisation=entry.form.organisation.data or "", country=entry.form.country.data or "",
+            name=entry.form.name.data or "",
+            role=PersonRole(entry.form.role.data),
+            organisation=entry.form.organisation.data or "",
+            country=entry.form.country.data or "",
         )
         for entry in form.people
         if (entry.form.name.data or "").strip()
@@ -540,8 +608,13 @@ def session_new(slug: str):
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
-    return render_template("agenda/session_form.html", event=event, form=form, session=None,
-                           zone=services.zone_label(event)), (422 if form.errors or form.form_errors else 200)
+    return render_template(
+        "agenda/session_form.html",
+        event=event,
+        form=form,
+        session=None,
+        zone=services.zone_label(event),
+    ), (422 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/events/<slug>/manage/programme/sessions/<int:session_id>", methods=["GET", "POST"])
@@ -554,7 +627,9 @@ def session_edit(slug: str, session_id: int):
     form = _session_form(event, session)
     if form.validate_on_submit():
         try:
-            changed = services.update_session(event, session, _session_data(event, form), now=utcnow())
+            changed = services.update_session(
+                event, session, _session_data(event, form), now=utcnow()
+            )
             db.session.commit()
             flash("Session saved." if changed else "Nothing changed.", "success")
             for warning in services.session_warnings(event, session):
@@ -564,13 +639,19 @@ def session_edit(slug: str, session_id: int):
             db.session.rollback()
             _form_error(form, exc)
     return render_template(
-        "agenda/session_form.html", event=event, form=form, session=session,
-        warnings=services.session_warnings(event, session), zone=services.zone_label(event),
+        "agenda/session_form.html",
+        event=event,
+        form=form,
+        session=session,
+        warnings=services.session_warnings(event, session),
+        zone=services.zone_label(event),
         signups=services.signups_for(session) if session.pool else [],
     ), (422 if form.errors or form.form_errors else 200)
 
 
-@bp.post("/events/<slug>/manage/programme/sessions/<int:session_id>/<any(cancel, reinstate, delete):action>")
+@bp.post(
+    "/events/<slug>/manage/programme/sessions/<int:session_id>/<any(cancel, reinstate, delete):action>"
+)
 def session_action(slug: str, session_id: int, action: str):
     """Cancel, reinstate or (before publishing) delete a session."""
     event = organiser_event(slug)
@@ -586,9 +667,14 @@ def session_action(slug: str, session_id: int, action: str):
         else:
             services.delete_session(event, session)
         db.session.commit()
-        flash({"cancel": f"“{title}” is cancelled; it stays on the programme marked as cancelled.",
-               "reinstate": f"“{title}” is back on the programme.",
-               "delete": f"“{title}” was deleted."}[action], "success")
+        flash(
+            {
+                "cancel": f"“{title}” is cancelled; it stays on the programme marked as cancelled.",
+                "reinstate": f"“{title}” is back on the programme.",
+                "delete": f"“{title}” was deleted.",
+            }[action],
+            "success",
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -616,13 +702,21 @@ def import_csv(slug: str):
         try:
             result = csvio.import_csv(event, form.file.data.read(), now=utcnow())
             db.session.commit()
-            flash(f"Imported: {result['created']} added, {result['updated']} updated, {result['unchanged']} unchanged.", "success")
+            flash(
+                f"Imported: {result['created']} added, {result['updated']} updated, {result['unchanged']} unchanged.",
+                "success",
+            )
             return redirect(url_for("agenda.manage", slug=event.slug))
         except csvio.ImportFailed as exc:
             db.session.rollback()
             errors = exc.errors
             form.form_errors.append(exc.message)
     status = 422 if (errors or form.errors) else 200
-    return render_template("agenda/import.html", event=event, form=form, errors=errors, columns=csvio.COLUMNS,
-                           zone=services.zone_label(event)), status
-
+    return render_template(
+        "agenda/import.html",
+        event=event,
+        form=form,
+        errors=errors,
+        columns=csvio.COLUMNS,
+        zone=services.zone_label(event),
+    ), status

@@ -64,7 +64,9 @@ openapi.add_path(
                 {
                     "type": "object",
                     "required": ["events"],
-                    "properties": {"events": {"type": "array", "items": openapi.ref("EventSummary")}},
+                    "properties": {
+                        "events": {"type": "array", "items": openapi.ref("EventSummary")}
+                    },
                 },
                 "Published events, soonest first",
             )

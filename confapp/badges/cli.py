@@ -27,15 +27,35 @@ def register(app: Flask) -> None:
 
 @click.command("badges")
 @click.argument("slug")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
-@click.option("--layout", type=click.Choice(list(LAYOUTS)), default="a6", show_default=True,
-              help="a6: one A6 per page; a4x4: four A6 per A4; a4x8: eight 90×55 mm per A4.")
-@click.option("--category", type=click.Choice([c.value for c in RegistrationCategory]), default=None,
-              help="Only this registration category.")
-@click.option("--new-only", is_flag=True, help="Only badges not printed since they were (re-)issued.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PDF file to write.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(list(LAYOUTS)),
+    default="a6",
+    show_default=True,
+    help="a6: one A6 per page; a4x4: four A6 per A4; a4x8: eight 90×55 mm per A4.",
+)
+@click.option(
+    "--category",
+    type=click.Choice([c.value for c in RegistrationCategory]),
+    default=None,
+    help="Only this registration category.",
+)
+@click.option(
+    "--new-only", is_flag=True, help="Only badges not printed since they were (re-)issued."
+)
 @click.option("--no-mark", is_flag=True, help="Do not record these badges as printed.")
 @with_appcontext
-def badges_command(slug: str, output: Path, layout: str, category: str | None, new_only: bool, no_mark: bool) -> None:
+def badges_command(
+    slug: str, output: Path, layout: str, category: str | None, new_only: bool, no_mark: bool
+) -> None:
     """Write the badges of event SLUG (confirmed registrations) to a print-ready PDF."""
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None:
@@ -44,8 +64,12 @@ def badges_command(slug: str, output: Path, layout: str, category: str | None, n
         registrations = services.badge_registrations(event, category=category, new_only=new_only)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    with click.progressbar(length=len(registrations), label="Rendering badges", file=sys.stderr) as bar:
-        body = services.render(event, registrations, layout=layout, config=current_app.config, progress=bar.update)
+    with click.progressbar(
+        length=len(registrations), label="Rendering badges", file=sys.stderr
+    ) as bar:
+        body = services.render(
+            event, registrations, layout=layout, config=current_app.config, progress=bar.update
+        )
     output.write_bytes(body)
     if not no_mark:
         services.mark_printed(registrations, utcnow())

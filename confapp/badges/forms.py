@@ -14,9 +14,16 @@ from confapp.registration.choices import CATEGORY_LABELS
 class PrintForm(FlaskForm):
     """Layout and filters of a print run."""
 
-    layout = SelectField("Layout", choices=[SelectChoice(k, v.description) for k, v in LAYOUTS.items()], default="a4x4")
+    layout = SelectField(
+        "Layout",
+        choices=[SelectChoice(k, v.description) for k, v in LAYOUTS.items()],
+        default="a4x4",
+    )
     category = SelectField(
-        "Category", choices=[SelectChoice("", "All categories")] + [SelectChoice(k.value, v) for k, v in CATEGORY_LABELS.items()], default=""
+        "Category",
+        choices=[SelectChoice("", "All categories")]
+        + [SelectChoice(k.value, v) for k, v in CATEGORY_LABELS.items()],
+        default="",
     )
     new_only = BooleanField("Only badges not printed yet (new or re-issued since the last print)")
     mark_printed = BooleanField("Record these badges as printed", default=True)

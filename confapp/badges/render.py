@@ -49,7 +49,13 @@ class BadgeData:
 
     def texts(self) -> tuple[str, ...]:
         """The words printed on the badge (to pick the fonts they need)."""
-        return (self.full_name, self.organisation, self.country_name, self.category_label, self.event_title)
+        return (
+            self.full_name,
+            self.organisation,
+            self.country_name,
+            self.category_label,
+            self.event_title,
+        )
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,20 @@ def _grid(page_w, page_h, badge_w, badge_h, cols, rows) -> tuple[tuple[float, fl
 
 LAYOUTS: dict[str, Layout] = {
     "a6": Layout("a6", (105, 148), (105, 148), ((0, 0),), "One A6 badge per page"),
-    "a4x4": Layout("a4x4", (210, 297), (105, 148), _grid(210, 297, 105, 148, 2, 2), "Four A6 badges per A4 sheet"),
-    "a4x8": Layout("a4x8", (210, 297), (90, 55), _grid(210, 297, 90, 55, 2, 4), "Eight 90×55 mm badges per A4 sheet"),
+    "a4x4": Layout(
+        "a4x4",
+        (210, 297),
+        (105, 148),
+        _grid(210, 297, 105, 148, 2, 2),
+        "Four A6 badges per A4 sheet",
+    ),
+    "a4x8": Layout(
+        "a4x8",
+        (210, 297),
+        (90, 55),
+        _grid(210, 297, 90, 55, 2, 4),
+        "Eight 90×55 mm badges per A4 sheet",
+    ),
 }
 
 
@@ -119,7 +137,9 @@ def _rs_remainder(data: list[int], degree: int) -> list[int]:
 
 @functools.cache
 def _blocks(version: int) -> tuple[tuple[int, int], ...]:
-    return tuple((b.data_count, b.total_count - b.data_count) for b in rs_blocks(version, ERROR_CORRECT_M))
+    return tuple(
+        (b.data_count, b.total_count - b.data_count) for b in rs_blocks(version, ERROR_CORRECT_M)
+    )
 
 
 def _alnum_codewords(text: str, version: int) -> list[int] | None:
@@ -253,7 +273,18 @@ class BadgeDocument:
             self._cut_marks(x, y, w, h)
         self.count += 1
 
-    def _text(self, text: str, x: float, y: float, w: float, size: float, *, style: str = "", align: str = "C", colour=(0, 0, 0)) -> None:
+    def _text(
+        self,
+        text: str,
+        x: float,
+        y: float,
+        w: float,
+        size: float,
+        *,
+        style: str = "",
+        align: str = "C",
+        colour=(0, 0, 0),
+    ) -> None:
         pdf = self.pdf
         shape_for(pdf, text)
         pdf.set_font(self.FAMILY, style, size)
@@ -261,7 +292,19 @@ class BadgeDocument:
         pdf.set_xy(x, y)
         cell(pdf, w, size * 0.3528 * 1.2, text, align)
 
-    def _block(self, text: str, x: float, y: float, w: float, h: float, sizes, max_lines: int, style: str = "", align: str = "C", colour=(0, 0, 0)) -> None:
+    def _block(
+        self,
+        text: str,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        sizes,
+        max_lines: int,
+        style: str = "",
+        align: str = "C",
+        colour=(0, 0, 0),
+    ) -> None:
         """Text fitted into a w×h box: largest size that fits, wrapped, never overflowing."""
         if not text:
             return
@@ -295,14 +338,28 @@ class BadgeDocument:
         colour = CATEGORY_COLOURS.get(b.category, DEFAULT_COLOUR)
         pad = 7
         self._band(x, y, w, 16, colour)
-        self._block(b.event_title, x + pad, y + 2, w - 2 * pad, 12, (11, 9, 8), 2, "B", colour=(255, 255, 255))
-        self._block(b.full_name, x + pad, y + 22, w - 2 * pad, 30, (28, 24, 21, 18, 16, 14, 12, 10), 3, "B")
+        self._block(
+            b.event_title,
+            x + pad,
+            y + 2,
+            w - 2 * pad,
+            12,
+            (11, 9, 8),
+            2,
+            "B",
+            colour=(255, 255, 255),
+        )
+        self._block(
+            b.full_name, x + pad, y + 22, w - 2 * pad, 30, (28, 24, 21, 18, 16, 14, 12, 10), 3, "B"
+        )
         self._block(b.organisation, x + pad, y + 54, w - 2 * pad, 12, (13, 11, 10, 9, 8), 2)
         self._block(b.country_name, x + pad, y + 67, w - 2 * pad, 7, (12, 10, 9, 8), 1)
         qr = 46
         draw_qr(self.pdf, matrix, x + (w - qr) / 2, y + 76, qr)
         self._band(x, y + h - 16, w, 16, colour)
-        self._text(b.category_label.upper(), x, y + h - 12.5, w, 16, style="B", colour=(255, 255, 255))
+        self._text(
+            b.category_label.upper(), x, y + h - 12.5, w, 16, style="B", colour=(255, 255, 255)
+        )
 
     def _landscape(self, b: BadgeData, matrix, x, y, w, h) -> None:
         colour = CATEGORY_COLOURS.get(b.category, DEFAULT_COLOUR)
@@ -310,10 +367,29 @@ class BadgeDocument:
         pad = 4
         self._band(x, y, 5, h, colour)
         text_w = w - 5 - qr - 2 * pad + 2
-        self._block(b.full_name, x + 5 + pad, y + 5, text_w, 20, (18, 16, 14, 12, 10, 9, 8), 3, "B", align="L")
+        self._block(
+            b.full_name,
+            x + 5 + pad,
+            y + 5,
+            text_w,
+            20,
+            (18, 16, 14, 12, 10, 9, 8),
+            3,
+            "B",
+            align="L",
+        )
         self._block(b.organisation, x + 5 + pad, y + 26, text_w, 9, (10, 9, 8, 7), 2, align="L")
         self._block(b.country_name, x + 5 + pad, y + 36, text_w, 5, (9, 8, 7), 1, align="L")
-        self._text(b.category_label.upper(), x + 5 + pad, y + h - 10, text_w, 9, style="B", align="L", colour=colour)
+        self._text(
+            b.category_label.upper(),
+            x + 5 + pad,
+            y + h - 10,
+            text_w,
+            9,
+            style="B",
+            align="L",
+            colour=colour,
+        )
         draw_qr(self.pdf, matrix, x + w - qr - 1, y + (h - qr) / 2, qr)
 
     def _cut_marks(self, x, y, w, h) -> None:

@@ -90,7 +90,9 @@ def public_key_b64(secret_key: str | bytes, event_id: int) -> str:
 
 def issue(secret_key: str | bytes, event_id: int, registration_id: int, serial: int) -> str:
     """The 120-character token of one badge."""
-    if not (0 < event_id <= _MAX_U32 and 0 < registration_id <= _MAX_U32 and 0 <= serial <= _MAX_U16):
+    if not (
+        0 < event_id <= _MAX_U32 and 0 < registration_id <= _MAX_U32 and 0 <= serial <= _MAX_U16
+    ):
         raise ValueError("id or serial out of range for a badge token")
     payload = _PAYLOAD.pack(VERSION, event_id, registration_id, serial)
     signature = _private_key(secret_key, event_id).sign(payload)

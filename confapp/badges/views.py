@@ -69,7 +69,9 @@ def my_badge_png(slug: str):
     event, reg, redirect_to = _own_badge(slug)
     if redirect_to:
         return redirect_to
-    return _download(qr_png(badge_token(reg)), "image/png", f"{event.slug}-badge-qr.png", inline=True)
+    return _download(
+        qr_png(badge_token(reg)), "image/png", f"{event.slug}-badge-qr.png", inline=True
+    )
 
 
 @bp.get("/events/<slug>/my-badge.pdf")
@@ -94,7 +96,9 @@ def manage(slug: str):
             registrations = services.badge_registrations(
                 event, category=form.category.data or None, new_only=form.new_only.data
             )
-            body = services.render(event, registrations, layout=form.layout.data, config=current_app.config)
+            body = services.render(
+                event, registrations, layout=form.layout.data, config=current_app.config
+            )
         except DomainError as exc:
             flash(exc.message, "error")
             return redirect(url_for(".manage", slug=slug))
@@ -105,7 +109,12 @@ def manage(slug: str):
     all_count = len(services.badge_registrations(event))
     new_count = len(services.badge_registrations(event, new_only=True))
     return render_template(
-        "badges/manage.html", event=event, form=form, all_count=all_count, new_count=new_count, layouts=LAYOUTS
+        "badges/manage.html",
+        event=event,
+        form=form,
+        all_count=all_count,
+        new_count=new_count,
+        layouts=LAYOUTS,
     )
 
 

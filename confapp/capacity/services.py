@@ -158,4 +158,3 @@ def leave(
         return []
     release(pool)
     return promote(pool, queue, confirmed=confirmed, now=now, on_promoted=on_promoted)
-

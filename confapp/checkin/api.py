@@ -35,7 +35,6 @@ from confapp.wiring import security_headers
 checkin_api = Blueprint("checkin_api", __name__)
 
 
-
 def _scan_problem(body) -> tuple[int, str] | None:
     """Why a check-in body is unusable (status, message), or None."""
     if not isinstance(body, dict):
@@ -45,7 +44,9 @@ def _scan_problem(body) -> tuple[int, str] | None:
             return 422, f"{name} is required and must be a non-empty string."
     for name in ("session_id", "visit_id"):
         value = body.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID
+        ):
             return 422, f"{name} must be a positive integer (at most {MAX_ID}) or null."
     if body.get("session_id") is not None and body.get("visit_id") is not None:
         return 422, "Send session_id or visit_id, not both."
@@ -55,7 +56,11 @@ def _scan_problem(body) -> tuple[int, str] | None:
 def _id(body, name: str) -> int | None:
     value = body.get(name) if isinstance(body, dict) else None
     # Larger numbers cannot be ids (INTEGER columns) and would make the query fail.
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID else None
+    return (
+        value
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+        else None
+    )
 
 
 class _Refused(Exception):
@@ -105,8 +110,13 @@ def _admissible_scan(
     token = fields.get("token") if isinstance(fields.get("token"), str) else ""
     session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
     context = services.scan_context(
-        conn, slug, token_hash=token_hash, user_id=user_id, token=token,
-        session_id=session_id, visit_id=visit_id,
+        conn,
+        slug,
+        token_hash=token_hash,
+        user_id=user_id,
+        token=token,
+        session_id=session_id,
+        visit_id=visit_id,
     )
     if context is None or not context.user_active:
         raise _Refused(*UNAUTHORISED, **BEARER_CHALLENGE)
@@ -133,7 +143,9 @@ def _admissible_scan(
 def _record(conn: sa.Connection, scan: _ScanRequest) -> services.CheckinOutcome:
     """The writes of an admissible scan (the caller commits)."""
     context = scan.context
-    if context.token_id is not None and api_token_use_is_stale(context.token_last_used_at, scan.now):
+    if context.token_id is not None and api_token_use_is_stale(
+        context.token_last_used_at, scan.now
+    ):
         touch_api_token(conn, context.token_id, scan.now)
     return services.record_scan(
         conn,
@@ -148,7 +160,9 @@ def _record(conn: sa.Connection, scan: _ScanRequest) -> services.CheckinOutcome:
     )
 
 
-def answer_parts(status: int, payload: dict, headers: dict[str, str]) -> tuple[str, list[tuple[str, str]], bytes]:
+def answer_parts(
+    status: int, payload: dict, headers: dict[str, str]
+) -> tuple[str, list[tuple[str, str]], bytes]:
     """An answer_scan() result as WSGI parts: status line, every header, body.
 
     Both doors send exactly these bytes: the view wraps them in a Response, the fast lane
@@ -156,8 +170,14 @@ def answer_parts(status: int, payload: dict, headers: dict[str, str]) -> tuple[s
     cost more than the rest of the lane's own work).
     """
     body = current_app.json.dumps(payload).encode() + b"\n"
-    all_headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers.items()]
-    all_headers += security_headers("application/json", production=bool(current_app.config.get("PRODUCTION")))
+    all_headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        *headers.items(),
+    ]
+    all_headers += security_headers(
+        "application/json", production=bool(current_app.config.get("PRODUCTION"))
+    )
     return f"{status} {HTTP_STATUS_CODES[status]}", all_headers, body
 
 
@@ -196,8 +216,6 @@ def session_attendance(slug: str, session_id: int, event, user):
         json_error(404, "not_found", exc.message)
     people = _attendance_json(event, checkpoint.key)
     return jsonify({"session_id": session_id, "count": len(people), "attendees": people})
-
-
 
 
 @checkin_api.get("/events/<slug>/checkins/search")
@@ -249,11 +267,32 @@ openapi.add_schema(
         "type": "object",
         "required": ["token", "scan_id"],
         "properties": {
-            "token": {"type": "string", "description": "The badge QR text (120 base32 characters)."},
-            "session_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID, "description": "Session scanned at."},
-            "visit_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID, "description": "Visit boarded (bus)."},
-            "scan_id": {"type": "string", "maxLength": 64, "description": "Scanner-made id; a resend is the same scan."},
-            "scanned_at": {"type": ["string", "null"], "format": "date-time", "description": "When it was scanned (offline queues); null means now."},
+            "token": {
+                "type": "string",
+                "description": "The badge QR text (120 base32 characters).",
+            },
+            "session_id": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": MAX_ID,
+                "description": "Session scanned at.",
+            },
+            "visit_id": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": MAX_ID,
+                "description": "Visit boarded (bus).",
+            },
+            "scan_id": {
+                "type": "string",
+                "maxLength": 64,
+                "description": "Scanner-made id; a resend is the same scan.",
+            },
+            "scanned_at": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When it was scanned (offline queues); null means now.",
+            },
         },
     },
 )
@@ -280,15 +319,29 @@ openapi.add_schema(
         "properties": {
             "result": {
                 "type": "string",
-                "enum": ["ok", "already_checked_in", "invalid_token", "revoked", "not_registered",
-                         "cancelled", "wrong_event", "not_signed_up"],
+                "enum": [
+                    "ok",
+                    "already_checked_in",
+                    "invalid_token",
+                    "revoked",
+                    "not_registered",
+                    "cancelled",
+                    "wrong_event",
+                    "not_signed_up",
+                ],
             },
             "delegate": {"anyOf": [openapi.ref("Delegate"), {"type": "null"}]},
             "first_scanned_at": {"type": ["string", "null"], "format": "date-time"},
             "checkpoint": {"type": "string", "description": "entrance, session:<id> or visit:<id>"},
             "scan_id": {"type": "string"},
-            "conflict": {"type": "boolean", "description": "Another scan already checked this person in here (or this one came earlier and now counts)."},
-            "replayed": {"type": "boolean", "description": "This scan_id was received before; the first answer is repeated."},
+            "conflict": {
+                "type": "boolean",
+                "description": "Another scan already checked this person in here (or this one came earlier and now counts).",
+            },
+            "replayed": {
+                "type": "boolean",
+                "description": "This scan_id was received before; the first answer is repeated.",
+            },
         },
     },
 )
@@ -301,7 +354,10 @@ openapi.add_path(
         "tags": ["check-in"],
         "security": openapi.BEARER,
         "parameters": [_SLUG],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": openapi.ref("CheckinRequest")}}},
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": openapi.ref("CheckinRequest")}},
+        },
         "responses": {
             "200": openapi.json_content(openapi.ref("CheckinResult"), "The verdict on the scan"),
             **openapi.error_responses(400, 401, 403, 404, 422),
@@ -314,7 +370,17 @@ _ATTENDANCE = {
         "count": {"type": "integer"},
         "attendees": {
             "type": "array",
-            "items": {"allOf": [openapi.ref("Delegate"), {"type": "object", "properties": {"first_scanned_at": {"type": "string", "format": "date-time"}}}]},
+            "items": {
+                "allOf": [
+                    openapi.ref("Delegate"),
+                    {
+                        "type": "object",
+                        "properties": {
+                            "first_scanned_at": {"type": "string", "format": "date-time"}
+                        },
+                    },
+                ]
+            },
         },
     },
 }
@@ -326,7 +392,10 @@ openapi.add_path(
         "operationId": "sessionAttendance",
         "tags": ["check-in"],
         "security": openapi.BEARER,
-        "parameters": [_SLUG, {"name": "session_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [
+            _SLUG,
+            {"name": "session_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        ],
         "responses": {
             "200": openapi.json_content(_ATTENDANCE, "Attendees, first arrivals first"),
             **openapi.error_responses(401, 403, 404),
@@ -353,7 +422,23 @@ openapi.add_path(
             },
         ],
         "responses": {
-            "200": openapi.json_content({"type": "object", "properties": {"results": {"type": "array", "items": {"allOf": [openapi.ref("Delegate"), {"type": "object", "properties": {"token": {"type": "string"}}}]}}}}, "Up to 20 matches with their current badge token"),
+            "200": openapi.json_content(
+                {
+                    "type": "object",
+                    "properties": {
+                        "results": {
+                            "type": "array",
+                            "items": {
+                                "allOf": [
+                                    openapi.ref("Delegate"),
+                                    {"type": "object", "properties": {"token": {"type": "string"}}},
+                                ]
+                            },
+                        }
+                    },
+                },
+                "Up to 20 matches with their current badge token",
+            ),
             **openapi.error_responses(401, 403, 404),
         },
     },
@@ -366,7 +451,10 @@ openapi.add_path(
         "operationId": "registrationQr",
         "tags": ["badges"],
         "security": openapi.BEARER,
-        "parameters": [_SLUG, {"name": "reg_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [
+            _SLUG,
+            {"name": "reg_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        ],
         "responses": {
             "200": {"description": "QR code", "content": {"image/png": {}}},
             **openapi.error_responses(401, 403, 404),

@@ -31,7 +31,9 @@ def build_certificates(certificates: Iterable[CertificateData], fonts: FontSet) 
     """One landscape A4 page per certificate."""
     certificates = list(certificates)
     fonts = fonts.for_texts(
-        text for c in certificates for text in (c.full_name, c.organisation, c.event_title, c.place, *c.partners)
+        text
+        for c in certificates
+        for text in (c.full_name, c.organisation, c.event_title, c.place, *c.partners)
     )
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title("Certificates of participation")

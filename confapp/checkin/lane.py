@@ -90,8 +90,9 @@ class ScanLane:
                 body = self.app.json.loads(raw)
             except ValueError:
                 body = None  # as request.get_json(silent=True): answered as "send a JSON object"
-            answer = answer_scan(db.engine, slug, body, token_hash=api_token_hash(token), user_id=None)
+            answer = answer_scan(
+                db.engine, slug, body, token_hash=api_token_hash(token), user_id=None
+            )
             status, headers, data = answer_parts(*answer)
         start_response(status, headers)
         return [data]
-

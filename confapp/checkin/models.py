@@ -38,7 +38,9 @@ class Scan(db.Model):
     scan_id: Mapped[str] = mapped_column(sa.String(64))
     # "entrance", "session:<id>" or "visit:<id>"
     checkpoint: Mapped[str] = mapped_column(sa.String(40))
-    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme_session.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="SET NULL")
+    )
     visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id", ondelete="SET NULL"))
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
@@ -46,7 +48,9 @@ class Scan(db.Model):
     result: Mapped[ScanResult] = mapped_column(str_enum(ScanResult))
     scanned_at: Mapped[dt.datetime]
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    scanner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    scanner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 class Attendance(db.Model):
@@ -68,9 +72,13 @@ class Attendance(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
-    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE")
+    )
     checkpoint: Mapped[str] = mapped_column(sa.String(40))
-    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme_session.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("programme_session.id", ondelete="CASCADE")
+    )
     visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id", ondelete="CASCADE"))
     first_scan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("scan.id", ondelete="SET NULL"))
     first_scanned_at: Mapped[dt.datetime]

@@ -47,7 +47,9 @@ class CheckpointRow:
 
 def _counts(event: Event, column) -> dict[int, int]:
     rows = db.session.execute(
-        sa.select(column, sa.func.count()).where(Attendance.event_id == event.id, column.is_not(None)).group_by(column)
+        sa.select(column, sa.func.count())
+        .where(Attendance.event_id == event.id, column.is_not(None))
+        .group_by(column)
     )
     return dict(rows.all())
 
@@ -56,7 +58,10 @@ def _signed_up_attended(model, key, ids_column, ids: list[int]) -> dict[int, tup
     """Per session/visit: (confirmed sign-ups, those of them who attended)."""
     attended = (
         sa.select(Attendance.id)
-        .where(Attendance.registration_id == model.registration_id, getattr(Attendance, key) == ids_column)
+        .where(
+            Attendance.registration_id == model.registration_id,
+            getattr(Attendance, key) == ids_column,
+        )
         .exists()
     )
     rows = db.session.execute(
@@ -112,7 +117,9 @@ def visit_rows(event: Event) -> list[CheckpointRow]:
         ).all()
     )
     attended = _counts(event, Attendance.visit_id)
-    signups = _signed_up_attended(VisitSignup, "visit_id", VisitSignup.visit_id, [v.id for v in visits])
+    signups = _signed_up_attended(
+        VisitSignup, "visit_id", VisitSignup.visit_id, [v.id for v in visits]
+    )
     rows = []
     for visit in visits:
         signed, came = signups.get(visit.id, (0, 0))
@@ -134,9 +141,14 @@ def visit_rows(event: Event) -> list[CheckpointRow]:
 
 def entrance_count(event: Event) -> int:
     """People checked in at the entrance."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(Attendance.event_id == event.id, Attendance.checkpoint == ENTRANCE)
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Attendance.event_id == event.id, Attendance.checkpoint == ENTRANCE
+            )
+        )
+        or 0
+    )
 
 
 def attendees(event: Event, checkpoint: str) -> list[tuple[Registration, Attendance]]:
@@ -151,10 +163,16 @@ def attendees(event: Event, checkpoint: str) -> list[tuple[Registration, Attenda
     )
 
 
-def no_shows(event: Event, *, session_id: int | None = None, visit_id: int | None = None) -> list[Registration]:
+def no_shows(
+    event: Event, *, session_id: int | None = None, visit_id: int | None = None
+) -> list[Registration]:
     """Confirmed sign-ups of a session or visit who were never scanned in there."""
     if session_id is not None:
-        model, target, key = SessionSignup, SessionSignup.session_id == session_id, f"session:{session_id}"
+        model, target, key = (
+            SessionSignup,
+            SessionSignup.session_id == session_id,
+            f"session:{session_id}",
+        )
     else:
         model, target, key = VisitSignup, VisitSignup.visit_id == visit_id, f"visit:{visit_id}"
     came = sa.select(Attendance.registration_id).where(
@@ -189,9 +207,7 @@ def has_attended(registration: Registration) -> bool:
     """Whether this delegate earned a certificate (one indexed lookup)."""
     return bool(
         db.session.scalar(
-            sa.select(
-                sa.exists().where(Attendance.registration_id == registration.id, _ATTENDED)
-            )
+            sa.select(sa.exists().where(Attendance.registration_id == registration.id, _ATTENDED))
         )
     )
 
@@ -200,15 +216,21 @@ def delegate_rows(event: Event) -> list[dict]:
     """Per confirmed delegate: entrance time, sessions and visits attended."""
     registrations = db.session.scalars(
         sa.select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
         .order_by(Registration.full_name, Registration.id)
     ).all()
     by_reg: dict[int, list[Attendance]] = {}
-    for attendance in db.session.scalars(sa.select(Attendance).where(Attendance.event_id == event.id)):
+    for attendance in db.session.scalars(
+        sa.select(Attendance).where(Attendance.event_id == event.id)
+    ):
         by_reg.setdefault(attendance.registration_id, []).append(attendance)
     titles = dict(
         db.session.execute(
-            sa.select(ProgrammeSession.id, ProgrammeSession.title).where(ProgrammeSession.event_id == event.id)
+            sa.select(ProgrammeSession.id, ProgrammeSession.title).where(
+                ProgrammeSession.event_id == event.id
+            )
         ).all()
     )
     visit_titles = dict(
@@ -237,8 +259,18 @@ def delegate_csv(event: Event) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["registration_id", "full_name", "organisation", "country", "category", "entrance_utc",
-         "sessions_attended", "sessions", "visits", "attended"]
+        [
+            "registration_id",
+            "full_name",
+            "organisation",
+            "country",
+            "category",
+            "entrance_utc",
+            "sessions_attended",
+            "sessions",
+            "visits",
+            "attended",
+        ]
     )
     for row in delegate_rows(event):
         reg = row["registration"]

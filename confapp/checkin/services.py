@@ -101,7 +101,9 @@ def secret_key() -> str:
 
 def badge_token(registration: Registration) -> str:
     """The QR token of the registration's current badge."""
-    return tokens.issue(secret_key(), registration.event_id, registration.id, registration.badge_serial)
+    return tokens.issue(
+        secret_key(), registration.event_id, registration.id, registration.badge_serial
+    )
 
 
 def reissue_badge(registration: Registration) -> str:
@@ -174,12 +176,22 @@ def _holder_columns(reg: sa.Table, checkpoint_kind: str, session_pool) -> list:
     attendance = Attendance.__table__
     checked_in_at = (
         sa.select(attendance.c.first_scanned_at)
-        .where(attendance.c.registration_id == reg.c.id, attendance.c.checkpoint == sa.bindparam("checkpoint"))
+        .where(
+            attendance.c.registration_id == reg.c.id,
+            attendance.c.checkpoint == sa.bindparam("checkpoint"),
+        )
         .scalar_subquery()
     )
     return [
-        reg.c.id, reg.c.event_id, reg.c.badge_serial, reg.c.status, reg.c.full_name,
-        reg.c.organisation, reg.c.country, reg.c.category, signed_up.label("signed_up"),
+        reg.c.id,
+        reg.c.event_id,
+        reg.c.badge_serial,
+        reg.c.status,
+        reg.c.full_name,
+        reg.c.organisation,
+        reg.c.country,
+        reg.c.category,
+        signed_up.label("signed_up"),
         checked_in_at.label("checked_in_at"),
     ]
 
@@ -198,7 +210,9 @@ def _holder_statement(checkpoint_kind: str) -> sa.Select:
     )
 
 
-def load_holder(conn: sa.Connection, event_id: int, registration_id: int, checkpoint: Checkpoint) -> Holder | None:
+def load_holder(
+    conn: sa.Connection, event_id: int, registration_id: int, checkpoint: Checkpoint
+) -> Holder | None:
     """The registration a badge names, if it belongs to the event, with its sign-up state."""
     row = conn.execute(
         _holder_statement(_kind(checkpoint.key)),
@@ -244,7 +258,10 @@ def _context_statement(via_token: bool, checkpoint_kind: str) -> sa.Select:
     reg, api_tokens = Registration.__table__, ApiToken.__table__
     if via_token:
         source = api_tokens.join(users, users.c.id == api_tokens.c.user_id)
-        caller = [api_tokens.c.token_hash == sa.bindparam("token_hash"), api_tokens.c.revoked_at.is_(None)]
+        caller = [
+            api_tokens.c.token_hash == sa.bindparam("token_hash"),
+            api_tokens.c.revoked_at.is_(None),
+        ]
         token_columns = [api_tokens.c.id, api_tokens.c.last_used_at]
     else:
         source = users
@@ -259,7 +276,10 @@ def _context_statement(via_token: bool, checkpoint_kind: str) -> sa.Select:
         point = Visit.__table__
     if pool is not None or checkpoint_kind == "visit":
         source = source.outerjoin(
-            point, sa.and_(point.c.id == sa.bindparam(f"{checkpoint_kind}_id"), point.c.event_id == events.c.id)
+            point,
+            sa.and_(
+                point.c.id == sa.bindparam(f"{checkpoint_kind}_id"), point.c.event_id == events.c.id
+            ),
         )
         point_id = point.c.id
     else:
@@ -270,8 +290,14 @@ def _context_statement(via_token: bool, checkpoint_kind: str) -> sa.Select:
     has_role = sa.exists().where(roles.c.user_id == users.c.id, roles.c.event_id == events.c.id)
     return (
         sa.select(
-            users.c.id, users.c.is_active_account, users.c.is_admin, has_role, *token_columns,
-            events.c.id, point_id, *_holder_columns(reg, checkpoint_kind, pool),
+            users.c.id,
+            users.c.is_active_account,
+            users.c.is_admin,
+            has_role,
+            *token_columns,
+            events.c.id,
+            point_id,
+            *_holder_columns(reg, checkpoint_kind, pool),
         )
         .select_from(source)
         .where(*caller)
@@ -293,8 +319,11 @@ def scan_context(
     row = conn.execute(
         _context_statement(token_hash is not None, kind),
         {
-            "token_hash": token_hash, "user_id": user_id, "slug": slug,
-            "session_id": session_id, "visit_id": visit_id,
+            "token_hash": token_hash,
+            "user_id": user_id,
+            "slug": slug,
+            "session_id": session_id,
+            "visit_id": visit_id,
             "checkpoint": Checkpoint.for_ids(session_id, visit_id).key,
             "registration_id": claimed_registration_id(token),
         },
@@ -345,7 +374,9 @@ def parse_scanned_at(value: str | None, now: dt.datetime) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise ValidationFailed("scanned_at is not an ISO-8601 date-time.", field="scanned_at") from exc
+        raise ValidationFailed(
+            "scanned_at is not an ISO-8601 date-time.", field="scanned_at"
+        ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     moment = moment.astimezone(dt.UTC)
@@ -368,8 +399,14 @@ def check_in(
     holder = load_holder(conn, event.id, claimed_registration_id(token), checkpoint)
     return record_scan(
         conn,
-        event.id, token=token, holder=holder, checkpoint=checkpoint, scan_id=scan_id,
-        scanned_at=scanned_at, scanner_id=getattr(actor, "id", None), now=now,
+        event.id,
+        token=token,
+        holder=holder,
+        checkpoint=checkpoint,
+        scan_id=scan_id,
+        scanned_at=scanned_at,
+        scanner_id=getattr(actor, "id", None),
+        now=now,
     )
 
 
@@ -401,7 +438,11 @@ def record_scan(
     result = judge(tokens.verify(secret_key(), token, event_id), holder)
     if result in (ScanResult.INVALID_TOKEN, ScanResult.WRONG_EVENT):
         holder = None  # a forged or foreign badge says nothing about anyone here
-    elif result is ScanResult.OK and holder.checked_in_at is not None and holder.checked_in_at <= scanned_at:
+    elif (
+        result is ScanResult.OK
+        and holder.checked_in_at is not None
+        and holder.checked_in_at <= scanned_at
+    ):
         # Checked in here before this scan was made: a repeat, known from the holder's row.
         # A check-in never goes away and only ever moves earlier, so no race can undo this.
         result = ScanResult.ALREADY_CHECKED_IN
@@ -437,7 +478,9 @@ def _insert_once_statement(dialect: str, table: sa.Table, unique: tuple[str, ...
     return insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
 
 
-def insert_once(conn: sa.Connection, table: sa.Table, values: dict, unique: tuple[str, ...]) -> int | None:
+def insert_once(
+    conn: sa.Connection, table: sa.Table, values: dict, unique: tuple[str, ...]
+) -> int | None:
     """Insert a row unless one with the same `unique` columns exists; its new id or None.
 
     One INSERT … ON CONFLICT DO NOTHING RETURNING on PostgreSQL and SQLite: the unique
@@ -447,13 +490,17 @@ def insert_once(conn: sa.Connection, table: sa.Table, values: dict, unique: tupl
     if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the portable path
         try:
             with conn.begin_nested():
-                return conn.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar()
+                return conn.execute(
+                    sa.insert(table).values(**values).returning(table.c.id)
+                ).scalar()
         except sa.exc.IntegrityError:
             return None
     return conn.execute(_insert_once_statement(dialect, table, unique), values).scalar()
 
 
-def _admit(conn: sa.Connection, holder: Holder, checkpoint: Checkpoint, scan: dict) -> CheckinOutcome:
+def _admit(
+    conn: sa.Connection, holder: Holder, checkpoint: Checkpoint, scan: dict
+) -> CheckinOutcome:
     """Store an admitting scan and the check-in it makes, unless a race got there first."""
     inserted = _insert_admission(conn, scan)
     if inserted is None:
@@ -461,7 +508,9 @@ def _admit(conn: sa.Connection, holder: Holder, checkpoint: Checkpoint, scan: di
         return replay(conn, scan["event_id"], scan["scan_id"])
     scan_row_id, attendance_id = inserted
     if attendance_id is not None:
-        return CheckinOutcome(ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"])
+        return CheckinOutcome(
+            ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"]
+        )
     # Checked in here meanwhile (another scanner, or an earlier scan synced late): the
     # earliest scan wins, whatever order they arrive in.
     statements = _repeat_statements()
@@ -472,7 +521,12 @@ def _admit(conn: sa.Connection, holder: Holder, checkpoint: Checkpoint, scan: di
     if moved:
         # This (offline) scan came first: it is the check-in, the recorded one a repeat.
         return CheckinOutcome(
-            ScanResult.OK, holder, scan["scanned_at"], checkpoint.key, scan["scan_id"], conflict=True
+            ScanResult.OK,
+            holder,
+            scan["scanned_at"],
+            checkpoint.key,
+            scan["scan_id"],
+            conflict=True,
         )
     conn.execute(statements.repeat, {"scan_row": scan_row_id})
     return CheckinOutcome(
@@ -505,7 +559,9 @@ def _insert_admission(conn: sa.Connection, scan: dict) -> tuple[int, int | None]
         "first_scanned_at": scan["scanned_at"],
         "created_at": scan["received_at"],
     }
-    return scan_row_id, insert_once(conn, Attendance.__table__, attendance, ("registration_id", "checkpoint"))
+    return scan_row_id, insert_once(
+        conn, Attendance.__table__, attendance, ("registration_id", "checkpoint")
+    )
 
 
 @functools.cache
@@ -517,23 +573,57 @@ def _admission_statement() -> sa.Select:
     from sqlalchemy.dialects.postgresql import insert
 
     scans, attendance = Scan.__table__, Attendance.__table__
-    columns = ("event_id", "scan_id", "checkpoint", "session_id", "visit_id", "registration_id",
-               "result", "scanned_at", "received_at", "scanner_id")
+    columns = (
+        "event_id",
+        "scan_id",
+        "checkpoint",
+        "session_id",
+        "visit_id",
+        "registration_id",
+        "result",
+        "scanned_at",
+        "received_at",
+        "scanner_id",
+    )
     scan = (
         insert(scans)
         .values({name: sa.bindparam(name, type_=scans.c[name].type) for name in columns})
         .on_conflict_do_nothing(index_elements=["event_id", "scan_id"])
-        .returning(scans.c.id, scans.c.event_id, scans.c.registration_id, scans.c.checkpoint,
-                   scans.c.session_id, scans.c.visit_id, scans.c.scanned_at, scans.c.received_at)
+        .returning(
+            scans.c.id,
+            scans.c.event_id,
+            scans.c.registration_id,
+            scans.c.checkpoint,
+            scans.c.session_id,
+            scans.c.visit_id,
+            scans.c.scanned_at,
+            scans.c.received_at,
+        )
         .cte("new_scan")
     )
     admission = (
         insert(attendance)
         .from_select(
-            ["event_id", "registration_id", "checkpoint", "session_id", "visit_id",
-             "first_scan_id", "first_scanned_at", "created_at"],
-            sa.select(scan.c.event_id, scan.c.registration_id, scan.c.checkpoint, scan.c.session_id,
-                      scan.c.visit_id, scan.c.id, scan.c.scanned_at, scan.c.received_at),
+            [
+                "event_id",
+                "registration_id",
+                "checkpoint",
+                "session_id",
+                "visit_id",
+                "first_scan_id",
+                "first_scanned_at",
+                "created_at",
+            ],
+            sa.select(
+                scan.c.event_id,
+                scan.c.registration_id,
+                scan.c.checkpoint,
+                scan.c.session_id,
+                scan.c.visit_id,
+                scan.c.id,
+                scan.c.scanned_at,
+                scan.c.received_at,
+            ),
         )
         .on_conflict_do_nothing(index_elements=["registration_id", "checkpoint"])
         .returning(attendance.c.id)
@@ -567,7 +657,9 @@ def _repeat_statements() -> _RepeatStatements:
     )
 
 
-def _first_scanned_at(conn: sa.Connection, registration_id: int, checkpoint_key: str) -> dt.datetime | None:
+def _first_scanned_at(
+    conn: sa.Connection, registration_id: int, checkpoint_key: str
+) -> dt.datetime | None:
     return conn.execute(
         _repeat_statements().first, {"holder_id": registration_id, "key": checkpoint_key}
     ).scalar()
@@ -577,11 +669,20 @@ def replay(conn: sa.Connection, event_id: int, scan_id: str) -> CheckinOutcome:
     """The answer already given to a scan_id (idempotent resend)."""
     table = Scan.__table__
     scan = conn.execute(
-        sa.select(table.c.checkpoint, table.c.session_id, table.c.visit_id, table.c.registration_id, table.c.result)
-        .where(table.c.event_id == event_id, table.c.scan_id == scan_id)
+        sa.select(
+            table.c.checkpoint,
+            table.c.session_id,
+            table.c.visit_id,
+            table.c.registration_id,
+            table.c.result,
+        ).where(table.c.event_id == event_id, table.c.scan_id == scan_id)
     ).one()
     checkpoint = Checkpoint(scan.checkpoint, session_id=scan.session_id, visit_id=scan.visit_id)
-    holder = load_holder(conn, event_id, scan.registration_id, checkpoint) if scan.registration_id else None
+    holder = (
+        load_holder(conn, event_id, scan.registration_id, checkpoint)
+        if scan.registration_id
+        else None
+    )
     first = holder.checked_in_at if holder else None
     return CheckinOutcome(scan.result, holder, first, scan.checkpoint, scan_id, replayed=True)
 

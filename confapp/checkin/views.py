@@ -95,7 +95,9 @@ def attendance_detail(slug: str):
     except DomainError:
         abort(404)
     missing = None
-    if visit_id is not None or (checkpoint.session is not None and checkpoint.session.capacity_pool_id):
+    if visit_id is not None or (
+        checkpoint.session is not None and checkpoint.session.capacity_pool_id
+    ):
         missing = reports.no_shows(event, session_id=session_id, visit_id=visit_id)
     return render_template(
         "checkin/attendance_detail.html",
@@ -110,13 +112,17 @@ def attendance_detail(slug: str):
 def attendance_csv(slug: str):
     """Per-delegate attendance as CSV."""
     event = organiser_event(slug)
-    return _download(reports.delegate_csv(event), "text/csv; charset=utf-8", f"{event.slug}-attendance.csv")
+    return _download(
+        reports.delegate_csv(event), "text/csv; charset=utf-8", f"{event.slug}-attendance.csv"
+    )
 
 
 def _dates(event: Event) -> str:
     if event.starts_on == event.ends_on:
         return f"{event.starts_on.day} {event.starts_on:%B %Y}"
-    return f"{event.starts_on.day} {event.starts_on:%B %Y} – {event.ends_on.day} {event.ends_on:%B %Y}"
+    return (
+        f"{event.starts_on.day} {event.starts_on:%B %Y} – {event.ends_on.day} {event.ends_on:%B %Y}"
+    )
 
 
 def _certificate(event: Event, reg: Registration, sessions: int) -> CertificateData:
@@ -151,6 +157,7 @@ def certificates_bulk(slug: str):
     event = organiser_event(slug)
     rows = [r for r in reports.delegate_rows(event) if r["attended"]]
     body = build_certificates(
-        (_certificate(event, r["registration"], len(r["sessions"])) for r in rows), font_set(current_app.config)
+        (_certificate(event, r["registration"], len(r["sessions"])) for r in rows),
+        font_set(current_app.config),
     )
     return _download(body, "application/pdf", f"{event.slug}-certificates.pdf")

@@ -129,7 +129,9 @@ def seed_accounts(event: Event, now: dt.datetime) -> dict[str, User]:
     """Administrator, organiser, staff member and demo delegate, keyed by kind."""
     users: dict[str, User] = {}
     for email, full_name, kind in data.ACCOUNTS:
-        user = User(email=email, full_name=full_name, is_admin=kind == "admin", email_verified_at=now)
+        user = User(
+            email=email, full_name=full_name, is_admin=kind == "admin", email_verified_at=now
+        )
         user.set_password(data.PASSWORD)
         db.session.add(user)
         users[kind] = user
@@ -181,7 +183,9 @@ def build_delegates(rng: random.Random, now: dt.datetime) -> list[dict[str, Any]
     people: list[dict[str, Any]] = []
     emails: set[str] = {email for email, _n, _k in data.ACCOUNTS}
 
-    def add(full_name: str, roman: tuple[str, str], country: str, org_entry: str, prefix: str) -> None:
+    def add(
+        full_name: str, roman: tuple[str, str], country: str, org_entry: str, prefix: str
+    ) -> None:
         organisation, org_type, sector = _organisation(org_entry)
         local = ".".join(_slug(part) for part in roman if part)
         email = f"{local}@{_domain(organisation, country)}"
@@ -193,7 +197,9 @@ def build_delegates(rng: random.Random, now: dt.datetime) -> list[dict[str, Any]
         people.append(
             {
                 "full_name": full_name,
-                "passport_name": " ".join(reversed(roman)).upper() if roman[0] else full_name.upper(),
+                "passport_name": " ".join(reversed(roman)).upper()
+                if roman[0]
+                else full_name.upper(),
                 "email": email,
                 "country": country,
                 "organisation": organisation,
@@ -264,9 +270,15 @@ def seed_registrations(
     }
     registrations = [_register(event, demo_delegate, demo_values, now)]
     for person in people:
-        user = User(email=person["email"], full_name=person["full_name"], email_verified_at=person["created_at"])
+        user = User(
+            email=person["email"],
+            full_name=person["full_name"],
+            email_verified_at=person["created_at"],
+        )
         db.session.add(user)
-        values = {k: v for k, v in person.items() if k not in ("email", "full_name", "passport_name")}
+        values = {
+            k: v for k, v in person.items() if k not in ("email", "full_name", "passport_name")
+        }
         registrations.append(_register(event, user, values, now))
         if on_progress is not None:
             on_progress(1)
@@ -290,7 +302,9 @@ def _register(event: Event, user: User, values: dict[str, Any], now: dt.datetime
         created_at=created,
         updated_at=created,
         # Cancellations happened a little after registering.
-        status_changed_at=created + dt.timedelta(days=3) if status is RegistrationStatus.CANCELLED else created,
+        status_changed_at=created + dt.timedelta(days=3)
+        if status is RegistrationStatus.CANCELLED
+        else created,
         **values,
     )
     db.session.add(registration)
@@ -311,7 +325,9 @@ def seed_visits(event: Event, registrations: list[Registration], now: dt.datetim
     return len(seed(event, registrations, now))
 
 
-def seed_networking(event: Event, registrations: list[Registration], now: dt.datetime) -> dict[str, int]:
+def seed_networking(
+    event: Event, registrations: list[Registration], now: dt.datetime
+) -> dict[str, int]:
     """Networking profiles, slots, tables and requests; returns counts for the report."""
     from confapp.meetings.demo import seed_meetings
 

@@ -73,9 +73,7 @@ class _EventBasics(FlaskForm):
     )
     city = StringField("City", validators=[Length(max=100)], filters=[_strip])
     country = SelectField("Country", choices=_country_options, validators=[Optional()])
-    capacity = IntegerField(
-        "Capacity", validators=[Optional(), NumberRange(min=0, max=1_000_000)]
-    )
+    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
 
     def validate_ends_on(self, field) -> None:
         """The event cannot end before it starts."""
@@ -113,7 +111,9 @@ class EventSettingsForm(_EventBasics):
     letter_signatory = StringField(
         "Visa letters are signed by", validators=[Length(max=200)], filters=[_strip]
     )
-    letter_purpose = TextAreaField("Purpose of the visit (visa letters)", validators=[Length(max=5000)])
+    letter_purpose = TextAreaField(
+        "Purpose of the visit (visa letters)", validators=[Length(max=5000)]
+    )
     partners = TextAreaField("Organising partners", validators=[Length(max=10_000)])
     visit_clash_policy = SelectField(
         "When a visit clashes with a delegate's sessions or meetings",

@@ -96,7 +96,9 @@ class Event(db.Model):
         str_enum(MeetingBookingMode), default=MeetingBookingMode.INSTANT
     )
     max_pending_requests: Mapped[int] = mapped_column(default=20)
-    visit_clash_policy: Mapped[ClashPolicy] = mapped_column(str_enum(ClashPolicy), default=ClashPolicy.WARN)
+    visit_clash_policy: Mapped[ClashPolicy] = mapped_column(
+        str_enum(ClashPolicy), default=ClashPolicy.WARN
+    )
     visits_per_day_limit: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -105,7 +107,9 @@ class Event(db.Model):
     partners: Mapped[list[EventPartner]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventPartner.position"
     )
-    roles: Mapped[list[EventRole]] = relationship(back_populates="event", cascade="all, delete-orphan")
+    roles: Mapped[list[EventRole]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -47,13 +47,21 @@ def validate_event_fields(
     if clash is not None and clash != exclude_id:
         raise ValidationFailed("Another event already uses this address.", field="slug")
     if timezone not in available_timezones():
-        raise ValidationFailed("Unknown time zone; use an IANA name such as Asia/Kolkata.", field="timezone")
+        raise ValidationFailed(
+            "Unknown time zone; use an IANA name such as Asia/Kolkata.", field="timezone"
+        )
     if ends_on < starts_on:
         raise ValidationFailed("The event cannot end before it starts.", field="ends_on")
     if country and not is_country(country):
         raise ValidationFailed("Unknown country code.", field="country")
-    if registration_opens_at and registration_closes_at and registration_closes_at <= registration_opens_at:
-        raise ValidationFailed("Registration must close after it opens.", field="registration_closes_at")
+    if (
+        registration_opens_at
+        and registration_closes_at
+        and registration_closes_at <= registration_opens_at
+    ):
+        raise ValidationFailed(
+            "Registration must close after it opens.", field="registration_closes_at"
+        )
     if capacity is not None and capacity < 0:
         raise ValidationFailed("Capacity cannot be negative.", field="capacity")
     for category in filter(None, public_categories.split(",")):
@@ -135,7 +143,11 @@ def get_event_or_404(slug: str, viewer: User | None) -> Event:
     if event is None:
         abort(404)
     if not event.is_published:
-        if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_staff(event):
+        if (
+            viewer is None
+            or not getattr(viewer, "is_authenticated", False)
+            or not viewer.is_staff(event)
+        ):
             abort(404)
     return event
 
@@ -214,7 +226,7 @@ def parse_partners(text: str) -> list[tuple[str, str, str]]:
         parts = [p.strip() for p in line.split("|")]
         if len(parts) > 3 or not parts[0]:
             raise ValidationFailed(
-                f"Line {number}: write \"Name | Role\" (optionally \"| https://…\").",
+                f'Line {number}: write "Name | Role" (optionally "| https://…").',
                 field="partners",
             )
         name = parts[0]
@@ -223,7 +235,9 @@ def parse_partners(text: str) -> list[tuple[str, str, str]]:
         if len(name) > 200 or len(role) > 100 or len(url) > 300:
             raise ValidationFailed(f"Line {number} is too long.", field="partners")
         if url and not url.startswith(("https://", "http://")):
-            raise ValidationFailed(f"Line {number}: the web address must start with https://.", field="partners")
+            raise ValidationFailed(
+                f"Line {number}: the web address must start with https://.", field="partners"
+            )
         partners.append((name, role, url))
     return partners
 
@@ -259,7 +273,9 @@ def update_event(event: Event, data: dict, now: dt.datetime) -> list:
         values["visit_clash_policy"] = ClashPolicy(values["visit_clash_policy"])
     limit = values.get("visits_per_day_limit")
     if limit is not None and limit < 1:
-        raise ValidationFailed("Leave empty for no limit, or allow at least 1.", field="visits_per_day_limit")
+        raise ValidationFailed(
+            "Leave empty for no limit, or allow at least 1.", field="visits_per_day_limit"
+        )
     if isinstance(values.get("public_categories"), list | tuple):
         values["public_categories"] = ",".join(str(c) for c in values["public_categories"])
     if "timezone" in values and values["timezone"] not in available_timezones():
@@ -304,7 +320,11 @@ def update_event(event: Event, data: dict, now: dt.datetime) -> list:
                 EventPartner(name=name, role=role, url=rest[0] if rest else "", position=position)
             )
     db.session.flush()
-    rose = "capacity" in data and old_capacity is not None and (capacity is None or capacity > old_capacity)
+    rose = (
+        "capacity" in data
+        and old_capacity is not None
+        and (capacity is None or capacity > old_capacity)
+    )
     if rose:
         # Imported when needed so that events does not depend on registration at import time.
         from confapp.registration.services import fill_from_waitlist

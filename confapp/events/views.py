@@ -128,7 +128,10 @@ def team(slug: str):
         if action == "add" and add_form.validate_on_submit():
             try:
                 grant, invited = services.add_team_member(
-                    event, add_form.email.data, EventRoleKind(add_form.role.data), add_form.full_name.data
+                    event,
+                    add_form.email.data,
+                    EventRoleKind(add_form.role.data),
+                    add_form.full_name.data,
                 )
                 db.session.commit()
             except DomainError as exc:
@@ -201,6 +204,9 @@ def admin_new():
             db.session.rollback()
             _form_error(form, exc)
         else:
-            flash("The event is created as a draft. Complete its settings, then publish it.", "success")
+            flash(
+                "The event is created as a draft. Complete its settings, then publish it.",
+                "success",
+            )
             return redirect(url_for(".settings", slug=event.slug))
     return render_template("admin/new_event.html", form=form)

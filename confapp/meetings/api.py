@@ -25,20 +25,26 @@ def list_meetings(slug: str, event, user):
     """Booked meetings with slot, table, the two registration ids and status."""
     feedback: dict[int, list[bool]] = {}
     for request_id, took_place in db.session.execute(
-        sa.select(MeetingFeedback.request_id, MeetingFeedback.took_place).join(
-            services.MeetingRequest, MeetingFeedback.request_id == services.MeetingRequest.id
-        ).where(services.MeetingRequest.event_id == event.id)
+        sa.select(MeetingFeedback.request_id, MeetingFeedback.took_place)
+        .join(services.MeetingRequest, MeetingFeedback.request_id == services.MeetingRequest.id)
+        .where(services.MeetingRequest.event_id == event.id)
     ):
         feedback.setdefault(request_id, []).append(took_place)
     items = []
     for meeting, slot, table, req in services.event_meetings(event):
         said = feedback.get(req.id, [])
-        status = "held" if said and all(said) else "not_held" if said and not any(said) else "scheduled"
+        status = (
+            "held" if said and all(said) else "not_held" if said and not any(said) else "scheduled"
+        )
         items.append(
             {
                 "id": meeting.id,
                 "request_id": req.id,
-                "slot": {"id": slot.id, "starts_at": _utc(slot.starts_at), "ends_at": _utc(slot.ends_at)},
+                "slot": {
+                    "id": slot.id,
+                    "starts_at": _utc(slot.starts_at),
+                    "ends_at": _utc(slot.ends_at),
+                },
                 "table": {"id": table.id, "name": table.name, "location": table.location},
                 "requester_registration_id": req.requester_id,
                 "invitee_registration_id": req.invitee_id,
@@ -47,7 +53,9 @@ def list_meetings(slug: str, event, user):
                 "fixed": meeting.fixed,
             }
         )
-    return jsonify({"event": event.slug, "timezone": event.timezone, "count": len(items), "meetings": items})
+    return jsonify(
+        {"event": event.slug, "timezone": event.timezone, "count": len(items), "meetings": items}
+    )
 
 
 openapi.add_schema(
@@ -68,11 +76,20 @@ openapi.add_schema(
             },
             "table": {
                 "type": "object",
-                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "location": {"type": "string"}},
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "location": {"type": "string"},
+                },
             },
             "requester_registration_id": {"type": "integer"},
             "invitee_registration_id": {"type": "integer"},
-            "registration_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+            "registration_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "minItems": 2,
+                "maxItems": 2,
+            },
             "status": {
                 "type": "string",
                 "enum": ["scheduled", "held", "not_held"],
@@ -90,7 +107,9 @@ openapi.add_path(
         "operationId": "listMeetings",
         "tags": ["meetings"],
         "security": openapi.BEARER,
-        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+        ],
         "responses": {
             "200": openapi.json_content(
                 {

@@ -31,8 +31,18 @@ def _event(slug: str) -> Event:
 
 @click.command("schedule-meetings")
 @click.argument("slug")
-@click.option("--reschedule", is_flag=True, help="Also move meetings an earlier batch run placed (not fixed ones).")
-@click.option("--time-limit", type=float, default=4.0, show_default=True, help="Seconds for the improvement phase.")
+@click.option(
+    "--reschedule",
+    is_flag=True,
+    help="Also move meetings an earlier batch run placed (not fixed ones).",
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    default=4.0,
+    show_default=True,
+    help="Seconds for the improvement phase.",
+)
 @with_appcontext
 def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) -> None:
     """Give accepted requests of event SLUG a slot and a table, as many as possible."""
@@ -51,11 +61,15 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
                     bar.update(target - shown)
                     shown = target
 
-            report = services.schedule_all(event, utcnow(), reschedule=reschedule, time_limit=time_limit, progress=progress)
+            report = services.schedule_all(
+                event, utcnow(), reschedule=reschedule, time_limit=time_limit, progress=progress
+            )
             if shown < 100:
                 bar.update(100 - shown)
         db.session.commit()
-    click.echo(f"Scheduled {report.scheduled} new meeting(s); {report.total_scheduled} in open slots in all.")
+    click.echo(
+        f"Scheduled {report.scheduled} new meeting(s); {report.total_scheduled} in open slots in all."
+    )
     click.echo(f"Upper bound (by priority weight): {report.bound}. Took {report.seconds:.1f} s.")
     if report.unscheduled:
         counts: dict[str, int] = {}
@@ -68,8 +82,13 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
 
 @click.command("remind-meetings")
 @click.argument("slug")
-@click.option("--after-hours", type=click.FloatRange(min=0, max=24 * 365), default=24.0, show_default=True,
-              help="Remind of requests that have waited at least this long.")
+@click.option(
+    "--after-hours",
+    type=click.FloatRange(min=0, max=24 * 365),
+    default=24.0,
+    show_default=True,
+    help="Remind of requests that have waited at least this long.",
+)
 @with_appcontext
 def remind_meetings_command(slug: str, after_hours: float) -> None:
     """E-mail delegates of event SLUG about meeting requests awaiting their answer (once each).
@@ -80,6 +99,8 @@ def remind_meetings_command(slug: str, after_hours: float) -> None:
 
     event = _event(slug)
     with mail.links_context():
-        report = services.remind_pending(event, utcnow(), older_than=dt.timedelta(hours=after_hours))
+        report = services.remind_pending(
+            event, utcnow(), older_than=dt.timedelta(hours=after_hours)
+        )
         db.session.commit()
     click.echo(f"Reminded {report.delegates} delegate(s) of {report.requests} waiting request(s).")

@@ -23,9 +23,18 @@ from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 
 TAGS = (
-    "technology transfer", "finance", "export partners", "suppliers", "training",
-    "policy exchange", "research collaboration", "cluster management", "digitalisation",
-    "quality and standards", "green production", "market access",
+    "technology transfer",
+    "finance",
+    "export partners",
+    "suppliers",
+    "training",
+    "policy exchange",
+    "research collaboration",
+    "cluster management",
+    "digitalisation",
+    "quality and standards",
+    "green production",
+    "market access",
 )
 OFFERS = (
     "Experience running a cluster development programme with {n} member firms.",
@@ -56,11 +65,15 @@ def _blocks(event: Event) -> list[tuple[dt.datetime, dt.datetime]]:
     blocks = [(s.starts_at, s.ends_at) for s in sessions if "meeting" in s.title.lower()]
     if blocks:
         return blocks
-    start = dt.datetime.combine(event.starts_on, dt.time(15, 30), tzinfo=event.tz).astimezone(dt.UTC)
+    start = dt.datetime.combine(event.starts_on, dt.time(15, 30), tzinfo=event.tz).astimezone(
+        dt.UTC
+    )
     return [(start, start + dt.timedelta(minutes=90))]
 
 
-def seed_meetings(event: Event, registrations: Sequence[Registration], now: dt.datetime, *, requests: int = 300) -> dict:
+def seed_meetings(
+    event: Event, registrations: Sequence[Registration], now: dt.datetime, *, requests: int = 300
+) -> dict:
     """Tags, 20-minute slots in the networking blocks, 40 tables, profiles, requests and a batch run."""
     rng = random.Random(20270220)
     tags = [NetworkingTag(event_id=event.id, name=name) for name in TAGS]
@@ -99,7 +112,12 @@ def seed_meetings(event: Event, registrations: Sequence[Registration], now: dt.d
             continue
         pairs.add(key)
         status = rng.choices(
-            [RequestStatus.ACCEPTED, RequestStatus.PENDING, RequestStatus.DECLINED, RequestStatus.CANCELLED],
+            [
+                RequestStatus.ACCEPTED,
+                RequestStatus.PENDING,
+                RequestStatus.DECLINED,
+                RequestStatus.CANCELLED,
+            ],
             [0.6, 0.25, 0.1, 0.05],
         )[0]
         created = now - dt.timedelta(hours=rng.randint(1, 240))
@@ -112,7 +130,9 @@ def seed_meetings(event: Event, registrations: Sequence[Registration], now: dt.d
                 status=status,
                 priority=rng.choice((1, 1, 1, 2)),
                 created_at=created,
-                responded_at=created + dt.timedelta(hours=3) if status is not RequestStatus.PENDING else None,
+                responded_at=created + dt.timedelta(hours=3)
+                if status is not RequestStatus.PENDING
+                else None,
                 cancelled_by_id=a.id if status is RequestStatus.CANCELLED else None,
             )
         )

@@ -69,8 +69,13 @@ def save_profile(
     """Create or update the profile and the directory opt-in."""
     codes = [c.strip().lower() for c in (languages or "").replace(";", ",").split(",") if c.strip()]
     if any(not LANGUAGE_RE.match(c) for c in codes) or len(codes) > 12:
-        raise ValidationFailed("Languages are two-letter codes separated by commas, e.g. en, fr, hi.", field="languages")
-    valid_tags = set(db.session.scalars(sa.select(NetworkingTag.id).where(NetworkingTag.event_id == event.id)))
+        raise ValidationFailed(
+            "Languages are two-letter codes separated by commas, e.g. en, fr, hi.",
+            field="languages",
+        )
+    valid_tags = set(
+        db.session.scalars(sa.select(NetworkingTag.id).where(NetworkingTag.event_id == event.id))
+    )
     offer_ids, seek_ids = set(offer_tag_ids), set(seek_tag_ids)
     if not (offer_ids | seek_ids) <= valid_tags:
         raise ValidationFailed("Unknown tag.", field="offer_tags")
@@ -131,7 +136,12 @@ def entries(event: Event) -> list[Entry]:
 
 
 def _entries(event: Event, regs: list[Registration]) -> list[Entry]:
-    tags = {t.id: t.name for t in db.session.scalars(sa.select(NetworkingTag).where(NetworkingTag.event_id == event.id))}
+    tags = {
+        t.id: t.name
+        for t in db.session.scalars(
+            sa.select(NetworkingTag).where(NetworkingTag.event_id == event.id)
+        )
+    }
     profiles = {
         p.registration_id: p
         for p in db.session.scalars(
@@ -143,8 +153,16 @@ def _entries(event: Event, regs: list[Registration]) -> list[Entry]:
     out = []
     for r in regs:
         p = profiles.get(r.id)
-        offers = {tags[t.tag_id] for t in p.tags if t.side is TagSide.OFFER and t.tag_id in tags} if p else set()
-        seeks = {tags[t.tag_id] for t in p.tags if t.side is TagSide.SEEK and t.tag_id in tags} if p else set()
+        offers = (
+            {tags[t.tag_id] for t in p.tags if t.side is TagSide.OFFER and t.tag_id in tags}
+            if p
+            else set()
+        )
+        seeks = (
+            {tags[t.tag_id] for t in p.tags if t.side is TagSide.SEEK and t.tag_id in tags}
+            if p
+            else set()
+        )
         langs = set(filter(None, p.languages.split(","))) if p else set()
         out.append(Entry(r, p, offers, seeks, langs, region_of(r.country)))
     return out
@@ -167,7 +185,14 @@ def filter_entries(items: list[Entry], f: Filters) -> list[Entry]:
         if f.tag and f.tag not in e.offers | e.seeks:
             continue
         if q:
-            text = " ".join([r.full_name, r.organisation, e.profile.offers if e.profile else "", e.profile.seeks if e.profile else ""])
+            text = " ".join(
+                [
+                    r.full_name,
+                    r.organisation,
+                    e.profile.offers if e.profile else "",
+                    e.profile.seeks if e.profile else "",
+                ]
+            )
             if q not in text.lower():
                 continue
         out.append(e)
@@ -184,14 +209,33 @@ class Recommendation:
 
 
 _WORD_RE = re.compile(r"[a-z]{4,}")
-_STOP = {"with", "from", "that", "this", "have", "their", "looking", "offer", "offers", "seek", "seeking", "want", "would", "like", "partners", "partner"}
+_STOP = {
+    "with",
+    "from",
+    "that",
+    "this",
+    "have",
+    "their",
+    "looking",
+    "offer",
+    "offers",
+    "seek",
+    "seeking",
+    "want",
+    "would",
+    "like",
+    "partners",
+    "partner",
+}
 
 
 def _words(text: str) -> set[str]:
     return {w for w in _WORD_RE.findall((text or "").lower()) if w not in _STOP}
 
 
-def recommend(event: Event, me: Registration, limit: int = 10, items: list[Entry] | None = None) -> list[Recommendation]:
+def recommend(
+    event: Event, me: Registration, limit: int = 10, items: list[Entry] | None = None
+) -> list[Recommendation]:
     """Rank directory delegates by complementarity (their offers meet my needs and the
     reverse), favouring other countries and regions; each result says why."""
     mine = _entries(event, [me])[0]

@@ -44,7 +44,9 @@ class ProfileForm(FlaskForm):
     seeks = TextAreaField("What I look for", validators=[Optional(), Length(max=2000)])
     offer_tags = MultiCheckboxField("Topics I offer", coerce=int, choices=[])
     seek_tags = MultiCheckboxField("Topics I look for", coerce=int, choices=[])
-    languages = StringField("Languages I speak (two-letter codes)", validators=[Optional(), Length(max=100)])
+    languages = StringField(
+        "Languages I speak (two-letter codes)", validators=[Optional(), Length(max=100)]
+    )
 
 
 class RequestForm(FlaskForm):
@@ -56,7 +58,9 @@ class RequestForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """Accept (optionally with a preferred slot) or book an accepted request."""
 
-    slot_id = SelectField("Preferred slot", coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    slot_id = SelectField(
+        "Preferred slot", coerce=int, choices=[], validate_choice=False, validators=[Optional()]
+    )
 
 
 class AvailabilityForm(FlaskForm):
@@ -69,11 +73,22 @@ class FeedbackForm(FlaskForm):
     """After the meeting."""
 
     took_place = RadioField(
-        "Did the meeting take place?", choices=choices([("yes", "Yes"), ("no", "No")]), validators=[InputRequired()]
+        "Did the meeting take place?",
+        choices=choices([("yes", "Yes"), ("no", "No")]),
+        validators=[InputRequired()],
     )
     rating = SelectField(
         "How useful was it?",
-        choices=choices([("", "—"), ("5", "5 – very"), ("4", "4"), ("3", "3"), ("2", "2"), ("1", "1 – not at all")]),
+        choices=choices(
+            [
+                ("", "—"),
+                ("5", "5 – very"),
+                ("4", "4"),
+                ("3", "3"),
+                ("2", "2"),
+                ("1", "1 – not at all"),
+            ]
+        ),
         validators=[Optional()],
     )
     cooperation_likely = BooleanField("Cooperation is likely")
@@ -83,17 +98,29 @@ class FeedbackForm(FlaskForm):
 class SlotsForm(FlaskForm):
     """Generate slots in a time range."""
 
-    starts_at = DateTimeLocalField("From", format=TIME_FORMAT, validators=[DataRequired(message="Enter a start.")])
-    ends_at = DateTimeLocalField("Until", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end.")])
-    minutes = IntegerField("Minutes per meeting", default=20, validators=[InputRequired(), NumberRange(min=5, max=240)])
-    gap = IntegerField("Minutes between meetings", default=0, validators=[Optional(), NumberRange(min=0, max=120)])
-    table_limit = IntegerField("Tables in use (empty: all)", validators=[Optional(), NumberRange(min=0, max=2000)])
+    starts_at = DateTimeLocalField(
+        "From", format=TIME_FORMAT, validators=[DataRequired(message="Enter a start.")]
+    )
+    ends_at = DateTimeLocalField(
+        "Until", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end.")]
+    )
+    minutes = IntegerField(
+        "Minutes per meeting", default=20, validators=[InputRequired(), NumberRange(min=5, max=240)]
+    )
+    gap = IntegerField(
+        "Minutes between meetings", default=0, validators=[Optional(), NumberRange(min=0, max=120)]
+    )
+    table_limit = IntegerField(
+        "Tables in use (empty: all)", validators=[Optional(), NumberRange(min=0, max=2000)]
+    )
 
 
 class TablesForm(FlaskForm):
     """Add numbered tables."""
 
-    count = IntegerField("How many", default=10, validators=[InputRequired(), NumberRange(min=1, max=2000)])
+    count = IntegerField(
+        "How many", default=10, validators=[InputRequired(), NumberRange(min=1, max=2000)]
+    )
     prefix = StringField("Name", default="Table", validators=[DataRequired(), Length(max=40)])
     location = StringField("Where", validators=[Optional(), Length(max=200)])
 
@@ -108,15 +135,25 @@ class SettingsForm(FlaskForm):
     """Booking mode and request cap."""
 
     meeting_booking_mode = SelectField(
-        "Booking", choices=choices([("instant", "Instant: a slot is booked on acceptance"), ("batch", "Batch: organisers schedule")])
+        "Booking",
+        choices=choices(
+            [
+                ("instant", "Instant: a slot is booked on acceptance"),
+                ("batch", "Batch: organisers schedule"),
+            ]
+        ),
     )
-    max_pending_requests = IntegerField("Pending requests per delegate", validators=[InputRequired(), NumberRange(min=1, max=500)])
+    max_pending_requests = IntegerField(
+        "Pending requests per delegate", validators=[InputRequired(), NumberRange(min=1, max=500)]
+    )
 
 
 class ScheduleForm(FlaskForm):
     """Run the batch scheduler."""
 
-    reschedule = BooleanField("Also move meetings the scheduler placed before (not fixed or self-booked ones)")
+    reschedule = BooleanField(
+        "Also move meetings the scheduler placed before (not fixed or self-booked ones)"
+    )
 
 
 class PriorityForm(FlaskForm):

@@ -67,8 +67,12 @@ class ProfileTag(db.Model):
     __table_args__ = (sa.UniqueConstraint("profile_id", "tag_id", "side"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    profile_id: Mapped[int] = mapped_column(sa.ForeignKey("networking_profile.id", ondelete="CASCADE"))
-    tag_id: Mapped[int] = mapped_column(sa.ForeignKey("networking_tag.id", ondelete="CASCADE"), index=True)
+    profile_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("networking_profile.id", ondelete="CASCADE")
+    )
+    tag_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("networking_tag.id", ondelete="CASCADE"), index=True
+    )
     side: Mapped[TagSide] = mapped_column(str_enum(TagSide))
 
 
@@ -106,8 +110,12 @@ class SlotUnavailability(db.Model):
     __table_args__ = (sa.UniqueConstraint("registration_id", "slot_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
-    slot_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_slot.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE")
+    )
+    slot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meeting_slot.id", ondelete="CASCADE"), index=True
+    )
 
 
 class MeetingRequest(db.Model):
@@ -124,9 +132,13 @@ class MeetingRequest(db.Model):
     requester_id: Mapped[int] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
-    invitee_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    invitee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
     message: Mapped[str] = mapped_column(sa.String(1000), default="")
-    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus), default=RequestStatus.PENDING)
+    status: Mapped[RequestStatus] = mapped_column(
+        str_enum(RequestStatus), default=RequestStatus.PENDING
+    )
     priority: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     responded_at: Mapped[dt.datetime | None]
@@ -173,8 +185,12 @@ class MeetingAttendee(db.Model):
     __table_args__ = (sa.UniqueConstraint("registration_id", "slot_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE")
+    )
     slot_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_slot.id", ondelete="CASCADE"))
 
 
@@ -189,7 +205,9 @@ class MeetingFeedback(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_request.id", ondelete="CASCADE"))
-    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE")
+    )
     took_place: Mapped[bool]
     rating: Mapped[int | None]
     cooperation_likely: Mapped[bool | None]

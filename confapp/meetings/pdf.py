@@ -22,10 +22,19 @@ def _pdf(title: str, texts: Iterable[str]) -> FPDF:
     return pdf
 
 
-def schedule_pdf(title: str, subtitle: str, header: Sequence[str], pages: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> bytes:
+def schedule_pdf(
+    title: str,
+    subtitle: str,
+    header: Sequence[str],
+    pages: Sequence[tuple[str, Sequence[Sequence[str]]]],
+) -> bytes:
     """One page per (heading, rows) with a table of columns `header`; returns PDF bytes."""
     texts = [title, subtitle, *header]
-    texts += [text for heading, rows in pages for text in (heading, *(str(v) for row in rows for v in row))]
+    texts += [
+        text
+        for heading, rows in pages
+        for text in (heading, *(str(v) for row in rows for v in row))
+    ]
     pdf = _pdf(title, texts)
     for heading, rows in pages or [("", [])]:
         pdf.add_page()

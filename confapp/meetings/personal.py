@@ -29,21 +29,31 @@ def personal_entries(event: Event, registration: Registration) -> list[personal.
         .where(
             Meeting.event_id == event.id,
             MeetingRequest.status == RequestStatus.ACCEPTED,
-            sa.or_(MeetingRequest.requester_id == registration.id, MeetingRequest.invitee_id == registration.id),
+            sa.or_(
+                MeetingRequest.requester_id == registration.id,
+                MeetingRequest.invitee_id == registration.id,
+            ),
         )
         .order_by(MeetingSlot.starts_at)
     ).all()
     if not rows:
         return []
-    other_ids = {r.invitee_id if r.requester_id == registration.id else r.requester_id for _, _, _, r in rows}
-    others = {r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(other_ids)))}
+    other_ids = {
+        r.invitee_id if r.requester_id == registration.id else r.requester_id for _, _, _, r in rows
+    }
+    others = {
+        r.id: r
+        for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(other_ids)))
+    }
     url = feeds.absolute_url("meetings.mine", slug=event.slug)
     host = request.host.split(":")[0] if has_request_context() else "confapp.local"
     entries = []
     for meeting, slot, table, req in rows:
         other = others[req.invitee_id if req.requester_id == registration.id else req.requester_id]
         where = table.name + (f", {table.location}" if table.location else "")
-        detail = f"With {other.full_name}" + (f", {other.organisation}" if other.organisation else "")
+        detail = f"With {other.full_name}" + (
+            f", {other.organisation}" if other.organisation else ""
+        )
         item = CalItem(
             uid=f"meeting-{meeting.id}@{host}",
             summary=f"Meeting: {other.full_name}",

@@ -267,7 +267,9 @@ def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
     return _max_flow(2 * m + 3, edges, hub, sink) // 2
 
 
-def _min_cost(n: int, arcs: list[tuple[int, int, int, int]], s: int, t: int, deadline: float) -> int | None:
+def _min_cost(
+    n: int, arcs: list[tuple[int, int, int, int]], s: int, t: int, deadline: float
+) -> int | None:
     """Least cost of any s-t flow (u, v, capacity, cost arcs; cheapest paths first, stop at cost >= 0).
 
     Primal-dual: Dijkstra on reduced costs, then a maximum flow on the zero-reduced-cost
@@ -332,14 +334,21 @@ def _min_cost(n: int, arcs: list[tuple[int, int, int, int]], s: int, t: int, dea
         if path_cost >= 0:
             return total
         # Maximum flow on admissible arcs (reduced cost 0).
-        sub = [(u, to[e], cap[e], e) for u in range(n) for e in head[u] if cap[e] > 0 and cost[e] + pot[u] - pot[to[e]] == 0]
+        sub = [
+            (u, to[e], cap[e], e)
+            for u in range(n)
+            for e in head[u]
+            if cap[e] > 0 and cost[e] + pot[u] - pot[to[e]] == 0
+        ]
         pushed = _max_flow_arcs(n, sub, s, t, cap)
         if pushed == 0:
             return total
         total += pushed * path_cost
 
 
-def _max_flow_arcs(n: int, sub: list[tuple[int, int, int, int]], s: int, t: int, cap: list[int]) -> int:
+def _max_flow_arcs(
+    n: int, sub: list[tuple[int, int, int, int]], s: int, t: int, cap: list[int]
+) -> int:
     """Max flow over a subset of arcs of a residual graph, written back into `cap`."""
     edges = [(u, v, c) for u, v, c, _ in sub]
     head: list[list[int]] = [[] for _ in range(n)]
@@ -363,7 +372,11 @@ def _max_flow_arcs(n: int, sub: list[tuple[int, int, int, int]], s: int, t: int,
 
 def _weighted_bound(state: _State, requests: Sequence[Request], deadline: float) -> int | None:
     """Maximum-weight fractional b-matching (min-cost flow on the double cover), or None on timeout."""
-    usable = [r for r in requests if r.weight > 0 and state.avail[r.a] & state.avail[r.b] & state.open_total]
+    usable = [
+        r
+        for r in requests
+        if r.weight > 0 and state.avail[r.a] & state.avail[r.b] & state.open_total
+    ]
     if not usable:
         return 0
     capacity = _person_capacity(state, usable)
@@ -455,7 +468,13 @@ def schedule(
     for k, r in enumerate(todo):
         if progress and k % step == 0:
             progress(k, total)
-        free = state.avail[r.a] & state.avail[r.b] & ~state.busy[r.a] & ~state.busy[r.b] & state.open_mask()
+        free = (
+            state.avail[r.a]
+            & state.avail[r.b]
+            & ~state.busy[r.a]
+            & ~state.busy[r.b]
+            & state.open_mask()
+        )
         pending.discard(r.id)
         if not free:
             continue
@@ -537,7 +556,9 @@ def schedule(
     )
 
 
-def _exact(state: _State, todo: list[Request], deadline: float, node_limit: int = 200_000) -> int | None:
+def _exact(
+    state: _State, todo: list[Request], deadline: float, node_limit: int = 200_000
+) -> int | None:
     """Branch and bound over the non-fixed requests of a small instance.
 
     Leaves the best schedule found in `state`; returns its weight when the search
@@ -569,7 +590,13 @@ def _exact(state: _State, todo: list[Request], deadline: float, node_limit: int 
             best_weight, best = weight, dict(current)
             return
         r = order[k]
-        free = state.avail[r.a] & state.avail[r.b] & ~state.busy[r.a] & ~state.busy[r.b] & state.open_mask()
+        free = (
+            state.avail[r.a]
+            & state.avail[r.b]
+            & ~state.busy[r.a]
+            & ~state.busy[r.b]
+            & state.open_mask()
+        )
         for i in _bits(free):
             state.place(r, i, log=False)
             current[r.id] = i
@@ -598,7 +625,11 @@ def _swap_in(state: _State, r: Request, fixed: set, deadline: float) -> bool:
         blockers = {state.at[p, i] for p in (r.a, r.b) if (p, i) in state.at}
         if state.used[i] - len(blockers) >= state.cap[i]:
             # Also free a table: the lightest movable meeting of the slot.
-            others = [state.req[q] for q in state.in_slot[i] if q not in fixed and state.req[q] not in blockers]
+            others = [
+                state.req[q]
+                for q in state.in_slot[i]
+                if q not in fixed and state.req[q] not in blockers
+            ]
             if not others:
                 continue
             blockers.add(min(others, key=lambda q: q.weight))
@@ -632,7 +663,9 @@ def _swap_in(state: _State, r: Request, fixed: set, deadline: float) -> bool:
     return True
 
 
-def _insert(state: _State, r: Request, depth: int, fixed: set, moving: set, deadline: float) -> bool:
+def _insert(
+    state: _State, r: Request, depth: int, fixed: set, moving: set, deadline: float
+) -> bool:
     """Place r, moving the meetings in its way to other slots (recursively); all or nothing."""
     common = state.avail[r.a] & state.avail[r.b]
     # Cheapest first: slots where nothing blocks, then slots with fewer blockers.
@@ -645,7 +678,9 @@ def _insert(state: _State, r: Request, depth: int, fixed: set, moving: set, dead
         if not blockers and not table_full:
             state.place(r, i)
             return True
-        options.append((len(blockers) + (1 if table_full and not blockers else 0), i, blockers, table_full))
+        options.append(
+            (len(blockers) + (1 if table_full and not blockers else 0), i, blockers, table_full)
+        )
     if depth <= 0 or time.perf_counter() >= deadline:
         return False
     options.sort(key=lambda o: o[0])
@@ -657,7 +692,9 @@ def _insert(state: _State, r: Request, depth: int, fixed: set, moving: set, dead
             groups = [list(blockers)]
         else:
             # Table full: try moving out one meeting of this slot.
-            groups = [[state.req[q]] for q in list(state.in_slot[i]) if q not in fixed and q not in moving]
+            groups = [
+                [state.req[q]] for q in list(state.in_slot[i]) if q not in fixed and q not in moving
+            ]
         for group in groups:
             if _try_move(state, r, i, group, depth, fixed, moving, deadline):
                 return True
@@ -667,7 +704,14 @@ def _insert(state: _State, r: Request, depth: int, fixed: set, moving: set, dead
 
 
 def _try_move(
-    state: _State, r: Request, i: int, group: list[Request], depth: int, fixed: set, moving: set, deadline: float
+    state: _State,
+    r: Request,
+    i: int,
+    group: list[Request],
+    depth: int,
+    fixed: set,
+    moving: set,
+    deadline: float,
 ) -> bool:
     """Eject `group` from slot i, place r there, re-place the group elsewhere or undo."""
     mark = len(state.log)
@@ -704,8 +748,6 @@ def _reason(state: _State, r: Request) -> str:
     b_busy = all(state.busy[r.b] >> i & 1 for i in usable)
     if a_busy or b_busy:
         return PERSON_FULLY_BOOKED
-    if any(
-        not (state.busy[r.a] >> i & 1) and not (state.busy[r.b] >> i & 1) for i in usable
-    ):
+    if any(not (state.busy[r.a] >> i & 1) and not (state.busy[r.b] >> i & 1) for i in usable):
         return TABLES_FULL
     return BOTH_BUSY

@@ -56,7 +56,13 @@ MAX_LISTED_REQUESTS = 500
 
 def list_tags(event: Event) -> list[NetworkingTag]:
     """The event's tags by name."""
-    return list(db.session.scalars(sa.select(NetworkingTag).where(NetworkingTag.event_id == event.id).order_by(NetworkingTag.name)))
+    return list(
+        db.session.scalars(
+            sa.select(NetworkingTag)
+            .where(NetworkingTag.event_id == event.id)
+            .order_by(NetworkingTag.name)
+        )
+    )
 
 
 def add_tag(event: Event, name: str) -> NetworkingTag:
@@ -85,7 +91,9 @@ def list_slots(event: Event) -> list[MeetingSlot]:
     """The event's slots in time order."""
     return list(
         db.session.scalars(
-            sa.select(MeetingSlot).where(MeetingSlot.event_id == event.id).order_by(MeetingSlot.starts_at, MeetingSlot.id)
+            sa.select(MeetingSlot)
+            .where(MeetingSlot.event_id == event.id)
+            .order_by(MeetingSlot.starts_at, MeetingSlot.id)
         )
     )
 
@@ -94,17 +102,26 @@ def list_tables(event: Event) -> list[MeetingTable]:
     """The event's tables in their order."""
     return list(
         db.session.scalars(
-            sa.select(MeetingTable).where(MeetingTable.event_id == event.id).order_by(MeetingTable.position, MeetingTable.id)
+            sa.select(MeetingTable)
+            .where(MeetingTable.event_id == event.id)
+            .order_by(MeetingTable.position, MeetingTable.id)
         )
     )
 
 
 def generate_slots(
-    event: Event, starts_at: dt.datetime, ends_at: dt.datetime, minutes: int, gap: int = 0, table_limit: int | None = None
+    event: Event,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    minutes: int,
+    gap: int = 0,
+    table_limit: int | None = None,
 ) -> list[MeetingSlot]:
     """Cut [starts_at, ends_at) into slots of `minutes` with `gap` minutes between; skip overlaps."""
     if minutes < 5 or minutes > 240 or gap < 0 or gap > 120:
-        raise ValidationFailed("Slots last 5 to 240 minutes, with a gap of 0 to 120 minutes.", field="minutes")
+        raise ValidationFailed(
+            "Slots last 5 to 240 minutes, with a gap of 0 to 120 minutes.", field="minutes"
+        )
     if ends_at <= starts_at:
         raise ValidationFailed("The end must be after the start.", field="ends_at")
     if table_limit is not None and table_limit < 0:
@@ -117,7 +134,11 @@ def generate_slots(
     while start + length <= ends_at:
         end = start + length
         if not any(s.starts_at < end and start < s.ends_at for s in existing):
-            made.append(MeetingSlot(event_id=event.id, starts_at=start, ends_at=end, table_limit=table_limit))
+            made.append(
+                MeetingSlot(
+                    event_id=event.id, starts_at=start, ends_at=end, table_limit=table_limit
+                )
+            )
         start += step
     if len(existing) + len(made) > MAX_SLOTS:
         raise ValidationFailed(f"An event can have at most {MAX_SLOTS} slots.", field="minutes")
@@ -131,14 +152,18 @@ def delete_slot(event: Event, slot_id: int) -> None:
     slot = db.session.get(MeetingSlot, slot_id)
     if slot is None or slot.event_id != event.id:
         raise DomainError("No such slot.")
-    booked = db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(Meeting.slot_id == slot.id))
+    booked = db.session.scalar(
+        sa.select(sa.func.count(Meeting.id)).where(Meeting.slot_id == slot.id)
+    )
     if booked:
         raise DomainError(f"This slot has {booked} booked meeting(s); cancel them first.")
     db.session.delete(slot)
     db.session.flush()
 
 
-def add_tables(event: Event, count: int, prefix: str = "Table", location: str = "") -> list[MeetingTable]:
+def add_tables(
+    event: Event, count: int, prefix: str = "Table", location: str = ""
+) -> list[MeetingTable]:
     """Add `count` numbered tables after the existing ones."""
     existing = list_tables(event)
     if count < 1 or len(existing) + count > MAX_TABLES:
@@ -153,7 +178,9 @@ def add_tables(event: Event, count: int, prefix: str = "Table", location: str = 
         if name in names:
             continue
         position += 1
-        made.append(MeetingTable(event_id=event.id, name=name, location=location[:200], position=position))
+        made.append(
+            MeetingTable(event_id=event.id, name=name, location=location[:200], position=position)
+        )
     db.session.add_all(made)
     db.session.flush()
     return made
@@ -179,17 +206,25 @@ def unavailable_slot_ids(registration: Registration) -> set[int]:
     """Slots the delegate said they cannot make."""
     return set(
         db.session.scalars(
-            sa.select(SlotUnavailability.slot_id).where(SlotUnavailability.registration_id == registration.id)
+            sa.select(SlotUnavailability.slot_id).where(
+                SlotUnavailability.registration_id == registration.id
+            )
         )
     )
 
 
-def set_availability(event: Event, registration: Registration, available_ids: Iterable[int]) -> None:
+def set_availability(
+    event: Event, registration: Registration, available_ids: Iterable[int]
+) -> None:
     """Mark the delegate available for exactly these slots; slots with a meeting stay."""
     slots = {s.id: s for s in list_slots(event)}
     wanted = {int(i) for i in available_ids if int(i) in slots}
     booked = set(
-        db.session.scalars(sa.select(MeetingAttendee.slot_id).where(MeetingAttendee.registration_id == registration.id))
+        db.session.scalars(
+            sa.select(MeetingAttendee.slot_id).where(
+                MeetingAttendee.registration_id == registration.id
+            )
+        )
     )
     clash = sorted(booked - wanted)
     if clash:
@@ -217,7 +252,10 @@ def set_availability(event: Event, registration: Registration, available_ids: It
 def _lock(*registration_ids: int) -> None:
     """Row-lock registrations in id order (serialises per-person checks on PostgreSQL)."""
     db.session.execute(
-        sa.select(Registration.id).where(Registration.id.in_(sorted(registration_ids))).order_by(Registration.id).with_for_update()
+        sa.select(Registration.id)
+        .where(Registration.id.in_(sorted(registration_ids)))
+        .order_by(Registration.id)
+        .with_for_update()
     )
 
 
@@ -225,7 +263,8 @@ def pending_count(registration: Registration) -> int:
     """How many of the delegate's sent requests await an answer."""
     return db.session.scalar(
         sa.select(sa.func.count(MeetingRequest.id)).where(
-            MeetingRequest.requester_id == registration.id, MeetingRequest.status == RequestStatus.PENDING
+            MeetingRequest.requester_id == registration.id,
+            MeetingRequest.status == RequestStatus.PENDING,
         )
     )
 
@@ -266,11 +305,22 @@ def send_request(
             "wait for answers or cancel one."
         )
     req = MeetingRequest(
-        event_id=event.id, requester_id=requester.id, invitee_id=invitee.id, message=message, created_at=now
+        event_id=event.id,
+        requester_id=requester.id,
+        invitee_id=invitee.id,
+        message=message,
+        created_at=now,
     )
     db.session.add(req)
     db.session.flush()
-    _notify(event, req, invitee, "meeting_request", f"Meeting request from {requester.full_name}", requester=requester)
+    _notify(
+        event,
+        req,
+        invitee,
+        "meeting_request",
+        f"Meeting request from {requester.full_name}",
+        requester=requester,
+    )
     return req
 
 
@@ -281,7 +331,13 @@ def _request_for(event: Event, request_id: int) -> MeetingRequest:
     return req
 
 
-def _transition(req: MeetingRequest, from_states: tuple[RequestStatus, ...], to: RequestStatus, now: dt.datetime, **values) -> None:
+def _transition(
+    req: MeetingRequest,
+    from_states: tuple[RequestStatus, ...],
+    to: RequestStatus,
+    now: dt.datetime,
+    **values,
+) -> None:
     """Conditional UPDATE: only one of two racing answers changes the state."""
     result = db.session.execute(
         sa.update(MeetingRequest)
@@ -307,7 +363,14 @@ def accept_request(
     if event.meeting_booking_mode is MeetingBookingMode.INSTANT:
         meeting = book(event, req, now, preferred_slot_id=slot_id)
     requester = db.session.get(Registration, req.requester_id)
-    _notify(event, req, requester, "meeting_accepted", f"{actor.full_name} accepted your meeting request", meeting=meeting)
+    _notify(
+        event,
+        req,
+        requester,
+        "meeting_accepted",
+        f"{actor.full_name} accepted your meeting request",
+        meeting=meeting,
+    )
     if meeting is not None:
         _notify(event, req, actor, "meeting_accepted", "Your meeting is booked", meeting=meeting)
     return meeting
@@ -320,7 +383,13 @@ def decline_request(event: Event, request_id: int, actor: Registration, now: dt.
         raise NotAllowed("Only the invited delegate can decline.")
     _transition(req, (RequestStatus.PENDING,), RequestStatus.DECLINED, now, responded_at=now)
     requester = db.session.get(Registration, req.requester_id)
-    _notify(event, req, requester, "meeting_declined", f"{actor.full_name} declined your meeting request")
+    _notify(
+        event,
+        req,
+        requester,
+        "meeting_declined",
+        f"{actor.full_name} declined your meeting request",
+    )
 
 
 def cancel_request(event: Event, request_id: int, actor: Registration, now: dt.datetime) -> None:
@@ -334,17 +403,38 @@ def cancel_request(event: Event, request_id: int, actor: Registration, now: dt.d
     if meeting is not None:
         db.session.delete(meeting)
         db.session.flush()
-    other = db.session.get(Registration, req.invitee_id if actor.id == req.requester_id else req.requester_id)
-    _notify(event, req, other, "meeting_cancelled", f"{actor.full_name} cancelled your meeting", actor=actor)
+    other = db.session.get(
+        Registration, req.invitee_id if actor.id == req.requester_id else req.requester_id
+    )
+    _notify(
+        event,
+        req,
+        other,
+        "meeting_cancelled",
+        f"{actor.full_name} cancelled your meeting",
+        actor=actor,
+    )
 
 
-def common_free_slots(event: Event, req: MeetingRequest, now: dt.datetime | None = None) -> list[MeetingSlot]:
+def common_free_slots(
+    event: Event, req: MeetingRequest, now: dt.datetime | None = None
+) -> list[MeetingSlot]:
     """Future slots both delegates are available and free in, with a table left."""
     people = (req.requester_id, req.invitee_id)
     blocked = set(
-        db.session.scalars(sa.select(SlotUnavailability.slot_id).where(SlotUnavailability.registration_id.in_(people)))
-    ) | set(db.session.scalars(sa.select(MeetingAttendee.slot_id).where(MeetingAttendee.registration_id.in_(people))))
-    used = Counter(db.session.scalars(sa.select(Meeting.slot_id).where(Meeting.event_id == event.id)))
+        db.session.scalars(
+            sa.select(SlotUnavailability.slot_id).where(
+                SlotUnavailability.registration_id.in_(people)
+            )
+        )
+    ) | set(
+        db.session.scalars(
+            sa.select(MeetingAttendee.slot_id).where(MeetingAttendee.registration_id.in_(people))
+        )
+    )
+    used = Counter(
+        db.session.scalars(sa.select(Meeting.slot_id).where(Meeting.event_id == event.id))
+    )
     tables = list_tables(event)
     out = []
     for slot in list_slots(event):
@@ -355,7 +445,9 @@ def common_free_slots(event: Event, req: MeetingRequest, now: dt.datetime | None
     return out
 
 
-def book(event: Event, req: MeetingRequest, now: dt.datetime, preferred_slot_id: int | None = None) -> Meeting | None:
+def book(
+    event: Event, req: MeetingRequest, now: dt.datetime, preferred_slot_id: int | None = None
+) -> Meeting | None:
     """Book an accepted request into a common free slot and free table; None if none is left.
 
     Each attempt runs in a savepoint; a unique-constraint violation (someone else took the
@@ -370,7 +462,9 @@ def book(event: Event, req: MeetingRequest, now: dt.datetime, preferred_slot_id:
     slots.sort(key=lambda s: (s.id != preferred_slot_id, s.starts_at))
     tables = list_tables(event)
     for slot in slots:
-        taken = set(db.session.scalars(sa.select(Meeting.table_id).where(Meeting.slot_id == slot.id)))
+        taken = set(
+            db.session.scalars(sa.select(Meeting.table_id).where(Meeting.slot_id == slot.id))
+        )
         for table in slot_tables(slot, tables):
             if table.id in taken:
                 continue
@@ -382,11 +476,19 @@ def book(event: Event, req: MeetingRequest, now: dt.datetime, preferred_slot_id:
     return None
 
 
-def _try_insert(event: Event, req: MeetingRequest, slot: MeetingSlot, table: MeetingTable, fixed: bool) -> str:
+def _try_insert(
+    event: Event, req: MeetingRequest, slot: MeetingSlot, table: MeetingTable, fixed: bool
+) -> str:
     """Insert a meeting in a savepoint: 'ok', 'table' (taken) or 'person' (someone busy)."""
     try:
         with db.session.begin_nested():
-            meeting = Meeting(event_id=event.id, request_id=req.id, slot_id=slot.id, table_id=table.id, fixed=fixed)
+            meeting = Meeting(
+                event_id=event.id,
+                request_id=req.id,
+                slot_id=slot.id,
+                table_id=table.id,
+                fixed=fixed,
+            )
             meeting.attendees = [
                 MeetingAttendee(registration_id=req.requester_id, slot_id=slot.id),
                 MeetingAttendee(registration_id=req.invitee_id, slot_id=slot.id),
@@ -405,7 +507,9 @@ def _try_insert(event: Event, req: MeetingRequest, slot: MeetingSlot, table: Mee
     return "ok"
 
 
-def book_slot(event: Event, request_id: int, actor: Registration, now: dt.datetime, slot_id: int | None) -> Meeting:
+def book_slot(
+    event: Event, request_id: int, actor: Registration, now: dt.datetime, slot_id: int | None
+) -> Meeting:
     """One of the pair books an accepted, unbooked request (instant mode)."""
     req = _request_for(event, request_id)
     if actor.id not in (req.requester_id, req.invitee_id):
@@ -413,13 +517,24 @@ def book_slot(event: Event, request_id: int, actor: Registration, now: dt.dateti
     if event.meeting_booking_mode is not MeetingBookingMode.INSTANT:
         raise DomainError("The organisers schedule meetings for this event.")
     # Lock the request so a cancellation cannot slip in between the check and the booking.
-    db.session.execute(sa.select(MeetingRequest.id).where(MeetingRequest.id == req.id).with_for_update())
+    db.session.execute(
+        sa.select(MeetingRequest.id).where(MeetingRequest.id == req.id).with_for_update()
+    )
     db.session.refresh(req)
     meeting = book(event, req, now, preferred_slot_id=slot_id)
     if meeting is None:
-        raise DomainError("There is no slot left that both of you have free with a table available.")
+        raise DomainError(
+            "There is no slot left that both of you have free with a table available."
+        )
     for reg_id in (req.requester_id, req.invitee_id):
-        _notify(event, req, db.session.get(Registration, reg_id), "meeting_accepted", "Your meeting is booked", meeting=meeting)
+        _notify(
+            event,
+            req,
+            db.session.get(Registration, reg_id),
+            "meeting_accepted",
+            "Your meeting is booked",
+            meeting=meeting,
+        )
     return meeting
 
 
@@ -452,10 +567,15 @@ def schedule_all(
     tables = list_tables(event)
     requests = list(
         db.session.scalars(
-            sa.select(MeetingRequest).where(MeetingRequest.event_id == event.id, MeetingRequest.status == RequestStatus.ACCEPTED)
+            sa.select(MeetingRequest).where(
+                MeetingRequest.event_id == event.id, MeetingRequest.status == RequestStatus.ACCEPTED
+            )
         )
     )
-    meetings = {m.request_id: m for m in db.session.scalars(sa.select(Meeting).where(Meeting.event_id == event.id))}
+    meetings = {
+        m.request_id: m
+        for m in db.session.scalars(sa.select(Meeting).where(Meeting.event_id == event.id))
+    }
     slot_ids = {s.id for s in slots}
     if reschedule:
         for rid, m in list(meetings.items()):
@@ -500,7 +620,9 @@ def schedule_all(
         slot = slot_by_id[slot_id]
         table = next(t for t in slot_tables(slot, tables) if t.id not in taken[slot_id])
         taken[slot_id].add(table.id)
-        meeting = Meeting(event_id=event.id, request_id=rid, slot_id=slot_id, table_id=table.id, fixed=False)
+        meeting = Meeting(
+            event_id=event.id, request_id=rid, slot_id=slot_id, table_id=table.id, fixed=False
+        )
         meeting.attendees = [
             MeetingAttendee(registration_id=req.requester_id, slot_id=slot_id),
             MeetingAttendee(registration_id=req.invitee_id, slot_id=slot_id),
@@ -553,14 +675,19 @@ def my_requests(event: Event, registration: Registration) -> list[MeetingRow]:
             sa.select(MeetingRequest)
             .where(
                 MeetingRequest.event_id == event.id,
-                sa.or_(MeetingRequest.requester_id == registration.id, MeetingRequest.invitee_id == registration.id),
+                sa.or_(
+                    MeetingRequest.requester_id == registration.id,
+                    MeetingRequest.invitee_id == registration.id,
+                ),
             )
             .order_by(MeetingRequest.created_at.desc())
         )
     )
     feedback = {
         f.request_id: f
-        for f in db.session.scalars(sa.select(MeetingFeedback).where(MeetingFeedback.registration_id == registration.id))
+        for f in db.session.scalars(
+            sa.select(MeetingFeedback).where(MeetingFeedback.registration_id == registration.id)
+        )
     }
     rows = []
     for r in reqs:
@@ -582,7 +709,9 @@ def my_requests(event: Event, registration: Registration) -> list[MeetingRow]:
     return rows
 
 
-def open_requests(event: Event, limit: int = MAX_LISTED_REQUESTS) -> tuple[list[MeetingRequest], int]:
+def open_requests(
+    event: Event, limit: int = MAX_LISTED_REQUESTS
+) -> tuple[list[MeetingRequest], int]:
     """Pending and accepted requests for the organisers' list (highest priority first), and their total."""
     where = (MeetingRequest.event_id == event.id, MeetingRequest.status.in_(OPEN))
     total = db.session.scalar(sa.select(sa.func.count(MeetingRequest.id)).where(*where))
@@ -595,10 +724,14 @@ def open_requests(event: Event, limit: int = MAX_LISTED_REQUESTS) -> tuple[list[
     return list(rows), total or 0
 
 
-def update_settings(event: Event, *, booking_mode: MeetingBookingMode, max_pending_requests: int) -> None:
+def update_settings(
+    event: Event, *, booking_mode: MeetingBookingMode, max_pending_requests: int
+) -> None:
     """How meetings are booked (instant or batch) and how many requests one may leave pending."""
     if not 1 <= max_pending_requests <= 500:
-        raise ValidationFailed("The pending-request cap must be between 1 and 500.", field="max_pending_requests")
+        raise ValidationFailed(
+            "The pending-request cap must be between 1 and 500.", field="max_pending_requests"
+        )
     event.meeting_booking_mode = booking_mode
     event.max_pending_requests = max_pending_requests
     db.session.flush()
@@ -612,7 +745,9 @@ def set_request_priority(event: Event, request_id: int, priority: int) -> Meetin
     req = _request_for(event, request_id)
     if req.status not in OPEN:
         # Declined and cancelled requests are never scheduled: a priority would mean nothing.
-        raise DomainError(f"This request is {req.status.value}; only pending or accepted requests have a priority.")
+        raise DomainError(
+            f"This request is {req.status.value}; only pending or accepted requests have a priority."
+        )
     req.priority = priority
     db.session.flush()
     return req
@@ -661,10 +796,14 @@ def submit_feedback(
         rating = None
         cooperation_likely = None
     feedback = db.session.scalar(
-        sa.select(MeetingFeedback).where(MeetingFeedback.request_id == req.id, MeetingFeedback.registration_id == actor.id)
+        sa.select(MeetingFeedback).where(
+            MeetingFeedback.request_id == req.id, MeetingFeedback.registration_id == actor.id
+        )
     )
     if feedback is None:
-        feedback = MeetingFeedback(request_id=req.id, registration_id=actor.id, created_at=now, took_place=took_place)
+        feedback = MeetingFeedback(
+            request_id=req.id, registration_id=actor.id, created_at=now, took_place=took_place
+        )
         db.session.add(feedback)
     feedback.took_place = took_place
     feedback.rating = rating
@@ -696,24 +835,28 @@ def linkage_report(event: Event) -> LinkageReport:
     A meeting counts as held when at least one of the two said it took place and neither
     said it did not.
     """
-    reqs = list(db.session.scalars(sa.select(MeetingRequest).where(MeetingRequest.event_id == event.id)))
+    reqs = list(
+        db.session.scalars(sa.select(MeetingRequest).where(MeetingRequest.event_id == event.id))
+    )
     accepted_ids = {r.id for r in reqs if r.status is RequestStatus.ACCEPTED}
-    booked = set(db.session.scalars(sa.select(Meeting.request_id).where(Meeting.event_id == event.id)))
+    booked = set(
+        db.session.scalars(sa.select(Meeting.request_id).where(Meeting.event_id == event.id))
+    )
     feedback: dict[int, list[MeetingFeedback]] = defaultdict(list)
     if reqs:
         for f in db.session.scalars(
-            sa.select(MeetingFeedback).join(MeetingRequest).where(MeetingRequest.event_id == event.id)
+            sa.select(MeetingFeedback)
+            .join(MeetingRequest)
+            .where(MeetingRequest.event_id == event.id)
         ):
             feedback[f.request_id].append(f)
-    held_ids = [
-        rid
-        for rid in booked
-        if feedback[rid] and all(f.took_place for f in feedback[rid])
-    ]
+    held_ids = [rid for rid in booked if feedback[rid] and all(f.took_place for f in feedback[rid])]
     by_id = {r.id: r for r in reqs}
     regs = {
         r.id: r
-        for r in db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id))
+        for r in db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == event.id)
+        )
     }
     country_pairs: Counter = Counter()
     sector_pairs: Counter = Counter()
@@ -761,7 +904,9 @@ def remind_pending(event: Event, now: dt.datetime, *, older_than: dt.timedelta) 
     could no longer lead to a meeting. Flushes only.
     """
     slots, last_start = db.session.execute(
-        sa.select(sa.func.count(MeetingSlot.id), sa.func.max(MeetingSlot.starts_at)).where(MeetingSlot.event_id == event.id)
+        sa.select(sa.func.count(MeetingSlot.id), sa.func.max(MeetingSlot.starts_at)).where(
+            MeetingSlot.event_id == event.id
+        )
     ).one()
     if slots and last_start <= now:
         return ReminderReport(0, 0)
@@ -781,7 +926,9 @@ def remind_pending(event: Event, now: dt.datetime, *, older_than: dt.timedelta) 
     )
     claimed = db.session.scalars(
         sa.update(MeetingRequest)
-        .where(MeetingRequest.id.in_(waiting.scalar_subquery()), MeetingRequest.reminded_at.is_(None))
+        .where(
+            MeetingRequest.id.in_(waiting.scalar_subquery()), MeetingRequest.reminded_at.is_(None)
+        )
         .values(reminded_at=now)
         .returning(MeetingRequest.id)
         .execution_options(synchronize_session=False)
@@ -797,19 +944,30 @@ def remind_pending(event: Event, now: dt.datetime, *, older_than: dt.timedelta) 
     by_invitee: dict[int, list[tuple[MeetingRequest, Registration]]] = {}
     for req, sender in rows:
         by_invitee.setdefault(req.invitee_id, []).append((req, sender))
-    people = {r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(by_invitee)))}
+    people = {
+        r.id: r
+        for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(by_invitee)))
+    }
     for invitee_id, waiting_requests in by_invitee.items():
         count = len(waiting_requests)
         noun = "request awaits" if count == 1 else "requests await"
-        _notify(event, waiting_requests[0][0], people[invitee_id], "meeting_reminder",
-                f"{count} meeting {noun} your answer", waiting=waiting_requests)
+        _notify(
+            event,
+            waiting_requests[0][0],
+            people[invitee_id],
+            "meeting_reminder",
+            f"{count} meeting {noun} your answer",
+            waiting=waiting_requests,
+        )
     return ReminderReport(len(by_invitee), len(claimed))
 
 
 # --- notifications --------------------------------------------------------------------
 
 
-def _notify(event: Event, req: MeetingRequest, to: Registration, template: str, subject: str, **context) -> None:
+def _notify(
+    event: Event, req: MeetingRequest, to: Registration, template: str, subject: str, **context
+) -> None:
     meeting = context.get("meeting")
     slot = table = None
     if meeting is not None:

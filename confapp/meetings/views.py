@@ -80,9 +80,13 @@ def mine(slug: str):
     rows = services.my_requests(event, me)
     now = utcnow()
     free = {
-        row.request.id: [(s.id, _slot_label(event, s)) for s in services.common_free_slots(event, row.request, now)]
+        row.request.id: [
+            (s.id, _slot_label(event, s))
+            for s in services.common_free_slots(event, row.request, now)
+        ]
         for row in rows
-        if row.request.status.value in ("pending", "accepted") and row.slot is None
+        if row.request.status.value in ("pending", "accepted")
+        and row.slot is None
         and event.meeting_booking_mode is MeetingBookingMode.INSTANT
     }
     return render_template(
@@ -127,15 +131,30 @@ def answer(slug: str, request_id: int, action: str):
     now = utcnow()
     slot_id = form.slot_id.data or None
     if action == "accept":
-        result = _act(event, lambda: services.accept_request(event, request_id, me, now, slot_id=slot_id) or "none", "Request accepted.")
+        result = _act(
+            event,
+            lambda: services.accept_request(event, request_id, me, now, slot_id=slot_id) or "none",
+            "Request accepted.",
+        )
         if result == "none" and event.meeting_booking_mode is MeetingBookingMode.INSTANT:
-            flash("No slot both of you have free is left with a table; the request stays accepted.", "warning")
+            flash(
+                "No slot both of you have free is left with a table; the request stays accepted.",
+                "warning",
+            )
     elif action == "decline":
-        _act(event, lambda: services.decline_request(event, request_id, me, now), "Request declined.")
+        _act(
+            event, lambda: services.decline_request(event, request_id, me, now), "Request declined."
+        )
     elif action == "cancel":
-        _act(event, lambda: services.cancel_request(event, request_id, me, now), "Request cancelled.")
+        _act(
+            event, lambda: services.cancel_request(event, request_id, me, now), "Request cancelled."
+        )
     else:
-        _act(event, lambda: services.book_slot(event, request_id, me, now, slot_id), "Meeting booked.")
+        _act(
+            event,
+            lambda: services.book_slot(event, request_id, me, now, slot_id),
+            "Meeting booked.",
+        )
     return redirect(url_for("meetings.mine", slug=event.slug))
 
 
@@ -187,7 +206,12 @@ def directory_page(slug: str):
     event, me = _delegate(slug)
     if me is None:
         return _not_delegate(event)
-    f = directory.Filters(**{k: request.args.get(k, "")[:100] for k in ("country", "region", "sector", "organisation_type", "tag", "q")})
+    f = directory.Filters(
+        **{
+            k: request.args.get(k, "")[:100]
+            for k in ("country", "region", "sector", "organisation_type", "tag", "q")
+        }
+    )
     # The whole directory is loaded in a fixed number of queries (filters need every
     # profile's tags and text); only one page of it is rendered.
     items = directory.entries(event)
@@ -219,7 +243,9 @@ def directory_page(slug: str):
         organisation_types=[o.value for o in OrganisationType],
         tags=services.list_tags(event),
         # Recommendations head the first page only: later pages stay light on slow phones.
-        recommendations=directory.recommend(event, me, items=items) if me.directory_opt_in and page == 1 else [],
+        recommendations=directory.recommend(event, me, items=items)
+        if me.directory_opt_in and page == 1
+        else [],
         form=RequestForm(),
     )
 
@@ -235,7 +261,13 @@ def send(slug: str, registration_id: int):
     if not form.validate_on_submit():
         flash("The message can be at most 1,000 characters.", "error")
         return redirect(url_for("meetings.directory_page", slug=event.slug))
-    _act(event, lambda: services.send_request(event, me, registration_id, form.message.data or "", utcnow()), "Request sent.")
+    _act(
+        event,
+        lambda: services.send_request(
+            event, me, registration_id, form.message.data or "", utcnow()
+        ),
+        "Request sent.",
+    )
     return redirect(url_for("meetings.directory_page", slug=event.slug))
 
 
@@ -275,7 +307,9 @@ def profile(slug: str):
         except DomainError as exc:
             db.session.rollback()
             getattr(form, exc.field or "offers").errors = [exc.message]
-    return render_template("meetings/profile.html", event=event, form=form), (422 if form.errors else 200)
+    return render_template("meetings/profile.html", event=event, form=form), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/events/<slug>/meetings/availability", methods=["GET", "POST"])
@@ -292,9 +326,15 @@ def availability(slug: str):
         off = services.unavailable_slot_ids(me)
         form.slots.data = [s.id for s in slots if s.id not in off]
     if form.validate_on_submit():
-        if _act(event, lambda: services.set_availability(event, me, form.slots.data or []), "Your availability is saved."):
+        if _act(
+            event,
+            lambda: services.set_availability(event, me, form.slots.data or []),
+            "Your availability is saved.",
+        ):
             return redirect(url_for("meetings.mine", slug=event.slug))
-    return render_template("meetings/availability.html", event=event, form=form, zone=zone_label(event))
+    return render_template(
+        "meetings/availability.html", event=event, form=form, zone=zone_label(event)
+    )
 
 
 @bp.get("/events/<slug>/meetings/schedule.pdf")
@@ -305,15 +345,25 @@ def my_pdf(slug: str):
     if me is None:
         return _not_delegate(event)
     rows = [
-        (_slot_label(event, r.slot), r.table.name + (f" ({r.table.location})" if r.table.location else ""),
-         f"{r.counterpart.full_name}, {r.counterpart.organisation} ({country_name(r.counterpart.country)})")
+        (
+            _slot_label(event, r.slot),
+            r.table.name + (f" ({r.table.location})" if r.table.location else ""),
+            f"{r.counterpart.full_name}, {r.counterpart.organisation} ({country_name(r.counterpart.country)})",
+        )
         for r in services.my_requests(event, me)
         if r.slot is not None and r.request.status.value == "accepted"
     ]
     data = pdf.schedule_pdf(
-        f"{event.title}: meetings of {me.full_name}", f"Times in {zone_label(event)}", ["Time", "Table", "With"], [("", rows)]
+        f"{event.title}: meetings of {me.full_name}",
+        f"Times in {zone_label(event)}",
+        ["Time", "Table", "With"],
+        [("", rows)],
     )
-    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{event.slug}-my-meetings.pdf"'})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{event.slug}-my-meetings.pdf"'},
+    )
 
 
 # --- organiser ------------------------------------------------------------------------
@@ -327,10 +377,13 @@ def manage(slug: str):
 
 def _manage_page(event: Event, status: int = 200):
     settings = SettingsForm(
-        meeting_booking_mode=event.meeting_booking_mode.value, max_pending_requests=event.max_pending_requests
+        meeting_booking_mode=event.meeting_booking_mode.value,
+        max_pending_requests=event.max_pending_requests,
     )
     requests, requests_total = services.open_requests(event)
-    booked = set(db.session.scalars(sa.select(Meeting.request_id).where(Meeting.event_id == event.id)))
+    booked = set(
+        db.session.scalars(sa.select(Meeting.request_id).where(Meeting.event_id == event.id))
+    )
     return render_template(
         "meetings/manage.html",
         event=event,
@@ -344,7 +397,12 @@ def _manage_page(event: Event, status: int = 200):
         settings_form=settings,
         schedule_form=ScheduleForm(),
         zone=zone_label(event),
-        regs={r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id))},
+        regs={
+            r.id: r
+            for r in db.session.scalars(
+                sa.select(Registration).where(Registration.event_id == event.id)
+            )
+        },
         requests=requests,
         requests_total=requests_total,
         booked=booked,
@@ -363,13 +421,21 @@ def add_slots(slug: str):
     event = organiser_event(slug)
     form = SlotsForm()
     if not form.validate_on_submit():
-        flash("Check the slot range: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), "error")
+        flash(
+            "Check the slot range: "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            "error",
+        )
         return _back(event)
 
     def run():
         made = services.generate_slots(
-            event, to_utc(event, form.starts_at.data), to_utc(event, form.ends_at.data, field="ends_at"),
-            form.minutes.data, form.gap.data or 0, form.table_limit.data,
+            event,
+            to_utc(event, form.starts_at.data),
+            to_utc(event, form.ends_at.data, field="ends_at"),
+            form.minutes.data,
+            form.gap.data or 0,
+            form.table_limit.data,
         )
         flash(f"{len(made)} slot(s) added.", "info")
 
@@ -393,7 +459,13 @@ def add_tables(slug: str):
     if not form.validate_on_submit():
         flash("Give a number of tables between 1 and 2,000 and a name.", "error")
         return _back(event)
-    _act(event, lambda: services.add_tables(event, form.count.data, form.prefix.data, form.location.data or ""), "Tables added.")
+    _act(
+        event,
+        lambda: services.add_tables(
+            event, form.count.data, form.prefix.data, form.location.data or ""
+        ),
+        "Tables added.",
+    )
     return _back(event)
 
 
@@ -426,7 +498,11 @@ def settings(slug: str):
         flash("Choose a booking mode and a cap between 1 and 500.", "error")
         return _back(event)
     mode, cap = MeetingBookingMode(form.meeting_booking_mode.data), form.max_pending_requests.data
-    _act(event, lambda: services.update_settings(event, booking_mode=mode, max_pending_requests=cap), "Meeting settings saved.")
+    _act(
+        event,
+        lambda: services.update_settings(event, booking_mode=mode, max_pending_requests=cap),
+        "Meeting settings saved.",
+    )
     return _back(event)
 
 
@@ -437,11 +513,17 @@ def set_priority(slug: str, request_id: int):
     form = PriorityForm()
     if not form.validate_on_submit():
         # Nothing is saved; the page is shown again (400) saying what was wrong.
-        problems = " ".join(form.priority.errors or [m for errors in form.errors.values() for m in errors])
+        problems = " ".join(
+            form.priority.errors or [m for errors in form.errors.values() for m in errors]
+        )
         flash(f"Priority not changed: {problems or 'the form was incomplete.'}", "error")
         return _manage_page(event, 400)
     label = services.PRIORITY_LABELS[form.priority.data].title()
-    _act(event, lambda: services.set_request_priority(event, request_id, form.priority.data), f"Priority set to {label}.")
+    _act(
+        event,
+        lambda: services.set_request_priority(event, request_id, form.priority.data),
+        f"Priority set to {label}.",
+    )
     return _back(event)
 
 
@@ -454,9 +536,18 @@ def schedule(slug: str):
         abort(400)
     report = services.schedule_all(event, utcnow(), reschedule=form.reschedule.data)
     db.session.commit()
-    regs = {r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id))}
+    regs = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == event.id)
+        )
+    }
     return render_template(
-        "meetings/schedule_report.html", event=event, report=report, regs=regs, reason_text=scheduler.REASON_TEXT
+        "meetings/schedule_report.html",
+        event=event,
+        report=report,
+        regs=regs,
+        reason_text=scheduler.REASON_TEXT,
     )
 
 
@@ -464,14 +555,38 @@ def schedule(slug: str):
 def tables_pdf(slug: str):
     """One page per table with its meetings, to put on the table."""
     event = organiser_event(slug)
-    regs = {r.id: r for r in db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id))}
+    regs = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == event.id)
+        )
+    }
     by_table: dict[int, list] = {}
     for _meeting, slot, table, req in services.event_meetings(event):
         a, b = regs[req.requester_id], regs[req.invitee_id]
-        by_table.setdefault(table.id, []).append((_slot_label(event, slot), f"{a.full_name} ({a.country})", f"{b.full_name} ({b.country})"))
-    pages = [(t.name + (f" – {t.location}" if t.location else ""), by_table.get(t.id, [])) for t in services.list_tables(event) if t.id in by_table]
-    data = pdf.schedule_pdf(f"{event.title}: meetings by table", f"Times in {zone_label(event)}", ["Time", "Delegate", "Delegate"], pages)
-    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{event.slug}-tables.pdf"'})
+        by_table.setdefault(table.id, []).append(
+            (
+                _slot_label(event, slot),
+                f"{a.full_name} ({a.country})",
+                f"{b.full_name} ({b.country})",
+            )
+        )
+    pages = [
+        (t.name + (f" – {t.location}" if t.location else ""), by_table.get(t.id, []))
+        for t in services.list_tables(event)
+        if t.id in by_table
+    ]
+    data = pdf.schedule_pdf(
+        f"{event.title}: meetings by table",
+        f"Times in {zone_label(event)}",
+        ["Time", "Delegate", "Delegate"],
+        pages,
+    )
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{event.slug}-tables.pdf"'},
+    )
 
 
 @bp.get("/events/<slug>/manage/meetings/report")
@@ -480,7 +595,9 @@ def report(slug: str):
     event = organiser_event(slug)
     data = services.linkage_report(event)
     peak = max(data.country_pairs.values(), default=0)
-    return render_template("meetings/report.html", event=event, report=data, peak=peak, country_name=country_name)
+    return render_template(
+        "meetings/report.html", event=event, report=data, peak=peak, country_name=country_name
+    )
 
 
 @bp.get("/events/<slug>/manage/meetings/report.csv")
@@ -490,8 +607,33 @@ def report_csv(slug: str):
     data = services.linkage_report(event)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["registration_a", "country_a", "region_a", "sector_a", "registration_b", "country_b", "region_b", "sector_b"])
+    writer.writerow(
+        [
+            "registration_a",
+            "country_a",
+            "region_a",
+            "sector_a",
+            "registration_b",
+            "country_b",
+            "region_b",
+            "sector_b",
+        ]
+    )
     for a, b in data.held_rows:
-        writer.writerow([a.id, a.country, directory.region_of(a.country), a.sector.value, b.id, b.country, directory.region_of(b.country), b.sector.value])
-    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{event.slug}-meetings-held.csv"'})
-
+        writer.writerow(
+            [
+                a.id,
+                a.country,
+                directory.region_of(a.country),
+                a.sector.value,
+                b.id,
+                b.country,
+                directory.region_of(b.country),
+                b.sector.value,
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-meetings-held.csv"'},
+    )

@@ -65,7 +65,9 @@ def _since() -> dt.datetime | None:
     if raw is None or raw == "":
         return None
     try:
-        moment = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        moment = dt.datetime.fromisoformat(
+            raw.strip().replace("Z", "+00:00").replace("z", "+00:00")
+        )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.UTC)  # naive means UTC, as everywhere in the API
         # Years 1 and 9999 with an offset leave the datetime range when converted.
@@ -167,10 +169,17 @@ openapi.add_schema(
             "category": {"type": "string", "enum": [c.value for c in RegistrationCategory]},
             "status": {"type": "string", "enum": [s.value for s in RegistrationStatus]},
             "created_at": {"type": "string", "format": "date-time"},
-            "status_changed_at": {"type": "string", "format": "date-time", "description": "When the current status was reached"},
+            "status_changed_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the current status was reached",
+            },
             "updated_at": {"type": "string", "format": "date-time"},
             "needs_visa_letter": {"type": "boolean"},
-            "badge_serial": {"type": "integer", "description": "Bumped when the badge is re-issued (old QR codes revoked)"},
+            "badge_serial": {
+                "type": "integer",
+                "description": "Bumped when the badge is re-issued (old QR codes revoked)",
+            },
             "qr_url": {
                 "type": "string",
                 "format": "uri",
@@ -182,7 +191,13 @@ openapi.add_schema(
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 openapi.add_path(
@@ -195,16 +210,39 @@ openapi.add_path(
         "security": openapi.BEARER,
         "parameters": [
             {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-            _query("status", {"type": "string", "enum": [s.value for s in RegistrationStatus]}, "Only this status"),
-            _query("category", {"type": "string", "enum": [c.value for c in RegistrationCategory]}, "Only this category"),
-            _query("q", {"type": "string"}, "Part of the name, organisation or e-mail (case-insensitive)"),
             _query(
-                "updated_since", {"type": "string", "format": "date-time"},
+                "status",
+                {"type": "string", "enum": [s.value for s in RegistrationStatus]},
+                "Only this status",
+            ),
+            _query(
+                "category",
+                {"type": "string", "enum": [c.value for c in RegistrationCategory]},
+                "Only this category",
+            ),
+            _query(
+                "q",
+                {"type": "string"},
+                "Part of the name, organisation or e-mail (case-insensitive)",
+            ),
+            _query(
+                "updated_since",
+                {"type": "string", "format": "date-time"},
                 "Only registrations changed at or after this moment (ISO 8601; no zone means UTC)",
             ),
-            _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 1}, "Page number, from 1"),
             _query(
-                "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 1},
+                "Page number, from 1",
+            ),
+            _query(
+                "per_page",
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_PER_PAGE,
+                    "default": DEFAULT_PER_PAGE,
+                },
                 f"Registrations per page (at most {MAX_PER_PAGE})",
             ),
         ],
@@ -215,7 +253,10 @@ openapi.add_path(
                     "required": ["total", "page", "per_page", "items"],
                     "properties": {
                         "event": {"type": "string"},
-                        "total": {"type": "integer", "description": "Matching registrations on all pages"},
+                        "total": {
+                            "type": "integer",
+                            "description": "Matching registrations on all pages",
+                        },
                         "page": {"type": "integer"},
                         "per_page": {"type": "integer"},
                         "items": {"type": "array", "items": openapi.ref("Registration")},

@@ -23,7 +23,9 @@ def register(app: Flask) -> None:
 
 @click.command("import-delegates")
 @click.argument("slug")
-@click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @with_appcontext
 def import_delegates_command(slug: str, csv_file: Path) -> None:
     """Import a delegation CSV into event SLUG: every row is checked first, all or nothing."""

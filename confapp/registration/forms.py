@@ -59,7 +59,9 @@ class DetailsForm(FlaskForm):
     """The delegate's details, shared by every registration form."""
 
     full_name = StringField(
-        "Full name", filters=[_strip], validators=[DataRequired("Enter your full name."), Length(max=200)]
+        "Full name",
+        filters=[_strip],
+        validators=[DataRequired("Enter your full name."), Length(max=200)],
     )
     organisation = StringField("Organisation", filters=[_strip], validators=[Length(max=200)])
     organisation_type = SelectField(
@@ -79,7 +81,9 @@ class DetailsForm(FlaskForm):
     phone = TelField("Phone (with country code)", filters=[_strip], validators=[Length(max=40)])
     interests = MultiCheckboxField("Themes of interest", choices=_choices(INTERESTS))
     dietary = StringField("Dietary requirements", filters=[_strip], validators=[Length(max=300)])
-    accessibility = StringField("Accessibility needs", filters=[_strip], validators=[Length(max=300)])
+    accessibility = StringField(
+        "Accessibility needs", filters=[_strip], validators=[Length(max=300)]
+    )
     needs_visa_letter = BooleanField("I need a visa invitation letter")
     directory_opt_in = BooleanField("List me in the delegate directory so others can contact me")
 
@@ -144,7 +148,9 @@ class OrganiserEditForm(FlaskForm):
     """Organisers change a registration's category and their internal note."""
 
     category = SelectField("Category", choices=_choices(CATEGORY_LABELS.items()))
-    notes = TextAreaField("Internal note (organisers only)", validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField(
+        "Internal note (organisers only)", validators=[Optional(), Length(max=5000)]
+    )
 
 
 class ImportForm(FlaskForm):
@@ -152,5 +158,8 @@ class ImportForm(FlaskForm):
 
     file = FileField(
         "CSV file",
-        validators=[FileRequired("Choose a CSV file."), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
+        validators=[
+            FileRequired("Choose a CSV file."),
+            FileAllowed(["csv", "txt"], "Upload a .csv file."),
+        ],
     )

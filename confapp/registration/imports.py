@@ -68,7 +68,9 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], [RowError(0, "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")]
+        return [], [
+            RowError(0, "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
+        ]
     if not text.strip():
         return [], [RowError(0, "The file is empty.")]
     first_line = text.splitlines()[0]
@@ -126,7 +128,9 @@ def validate_rows(
         try:
             email = services.normalise_email(row.get("email"))
             data: dict[str, Any] = {k: (v or "").strip() for k, v in row.items()}
-            data["interests"] = [i.strip() for i in data.get("interests", "").split(";") if i.strip()]
+            data["interests"] = [
+                i.strip() for i in data.get("interests", "").split(";") if i.strip()
+            ]
             for column in ("needs_visa_letter", "directory_opt_in"):
                 data[column] = _boolean(row.get(column), column)
             details = services.clean_details(data)
@@ -136,7 +140,9 @@ def validate_rows(
             errors.append(RowError(line, prefix + exc.message))
         else:
             if email in seen:
-                errors.append(RowError(line, f"email: {email} already appears on line {seen[email]}"))
+                errors.append(
+                    RowError(line, f"email: {email} already appears on line {seen[email]}")
+                )
             else:
                 seen[email] = line
                 clean.append(CleanRow(line, email, details, category))
@@ -145,7 +151,9 @@ def validate_rows(
     taken = _already_registered(event, list(seen))
     for row in clean:
         if row.email in taken:
-            errors.append(RowError(row.line, f"email: {row.email} is already registered for this event"))
+            errors.append(
+                RowError(row.line, f"email: {row.email} is already registered for this event")
+            )
     errors.sort(key=lambda e: e.line)
     return clean, errors
 

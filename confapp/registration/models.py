@@ -73,7 +73,9 @@ class Registration(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
     category: Mapped[RegistrationCategory] = mapped_column(
         str_enum(RegistrationCategory), default=RegistrationCategory.DELEGATE
@@ -100,7 +102,9 @@ class Registration(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # When the current status was reached (confirmation, promotion, cancellation...).
     status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     # Organisers' internal note on the registration (never shown to the delegate).
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     # Secret for the personal iCal feed URL; reset by the delegate at will.

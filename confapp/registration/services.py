@@ -88,7 +88,8 @@ def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
     country = str(data.get("country") or "").strip().upper()
     if not is_country(country):
         raise ValidationFailed(
-            f"Unknown country code {country[:10]!r}; use an ISO 3166 two-letter code.", field="country"
+            f"Unknown country code {country[:10]!r}; use an ISO 3166 two-letter code.",
+            field="country",
         )
     out["country"] = country
     out["organisation_type"] = _enum(
@@ -157,7 +158,9 @@ def get_registration(event: Event, user: User) -> Registration | None:
     if not getattr(user, "is_authenticated", False) or user.id is None:
         return None
     return db.session.scalar(
-        sa.select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+        sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.user_id == user.id
+        )
     )
 
 
@@ -199,13 +202,18 @@ def register(
     existing = get_registration(event, user)
     if existing is not None:
         if existing.status is Status.CANCELLED:
-            return _register_again(existing, user=user, details=details, category=category, source=source,
-                                   now=now, actor=actor)
+            return _register_again(
+                existing,
+                user=user,
+                details=details,
+                category=category,
+                source=source,
+                now=now,
+                actor=actor,
+            )
         if existing.status is Status.REJECTED:
             raise DomainError(REJECTED_MESSAGE, field="email")
-        raise DomainError(
-            f"{user.email} is already registered for this event.", field="email"
-        )
+        raise DomainError(f"{user.email} is already registered for this event.", field="email")
     reg = Registration(
         event=event,
         user=user,
@@ -225,7 +233,9 @@ def register(
         # The row exists before the seat is taken, so its id fixes its waiting-list place.
         db.session.flush()
     except sa.exc.IntegrityError as exc:
-        raise DomainError(f"{user.email} is already registered for this event.", field="email") from exc
+        raise DomainError(
+            f"{user.email} is already registered for this event.", field="email"
+        ) from exc
     if not (public and event.requires_approval):
         _admit(reg, now)
     db.session.flush()
@@ -255,7 +265,9 @@ def _register_again(
     claimed = db.session.execute(
         sa.update(Registration)
         .where(Registration.id == reg.id, Registration.status == Status.CANCELLED)
-        .values(status=Status.PENDING, status_changed_at=now, badge_serial=Registration.badge_serial + 1)
+        .values(
+            status=Status.PENDING, status_changed_at=now, badge_serial=Registration.badge_serial + 1
+        )
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
@@ -295,7 +307,9 @@ def waiting_queue(event: Event) -> sa.Select:
 def approve(reg: Registration, *, actor: User, now: dt.datetime) -> Registration:
     """Approve a pending registration: it gets a seat or joins the waiting list."""
     if reg.status is not Status.PENDING:
-        raise DomainError(f"Only pending registrations can be approved ({reg.full_name} is {reg.status.value}).")
+        raise DomainError(
+            f"Only pending registrations can be approved ({reg.full_name} is {reg.status.value})."
+        )
     _admit(reg, now)
     reg.decided_by_id = actor.id
     db.session.flush()
@@ -361,7 +375,11 @@ def _leave(reg: Registration, new_status: Status, now: dt.datetime) -> list[Regi
 def fill_from_waitlist(event: Event, now: dt.datetime) -> list[Registration]:
     """Give free seats (after a capacity rise) to the waiting list, in order."""
     return capacity.promote(
-        event.pool, waiting_queue(event), confirmed=Status.CONFIRMED, now=now, on_promoted=_promoted_mail
+        event.pool,
+        waiting_queue(event),
+        confirmed=Status.CONFIRMED,
+        now=now,
+        on_promoted=_promoted_mail,
     )
 
 
@@ -376,7 +394,10 @@ def waitlist_position(reg: Registration) -> int | None:
             # The same order as waiting_queue: (status_changed_at, id) up to this one.
             sa.or_(
                 Registration.status_changed_at < reg.status_changed_at,
-                sa.and_(Registration.status_changed_at == reg.status_changed_at, Registration.id <= reg.id),
+                sa.and_(
+                    Registration.status_changed_at == reg.status_changed_at,
+                    Registration.id <= reg.id,
+                ),
             ),
         )
     )
@@ -404,7 +425,12 @@ def update_details(reg: Registration, data: Mapping[str, Any], now: dt.datetime)
 
 
 def organiser_update(
-    reg: Registration, *, category: RegistrationCategory | str, notes: str, actor: User, now: dt.datetime
+    reg: Registration,
+    *,
+    category: RegistrationCategory | str,
+    notes: str,
+    actor: User,
+    now: dt.datetime,
 ) -> Registration:
     """Organisers change the category and their internal note."""
     reg.category = parse_category(category)
@@ -542,7 +568,11 @@ class Filters:
                 sa.or_(
                     *(
                         sa.func.lower(column).like(pattern, escape="\\")
-                        for column in (Registration.full_name, Registration.email, Registration.organisation)
+                        for column in (
+                            Registration.full_name,
+                            Registration.email,
+                            Registration.organisation,
+                        )
                     )
                 )
             )
@@ -571,7 +601,10 @@ def _filters(filters: Filters | Mapping[str, Any] | None) -> Filters:
 
 
 def search_registrations(
-    event: Event, filters: Filters | Mapping[str, Any] | None, page: int = 1, per_page: int = PER_PAGE
+    event: Event,
+    filters: Filters | Mapping[str, Any] | None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
 ) -> Page:
     """A page of the event's registrations: one query for the rows and one for the count."""
     filters = _filters(filters)
@@ -624,7 +657,9 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(event: Event, filters: Filters | Mapping[str, Any] | None) -> tuple[tuple[str, ...], list[list[Any]]]:
+def export_rows(
+    event: Event, filters: Filters | Mapping[str, Any] | None
+) -> tuple[tuple[str, ...], list[list[Any]]]:
     """Header and rows of the filtered registrations for CSV/XLSX (no passport data)."""
     filters = _filters(filters)
     regs = db.session.scalars(

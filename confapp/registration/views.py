@@ -95,7 +95,9 @@ def register(slug: str):
     # A cancelled registration may be taken up again; any other one stands.
     if previous is not None and previous.status is RegistrationStatus.REJECTED:
         status = 409 if request.method == "POST" else 200
-        return render_template("registration/closed.html", event=event, message=services.REJECTED_MESSAGE), status
+        return render_template(
+            "registration/closed.html", event=event, message=services.REJECTED_MESSAGE
+        ), status
     if previous is not None and previous.status is not RegistrationStatus.CANCELLED:
         flash("You are already registered for this event.", "info")
         return redirect(url_for(".mine", slug=slug))
@@ -105,7 +107,9 @@ def register(slug: str):
         return render_template("registration/closed.html", event=event, message=refusal), status
     anonymous = not current_user.is_authenticated
     # Registering again starts from the details given last time.
-    form = RegistrationForm(categories=event.public_category_list, anonymous=anonymous, obj=previous)
+    form = RegistrationForm(
+        categories=event.public_category_list, anonymous=anonymous, obj=previous
+    )
     if not anonymous:
         del form.email
         if request.method == "GET" and not form.full_name.data:
@@ -190,7 +194,9 @@ def edit(slug: str):
                 "The deadline for changing registration details has passed. "
                 "Please write to the organisers if something must change."
             )
-        return render_template("registration/edit.html", event=event, reg=reg, form=None, refusal=message), 403
+        return render_template(
+            "registration/edit.html", event=event, reg=reg, form=None, refusal=message
+        ), 403
     form = EditDetailsForm(obj=reg)
     if form.validate_on_submit():
         try:
@@ -203,7 +209,12 @@ def edit(slug: str):
             flash("Your details are saved.", "success")
             return redirect(url_for(".mine", slug=slug))
     return render_template(
-        "registration/edit.html", event=event, reg=reg, form=form, refusal=None, deadline=event.edit_deadline_at()
+        "registration/edit.html",
+        event=event,
+        reg=reg,
+        form=form,
+        refusal=None,
+        deadline=event.edit_deadline_at(),
     )
 
 
@@ -337,7 +348,9 @@ def export_csv(slug: str):
     """CSV of the filtered registrations (UTF-8 with BOM for Excel)."""
     event = organiser_event(slug)
     header, rows = services.export_rows(event, services.Filters.from_args(request.args))
-    return _download(exports.to_csv(header, rows), "text/csv; charset=utf-8", f"{slug}-registrations.csv")
+    return _download(
+        exports.to_csv(header, rows), "text/csv; charset=utf-8", f"{slug}-registrations.csv"
+    )
 
 
 @bp.get("/events/<slug>/manage/registrations.xlsx")
@@ -372,7 +385,9 @@ def import_csv(slug: str):
         )
         if result.ok:
             count = len(result.registrations)
-            waitlisted = sum(1 for r in result.registrations if r.status is RegistrationStatus.WAITLISTED)
+            waitlisted = sum(
+                1 for r in result.registrations if r.status is RegistrationStatus.WAITLISTED
+            )
             db.session.commit()
             flash(f"{count} delegate(s) imported ({waitlisted} on the waiting list).", "success")
             return redirect(url_for(".manage_list", slug=slug))

@@ -30,7 +30,9 @@ def purge_passports_command(slug: str, force: bool) -> None:
         )
     count = services.purge_passports(event, now)
     db.session.commit()
-    click.echo(f"Purged the passport data of {count} visa letter request{'s' if count != 1 else ''}.")
+    click.echo(
+        f"Purged the passport data of {count} visa letter request{'s' if count != 1 else ''}."
+    )
 
 
 def register(app: Flask) -> None:

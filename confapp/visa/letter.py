@@ -124,12 +124,21 @@ def build_letter(
 
     pdf.set_font("letter", "", 10.5)
     pdf.cell(width / 2, 6, f"Reference: {data.reference}")
-    pdf.cell(width / 2, 6, f"Date: {_long_date(data.issued_on)}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        width / 2,
+        6,
+        f"Date: {_long_date(data.issued_on)}",
+        align="R",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(6)
     pdf.set_font("letter", "B", 11)
     pdf.cell(width, 6, "To the Consular Officer", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("letter", "", 11)
-    pdf.cell(width, 6, f"Embassy or Consulate of {data.country_name}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        width, 6, f"Embassy or Consulate of {data.country_name}", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(5)
     pdf.set_font("letter", "B", 11)
     pdf.multi_cell(

@@ -48,7 +48,9 @@ class VisaRequest(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     decided_at: Mapped[dt.datetime | None]
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     purged_at: Mapped[dt.datetime | None]
 
     registration: Mapped[Registration] = relationship(back_populates="visa_request")

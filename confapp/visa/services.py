@@ -78,7 +78,9 @@ def submit_request(
 
     passport_name = " ".join((passport_name or "").split())
     if not passport_name:
-        raise ValidationFailed("Enter your name exactly as in your passport.", field="passport_name")
+        raise ValidationFailed(
+            "Enter your name exactly as in your passport.", field="passport_name"
+        )
     if len(passport_name) > 200:
         raise ValidationFailed("The name is too long.", field="passport_name")
     number = normalise_passport_number(passport_number)

@@ -180,7 +180,12 @@ def manage_decide(slug: str, request_id: int):
     name = visa.registration.full_name
     try:
         services.decide(
-            visa, event=event, approve=approve, note=form.note.data, actor=current_user, now=utcnow()
+            visa,
+            event=event,
+            approve=approve,
+            note=form.note.data,
+            actor=current_user,
+            now=utcnow(),
         )
     except DomainError as exc:
         db.session.rollback()

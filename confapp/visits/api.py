@@ -37,14 +37,26 @@ OPENAPI_SCHEMAS = {
             "id": {"type": "integer"},
             "title": {"type": "string"},
             "status": {"type": "string", "enum": ["open", "closed", "cancelled"]},
-            "signup": {"type": "string", "enum": ["open", "not_yet", "closed", "cancelled"],
-                       "description": "Whether delegates can sign up right now"},
-            "cluster": {"type": "object", "properties": {
-                "name": {"type": "string"}, "sector": {"type": "string"}, "location": {"type": "string"}}},
+            "signup": {
+                "type": "string",
+                "enum": ["open", "not_yet", "closed", "cancelled"],
+                "description": "Whether delegates can sign up right now",
+            },
+            "cluster": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "sector": {"type": "string"},
+                    "location": {"type": "string"},
+                },
+            },
             "description": {"type": "string"},
             "departs_at": {"type": "string", "format": "date-time"},
             "returns_at": {"type": "string", "format": "date-time"},
-            "departs_local": {"type": "string", "description": "Wall-clock departure in the event's zone"},
+            "departs_local": {
+                "type": "string",
+                "description": "Wall-clock departure in the event's zone",
+            },
             "returns_local": {"type": "string"},
             "meeting_point": {"type": "string"},
             "signup_opens_at": {"type": ["string", "null"], "format": "date-time"},
@@ -54,8 +66,17 @@ OPENAPI_SCHEMAS = {
             "capacity": {"type": "integer"},
             "seats_left": {"type": "integer"},
             "waiting": {"type": "integer", "description": "People on the waiting list"},
-            "buses": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "name": {"type": "string"}, "seats": {"type": "integer"}}}},
+            "buses": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "seats": {"type": "integer"},
+                    },
+                },
+            },
             "sequence": {"type": "integer"},
             "ics_url": {"type": "string"},
         },
@@ -82,7 +103,10 @@ OPENAPI_SCHEMAS = {
             "waitlist_position": {"type": ["integer", "null"]},
             "bus": {"type": ["object", "null"]},
             "group_code": {"type": "string"},
-            "id_number": {"type": ["string", "null"], "description": "Only when the visit requires it"},
+            "id_number": {
+                "type": ["string", "null"],
+                "description": "Only when the visit requires it",
+            },
             "signed_up_at": {"type": "string", "format": "date-time"},
         },
     },
@@ -93,28 +117,42 @@ def register_openapi() -> None:
     """Describe the endpoints in /api/v1/openapi.json."""
     for name, schema in OPENAPI_SCHEMAS.items():
         openapi.add_schema(name, schema)
-    openapi.add_path("/events/{slug}/visits", "get", {
-        "summary": "Cluster visits of an event with seats left",
-        "operationId": "listVisits",
-        "tags": ["visits"],
-        "security": [],
-        "parameters": [_SLUG],
-        "responses": {
-            "200": openapi.json_content(openapi.ref("VisitList"), "Visits by departure; times in UTC plus the event's zone."),
-            **openapi.error_responses(404),
+    openapi.add_path(
+        "/events/{slug}/visits",
+        "get",
+        {
+            "summary": "Cluster visits of an event with seats left",
+            "operationId": "listVisits",
+            "tags": ["visits"],
+            "security": [],
+            "parameters": [_SLUG],
+            "responses": {
+                "200": openapi.json_content(
+                    openapi.ref("VisitList"),
+                    "Visits by departure; times in UTC plus the event's zone.",
+                ),
+                **openapi.error_responses(404),
+            },
         },
-    })
-    openapi.add_path("/events/{slug}/visits/{visit_id}/signups", "get", {
-        "summary": "Sign-ups of a visit (organisers)",
-        "operationId": "listVisitSignups",
-        "tags": ["visits"],
-        "security": openapi.BEARER,
-        "parameters": [_SLUG, _VISIT_ID],
-        "responses": {
-            "200": openapi.json_content(openapi.ref("VisitSignups"), "Confirmed, then the waiting list in order, then cancelled."),
-            **openapi.error_responses(401, 403, 404),
+    )
+    openapi.add_path(
+        "/events/{slug}/visits/{visit_id}/signups",
+        "get",
+        {
+            "summary": "Sign-ups of a visit (organisers)",
+            "operationId": "listVisitSignups",
+            "tags": ["visits"],
+            "security": openapi.BEARER,
+            "parameters": [_SLUG, _VISIT_ID],
+            "responses": {
+                "200": openapi.json_content(
+                    openapi.ref("VisitSignups"),
+                    "Confirmed, then the waiting list in order, then cancelled.",
+                ),
+                **openapi.error_responses(401, 403, 404),
+            },
         },
-    })
+    )
 
 
 register_openapi()
@@ -124,7 +162,9 @@ def _utc(moment) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def visit_payload(event: Event, visit: Visit, *, waiting: int, state: str, ics_url: str = "") -> dict:
+def visit_payload(
+    event: Event, visit: Visit, *, waiting: int, state: str, ics_url: str = ""
+) -> dict:
     """One visit as JSON-ready data."""
     _, closes = services.signup_window(visit)
     return {
@@ -132,7 +172,11 @@ def visit_payload(event: Event, visit: Visit, *, waiting: int, state: str, ics_u
         "title": visit.title,
         "status": visit.status.value,
         "signup": state,
-        "cluster": {"name": visit.cluster_name, "sector": visit.cluster_sector, "location": visit.cluster_location},
+        "cluster": {
+            "name": visit.cluster_name,
+            "sector": visit.cluster_sector,
+            "location": visit.cluster_location,
+        },
         "description": visit.description,
         "departs_at": _utc(visit.departs_at),
         "returns_at": _utc(visit.returns_at),
@@ -160,18 +204,24 @@ def visits(slug: str):
     event = get_event_or_404(slug, None)
     counts = services.counts(event)
     now = utcnow()
-    return jsonify({
-        "event": event.slug,
-        "timezone": event.timezone,
-        "visits": [
-            visit_payload(
-                event, v, waiting=counts.get(v.id, {}).get(SeatStatus.WAITLISTED, 0),
-                state=services.signup_state(v, now),
-                ics_url=url_for("visits.visit_ics", slug=event.slug, visit_id=v.id, _external=True),
-            )
-            for v in services.list_visits(event)
-        ],
-    })
+    return jsonify(
+        {
+            "event": event.slug,
+            "timezone": event.timezone,
+            "visits": [
+                visit_payload(
+                    event,
+                    v,
+                    waiting=counts.get(v.id, {}).get(SeatStatus.WAITLISTED, 0),
+                    state=services.signup_state(v, now),
+                    ics_url=url_for(
+                        "visits.visit_ics", slug=event.slug, visit_id=v.id, _external=True
+                    ),
+                )
+                for v in services.list_visits(event)
+            ],
+        }
+    )
 
 
 @visits_api.get("/events/<slug>/visits/<int:visit_id>/signups")
@@ -190,17 +240,28 @@ def signups(slug: str, visit_id: int, event: Event, user):
         if holder.status is SeatStatus.WAITLISTED:
             position += 1
             queue = position
-        out.append({
-            "id": holder.id,
-            "registration_id": reg.id,
-            "full_name": reg.full_name,
-            "organisation": reg.organisation,
-            "country": reg.country,
-            "status": holder.status.value,
-            "waitlist_position": queue,
-            "bus": {"id": holder.bus_id, "name": bus_names.get(holder.bus_id, "")} if holder.bus_id else None,
-            "group_code": holder.group_code,
-            "id_number": holder.id_number if visit.requires_id_number else None,
-            "signed_up_at": _utc(holder.created_at),
-        })
-    return jsonify({"visit_id": visit.id, "capacity": visit.pool.capacity, "taken": visit.pool.taken, "signups": out})
+        out.append(
+            {
+                "id": holder.id,
+                "registration_id": reg.id,
+                "full_name": reg.full_name,
+                "organisation": reg.organisation,
+                "country": reg.country,
+                "status": holder.status.value,
+                "waitlist_position": queue,
+                "bus": {"id": holder.bus_id, "name": bus_names.get(holder.bus_id, "")}
+                if holder.bus_id
+                else None,
+                "group_code": holder.group_code,
+                "id_number": holder.id_number if visit.requires_id_number else None,
+                "signed_up_at": _utc(holder.created_at),
+            }
+        )
+    return jsonify(
+        {
+            "visit_id": visit.id,
+            "capacity": visit.pool.capacity,
+            "taken": visit.pool.taken,
+            "signups": out,
+        }
+    )

@@ -29,7 +29,10 @@ class BusForm(Form):
 
     bus_id = HiddenField()
     name = StringField("Bus name or number", validators=[Optional(), Length(max=50)])
-    seats = IntegerField("Seats", validators=[Optional(), NumberRange(min=1, max=1000, message="Between 1 and 1000 seats.")])
+    seats = IntegerField(
+        "Seats",
+        validators=[Optional(), NumberRange(min=1, max=1000, message="Between 1 and 1000 seats.")],
+    )
 
 
 class VisitForm(FlaskForm):
@@ -38,20 +41,45 @@ class VisitForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     cluster_name = StringField("Cluster", validators=[Optional(), Length(max=200)])
     cluster_sector = StringField("Sector", validators=[Optional(), Length(max=100)])
-    cluster_location = StringField("Location of the cluster", validators=[Optional(), Length(max=200)])
-    description = TextAreaField("What delegates will see", validators=[Optional(), Length(max=20000)])
-    departs_at = DateTimeLocalField("Departure", format=TIME_FORMAT, validators=[DataRequired(message="Enter the departure date and time.")])
-    returns_at = DateTimeLocalField("Return", format=TIME_FORMAT, validators=[DataRequired(message="Enter the return date and time.")])
+    cluster_location = StringField(
+        "Location of the cluster", validators=[Optional(), Length(max=200)]
+    )
+    description = TextAreaField(
+        "What delegates will see", validators=[Optional(), Length(max=20000)]
+    )
+    departs_at = DateTimeLocalField(
+        "Departure",
+        format=TIME_FORMAT,
+        validators=[DataRequired(message="Enter the departure date and time.")],
+    )
+    returns_at = DateTimeLocalField(
+        "Return",
+        format=TIME_FORMAT,
+        validators=[DataRequired(message="Enter the return date and time.")],
+    )
     meeting_point = StringField("Meeting point", validators=[Optional(), Length(max=200)])
     capacity_cap = IntegerField(
         "Seat limit set by hand",
-        validators=[Optional(), NumberRange(min=0, max=30000, message="The seat limit cannot be negative.")],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=30000, message="The seat limit cannot be negative."),
+        ],
     )
-    signup_opens_at = DateTimeLocalField("Sign-up opens", format=TIME_FORMAT, validators=[Optional()])
-    signup_closes_at = DateTimeLocalField("Sign-up closes", format=TIME_FORMAT, validators=[Optional()])
-    requirements = TextAreaField("Requirements shown to delegates", validators=[Optional(), Length(max=5000)])
+    signup_opens_at = DateTimeLocalField(
+        "Sign-up opens", format=TIME_FORMAT, validators=[Optional()]
+    )
+    signup_closes_at = DateTimeLocalField(
+        "Sign-up closes", format=TIME_FORMAT, validators=[Optional()]
+    )
+    requirements = TextAreaField(
+        "Requirements shown to delegates", validators=[Optional(), Length(max=5000)]
+    )
     requires_id_number = BooleanField("Delegates must give an ID document number")
-    status = SelectField("Status", choices=choices((s.value, s.value.capitalize()) for s in VisitStatus), default="open")
+    status = SelectField(
+        "Status",
+        choices=choices((s.value, s.value.capitalize()) for s in VisitStatus),
+        default="open",
+    )
     buses = FieldList(FormField(BusForm), min_entries=3, max_entries=30)
 
     def validate_returns_at(self, field) -> None:
@@ -63,7 +91,9 @@ class VisitForm(FlaskForm):
 class SignupForm(FlaskForm):
     """A delegate signs up; confirm_clash is set on the second POST after a warning."""
 
-    group_code = StringField("Travelling with (group code, optional)", validators=[Optional(), Length(max=40)])
+    group_code = StringField(
+        "Travelling with (group code, optional)", validators=[Optional(), Length(max=40)]
+    )
     id_number = StringField("ID document number", validators=[Optional(), Length(max=60)])
     confirm_clash = BooleanField("I know it overlaps my agenda; sign me up anyway")
 
@@ -71,7 +101,9 @@ class SignupForm(FlaskForm):
 class AddDelegateForm(FlaskForm):
     """An organiser adds a delegate by e-mail or registration number."""
 
-    who = StringField("Delegate's e-mail or registration number", validators=[DataRequired(), Length(max=254)])
+    who = StringField(
+        "Delegate's e-mail or registration number", validators=[DataRequired(), Length(max=254)]
+    )
     group_code = StringField("Group code", validators=[Optional(), Length(max=40)])
     id_number = StringField("ID number", validators=[Optional(), Length(max=60)])
 

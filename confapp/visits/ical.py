@@ -35,10 +35,14 @@ def location(visit: Visit) -> str:
     return parts[0] if parts else ""
 
 
-def visit_item(event: Event, visit: Visit, *, url: str, host: str, detail: str = "") -> ical.CalItem:
+def visit_item(
+    event: Event, visit: Visit, *, url: str, host: str, detail: str = ""
+) -> ical.CalItem:
     """One visit as a calendar item; SEQUENCE follows Visit.sequence."""
     lines = [detail] if detail else []
-    cluster = ", ".join(p for p in (visit.cluster_name, visit.cluster_sector, visit.cluster_location) if p)
+    cluster = ", ".join(
+        p for p in (visit.cluster_name, visit.cluster_sector, visit.cluster_location) if p
+    )
     if cluster:
         lines.append(f"Cluster: {cluster}")
     if visit.meeting_point:

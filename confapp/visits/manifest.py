@@ -73,7 +73,13 @@ def manifest_pdf(
     pdf.set_font("m", "", 10)
     pdf.multi_cell(0, 5, subtitle, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if requirements:
-        pdf.multi_cell(0, 5, "Requirements: " + " ".join(requirements.split()), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            0,
+            5,
+            "Requirements: " + " ".join(requirements.split()),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.multi_cell(0, 5, f"{len(rows)} passengers", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     columns = header(with_id) + ["Boarded"]

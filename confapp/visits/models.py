@@ -32,7 +32,9 @@ class Visit(db.Model):
     """A day trip to an industrial or artisanal cluster."""
 
     __tablename__ = "visit"
-    __table_args__ = (sa.CheckConstraint("returns_at > departs_at", name="returns_after_departure"),)
+    __table_args__ = (
+        sa.CheckConstraint("returns_at > departs_at", name="returns_after_departure"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)

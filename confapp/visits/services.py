@@ -90,7 +90,9 @@ def _clean(text: str | None, limit: int, field: str, label: str) -> str:
     return value
 
 
-def validate_visit(event: Event, data: VisitData, *, now: dt.datetime, visit: Visit | None = None) -> None:
+def validate_visit(
+    event: Event, data: VisitData, *, now: dt.datetime, visit: Visit | None = None
+) -> None:
     """Check a visit against the rules; raise ValidationFailed naming the field."""
     data.title = _clean(data.title, 200, "title", "The title")
     if not data.title:
@@ -104,7 +106,10 @@ def validate_visit(event: Event, data: VisitData, *, now: dt.datetime, visit: Vi
     for moment in (data.departs_at, data.returns_at, data.signup_opens_at, data.signup_closes_at):
         if moment is not None and moment.tzinfo is None:
             raise ValueError("visit times must be aware")
-    retimed = visit is None or (visit.departs_at, visit.returns_at) != (data.departs_at, data.returns_at)
+    retimed = visit is None or (visit.departs_at, visit.returns_at) != (
+        data.departs_at,
+        data.returns_at,
+    )
     # Old visits keep their times when edited later (e.g. to fix a typo after the trip).
     if retimed and data.departs_at <= now:
         raise ValidationFailed("The departure time is in the past.", field="departs_at")
@@ -112,7 +117,11 @@ def validate_visit(event: Event, data: VisitData, *, now: dt.datetime, visit: Vi
         raise ValidationFailed("The return must be after the departure.", field="returns_at")
     if data.returns_at - data.departs_at > dt.timedelta(hours=48):
         raise ValidationFailed("A visit cannot last more than 48 hours.", field="returns_at")
-    if data.signup_opens_at and data.signup_closes_at and data.signup_closes_at <= data.signup_opens_at:
+    if (
+        data.signup_opens_at
+        and data.signup_closes_at
+        and data.signup_closes_at <= data.signup_opens_at
+    ):
         raise ValidationFailed("Sign-up must close after it opens.", field="signup_closes_at")
     if data.signup_closes_at and data.signup_closes_at > data.departs_at:
         raise ValidationFailed("Sign-up must close before the departure.", field="signup_closes_at")
@@ -127,9 +136,13 @@ def validate_visit(event: Event, data: VisitData, *, now: dt.datetime, visit: Vi
     for bus in data.buses:
         bus.name = (bus.name or "").strip()
         if not bus.name or len(bus.name) > 50:
-            raise ValidationFailed("Each bus needs a name or number (50 characters at most).", field="buses")
+            raise ValidationFailed(
+                "Each bus needs a name or number (50 characters at most).", field="buses"
+            )
         if bus.seats is None or not 1 <= bus.seats <= MAX_SEATS:
-            raise ValidationFailed(f"Bus {bus.name} needs between 1 and {MAX_SEATS} seats.", field="buses")
+            raise ValidationFailed(
+                f"Bus {bus.name} needs between 1 and {MAX_SEATS} seats.", field="buses"
+            )
         if bus.name.casefold() in names:
             raise ValidationFailed(f"Two buses are called {bus.name}.", field="buses")
         if bus.id is not None and bus.id not in own:
@@ -138,7 +151,8 @@ def validate_visit(event: Event, data: VisitData, *, now: dt.datetime, visit: Vi
     bus_seats = sum(b.seats for b in data.buses)
     if data.buses and data.capacity_cap is not None and data.capacity_cap > bus_seats:
         raise ValidationFailed(
-            f"The seat limit ({data.capacity_cap}) is more than the buses carry ({bus_seats}).", field="capacity_cap"
+            f"The seat limit ({data.capacity_cap}) is more than the buses carry ({bus_seats}).",
+            field="capacity_cap",
         )
 
 
@@ -151,9 +165,20 @@ def visit_capacity(data: VisitData) -> int:
 
 def _apply(visit: Visit, data: VisitData) -> None:
     for name in (
-        "title", "cluster_name", "cluster_sector", "cluster_location", "description", "departs_at", "returns_at",
-        "meeting_point", "capacity_cap", "signup_opens_at", "signup_closes_at", "requirements",
-        "requires_id_number", "status",
+        "title",
+        "cluster_name",
+        "cluster_sector",
+        "cluster_location",
+        "description",
+        "departs_at",
+        "returns_at",
+        "meeting_point",
+        "capacity_cap",
+        "signup_opens_at",
+        "signup_closes_at",
+        "requirements",
+        "requires_id_number",
+        "status",
     ):
         setattr(visit, name, getattr(data, name))
 
@@ -173,10 +198,20 @@ def create_visit(event: Event, data: VisitData, *, now: dt.datetime) -> Visit:
     return visit
 
 
-_CALENDAR_FIELDS = ("title", "departs_at", "returns_at", "meeting_point", "cluster_location", "status", "description")
+_CALENDAR_FIELDS = (
+    "title",
+    "departs_at",
+    "returns_at",
+    "meeting_point",
+    "cluster_location",
+    "status",
+    "description",
+)
 
 
-def update_visit(event: Event, visit: Visit, data: VisitData, *, now: dt.datetime) -> list[Registration]:
+def update_visit(
+    event: Event, visit: Visit, data: VisitData, *, now: dt.datetime
+) -> list[Registration]:
     """Change a visit and its buses; return delegates promoted when seats were added.
 
     Capacity goes through capacity.set_capacity (which refuses to go below the seats
@@ -188,12 +223,16 @@ def update_visit(event: Event, visit: Visit, data: VisitData, *, now: dt.datetim
     try:
         capacity.set_capacity(visit.pool, visit_capacity(data))
     except ValidationFailed as exc:
-        raise ValidationFailed(exc.message + " Move or remove delegates first.", field="capacity_cap") from exc
+        raise ValidationFailed(
+            exc.message + " Move or remove delegates first.", field="capacity_cap"
+        ) from exc
     _apply(visit, data)
     kept = {b.id for b in data.buses if b.id is not None}
     for bus in list(visit.buses):
         if bus.id not in kept:
-            db.session.execute(sa.update(VisitSignup).where(VisitSignup.bus_id == bus.id).values(bus_id=None))
+            db.session.execute(
+                sa.update(VisitSignup).where(VisitSignup.bus_id == bus.id).values(bus_id=None)
+            )
             visit.buses.remove(bus)
     existing = {b.id: b for b in visit.buses}
     for position, bus_data in enumerate(data.buses):
@@ -206,8 +245,14 @@ def update_visit(event: Event, visit: Visit, data: VisitData, *, now: dt.datetim
         visit.sequence += 1
     visit.updated_at = now
     db.session.flush()
-    _notify_change(event, visit, was_cancelled=was_cancelled, old_departs=before["departs_at"],
-                   old_returns=before["returns_at"], old_meeting_point=before["meeting_point"])
+    _notify_change(
+        event,
+        visit,
+        was_cancelled=was_cancelled,
+        old_departs=before["departs_at"],
+        old_returns=before["returns_at"],
+        old_meeting_point=before["meeting_point"],
+    )
     promoted = promote_waiting(event, visit, now=now)
     return [db.session.get(Registration, s.registration_id) for s in promoted]
 
@@ -304,7 +349,8 @@ def _check_day_limit(event: Event, visit: Visit, registration: Registration) -> 
         plural = "visit" if limit == 1 else "visits"
         raise DomainError(
             f"You can join {limit} {plural} per day; on {day:%a %d %b} you are already down for "
-            + ", ".join(f"“{t}”" for t in same_day) + ". Leave it first to choose this one."
+            + ", ".join(f"“{t}”" for t in same_day)
+            + ". Leave it first to choose this one."
         )
 
 
@@ -394,7 +440,8 @@ def _clean_group(code: str | None) -> str:
     code = " ".join((code or "").split())
     if code and not GROUP_CODE_RE.match(code):
         raise ValidationFailed(
-            "A group code has up to 40 letters, digits, spaces, dots, dashes or underscores.", field="group_code"
+            "A group code has up to 40 letters, digits, spaces, dots, dashes or underscores.",
+            field="group_code",
         )
     return code.upper()
 
@@ -402,33 +449,50 @@ def _clean_group(code: str | None) -> str:
 def _clean_id_number(visit: Visit, value: str | None) -> str:
     value = " ".join((value or "").split())
     if len(value) > 60:
-        raise ValidationFailed("The ID number is too long (60 characters at most).", field="id_number")
+        raise ValidationFailed(
+            "The ID number is too long (60 characters at most).", field="id_number"
+        )
     if visit.requires_id_number and not value:
         raise ValidationFailed(
-            "This visit needs the number of the ID document you will show at the gate.", field="id_number"
+            "This visit needs the number of the ID document you will show at the gate.",
+            field="id_number",
         )
     return value
 
 
-def _join(visit: Visit, registration: Registration, *, group_code: str, id_number: str, now: dt.datetime) -> VisitSignup:
+def _join(
+    visit: Visit, registration: Registration, *, group_code: str, id_number: str, now: dt.datetime
+) -> VisitSignup:
     """Lock the pool, insert the holder (fresh id: back of the queue) and admit it."""
     capacity.lock_pool(visit.pool)
     existing = get_signup(visit, registration)
     if existing is not None:
         if existing.status is not SeatStatus.CANCELLED:
             raise DomainError(
-                "You are already signed up for this visit." if existing.status is SeatStatus.CONFIRMED
+                "You are already signed up for this visit."
+                if existing.status is SeatStatus.CONFIRMED
                 else "You are already on the waiting list for this visit."
             )
         db.session.delete(existing)
         db.session.flush()
     holder = VisitSignup(
-        visit_id=visit.id, registration_id=registration.id, status=SeatStatus.WAITLISTED,
-        group_code=group_code, id_number=id_number, created_at=now, status_changed_at=now,
+        visit_id=visit.id,
+        registration_id=registration.id,
+        status=SeatStatus.WAITLISTED,
+        group_code=group_code,
+        id_number=id_number,
+        created_at=now,
+        status_changed_at=now,
     )
     db.session.add(holder)
     db.session.flush()
-    capacity.admit(visit.pool, holder, confirmed=SeatStatus.CONFIRMED, waitlisted=SeatStatus.WAITLISTED, now=now)
+    capacity.admit(
+        visit.pool,
+        holder,
+        confirmed=SeatStatus.CONFIRMED,
+        waitlisted=SeatStatus.WAITLISTED,
+        now=now,
+    )
     db.session.flush()
     return holder
 
@@ -471,7 +535,9 @@ def signup(
     return holder
 
 
-def my_signups(event: Event, registration: Registration, visits: list[Visit]) -> list[tuple[Visit, VisitSignup]]:
+def my_signups(
+    event: Event, registration: Registration, visits: list[Visit]
+) -> list[tuple[Visit, VisitSignup]]:
     """The delegate's active sign-ups among these visits, in one query."""
     by_id = {v.id: v for v in visits}
     holders = db.session.scalars(
@@ -511,7 +577,9 @@ def _leave(event: Event, visit: Visit, holder: VisitSignup, now: dt.datetime) ->
     )
 
 
-def cancel(event: Event, visit: Visit, registration: Registration, *, now: dt.datetime) -> list[VisitSignup]:
+def cancel(
+    event: Event, visit: Visit, registration: Registration, *, now: dt.datetime
+) -> list[VisitSignup]:
     """Give up a seat or a waiting-list place; the first in line gets the seat and an e-mail."""
     holder = get_signup(visit, registration)
     if holder is None or holder.status is SeatStatus.CANCELLED:
@@ -546,7 +614,10 @@ def promote_waiting(event: Event, visit: Visit, *, now: dt.datetime) -> list[Vis
     if visit.status is VisitStatus.CANCELLED:
         return []
     return capacity.promote(
-        visit.pool, _queue(visit), confirmed=SeatStatus.CONFIRMED, now=now,
+        visit.pool,
+        _queue(visit),
+        confirmed=SeatStatus.CONFIRMED,
+        now=now,
         on_promoted=lambda promoted: _on_promoted(event, visit, promoted),
     )
 
@@ -559,10 +630,14 @@ def _on_promoted(event: Event, visit: Visit, holder: VisitSignup) -> None:
 # --- organisers -------------------------------------------------------------------------------
 
 
-def signups_for(visit: Visit, *, include_cancelled: bool = True) -> list[tuple[VisitSignup, Registration]]:
+def signups_for(
+    visit: Visit, *, include_cancelled: bool = True
+) -> list[tuple[VisitSignup, Registration]]:
     """Sign-ups with registrations: confirmed, then the waiting list in order, then cancelled."""
     order = sa.case(
-        (VisitSignup.status == SeatStatus.CONFIRMED, 0), (VisitSignup.status == SeatStatus.WAITLISTED, 1), else_=2
+        (VisitSignup.status == SeatStatus.CONFIRMED, 0),
+        (VisitSignup.status == SeatStatus.WAITLISTED, 1),
+        else_=2,
     )
     query = (
         sa.select(VisitSignup, Registration)
@@ -598,18 +673,28 @@ def add_by_hand(
     if visit.status is VisitStatus.CANCELLED:
         raise DomainError("This visit is cancelled.")
     if registration.event_id != event.id or registration.status is not RegistrationStatus.CONFIRMED:
-        raise ValidationFailed("Only delegates with a confirmed registration can be added.", field="email")
+        raise ValidationFailed(
+            "Only delegates with a confirmed registration can be added.", field="email"
+        )
     group_code = _clean_group(group_code)
     id_number = " ".join((id_number or "").split())[:60]
     holder = _join(visit, registration, group_code=group_code, id_number=id_number, now=now)
     if notify:
         confirmed = holder.status is SeatStatus.CONFIRMED
         template = "visit_confirmed" if confirmed else "visit_waitlisted"
-        _mail(event, visit, registration, template, f"{'Your seat' if confirmed else 'Waiting list'}: {visit.title}")
+        _mail(
+            event,
+            visit,
+            registration,
+            template,
+            f"{'Your seat' if confirmed else 'Waiting list'}: {visit.title}",
+        )
     return holder
 
 
-def remove(event: Event, visit: Visit, holder: VisitSignup, *, now: dt.datetime) -> list[VisitSignup]:
+def remove(
+    event: Event, visit: Visit, holder: VisitSignup, *, now: dt.datetime
+) -> list[VisitSignup]:
     """An organiser cancels someone's sign-up; the waiting list moves up."""
     if holder.status is SeatStatus.CANCELLED:
         raise DomainError("This sign-up is already cancelled.")
@@ -654,7 +739,9 @@ def set_bus(visit: Visit, holder: VisitSignup, bus_id: int | None) -> None:
         return
     capacity.lock_pool(visit.pool)
     aboard = db.session.scalar(
-        sa.select(sa.func.count()).where(VisitSignup.bus_id == bus.id, VisitSignup.status == SeatStatus.CONFIRMED)
+        sa.select(sa.func.count()).where(
+            VisitSignup.bus_id == bus.id, VisitSignup.status == SeatStatus.CONFIRMED
+        )
     )
     if aboard >= bus.seats:
         raise DomainError(f"{bus.name} is full ({bus.seats} seats).")
@@ -662,7 +749,9 @@ def set_bus(visit: Visit, holder: VisitSignup, bus_id: int | None) -> None:
     db.session.flush()
 
 
-def plan_buses(buses: list[tuple[int, int]], people: list[tuple[int, str]]) -> tuple[dict[int, int | None], list[str]]:
+def plan_buses(
+    buses: list[tuple[int, int]], people: list[tuple[int, str]]
+) -> tuple[dict[int, int | None], list[str]]:
     """Pure bus plan: (bus id, seats) and (sign-up id, group code) in, sign-up → bus out.
 
     People sharing a group code travel as one unit. Units are placed largest first on the
@@ -686,7 +775,9 @@ def plan_buses(buses: list[tuple[int, int]], people: list[tuple[int, str]]) -> t
             load[best] += len(members)
             continue
         if len(members) > 1:
-            notes.append(f"Group {key} ({len(members)} people) does not fit on one bus; it is split.")
+            notes.append(
+                f"Group {key} ({len(members)} people) does not fit on one bus; it is split."
+            )
         for member in members:
             free = [b for b in load if load[b] < seats[b]]
             if not free:
@@ -713,7 +804,9 @@ def assign_buses(visit: Visit) -> list[str]:
             .order_by(VisitSignup.id)
         )
     )
-    plan, notes = plan_buses([(b.id, b.seats) for b in visit.buses], [(h.id, h.group_code) for h in holders])
+    plan, notes = plan_buses(
+        [(b.id, b.seats) for b in visit.buses], [(h.id, h.group_code) for h in holders]
+    )
     for holder in holders:
         holder.bus_id = plan.get(holder.id)
     db.session.flush()
@@ -787,13 +880,25 @@ def _mail(
     if template in ("visit_confirmed", "visit_promoted", "visit_changed", "visit_cancelled"):
         attachments = [("visit.ics", "text/calendar", ical.visit_ics_bytes(event, visit))]
     mail.send_mail(
-        registration.email, subject, template, attachments=attachments,
-        event=event, visit=visit, registration=registration, url=ical.visits_url(event), **context,
+        registration.email,
+        subject,
+        template,
+        attachments=attachments,
+        event=event,
+        visit=visit,
+        registration=registration,
+        url=ical.visits_url(event),
+        **context,
     )
 
 
 def _notify_change(
-    event: Event, visit: Visit, *, was_cancelled: bool, old_departs: dt.datetime, old_returns: dt.datetime,
+    event: Event,
+    visit: Visit,
+    *,
+    was_cancelled: bool,
+    old_departs: dt.datetime,
+    old_returns: dt.datetime,
     old_meeting_point: str,
 ) -> None:
     """E-mail everyone signed up (seat or waiting list) when the visit is cancelled, retimed
@@ -807,11 +912,21 @@ def _notify_change(
         moved = (old_meeting_point or "") != (visit.meeting_point or "")
         if not (retimed or moved):
             return
-        what = "time and meeting point" if retimed and moved else "time" if retimed else "meeting point"
+        what = (
+            "time and meeting point"
+            if retimed and moved
+            else "time"
+            if retimed
+            else "meeting point"
+        )
         template, subject = "visit_changed", f"New {what}: {visit.title}"
         context = {
-            "what": what, "retimed": retimed, "moved": moved, "old_departs": old_departs,
-            "old_returns": old_returns, "old_meeting_point": old_meeting_point,
+            "what": what,
+            "retimed": retimed,
+            "moved": moved,
+            "old_departs": old_departs,
+            "old_returns": old_returns,
+            "old_meeting_point": old_meeting_point,
         }
     for _holder, registration in signups_for(visit, include_cancelled=False):
         # A delegate who cancelled their registration is no longer coming.

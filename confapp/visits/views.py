@@ -50,7 +50,13 @@ def _visit_or_404(event: Event, visit_id: int) -> Visit:
     return visit
 
 
-def _render_index(event: Event, *, errors: dict[int, list[str]] | None = None, posted: dict | None = None, status: int = 200):
+def _render_index(
+    event: Event,
+    *,
+    errors: dict[int, list[str]] | None = None,
+    posted: dict | None = None,
+    status: int = 200,
+):
     now = utcnow()
     registration = delegate_registration(event, current_user)
     visits = services.list_visits(event)
@@ -93,20 +99,33 @@ def signup(slug: str, visit_id: int):
         flash("Only delegates with a confirmed registration can sign up for visits.", "error")
         return redirect(_back(event, visit))
     form = SignupForm()
-    posted = {visit.id: {"group_code": form.group_code.data or "", "id_number": form.id_number.data or ""}}
+    posted = {
+        visit.id: {"group_code": form.group_code.data or "", "id_number": form.id_number.data or ""}
+    }
     if not form.validate_on_submit():
         messages = [m for errs in form.errors.values() for m in errs]
         return _render_index(event, errors={visit.id: messages}, posted=posted, status=422)
     try:
         holder = services.signup(
-            event, visit, registration, now=utcnow(), group_code=form.group_code.data or "",
-            id_number=form.id_number.data or "", confirm_clash=bool(form.confirm_clash.data),
+            event,
+            visit,
+            registration,
+            now=utcnow(),
+            group_code=form.group_code.data or "",
+            id_number=form.id_number.data or "",
+            confirm_clash=bool(form.confirm_clash.data),
         )
         db.session.commit()
     except services.ClashWarning as warning:
         db.session.rollback()
-        return render_template("visits/confirm.html", event=event, visit=visit, form=form, clashes=warning.clashes,
-                               zone=zone_label(event, visit.departs_at))
+        return render_template(
+            "visits/confirm.html",
+            event=event,
+            visit=visit,
+            form=form,
+            clashes=warning.clashes,
+            zone=zone_label(event, visit.departs_at),
+        )
     except DomainError as exc:
         db.session.rollback()
         if exc.field in ("group_code", "id_number"):
@@ -119,10 +138,16 @@ def signup(slug: str, visit_id: int):
         flash("You are already signed up for this visit.", "info")
         return redirect(_back(event, visit))
     if holder.status is SeatStatus.CONFIRMED:
-        flash(f"Your seat on “{visit.title}” is confirmed. A calendar file is in your e-mail.", "success")
+        flash(
+            f"Your seat on “{visit.title}” is confirmed. A calendar file is in your e-mail.",
+            "success",
+        )
     else:
         position = services.waitlist_position(visit, holder)
-        flash(f"“{visit.title}” is full: you are number {position} on the waiting list and will get an e-mail if a seat frees up.", "warning")
+        flash(
+            f"“{visit.title}” is full: you are number {position} on the waiting list and will get an e-mail if a seat frees up.",
+            "warning",
+        )
     return redirect(_back(event, visit))
 
 
@@ -153,7 +178,9 @@ def visit_ics(slug: str, visit_id: int):
     event = get_event_or_404(slug, None)
     visit = _visit_or_404(event, visit_id)
     response = Response(ical.visit_ics_bytes(event, visit), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'inline; filename="{event.slug}-visit-{visit.id}.ics"'
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{event.slug}-visit-{visit.id}.ics"'
+    )
     return response
 
 
@@ -174,7 +201,10 @@ def manage(slug: str):
     """All visits with seats, waiting lists and links to their sign-ups."""
     event = organiser_event(slug)
     return render_template(
-        "visits/manage.html", event=event, visits=services.list_visits(event), counts=services.counts(event),
+        "visits/manage.html",
+        event=event,
+        visits=services.list_visits(event),
+        counts=services.counts(event),
         zone=zone_label(event),
     )
 
@@ -187,8 +217,17 @@ def _visit_form(event: Event, visit: Visit | None) -> VisitForm:
     form = VisitForm()
     if request.method == "GET":
         if visit is not None:
-            for name in ("title", "cluster_name", "cluster_sector", "cluster_location", "description", "meeting_point",
-                         "capacity_cap", "requirements", "requires_id_number"):
+            for name in (
+                "title",
+                "cluster_name",
+                "cluster_sector",
+                "cluster_location",
+                "description",
+                "meeting_point",
+                "capacity_cap",
+                "requirements",
+                "requires_id_number",
+            ):
                 getattr(form, name).data = getattr(visit, name)
             for name in ("departs_at", "returns_at", "signup_opens_at", "signup_closes_at"):
                 getattr(form, name).data = _local(event, getattr(visit, name))
@@ -196,7 +235,9 @@ def _visit_form(event: Event, visit: Visit | None) -> VisitForm:
             while len(form.buses.entries):
                 form.buses.pop_entry()
             for bus in visit.buses:
-                form.buses.append_entry({"bus_id": str(bus.id), "name": bus.name, "seats": bus.seats})
+                form.buses.append_entry(
+                    {"bus_id": str(bus.id), "name": bus.name, "seats": bus.seats}
+                )
             for _ in range(2):
                 form.buses.append_entry()
         else:
@@ -212,7 +253,9 @@ def _visit_data(event: Event, form: VisitForm) -> services.VisitData:
         if not name and seats is None:
             continue
         raw_id = (entry.form.bus_id.data or "").strip()
-        buses.append(services.BusData(name=name, seats=seats, id=int(raw_id) if raw_id.isdigit() else None))
+        buses.append(
+            services.BusData(name=name, seats=seats, id=int(raw_id) if raw_id.isdigit() else None)
+        )
     opens, closes = form.signup_opens_at.data, form.signup_closes_at.data
     return services.VisitData(
         title=form.title.data or "",
@@ -247,9 +290,9 @@ def visit_new(slug: str):
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
-    return render_template("visits/form.html", event=event, form=form, visit=None, zone=zone_label(event)), (
-        422 if form.errors or form.form_errors else 200
-    )
+    return render_template(
+        "visits/form.html", event=event, form=form, visit=None, zone=zone_label(event)
+    ), (422 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/events/<slug>/manage/visits/<int:visit_id>", methods=["GET", "POST"])
@@ -262,14 +305,22 @@ def visit_edit(slug: str, visit_id: int):
         try:
             promoted = services.update_visit(event, visit, _visit_data(event, form), now=utcnow())
             db.session.commit()
-            flash("Visit saved." + (f" {len(promoted)} delegates moved up from the waiting list." if promoted else ""), "success")
+            flash(
+                "Visit saved."
+                + (
+                    f" {len(promoted)} delegates moved up from the waiting list."
+                    if promoted
+                    else ""
+                ),
+                "success",
+            )
             return redirect(url_for("visits.manage", slug=event.slug))
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
-    return render_template("visits/form.html", event=event, form=form, visit=visit, zone=zone_label(event)), (
-        422 if form.errors or form.form_errors else 200
-    )
+    return render_template(
+        "visits/form.html", event=event, form=form, visit=visit, zone=zone_label(event)
+    ), (422 if form.errors or form.form_errors else 200)
 
 
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/signups")
@@ -282,14 +333,25 @@ def signups(slug: str, visit_id: int):
 
 def _render_signups(event: Event, visit: Visit, add_form: AddDelegateForm, status: int = 200):
     rows = services.signups_for(visit)
-    others = [v for v in services.list_visits(event) if v.id != visit.id and v.status is not VisitStatus.CANCELLED]
+    others = [
+        v
+        for v in services.list_visits(event)
+        if v.id != visit.id and v.status is not VisitStatus.CANCELLED
+    ]
     aboard: dict[int, int] = {}
     for holder, _ in rows:
         if holder.bus_id and holder.status is SeatStatus.CONFIRMED:
             aboard[holder.bus_id] = aboard.get(holder.bus_id, 0) + 1
     return render_template(
-        "visits/signups.html", event=event, visit=visit, rows=rows, others=others, aboard=aboard,
-        bus_names={b.id: b.name for b in visit.buses}, add_form=add_form, zone=zone_label(event),
+        "visits/signups.html",
+        event=event,
+        visit=visit,
+        rows=rows,
+        others=others,
+        aboard=aboard,
+        bus_names={b.id: b.name for b in visit.buses},
+        add_form=add_form,
+        zone=zone_label(event),
     ), status
 
 
@@ -310,7 +372,11 @@ def add_delegate(slug: str, visit_id: int):
         else:
             try:
                 holder = services.add_by_hand(
-                    event, visit, registration, now=utcnow(), group_code=form.group_code.data or "",
+                    event,
+                    visit,
+                    registration,
+                    now=utcnow(),
+                    group_code=form.group_code.data or "",
                     id_number=form.id_number.data or "",
                 )
                 db.session.commit()
@@ -318,7 +384,9 @@ def add_delegate(slug: str, visit_id: int):
                 return redirect(_signups_url(event, visit))
             except DomainError as exc:
                 db.session.rollback()
-                _form_error(form, exc if exc.field != "email" else DomainError(exc.message, field="who"))
+                _form_error(
+                    form, exc if exc.field != "email" else DomainError(exc.message, field="who")
+                )
             except IntegrityError:
                 db.session.rollback()
                 form.who.errors.append("This delegate is already on the visit.")
@@ -339,7 +407,11 @@ def move_signup(slug: str, visit_id: int, signup_id: int):
     visit = _visit_or_404(event, visit_id)
     holder = _holder_or_404(visit, signup_id)
     form = MoveForm()
-    target = services.get_visit(event, form.visit_id.data) if form.validate_on_submit() and form.visit_id.data else None
+    target = (
+        services.get_visit(event, form.visit_id.data)
+        if form.validate_on_submit() and form.visit_id.data
+        else None
+    )
     if target is None:
         flash("Choose the visit to move the delegate to.", "error")
         return redirect(_signups_url(event, visit))
@@ -382,7 +454,11 @@ def remove_signup(slug: str, visit_id: int, signup_id: int):
     try:
         promoted = services.remove(event, visit, holder, now=utcnow())
         db.session.commit()
-        flash("Sign-up cancelled." + (" The first on the waiting list got the seat." if promoted else ""), "success")
+        flash(
+            "Sign-up cancelled."
+            + (" The first on the waiting list got the seat." if promoted else ""),
+            "success",
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -422,9 +498,16 @@ def manifest_csv(slug: str, visit_id: int):
     event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     bus, suffix = _manifest_scope(event, visit)
-    body = manifest.manifest_csv(services.manifest_rows(visit, bus), with_id=visit.requires_id_number)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{event.slug}-visit-{visit.id}{suffix}.csv"'})
+    body = manifest.manifest_csv(
+        services.manifest_rows(visit, bus), with_id=visit.requires_id_number
+    )
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{event.slug}-visit-{visit.id}{suffix}.csv"'
+        },
+    )
 
 
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/manifest.pdf")
@@ -434,15 +517,29 @@ def manifest_pdf(slug: str, visit_id: int):
     visit = _visit_or_404(event, visit_id)
     bus, suffix = _manifest_scope(event, visit)
     when = f"{event.local(visit.departs_at):%A %d %B %Y, %H:%M}–{event.local(visit.returns_at):%H:%M} ({event.timezone})"
-    subtitle = " · ".join(p for p in (
-        f"Bus {bus.name} ({bus.seats} seats)" if bus else "All buses",
-        when, f"Meeting point: {visit.meeting_point}" if visit.meeting_point else "",
-        visit.cluster_name, visit.cluster_location) if p)
+    subtitle = " · ".join(
+        p
+        for p in (
+            f"Bus {bus.name} ({bus.seats} seats)" if bus else "All buses",
+            when,
+            f"Meeting point: {visit.meeting_point}" if visit.meeting_point else "",
+            visit.cluster_name,
+            visit.cluster_location,
+        )
+        if p
+    )
     body = manifest.manifest_pdf(
-        services.manifest_rows(visit, bus), with_id=visit.requires_id_number,
-        title=f"{visit.title} — passenger manifest", subtitle=subtitle, requirements=visit.requirements,
+        services.manifest_rows(visit, bus),
+        with_id=visit.requires_id_number,
+        title=f"{visit.title} — passenger manifest",
+        subtitle=subtitle,
+        requirements=visit.requirements,
         generated_at=utcnow(),
     )
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{event.slug}-visit-{visit.id}{suffix}.pdf"'})
-
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{event.slug}-visit-{visit.id}{suffix}.pdf"'
+        },
+    )

@@ -93,10 +93,14 @@ def _add_states(event) -> dict:
 
     later = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)  # after the event: feedback is open
     sessions = db.session.scalars(
-        db.select(ProgrammeSession).where(ProgrammeSession.event_id == event.id)
+        db.select(ProgrammeSession)
+        .where(ProgrammeSession.event_id == event.id)
         .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
     ).all()
-    cancelled = [next(s for s in sessions if s.kind is kind) for kind in (SessionKind.BREAK, SessionKind.PARALLEL)]
+    cancelled = [
+        next(s for s in sessions if s.kind is kind)
+        for kind in (SessionKind.BREAK, SessionKind.PARALLEL)
+    ]
     for session in cancelled:
         agenda_services.cancel_session(event, session, now=later)
     workshop = next(s for s in sessions if s.kind is SessionKind.WORKSHOP and s.capacity_pool_id)
@@ -107,8 +111,11 @@ def _add_states(event) -> dict:
         agenda_services.create_session(
             event,
             agenda_services.SessionData(
-                title=f"Clusters in practice: the {name} room", kind=SessionKind.PARALLEL,
-                starts_at=first.starts_at, ends_at=first.ends_at, room_id=room.id,
+                title=f"Clusters in practice: the {name} room",
+                kind=SessionKind.PARALLEL,
+                starts_at=first.starts_at,
+                ends_at=first.ends_at,
+                room_id=room.id,
             ),
             now=later,
         )
@@ -118,10 +125,14 @@ def _add_states(event) -> dict:
             event, request.id, requester, later, took_place=True, rating=4, cooperation_likely=True
         )
     # Thirty delegates and the demo delegate are in (so scanning the latter again warns).
-    delegate = db.session.scalar(db.select(Registration).where(Registration.email == EMAILS["delegate"]))
+    delegate = db.session.scalar(
+        db.select(Registration).where(Registration.email == EMAILS["delegate"])
+    )
     registrations = db.session.scalars(
         db.select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
         .order_by(Registration.id)
         .limit(30)
     ).all()
@@ -130,8 +141,13 @@ def _add_states(event) -> dict:
     earlier = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     for number, registration in enumerate(dict.fromkeys([delegate, *registrations])):
         checkin_services.check_in(
-            event, token=checkin_services.badge_token(registration), checkpoint=entrance,
-            scan_id=f"a11y-{number}", scanned_at=earlier, actor=None, now=earlier,
+            event,
+            token=checkin_services.badge_token(registration),
+            checkpoint=entrance,
+            scan_id=f"a11y-{number}",
+            scanned_at=earlier,
+            actor=None,
+            now=earlier,
         )
     return {
         "session": cancelled[1].id,
@@ -231,7 +247,9 @@ def _act(page, name: str, ids: dict) -> None:
         token = ids["token"] if name == "scanner-warn" else "A" * 120
         page.fill("#wedge", token)
         page.press("#wedge", "Enter")
-        page.wait_for_selector("#result.result-warn" if name == "scanner-warn" else "#result.result-bad")
+        page.wait_for_selector(
+            "#result.result-warn" if name == "scanner-warn" else "#result.result-bad"
+        )
 
 
 @pytest.mark.parametrize(("name", "who", "path", "viewport"), PAGES, ids=[p[0] for p in PAGES])
@@ -245,12 +263,16 @@ def test_page_has_no_serious_accessibility_violations(demo_site, pages, name, wh
     _act(page, name, ids)
     # Small screens too: no page scrolls sideways (wide tables scroll in their own box).
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= viewport["width"], f"{name}: {scroll_width} px wide at {viewport['width']} px"
+    assert scroll_width <= viewport["width"], (
+        f"{name}: {scroll_width} px wide at {viewport['width']} px"
+    )
     violations = axe_violations(page)
     if violations:
         print(f"\n{name} ({path}):\n{describe(violations)}")
     serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    assert not serious, f"{name}: serious or critical accessibility violations:\n{describe(serious)}"
+    assert not serious, (
+        f"{name}: serious or critical accessibility violations:\n{describe(serious)}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -277,7 +299,10 @@ def test_programme_fits_the_screen(demo_site, pages, who, width):
         box = title.bounding_box()
         assert title.is_visible() and box["width"] > 0 and box["height"] > 0, title.inner_text()
         if grid == "block":  # in the grid, titles beyond the edge are reached by scrolling it
-            assert 0 <= box["x"] and box["x"] + box["width"] <= width + 0.5, (title.inner_text(), box)
+            assert 0 <= box["x"] and box["x"] + box["width"] <= width + 0.5, (
+                title.inner_text(),
+                box,
+            )
     if grid == "grid":
         wrap = page.locator(".prog-scroll")
         assert wrap.get_attribute("tabindex") == "0", "the scrolling grid takes the keyboard focus"

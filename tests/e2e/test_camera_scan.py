@@ -108,7 +108,9 @@ def test_staff_scan_badges_with_the_camera_online_and_offline(live_app, browser,
         event = make_event("cdc")
         make_staff(event, "door@example.org", EventRoleKind.STAFF)
         ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
-        raj = make_confirmed_registration(event, "raj@example.org", full_name="Raj Kumar", country="IN")
+        raj = make_confirmed_registration(
+            event, "raj@example.org", full_name="Raj Kumar", country="IN"
+        )
         db.session.commit()
         ana_user, raj_user, raj_id = ana.user.get_id(), raj.user.get_id(), raj.id
     ana_video = write_y4m(badge_png(live_app, ana_user), tmp_path / "ana.y4m")

@@ -56,27 +56,55 @@ def _set_up_conference(app) -> None:
         event = make_event("cdc", capacity=100)
         hall = agenda_services.create_room(event, name="Plenary hall", capacity=400)
         studio = agenda_services.create_room(event, name="Seminar room 2", capacity=40)
-        agenda_services.create_session(event, agenda_services.SessionData(
-            title=PLENARY, kind=SessionKind.PLENARY, room_id=hall.id,
-            starts_at=local_time(event, 0, "09:30"), ends_at=local_time(event, 0, "11:00"),
-        ), now=now)
-        agenda_services.create_session(event, agenda_services.SessionData(
-            title=WORKSHOP, kind=SessionKind.WORKSHOP, room_id=studio.id, seat_limit=20,
-            starts_at=local_time(event, 0, "11:30"), ends_at=local_time(event, 0, "13:00"),
-        ), now=now)
+        agenda_services.create_session(
+            event,
+            agenda_services.SessionData(
+                title=PLENARY,
+                kind=SessionKind.PLENARY,
+                room_id=hall.id,
+                starts_at=local_time(event, 0, "09:30"),
+                ends_at=local_time(event, 0, "11:00"),
+            ),
+            now=now,
+        )
+        agenda_services.create_session(
+            event,
+            agenda_services.SessionData(
+                title=WORKSHOP,
+                kind=SessionKind.WORKSHOP,
+                room_id=studio.id,
+                seat_limit=20,
+                starts_at=local_time(event, 0, "11:30"),
+                ends_at=local_time(event, 0, "13:00"),
+            ),
+            now=now,
+        )
         agenda_services.publish_programme(event, now)
         # The visit is on the second day, so it clashes with nothing the delegate picks.
-        make_visit(event, VISIT, day=1, meeting_point="Main lobby", cluster_location="Manesar, Haryana")
+        make_visit(
+            event, VISIT, day=1, meeting_point="Main lobby", cluster_location="Manesar, Haryana"
+        )
         start = local_time(event, 0, "15:30")
         meeting_services.generate_slots(event, start, start + dt.timedelta(hours=1), 20)
         meeting_services.add_tables(event, 2, location="Networking lounge")
         other = make_confirmed_registration(
-            event, OTHER_EMAIL, full_name=OTHER, country="IN", organisation="Tiruppur Exporters' Association",
+            event,
+            OTHER_EMAIL,
+            full_name=OTHER,
+            country="IN",
+            organisation="Tiruppur Exporters' Association",
             directory_opt_in=True,
         )
         directory.save_profile(
-            event, other, offers="Knitwear export partners", seeks="Finance for a common effluent plant",
-            languages="en, hi", offer_tag_ids=[], seek_tag_ids=[], opt_in=True, now=now,
+            event,
+            other,
+            offers="Knitwear export partners",
+            seeks="Finance for a common effluent plant",
+            languages="en, hi",
+            offer_tag_ids=[],
+            seek_tag_ids=[],
+            opt_in=True,
+            now=now,
         )
         db.session.commit()
 
@@ -84,8 +112,15 @@ def _set_up_conference(app) -> None:
 def _register(page, base: str) -> None:
     page.goto(f"{base}/events/cdc/register")
     fill_registration(
-        page, name=ME, email=ME_EMAIL, opt_in=True, organisation="Chambre de Commerce de Thiès",
-        job_title="Head of SME Services", country="SN", sector="agriculture", phone="+221 77 412 36 90",
+        page,
+        name=ME,
+        email=ME_EMAIL,
+        opt_in=True,
+        organisation="Chambre de Commerce de Thiès",
+        job_title="Head of SME Services",
+        country="SN",
+        sector="agriculture",
+        phone="+221 77 412 36 90",
     )
     page.get_by_role("button", name="Register").click()
     page.wait_for_url(re.compile(r"/events/cdc/my-registration$"))
@@ -99,7 +134,9 @@ def _sign_in(page, base: str, email: str, password: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def test_delegate_journey_from_registration_to_personal_agenda(live_app, browser, page, screenshots, tmp_path):
+def test_delegate_journey_from_registration_to_personal_agenda(
+    live_app, browser, page, screenshots, tmp_path
+):
     from playwright.sync_api import expect
 
     _set_up_conference(live_app)
@@ -117,11 +154,13 @@ def test_delegate_journey_from_registration_to_personal_agenda(live_app, browser
 
     # Star the plenary on the programme page.
     page.goto(f"{base}/events/cdc/programme")
-    star = page.get_by_role("button", name=re.compile(rf"Add to my agenda\s*: {re.escape(PLENARY)}"))
-    star.click()
-    expect(page.get_by_role("button", name=re.compile(rf"In my agenda\s*: {re.escape(PLENARY)}"))).to_have_attribute(
-        "aria-pressed", "true"
+    star = page.get_by_role(
+        "button", name=re.compile(rf"Add to my agenda\s*: {re.escape(PLENARY)}")
     )
+    star.click()
+    expect(
+        page.get_by_role("button", name=re.compile(rf"In my agenda\s*: {re.escape(PLENARY)}"))
+    ).to_have_attribute("aria-pressed", "true")
 
     # Take a seat in the limited-seat workshop from its page.
     page.get_by_role("link", name=WORKSHOP).click()
@@ -211,12 +250,18 @@ def test_delegate_journey_from_registration_to_personal_agenda(live_app, browser
         me = db.session.scalar(sa.select(Registration).where(Registration.email == ME_EMAIL))
         assert me.user.email_verified_at is not None and me.directory_opt_in
         sessions = {s.title: s.id for s in db.session.scalars(sa.select(ProgrammeSession))}
-        assert set(db.session.scalars(sa.select(SessionStar.session_id).where(SessionStar.registration_id == me.id))) == {
-            sessions[PLENARY]
-        }
-        seat = db.session.scalar(sa.select(SessionSignup).where(SessionSignup.registration_id == me.id))
+        assert set(
+            db.session.scalars(
+                sa.select(SessionStar.session_id).where(SessionStar.registration_id == me.id)
+            )
+        ) == {sessions[PLENARY]}
+        seat = db.session.scalar(
+            sa.select(SessionSignup).where(SessionSignup.registration_id == me.id)
+        )
         assert seat.session_id == sessions[WORKSHOP] and seat.status is SeatStatus.CONFIRMED
-        visit_seat = db.session.scalar(sa.select(VisitSignup).where(VisitSignup.registration_id == me.id))
+        visit_seat = db.session.scalar(
+            sa.select(VisitSignup).where(VisitSignup.registration_id == me.id)
+        )
         assert visit_seat.status is SeatStatus.CONFIRMED
         attendees = db.session.get(Meeting, meeting_id).attendees
         assert {a.registration_id for a in attendees} == {me.id, invitee_id}

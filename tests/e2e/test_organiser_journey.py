@@ -37,7 +37,11 @@ DESKTOP = {"width": 1280, "height": 900}
 SESSION = "Cluster development in Africa and Asia: what travels"
 ROOM = "Stein Auditorium"
 PENDING = "Thabo Nkosi"
-DELEGATES = [("ana@example.org", "Ana Wanjiru", "KE"), ("raj@example.org", "Raj Kumar", "IN"), ("li@example.org", "Li Wei", "CN")]
+DELEGATES = [
+    ("ana@example.org", "Ana Wanjiru", "KE"),
+    ("raj@example.org", "Raj Kumar", "IN"),
+    ("li@example.org", "Li Wei", "CN"),
+]
 
 
 def _set_up(app) -> None:
@@ -45,12 +49,19 @@ def _set_up(app) -> None:
     registration and three delegates whose meeting requests were accepted."""
     now = dt.datetime.now(dt.UTC)
     with app.app_context(), app.test_request_context():
-        event = make_event("cdc", capacity=100, requires_approval=True, meeting_booking_mode=MeetingBookingMode.BATCH)
+        event = make_event(
+            "cdc",
+            capacity=100,
+            requires_approval=True,
+            meeting_booking_mode=MeetingBookingMode.BATCH,
+        )
         make_staff(event, "org@example.org")
         pending = make_registration(event, "thabo@example.org", full_name=PENDING, country="ZA")
         assert pending.status is RegistrationStatus.PENDING
         ana, raj, li = (
-            make_confirmed_registration(event, email, full_name=name, country=country, directory_opt_in=True)
+            make_confirmed_registration(
+                event, email, full_name=name, country=country, directory_opt_in=True
+            )
             for email, name, country in DELEGATES
         )
         for requester, invitee in ((ana, raj), (ana, li), (raj, li)):
@@ -59,7 +70,9 @@ def _set_up(app) -> None:
         db.session.commit()
 
 
-def test_organiser_builds_programme_approves_schedules_and_prints(live_app, browser, page, tmp_path):
+def test_organiser_builds_programme_approves_schedules_and_prints(
+    live_app, browser, page, tmp_path
+):
     from playwright.sync_api import expect
 
     _set_up(live_app)
@@ -102,7 +115,9 @@ def test_organiser_builds_programme_approves_schedules_and_prints(live_app, brow
     with live_app.app_context():
         session = db.session.scalar(sa.select(ProgrammeSession))
         assert session.title == SESSION and session.room_id == db.session.scalar(sa.select(Room.id))
-        assert session.starts_at.replace(tzinfo=dt.UTC) == dt.datetime(2027, 2, 20, 4, 0, tzinfo=dt.UTC)
+        assert session.starts_at.replace(tzinfo=dt.UTC) == dt.datetime(
+            2027, 2, 20, 4, 0, tzinfo=dt.UTC
+        )
         assert db.session.scalar(sa.select(Event.programme_published_at)) is not None
 
     # The public sees it, without signing in: the programme page and the whole-programme feed.
@@ -121,7 +136,9 @@ def test_organiser_builds_programme_approves_schedules_and_prints(live_app, brow
         assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
         events = icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
         assert [str(e["SUMMARY"]) for e in events] == [SESSION]
-        assert events[0].decoded("DTSTART").astimezone(dt.UTC) == dt.datetime(2027, 2, 20, 4, 0, tzinfo=dt.UTC)
+        assert events[0].decoded("DTSTART").astimezone(dt.UTC) == dt.datetime(
+            2027, 2, 20, 4, 0, tzinfo=dt.UTC
+        )
         assert ROOM in str(events[0]["LOCATION"])
     finally:
         public.close()

@@ -22,7 +22,9 @@ def test_scanner_online_then_offline_queue_and_sync(live_app, page):
         event = make_event("cdc")
         make_staff(event, "door@example.org", EventRoleKind.STAFF)
         ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
-        raj = make_confirmed_registration(event, "raj@example.org", full_name="Raj Kumar", country="IN")
+        raj = make_confirmed_registration(
+            event, "raj@example.org", full_name="Raj Kumar", country="IN"
+        )
         db.session.commit()
         with live_app.test_request_context():
             ana_token, raj_token = services.badge_token(ana), services.badge_token(raj)
@@ -73,14 +75,19 @@ def test_scanner_repeated_reads_of_one_badge_count_once(live_app, page):
         event = make_event("cdc")
         make_staff(event, "door@example.org", EventRoleKind.STAFF)
         ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
-        raj = make_confirmed_registration(event, "raj@example.org", full_name="Raj Kumar", country="IN")
+        raj = make_confirmed_registration(
+            event, "raj@example.org", full_name="Raj Kumar", country="IN"
+        )
         db.session.commit()
         raj_id = raj.id
         with live_app.test_request_context():
             ana_token, raj_token = services.badge_token(ana), services.badge_token(raj)
     base = live_app.config["LIVE_URL"]
     posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/checkins" in r.url else None)
+    page.on(
+        "request",
+        lambda r: posts.append(r.url) if r.method == "POST" and "/checkins" in r.url else None,
+    )
     page.goto(f"{base}/login")
     page.fill("input[name=email]", "door@example.org")
     page.fill("input[name=password]", PASSWORD)
@@ -90,7 +97,9 @@ def test_scanner_repeated_reads_of_one_badge_count_once(live_app, page):
     page.wait_for_selector("#scanner[data-ready='1']")
 
     def scan(token: str) -> None:
-        page.evaluate("document.getElementById('result').className = 'result'")  # see the next answer arrive
+        page.evaluate(
+            "document.getElementById('result').className = 'result'"
+        )  # see the next answer arrive
         page.fill("#wedge", token)
         page.press("#wedge", "Enter")
         page.wait_for_selector("#result.result-ok, #result.result-warn, #result.result-bad")
@@ -112,11 +121,15 @@ def test_scanner_repeated_reads_of_one_badge_count_once(live_app, page):
     page.context.set_offline(True)
     expect(page.locator("#connection")).to_have_text("offline")
     scan(raj_token)
-    expect(page.locator("#result-reason")).to_have_text(f"Genuine badge #{raj_id} — accepted offline, will sync.")
+    expect(page.locator("#result-reason")).to_have_text(
+        f"Genuine badge #{raj_id} — accepted offline, will sync."
+    )
     expect(page.locator("#queue-status")).to_have_text("1 waiting")
     scan(raj_token)
     expect(page.locator("#result")).to_have_class("result result-ok")
-    expect(page.locator("#result-reason")).to_have_text(f"Already scanned — waiting to sync. (badge #{raj_id})")
+    expect(page.locator("#result-reason")).to_have_text(
+        f"Already scanned — waiting to sync. (badge #{raj_id})"
+    )
     expect(page.locator("#queue-status")).to_have_text("1 waiting")
     # After the window it is still waiting in the queue, so still not queued again.
     page.clock.fast_forward(11_000)
@@ -131,4 +144,7 @@ def test_scanner_repeated_reads_of_one_badge_count_once(live_app, page):
     expect(page.locator("#sync-report")).to_contain_text("Synced 1 scan; 0 conflicts")
     with live_app.app_context():
         rows = db.session.scalars(db.select(Attendance).order_by(Attendance.registration_id)).all()
-        assert [(r.registration_id, r.checkpoint) for r in rows] == [(ana.id, "entrance"), (raj_id, "entrance")]
+        assert [(r.registration_id, r.checkpoint) for r in rows] == [
+            (ana.id, "entrance"),
+            (raj_id, "entrance"),
+        ]

@@ -22,7 +22,18 @@ def test_create_organiser_with_generated_password(app, runner):
     with app.app_context():
         make_event("cdc")
         db.session.commit()
-    result = runner.invoke(args=["create-user", "Org@Example.org", "--role", "organiser", "--event", "cdc", "--name", "Olu Org"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "Org@Example.org",
+            "--role",
+            "organiser",
+            "--event",
+            "cdc",
+            "--name",
+            "Olu Org",
+        ]
+    )
     assert result.exit_code == 0, result.output
     password = result.output.split("Password: ")[1].strip()
     with app.app_context():
@@ -39,7 +50,16 @@ def test_create_user_reuses_an_account_and_sets_the_given_password(app, runner):
         make_user("ana@example.org")
         db.session.commit()
     result = runner.invoke(
-        args=["create-user", "ana@example.org", "--role", "staff", "--event", "cdc", "--password", "chosen password"]
+        args=[
+            "create-user",
+            "ana@example.org",
+            "--role",
+            "staff",
+            "--event",
+            "cdc",
+            "--password",
+            "chosen password",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Password:" not in result.output
@@ -51,7 +71,9 @@ def test_create_user_reuses_an_account_and_sets_the_given_password(app, runner):
 
 
 def test_create_admin(app, runner):
-    result = runner.invoke(args=["create-user", "root@example.org", "--role", "admin", "--password", "a good password"])
+    result = runner.invoke(
+        args=["create-user", "root@example.org", "--role", "admin", "--password", "a good password"]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert _user("root@example.org").is_admin
@@ -60,20 +82,26 @@ def test_create_admin(app, runner):
 def test_create_user_bad_input(app, runner):
     no_event = runner.invoke(args=["create-user", "a@example.org", "--role", "organiser"])
     assert no_event.exit_code != 0 and "--event" in no_event.output
-    unknown = runner.invoke(args=["create-user", "a@example.org", "--role", "staff", "--event", "nope"])
+    unknown = runner.invoke(
+        args=["create-user", "a@example.org", "--role", "staff", "--event", "nope"]
+    )
     assert unknown.exit_code != 0 and "No event" in unknown.output
     bad_role = runner.invoke(args=["create-user", "a@example.org", "--role", "king"])
     assert bad_role.exit_code != 0
     bad_email = runner.invoke(args=["create-user", "not-an-email", "--role", "admin"])
     assert bad_email.exit_code != 0 and "e-mail" in bad_email.output.lower()
-    short = runner.invoke(args=["create-user", "a@example.org", "--role", "admin", "--password", "short"])
+    short = runner.invoke(
+        args=["create-user", "a@example.org", "--role", "admin", "--password", "short"]
+    )
     assert short.exit_code != 0 and "8 characters" in short.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
 def test_create_token_prints_a_token(app, runner):
-    runner.invoke(args=["create-user", "root@example.org", "--role", "admin", "--password", "a good password"])
+    runner.invoke(
+        args=["create-user", "root@example.org", "--role", "admin", "--password", "a good password"]
+    )
     result = runner.invoke(args=["create-token", "root@example.org", "--label", "scanner"])
     assert result.exit_code == 0, result.output
     token = result.output.strip()

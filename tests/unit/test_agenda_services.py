@@ -24,10 +24,24 @@ from tests.helpers import make_delegate
 from tests.helpers import make_event
 
 
-def data(event, title="Talk", day=0, start="10:00", end="11:00", room=None, people=(), seats=None, kind=SessionKind.PARALLEL):
+def data(
+    event,
+    title="Talk",
+    day=0,
+    start="10:00",
+    end="11:00",
+    room=None,
+    people=(),
+    seats=None,
+    kind=SessionKind.PARALLEL,
+):
     return services.SessionData(
-        title=title, kind=kind, starts_at=local_time(event, day, start), ends_at=local_time(event, day, end),
-        room_id=room.id if room else None, seat_limit=seats,
+        title=title,
+        kind=kind,
+        starts_at=local_time(event, day, start),
+        ends_at=local_time(event, day, end),
+        room_id=room.id if room else None,
+        seat_limit=seats,
         people=[services.PersonData(name=n, role=PersonRole.SPEAKER) for n in people],
     )
 
@@ -50,17 +64,27 @@ def count_sessions():
 
 
 def test_room_used_twice_at_once_is_refused(event, hall, now):
-    services.create_session(event, data(event, "First", start="10:00", end="11:00", room=hall), now=now)
+    services.create_session(
+        event, data(event, "First", start="10:00", end="11:00", room=hall), now=now
+    )
     with pytest.raises(ValidationFailed, match="already used by “First”") as exc:
-        services.create_session(event, data(event, "Second", start="10:30", end="11:30", room=hall), now=now)
+        services.create_session(
+            event, data(event, "Second", start="10:30", end="11:30", room=hall), now=now
+        )
     assert exc.value.field == "room_id"
 
 
 def test_back_to_back_and_other_rooms_are_fine(event, hall, now):
     other = services.create_room(event, name="Hall B")
-    services.create_session(event, data(event, "First", start="10:00", end="11:00", room=hall), now=now)
-    services.create_session(event, data(event, "Next", start="11:00", end="12:00", room=hall), now=now)
-    services.create_session(event, data(event, "Parallel", start="10:00", end="11:00", room=other), now=now)
+    services.create_session(
+        event, data(event, "First", start="10:00", end="11:00", room=hall), now=now
+    )
+    services.create_session(
+        event, data(event, "Next", start="11:00", end="12:00", room=hall), now=now
+    )
+    services.create_session(
+        event, data(event, "Parallel", start="10:00", end="11:00", room=other), now=now
+    )
     assert count_sessions() == 3
 
 
@@ -83,8 +107,16 @@ def test_moving_a_session_into_an_occupied_room_is_refused(event, hall, now):
 def test_person_in_two_overlapping_sessions_is_a_warning(event, hall, now):
     other = services.create_room(event, name="Hall B")
     a = services.create_session(event, data(event, "A", room=hall, people=["Ana Example"]), now=now)
-    b = services.create_session(event, data(event, "B", start="10:30", end="11:30", room=other, people=["ana  EXAMPLE"]), now=now)
-    services.create_session(event, data(event, "C", start="11:30", end="12:00", room=other, people=["Ana Example"]), now=now)
+    b = services.create_session(
+        event,
+        data(event, "B", start="10:30", end="11:30", room=other, people=["ana  EXAMPLE"]),
+        now=now,
+    )
+    services.create_session(
+        event,
+        data(event, "C", start="11:30", end="12:00", room=other, people=["Ana Example"]),
+        now=now,
+    )
     warnings = services.session_warnings(event, a)
     assert len(warnings) == 1 and "“B”" in warnings[0]
     report = services.health(event)
@@ -121,10 +153,17 @@ def test_session_outside_the_event_days_is_refused(event, now):
 
 
 def test_wall_time_skipped_by_daylight_saving_is_refused(app_ctx):
-    berlin = make_event("berlin", timezone="Europe/Berlin", starts_on=dt.date(2027, 3, 27), ends_on=dt.date(2027, 3, 29))
+    berlin = make_event(
+        "berlin",
+        timezone="Europe/Berlin",
+        starts_on=dt.date(2027, 3, 27),
+        ends_on=dt.date(2027, 3, 29),
+    )
     with pytest.raises(ValidationFailed, match="does not exist"):
         services.to_utc(berlin, dt.datetime(2027, 3, 28, 2, 30))
-    assert services.to_utc(berlin, dt.datetime(2027, 3, 28, 3, 30)) == dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)
+    assert services.to_utc(berlin, dt.datetime(2027, 3, 28, 3, 30)) == dt.datetime(
+        2027, 3, 28, 1, 30, tzinfo=dt.UTC
+    )
 
 
 def test_duplicate_room_name_and_bad_colour(event, hall):
@@ -151,8 +190,12 @@ def test_publish_then_every_change_is_logged(event, hall, now):
     services.publish_programme(event, now)
     assert event.programme_published_at == now
     version = event.programme_version
-    services.update_session(event, s, data(event, "Opening", start="12:00", end="13:00", room=other), now=now)
-    services.create_session(event, data(event, "Late addition", start="15:00", end="16:00"), now=now)
+    services.update_session(
+        event, s, data(event, "Opening", start="12:00", end="13:00", room=other), now=now
+    )
+    services.create_session(
+        event, data(event, "Late addition", start="15:00", end="16:00"), now=now
+    )
     services.cancel_session(event, s, now=now)
     changes = services.list_changes(event)
     assert [c.kind for c in changes] == ["cancelled", "added", "moved"]
@@ -171,9 +214,13 @@ def test_sequence_increases_on_every_change_and_not_without_one(event, hall, now
     assert s.sequence == 0
     assert services.update_session(event, s, data(event, room=hall, people=["Ana"]), now=now) == []
     assert s.sequence == 0
-    services.update_session(event, s, data(event, start="10:15", end="11:15", room=hall, people=["Ana"]), now=now)
+    services.update_session(
+        event, s, data(event, start="10:15", end="11:15", room=hall, people=["Ana"]), now=now
+    )
     assert s.sequence == 1
-    services.update_session(event, s, data(event, start="10:15", end="11:15", room=hall, people=["Bo"]), now=now)
+    services.update_session(
+        event, s, data(event, start="10:15", end="11:15", room=hall, people=["Bo"]), now=now
+    )
     assert s.sequence == 2
     services.cancel_session(event, s, now=now)
     assert s.sequence == 3
@@ -190,7 +237,9 @@ def test_room_rename_is_logged_and_bumps_sequences(event, hall, now):
 
 
 def test_markdown_is_rendered_safely():
-    html = render_markdown("**bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>")
+    html = render_markdown(
+        "**bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    )
     assert "<strong>bold</strong>" in html
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
 
@@ -206,7 +255,9 @@ def test_star_toggles(event, hall, now):
 
 
 def test_workshop_waiting_list_order_and_promotion_with_email(app, event, hall, now, outbox):
-    w = services.create_session(event, data(event, "Workshop", room=hall, seats=2, kind=SessionKind.WORKSHOP), now=now)
+    w = services.create_session(
+        event, data(event, "Workshop", room=hall, seats=2, kind=SessionKind.WORKSHOP), now=now
+    )
     regs = [make_delegate(event, f"d{i}@example.org")[1] for i in range(5)]
     results = [services.signup(event, w, r, now=now).status for r in regs]
     assert results == [SeatStatus.CONFIRMED] * 2 + [SeatStatus.WAITLISTED] * 3
@@ -221,7 +272,10 @@ def test_workshop_waiting_list_order_and_promotion_with_email(app, event, hall, 
     assert [p.registration_id for p in promoted] == [regs[3].id]
     assert w.pool.taken == 2
     statuses = {r.id: services.get_signup(w, r).status for r in regs}
-    assert statuses[regs[3].id] is SeatStatus.CONFIRMED and statuses[regs[4].id] is SeatStatus.WAITLISTED
+    assert (
+        statuses[regs[3].id] is SeatStatus.CONFIRMED
+        and statuses[regs[4].id] is SeatStatus.WAITLISTED
+    )
     mails = outbox.to("d3@example.org")
     assert [m["Subject"] for m in mails] == ["Waiting list: Workshop", "A seat is yours: Workshop"]
     attachment = next(mails[-1].iter_attachments())
@@ -257,7 +311,9 @@ def test_raising_the_seat_limit_promotes_the_waiting_list(event, hall, now):
 
 def test_signup_rules(event, hall, now):
     plain = services.create_session(event, data(event, "Plain", room=hall), now=now)
-    w = services.create_session(event, data(event, "W", start="12:00", end="13:00", room=hall, seats=3), now=now)
+    w = services.create_session(
+        event, data(event, "W", start="12:00", end="13:00", room=hall, seats=3), now=now
+    )
     _, reg = make_delegate(event)
     with pytest.raises(DomainError, match="needs no sign-up"):
         services.signup(event, plain, reg, now=now)
@@ -271,8 +327,12 @@ def test_signup_rules(event, hall, now):
 def test_my_agenda_highlights_clashes(event, hall, now):
     other = services.create_room(event, name="Hall B")
     a = services.create_session(event, data(event, "A", room=hall), now=now)
-    b = services.create_session(event, data(event, "B", start="10:30", end="11:30", room=other, seats=5), now=now)
-    c = services.create_session(event, data(event, "C", start="14:00", end="15:00", room=hall), now=now)
+    b = services.create_session(
+        event, data(event, "B", start="10:30", end="11:30", room=other, seats=5), now=now
+    )
+    c = services.create_session(
+        event, data(event, "C", start="14:00", end="15:00", room=hall), now=now
+    )
     _, reg = make_delegate(event)
     services.toggle_star(reg, a, now)
     services.toggle_star(reg, c, now)
@@ -313,7 +373,8 @@ def test_csv_import_all_rows_ok(event, hall, now):
     sessions = services.load_programme(event)
     assert [s.title for s in sessions] == ["Opening, with a comma", "Workshop"]
     assert [(p.name, p.role, p.country) for p in sessions[0].people] == [
-        ("Meera Iyer", PersonRole.CHAIR, "IN"), ("Juan", PersonRole.SPEAKER, "AT")
+        ("Meera Iyer", PersonRole.CHAIR, "IN"),
+        ("Juan", PersonRole.SPEAKER, "AT"),
     ]
     assert event.local(sessions[0].starts_at).strftime("%H:%M") == "09:30"
     assert sessions[1].pool.capacity == 20
@@ -354,7 +415,9 @@ def test_csv_missing_columns_and_not_utf8(event, now):
 
 
 def test_csv_export_then_import_round_trips(event, hall, now):
-    s = services.create_session(event, data(event, "=cmd|' /C calc'!A0", room=hall, people=["Ana"], seats=5), now=now)
+    s = services.create_session(
+        event, data(event, "=cmd|' /C calc'!A0", room=hall, people=["Ana"], seats=5), now=now
+    )
     text = csvio.export_csv(event)
     assert "'=cmd" in text  # formula defused for spreadsheets
     result = csvio.import_csv(event, text.encode("utf-8-sig"), now=now)

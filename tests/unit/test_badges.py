@@ -18,13 +18,19 @@ from tests.helpers import pdf_text
 
 KEY = "testing-secret-key"
 NOTO = Path("/usr/share/fonts/truetype/noto")
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (pdftoppm, pdftotext)")
+needs_poppler = pytest.mark.skipif(
+    not shutil.which("pdftoppm"), reason="needs poppler-utils (pdftoppm, pdftotext)"
+)
 
 
 def _badge(i: int, name: str = "Ana Example", **kw) -> BadgeData:
     values = dict(
-        token=tokens.issue(KEY, 1, i, 1), full_name=name, organisation="Kenya Leather Cluster",
-        country_name="Kenya", category="delegate", category_label="Delegate",
+        token=tokens.issue(KEY, 1, i, 1),
+        full_name=name,
+        organisation="Kenya Leather Cluster",
+        country_name="Kenya",
+        category="delegate",
+        category_label="Delegate",
         event_title="Changing paradigms of cluster development",
     )
     values.update(kw)
@@ -37,10 +43,16 @@ def _decode(pdf: bytes, tmp_path: Path, dpi: int = 150) -> list[str]:
 
     path = tmp_path / "q.pdf"
     path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", str(path), str(tmp_path / "page")], check=True
+    )
     texts = []
     for png in sorted(tmp_path.glob("page*.png")):
-        texts += [r.text for r in zxingcpp.read_barcodes(Image.open(png)) if r.format == zxingcpp.BarcodeFormat.QRCode]
+        texts += [
+            r.text
+            for r in zxingcpp.read_barcodes(Image.open(png))
+            if r.format == zxingcpp.BarcodeFormat.QRCode
+        ]
     return texts
 
 
@@ -50,7 +62,9 @@ def test_fast_qr_matrix_matches_qrcode_library():
 
     for i in range(1, 20):
         token = tokens.issue(KEY, i, i * 31, i % 4)
-        reference = qrcode.QRCode(error_correction=ERROR_CORRECT_M, version=5, border=0, mask_pattern=2)
+        reference = qrcode.QRCode(
+            error_correction=ERROR_CORRECT_M, version=5, border=0, mask_pattern=2
+        )
         reference.add_data(token)
         reference.make(fit=False)
         assert render.qr_matrix(token) == reference.get_matrix()
@@ -71,7 +85,9 @@ def test_every_qr_decodes_and_text_is_there(layout, tmp_path):
 
 @needs_poppler
 def test_long_names_wrap_or_shrink_without_overflow(tmp_path):
-    long_name = "José María Fernández-Núñez de la Peña y Castellanos Villaverde Aguirre Montenegro Ibáñez"
+    long_name = (
+        "José María Fernández-Núñez de la Peña y Castellanos Villaverde Aguirre Montenegro Ibáñez"
+    )
     pdf = build_badges([_badge(1, long_name)], layout="a6", fonts=font_set({}))
     text = pdf_text(pdf, tmp_path)
     assert "José María" in text  # diacritics kept
@@ -86,7 +102,8 @@ def test_long_names_wrap_or_shrink_without_overflow(tmp_path):
 
 @needs_poppler
 @pytest.mark.skipif(
-    not (NOTO / "NotoSansDevanagari-Regular.ttf").exists() or not (NOTO / "NotoSansArabic-Regular.ttf").exists(),
+    not (NOTO / "NotoSansDevanagari-Regular.ttf").exists()
+    or not (NOTO / "NotoSansArabic-Regular.ttf").exists(),
     reason="needs Debian fonts-noto-core (Devanagari and Arabic)",
 )
 def test_devanagari_and_arabic_names_render(tmp_path):
@@ -101,16 +118,28 @@ def test_devanagari_and_arabic_names_render(tmp_path):
     assert len(_decode(pdf, tmp_path)) == 2
 
 
-CJK = [p for p in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                   "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-                   "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                   "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf") if Path(p).exists()]
+CJK = [
+    p
+    for p in (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    )
+    if Path(p).exists()
+]
 
 
 @needs_poppler
-@pytest.mark.skipif(not CJK, reason="no CJK font installed (apt-get install fonts-noto-cjk); set PDF_FALLBACK_FONTS")
+@pytest.mark.skipif(
+    not CJK, reason="no CJK font installed (apt-get install fonts-noto-cjk); set PDF_FALLBACK_FONTS"
+)
 def test_chinese_names_render(tmp_path):
-    pdf = build_badges([_badge(1, "王小明")], layout="a6", fonts=font_set({"PDF_FALLBACK_FONTS": CJK}).for_texts(["王小明"]))
+    pdf = build_badges(
+        [_badge(1, "王小明")],
+        layout="a6",
+        fonts=font_set({"PDF_FALLBACK_FONTS": CJK}).for_texts(["王小明"]),
+    )
     assert "王小明" in pdf_text(pdf, tmp_path)
 
 

@@ -21,8 +21,12 @@ from tests.helpers import make_visit
 
 def session_data(event, title="Workshop", start="10:00", end="11:00", room=None, seats=None):
     return agenda.SessionData(
-        title=title, kind=SessionKind.WORKSHOP, starts_at=local_time(event, 0, start),
-        ends_at=local_time(event, 0, end), room_id=room.id if room else None, seat_limit=seats,
+        title=title,
+        kind=SessionKind.WORKSHOP,
+        starts_at=local_time(event, 0, start),
+        ends_at=local_time(event, 0, end),
+        room_id=room.id if room else None,
+        seat_limit=seats,
         people=[agenda.PersonData(name="Ana Example", role=PersonRole.SPEAKER)],
     )
 
@@ -52,8 +56,10 @@ def workshop(event, now):
     agenda.create_room(event, name="Hall B")
     w = agenda.create_session(event, session_data(event, room=hall, seats=1), now=now)
     agenda.publish_programme(event, now)
-    regs = {name: make_confirmed_registration(event, f"{name}@example.org") for name in
-            ("seat", "waiting", "star", "left", "gone", "bystander")}
+    regs = {
+        name: make_confirmed_registration(event, f"{name}@example.org")
+        for name in ("seat", "waiting", "star", "left", "gone", "bystander")
+    }
     assert agenda.signup(event, w, regs["seat"], now=now).status is SeatStatus.CONFIRMED
     assert agenda.signup(event, w, regs["waiting"], now=now).status is SeatStatus.WAITLISTED
     agenda.signup(event, w, regs["left"], now=now)
@@ -65,10 +71,14 @@ def workshop(event, now):
     return w, regs
 
 
-def test_moving_a_session_mails_seats_waiting_list_and_stars_with_old_and_new_time(event, workshop, now, outbox):
+def test_moving_a_session_mails_seats_waiting_list_and_stars_with_old_and_new_time(
+    event, workshop, now, outbox
+):
     w, regs = workshop
     hall_b = next(r for r in agenda.list_rooms(event) if r.name == "Hall B")
-    agenda.update_session(event, w, session_data(event, start="14:30", end="16:00", room=hall_b, seats=1), now=now)
+    agenda.update_session(
+        event, w, session_data(event, start="14:30", end="16:00", room=hall_b, seats=1), now=now
+    )
     db.session.commit()
     mails = with_subject(outbox, "Changed: Workshop")
     assert sorted(mails) == ["seat@example.org", "star@example.org", "waiting@example.org"]
@@ -85,21 +95,28 @@ def test_moving_a_session_mails_seats_waiting_list_and_stars_with_old_and_new_ti
 
 def test_time_only_move_says_the_room_is_unchanged(event, workshop, now, outbox):
     w, _regs = workshop
-    agenda.update_session(event, w, session_data(event, start="10:30", end="11:30", room=w.room, seats=1), now=now)
+    agenda.update_session(
+        event, w, session_data(event, start="10:30", end="11:30", room=w.room, seats=1), now=now
+    )
     db.session.commit()
     body = outbox.body(with_subject(outbox, "Changed: Workshop")["waiting@example.org"])
     assert "10:00–11:00" in body and "10:30–11:30" in body
     assert "Room: Hall A\n" in body and "→ Hall" not in body
 
 
-def test_cancelling_a_session_mails_cancelled_with_a_cancelled_calendar_entry(event, workshop, now, outbox):
+def test_cancelling_a_session_mails_cancelled_with_a_cancelled_calendar_entry(
+    event, workshop, now, outbox
+):
     w, _regs = workshop
     agenda.cancel_session(event, w, now=now)
     db.session.commit()
     mails = with_subject(outbox, "Cancelled: Workshop")
     assert sorted(mails) == ["seat@example.org", "star@example.org", "waiting@example.org"]
     body = outbox.body(mails["seat@example.org"])
-    assert "this session is cancelled" in body and "Saturday 20 February 2027, 10:00–11:00 (Asia/Kolkata)" in body
+    assert (
+        "this session is cancelled" in body
+        and "Saturday 20 February 2027, 10:00–11:00 (Asia/Kolkata)" in body
+    )
     entry = vevent(mails["seat@example.org"])
     assert str(entry["STATUS"]) == "CANCELLED" and int(entry["SEQUENCE"]) == 1
     agenda.reinstate_session(event, w, now=now)
@@ -110,7 +127,9 @@ def test_cancelling_a_session_mails_cancelled_with_a_cancelled_calendar_entry(ev
 def test_title_or_seat_edits_send_no_mail(event, workshop, now, outbox):
     w, _regs = workshop
     before = len(outbox.messages())
-    agenda.update_session(event, w, session_data(event, title="Workshop on finance", room=w.room, seats=1), now=now)
+    agenda.update_session(
+        event, w, session_data(event, title="Workshop on finance", room=w.room, seats=1), now=now
+    )
     db.session.commit()
     assert w.sequence == 1  # calendars still learn the new title
     assert len(outbox.messages()) == before
@@ -121,7 +140,9 @@ def test_unpublished_programme_changes_send_no_mail(event, now, outbox):
     reg = make_confirmed_registration(event, "early@example.org")
     agenda.signup(event, w, reg, now=now)
     db.session.commit()
-    agenda.update_session(event, w, session_data(event, start="15:00", end="16:00", seats=5), now=now)
+    agenda.update_session(
+        event, w, session_data(event, start="15:00", end="16:00", seats=5), now=now
+    )
     agenda.cancel_session(event, w, now=now)
     db.session.commit()
     assert [m["Subject"] for m in outbox.to(reg.email)] == ["Your seat: Workshop"]
@@ -141,8 +162,11 @@ def test_rolled_back_change_sends_no_mail(event, workshop, now, outbox):
 
 def visit_data(visit, **changes):
     values = {
-        "title": visit.title, "departs_at": visit.departs_at, "returns_at": visit.returns_at,
-        "capacity_cap": visit.capacity_cap, "meeting_point": visit.meeting_point,
+        "title": visit.title,
+        "departs_at": visit.departs_at,
+        "returns_at": visit.returns_at,
+        "capacity_cap": visit.capacity_cap,
+        "meeting_point": visit.meeting_point,
         "buses": [visits.BusData(b.name, b.seats, b.id) for b in visit.buses],
     }
     values.update(changes)
@@ -153,8 +177,10 @@ def visit_data(visit, **changes):
 def trip(event, now):
     """A one-seat visit with a seat, a waiting place, a cancelled sign-up and a cancelled registration."""
     visit = make_visit(event, buses=(("Van", 2),), cap=2, start="08:00", end="17:00")
-    regs = {name: make_confirmed_registration(event, f"{name}@example.org") for name in
-            ("seat", "seat2", "waiting", "left")}
+    regs = {
+        name: make_confirmed_registration(event, f"{name}@example.org")
+        for name in ("seat", "seat2", "waiting", "left")
+    }
     for name in ("seat", "seat2", "waiting", "left"):
         visits.signup(event, visit, regs[name], now=now)
     visits.cancel(event, visit, regs["left"], now=now)  # "waiting" moves up into the freed seat
@@ -168,8 +194,16 @@ def trip(event, now):
 
 def test_retimed_visit_mails_everyone_signed_up_with_old_and_new_time(event, trip, now, outbox):
     visit, _regs = trip
-    visits.update_visit(event, visit, visit_data(
-        visit, departs_at=local_time(event, 1, "09:15"), returns_at=local_time(event, 1, "18:00")), now=now)
+    visits.update_visit(
+        event,
+        visit,
+        visit_data(
+            visit,
+            departs_at=local_time(event, 1, "09:15"),
+            returns_at=local_time(event, 1, "18:00"),
+        ),
+        now=now,
+    )
     db.session.commit()
     mails = with_subject(outbox, f"New time: {visit.title}")
     assert sorted(mails) == ["queue@example.org", "seat@example.org", "waiting@example.org"]
@@ -185,7 +219,9 @@ def test_new_meeting_point_mails_everyone_signed_up(event, trip, now, outbox):
     visit, _regs = trip
     visit.meeting_point = "Hotel lobby"
     db.session.commit()
-    visits.update_visit(event, visit, visit_data(visit, meeting_point="Gate 3, Pragati Maidan"), now=now)
+    visits.update_visit(
+        event, visit, visit_data(visit, meeting_point="Gate 3, Pragati Maidan"), now=now
+    )
     db.session.commit()
     mails = with_subject(outbox, f"New meeting point: {visit.title}")
     assert sorted(mails) == ["queue@example.org", "seat@example.org", "waiting@example.org"]
@@ -196,13 +232,20 @@ def test_new_meeting_point_mails_everyone_signed_up(event, trip, now, outbox):
     assert "Was:  departs" not in body
     assert "Gate 3, Pragati Maidan" in str(vevent(mails["seat@example.org"])["LOCATION"])
     # Time and place at once: one e-mail each that names both.
-    visits.update_visit(event, visit, visit_data(
-        visit, meeting_point="Hotel lobby", departs_at=local_time(event, 1, "07:30")), now=now)
+    visits.update_visit(
+        event,
+        visit,
+        visit_data(visit, meeting_point="Hotel lobby", departs_at=local_time(event, 1, "07:30")),
+        now=now,
+    )
     db.session.commit()
     both = with_subject(outbox, f"New time and meeting point: {visit.title}")
     assert sorted(both) == ["queue@example.org", "seat@example.org", "waiting@example.org"]
     body = outbox.body(both["queue@example.org"])
-    assert "Now:  departs Sunday 21 February 2027, 07:30" in body and "Meeting point now: Hotel lobby" in body
+    assert (
+        "Now:  departs Sunday 21 February 2027, 07:30" in body
+        and "Meeting point now: Hotel lobby" in body
+    )
 
 
 def test_visit_title_edit_sends_no_mail_and_cancel_attaches_cancelled_ics(event, trip, now, outbox):
@@ -218,6 +261,8 @@ def test_visit_title_edit_sends_no_mail_and_cancel_attaches_cancelled_ics(event,
     assert "is cancelled" in outbox.body(mails["seat@example.org"])
     assert str(vevent(mails["queue@example.org"])["STATUS"]) == "CANCELLED"
     # Saving the cancelled visit again (e.g. a new description) does not mail again.
-    visits.update_visit(event, visit, visit_data(visit, status=VisitStatus.CANCELLED, description="x"), now=now)
+    visits.update_visit(
+        event, visit, visit_data(visit, status=VisitStatus.CANCELLED, description="x"), now=now
+    )
     db.session.commit()
     assert len(with_subject(outbox, "Cancelled:")) == 3

@@ -72,7 +72,9 @@ def _flip(token: str, index: int) -> str:
         pytest.param(lambda t: "+" + t[1:], id="plus-sign"),
         pytest.param(lambda t: t[:60] + "9" + t[61:], id="digit-9"),
         pytest.param(lambda t: t + " " * 400 + "A", id="long-with-spaces"),
-        pytest.param(lambda t: base64.b32encode(b"\x02" + base64.b32decode(t)[1:]).decode(), id="bad-version"),
+        pytest.param(
+            lambda t: base64.b32encode(b"\x02" + base64.b32decode(t)[1:]).decode(), id="bad-version"
+        ),
     ],
 )
 def test_bad_tokens_are_invalid(mutate):
@@ -90,7 +92,9 @@ def test_server_check_accepts_exactly_what_the_public_key_accepts():
     public = tokens._public_key(KEY, 1)
     rng = random.Random(7)
     assert tokens.issue(KEY, 1, 5, 1) == tokens.issue(KEY, 1, 5, 1)  # deterministic
-    candidates = [tokens.issue(KEY, 1, rng.randrange(1, 10**6), rng.randrange(0, 9)) for _ in range(40)]
+    candidates = [
+        tokens.issue(KEY, 1, rng.randrange(1, 10**6), rng.randrange(0, 9)) for _ in range(40)
+    ]
     candidates += [_flip(t, rng.randrange(0, tokens.TOKEN_SIZE)) for t in candidates]
     candidates += [tokens.issue("another-key", 1, 9, 1)]
     candidates += [_flip(candidates[0], 0)]  # bad version byte: not even decodable
@@ -126,32 +130,55 @@ def world(app_ctx, now):
     db.session.add(pool)
     db.session.flush()
     workshop = ProgrammeSession(
-        event_id=event.id, title="Finance workshop", starts_at=local_time(event, 0, "10:00"),
-        ends_at=local_time(event, 0, "11:00"), capacity_pool_id=pool.id,
+        event_id=event.id,
+        title="Finance workshop",
+        starts_at=local_time(event, 0, "10:00"),
+        ends_at=local_time(event, 0, "11:00"),
+        capacity_pool_id=pool.id,
     )
     plenary = ProgrammeSession(
-        event_id=event.id, title="Opening plenary", starts_at=local_time(event, 0, "09:00"),
+        event_id=event.id,
+        title="Opening plenary",
+        starts_at=local_time(event, 0, "09:00"),
         ends_at=local_time(event, 0, "10:00"),
     )
     vpool = CapacityPool(capacity=30)
     db.session.add_all([workshop, plenary, vpool])
     db.session.flush()
     visit = Visit(
-        event_id=event.id, title="Leather cluster", departs_at=local_time(event, 1, "08:00"),
-        returns_at=local_time(event, 1, "17:00"), capacity_pool_id=vpool.id,
+        event_id=event.id,
+        title="Leather cluster",
+        departs_at=local_time(event, 1, "08:00"),
+        returns_at=local_time(event, 1, "17:00"),
+        capacity_pool_id=vpool.id,
     )
     db.session.add(visit)
     db.session.flush()
-    return {"event": event, "other": other, "staff": staff, "reg": reg, "workshop": workshop,
-            "plenary": plenary, "visit": visit, "now": now}
+    return {
+        "event": event,
+        "other": other,
+        "staff": staff,
+        "reg": reg,
+        "workshop": workshop,
+        "plenary": plenary,
+        "visit": visit,
+        "now": now,
+    }
 
 
 def _scan(w, token=None, *, session=None, visit=None, scan_id="s1", at=None):
     event = w["event"]
-    checkpoint = services.resolve_checkpoint(event, session.id if session else None, visit.id if visit else None)
+    checkpoint = services.resolve_checkpoint(
+        event, session.id if session else None, visit.id if visit else None
+    )
     return services.check_in(
-        event, token=token if token is not None else services.badge_token(w["reg"]), checkpoint=checkpoint,
-        scan_id=scan_id, scanned_at=at or w["now"], actor=w["staff"], now=w["now"],
+        event,
+        token=token if token is not None else services.badge_token(w["reg"]),
+        checkpoint=checkpoint,
+        scan_id=scan_id,
+        scanned_at=at or w["now"],
+        actor=w["staff"],
+        now=w["now"],
     )
 
 
@@ -207,7 +234,9 @@ def test_decoding_matches_the_standard_library():
         raw = bytes([tokens.VERSION]) + os.urandom(tokens.TOKEN_SIZE - 1)
         claim, payload, signature = tokens.decode(base64.b32encode(raw).decode())
         assert payload + signature == raw
-        assert (claim.event_id, claim.registration_id) == tuple(int.from_bytes(raw[a:b]) for a, b in ((1, 5), (5, 9)))
+        assert (claim.event_id, claim.registration_id) == tuple(
+            int.from_bytes(raw[a:b]) for a, b in ((1, 5), (5, 9))
+        )
 
 
 def test_a_race_lost_between_reading_and_writing_is_already_checked_in(world):
@@ -221,8 +250,15 @@ def test_a_race_lost_between_reading_and_writing_is_already_checked_in(world):
     assert _scan(world, scan_id="winner").result is ScanResult.OK
     later = world["now"] + dt.timedelta(seconds=1)
     loser = services.record_scan(
-        conn, event.id, token=services.badge_token(reg), holder=stale, checkpoint=checkpoint,
-        scan_id="loser", scanned_at=later, scanner_id=None, now=later,
+        conn,
+        event.id,
+        token=services.badge_token(reg),
+        holder=stale,
+        checkpoint=checkpoint,
+        scan_id="loser",
+        scanned_at=later,
+        scanner_id=None,
+        now=later,
     )
     assert loser.result is ScanResult.ALREADY_CHECKED_IN and loser.conflict
     assert loser.first_scanned_at == world["now"]
@@ -269,7 +305,9 @@ def test_invalid_and_wrong_event(world):
 def test_limited_session_needs_confirmed_signup(world):
     workshop, reg = world["workshop"], world["reg"]
     assert _scan(world, session=workshop, scan_id="1").result is ScanResult.NOT_SIGNED_UP
-    db.session.add(SessionSignup(session_id=workshop.id, registration_id=reg.id, status=SeatStatus.WAITLISTED))
+    db.session.add(
+        SessionSignup(session_id=workshop.id, registration_id=reg.id, status=SeatStatus.WAITLISTED)
+    )
     db.session.flush()
     assert _scan(world, session=workshop, scan_id="2").result is ScanResult.NOT_SIGNED_UP
     signup = db.session.scalar(sa.select(SessionSignup))
@@ -283,7 +321,9 @@ def test_limited_session_needs_confirmed_signup(world):
 def test_visit_needs_confirmed_signup(world):
     visit, reg = world["visit"], world["reg"]
     assert _scan(world, visit=visit, scan_id="1").result is ScanResult.NOT_SIGNED_UP
-    db.session.add(VisitSignup(visit_id=visit.id, registration_id=reg.id, status=SeatStatus.CONFIRMED))
+    db.session.add(
+        VisitSignup(visit_id=visit.id, registration_id=reg.id, status=SeatStatus.CONFIRMED)
+    )
     db.session.flush()
     assert _scan(world, visit=visit, scan_id="2").result is ScanResult.OK
     assert [r.id for r, _ in reports.attendees(world["event"], f"visit:{visit.id}")] == [reg.id]
@@ -299,7 +339,10 @@ def test_bad_input_is_refused(world):
     with pytest.raises(ValidationFailed):
         services.resolve_checkpoint(event, world["plenary"].id, world["visit"].id)
     other_session = ProgrammeSession(
-        event_id=other.id, title="x", starts_at=world["now"], ends_at=world["now"] + dt.timedelta(hours=1)
+        event_id=other.id,
+        title="x",
+        starts_at=world["now"],
+        ends_at=world["now"] + dt.timedelta(hours=1),
     )
     db.session.add(other_session)
     db.session.flush()
@@ -313,14 +356,20 @@ def test_bad_input_is_refused(world):
         services.parse_scanned_at("yesterday", world["now"])
     # The future is clamped; naive times are UTC.
     assert services.parse_scanned_at("2099-01-01T00:00:00Z", world["now"]) == world["now"]
-    assert services.parse_scanned_at("2026-12-01T08:00:00", world["now"]) == world["now"] - dt.timedelta(hours=1)
+    assert services.parse_scanned_at("2026-12-01T08:00:00", world["now"]) == world[
+        "now"
+    ] - dt.timedelta(hours=1)
 
 
 def test_certificates_only_for_attendees(world):
     event = world["event"]
     absent = make_confirmed_registration(event, "absent@example.org")
     boarded_only = make_confirmed_registration(event, "bus@example.org")
-    db.session.add(VisitSignup(visit_id=world["visit"].id, registration_id=boarded_only.id, status=SeatStatus.CONFIRMED))
+    db.session.add(
+        VisitSignup(
+            visit_id=world["visit"].id, registration_id=boarded_only.id, status=SeatStatus.CONFIRMED
+        )
+    )
     db.session.flush()
     _scan(world, scan_id="1")
     _scan(world, services.badge_token(boarded_only), visit=world["visit"], scan_id="2")
@@ -354,8 +403,13 @@ def test_two_scanners_at_once_record_one_checkin(app):
                 barrier.wait()
                 now = dt.datetime.now(dt.UTC)
                 outcome = services.check_in(
-                    ev, token=token, checkpoint=services.Checkpoint("entrance"), scan_id=f"scanner-{n}",
-                    scanned_at=now, actor=actor, now=now,
+                    ev,
+                    token=token,
+                    checkpoint=services.Checkpoint("entrance"),
+                    scan_id=f"scanner-{n}",
+                    scanned_at=now,
+                    actor=actor,
+                    now=now,
                 )
                 db.session.commit()
                 results.append(outcome.result)
@@ -397,8 +451,13 @@ def test_same_scan_id_from_two_threads_is_one_scan(app):
                 barrier.wait()
                 now = dt.datetime.now(dt.UTC)
                 outcome = services.check_in(
-                    ev, token=token, checkpoint=services.Checkpoint("entrance"), scan_id="resent",
-                    scanned_at=now, actor=actor, now=now,
+                    ev,
+                    token=token,
+                    checkpoint=services.Checkpoint("entrance"),
+                    scan_id="resent",
+                    scanned_at=now,
+                    actor=actor,
+                    now=now,
                 )
                 db.session.commit()
                 results.append(outcome.result)

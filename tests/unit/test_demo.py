@@ -51,7 +51,10 @@ def test_seed_demo_loads_a_realistic_conference(app, runner):
 
     with app.app_context():
         event = db.session.scalar(sa.select(Event).where(Event.slug == "cluster-2027"))
-        assert event.title == "Changing paradigms of cluster development: learning from global experiences"
+        assert (
+            event.title
+            == "Changing paradigms of cluster development: learning from global experiences"
+        )
         assert event.is_published
         assert (event.city, event.country, event.timezone) == ("New Delhi", "IN", "Asia/Kolkata")
         assert event.venue == "India Habitat Centre"
@@ -65,7 +68,9 @@ def test_seed_demo_loads_a_realistic_conference(app, runner):
         assert any("UNIDO" in p for p in partners)
         assert event.letter_signatory
 
-        regs = list(db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id)))
+        regs = list(
+            db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id))
+        )
         assert len(regs) >= 185
         assert len({r.country for r in regs}) >= 30
         names = [r.full_name for r in regs]
@@ -93,7 +98,12 @@ def test_seed_demo_loads_a_realistic_conference(app, runner):
         assert sum(v.status is VisaStatus.REQUESTED for v in visas) >= 3
         assert all(v.passport_name and v.passport_number for v in visas)
 
-        users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.like("%@demo.confapp.org")))}
+        users = {
+            u.email: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.email.like("%@demo.confapp.org"))
+            )
+        }
         assert all(u.check_password("demo-password") for u in users.values())
         assert users["admin@demo.confapp.org"].is_admin
         assert users["organiser@demo.confapp.org"].is_organiser(event)

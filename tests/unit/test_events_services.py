@@ -50,7 +50,9 @@ def test_update_event_stores_local_times_as_utc(app_ctx, now):
         ("UNIDO", "Co-organiser", ""),
         ("Foundation for MSME Clusters", "Organiser", "https://msme.example.org"),
     ]
-    assert services.to_local_naive(event.registration_opens_at, event) == dt.datetime(2026, 12, 1, 9, 0)
+    assert services.to_local_naive(event.registration_opens_at, event) == dt.datetime(
+        2026, 12, 1, 9, 0
+    )
     assert services.format_partners(event).splitlines()[0] == "UNIDO | Co-organiser"
 
 
@@ -130,7 +132,9 @@ def test_capacity_rise_calls_fill_from_waitlist(app_ctx, now, monkeypatch):
 def test_add_team_member_invites_new_people(app, outbox):
     with app.test_request_context():
         event = make_event()
-        grant, invited = services.add_team_member(event, "New@Example.org", EventRoleKind.STAFF, "Nia New")
+        grant, invited = services.add_team_member(
+            event, "New@Example.org", EventRoleKind.STAFF, "Nia New"
+        )
         db.session.commit()
         assert invited
         assert grant.user.email == "new@example.org" and grant.user.full_name == "Nia New"
@@ -158,6 +162,8 @@ def test_remove_role_keeps_one_organiser(app_ctx):
     with pytest.raises(ValidationFailed):
         services.remove_role(event, foreign.roles[0].id)
     services.remove_role(event, staff.roles[0].id)
-    remaining = db.session.scalars(sa.select(EventRole.user_id).where(EventRole.event_id == event.id)).all()
+    remaining = db.session.scalars(
+        sa.select(EventRole.user_id).where(EventRole.event_id == event.id)
+    ).all()
     assert remaining == [organiser.id]
     assert db.session.get(User, staff.id) is not None

@@ -39,7 +39,12 @@ def brute_force(problem: S.Problem) -> int:
         if r.id in problem.fixed:
             options.append([problem.fixed[r.id]])
             continue
-        ok = [s for s in slots if s not in problem.unavailable.get(r.a, set()) and s not in problem.unavailable.get(r.b, set())]
+        ok = [
+            s
+            for s in slots
+            if s not in problem.unavailable.get(r.a, set())
+            and s not in problem.unavailable.get(r.b, set())
+        ]
         options.append([None, *ok])
     best = 0
     for choice in itertools.product(*options):
@@ -71,7 +76,10 @@ def random_problem(rng: random.Random, weighted: bool) -> S.Problem:
     pairs = [p for p in itertools.combinations(people, 2)]
     rng.shuffle(pairs)
     chosen = pairs[: rng.randint(1, min(7, len(pairs)))]
-    requests = [S.Request(id=i, a=a, b=b, weight=rng.choice((1, 2, 3)) if weighted else 1) for i, (a, b) in enumerate(chosen)]
+    requests = [
+        S.Request(id=i, a=a, b=b, weight=rng.choice((1, 2, 3)) if weighted else 1)
+        for i, (a, b) in enumerate(chosen)
+    ]
     return S.Problem(
         slots=slots,
         tables={s: rng.randint(0, 3) for s in slots},
@@ -132,7 +140,9 @@ def test_reasons():
     assert result.reasons[3] == S.NO_COMMON_SLOT
     assert result.reasons[2] == S.PERSON_FULLY_BOOKED
     assert result.bound == 1
-    full = S.Problem(slots=[1], tables={1: 1}, requests=[S.Request(1, "A", "B"), S.Request(2, "C", "D")])
+    full = S.Problem(
+        slots=[1], tables={1: 1}, requests=[S.Request(1, "A", "B"), S.Request(2, "C", "D")]
+    )
     result = S.schedule(full)
     assert list(result.reasons.values()) == [S.TABLES_FULL]
     assert result.bound == 1
@@ -148,7 +158,9 @@ def test_bound_beats_simple_bounds_on_a_star():
 
 def test_progress_reported():
     calls = []
-    problem = S.Problem(slots=[1], tables={1: 3}, requests=[S.Request(i, i, i + 100) for i in range(5)])
+    problem = S.Problem(
+        slots=[1], tables={1: 3}, requests=[S.Request(i, i, i + 100) for i in range(5)]
+    )
     S.schedule(problem, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (5, 5)
 

@@ -31,10 +31,20 @@ def ctx(app):
 
 def setup_event(slots=3, tables=2, mode=MeetingBookingMode.INSTANT, people=4, **event_fields):
     event = make_event(meeting_booking_mode=mode, **event_fields)
-    services.generate_slots(event, local_time(event, 0, "14:00"), local_time(event, 0, "14:00") + dt.timedelta(minutes=20 * slots), 20)
+    services.generate_slots(
+        event,
+        local_time(event, 0, "14:00"),
+        local_time(event, 0, "14:00") + dt.timedelta(minutes=20 * slots),
+        20,
+    )
     services.add_tables(event, tables)
     regs = [
-        make_confirmed_registration(event, f"p{i}@example.org", directory_opt_in=True, country=("KE", "IN", "BR", "DE")[i % 4])
+        make_confirmed_registration(
+            event,
+            f"p{i}@example.org",
+            directory_opt_in=True,
+            country=("KE", "IN", "BR", "DE")[i % 4],
+        )
         for i in range(people)
     ]
     db.session.flush()
@@ -152,15 +162,27 @@ def test_feedback_and_linkage_report(ctx):
     services.accept_request(event, r2.id, d, NOW)
     services.send_request(event, a, c.id, "", NOW)
     with pytest.raises(DomainError, match="opens"):
-        services.submit_feedback(event, r1.id, a, NOW, took_place=True, rating=5, cooperation_likely=True)
+        services.submit_feedback(
+            event, r1.id, a, NOW, took_place=True, rating=5, cooperation_likely=True
+        )
     later = NOW + dt.timedelta(days=200)
     with pytest.raises(DomainError):
-        services.submit_feedback(event, r1.id, a, later, took_place=True, rating=6, cooperation_likely=True)
+        services.submit_feedback(
+            event, r1.id, a, later, took_place=True, rating=6, cooperation_likely=True
+        )
     with pytest.raises(NotAllowed):
-        services.submit_feedback(event, r1.id, c, later, took_place=True, rating=4, cooperation_likely=True)
-    services.submit_feedback(event, r1.id, a, later, took_place=True, rating=5, cooperation_likely=True)
-    services.submit_feedback(event, r1.id, b, later, took_place=True, rating=3, cooperation_likely=False)
-    services.submit_feedback(event, r2.id, c, later, took_place=False, rating=4, cooperation_likely=True)
+        services.submit_feedback(
+            event, r1.id, c, later, took_place=True, rating=4, cooperation_likely=True
+        )
+    services.submit_feedback(
+        event, r1.id, a, later, took_place=True, rating=5, cooperation_likely=True
+    )
+    services.submit_feedback(
+        event, r1.id, b, later, took_place=True, rating=3, cooperation_likely=False
+    )
+    services.submit_feedback(
+        event, r2.id, c, later, took_place=False, rating=4, cooperation_likely=True
+    )
     report = services.linkage_report(event)
     assert (report.requested, report.accepted, report.scheduled, report.held) == (3, 2, 2, 1)
     assert report.average_rating == 4.0 and report.cooperation_likely == 1
@@ -172,9 +194,16 @@ def test_feedback_and_linkage_report(ctx):
 def test_slot_and_table_admin(ctx):
     event, _ = setup_event(slots=3, tables=2)
     # Overlapping generation adds nothing; bad input refused.
-    assert services.generate_slots(event, local_time(event, 0, "14:00"), local_time(event, 0, "15:00"), 20) == []
+    assert (
+        services.generate_slots(
+            event, local_time(event, 0, "14:00"), local_time(event, 0, "15:00"), 20
+        )
+        == []
+    )
     with pytest.raises(DomainError):
-        services.generate_slots(event, local_time(event, 0, "15:00"), local_time(event, 0, "14:00"), 20)
+        services.generate_slots(
+            event, local_time(event, 0, "15:00"), local_time(event, 0, "14:00"), 20
+        )
     with pytest.raises(DomainError):
         services.add_tables(event, 0)
     assert [t.name for t in services.add_tables(event, 1)] == ["Table 3"]
@@ -226,9 +255,13 @@ def test_concurrent_acceptance_never_double_books(app):
     assert errors == []
     with app.app_context():
         rows = db.session.execute(sa.select(Meeting.slot_id, Meeting.table_id)).all()
-        attendees = db.session.execute(sa.select(MeetingAttendee.registration_id, MeetingAttendee.slot_id)).all()
+        attendees = db.session.execute(
+            sa.select(MeetingAttendee.registration_id, MeetingAttendee.slot_id)
+        ).all()
         accepted = db.session.scalar(
-            sa.select(sa.func.count(MeetingRequest.id)).where(MeetingRequest.status == RequestStatus.ACCEPTED)
+            sa.select(sa.func.count(MeetingRequest.id)).where(
+                MeetingRequest.status == RequestStatus.ACCEPTED
+            )
         )
     assert accepted == contenders
     assert len(rows) == len(set(rows)) == 6  # 3 slots x 2 tables, all used, none twice
@@ -260,7 +293,9 @@ def test_batch_respects_availability_and_reports_reasons(ctx):
 
 
 def _priority(request_id: int) -> int:
-    return db.session.scalar(sa.select(MeetingRequest.priority).where(MeetingRequest.id == request_id))
+    return db.session.scalar(
+        sa.select(MeetingRequest.priority).where(MeetingRequest.id == request_id)
+    )
 
 
 def test_set_request_priority(ctx):
@@ -273,7 +308,10 @@ def test_set_request_priority(ctx):
     other_event = make_event("other")
     db.session.commit()
 
-    assert services.set_request_priority(event, accepted.id, services.PRIORITY_LEVELS["top"]) is accepted
+    assert (
+        services.set_request_priority(event, accepted.id, services.PRIORITY_LEVELS["top"])
+        is accepted
+    )
     assert services.set_request_priority(event, pending.id, 2).priority == 2
     assert _priority(accepted.id) == 3  # flushed: visible to queries in the transaction
     rows, total = services.open_requests(event)
@@ -298,11 +336,19 @@ def test_set_request_priority(ctx):
 def test_update_settings_flushes_or_refuses(ctx):
     event = make_event("settings-test")
     services.update_settings(event, booking_mode=MeetingBookingMode.INSTANT, max_pending_requests=7)
-    assert (event.meeting_booking_mode, event.max_pending_requests) == (MeetingBookingMode.INSTANT, 7)
+    assert (event.meeting_booking_mode, event.max_pending_requests) == (
+        MeetingBookingMode.INSTANT,
+        7,
+    )
     for bad in (0, 501):
         with pytest.raises(DomainError):
-            services.update_settings(event, booking_mode=MeetingBookingMode.BATCH, max_pending_requests=bad)
-    assert (event.meeting_booking_mode, event.max_pending_requests) == (MeetingBookingMode.INSTANT, 7)
+            services.update_settings(
+                event, booking_mode=MeetingBookingMode.BATCH, max_pending_requests=bad
+            )
+    assert (event.meeting_booking_mode, event.max_pending_requests) == (
+        MeetingBookingMode.INSTANT,
+        7,
+    )
 
 
 def test_reminders_name_each_waiting_request_once(ctx, outbox):
@@ -312,7 +358,9 @@ def test_reminders_name_each_waiting_request_once(ctx, outbox):
     old = NOW - dt.timedelta(hours=30)
     to_b_from_a = services.send_request(event, a, b.id, "Sourcing leather", old)
     to_b_from_c = services.send_request(event, c, b.id, "", old - dt.timedelta(hours=1))
-    fresh = services.send_request(event, a, c.id, "", NOW - dt.timedelta(hours=2))  # not waited long enough
+    fresh = services.send_request(
+        event, a, c.id, "", NOW - dt.timedelta(hours=2)
+    )  # not waited long enough
     answered = services.send_request(event, d, a.id, "", old)
     services.decline_request(event, answered.id, a, NOW)
     gone = services.send_request(event, d, c.id, "", old)
@@ -333,10 +381,12 @@ def test_reminders_name_each_waiting_request_once(ctx, outbox):
     assert fresh.reminded_at is None and answered.reminded_at is None and gone.reminded_at is None
 
     # Run again, even much later: nothing new to remind of, nothing sent.
-    again = services.remind_pending(event, NOW + dt.timedelta(days=2), older_than=dt.timedelta(hours=24))
+    again = services.remind_pending(
+        event, NOW + dt.timedelta(days=2), older_than=dt.timedelta(hours=24)
+    )
     db.session.commit()
     assert (again.delegates, again.requests) == (1, 1)  # only `fresh`, now old enough
-    assert [m["To"] for m in outbox.messages()[before + 1:]] == ["p2@example.org"]
+    assert [m["To"] for m in outbox.messages()[before + 1 :]] == ["p2@example.org"]
     assert "1 meeting request awaits your answer" in outbox.messages()[-1]["Subject"]
 
 
@@ -351,5 +401,7 @@ def test_no_reminders_once_the_last_slot_has_begun(ctx, outbox):
     assert (report.delegates, report.requests) == (0, 0) and req.reminded_at is None
     assert len(outbox.messages()) == before
     # Just before it, the reminder still goes out.
-    report = services.remind_pending(event, last_start - dt.timedelta(minutes=1), older_than=dt.timedelta(hours=24))
+    report = services.remind_pending(
+        event, last_start - dt.timedelta(minutes=1), older_than=dt.timedelta(hours=24)
+    )
     assert (report.delegates, report.requests) == (1, 1)

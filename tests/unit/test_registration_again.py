@@ -30,18 +30,33 @@ def ctx(app):
 def again(reg, now, **details):
     data = {"full_name": reg.full_name, "country": "BR", "organisation": "New Org"}
     data.update(details)
-    return services.register(reg.event, user=reg.user, data=data, category="delegate",
-                             source=RegistrationSource.WEB, now=now)
+    return services.register(
+        reg.event,
+        user=reg.user,
+        data=data,
+        category="delegate",
+        source=RegistrationSource.WEB,
+        now=now,
+    )
 
 
 def scan(event, token, scan_id, now):
     checkpoint = checkin.resolve_checkpoint(event, None, None)
     staff = make_staff(event, f"door-{scan_id}@example.org")
-    return checkin.check_in(event, token=token, checkpoint=checkpoint, scan_id=scan_id, scanned_at=now,
-                            actor=staff, now=now).result
+    return checkin.check_in(
+        event,
+        token=token,
+        checkpoint=checkpoint,
+        scan_id=scan_id,
+        scanned_at=now,
+        actor=staff,
+        now=now,
+    ).result
 
 
-def test_cancel_then_register_again_confirms_the_same_row_and_revokes_the_old_badge(ctx, now, outbox):
+def test_cancel_then_register_again_confirms_the_same_row_and_revokes_the_old_badge(
+    ctx, now, outbox
+):
     event = make_event(capacity=2)
     reg = make_registration(event, "back@example.org", now=now)
     db.session.commit()
@@ -54,7 +69,12 @@ def test_cancel_then_register_again_confirms_the_same_row_and_revokes_the_old_ba
     db.session.commit()
     assert result.id == reg.id and result.status is S.CONFIRMED
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
-    assert (reg.country, reg.organisation, reg.badge_serial, reg.status_changed_at) == ("BR", "New Org", 2, later)
+    assert (reg.country, reg.organisation, reg.badge_serial, reg.status_changed_at) == (
+        "BR",
+        "New Org",
+        2,
+        later,
+    )
     assert event.pool.taken == 1
     assert scan(event, old_token, "old", later) is ScanResult.REVOKED
     assert scan(event, checkin.badge_token(reg), "new", later) is ScanResult.OK
@@ -64,7 +84,9 @@ def test_cancel_then_register_again_confirms_the_same_row_and_revokes_the_old_ba
 
 def test_returning_delegate_joins_the_back_of_the_waiting_list(ctx, now):
     event = make_event(capacity=1)
-    first, second, third = (make_registration(event, f"w{i}@example.org", now=now) for i in range(3))
+    first, second, third = (
+        make_registration(event, f"w{i}@example.org", now=now) for i in range(3)
+    )
     db.session.commit()
     assert services.cancel(first, actor=first.user, now=now) == [second]
     db.session.commit()

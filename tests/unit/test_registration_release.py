@@ -28,8 +28,11 @@ def _workshop(event, now, day=0):
     return agenda.create_session(
         event,
         agenda.SessionData(
-            title=f"Workshop day {day}", kind=SessionKind.PARALLEL,
-            starts_at=local_time(event, day, "10:00"), ends_at=local_time(event, day, "11:00"), seat_limit=1,
+            title=f"Workshop day {day}",
+            kind=SessionKind.PARALLEL,
+            starts_at=local_time(event, day, "10:00"),
+            ends_at=local_time(event, day, "11:00"),
+            seat_limit=1,
         ),
         now=now,
     )

@@ -50,14 +50,26 @@ def test_register_confirms_then_waitlists_in_order(ctx, now, outbox):
 def test_confirmation_mail_carries_verification_link_for_unverified_user(ctx, now, outbox):
     event = make_event()
     user = make_user("new@example.org", verified=False)
-    services.register(event, user=user, data={"full_name": "New", "country": "BR"}, category="delegate",
-                      source=RegistrationSource.WEB, now=now)
+    services.register(
+        event,
+        user=user,
+        data={"full_name": "New", "country": "BR"},
+        category="delegate",
+        source=RegistrationSource.WEB,
+        now=now,
+    )
     _commit()
     body = outbox.body(outbox.to("new@example.org")[0])
     assert "/verify/" in body
     verified = make_user("old@example.org")
-    services.register(event, user=verified, data={"full_name": "Old", "country": "BR"},
-                      category="delegate", source=RegistrationSource.WEB, now=now)
+    services.register(
+        event,
+        user=verified,
+        data={"full_name": "Old", "country": "BR"},
+        category="delegate",
+        source=RegistrationSource.WEB,
+        now=now,
+    )
     _commit()
     assert "/verify/" not in outbox.body(outbox.to("old@example.org")[0])
 
@@ -131,15 +143,29 @@ def test_one_registration_per_person(ctx, now):
     event = make_event()
     reg = make_registration(event, "a@example.org", now=now)
     with pytest.raises(DomainError, match="already registered"):
-        services.register(event, user=reg.user, data={"full_name": "A", "country": "IN"},
-                          category="delegate", source=RegistrationSource.WEB, now=now)
+        services.register(
+            event,
+            user=reg.user,
+            data={"full_name": "A", "country": "IN"},
+            category="delegate",
+            source=RegistrationSource.WEB,
+            now=now,
+        )
 
 
 def test_database_refuses_a_second_registration(ctx, now):
     event = make_event()
     reg = make_registration(event, "a@example.org", now=now)
-    db.session.add(Registration(event=event, user=reg.user, email=reg.email, status=S.PENDING,
-                                full_name="Again", country="IN"))
+    db.session.add(
+        Registration(
+            event=event,
+            user=reg.user,
+            email=reg.email,
+            status=S.PENDING,
+            full_name="Again",
+            country="IN",
+        )
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -157,19 +183,37 @@ def test_public_registration_refused_outside_window(ctx, now, overrides, message
     event = make_event(**overrides)
     user = make_user()
     with pytest.raises(DomainError, match=message):
-        services.register(event, user=user, data={"full_name": "A", "country": "IN"},
-                          category="delegate", source=RegistrationSource.WEB, now=now)
+        services.register(
+            event,
+            user=user,
+            data={"full_name": "A", "country": "IN"},
+            category="delegate",
+            source=RegistrationSource.WEB,
+            now=now,
+        )
     # Organisers may still add people by hand.
-    reg = services.register(event, user=user, data={"full_name": "A", "country": "IN"},
-                            category="delegate", source=RegistrationSource.MANUAL, now=now)
+    reg = services.register(
+        event,
+        user=user,
+        data={"full_name": "A", "country": "IN"},
+        category="delegate",
+        source=RegistrationSource.MANUAL,
+        now=now,
+    )
     assert reg.status is S.CONFIRMED
 
 
 def test_category_must_be_public_for_web_registrations(ctx, now):
     event = make_event(public_categories="delegate")
     with pytest.raises(ValidationFailed) as info:
-        services.register(event, user=make_user(), data={"full_name": "A", "country": "IN"},
-                          category="sponsor", source=RegistrationSource.WEB, now=now)
+        services.register(
+            event,
+            user=make_user(),
+            data={"full_name": "A", "country": "IN"},
+            category="sponsor",
+            source=RegistrationSource.WEB,
+            now=now,
+        )
     assert info.value.field == "category"
 
 
@@ -193,10 +237,14 @@ def test_clean_details_names_the_bad_field(data, field):
 def test_update_details_until_deadline(ctx, now):
     event = make_event(edit_deadline=now + dt.timedelta(days=1))
     reg = make_registration(event, now=now)
-    services.update_details(reg, {"full_name": "Ana New", "country": "GH", "interests": ["finance"]}, now)
+    services.update_details(
+        reg, {"full_name": "Ana New", "country": "GH", "interests": ["finance"]}, now
+    )
     assert (reg.full_name, reg.country, reg.interests) == ("Ana New", "GH", ["finance"])
     with pytest.raises(DomainError, match="deadline"):
-        services.update_details(reg, {"full_name": "Late", "country": "GH"}, now + dt.timedelta(days=2))
+        services.update_details(
+            reg, {"full_name": "Late", "country": "GH"}, now + dt.timedelta(days=2)
+        )
     assert reg.full_name == "Ana New"
 
 
@@ -204,9 +252,17 @@ def test_search_filters_and_text(ctx, now):
     event = make_event()
     other = make_event("other")
     make_registration(event, "ana@example.org", full_name="Ana Silva", country="BR", now=now)
-    make_registration(event, "raj@example.org", full_name="Raj Kumar", country="IN",
-                      organisation="100%_Cluster", now=now)
-    make_registration(event, "li@example.org", full_name="Li Wei", country="CN", sector="services", now=now)
+    make_registration(
+        event,
+        "raj@example.org",
+        full_name="Raj Kumar",
+        country="IN",
+        organisation="100%_Cluster",
+        now=now,
+    )
+    make_registration(
+        event, "li@example.org", full_name="Li Wei", country="CN", sector="services", now=now
+    )
     make_registration(other, "ana2@example.org", full_name="Ana Other", country="BR", now=now)
 
     def names(**args):
@@ -225,7 +281,14 @@ def test_search_filters_and_text(ctx, now):
 
 def test_export_rows_honour_filters(ctx, now):
     event = make_event()
-    make_registration(event, "a@example.org", full_name="A", country="BR", interests=["finance", "innovation"], now=now)
+    make_registration(
+        event,
+        "a@example.org",
+        full_name="A",
+        country="BR",
+        interests=["finance", "innovation"],
+        now=now,
+    )
     make_registration(event, "b@example.org", full_name="B", country="IN", now=now)
     header, rows = services.export_rows(event, services.Filters.from_args({"country": "BR"}))
     assert header[0] == "id" and "email" in header
@@ -243,7 +306,9 @@ def test_bulk_skips_rows_in_the_wrong_state(ctx, now):
     a = make_registration(event, "a@example.org", now=now)
     b = make_registration(event, "b@example.org", now=now)
     services.approve(a, actor=organiser, now=now)
-    done, skipped = services.apply_bulk(event, "approve", [a.id, b.id, 9999], actor=organiser, now=now)
+    done, skipped = services.apply_bulk(
+        event, "approve", [a.id, b.id, 9999], actor=organiser, now=now
+    )
     assert done == 1
     assert len(skipped) == 2
     assert b.status is S.CONFIRMED

@@ -155,7 +155,9 @@ def test_reference_keeps_year_once_and_survives_rejection(ctx, now):
     visa = submit(make_confirmed_registration(event), now)
     services.decide(visa, event=event, approve=True, note="", actor=organiser, now=now)
     assert visa.reference == "CLUSTER-2027-0001"
-    services.decide(visa, event=event, approve=False, note="Changed plans", actor=organiser, now=now)
+    services.decide(
+        visa, event=event, approve=False, note="Changed plans", actor=organiser, now=now
+    )
     assert visa.status is VisaStatus.REJECTED
     services.decide(visa, event=event, approve=True, note="", actor=organiser, now=now)
     assert visa.reference == "CLUSTER-2027-0001"
@@ -180,7 +182,9 @@ def test_references_never_clash_between_events_sharing_a_prefix(ctx, now):
 def test_rejection_mails_the_note(event, organiser, now, outbox):
     reg = make_confirmed_registration(event, "kamau@example.org")
     visa = submit(reg, now)
-    services.decide(visa, event=event, approve=False, note="Registration incomplete", actor=organiser, now=now)
+    services.decide(
+        visa, event=event, approve=False, note="Registration incomplete", actor=organiser, now=now
+    )
     db.session.commit()
     assert visa.status is VisaStatus.REJECTED
     assert visa.reference is None
@@ -266,7 +270,9 @@ def _seed_for_cli(app, now):
 
 def _passport_numbers(app) -> list[str | None]:
     with app.app_context():
-        return list(db.session.scalars(sa.select(VisaRequest.passport_number).order_by(VisaRequest.id)))
+        return list(
+            db.session.scalars(sa.select(VisaRequest.passport_number).order_by(VisaRequest.id))
+        )
 
 
 def test_cli_purges_ended_event(app, runner, now):

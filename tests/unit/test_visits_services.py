@@ -39,8 +39,12 @@ def event(app_ctx):
 
 def delegates(event, n, prefix="d"):
     return [
-        make_confirmed_registration(event, f"{prefix}{i}@example.org", full_name=f"Delegate {prefix}{i:03d}",
-                                    phone=f"+91 98{i:08d}")
+        make_confirmed_registration(
+            event,
+            f"{prefix}{i}@example.org",
+            full_name=f"Delegate {prefix}{i:03d}",
+            phone=f"+91 98{i:08d}",
+        )
         for i in range(n)
     ]
 
@@ -77,7 +81,10 @@ def test_cancellation_promotes_first_in_line_and_emails(event, now, outbox):
     assert services.waitlist_position(visit, services.get_signup(visit, third)) == 1
     assert visit.pool.taken == 1
     mails = outbox.to(second.email)
-    assert [m["Subject"] for m in mails] == [f"Waiting list: {visit.title}", f"A seat is yours: {visit.title}"]
+    assert [m["Subject"] for m in mails] == [
+        f"Waiting list: {visit.title}",
+        f"A seat is yours: {visit.title}",
+    ]
     attachment = next(mails[-1].iter_attachments())
     assert "BEGIN:VEVENT" in str(attachment.get_content())
     # Leaving the waiting list promotes nobody; signing up again joins at the back.
@@ -97,13 +104,20 @@ def test_needs_confirmed_registration_of_the_event(event, now):
 
 
 def test_signup_window_and_status(event, now):
-    visit = make_visit(event, signup_opens_at=now + dt.timedelta(hours=1), signup_closes_at=now + dt.timedelta(days=2))
+    visit = make_visit(
+        event,
+        signup_opens_at=now + dt.timedelta(hours=1),
+        signup_closes_at=now + dt.timedelta(days=2),
+    )
     reg = delegates(event, 1)[0]
     with pytest.raises(DomainError, match="opens on"):
         services.signup(event, visit, reg, now=now)
     with pytest.raises(DomainError, match="closed"):
         services.signup(event, visit, reg, now=now + dt.timedelta(days=2))
-    assert services.signup(event, visit, reg, now=now + dt.timedelta(hours=2)).status is SeatStatus.CONFIRMED
+    assert (
+        services.signup(event, visit, reg, now=now + dt.timedelta(hours=2)).status
+        is SeatStatus.CONFIRMED
+    )
     closed = make_visit(event, "Closed one", status=VisitStatus.CLOSED)
     with pytest.raises(DomainError, match="closed"):
         services.signup(event, closed, reg, now=now)
@@ -120,7 +134,9 @@ def test_id_number_required_when_the_visit_says_so(event, now):
         services.signup(event, visit, reg, now=now)
     assert exc.value.field == "id_number"
     assert db.session.scalar(sa.select(sa.func.count(VisitSignup.id))) == 0
-    holder = services.signup(event, visit, reg, now=now, id_number=" P  1234567 ", group_code="kenya team")
+    holder = services.signup(
+        event, visit, reg, now=now, id_number=" P  1234567 ", group_code="kenya team"
+    )
     assert (holder.id_number, holder.group_code) == ("P 1234567", "KENYA TEAM")
     with pytest.raises(ValidationFailed, match="group code"):
         services.signup(event, make_visit(event, "Other"), reg, now=now, group_code="<script>")
@@ -143,9 +159,17 @@ def test_per_day_limit(event, now):
 
 
 def _workshop(event, day=1, start="10:00", end="11:00"):
-    return agenda.create_session(event, agenda.SessionData(
-        title="Finance workshop", kind=SessionKind.WORKSHOP, starts_at=local_time(event, day, start),
-        ends_at=local_time(event, day, end), seat_limit=10), now=dt.datetime.now(dt.UTC))
+    return agenda.create_session(
+        event,
+        agenda.SessionData(
+            title="Finance workshop",
+            kind=SessionKind.WORKSHOP,
+            starts_at=local_time(event, day, start),
+            ends_at=local_time(event, day, end),
+            seat_limit=10,
+        ),
+        now=dt.datetime.now(dt.UTC),
+    )
 
 
 def test_clash_with_a_session_warns_then_confirms(event, now):
@@ -157,7 +181,10 @@ def test_clash_with_a_session_warns_then_confirms(event, now):
         services.signup(event, visit, reg, now=now)
     assert "Finance workshop" in warning.value.clashes[0]
     assert services.get_signup(visit, reg) is None
-    assert services.signup(event, visit, reg, now=now, confirm_clash=True).status is SeatStatus.CONFIRMED
+    assert (
+        services.signup(event, visit, reg, now=now, confirm_clash=True).status
+        is SeatStatus.CONFIRMED
+    )
 
 
 def test_clash_refused_when_the_event_says_so(event, now):
@@ -184,9 +211,15 @@ def test_clash_with_a_booked_meeting(event, now):
 
     event.visit_clash_policy = ClashPolicy.REFUSE
     a, b = delegates(event, 2)
-    slot = MeetingSlot(event_id=event.id, starts_at=local_time(event, 1, "15:00"), ends_at=local_time(event, 1, "15:20"))
+    slot = MeetingSlot(
+        event_id=event.id,
+        starts_at=local_time(event, 1, "15:00"),
+        ends_at=local_time(event, 1, "15:20"),
+    )
     table = MeetingTable(event_id=event.id, name="T1")
-    request = MeetingRequest(event_id=event.id, requester_id=a.id, invitee_id=b.id, status=RequestStatus.ACCEPTED)
+    request = MeetingRequest(
+        event_id=event.id, requester_id=a.id, invitee_id=b.id, status=RequestStatus.ACCEPTED
+    )
     db.session.add_all([slot, table, request])
     db.session.flush()
     meeting = Meeting(event_id=event.id, request_id=request.id, slot_id=slot.id, table_id=table.id)
@@ -205,8 +238,11 @@ def test_clash_with_a_booked_meeting(event, now):
 
 def _data(visit, **changes):
     values = {
-        "title": visit.title, "departs_at": visit.departs_at, "returns_at": visit.returns_at,
-        "capacity_cap": visit.capacity_cap, "meeting_point": visit.meeting_point,
+        "title": visit.title,
+        "departs_at": visit.departs_at,
+        "returns_at": visit.returns_at,
+        "capacity_cap": visit.capacity_cap,
+        "meeting_point": visit.meeting_point,
         "buses": [services.BusData(b.name, b.seats, b.id) for b in visit.buses],
     }
     values.update(changes)
@@ -251,7 +287,9 @@ def test_capacity_follows_buses_and_promotes(event, now, outbox):
 )
 def test_bad_visit_input_is_refused_and_writes_nothing(event, now, changes, field):
     values = {
-        "title": "Trip", "departs_at": local_time(event, 1, "08:00"), "returns_at": local_time(event, 1, "17:00"),
+        "title": "Trip",
+        "departs_at": local_time(event, 1, "08:00"),
+        "returns_at": local_time(event, 1, "17:00"),
         "buses": [services.BusData("Bus 1", 30)],
     }
     values.update(changes)
@@ -295,7 +333,11 @@ def test_move_between_visits_promotes_the_source_queue(event, now):
 
 
 def test_add_by_hand_skips_window_but_never_overbooks(event, now):
-    visit = make_visit(event, buses=(("Van", 1),), signup_closes_at=now - dt.timedelta(hours=1) + dt.timedelta(days=1))
+    visit = make_visit(
+        event,
+        buses=(("Van", 1),),
+        signup_closes_at=now - dt.timedelta(hours=1) + dt.timedelta(days=1),
+    )
     regs = delegates(event, 2)
     late = now + dt.timedelta(days=2)
     assert services.add_by_hand(event, visit, regs[0], now=late).status is SeatStatus.CONFIRMED
@@ -307,7 +349,12 @@ def test_add_by_hand_skips_window_but_never_overbooks(event, now):
 
 
 def test_plan_buses_balances_and_keeps_groups_together():
-    people = [(i, "") for i in range(1, 11)] + [(20, "TEAM"), (21, "TEAM"), (22, "TEAM"), (23, "TEAM")]
+    people = [(i, "") for i in range(1, 11)] + [
+        (20, "TEAM"),
+        (21, "TEAM"),
+        (22, "TEAM"),
+        (23, "TEAM"),
+    ]
     plan, notes = services.plan_buses([(1, 10), (2, 10)], people)
     assert notes == []
     loads = {bus: list(plan.values()).count(bus) for bus in (1, 2)}
@@ -344,8 +391,14 @@ def test_assign_buses_and_set_bus(event, now):
 
 
 def test_manifest_csv_and_pdf(event, now, tmp_path):
-    visit = make_visit(event, "Footwear of Agra", buses=(("Coach 1", 2), ("Coach 2", 2)), requires_id_number=True,
-                       requirements="Passport at the gate", meeting_point="Main lobby")
+    visit = make_visit(
+        event,
+        "Footwear of Agra",
+        buses=(("Coach 1", 2), ("Coach 2", 2)),
+        requires_id_number=True,
+        requirements="Passport at the gate",
+        meeting_point="Main lobby",
+    )
     regs = delegates(event, 3)
     regs[0].full_name = "Zoë Ngoné Okafor"
     for i, r in enumerate(regs):
@@ -356,19 +409,36 @@ def test_manifest_csv_and_pdf(event, now, tmp_path):
     text = manifest.manifest_csv(rows, with_id=True).decode("utf-8-sig")
     lines = text.strip().splitlines()
     assert lines[0] == "#,Name,Organisation,Country,Phone,ID number,Bus,Group"
-    assert any("Zoë Ngoné Okafor,Kenya Leather Cluster,Kenya,+91 9800000000,P000,Coach" in line for line in lines)
+    assert any(
+        "Zoë Ngoné Okafor,Kenya Leather Cluster,Kenya,+91 9800000000,P000,Coach" in line
+        for line in lines
+    )
     assert "ID number" not in manifest.manifest_csv(rows, with_id=False).decode("utf-8-sig")
     one_bus = services.manifest_rows(visit, visit.buses[0])
     assert len(one_bus) == 2 and {r.bus for r in one_bus} == {"Coach 1"}
-    pdf = manifest.manifest_pdf(rows, with_id=True, title="Footwear of Agra — passenger manifest",
-                                subtitle="Coach 1", requirements=visit.requirements)
+    pdf = manifest.manifest_pdf(
+        rows,
+        with_id=True,
+        title="Footwear of Agra — passenger manifest",
+        subtitle="Coach 1",
+        requirements=visit.requirements,
+    )
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext not installed")
     path = tmp_path / "m.pdf"
     path.write_bytes(pdf)
-    extracted = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    for expected in ("Footwear of Agra", "Zoë Ngoné Okafor", "P100", "Passport at the gate", "3 passengers", "ID number"):
+    extracted = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        "Footwear of Agra",
+        "Zoë Ngoné Okafor",
+        "P100",
+        "Passport at the gate",
+        "3 passengers",
+        "ID number",
+    ):
         assert expected in extracted
 
 
@@ -396,13 +466,17 @@ def test_demo_seed(event, now):
     visits = seed_visits(event, regs, now)
     assert 4 <= len(visits) <= 6
     assert all(v.buses for v in visits)
-    pools = db.session.scalars(sa.select(CapacityPool).where(CapacityPool.id.in_([v.capacity_pool_id for v in visits])))
+    pools = db.session.scalars(
+        sa.select(CapacityPool).where(CapacityPool.id.in_([v.capacity_pool_id for v in visits]))
+    )
     assert all(p.taken <= p.capacity for p in pools)
     counts = services.counts(event)
     assert sum(c.get(SeatStatus.WAITLISTED, 0) for c in counts.values()) > 0
     # One visit per delegate and day.
     rows = db.session.execute(
-        sa.select(VisitSignup.registration_id, Visit.departs_at).join(Visit).where(VisitSignup.status != SeatStatus.CANCELLED)
+        sa.select(VisitSignup.registration_id, Visit.departs_at)
+        .join(Visit)
+        .where(VisitSignup.status != SeatStatus.CANCELLED)
     ).all()
     days = [(r, event.local(d).date()) for r, d in rows]
     assert len(days) == len(set(days))

@@ -77,7 +77,9 @@ def test_login_follows_a_local_next(client, ana):
 @pytest.mark.parametrize("target", ["//evil.com", "https://evil.com", "/\\evil.com", "///evil.com"])
 def test_login_ignores_a_foreign_next(client, ana, target):
     response = client.post(
-        "/login", query_string={"next": target}, data={"email": "ana@example.org", "password": PASSWORD}
+        "/login",
+        query_string={"next": target},
+        data={"email": "ana@example.org", "password": PASSWORD},
     )
     assert response.status_code == 302
     location = response.headers["Location"]
@@ -192,7 +194,9 @@ def test_verification_link_for_an_old_address_fails(app, client, ana):
 
 def test_reset_request_answers_the_same_for_unknown_addresses(client, outbox, ana):
     known = client.post("/reset-password", data={"email": "ana@example.org"}, follow_redirects=True)
-    unknown = client.post("/reset-password", data={"email": "who@example.org"}, follow_redirects=True)
+    unknown = client.post(
+        "/reset-password", data={"email": "who@example.org"}, follow_redirects=True
+    )
     assert "If an account exists" in known.text
     assert "If an account exists" in unknown.text
     assert len(outbox.to("ana@example.org")) == 1
@@ -201,14 +205,20 @@ def test_reset_request_answers_the_same_for_unknown_addresses(client, outbox, an
 
 def test_reset_flow_is_single_use(app, client, outbox, ana):
     client.post("/reset-password", data={"email": "ANA@example.org"})
-    link = next(link for link in outbox.links(outbox.to("ana@example.org")[-1]) if "/reset-password/" in link)
+    link = next(
+        link
+        for link in outbox.links(outbox.to("ana@example.org")[-1])
+        if "/reset-password/" in link
+    )
     path = urlsplit(link).path
     assert client.get(path).status_code == 200
     short = client.post(path, data={"password": "short", "confirm": "short"})
     assert short.status_code == 200 and "at least 8" in short.text.lower()
     differ = client.post(path, data={"password": "new password 1", "confirm": "new password 2"})
     assert "differ" in differ.text
-    response = client.post(path, data={"password": "brand new secret", "confirm": "brand new secret"})
+    response = client.post(
+        path, data={"password": "brand new secret", "confirm": "brand new secret"}
+    )
     assert response.status_code == 302
     # Signed in straight away.
     assert client.get("/account").status_code == 200
@@ -229,14 +239,24 @@ def test_reset_ends_other_sessions(app, client, outbox, ana):
     login(other, "ana@example.org")
     assert other.get("/account").status_code == 200
     client.post("/reset-password", data={"email": "ana@example.org"})
-    link = next(link for link in outbox.links(outbox.to("ana@example.org")[-1]) if "/reset-password/" in link)
-    client.post(urlsplit(link).path, data={"password": "brand new secret", "confirm": "brand new secret"})
+    link = next(
+        link
+        for link in outbox.links(outbox.to("ana@example.org")[-1])
+        if "/reset-password/" in link
+    )
+    client.post(
+        urlsplit(link).path, data={"password": "brand new secret", "confirm": "brand new secret"}
+    )
     assert other.get("/account").status_code == 302
 
 
 def test_expired_reset_link_fails(app, client, outbox, ana):
     client.post("/reset-password", data={"email": "ana@example.org"})
-    link = next(link for link in outbox.links(outbox.to("ana@example.org")[-1]) if "/reset-password/" in link)
+    link = next(
+        link
+        for link in outbox.links(outbox.to("ana@example.org")[-1])
+        if "/reset-password/" in link
+    )
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     app.config["EMAIL_TOKEN_MAX_AGE"] = -1
     assert client.get(urlsplit(link).path).status_code == 400
@@ -258,14 +278,20 @@ def test_account_page_lists_registrations_and_changes_password(app, client):
     assert "/events/cdc/my-registration" in page.text
 
     wrong = client.post(
-        "/account", data={"old_password": "nope nope", "new_password": "new secret 1", "confirm": "new secret 1"}
+        "/account",
+        data={
+            "old_password": "nope nope",
+            "new_password": "new secret 1",
+            "confirm": "new secret 1",
+        },
     )
     assert "current password is not right" in wrong.text
     with app.app_context():
         assert db.session.get(User, user_id).check_password(PASSWORD)
 
     response = client.post(
-        "/account", data={"old_password": PASSWORD, "new_password": "new secret 1", "confirm": "new secret 1"}
+        "/account",
+        data={"old_password": PASSWORD, "new_password": "new secret 1", "confirm": "new secret 1"},
     )
     assert response.status_code == 302
     # Still signed in under the new auth version.

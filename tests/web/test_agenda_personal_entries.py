@@ -35,11 +35,21 @@ def world(app, monkeypatch):
         def meetings(ev, reg):
             if reg.id != registration_id:
                 return []
-            item = CalItem(uid="meeting-1@confapp", summary="Meeting with Li Wei", starts_at=starts, ends_at=ends)
+            item = CalItem(
+                uid="meeting-1@confapp",
+                summary="Meeting with Li Wei",
+                starts_at=starts,
+                ends_at=ends,
+            )
             return [
                 personal.PersonalEntry(
-                    kind="meeting", title="Meeting with Li Wei", starts_at=starts, ends_at=ends,
-                    location="Table 12", url="/events/cdc/meetings", detail="Li Wei, Shenzhen SME Bureau",
+                    kind="meeting",
+                    title="Meeting with Li Wei",
+                    starts_at=starts,
+                    ends_at=ends,
+                    location="Table 12",
+                    url="/events/cdc/meetings",
+                    detail="Li Wei, Shenzhen SME Bureau",
                     cal_item=item,
                 )
             ]

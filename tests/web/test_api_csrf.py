@@ -52,8 +52,11 @@ WRITES: dict[str, Write] = {
         url=lambda w: "/api/v1/events/cdc/checkins",
         # A different delegate each time, so every accepted call adds an attendance row.
         body=lambda w, n: {
-            "token": w["badges"][n], "session_id": w["session_id"], "visit_id": None,
-            "scan_id": f"csrf-test-{n}", "scanned_at": None,
+            "token": w["badges"][n],
+            "session_id": w["session_id"],
+            "visit_id": None,
+            "scan_id": f"csrf-test-{n}",
+            "scanned_at": None,
         },
         page="/events/cdc/scan",
         role="staff",
@@ -90,8 +93,10 @@ def world(app):
         }
         regs = [make_confirmed_registration(event, f"d{i}@example.org") for i in range(2)]
         session = ProgrammeSession(
-            event_id=event.id, title="Plenary",
-            starts_at=local_time(event, 0, "09:00"), ends_at=local_time(event, 0, "10:00"),
+            event_id=event.id,
+            title="Plenary",
+            starts_at=local_time(event, 0, "09:00"),
+            ends_at=local_time(event, 0, "10:00"),
         )
         db.session.add(session)
         db.session.flush()
@@ -117,7 +122,9 @@ def _page_token(client, page: str) -> str:
     response = client.get(page)
     assert response.status_code == 200, page
     html = response.get_data(as_text=True)
-    match = re.search(r'data-csrf="([^"]+)"', html) or re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'data-csrf="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, f"no CSRF token on {page}"
     return match.group(1)
 
@@ -125,7 +132,9 @@ def _page_token(client, page: str) -> str:
 def _counts(app, tables) -> dict[str, int]:
     with app.app_context():
         return {
-            name: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[name]))
+            name: db.session.scalar(
+                sa.select(sa.func.count()).select_from(db.metadata.tables[name])
+            )
             for name in tables
         }
 
@@ -136,13 +145,17 @@ def _all_counts(app) -> dict[str, int]:
 
 def _send(client, endpoint, method, world, n, headers=None):
     spec = WRITES[endpoint]
-    return client.open(spec.url(world), method=method, json=spec.body(world, n), headers=headers or {})
+    return client.open(
+        spec.url(world), method=method, json=spec.body(world, n), headers=headers or {}
+    )
 
 
 def test_every_api_write_route_is_listed(app):
     assert _api_writes(app) == API_WRITES
     assert API_WRITES, "no state-changing API route found: is the API mounted?"
-    assert {endpoint for endpoint, _ in API_WRITES} == set(WRITES), "list new API write routes in WRITES"
+    assert {endpoint for endpoint, _ in API_WRITES} == set(WRITES), (
+        "list new API write routes in WRITES"
+    )
 
 
 def _refused(response) -> None:
@@ -199,7 +212,9 @@ def test_cookie_write_with_the_page_token_succeeds(app, world, endpoint, method)
     client = _signed_in(app, world, spec.role)
     token = _page_token(client, spec.page)  # as static/js/scanner.js reads data-csrf
     before = _counts(app, spec.tables)
-    responses = [_send(client, endpoint, method, world, n, {"X-CSRFToken": token}) for n in range(2)]
+    responses = [
+        _send(client, endpoint, method, world, n, {"X-CSRFToken": token}) for n in range(2)
+    ]
     _accepted(app, spec, before, responses[-1], calls=2)
     assert responses[0].status_code == 200
 
@@ -224,6 +239,8 @@ def test_bad_bearer_is_not_rescued_by_a_session_cookie(app, world, endpoint, met
     client = _signed_in(app, world, spec.role)
     csrf = _page_token(client, spec.page)
     before = _all_counts(app)
-    response = _send(client, endpoint, method, world, 0, {"Authorization": "Bearer wrong", "X-CSRFToken": csrf})
+    response = _send(
+        client, endpoint, method, world, 0, {"Authorization": "Bearer wrong", "X-CSRFToken": csrf}
+    )
     assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
     assert _all_counts(app) == before

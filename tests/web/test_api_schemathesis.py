@@ -97,8 +97,11 @@ def _seed(app) -> dict:
         other_organiser = make_staff(other, "org-b@example.org")
         regs = [
             make_confirmed_registration(
-                event, f"{name.lower()}@example.org", full_name=f"{name} Example",
-                country=country, directory_opt_in=True,
+                event,
+                f"{name.lower()}@example.org",
+                full_name=f"{name} Example",
+                country=country,
+                directory_opt_in=True,
             )
             for name, country in (("Ana", "KE"), ("Raj", "IN"), ("Ben", "GH"), ("Lin", "VN"))
         ]
@@ -110,9 +113,13 @@ def _seed(app) -> dict:
         plenary = agenda_services.create_session(
             event,
             SessionData(
-                title="Opening plenary", kind=SessionKind.PLENARY,
-                starts_at=local_time(event, 0, "09:00"), ends_at=local_time(event, 0, "10:00"),
-                room_id=room.id, track_id=track.id, description="**Welcome**",
+                title="Opening plenary",
+                kind=SessionKind.PLENARY,
+                starts_at=local_time(event, 0, "09:00"),
+                ends_at=local_time(event, 0, "10:00"),
+                room_id=room.id,
+                track_id=track.id,
+                description="**Welcome**",
                 people=[PersonData(name="Dr Meera Rao", organisation="UNIDO", country="IN")],
             ),
             now=now,
@@ -120,9 +127,12 @@ def _seed(app) -> dict:
         workshop = agenda_services.create_session(
             event,
             SessionData(
-                title="Workshop on cluster finance", kind=SessionKind.WORKSHOP,
-                starts_at=local_time(event, 0, "10:30"), ends_at=local_time(event, 0, "12:00"),
-                room_id=room.id, seat_limit=2,
+                title="Workshop on cluster finance",
+                kind=SessionKind.WORKSHOP,
+                starts_at=local_time(event, 0, "10:30"),
+                ends_at=local_time(event, 0, "12:00"),
+                room_id=room.id,
+                seat_limit=2,
             ),
             now=now,
         )
@@ -138,9 +148,13 @@ def _seed(app) -> dict:
         meeting_services.accept_request(event, request.id, regs[1], now)
         meeting_services.send_request(event, regs[2], regs[3].id, "", now)  # still pending
         checkin_services.check_in(
-            event, token=checkin_services.badge_token(regs[0]),
+            event,
+            token=checkin_services.badge_token(regs[0]),
             checkpoint=checkin_services.resolve_checkpoint(event, plenary.id, None),
-            scan_id="seed-1", scanned_at=now, actor=staff, now=now,
+            scan_id="seed-1",
+            scanned_at=now,
+            actor=staff,
+            now=now,
         )
         tokens = {
             "organiser": issue_api_token(organiser, "laptop", utcnow()),
@@ -170,10 +184,16 @@ def _realistic(case, data, world) -> None:
         if name in params:
             value = data.draw(st.sampled_from([*world[name], None]), label=name)
             params[name] = value or params[name]
-    if case.method.upper() == "POST" and isinstance(case.body, dict) and data.draw(st.booleans(), label="real badge"):
+    if (
+        case.method.upper() == "POST"
+        and isinstance(case.body, dict)
+        and data.draw(st.booleans(), label="real badge")
+    ):
         case.body["token"] = data.draw(st.sampled_from(world["badges"]), label="badge")
         case.body["scan_id"] = data.draw(st.text(min_size=1, max_size=64), label="scan_id")
-        where = data.draw(st.sampled_from(["entrance", "session_id", "visit_id"]), label="checkpoint")
+        where = data.draw(
+            st.sampled_from(["entrance", "session_id", "visit_id"]), label="checkpoint"
+        )
         case.body["session_id"] = case.body["visit_id"] = None
         if where != "entrance":
             case.body[where] = data.draw(st.sampled_from(world[where]), label=where)
@@ -246,7 +266,8 @@ def test_checkin_ids_beyond_the_database_range_are_a_clear_4xx(api_app, field):
     world = api_app.world
     body = {"token": world["badges"][0], "scan_id": f"huge-{field}", field: 2**63}
     response = api_app.test_client().post(
-        "/api/v1/events/cdc/checkins", json=body,
+        "/api/v1/events/cdc/checkins",
+        json=body,
         headers={"Authorization": f"Bearer {world['tokens']['staff']}"},
     )
     assert response.status_code in (404, 422) and response.get_json()["message"]
@@ -256,7 +277,12 @@ def test_checkin_ids_beyond_the_database_range_are_a_clear_4xx(api_app, field):
     ("method", "path", "kwargs", "status"),
     [
         ("POST", "/api/v1/events/cdc/checkins", {"json": {"token": "t", "scan_id": "a\x00b"}}, 400),
-        ("POST", "/api/v1/events/cdc/checkins", {"json": {"token": "t\x00", "scan_id": "nul"}}, 400),
+        (
+            "POST",
+            "/api/v1/events/cdc/checkins",
+            {"json": {"token": "t\x00", "scan_id": "nul"}},
+            400,
+        ),
         ("GET", "/api/v1/events/cdc/checkins/search", {"query_string": {"q": "an\x00a"}}, 400),
         ("GET", "/api/v1/events/c%00dc/visits", {}, 404),
         ("GET", "/api/v1/events/cdc/sessions", {"query_string": {"x\x00": "1"}}, 400),

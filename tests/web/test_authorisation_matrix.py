@@ -250,14 +250,22 @@ def world(app):
             "slot_id": 999999,
             "tag_id": 999999,
         }
-        return {"users": {k: db.session.get(type(u), u.id) for k, u in users.items()}, "values": values}
+        return {
+            "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},
+            "values": values,
+        }
 
 
 def _url(rule, values) -> str:
     path = rule.rule
     for name in rule.arguments:
         path = path.replace(f"<{name}>", str(values[name]))
-        for converter in ("int", "path", "any(cancel, reinstate, delete)", "any(accept, decline, cancel, book)"):
+        for converter in (
+            "int",
+            "path",
+            "any(cancel, reinstate, delete)",
+            "any(accept, decline, cancel, book)",
+        ):
             path = path.replace(f"<{converter}:{name}>", str(values[name]))
     return path
 

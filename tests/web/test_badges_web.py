@@ -18,7 +18,9 @@ def _setup(app):
         event = make_event("cdc")
         organiser = make_staff(event, "org@example.org")
         reg = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
-        make_confirmed_registration(event, "raj@example.org", full_name="Raj Speaker", category="speaker")
+        make_confirmed_registration(
+            event, "raj@example.org", full_name="Raj Speaker", category="speaker"
+        )
         db.session.commit()
         return organiser.id, reg.user_id, reg.id
 
@@ -36,7 +38,11 @@ def test_delegate_downloads_badge_pdf_and_qr(app, client):
     mine = client.get("/events/cdc/my-registration").get_data(as_text=True)
     assert "Download badge (PDF)" in mine and "QR for my phone" in mine
     pdf = client.get("/events/cdc/my-badge.pdf")
-    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.headers["Cache-Control"] == "no-store"
+    assert (
+        pdf.status_code == 200
+        and pdf.data.startswith(b"%PDF")
+        and pdf.headers["Cache-Control"] == "no-store"
+    )
     png = client.get("/events/cdc/my-badge.png")
     assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
     assert client.get("/events/cdc/my-badge").status_code == 200
@@ -51,9 +57,18 @@ def test_certificate_after_checkin(app, client):
 
         event = db.session.scalar(sa.select(Event))
         reg = db.session.get(Registration, reg_id)
-        now = services.parse_scanned_at(None, __import__("confapp.db", fromlist=["utcnow"]).utcnow())
-        services.check_in(event, token=services.badge_token(reg), checkpoint=services.Checkpoint("entrance"),
-                          scan_id="c1", scanned_at=now, actor=None, now=now)
+        now = services.parse_scanned_at(
+            None, __import__("confapp.db", fromlist=["utcnow"]).utcnow()
+        )
+        services.check_in(
+            event,
+            token=services.badge_token(reg),
+            checkpoint=services.Checkpoint("entrance"),
+            scan_id="c1",
+            scanned_at=now,
+            actor=None,
+            now=now,
+        )
         db.session.commit()
     _as(app, client, user_id)
     response = client.get("/events/cdc/my-certificate.pdf")
@@ -64,10 +79,15 @@ def test_organiser_print_run_filters_and_marks_printed(app, client):
     organiser_id, _, reg_id = _setup(app)
     _as(app, client, organiser_id)
     assert "2 confirmed" in client.get("/events/cdc/manage/badges").get_data(as_text=True)
-    response = client.post("/events/cdc/manage/badges", data={"layout": "a4x8", "category": "speaker", "mark_printed": "y"})
+    response = client.post(
+        "/events/cdc/manage/badges",
+        data={"layout": "a4x8", "category": "speaker", "mark_printed": "y"},
+    )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     with app.app_context():
-        printed = db.session.scalars(sa.select(Registration).where(Registration.badge_printed_at.is_not(None))).all()
+        printed = db.session.scalars(
+            sa.select(Registration).where(Registration.badge_printed_at.is_not(None))
+        ).all()
         assert [r.full_name for r in printed] == ["Raj Speaker"]
     # Re-issue: the serial goes up and the badge counts as new again.
     client.post(f"/events/cdc/manage/registrations/{reg_id}/badge/reissue")

@@ -16,16 +16,25 @@ from tests.helpers import make_staff
 from tests.helpers import sign_in
 
 
-def test_moving_a_session_through_the_edit_form_mails_the_delegates_who_starred_it(app, client, outbox):
+def test_moving_a_session_through_the_edit_form_mails_the_delegates_who_starred_it(
+    app, client, outbox
+):
     with app.app_context():
         event = make_event()
         hall = services.create_room(event, name="Hall A")
         services.create_room(event, name="Hall B")
-        session = services.create_session(event, services.SessionData(
-            title="Finance panel", kind=SessionKind.PANEL, starts_at=local_time(event, 0, "10:00"),
-            ends_at=local_time(event, 0, "11:00"), room_id=hall.id,
-            people=[services.PersonData("Lucía Fernández", PersonRole.MODERATOR, "IDB", "US")],
-        ), now=utcnow())
+        session = services.create_session(
+            event,
+            services.SessionData(
+                title="Finance panel",
+                kind=SessionKind.PANEL,
+                starts_at=local_time(event, 0, "10:00"),
+                ends_at=local_time(event, 0, "11:00"),
+                room_id=hall.id,
+                people=[services.PersonData("Lucía Fernández", PersonRole.MODERATOR, "IDB", "US")],
+            ),
+            now=utcnow(),
+        )
         services.publish_programme(event, utcnow())
         _, fan = make_delegate(event, "fan@example.org")
         make_delegate(event, "other@example.org")
@@ -36,9 +45,17 @@ def test_moving_a_session_through_the_edit_form_mails_the_delegates_who_starred_
         new_start = local_time(event, 0, "15:00")
         sign_in(client, organiser)
     form = {
-        "title": "Finance panel", "kind": "panel", "starts_at": "2027-02-20T15:00", "ends_at": "2027-02-20T16:30",
-        "room_id": str(hall_id), "track_id": "0", "description": "", "seat_limit": "",
-        "people-0-name": "Lucía Fernández", "people-0-role": "moderator", "people-0-organisation": "IDB",
+        "title": "Finance panel",
+        "kind": "panel",
+        "starts_at": "2027-02-20T15:00",
+        "ends_at": "2027-02-20T16:30",
+        "room_id": str(hall_id),
+        "track_id": "0",
+        "description": "",
+        "seat_limit": "",
+        "people-0-name": "Lucía Fernández",
+        "people-0-role": "moderator",
+        "people-0-organisation": "IDB",
         "people-0-country": "US",
     }
     response = client.post(f"/events/cdc/manage/programme/sessions/{session_id}", data=form)

@@ -16,11 +16,19 @@ def setup(app):
 
 
 def _post(client, bearer, body, slug="cdc"):
-    return client.post(f"/api/v1/events/{slug}/checkins", json=body, headers={"Authorization": f"Bearer {bearer}"})
+    return client.post(
+        f"/api/v1/events/{slug}/checkins", json=body, headers={"Authorization": f"Bearer {bearer}"}
+    )
 
 
 def test_checkin_contract(client, setup):
-    body = {"token": setup["badge"], "session_id": None, "visit_id": None, "scan_id": "abc", "scanned_at": None}
+    body = {
+        "token": setup["badge"],
+        "session_id": None,
+        "visit_id": None,
+        "scan_id": "abc",
+        "scanned_at": None,
+    }
     response = _post(client, setup["bearer"], body)
     assert response.status_code == 200
     data = response.get_json()
@@ -32,7 +40,10 @@ def test_checkin_contract(client, setup):
     again = _post(client, setup["bearer"], body).get_json()
     assert again["result"] == "ok" and again["replayed"]
     second = _post(client, setup["bearer"], {**body, "scan_id": "def"}).get_json()
-    assert second["result"] == "already_checked_in" and second["first_scanned_at"] == data["first_scanned_at"]
+    assert (
+        second["result"] == "already_checked_in"
+        and second["first_scanned_at"] == data["first_scanned_at"]
+    )
 
 
 def test_session_attendance(client, setup, app):
@@ -43,15 +54,34 @@ def test_session_attendance(client, setup, app):
         from confapp.events.models import Event
 
         event = db.session.scalar(db.select(Event).where(Event.slug == "cdc"))
-        s = ProgrammeSession(event_id=event.id, title="Plenary", starts_at=local_time(event, 0, "09:00"), ends_at=local_time(event, 0, "10:00"))
+        s = ProgrammeSession(
+            event_id=event.id,
+            title="Plenary",
+            starts_at=local_time(event, 0, "09:00"),
+            ends_at=local_time(event, 0, "10:00"),
+        )
         db.session.add(s)
         db.session.commit()
         sid = s.id
-    assert _post(client, setup["bearer"], {"token": setup["badge"], "session_id": sid, "scan_id": "1"}).get_json()["result"] == "ok"
-    response = client.get(f"/api/v1/events/cdc/sessions/{sid}/attendance", headers={"Authorization": f"Bearer {setup['bearer']}"})
+    assert (
+        _post(
+            client, setup["bearer"], {"token": setup["badge"], "session_id": sid, "scan_id": "1"}
+        ).get_json()["result"]
+        == "ok"
+    )
+    response = client.get(
+        f"/api/v1/events/cdc/sessions/{sid}/attendance",
+        headers={"Authorization": f"Bearer {setup['bearer']}"},
+    )
     assert response.status_code == 200
     assert [a["full_name"] for a in response.get_json()["attendees"]] == ["Ana Example"]
-    assert client.get("/api/v1/events/cdc/sessions/999999/attendance", headers={"Authorization": f"Bearer {setup['bearer']}"}).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/events/cdc/sessions/999999/attendance",
+            headers={"Authorization": f"Bearer {setup['bearer']}"},
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,7 +102,11 @@ def test_session_attendance(client, setup, app):
 )
 def test_bad_input_is_a_clear_4xx(client, setup, body, status):
     if body is None:
-        response = client.post("/api/v1/events/cdc/checkins", data="not json", headers={"Authorization": f"Bearer {setup['bearer']}"})
+        response = client.post(
+            "/api/v1/events/cdc/checkins",
+            data="not json",
+            headers={"Authorization": f"Bearer {setup['bearer']}"},
+        )
     else:
         response = _post(client, setup["bearer"], body)
     assert response.status_code == status
@@ -87,7 +121,10 @@ def test_garbage_token_is_an_answer_not_an_error(client, setup):
 def test_staff_of_one_event_cannot_scan_another(client, setup):
     response = _post(client, setup["other_bearer"], {"token": setup["badge"], "scan_id": "z"})
     assert response.status_code == 403
-    assert client.post("/api/v1/events/cdc/checkins", json={"token": "t", "scan_id": "x"}).status_code == 401
+    assert (
+        client.post("/api/v1/events/cdc/checkins", json={"token": "t", "scan_id": "x"}).status_code
+        == 401
+    )
     assert _post(client, "wrong", {"token": "t", "scan_id": "x"}).status_code == 401
 
 
@@ -109,11 +146,17 @@ def test_session_auth_needs_csrf(app, setup):
 
 
 def test_search_gives_token_for_manual_checkin(client, setup):
-    response = client.get("/api/v1/events/cdc/checkins/search?q=ana", headers={"Authorization": f"Bearer {setup['bearer']}"})
+    response = client.get(
+        "/api/v1/events/cdc/checkins/search?q=ana",
+        headers={"Authorization": f"Bearer {setup['bearer']}"},
+    )
     results = response.get_json()["results"]
     assert [r["full_name"] for r in results] == ["Ana Example"]
     assert results[0]["token"] == setup["badge"]
-    assert client.get("/api/v1/events/cdc/checkins/search?q=%25", headers={"Authorization": f"Bearer {setup['bearer']}"}).get_json() == {"results": []}
+    assert client.get(
+        "/api/v1/events/cdc/checkins/search?q=%25",
+        headers={"Authorization": f"Bearer {setup['bearer']}"},
+    ).get_json() == {"results": []}
 
 
 def test_openapi_lists_checkin_paths(client):
@@ -164,7 +207,9 @@ def test_signed_badge_naming_an_impossible_id_is_not_registered(client, setup, a
 def test_nul_escapes_in_json_are_refused_in_any_encoding(client, setup, encoding):
     body = '{"token": "t\\u0000", "scan_id": "nul-escape"}'.encode(encoding)
     response = client.post(
-        "/api/v1/events/cdc/checkins", data=body, content_type="application/json",
+        "/api/v1/events/cdc/checkins",
+        data=body,
+        content_type="application/json",
         headers={"Authorization": f"Bearer {setup['bearer']}"},
     )
     assert response.status_code == 400

@@ -27,8 +27,12 @@ def world(app):
     with app.app_context():
         event = db.session.get(Event, door["event_id"])
         sessions = [
-            ProgrammeSession(event_id=event.id, title=f"Talk {n}", starts_at=local_time(event, 0, "09:00"),
-                             ends_at=local_time(event, 0, "10:00"))
+            ProgrammeSession(
+                event_id=event.id,
+                title=f"Talk {n}",
+                starts_at=local_time(event, 0, "09:00"),
+                ends_at=local_time(event, 0, "10:00"),
+            )
             for n in range(2)
         ]
         db.session.add_all(sessions)
@@ -36,8 +40,18 @@ def world(app):
         return {**door, "sessions": [s.id for s in sessions]}
 
 
-def _call(wsgi, *, body: bytes | None = None, json_body=None, bearer: str | None = None, path: str = PATH,
-          method: str = "POST", content_type: str = "application/json", query: str = "", headers=None):
+def _call(
+    wsgi,
+    *,
+    body: bytes | None = None,
+    json_body=None,
+    bearer: str | None = None,
+    path: str = PATH,
+    method: str = "POST",
+    content_type: str = "application/json",
+    query: str = "",
+    headers=None,
+):
     """Run one request through a WSGI callable: (status code, headers, body bytes, status line)."""
     if json_body is not None:
         body = json.dumps(json_body).encode()
@@ -45,7 +59,12 @@ def _call(wsgi, *, body: bytes | None = None, json_body=None, bearer: str | None
     if bearer is not None:
         all_headers["Authorization"] = f"Bearer {bearer}"
     environ = EnvironBuilder(
-        path=path, method=method, data=body, content_type=content_type, query_string=query, headers=all_headers,
+        path=path,
+        method=method,
+        data=body,
+        content_type=content_type,
+        query_string=query,
+        headers=all_headers,
     ).get_environ()
     app_iter, status, response_headers = run_wsgi_app(wsgi, environ, buffered=True)
     return int(status.split()[0]), response_headers, b"".join(app_iter), status
@@ -116,8 +135,16 @@ def test_verdicts_are_the_same_through_both_doors(app, world):
     but for the checkpoint and the scan id, and the same headers."""
     first, second = world["sessions"]
     scan = {"token": world["badge"], "visit_id": None, "scanned_at": "2025-06-01T09:00:00Z"}
-    via_lane = _call(_lane_only(app), json_body={**scan, "session_id": first, "scan_id": "lane-1"}, bearer=world["bearer"])
-    via_flask = _call(_flask(app), json_body={**scan, "session_id": second, "scan_id": "flsk-1"}, bearer=world["bearer"])
+    via_lane = _call(
+        _lane_only(app),
+        json_body={**scan, "session_id": first, "scan_id": "lane-1"},
+        bearer=world["bearer"],
+    )
+    via_flask = _call(
+        _flask(app),
+        json_body={**scan, "session_id": second, "scan_id": "flsk-1"},
+        bearer=world["bearer"],
+    )
     assert via_lane[0] == via_flask[0] == 200
     lane_answer, flask_answer = json.loads(via_lane[2]), json.loads(via_flask[2])
     assert lane_answer["result"] == "ok" and lane_answer["delegate"]["full_name"] == "Ana Example"
@@ -125,11 +152,21 @@ def test_verdicts_are_the_same_through_both_doors(app, world):
     assert _headers(via_lane[1]) == _headers(via_flask[1])
     assert via_lane[1]["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     # Repeats and resends through the lane.
-    again = json.loads(_call(_lane_only(app), json_body={**scan, "session_id": first, "scan_id": "lane-2"},
-                             bearer=world["bearer"])[2])
+    again = json.loads(
+        _call(
+            _lane_only(app),
+            json_body={**scan, "session_id": first, "scan_id": "lane-2"},
+            bearer=world["bearer"],
+        )[2]
+    )
     assert again["result"] == "already_checked_in" and again["conflict"]
-    resent = json.loads(_call(_lane_only(app), json_body={**scan, "session_id": first, "scan_id": "lane-1"},
-                              bearer=world["bearer"])[2])
+    resent = json.loads(
+        _call(
+            _lane_only(app),
+            json_body={**scan, "session_id": first, "scan_id": "lane-1"},
+            bearer=world["bearer"],
+        )[2]
+    )
     assert resent["result"] == "ok" and resent["replayed"]
 
 
@@ -141,7 +178,9 @@ class _Recorder:
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        self.bodies.append(environ["wsgi.input"].read(length) if length else environ["wsgi.input"].read())
+        self.bodies.append(
+            environ["wsgi.input"].read(length) if length else environ["wsgi.input"].read()
+        )
         start_response("204 No Content", [])
         return [b""]
 
@@ -150,16 +189,45 @@ class _Recorder:
     ("case", "request_kwargs"),
     [
         ("no-bearer", {"json_body": {"token": "t", "scan_id": "x"}}),
-        ("empty-bearer", {"json_body": {"token": "t", "scan_id": "x"}, "headers": {"Authorization": "Bearer "}}),
-        ("basic-auth", {"json_body": {"token": "t", "scan_id": "x"}, "headers": {"Authorization": "Basic eDp5"}}),
-        ("query-string", {"json_body": {"token": "t", "scan_id": "x"}, "bearer": "b", "query": "a=%00"}),
+        (
+            "empty-bearer",
+            {"json_body": {"token": "t", "scan_id": "x"}, "headers": {"Authorization": "Bearer "}},
+        ),
+        (
+            "basic-auth",
+            {
+                "json_body": {"token": "t", "scan_id": "x"},
+                "headers": {"Authorization": "Basic eDp5"},
+            },
+        ),
+        (
+            "query-string",
+            {"json_body": {"token": "t", "scan_id": "x"}, "bearer": "b", "query": "a=%00"},
+        ),
         ("nul-escape", {"body": b'{"token": "t\\u0000", "scan_id": "x"}', "bearer": "b"}),
         ("utf-16", {"body": '{"token": "t", "scan_id": "x"}'.encode("utf-16"), "bearer": "b"}),
-        ("not-json", {"body": b"token=t", "bearer": "b", "content_type": "application/x-www-form-urlencoded"}),
+        (
+            "not-json",
+            {
+                "body": b"token=t",
+                "bearer": "b",
+                "content_type": "application/x-www-form-urlencoded",
+            },
+        ),
         ("too-big", {"json_body": {"token": "t" * 5000, "scan_id": "x"}, "bearer": "b"}),
         ("get", {"method": "GET", "bearer": "b"}),
-        ("other-route", {"json_body": {"token": "t"}, "bearer": "b", "path": "/api/v1/events/cdc/checkins/search"}),
-        ("odd-slug", {"json_body": {"token": "t"}, "bearer": "b", "path": "/api/v1/events/CDC/checkins"}),
+        (
+            "other-route",
+            {
+                "json_body": {"token": "t"},
+                "bearer": "b",
+                "path": "/api/v1/events/cdc/checkins/search",
+            },
+        ),
+        (
+            "odd-slug",
+            {"json_body": {"token": "t"}, "bearer": "b", "path": "/api/v1/events/CDC/checkins"},
+        ),
     ],
 )
 def test_everything_else_goes_to_flask_with_its_body(app, case, request_kwargs):
@@ -175,7 +243,12 @@ def test_everything_else_goes_to_flask_with_its_body(app, case, request_kwargs):
 def test_flask_still_refuses_what_the_lane_hands_on(client, world):
     """Through the whole app: NUL is refused by the input guard, a big body by the size limit."""
     auth = {"Authorization": f"Bearer {world['bearer']}"}
-    nul = client.post(PATH, data=b'{"token": "t\\u0000", "scan_id": "x"}', content_type="application/json", headers=auth)
+    nul = client.post(
+        PATH,
+        data=b'{"token": "t\\u0000", "scan_id": "x"}',
+        content_type="application/json",
+        headers=auth,
+    )
     assert nul.status_code == 400 and "NUL" in nul.get_json()["message"]
     client.application.config["MAX_CONTENT_LENGTH"] = 1000
     big = client.post(PATH, json={"token": "t" * 5000, "scan_id": "x"}, headers=auth)
@@ -185,7 +258,9 @@ def test_flask_still_refuses_what_the_lane_hands_on(client, world):
 def test_lane_respects_a_small_size_limit(app):
     app.config["MAX_CONTENT_LENGTH"] = 64
     recorder = _Recorder()
-    status, *_ = _call(ScanLane(app, recorder), json_body={"token": "t" * 100, "scan_id": "x"}, bearer="b")
+    status, *_ = _call(
+        ScanLane(app, recorder), json_body={"token": "t" * 100, "scan_id": "x"}, bearer="b"
+    )
     assert status == 204 and len(recorder.bodies) == 1
 
 
@@ -194,8 +269,11 @@ def test_a_failure_in_the_lane_is_handled_by_flask(app, world, monkeypatch, capl
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(lane_module, "answer_scan", broken)
-    status, _headers, body, _line = _call(app.wsgi_app, json_body={"token": world["badge"], "scan_id": "after-failure"},
-                                   bearer=world["bearer"])
+    status, _headers, body, _line = _call(
+        app.wsgi_app,
+        json_body={"token": world["badge"], "scan_id": "after-failure"},
+        bearer=world["bearer"],
+    )
     # The Flask view (which calls checkin.api.answer_scan itself) answered, body intact.
     assert status == 200 and json.loads(body)["result"] == "ok"
     assert "fast lane failed" in caplog.text

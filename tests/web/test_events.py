@@ -166,7 +166,11 @@ def test_organiser_dashboard(app, client, setup):
     assert page.status_code == 200
     assert "/events/cdc/manage/registrations?status=confirmed" in page.text
     assert "<td>2</td>" in page.text
-    for link in ("/events/cdc/manage/registrations", "/events/cdc/manage/settings", "/events/cdc/manage/team"):
+    for link in (
+        "/events/cdc/manage/registrations",
+        "/events/cdc/manage/settings",
+        "/events/cdc/manage/team",
+    ):
         assert link in page.text
 
 
@@ -295,7 +299,12 @@ def test_team_add_and_remove(app, client, setup, outbox):
 
     response = client.post(
         "/events/cdc/manage/team",
-        data={"action": "add", "add-email": "New@Example.org", "add-full_name": "Nia", "add-role": "staff"},
+        data={
+            "action": "add",
+            "add-email": "New@Example.org",
+            "add-full_name": "Nia",
+            "add-role": "staff",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -314,19 +323,27 @@ def test_team_add_and_remove(app, client, setup, outbox):
         assert db.session.get(User, setup["delegate"]).is_organiser(_event())
     assert outbox.to("delegate@example.org") == []
 
-    bad = client.post("/events/cdc/manage/team", data={"action": "add", "add-email": "nope", "add-role": "staff"})
+    bad = client.post(
+        "/events/cdc/manage/team", data={"action": "add", "add-email": "nope", "add-role": "staff"}
+    )
     assert bad.status_code == 200 and "Invalid email" in bad.text
 
     with app.app_context():
-        staff_role = db.session.scalar(sa.select(EventRole).where(EventRole.user_id == setup["staff"]))
+        staff_role = db.session.scalar(
+            sa.select(EventRole).where(EventRole.user_id == setup["staff"])
+        )
         role_id = staff_role.id
-    response = client.post("/events/cdc/manage/team", data={"action": "remove", "role_id": str(role_id)})
+    response = client.post(
+        "/events/cdc/manage/team", data={"action": "remove", "role_id": str(role_id)}
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(EventRole, role_id) is None
         assert db.session.get(User, setup["staff"]) is not None
     gone = client.post(
-        "/events/cdc/manage/team", data={"action": "remove", "role_id": str(role_id)}, follow_redirects=True
+        "/events/cdc/manage/team",
+        data={"action": "remove", "role_id": str(role_id)},
+        follow_redirects=True,
     )
     assert "does not exist" in gone.text
 
@@ -334,9 +351,13 @@ def test_team_add_and_remove(app, client, setup, outbox):
 def test_team_keeps_the_last_organiser(app, client, setup):
     _as(app, client, setup, "admin")
     with app.app_context():
-        role_id = db.session.scalar(sa.select(EventRole.id).where(EventRole.user_id == setup["organiser"]))
+        role_id = db.session.scalar(
+            sa.select(EventRole.id).where(EventRole.user_id == setup["organiser"])
+        )
     page = client.post(
-        "/events/cdc/manage/team", data={"action": "remove", "role_id": str(role_id)}, follow_redirects=True
+        "/events/cdc/manage/team",
+        data={"action": "remove", "role_id": str(role_id)},
+        follow_redirects=True,
     )
     assert "at least one organiser" in page.text
     with app.app_context():

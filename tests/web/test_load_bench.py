@@ -27,8 +27,16 @@ from confapp.visits.models import VisitSignup
 @pytest.mark.postgres
 def test_small_load_run_passes_its_audit(app, database_url, tmp_path):
     settings = load.Settings(
-        database_url=database_url, delegates=40, event_capacity=32, signups=30, seats=10,
-        scanners=10, scans=20, workers=2, workers_b=1, existing_schema=True,
+        database_url=database_url,
+        delegates=40,
+        event_capacity=32,
+        signups=30,
+        seats=10,
+        scanners=10,
+        scans=20,
+        workers=2,
+        workers_b=1,
+        existing_schema=True,
     )
     lines: list[str] = []
     started = time.monotonic()
@@ -40,12 +48,21 @@ def test_small_load_run_passes_its_audit(app, database_url, tmp_path):
     assert sum(p.server_errors for p in report.phases) == 0, text
     # Every request of every phase was made and answered.
     assert [len(p.answers) for p in report.phases] == [40, 40, 30, 30, 200], text
-    assert {c.name for c in report.checks} >= {"HTTP", "registrations", "event places", "visit seats", "attendance"}
+    assert {c.name for c in report.checks} >= {
+        "HTTP",
+        "registrations",
+        "event places",
+        "visit seats",
+        "attendance",
+    }
     assert elapsed < 60, text
     # The same outcome, read independently of the benchmark's audit.
     with app.app_context():
         statuses = db.session.scalars(sa.select(Registration.status)).all()
-        assert (statuses.count(RegistrationStatus.CONFIRMED), statuses.count(RegistrationStatus.WAITLISTED)) == (32, 8)
+        assert (
+            statuses.count(RegistrationStatus.CONFIRMED),
+            statuses.count(RegistrationStatus.WAITLISTED),
+        ) == (32, 8)
         seats = db.session.scalars(sa.select(VisitSignup.status)).all()
         assert (seats.count(SeatStatus.CONFIRMED), seats.count(SeatStatus.WAITLISTED)) == (10, 20)
         attendees = db.session.scalars(sa.select(Attendance.registration_id)).all()

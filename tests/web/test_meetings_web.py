@@ -35,13 +35,25 @@ def world(app):
         finance = services.add_tag(event, "finance")
         export = services.add_tag(event, "export partners")
         organiser = make_staff(event, "org@example.org")
-        ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Kenya", country="KE", directory_opt_in=True)
-        raj = make_confirmed_registration(event, "raj@example.org", full_name="Raj India", country="IN", directory_opt_in=True)
-        ben = make_confirmed_registration(event, "ben@example.org", full_name="Ben Kenya", country="KE", directory_opt_in=True)
+        ana = make_confirmed_registration(
+            event, "ana@example.org", full_name="Ana Kenya", country="KE", directory_opt_in=True
+        )
+        raj = make_confirmed_registration(
+            event, "raj@example.org", full_name="Raj India", country="IN", directory_opt_in=True
+        )
+        ben = make_confirmed_registration(
+            event, "ben@example.org", full_name="Ben Kenya", country="KE", directory_opt_in=True
+        )
         db.session.commit()
         return {
-            "event": event.id, "organiser": organiser, "ana": ana.id, "raj": raj.id, "ben": ben.id,
-            "users": {"ana": ana.user, "raj": raj.user, "ben": ben.user}, "finance": finance.id, "export": export.id,
+            "event": event.id,
+            "organiser": organiser,
+            "ana": ana.id,
+            "raj": raj.id,
+            "ben": ben.id,
+            "users": {"ana": ana.user, "raj": raj.user, "ben": ben.user},
+            "finance": finance.id,
+            "export": export.id,
         }
 
 
@@ -52,20 +64,41 @@ def as_user(app, client, user):
 
 def test_profile_directory_and_explained_recommendations(app, client, world):
     as_user(app, client, world["users"]["raj"])
-    r = client.post("/events/cdc/meetings/profile", data={
-        "directory_opt_in": "y", "offers": "Export partners for leather goods", "seeks": "Finance for a common facility",
-        "offer_tags": [str(world["export"])], "seek_tags": [str(world["finance"])], "languages": "en, hi",
-    })
+    r = client.post(
+        "/events/cdc/meetings/profile",
+        data={
+            "directory_opt_in": "y",
+            "offers": "Export partners for leather goods",
+            "seeks": "Finance for a common facility",
+            "offer_tags": [str(world["export"])],
+            "seek_tags": [str(world["finance"])],
+            "languages": "en, hi",
+        },
+    )
     assert r.status_code == 302
     as_user(app, client, world["users"]["ben"])
-    client.post("/events/cdc/meetings/profile", data={
-        "directory_opt_in": "y", "offers": "", "seeks": "", "offer_tags": [str(world["finance"])], "languages": "en",
-    })
+    client.post(
+        "/events/cdc/meetings/profile",
+        data={
+            "directory_opt_in": "y",
+            "offers": "",
+            "seeks": "",
+            "offer_tags": [str(world["finance"])],
+            "languages": "en",
+        },
+    )
     as_user(app, client, world["users"]["ana"])
-    r = client.post("/events/cdc/meetings/profile", data={
-        "directory_opt_in": "y", "offers": "Credit lines", "seeks": "Export partners",
-        "offer_tags": [str(world["finance"])], "seek_tags": [str(world["export"])], "languages": "en, sw",
-    })
+    r = client.post(
+        "/events/cdc/meetings/profile",
+        data={
+            "directory_opt_in": "y",
+            "offers": "Credit lines",
+            "seeks": "Export partners",
+            "offer_tags": [str(world["finance"])],
+            "seek_tags": [str(world["export"])],
+            "languages": "en, sw",
+        },
+    )
     assert r.status_code == 302
     bad = client.post("/events/cdc/meetings/profile", data={"languages": "english"})
     assert bad.status_code == 422
@@ -76,18 +109,33 @@ def test_profile_directory_and_explained_recommendations(app, client, world):
     assert "looks for what you offer: finance" in rec and "from another region (Asia)" in rec
     assert "Ben Kenya" not in rec  # no complementarity with Ana
     # Filters.
-    asia = client.get("/events/cdc/meetings/directory?region=Asia").get_data(as_text=True).split('<ul class="directory">')[1]
+    asia = (
+        client.get("/events/cdc/meetings/directory?region=Asia")
+        .get_data(as_text=True)
+        .split('<ul class="directory">')[1]
+    )
     assert "Raj India" in asia and "Ben Kenya" not in asia
-    only_africa = client.get("/events/cdc/meetings/directory?region=Africa&q=kenya").get_data(as_text=True)
+    only_africa = client.get("/events/cdc/meetings/directory?region=Africa&q=kenya").get_data(
+        as_text=True
+    )
     listing = only_africa.split('<ul class="directory">')[1]
     assert "Raj India" not in listing and "Ben Kenya" in listing
-    by_tag = client.get("/events/cdc/meetings/directory?tag=export+partners").get_data(as_text=True).split('<ul class="directory">')[1]
+    by_tag = (
+        client.get("/events/cdc/meetings/directory?tag=export+partners")
+        .get_data(as_text=True)
+        .split('<ul class="directory">')[1]
+    )
     assert "Raj India" in by_tag and "Ben Kenya" not in by_tag
 
 
 def test_request_accept_my_meetings_pdf_and_feeds(app, client, world, outbox):
     as_user(app, client, world["users"]["ana"])
-    assert client.post(f"/events/cdc/meetings/request/{world['raj']}", data={"message": "Let us talk"}).status_code == 302
+    assert (
+        client.post(
+            f"/events/cdc/meetings/request/{world['raj']}", data={"message": "Let us talk"}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         req = db.session.scalar(sa.select(MeetingRequest))
         assert req.status is RequestStatus.PENDING and req.message == "Let us talk"
@@ -99,7 +147,12 @@ def test_request_accept_my_meetings_pdf_and_feeds(app, client, world, outbox):
     as_user(app, client, world["users"]["raj"])
     page = client.get("/events/cdc/meetings").get_data(as_text=True)
     assert "From Ana Kenya" in page and "Let us talk" in page
-    assert client.post(f"/events/cdc/meetings/{req.id}/accept", data={"slot_id": str(second)}).status_code == 302
+    assert (
+        client.post(
+            f"/events/cdc/meetings/{req.id}/accept", data={"slot_id": str(second)}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         meeting = db.session.scalar(sa.select(Meeting))
         assert meeting.slot_id == second
@@ -139,7 +192,10 @@ def test_availability_page(app, client, world):
         slots = services.list_slots(_event(world))
         ids = [s.id for s in slots]
     assert client.get("/events/cdc/meetings/availability").status_code == 200
-    assert client.post("/events/cdc/meetings/availability", data={"slots": [str(ids[0])]}).status_code == 302
+    assert (
+        client.post("/events/cdc/meetings/availability", data={"slots": [str(ids[0])]}).status_code
+        == 302
+    )
     with app.app_context():
         off = set(db.session.scalars(sa.select(SlotUnavailability.slot_id)))
     assert off == set(ids[1:])
@@ -150,7 +206,10 @@ def test_feedback_form(app, client, world):
         event = _event(world)
         from confapp.registration.models import Registration
 
-        ana, raj = db.session.get(Registration, world["ana"]), db.session.get(Registration, world["raj"])
+        ana, raj = (
+            db.session.get(Registration, world["ana"]),
+            db.session.get(Registration, world["raj"]),
+        )
         req = services.send_request(event, ana, raj.id, "", dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
         services.accept_request(event, req.id, raj, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
         # Move the slots into the past so feedback is open.
@@ -162,8 +221,13 @@ def test_feedback_form(app, client, world):
     as_user(app, client, world["users"]["ana"])
     page = client.get("/events/cdc/meetings").get_data(as_text=True)
     assert "Did the meeting with Raj India take place?" in page
-    client.post(f"/events/cdc/meetings/{req_id}/feedback", data={"took_place": "yes", "rating": "4", "cooperation_likely": "y"})
-    client.post(f"/events/cdc/meetings/{req_id}/feedback", data={"rating": "4"})  # missing answer: refused
+    client.post(
+        f"/events/cdc/meetings/{req_id}/feedback",
+        data={"took_place": "yes", "rating": "4", "cooperation_likely": "y"},
+    )
+    client.post(
+        f"/events/cdc/meetings/{req_id}/feedback", data={"rating": "4"}
+    )  # missing answer: refused
     with app.app_context():
         fb = db.session.scalars(sa.select(MeetingFeedback)).all()
         assert len(fb) == 1 and fb[0].rating == 4 and fb[0].cooperation_likely
@@ -189,23 +253,58 @@ def test_organiser_pages_refuse_delegates(app, client, world, path):
     as_user(app, client, world["users"]["ana"])
     assert client.get(path).status_code == 403
     assert client.post("/events/cdc/manage/meetings/schedule", data={}).status_code == 403
-    assert client.post("/events/cdc/manage/meetings/tables", data={"count": "5", "prefix": "T"}).status_code == 403
+    assert (
+        client.post(
+            "/events/cdc/manage/meetings/tables", data={"count": "5", "prefix": "T"}
+        ).status_code
+        == 403
+    )
     as_user(app, client, world["organiser"])
     assert client.get(path).status_code == 200
 
 
 def test_organiser_tools_batch_schedule_and_api(app, client, world, outbox):
     as_user(app, client, world["organiser"])
-    assert client.post("/events/cdc/manage/meetings/settings", data={"meeting_booking_mode": "batch", "max_pending_requests": "5"}).status_code == 302
-    assert client.post("/events/cdc/manage/meetings/tables", data={"count": "3", "prefix": "Booth"}).status_code == 302
-    assert client.post("/events/cdc/manage/meetings/tags", data={"name": "training"}).status_code == 302
-    assert client.post("/events/cdc/manage/meetings/slots", data={
-        "starts_at": "2027-02-21T11:00", "ends_at": "2027-02-21T12:00", "minutes": "30", "gap": "0"}).status_code == 302
-    bad = client.post("/events/cdc/manage/meetings/slots", data={"starts_at": "2027-02-21T12:00", "ends_at": "2027-02-21T11:00", "minutes": "30"})
+    assert (
+        client.post(
+            "/events/cdc/manage/meetings/settings",
+            data={"meeting_booking_mode": "batch", "max_pending_requests": "5"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/events/cdc/manage/meetings/tables", data={"count": "3", "prefix": "Booth"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post("/events/cdc/manage/meetings/tags", data={"name": "training"}).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/events/cdc/manage/meetings/slots",
+            data={
+                "starts_at": "2027-02-21T11:00",
+                "ends_at": "2027-02-21T12:00",
+                "minutes": "30",
+                "gap": "0",
+            },
+        ).status_code
+        == 302
+    )
+    bad = client.post(
+        "/events/cdc/manage/meetings/slots",
+        data={"starts_at": "2027-02-21T12:00", "ends_at": "2027-02-21T11:00", "minutes": "30"},
+    )
     assert bad.status_code == 302
     with app.test_request_context():
         event = _event(world)
-        assert event.meeting_booking_mode is MeetingBookingMode.BATCH and event.max_pending_requests == 5
+        assert (
+            event.meeting_booking_mode is MeetingBookingMode.BATCH
+            and event.max_pending_requests == 5
+        )
         assert len(services.list_tables(event)) == 5 and len(services.list_slots(event)) == 5
         from confapp.registration.models import Registration
 
@@ -227,7 +326,11 @@ def test_organiser_tools_batch_schedule_and_api(app, client, world, outbox):
     assert data["count"] == 3
     first = data["meetings"][0]
     assert set(first["registration_ids"]) <= {world["ana"], world["raj"], world["ben"]}
-    assert first["status"] == "scheduled" and first["slot"]["starts_at"].endswith("Z") and first["table"]["name"]
+    assert (
+        first["status"] == "scheduled"
+        and first["slot"]["starts_at"].endswith("Z")
+        and first["table"]["name"]
+    )
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "/events/{slug}/meetings" in doc["paths"] and "Meeting" in doc["components"]["schemas"]
     assert any("meeting schedule" in m["Subject"] for m in outbox.to("ben@example.org"))
@@ -245,7 +348,10 @@ def test_cli_schedule_meetings(app, world):
         event.meeting_booking_mode = MeetingBookingMode.BATCH
         from confapp.registration.models import Registration
 
-        ana, raj = db.session.get(Registration, world["ana"]), db.session.get(Registration, world["raj"])
+        ana, raj = (
+            db.session.get(Registration, world["ana"]),
+            db.session.get(Registration, world["raj"]),
+        )
         now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
         req = services.send_request(event, ana, raj.id, "", now)
         services.accept_request(event, req.id, raj, now)
@@ -264,7 +370,10 @@ def test_cli_remind_meetings(app, world, outbox):
         event = _event(world)
         from confapp.registration.models import Registration
 
-        ana, raj = db.session.get(Registration, world["ana"]), db.session.get(Registration, world["raj"])
+        ana, raj = (
+            db.session.get(Registration, world["ana"]),
+            db.session.get(Registration, world["raj"]),
+        )
         services.send_request(event, ana, raj.id, "", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         raj_email = raj.email
         db.session.commit()
@@ -277,18 +386,28 @@ def test_cli_remind_meetings(app, world, outbox):
     assert "Reminded 0 delegate(s)" in runner.invoke(args=["remind-meetings", "cdc"]).output
     assert runner.invoke(args=["remind-meetings", "nope"]).exit_code != 0
     assert runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "-1"]).exit_code != 0
-    assert runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "1e12"]).exit_code == 2  # usage error, no traceback
+    assert (
+        runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "1e12"]).exit_code == 2
+    )  # usage error, no traceback
 
 
 def test_demo_seed(app):
     with app.test_request_context():
         event = make_event()
-        regs = [make_confirmed_registration(event, f"d{i}@example.org", country=("KE", "IN", "BR")[i % 3]) for i in range(40)]
+        regs = [
+            make_confirmed_registration(
+                event, f"d{i}@example.org", country=("KE", "IN", "BR")[i % 3]
+            )
+            for i in range(40)
+        ]
         summary = __import__("confapp.meetings.demo", fromlist=["seed_meetings"]).seed_meetings(
             event, regs, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), requests=60
         )
         assert summary["meeting_requests"] == 60 and summary["meetings"] > 0
-        assert db.session.scalar(sa.select(sa.func.count(NetworkingProfile.id))) == summary["directory"]
+        assert (
+            db.session.scalar(sa.select(sa.func.count(NetworkingProfile.id)))
+            == summary["directory"]
+        )
 
 
 def test_bad_input_writes_nothing(app, client, world):
@@ -297,9 +416,18 @@ def test_bad_input_writes_nothing(app, client, world):
     assert r.status_code == 302
     assert client.post("/events/cdc/meetings/request/999999", data={}).status_code == 302
     assert client.post(f"/events/cdc/meetings/request/{world['ana']}", data={}).status_code == 302
-    assert client.post("/events/cdc/meetings/999999/accept", data={"slot_id": "abc"}).status_code in (302, 400)
-    assert client.post("/events/cdc/meetings/999999/feedback", data={"took_place": "yes", "rating": "9"}).status_code == 302
-    assert client.post("/events/cdc/meetings/availability", data={"slots": ["999999", "x"]}).status_code in (200, 302)
+    assert client.post(
+        "/events/cdc/meetings/999999/accept", data={"slot_id": "abc"}
+    ).status_code in (302, 400)
+    assert (
+        client.post(
+            "/events/cdc/meetings/999999/feedback", data={"took_place": "yes", "rating": "9"}
+        ).status_code
+        == 302
+    )
+    assert client.post(
+        "/events/cdc/meetings/availability", data={"slots": ["999999", "x"]}
+    ).status_code in (200, 302)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(MeetingRequest.id))) == 0
         assert db.session.scalar(sa.select(sa.func.count(MeetingFeedback.id))) == 0
@@ -320,15 +448,27 @@ def _directory_crowd(event, count: int, *, start: int = 0, country: str = "KE", 
         name = f"Delegate {n:03d}"
         user = User(email=f"d{n}@example.org", full_name=name)
         reg = Registration(
-            event=event, user=user, status=RegistrationStatus.CONFIRMED, full_name=name, email=user.email,
-            country=country, organisation=f"Cluster {n}", directory_opt_in=True,
+            event=event,
+            user=user,
+            status=RegistrationStatus.CONFIRMED,
+            full_name=name,
+            email=user.email,
+            country=country,
+            organisation=f"Cluster {n}",
+            directory_opt_in=True,
         )
         db.session.add(reg)
         db.session.flush()
         profile = NetworkingProfile(
-            registration_id=reg.id, offers=f"Export partners for cluster {n}", seeks="Finance", languages="en",
+            registration_id=reg.id,
+            offers=f"Export partners for cluster {n}",
+            seeks="Finance",
+            languages="en",
         )
-        profile.tags = [ProfileTag(tag_id=t, side=TagSide.OFFER if i % 2 else TagSide.SEEK) for i, t in enumerate(tags)]
+        profile.tags = [
+            ProfileTag(tag_id=t, side=TagSide.OFFER if i % 2 else TagSide.SEEK)
+            for i, t in enumerate(tags)
+        ]
         db.session.add(profile)
     db.session.flush()
 
@@ -352,14 +492,20 @@ def test_directory_pages_keep_filters_and_clamp_the_page(app, client, world):
     listing = _listing(html)
     assert listing.count("<li>") == 24
     assert "Ana Kenya" in listing and "Delegate 021" in listing and "Delegate 022" not in listing
-    assert 'rel="prev"' not in html and 'href="/events/cdc/meetings/directory?page=2" rel="next"' in html
+    assert (
+        'rel="prev"' not in html
+        and 'href="/events/cdc/meetings/directory?page=2" rel="next"' in html
+    )
 
     second = client.get("/events/cdc/meetings/directory?page=2").get_data(as_text=True)
     listing = _listing(second)
     assert "Page 2 of 2" in second and "38 delegates (25–38 shown)" in second
     assert listing.count("<li>") == 14
     assert "Delegate 022" in listing and "Raj India" in listing and "Delegate 021" not in listing
-    assert 'href="/events/cdc/meetings/directory?page=1" rel="prev"' in second and 'rel="next"' not in second
+    assert (
+        'href="/events/cdc/meetings/directory?page=1" rel="prev"' in second
+        and 'rel="next"' not in second
+    )
 
     # Filters survive the page links: 30 Indian delegates + Raj = 31 over two pages.
     india = client.get("/events/cdc/meetings/directory?country=IN&q=&page=1").get_data(as_text=True)
@@ -374,13 +520,21 @@ def test_directory_pages_keep_filters_and_clamp_the_page(app, client, world):
     assert '<option value="IN" selected>' in india2  # the filter form still shows the filter
 
     # Out of range or garbage: the nearest real page, never an error.
-    for raw, expected in (("999", "Page 2 of 2"), ("-3", "Page 1 of 2"), ("0", "Page 1 of 2"),
-                          ("abc", "Page 1 of 2"), ("1e9", "Page 1 of 2"), ("9" * 40, "Page 2 of 2")):
+    for raw, expected in (
+        ("999", "Page 2 of 2"),
+        ("-3", "Page 1 of 2"),
+        ("0", "Page 1 of 2"),
+        ("abc", "Page 1 of 2"),
+        ("1e9", "Page 1 of 2"),
+        ("9" * 40, "Page 2 of 2"),
+    ):
         r = client.get(f"/events/cdc/meetings/directory?page={raw}")
         assert r.status_code == 200, raw
         assert expected in r.get_data(as_text=True), raw
     # One page only: no page navigation at all.
-    small = client.get("/events/cdc/meetings/directory?country=KE&q=delegate").get_data(as_text=True)
+    small = client.get("/events/cdc/meetings/directory?country=KE&q=delegate").get_data(
+        as_text=True
+    )
     assert "5 delegates." in small and "Page 1 of" not in small
 
 
@@ -405,10 +559,17 @@ def _directory_queries(app, client, path: str) -> tuple[int, str]:
 def test_directory_page_runs_the_same_number_of_queries_for_30_or_120_profiles(app, client, world):
     as_user(app, client, world["users"]["ana"])
     # Ana has a profile, so the recommendations (which read every profile) run too.
-    client.post("/events/cdc/meetings/profile", data={
-        "directory_opt_in": "y", "offers": "Credit lines", "seeks": "Export partners",
-        "offer_tags": [str(world["finance"])], "seek_tags": [str(world["export"])], "languages": "en",
-    })
+    client.post(
+        "/events/cdc/meetings/profile",
+        data={
+            "directory_opt_in": "y",
+            "offers": "Credit lines",
+            "seeks": "Export partners",
+            "offer_tags": [str(world["finance"])],
+            "seek_tags": [str(world["export"])],
+            "languages": "en",
+        },
+    )
     tags = (world["finance"], world["export"])
     with app.app_context():
         _directory_crowd(_event(world), 30, country="IN", tags=tags)
@@ -425,9 +586,13 @@ def test_directory_page_runs_the_same_number_of_queries_for_30_or_120_profiles(a
     assert "Page 1 of 6" in html and "Recommended for you" in html
     large_2, html = _directory_queries(app, client, "/events/cdc/meetings/directory?page=2")
     assert "Page 2 of 6" in html and _listing(html).count("<li>") == 24
-    assert (large, large_2) == (small, small_2), f"{small}/{small_2} queries for 33 profiles, {large}/{large_2} for 123"
+    assert (large, large_2) == (small, small_2), (
+        f"{small}/{small_2} queries for 33 profiles, {large}/{large_2} for 123"
+    )
     assert small < 20
-    print(f"\ndirectory queries (page 1/page 2): {small}/{small_2} for 33 profiles, {large}/{large_2} for 123")
+    print(
+        f"\ndirectory queries (page 1/page 2): {small}/{small_2} for 33 profiles, {large}/{large_2} for 123"
+    )
 
 
 def test_organiser_sets_request_priority(app, client, world):
@@ -475,7 +640,9 @@ def test_organiser_sets_request_priority(app, client, world):
         assert priority() == 3
     # Declined requests are never scheduled: refused with a message.
     declined_url = f"/events/cdc/manage/meetings/requests/{declined_id}/priority"
-    text = client.post(declined_url, data={"priority": "2"}, follow_redirects=True).get_data(as_text=True)
+    text = client.post(declined_url, data={"priority": "2"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "only pending or accepted requests have a priority" in text
     assert priority(declined_id) == 1
 
@@ -486,7 +653,9 @@ def test_priority_form_needs_the_csrf_token(app, client, world):
     with app.test_request_context():
         event = _event(world)
         ana, raj = (db.session.get(Registration, world[k]) for k in ("ana", "raj"))
-        request_id = services.send_request(event, ana, raj.id, "", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).id
+        request_id = services.send_request(
+            event, ana, raj.id, "", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        ).id
         db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = True
     as_user(app, client, world["organiser"])

@@ -40,9 +40,18 @@ VERBS = ["upgraded technology", "reached export markets", "cut energy bills", "t
 
 # Resources a page makes the browser fetch: (tag, attribute).
 RESOURCE_ATTRS = {
-    ("link", "href"), ("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"),
-    ("source", "srcset"), ("video", "src"), ("video", "poster"), ("audio", "src"),
-    ("iframe", "src"), ("embed", "src"), ("object", "data"),
+    ("link", "href"),
+    ("script", "src"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("iframe", "src"),
+    ("embed", "src"),
+    ("object", "data"),
 }
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
@@ -100,7 +109,9 @@ def weigh(client, path: str) -> tuple[int, list[tuple[str, int, int]], list[str]
             if _foreign(ref):
                 foreign.append(ref)
                 continue
-            queue.append((urljoin(url, ref).split("#")[0], "css" if ref.endswith(".css") else "asset"))
+            queue.append(
+                (urljoin(url, ref).split("#")[0], "css" if ref.endswith(".css") else "asset")
+            )
     parts = [(url.removeprefix(f"http://{HOST}"), raw, gz) for url, (raw, gz) in seen.items()]
     return sum(gz for _url, _raw, gz in parts), parts, foreign
 
@@ -111,13 +122,17 @@ def _add_sessions(event, now: dt.datetime) -> None:
 
     tracks = agenda.list_tracks(event)
     people = list(PEOPLE.values())
-    rooms = [agenda.create_room(event, name=name, capacity=50, location="Annexe") for name in EXTRA_ROOMS]
+    rooms = [
+        agenda.create_room(event, name=name, capacity=50, location="Annexe") for name in EXTRA_ROOMS
+    ]
     number = 0
     for day in range((event.ends_on - event.starts_on).days + 1):
         date = event.starts_on + dt.timedelta(days=day)
         for room in rooms:
             for start in SLOTS:
-                starts = agenda.to_utc(event, dt.datetime.combine(date, dt.time.fromisoformat(start)))
+                starts = agenda.to_utc(
+                    event, dt.datetime.combine(date, dt.time.fromisoformat(start))
+                )
                 verb = VERBS[number % len(VERBS)]
                 agenda.create_session(
                     event,
@@ -155,8 +170,13 @@ def big_event(app):
         ).all()
         # The heaviest session page: the longest description and the most people.
         session = max(sessions, key=lambda s: (len(s.people), len(s.description or "")))
-        days = [event.starts_on + dt.timedelta(days=d) for d in range((event.ends_on - event.starts_on).days + 1)]
-        delegate = db.session.scalar(sa.select(User).where(User.email == "delegate@demo.confapp.org"))
+        days = [
+            event.starts_on + dt.timedelta(days=d)
+            for d in range((event.ends_on - event.starts_on).days + 1)
+        ]
+        delegate = db.session.scalar(
+            sa.select(User).where(User.email == "delegate@demo.confapp.org")
+        )
         return {
             "slug": event.slug,
             "count": len(sessions),
@@ -174,13 +194,19 @@ def test_public_pages_weigh_at_most_100_kb_gzipped_and_load_nothing_from_other_h
     pages = [
         ("event", f"/events/{slug}"),
         ("registration form", f"/events/{slug}/register"),
-        *[(f"programme day {n + 1}", f"/events/{slug}/programme?day={d}") for n, d in enumerate(big_event["days"])],
+        *[
+            (f"programme day {n + 1}", f"/events/{slug}/programme?day={d}")
+            for n, d in enumerate(big_event["days"])
+        ],
         ("session", f"/events/{slug}/sessions/{big_event['session']}"),
         ("visits", f"/events/{slug}/visits"),
         ("login", "/login"),
     ]
     # Signed-in delegates get the heaviest versions: star and sign-up forms on every item.
-    signed_in = [("programme day 1, signed in", pages[2][1]), ("visits, signed in", f"/events/{slug}/visits")]
+    signed_in = [
+        ("programme day 1, signed in", pages[2][1]),
+        ("visits, signed in", f"/events/{slug}/visits"),
+    ]
     results = []
     for label, path in pages:
         results.append((label, path, *weigh(client, path)))
@@ -213,9 +239,24 @@ def test_weigh_counts_every_resource_and_flags_other_hosts(app, client):
         '<img srcset="/a.png 1x, /b.png 2x"><a href="https://elsewhere.org/">a link is fine</a>'
     )
     urls = [u for _tag, u in parser.urls]
-    assert urls == ["/static/css/app.css", "https://cdn.example.com/lib.js", "//img.example.net/a.png", "/a.png", "/b.png"]
-    assert [u for u in urls if _foreign(u)] == ["https://cdn.example.com/lib.js", "//img.example.net/a.png"]
-    assert not _foreign("http://localhost/static/x.css") and not _foreign("data:image/png;base64,AA")
+    assert urls == [
+        "/static/css/app.css",
+        "https://cdn.example.com/lib.js",
+        "//img.example.net/a.png",
+        "/a.png",
+        "/b.png",
+    ]
+    assert [u for u in urls if _foreign(u)] == [
+        "https://cdn.example.com/lib.js",
+        "//img.example.net/a.png",
+    ]
+    assert not _foreign("http://localhost/static/x.css") and not _foreign(
+        "data:image/png;base64,AA"
+    )
     total, parts, foreign = weigh(client, "/login")
-    assert {p for p, _raw, _gz in parts} >= {"/login", "/static/css/app.css", "/static/img/favicon.svg"}
+    assert {p for p, _raw, _gz in parts} >= {
+        "/login",
+        "/static/css/app.css",
+        "/static/img/favicon.svg",
+    }
     assert total == sum(gz for _p, _raw, gz in parts) and foreign == []

@@ -28,14 +28,25 @@ from tests.helpers import sign_in
 def people(app):
     with app.test_request_context():
         event = make_event()
-        ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Kenya", directory_opt_in=True)
-        raj = make_confirmed_registration(event, "raj@example.org", full_name="Raj India", country="IN", directory_opt_in=True)
-        eve = make_confirmed_registration(event, "eve@example.org", full_name="Eve Outsider", directory_opt_in=True)
+        ana = make_confirmed_registration(
+            event, "ana@example.org", full_name="Ana Kenya", directory_opt_in=True
+        )
+        raj = make_confirmed_registration(
+            event, "raj@example.org", full_name="Raj India", country="IN", directory_opt_in=True
+        )
+        eve = make_confirmed_registration(
+            event, "eve@example.org", full_name="Eve Outsider", directory_opt_in=True
+        )
         request = meetings.send_request(event, ana, raj.id, "Private note for Raj", utcnow())
         db.session.commit()
-        return {"ana": ana.id, "raj": raj.id, "eve": eve.id, "users": {"ana": ana.user, "eve": eve.user},
-                "request": request.id,
-                "badges": {"ana": checkin.badge_token(ana), "eve": checkin.badge_token(eve)}}
+        return {
+            "ana": ana.id,
+            "raj": raj.id,
+            "eve": eve.id,
+            "users": {"ana": ana.user, "eve": eve.user},
+            "request": request.id,
+            "badges": {"ana": checkin.badge_token(ana), "eve": checkin.badge_token(eve)},
+        }
 
 
 def _as(app, client, user):
@@ -86,4 +97,9 @@ def test_feeds_open_only_with_the_exact_secret(app, client, people):
     _as(app, client, people["users"]["eve"])
     assert token not in client.get("/events/cdc/my-agenda").get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(sa.select(Registration.calendar_token).where(Registration.id == people["eve"])) != token
+        assert (
+            db.session.scalar(
+                sa.select(Registration.calendar_token).where(Registration.id == people["eve"])
+            )
+            != token
+        )

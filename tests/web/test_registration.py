@@ -34,7 +34,9 @@ def _reg(email: str) -> Registration | None:
 def event(app):
     """A published event with 1 seat, public categories delegate/speaker/press."""
     with app.app_context():
-        event = make_event(capacity=1, edit_deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
+        event = make_event(
+            capacity=1, edit_deadline=dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+        )
         db.session.commit()
         return event.slug
 
@@ -44,7 +46,9 @@ def test_full_flow_register_view_edit_cancel(app, client, event, outbox):
     assert page.status_code == 200
     for name in ("full_name", "email", "password", "country", "interests", "needs_visa_letter"):
         assert f'name="{name}"' in page.text
-    response = client.post(f"/events/{event}/register", data=registration_form(email="Ana@Example.org"))
+    response = client.post(
+        f"/events/{event}/register", data=registration_form(email="Ana@Example.org")
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/events/{event}/my-registration")
 
@@ -117,7 +121,9 @@ def test_signed_in_user_registers_without_password(app, client, event):
         ({"interests": ["golf"]}, "not a valid choice"),
     ],
 )
-def test_invalid_registration_rerenders_and_writes_nothing(app, client, event, outbox, overrides, message):
+def test_invalid_registration_rerenders_and_writes_nothing(
+    app, client, event, outbox, overrides, message
+):
     with app.app_context():
         make_user("existing@example.org")
         db.session.commit()
@@ -178,8 +184,14 @@ def test_waiting_list_and_automatic_promotion(app, event, outbox):
     first.post(f"/events/{event}/register", data=registration_form(email="one@example.org"))
     second.post(f"/events/{event}/register", data=registration_form(email="two@example.org"))
     third.post(f"/events/{event}/register", data=registration_form(email="three@example.org"))
-    assert "number 1</strong> on the waiting list" in second.get(f"/events/{event}/my-registration").text
-    assert "number 2</strong> on the waiting list" in third.get(f"/events/{event}/my-registration").text
+    assert (
+        "number 1</strong> on the waiting list"
+        in second.get(f"/events/{event}/my-registration").text
+    )
+    assert (
+        "number 2</strong> on the waiting list"
+        in third.get(f"/events/{event}/my-registration").text
+    )
     assert "position 2" in outbox.body(outbox.to("three@example.org")[0])
 
     first.post(f"/events/{event}/my-registration/cancel")
@@ -188,8 +200,12 @@ def test_waiting_list_and_automatic_promotion(app, event, outbox):
         assert _reg("three@example.org").status is S.WAITLISTED
     assert "Confirmed" in second.get(f"/events/{event}/my-registration").text
     assert "number 1</strong>" in third.get(f"/events/{event}/my-registration").text
-    assert any(m["Subject"].strip().startswith("You have a place") for m in outbox.to("two@example.org"))
-    assert not any(m["Subject"].strip().startswith("You have a place") for m in outbox.to("three@example.org"))
+    assert any(
+        m["Subject"].strip().startswith("You have a place") for m in outbox.to("two@example.org")
+    )
+    assert not any(
+        m["Subject"].strip().startswith("You have a place") for m in outbox.to("three@example.org")
+    )
 
 
 def test_approval_flow(app, client, outbox):
@@ -210,7 +226,11 @@ def test_approval_flow(app, client, outbox):
         session["_fresh"] = True
     response = staff.post(
         "/events/review/manage/registrations/bulk",
-        data={"action": "approve", "ids": [str(reg_id)], "next": f"/events/review/manage/registrations/{reg_id}"},
+        data={
+            "action": "approve",
+            "ids": [str(reg_id)],
+            "next": f"/events/review/manage/registrations/{reg_id}",
+        },
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/manage/registrations/{reg_id}")
@@ -218,14 +238,20 @@ def test_approval_flow(app, client, outbox):
         reg = _reg("ana@example.org")
         assert reg.status is S.CONFIRMED
         assert reg.decided_by_id is not None
-    assert any(m["Subject"].strip().startswith("Registration confirmed") for m in outbox.to("ana@example.org"))
+    assert any(
+        m["Subject"].strip().startswith("Registration confirmed")
+        for m in outbox.to("ana@example.org")
+    )
     assert "Confirmed" in client.get("/events/review/my-registration").text
 
 
 def test_edit_refused_after_deadline(app, client):
     with app.app_context():
-        make_event("late", edit_deadline=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-                   registration_closes_at=None)
+        make_event(
+            "late",
+            edit_deadline=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            registration_closes_at=None,
+        )
         db.session.commit()
     client.post("/events/late/register", data=registration_form())
     mine = client.get("/events/late/my-registration").text
@@ -234,7 +260,9 @@ def test_edit_refused_after_deadline(app, client):
     page = client.get("/events/late/my-registration/edit")
     assert page.status_code == 403
     assert "deadline for changing registration details has passed" in page.text
-    response = client.post("/events/late/my-registration/edit", data=registration_form(organisation="Changed"))
+    response = client.post(
+        "/events/late/my-registration/edit", data=registration_form(organisation="Changed")
+    )
     assert response.status_code == 403
     with app.app_context():
         assert _reg("ana@example.org").organisation == "Cluster Foundation"

@@ -30,17 +30,31 @@ def test_cancelled_delegate_registers_again_from_the_register_page(app, client, 
         sign_in(client, reg.user)
     assert client.post("/events/cdc/my-registration/cancel").status_code == 302
     mine = client.get("/events/cdc/my-registration").text
-    assert "This registration is cancelled." in mine and 'href="/events/cdc/register">Register again' in mine
+    assert (
+        "This registration is cancelled." in mine
+        and 'href="/events/cdc/register">Register again' in mine
+    )
     page = client.get("/events/cdc/register")
     assert page.status_code == 200
-    assert "You cancelled your registration for this event. You can register again below" in page.text
+    assert (
+        "You cancelled your registration for this event. You can register again below" in page.text
+    )
     assert 'value="Old Org"' in page.text  # starts from the details given last time
-    data = registration_form(email=None, password=None, full_name="Back Again", organisation="New Org")
+    data = registration_form(
+        email=None, password=None, full_name="Back Again", organisation="New Org"
+    )
     response = client.post("/events/cdc/register", data=data)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/events/cdc/my-registration")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/events/cdc/my-registration"
+    )
     with app.app_context():
         again = _reg("back@example.org")
-        assert (again.id, again.status, again.organisation, again.badge_serial) == (reg.id, S.CONFIRMED, "New Org", 2)
+        assert (again.id, again.status, again.organisation, again.badge_serial) == (
+            reg.id,
+            S.CONFIRMED,
+            "New Org",
+            2,
+        )
         assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
         assert again.event.pool.taken == 1
     assert "Your place is confirmed." in client.get("/events/cdc/my-registration").text
@@ -61,7 +75,9 @@ def test_rejected_delegate_is_refused_with_a_clear_message(app, client):
     assert page.status_code == 200 and "did not accept your registration" in page.text
     assert 'name="full_name"' not in page.text
     assert "Register again" not in client.get("/events/cdc/my-registration").text
-    response = client.post("/events/cdc/register", data=registration_form(email=None, password=None))
+    response = client.post(
+        "/events/cdc/register", data=registration_form(email=None, password=None)
+    )
     assert response.status_code == 409 and "did not accept your registration" in response.text
     with app.app_context():
         assert _reg("no@example.org").status is S.REJECTED

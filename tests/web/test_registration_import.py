@@ -84,7 +84,9 @@ def _upload(client, content: bytes, name: str = "delegates.csv"):
 
 def test_web_import_of_a_good_file(app, org_client, outbox):
     # Semicolon-separated, with a BOM, as Excel saves "CSV UTF-8" in many locales.
-    content = "\ufeff" + GOOD.replace(",", ";").replace('"Costa; Filhos & Cia"', '"Costa, Filhos & Cia"')
+    content = "\ufeff" + GOOD.replace(",", ";").replace(
+        '"Costa; Filhos & Cia"', '"Costa, Filhos & Cia"'
+    )
     content = content.replace("innovation;finance", "innovation|finance")
     # Within a ;-file the interests column is still ;-separated: quote it.
     content = content.replace("innovation|finance", '"innovation;finance"')
@@ -92,15 +94,27 @@ def test_web_import_of_a_good_file(app, org_client, outbox):
     assert response.status_code == 302, response.text
     with app.app_context():
         regs = {r.email: r for r in db.session.scalars(sa.select(Registration))}
-        assert set(regs) == {"taken@example.org", "amina@example.sn", "bruno@example.br", "chen@example.cn"}
-        amina, bruno, chen = regs["amina@example.sn"], regs["bruno@example.br"], regs["chen@example.cn"]
+        assert set(regs) == {
+            "taken@example.org",
+            "amina@example.sn",
+            "bruno@example.br",
+            "chen@example.cn",
+        }
+        amina, bruno, chen = (
+            regs["amina@example.sn"],
+            regs["bruno@example.br"],
+            regs["chen@example.cn"],
+        )
         assert amina.source is RegistrationSource.IMPORT
         assert amina.interests == ["innovation", "finance"]
         assert (amina.needs_visa_letter, amina.directory_opt_in) == (True, False)
         assert bruno.organisation == "Costa, Filhos & Cia"
         assert bruno.category.value == "speaker" and bruno.directory_opt_in
         assert (amina.status, bruno.status, chen.status) == (S.CONFIRMED, S.CONFIRMED, S.WAITLISTED)
-        assert db.session.scalar(sa.select(User).where(User.email == "bruno@example.br")).password_hash is None
+        assert (
+            db.session.scalar(sa.select(User).where(User.email == "bruno@example.br")).password_hash
+            is None
+        )
     [welcome] = outbox.to("amina@example.sn")
     assert "organisers have registered you" in outbox.body(welcome)
     assert any("/reset-password/" in link for link in outbox.links(welcome))
@@ -137,7 +151,10 @@ def test_web_import_with_errors_writes_nothing_and_lists_lines(app, org_client, 
         (b"\xff\xfe\x00b\x00a\x00d", "not UTF-8"),
         (b"", "The file is empty."),
         (b"name,email\nA,a@example.org\n", "missing column(s): full_name"),
-        (b"full_name,email,country,passport\nA,a@example.org,IN,X1\n", "unknown column(s): passport"),
+        (
+            b"full_name,email,country,passport\nA,a@example.org,IN,X1\n",
+            "unknown column(s): passport",
+        ),
         (HEADER.encode() + b"\n", "no delegates"),
     ],
 )
@@ -191,6 +208,13 @@ def test_import_reuses_existing_accounts(app, setup, runner, tmp_path, outbox):
     good.write_text(GOOD, encoding="utf-8")
     assert runner.invoke(args=["import-delegates", "cdc", str(good)]).exit_code == 0
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == "chen@example.cn")) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(User.id)).where(User.email == "chen@example.cn")
+            )
+            == 1
+        )
     # An account with a password gets no set-password link.
-    assert not any("/reset-password/" in link for link in outbox.links(outbox.to("chen@example.cn")[0]))
+    assert not any(
+        "/reset-password/" in link for link in outbox.links(outbox.to("chen@example.cn")[0])
+    )

@@ -91,7 +91,9 @@ def test_list_counts_filters_and_search(app, setup, org_client):
     assert 'name="ids"' in page and 'value="approve"' in page
     assert "2 of 2 places taken" in page
     filtered = org_client.get(BASE, query_string={"status": "waitlisted"}).text
-    assert "1 registration found" in filtered and "Li Wei" in filtered and "Ana Silva" not in filtered
+    assert (
+        "1 registration found" in filtered and "Li Wei" in filtered and "Ana Silva" not in filtered
+    )
     searched = org_client.get(BASE, query_string={"q": "SILVA", "country": "BR"}).text
     assert "1 registration found" in searched and "Ana Silva" in searched
     # Export links keep the filters.
@@ -118,7 +120,9 @@ def test_bulk_cancel_promotes_and_reports(app, setup, org_client, outbox):
         db.session.commit()
         ids = [b.id, c.id]
         assert d.status is S.WAITLISTED
-    response = org_client.post(f"{BASE}/bulk", data={"action": "cancel", "ids": [str(i) for i in ids]})
+    response = org_client.post(
+        f"{BASE}/bulk", data={"action": "cancel", "ids": [str(i) for i in ids]}
+    )
     assert response.status_code == 302
     with app.app_context():
         statuses = {r.email: r.status for r in _regs()}
@@ -129,7 +133,9 @@ def test_bulk_cancel_promotes_and_reports(app, setup, org_client, outbox):
             "d@example.org": S.CONFIRMED,
         }
         assert db.session.get(Event, setup["event_id"]).pool.taken == 2
-    assert any(m["Subject"].strip().startswith("You have a place") for m in outbox.to("d@example.org"))
+    assert any(
+        m["Subject"].strip().startswith("You have a place") for m in outbox.to("d@example.org")
+    )
     # c was waiting and cancelled in the same batch: never told they had a place.
     assert [m["Subject"].split(":")[0].strip() for m in outbox.to("c@example.org")] == [
         "You are on the waiting list",
@@ -146,7 +152,9 @@ def test_manage_detail_edits_category_and_note(app, setup, org_client):
         reg_id = _regs()[0].id
     page = org_client.get(f"{BASE}/{reg_id}").text
     assert "Ana Silva" in page and 'value="cancel"' in page
-    response = org_client.post(f"{BASE}/{reg_id}", data={"category": "speaker", "notes": "<i>VIP</i> speaker"})
+    response = org_client.post(
+        f"{BASE}/{reg_id}", data={"category": "speaker", "notes": "<i>VIP</i> speaker"}
+    )
     assert response.status_code == 302
     with app.app_context():
         reg = _regs()[0]
@@ -157,15 +165,23 @@ def test_manage_detail_edits_category_and_note(app, setup, org_client):
     assert org_client.get(f"{BASE}/99999").status_code == 404
 
 
-def test_manual_add_creates_passwordless_account_and_respects_capacity(app, setup, org_client, outbox):
-    data = registration_form(email="New@Example.org", full_name="New Person", category="sponsor", password=None)
+def test_manual_add_creates_passwordless_account_and_respects_capacity(
+    app, setup, org_client, outbox
+):
+    data = registration_form(
+        email="New@Example.org", full_name="New Person", category="sponsor", password=None
+    )
     response = org_client.post(f"{BASE}/new", data=data)
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "new@example.org"))
         assert user.password_hash is None
         reg = _regs()[-1]
-        assert (reg.source, reg.category.value, reg.status) == (RegistrationSource.MANUAL, "sponsor", S.CONFIRMED)
+        assert (reg.source, reg.category.value, reg.status) == (
+            RegistrationSource.MANUAL,
+            "sponsor",
+            S.CONFIRMED,
+        )
     [message] = outbox.to("new@example.org")
     assert any("/reset-password/" in link for link in outbox.links(message))
     # The event is now full: the next one joins the waiting list; an existing account is reused.
@@ -174,7 +190,9 @@ def test_manual_add_creates_passwordless_account_and_respects_capacity(app, setu
         assert _regs()[-1].status is S.WAITLISTED
         assert _count(User) == 3
     # Same person twice: a form error, nothing written.
-    again = org_client.post(f"{BASE}/new", data=registration_form(email="NEW@example.org", password=None))
+    again = org_client.post(
+        f"{BASE}/new", data=registration_form(email="NEW@example.org", password=None)
+    )
     assert again.status_code == 200 and "already registered" in again.text
     with app.app_context():
         assert _count(Registration) == 3
@@ -183,10 +201,20 @@ def test_manual_add_creates_passwordless_account_and_respects_capacity(app, setu
 def test_export_csv_and_xlsx(app, setup, org_client):
     with app.test_request_context():
         event = db.session.get(Event, setup["event_id"])
-        raj = make_registration(event, "raj@example.org", full_name="Rāj =Kumar", country="IN",
-                                interests=["finance", "innovation"], needs_visa_letter=True)
-        raj.visa_request = VisaRequest(passport_name="RAJ KUMAR", passport_number="Z9876543",
-                                       nationality="IN", date_of_birth=dt.date(1980, 1, 2))
+        raj = make_registration(
+            event,
+            "raj@example.org",
+            full_name="Rāj =Kumar",
+            country="IN",
+            interests=["finance", "innovation"],
+            needs_visa_letter=True,
+        )
+        raj.visa_request = VisaRequest(
+            passport_name="RAJ KUMAR",
+            passport_number="Z9876543",
+            nationality="IN",
+            date_of_birth=dt.date(1980, 1, 2),
+        )
         db.session.commit()
     response = org_client.get(f"{BASE}.csv")
     assert response.status_code == 200
@@ -200,7 +228,9 @@ def test_export_csv_and_xlsx(app, setup, org_client):
     assert "Rāj =Kumar" in text and "innovation;finance" in text
     assert "Z9876543" not in text and "RAJ KUMAR" not in text and "1980" not in text
 
-    filtered = org_client.get(f"{BASE}.csv", query_string={"country": "IN"}).data.decode("utf-8-sig")
+    filtered = org_client.get(f"{BASE}.csv", query_string={"country": "IN"}).data.decode(
+        "utf-8-sig"
+    )
     assert len(filtered.splitlines()) == 2 and "ana@example.org" not in filtered
 
     xlsx = org_client.get(f"{BASE}.xlsx")
@@ -220,8 +250,15 @@ def _bulk_registrations(event_id: int, n: int, prefix: str = "bulk") -> None:
     db.session.add_all(users)
     db.session.flush()
     db.session.add_all(
-        Registration(event_id=event_id, user_id=u.id, email=u.email, full_name=u.full_name,
-                     country="KE", status=S.CONFIRMED, organisation_type=OrganisationType.MSME)
+        Registration(
+            event_id=event_id,
+            user_id=u.id,
+            email=u.email,
+            full_name=u.full_name,
+            country="KE",
+            status=S.CONFIRMED,
+            organisation_type=OrganisationType.MSME,
+        )
         for u in users
     )
     db.session.commit()

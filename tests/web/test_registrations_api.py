@@ -23,9 +23,22 @@ from tests.helpers import make_staff
 
 URL = "/api/v1/events/cdc/registrations"
 FIELDS = {
-    "id", "full_name", "organisation", "organisation_type", "job_title", "country", "country_name",
-    "sector", "category", "status", "created_at", "status_changed_at", "updated_at",
-    "needs_visa_letter", "badge_serial", "qr_url",
+    "id",
+    "full_name",
+    "organisation",
+    "organisation_type",
+    "job_title",
+    "country",
+    "country_name",
+    "sector",
+    "category",
+    "status",
+    "created_at",
+    "status_changed_at",
+    "updated_at",
+    "needs_visa_letter",
+    "badge_serial",
+    "qr_url",
 }
 
 
@@ -34,8 +47,13 @@ def _add(event: Event, name: str, *, status=RegistrationStatus.CONFIRMED, **fiel
     email = fields.pop("email", f"{name.lower().replace(' ', '.')}@example.org")
     user = User(email=email, full_name=name)
     reg = Registration(
-        event=event, user=user, status=status, full_name=name, email=email,
-        country=fields.pop("country", "KE"), **fields,
+        event=event,
+        user=user,
+        status=status,
+        full_name=name,
+        email=email,
+        country=fields.pop("country", "KE"),
+        **fields,
     )
     db.session.add(reg)
     return reg
@@ -50,13 +68,22 @@ def setup(app):
         staff = make_staff(event, "door@example.org", EventRoleKind.STAFF)
         other_organiser = make_staff(other, "org-b@example.org")
         ana = make_confirmed_registration(
-            event, "ana@example.org", full_name="Ana Example", organisation="Kenya Leather Cluster",
-            job_title="Director", needs_visa_letter=True,
+            event,
+            "ana@example.org",
+            full_name="Ana Example",
+            organisation="Kenya Leather Cluster",
+            job_title="Director",
+            needs_visa_letter=True,
         )
-        db.session.add(VisaRequest(
-            registration=ana, passport_name="ANA EXAMPLE", passport_number="P7654321",
-            nationality="KE", date_of_birth=dt.date(1980, 1, 1),
-        ))
+        db.session.add(
+            VisaRequest(
+                registration=ana,
+                passport_name="ANA EXAMPLE",
+                passport_number="P7654321",
+                nationality="KE",
+                date_of_birth=dt.date(1980, 1, 1),
+            )
+        )
         make_confirmed_registration(other, "zoe@example.org", full_name="Zoe Other")
         tokens = {
             "organiser": issue_api_token(organiser, "laptop", utcnow()),
@@ -96,7 +123,14 @@ def test_organiser_lists_registrations_and_fetches_the_qr_png(client, setup):
 def test_no_passport_data_or_secrets(client, setup):
     response = _get(client, setup["tokens"]["organiser"])
     text = response.get_data(as_text=True)
-    for secret in ("P7654321", "ANA EXAMPLE", "1980-01-01", "ana@example.org", "password", "passport"):
+    for secret in (
+        "P7654321",
+        "ANA EXAMPLE",
+        "1980-01-01",
+        "ana@example.org",
+        "password",
+        "passport",
+    ):
         assert secret not in text
 
 
@@ -123,10 +157,28 @@ def test_filters(client, app, setup):
     with app.app_context():
         event = db.session.scalar(sa.select(Event).where(Event.slug == "cdc"))
         old = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-        _add(event, "Raj Patel", status=RegistrationStatus.WAITLISTED, organisation="Pune Auto Cluster", updated_at=old)
-        _add(event, "Ben Mensah", status=RegistrationStatus.PENDING, organisation="100% Cocoa",
-             category=RegistrationCategory.SPEAKER, updated_at=old)
-        _add(event, "Lin Tran", email="lin@vn-cluster.example", category=RegistrationCategory.PRESS, updated_at=old)
+        _add(
+            event,
+            "Raj Patel",
+            status=RegistrationStatus.WAITLISTED,
+            organisation="Pune Auto Cluster",
+            updated_at=old,
+        )
+        _add(
+            event,
+            "Ben Mensah",
+            status=RegistrationStatus.PENDING,
+            organisation="100% Cocoa",
+            category=RegistrationCategory.SPEAKER,
+            updated_at=old,
+        )
+        _add(
+            event,
+            "Lin Tran",
+            email="lin@vn-cluster.example",
+            category=RegistrationCategory.PRESS,
+            updated_at=old,
+        )
         db.session.commit()
     token = setup["tokens"]["organiser"]
 
@@ -150,7 +202,12 @@ def test_filters(client, app, setup):
     assert names(q="%") == ["Ben Mensah"]
     assert names(q="nobody") == []
     assert names(updated_since="2026-06-01T00:00:00Z") == ["Ana Example"]
-    assert names(updated_since="2025-12-31T23:00:00") == ["Ana Example", "Ben Mensah", "Lin Tran", "Raj Patel"]
+    assert names(updated_since="2025-12-31T23:00:00") == [
+        "Ana Example",
+        "Ben Mensah",
+        "Lin Tran",
+        "Raj Patel",
+    ]
     # 2026-01-01T03:00+05:30 is 21:30 UTC the day before, so the older rows count too.
     assert len(names(updated_since="2026-01-01T03:00:00+05:30")) == 4
     assert len(names(updated_since="2026-01-01T06:00:00+05:30")) == 1
@@ -213,7 +270,9 @@ def test_constant_number_of_queries_per_page(client, app, setup):
     def grow_to(total: int) -> None:
         with app.app_context():
             event = db.session.get(Event, event_id)
-            have = db.session.scalar(sa.select(sa.func.count()).where(Registration.event_id == event_id))
+            have = db.session.scalar(
+                sa.select(sa.func.count()).where(Registration.event_id == event_id)
+            )
             for n in range(have, total):
                 _add(event, f"Person {n}", needs_visa_letter=n % 2 == 0)
             db.session.commit()

@@ -45,7 +45,9 @@ def test_security_headers_on_pages(client):
 def test_json_answers_allow_nothing_to_load(client):
     response = client.get("/api/v1/events")
     assert response.mimetype == "application/json"
-    assert response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert (
+        response.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 

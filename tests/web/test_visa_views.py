@@ -48,7 +48,9 @@ def world(app):
             "organiser": make_staff(event, "org@example.org").id,
             "staff": make_staff(event, "door@example.org", EventRoleKind.STAFF).id,
             "other_organiser": make_staff(other, "other@example.org").id,
-            "delegate": make_confirmed_registration(event, "amara@example.org", full_name="Amara Okafor").user_id,
+            "delegate": make_confirmed_registration(
+                event, "amara@example.org", full_name="Amara Okafor"
+            ).user_id,
             "peer": make_confirmed_registration(event, "peer@example.org").user_id,
             "outsider": make_user("outsider@example.org").id,
             "other_delegate": make_confirmed_registration(other, "od@example.org").user_id,
@@ -90,7 +92,9 @@ def make_request(app, email="amara@example.org", approve=False):
             from confapp.accounts.models import User
 
             organiser = db.session.scalar(sa.select(User).where(User.email == "org@example.org"))
-            services.decide(visa, event=reg.event, approve=True, note="", actor=organiser, now=utcnow())
+            services.decide(
+                visa, event=reg.event, approve=True, note="", actor=organiser, now=utcnow()
+            )
         db.session.commit()
         return visa.id
 
@@ -118,7 +122,9 @@ def test_cancelled_registration_cannot_request(app, client, world):
     with app.app_context():
         from confapp.registration.models import Registration
 
-        reg = db.session.scalar(sa.select(Registration).where(Registration.user_id == world["delegate"]))
+        reg = db.session.scalar(
+            sa.select(Registration).where(Registration.user_id == world["delegate"])
+        )
         reg.status = RegistrationStatus.CANCELLED
         db.session.commit()
     as_user(client, app, world["delegate"])
@@ -136,7 +142,11 @@ def test_delegate_requests_then_updates(app, client, world):
     response = client.post("/events/cdc/visa-letter", data=FORM)
     assert response.status_code == 302
     [row] = visa_rows(app)
-    assert (row.passport_name, row.passport_number, row.nationality) == ("Amara Okafor", "A07654321", "NG")
+    assert (row.passport_name, row.passport_number, row.nationality) == (
+        "Amara Okafor",
+        "A07654321",
+        "NG",
+    )
     assert row.date_of_birth == dt.date(1979, 11, 23)
     assert row.status is VisaStatus.REQUESTED
 
@@ -208,7 +218,9 @@ def test_delegate_downloads_approved_letter(app, client, world, tmp_path):
     if shutil.which("pdftotext"):
         path = tmp_path / "l.pdf"
         path.write_bytes(response.data)
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, check=True
+        ).stdout.decode()
         assert "Amara Okafor" in text
         assert "Changing paradigms of cluster development" in text
         assert "Nigeria" in text
@@ -228,7 +240,9 @@ def test_cancelled_registration_loses_the_download(app, client, world):
     with app.app_context():
         from confapp.registration.models import Registration
 
-        reg = db.session.scalar(sa.select(Registration).where(Registration.user_id == world["delegate"]))
+        reg = db.session.scalar(
+            sa.select(Registration).where(Registration.user_id == world["delegate"])
+        )
         reg.status = RegistrationStatus.CANCELLED
         db.session.commit()
     as_user(client, app, world["delegate"])
@@ -277,7 +291,9 @@ def test_non_organisers_get_no_passport_data(app, client, world, who, status):
     page = client.get("/events/cdc/manage/visa-letters")
     assert page.status_code == status
     assert "A07654321" not in page.text
-    response = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    response = client.post(
+        f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"}
+    )
     assert response.status_code == status
     [row] = visa_rows(app)
     assert row.status is VisaStatus.REQUESTED
@@ -288,7 +304,9 @@ def test_anonymous_manage_is_refused(app, client, world):
     page = client.get("/events/cdc/manage/visa-letters")
     assert page.status_code == 302
     assert page.headers["Location"] == "/login?next=%2Fevents%2Fcdc%2Fmanage%2Fvisa-letters"
-    decision = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    decision = client.post(
+        f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"}
+    )
     assert decision.status_code == 302
     assert decision.headers["Location"].startswith("/login")
 
@@ -296,9 +314,16 @@ def test_anonymous_manage_is_refused(app, client, world):
 def test_request_of_another_event_is_not_found(app, client, world):
     request_id = make_request(app)
     as_user(client, app, world["other_organiser"])
-    response = client.post(f"/events/other/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    response = client.post(
+        f"/events/other/manage/visa-letters/{request_id}", data={"decision": "approve"}
+    )
     assert response.status_code == 404
-    assert client.post("/events/other/manage/visa-letters/999999", data={"decision": "approve"}).status_code == 404
+    assert (
+        client.post(
+            "/events/other/manage/visa-letters/999999", data={"decision": "approve"}
+        ).status_code
+        == 404
+    )
     [row] = visa_rows(app)
     assert row.status is VisaStatus.REQUESTED
     assert row.reference is None
@@ -308,7 +333,8 @@ def test_organiser_approves_and_delegate_is_mailed(app, client, world, outbox):
     request_id = make_request(app)
     as_user(client, app, world["organiser"])
     response = client.post(
-        f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve", "note": "Safe travels"}
+        f"/events/cdc/manage/visa-letters/{request_id}",
+        data={"decision": "approve", "note": "Safe travels"},
     )
     assert response.status_code == 302
     [row] = visa_rows(app)
@@ -329,7 +355,10 @@ def test_organiser_approves_and_delegate_is_mailed(app, client, world, outbox):
 def test_organiser_rejects_with_note(app, client, world, outbox):
     request_id = make_request(app)
     as_user(client, app, world["organiser"])
-    client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "reject", "note": "Not a delegate"})
+    client.post(
+        f"/events/cdc/manage/visa-letters/{request_id}",
+        data={"decision": "reject", "note": "Not a delegate"},
+    )
     [row] = visa_rows(app)
     assert row.status is VisaStatus.REJECTED
     assert row.reference is None
@@ -341,7 +370,9 @@ def test_organiser_rejects_with_note(app, client, world, outbox):
     assert "Not a delegate" in page.text
 
 
-@pytest.mark.parametrize("data", [{}, {"decision": "maybe"}, {"decision": "approve", "note": "x" * 501}])
+@pytest.mark.parametrize(
+    "data", [{}, {"decision": "maybe"}, {"decision": "approve", "note": "x" * 501}]
+)
 def test_bad_decision_changes_nothing(app, client, world, outbox, data):
     request_id = make_request(app)
     as_user(client, app, world["organiser"])
@@ -375,14 +406,20 @@ def test_passport_data_is_not_in_registration_pages_or_exports(app, client, worl
 def test_posts_need_a_csrf_token(world, database_url, tmp_path, app):
     csrf_app = create_app(
         "testing",
-        {"DATABASE_URL": database_url, "WTF_CSRF_ENABLED": True, "MAIL_OUTBOX": str(tmp_path / "o")},
+        {
+            "DATABASE_URL": database_url,
+            "WTF_CSRF_ENABLED": True,
+            "MAIL_OUTBOX": str(tmp_path / "o"),
+        },
     )
     client = csrf_app.test_client()
     as_user(client, csrf_app, world["delegate"])
     assert client.post("/events/cdc/visa-letter", data=FORM).status_code == 400
     request_id = make_request(app)
     as_user(client, csrf_app, world["organiser"])
-    response = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    response = client.post(
+        f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"}
+    )
     assert response.status_code == 400
     [row] = visa_rows(app)
     assert row.status is VisaStatus.REQUESTED

@@ -62,19 +62,29 @@ def _prepare(app) -> tuple[int, list[tuple[int, str]]]:
         event = make_event(capacity=None)
         visit = make_visit(event, buses=(("Bus 1", SEATS),))
         # Users without passwords: hashing 200 passwords would dominate the test's time.
-        users = [User(email=f"rush{i:03d}@example.org", full_name=f"Rush {i:03d}") for i in range(DELEGATES)]
+        users = [
+            User(email=f"rush{i:03d}@example.org", full_name=f"Rush {i:03d}")
+            for i in range(DELEGATES)
+        ]
         db.session.add_all(users)
         db.session.flush()
         regs = [
-            Registration(event_id=event.id, user_id=u.id, status=RegistrationStatus.CONFIRMED,
-                         full_name=u.full_name, email=u.email, country="IN")
+            Registration(
+                event_id=event.id,
+                user_id=u.id,
+                status=RegistrationStatus.CONFIRMED,
+                full_name=u.full_name,
+                email=u.email,
+                country="IN",
+            )
             for u in users
         ]
         db.session.add_all(regs)
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
         cookies = [
-            (r.id, serializer.dumps({"_user_id": u.get_id(), "_fresh": True})) for u, r in zip(users, regs, strict=True)
+            (r.id, serializer.dumps({"_user_id": u.get_id(), "_fresh": True}))
+            for u, r in zip(users, regs, strict=True)
         ]
         return visit.id, cookies
 
@@ -94,9 +104,26 @@ def test_signup_rush_on_gunicorn_never_overbooks(app, database_url, tmp_path):
     }
     cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "--backlog", "512", "--timeout", "60", "confapp:create_app()"],
-        cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "wb"),  # noqa: SIM115
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "4",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "512",
+            "--timeout",
+            "60",
+            "confapp:create_app()",
+        ],
+        cwd=str(ROOT),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "gunicorn.log", "wb"),  # noqa: SIM115
         start_new_session=True,
     )
     started = time.monotonic()
@@ -112,8 +139,13 @@ def test_signup_rush_on_gunicorn_never_overbooks(app, database_url, tmp_path):
                 conn.connect()
                 barrier.wait(timeout=30)
                 conn.request(
-                    "POST", f"/events/cdc/visits/{visit_id}/signup", body="group_code=",
-                    headers={"Cookie": f"{cookie_name}={cookie}", "Content-Type": "application/x-www-form-urlencoded"},
+                    "POST",
+                    f"/events/cdc/visits/{visit_id}/signup",
+                    body="group_code=",
+                    headers={
+                        "Cookie": f"{cookie_name}={cookie}",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
                 )
                 response = conn.getresponse()
                 response.read()
@@ -141,12 +173,15 @@ def test_signup_rush_on_gunicorn_never_overbooks(app, database_url, tmp_path):
     assert not errors, errors[:5]
     assert len(statuses) == DELEGATES
     assert all(status == 302 for status in statuses.values()), (
-        {s: list(statuses.values()).count(s) for s in set(statuses.values())}, log[-3000:])
+        {s: list(statuses.values()).count(s) for s in set(statuses.values())},
+        log[-3000:],
+    )
     assert elapsed < 60
     with app.app_context():
         rows = db.session.execute(
             sa.select(VisitSignup.id, VisitSignup.registration_id, VisitSignup.status)
-            .where(VisitSignup.visit_id == visit_id).order_by(VisitSignup.id)
+            .where(VisitSignup.visit_id == visit_id)
+            .order_by(VisitSignup.id)
         ).all()
         assert len(rows) == DELEGATES, "a sign-up was lost"
         confirmed = [r for r in rows if r.status is SeatStatus.CONFIRMED]

@@ -36,12 +36,22 @@ def world(app):
         organiser = make_staff(event, "org@example.org")
         delegate, registration = make_delegate(event)
         other, other_reg = make_delegate(event, "other@example.org")
-        visit = make_visit(event, buses=(("Van", 2),), meeting_point="Main lobby",
-                           requirements="Closed shoes", cluster_name="Manesar auto components")
+        visit = make_visit(
+            event,
+            buses=(("Van", 2),),
+            meeting_point="Main lobby",
+            requirements="Closed shoes",
+            cluster_name="Manesar auto components",
+        )
         db.session.commit()
         return {
-            "event": event.id, "visit": visit.id, "organiser": organiser.get_id(), "delegate": delegate.get_id(),
-            "registration": registration.id, "other": other.get_id(), "other_reg": other_reg.id,
+            "event": event.id,
+            "visit": visit.id,
+            "organiser": organiser.get_id(),
+            "delegate": delegate.get_id(),
+            "registration": registration.id,
+            "other": other.get_id(),
+            "other_reg": other_reg.id,
         }
 
 
@@ -55,7 +65,9 @@ def signups(app, visit_id):
     with app.app_context():
         return {
             s.registration_id: s.status
-            for s in db.session.scalars(sa.select(VisitSignup).where(VisitSignup.visit_id == visit_id))
+            for s in db.session.scalars(
+                sa.select(VisitSignup).where(VisitSignup.visit_id == visit_id)
+            )
         }
 
 
@@ -69,8 +81,12 @@ def test_visits_page_signup_waitlist_and_cancel(app, client, world, outbox):
     assert "Manesar auto components" in html and "2 of 2 left" in html and "Closed shoes" in html
     assert "Sign in" in html
     login_as(client, world["delegate"])
-    response = client.post(f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "kenya"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"#visit-{world['visit']}")
+    response = client.post(
+        f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "kenya"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"#visit-{world['visit']}"
+    )
     assert signups(app, world["visit"]) == {world["registration"]: SeatStatus.CONFIRMED}
     html = client.get("/events/cdc/visits").get_data(as_text=True)
     assert "Your seat is confirmed" in html and "Give up my seat" in html
@@ -114,7 +130,9 @@ def test_missing_id_number_re_renders_with_the_error(app, client, world):
         visit.requires_id_number = True
         db.session.commit()
     login_as(client, world["delegate"])
-    response = client.post(f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "team 1"})
+    response = client.post(
+        f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "team 1"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "needs the number of the ID document" in html and 'value="team 1"' in html
@@ -125,9 +143,17 @@ def _clashing_workshop(app, world):
     with app.app_context():
         event = db.session.get(Event, world["event"])
         visit = db.session.get(Visit, world["visit"])
-        session = agenda.create_session(event, agenda.SessionData(
-            title="Finance workshop", kind=SessionKind.WORKSHOP, starts_at=visit.departs_at + dt.timedelta(hours=1),
-            ends_at=visit.departs_at + dt.timedelta(hours=2), seat_limit=5), now=utcnow())
+        session = agenda.create_session(
+            event,
+            agenda.SessionData(
+                title="Finance workshop",
+                kind=SessionKind.WORKSHOP,
+                starts_at=visit.departs_at + dt.timedelta(hours=1),
+                ends_at=visit.departs_at + dt.timedelta(hours=2),
+                seat_limit=5,
+            ),
+            now=utcnow(),
+        )
         registration = db.session.get(agenda.Registration, world["registration"])
         agenda.signup(event, session, registration, now=utcnow())
         db.session.commit()
@@ -141,7 +167,10 @@ def test_clash_warning_asks_to_confirm(app, client, world):
     html = first.get_data(as_text=True)
     assert "overlaps" in html and "Finance workshop" in html and 'name="confirm_clash"' in html
     assert signups(app, world["visit"]) == {}
-    second = client.post(f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "g1", "confirm_clash": "y"})
+    second = client.post(
+        f"/events/cdc/visits/{world['visit']}/signup",
+        data={"group_code": "g1", "confirm_clash": "y"},
+    )
     assert second.status_code == 302
     assert signups(app, world["visit"]) == {world["registration"]: SeatStatus.CONFIRMED}
 
@@ -152,8 +181,11 @@ def test_clash_refused_by_policy(app, client, world):
         db.session.get(Event, world["event"]).visit_clash_policy = ClashPolicy.REFUSE
         db.session.commit()
     login_as(client, world["delegate"])
-    response = client.post(f"/events/cdc/visits/{world['visit']}/signup", data={"confirm_clash": "y"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/events/cdc/visits/{world['visit']}/signup",
+        data={"confirm_clash": "y"},
+        follow_redirects=True,
+    )
     assert "do not allow overlapping" in response.get_data(as_text=True)
     assert signups(app, world["visit"]) == {}
 
@@ -175,10 +207,19 @@ def test_visit_ics_and_my_agenda(app, client, world):
 
 def visit_form(**overrides) -> dict:
     data = {
-        "title": "Brassware of Moradabad", "cluster_name": "Moradabad brassware", "cluster_sector": "Metal handicrafts",
-        "cluster_location": "Moradabad", "departs_at": "2027-02-23T07:00", "returns_at": "2027-02-23T20:30",
-        "meeting_point": "Gate 2", "requirements": "Closed shoes", "status": "open",
-        "buses-0-name": "Bus 1", "buses-0-seats": "40", "buses-1-name": "Bus 2", "buses-1-seats": "30",
+        "title": "Brassware of Moradabad",
+        "cluster_name": "Moradabad brassware",
+        "cluster_sector": "Metal handicrafts",
+        "cluster_location": "Moradabad",
+        "departs_at": "2027-02-23T07:00",
+        "returns_at": "2027-02-23T20:30",
+        "meeting_point": "Gate 2",
+        "requirements": "Closed shoes",
+        "status": "open",
+        "buses-0-name": "Bus 1",
+        "buses-0-seats": "40",
+        "buses-1-name": "Bus 2",
+        "buses-1-seats": "30",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -219,7 +260,9 @@ def test_organiser_creates_and_edits_a_visit(app, client, world, outbox):
         event = db.session.get(Event, world["event"])
         assert event.local(visit.departs_at).strftime("%H:%M") == "07:00"
         visit_id = visit.id
-    assert "Brassware of Moradabad" in client.get("/events/cdc/manage/visits").get_data(as_text=True)
+    assert "Brassware of Moradabad" in client.get("/events/cdc/manage/visits").get_data(
+        as_text=True
+    )
     form = client.get(f"/events/cdc/manage/visits/{visit_id}").get_data(as_text=True)
     assert 'value="Bus 1"' in form and 'value="2027-02-23T07:00"' in form
     # Edit the existing visit of the world: more seats promote its waiting list.
@@ -237,15 +280,26 @@ def test_organiser_creates_and_edits_a_visit(app, client, world, outbox):
         bus_id, third_id = visit.buses[0].id, third.id
         departs = event.local(visit.departs_at).strftime("%Y-%m-%dT%H:%M")
         returns = event.local(visit.returns_at).strftime("%Y-%m-%dT%H:%M")
-    data = visit_form(title="Auto components at Manesar", departs_at=departs, returns_at=returns,
-                      **{"buses-0-bus_id": str(bus_id), "buses-0-name": "Van", "buses-0-seats": "3",
-                         "buses-1-name": None, "buses-1-seats": None})
+    data = visit_form(
+        title="Auto components at Manesar",
+        departs_at=departs,
+        returns_at=returns,
+        **{
+            "buses-0-bus_id": str(bus_id),
+            "buses-0-name": "Van",
+            "buses-0-seats": "3",
+            "buses-1-name": None,
+            "buses-1-seats": None,
+        },
+    )
     response = client.post(f"/events/cdc/manage/visits/{small}", data=data)
     assert response.status_code == 302
     assert signups(app, small)[third_id] is SeatStatus.CONFIRMED
     assert outbox.to("third@example.org")[-1]["Subject"].startswith("A seat is yours")
     # Fewer seats than taken is refused with a clear message.
-    response = client.post(f"/events/cdc/manage/visits/{small}", data={**data, "buses-0-seats": "1"})
+    response = client.post(
+        f"/events/cdc/manage/visits/{small}", data={**data, "buses-0-seats": "1"}
+    )
     assert response.status_code == 422 and "already taken" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Visit, small).pool.capacity == 3
@@ -255,41 +309,67 @@ def test_organiser_signups_page_add_move_bus_and_manifests(app, client, world):
     with app.app_context():
         event = db.session.get(Event, world["event"])
         second = make_visit(event, "Pottery of Khurja", day=2, buses=(("Van 1", 5),))
-        extra = make_confirmed_registration(event, "walkin@example.org", full_name="Walk In", phone="+91 99")
+        extra = make_confirmed_registration(
+            event, "walkin@example.org", full_name="Walk In", phone="+91 99"
+        )
         db.session.commit()
         second_id, extra_id = second.id, extra.id
     login_as(client, world["organiser"])
     visit_id = world["visit"]
-    response = client.post(f"/events/cdc/manage/visits/{visit_id}/signups/add", data={"who": "walkin@example.org"})
+    response = client.post(
+        f"/events/cdc/manage/visits/{visit_id}/signups/add", data={"who": "walkin@example.org"}
+    )
     assert response.status_code == 302
-    response = client.post(f"/events/cdc/manage/visits/{visit_id}/signups/add", data={"who": "nobody@example.org"})
-    assert response.status_code == 422 and "No confirmed registration" in response.get_data(as_text=True)
+    response = client.post(
+        f"/events/cdc/manage/visits/{visit_id}/signups/add", data={"who": "nobody@example.org"}
+    )
+    assert response.status_code == 422 and "No confirmed registration" in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         holder = db.session.scalar(sa.select(VisitSignup).where(VisitSignup.visit_id == visit_id))
         bus = db.session.scalar(sa.select(Bus).where(Bus.visit_id == visit_id))
         holder_id, bus_id = holder.id, bus.id
     html = client.get(f"/events/cdc/manage/visits/{visit_id}/signups").get_data(as_text=True)
     assert "Walk In" in html and "Confirmed" in html
-    assert client.post(f"/events/cdc/manage/visits/{visit_id}/signups/{holder_id}/bus",
-                       data={"bus_id": str(bus_id)}).status_code == 302
-    csv_text = client.get(f"/events/cdc/manage/visits/{visit_id}/manifest.csv?bus={bus_id}").get_data(as_text=True)
+    assert (
+        client.post(
+            f"/events/cdc/manage/visits/{visit_id}/signups/{holder_id}/bus",
+            data={"bus_id": str(bus_id)},
+        ).status_code
+        == 302
+    )
+    csv_text = client.get(
+        f"/events/cdc/manage/visits/{visit_id}/manifest.csv?bus={bus_id}"
+    ).get_data(as_text=True)
     assert "Walk In" in csv_text and "Van" in csv_text
     pdf = client.get(f"/events/cdc/manage/visits/{visit_id}/manifest.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    assert client.get(f"/events/cdc/manage/visits/{visit_id}/manifest.pdf?bus=99999").status_code == 404
+    assert (
+        client.get(f"/events/cdc/manage/visits/{visit_id}/manifest.pdf?bus=99999").status_code
+        == 404
+    )
     assert client.post(f"/events/cdc/manage/visits/{visit_id}/assign-buses").status_code == 302
-    response = client.post(f"/events/cdc/manage/visits/{visit_id}/signups/{holder_id}/move",
-                           data={"visit_id": str(second_id)})
+    response = client.post(
+        f"/events/cdc/manage/visits/{visit_id}/signups/{holder_id}/move",
+        data={"visit_id": str(second_id)},
+    )
     assert response.status_code == 302
     assert signups(app, second_id) == {extra_id: SeatStatus.CONFIRMED}
     assert signups(app, visit_id)[extra_id] is SeatStatus.CANCELLED
 
 
-@pytest.mark.parametrize("path", [
-    "/events/cdc/manage/visits", "/events/cdc/manage/visits/new", "/events/cdc/manage/visits/{v}",
-    "/events/cdc/manage/visits/{v}/signups", "/events/cdc/manage/visits/{v}/manifest.csv",
-    "/events/cdc/manage/visits/{v}/manifest.pdf",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/events/cdc/manage/visits",
+        "/events/cdc/manage/visits/new",
+        "/events/cdc/manage/visits/{v}",
+        "/events/cdc/manage/visits/{v}/signups",
+        "/events/cdc/manage/visits/{v}/manifest.csv",
+        "/events/cdc/manage/visits/{v}/manifest.pdf",
+    ],
+)
 def test_organiser_pages_refuse_delegates(client, world, path):
     path = path.format(v=world["visit"])
     assert client.get(path).status_code == 302
@@ -308,7 +388,11 @@ def test_api_visits_public_and_signups_for_organisers(app, client, world):
     assert body["event"] == "cdc" and body["timezone"] == "Asia/Kolkata"
     (visit,) = body["visits"]
     assert visit["capacity"] == 2 and visit["seats_left"] == 1 and visit["waiting"] == 0
-    assert visit["signup"] == "open" and visit["departs_at"].endswith("Z") and visit["buses"][0]["name"] == "Van"
+    assert (
+        visit["signup"] == "open"
+        and visit["departs_at"].endswith("Z")
+        and visit["buses"][0]["name"] == "Van"
+    )
     assert visit["ics_url"].endswith(f"/events/cdc/visits/{world['visit']}.ics")
     url = f"/api/v1/events/cdc/visits/{world['visit']}/signups"
     assert anonymous.get(url).status_code == 401
@@ -325,10 +409,17 @@ def test_api_visits_public_and_signups_for_organisers(app, client, world):
     assert data["capacity"] == 2 and data["taken"] == 1
     (row,) = data["signups"]
     assert row["status"] == "confirmed" and row["group_code"] == "KE" and row["id_number"] is None
-    assert anonymous.get("/api/v1/events/cdc/visits/9999/signups",
-                         headers={"Authorization": f"Bearer {token}"}).status_code == 404
+    assert (
+        anonymous.get(
+            "/api/v1/events/cdc/visits/9999/signups", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 404
+    )
     spec = anonymous.get("/api/v1/openapi.json").get_json()
-    assert "/events/{slug}/visits" in spec["paths"] and "/events/{slug}/visits/{visit_id}/signups" in spec["paths"]
+    assert (
+        "/events/{slug}/visits" in spec["paths"]
+        and "/events/{slug}/visits/{visit_id}/signups" in spec["paths"]
+    )
     assert "Visit" in spec["components"]["schemas"]
 
 
