@@ -113,7 +113,8 @@ def run(n: int) -> None:
     badges = make_badges(n)
     naive_n = max(50, n // 10)
     print(
-        f"badges: {n} (naive loop: {naive_n}), fonts: {fonts.regular.name} + {len(fonts.fallbacks)} fallbacks"
+        f"badges: {n} (naive loop: {naive_n}), "
+        f"fonts: {fonts.regular.name} + {len(fonts.fallbacks)} fallbacks"
     )
     for layout in ("a6", "a4x4", "a4x8"):
         start = time.perf_counter()
@@ -127,7 +128,8 @@ def run(n: int) -> None:
         naive = naive_n / (time.perf_counter() - start)
         verdict = "OK" if fast >= 500 and fast >= 5 * naive else "BELOW TARGET"
         print(
-            f"{layout:5} fast {fast:7.0f} badges/s  naive {naive:6.0f} badges/s  ratio {fast / naive:5.1f}x  "
+            f"{layout:5} fast {fast:7.0f} badges/s  naive {naive:6.0f} badges/s  "
+            f"ratio {fast / naive:5.1f}x  "
             f"pdf {len(pdf) / 1e6:.1f} MB  [{verdict}: >= 500/s and >= 5x]"
         )
 

@@ -73,7 +73,8 @@ def baseline_app():
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             conn.execute(
                 sa.text(
-                    "INSERT INTO scan (event_id, scan_id, checkpoint, result, scanned_at, received_at) "
+                    "INSERT INTO scan"
+                    " (event_id, scan_id, checkpoint, result, scanned_at, received_at) "
                     "VALUES (1, :sid, 'baseline', 'ok', :now, :now)"
                 ),
                 {"sid": body["scan_id"], "now": now},
@@ -182,7 +183,10 @@ def load(
     """`clients` concurrent scanners posting bodies for `duration` s: closed loop, or one
     request every `pace` s each, starting at random moments within the first `pace`
     (independent scanners, not a drill that fires all at once)."""
-    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        "Content-Type: application/json\r\n"
+    )
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     latencies: list[float] = []
     errors = [0]
@@ -272,10 +276,12 @@ def bench(url: str, label: str) -> None:
         runs["first"].append(_measure("confapp:create_app()", url, path, first, auth, work))
         runs["repeat"].append(_measure("confapp:create_app()", url, path, repeat, auth, work))
     print(
-        f"[{label}] gunicorn -w {WORKERS} (sync), {ROUNDS} alternating rounds of {DURATION:.0f} s each"
+        f"[{label}] gunicorn -w {WORKERS} (sync), "
+        f"{ROUNDS} alternating rounds of {DURATION:.0f} s each"
     )
     print(
-        "  first = each scan a delegate's first at a session door; repeat = badge shown again at the entrance"
+        "  first = each scan a delegate's first at a session door; "
+        "repeat = badge shown again at the entrance"
     )
     rates = {}
     for name, results in runs.items():
@@ -288,12 +294,14 @@ def bench(url: str, label: str) -> None:
         )
         paced = "  ".join(f"p50 {r['paced'][1]:5.1f} p99 {r['paced'][2]:6.1f}" for r in results)
         print(
-            f"  {name:8} {CLIENTS} closed-loop clients: {closed}  (mean {rate:.0f} req/s)  errors {errors}"
+            f"  {name:8} {CLIENTS} closed-loop clients: {closed}  "
+            f"(mean {rate:.0f} req/s)  errors {errors}"
         )
         print(f"  {name:8} {SCANNERS} scanners, 1 scan / 0.5 s each (ms): {paced}")
     for name in ("first", "repeat"):
         print(
-            f"  ratio check-in ({name}) / baseline throughput: {rates[name] / rates['baseline']:.2f}  (target >= 0.80)"
+            f"  ratio check-in ({name}) / baseline throughput: "
+            f"{rates[name] / rates['baseline']:.2f}  (target >= 0.80)"
         )
     worst = max(r["paced"][2] for name in ("first", "repeat") for r in runs[name])
     print(f"  check-in p99 with {SCANNERS} scanners: {worst:.1f} ms at worst  (target <= 50 ms)")

@@ -324,7 +324,8 @@ def prepare_schema(settings: Settings, app) -> None:
             tables = set(sa.inspect(conn).get_table_names())
             if tables and MARKER not in tables and not settings.reset:
                 raise SystemExit(
-                    f"refusing to run: {sa.make_url(url).render_as_string()} holds {len(tables)} tables "
+                    f"refusing to run: {sa.make_url(url).render_as_string()} "
+                    f"holds {len(tables)} tables "
                     f"this benchmark did not create ({', '.join(sorted(tables)[:5])}...). It drops "
                     "the schema: use a database of its own, or pass --reset to wipe this one."
                 )
@@ -669,7 +670,8 @@ def audit(
         check(
             "accounts",
             not dupes and users == len(registered) and per_user == len(regs),
-            f"{users} delegate accounts, {len(dupes)} duplicated e-mails, {per_user} users for {len(regs)} registrations",
+            f"{users} delegate accounts, {len(dupes)} duplicated e-mails, "
+            f"{per_user} users for {len(regs)} registrations",
         )
         confirmed = [r for r in regs if r.status is RegistrationStatus.CONFIRMED]
         waiting = [r for r in regs if r.status is RegistrationStatus.WAITLISTED]
@@ -707,7 +709,8 @@ def audit(
             vpool.taken == len(seated) == min(settings.seats, len(rows))
             and len(seated) + len(queued) == len(rows)
             and vpool.capacity == settings.seats,
-            f"{vpool.capacity} seats, pool.taken {vpool.taken}, {len(seated)} confirmed, {len(queued)} waitlisted",
+            f"{vpool.capacity} seats, pool.taken {vpool.taken}, "
+            f"{len(seated)} confirmed, {len(queued)} waitlisted",
         )
         check(
             "visit queue order",
@@ -741,7 +744,8 @@ def audit(
         check(
             "scan answers",
             mismatched == 0 and replays_ok,
-            f"{mismatched} answers differ from the stored scan; resends answered as replays: {replays_ok}",
+            f"{mismatched} answers differ from the stored scan; "
+            f"resends answered as replays: {replays_ok}",
         )
         status_of = {r.id: r.status for r in regs}
         wrong = 0
@@ -848,9 +852,8 @@ def run(settings: Settings, out=print, work: Path | None = None) -> Report:
         for server in servers:
             server.wait_ready(f"/events/{SLUG}/register")
         ports = [server.port for server in servers]
-        out(
-            f"servers: {', '.join(f'127.0.0.1:{s.port} ({s.workers} workers)' for s in servers)}; logs in {work}"
-        )
+        listening = ", ".join(f"127.0.0.1:{s.port} ({s.workers} workers)" for s in servers)
+        out(f"servers: {listening}; logs in {work}")
 
         clients = [Client(ports) for _ in range(settings.delegates)]
         prep1, burst, registered = phase_registration(settings, clients)
@@ -929,11 +932,14 @@ def header(settings: Settings) -> str:
     )
     return "\n".join(
         [
-            f"confapp load bench — {platform.node()}: {os.cpu_count()} cores, {platform.machine()}, "
+            f"confapp load bench — {platform.node()}: {os.cpu_count()} cores, "
+            f"{platform.machine()}, "
             f"Python {platform.python_version()}, PostgreSQL {version}",
-            f"database {sa.make_url(settings.database_url).render_as_string()}; gunicorn workers {servers} "
+            f"database {sa.make_url(settings.database_url).render_as_string()}; "
+            f"gunicorn workers {servers} "
             f"(threads {settings.threads}); rate limit off; CONFAPP_ENV=production",
-            f"{settings.delegates} visitors register (event capacity {settings.event_capacity or 'unlimited'}), "
+            f"{settings.delegates} visitors register "
+            f"(event capacity {settings.event_capacity or 'unlimited'}), "
             f"{settings.signups} sign up for {settings.seats} visit seats, "
             f"{settings.scanners} scanners × {scan_plan} (every 10th a resend)",
         ]

@@ -111,10 +111,12 @@ def main() -> None:
     ratio = result.weight / result.bound if result.bound else 1.0
     print(
         f"instance: {args.delegates} delegates, {len(problem.requests)} accepted requests, "
-        f"{args.slots} slots x {args.tables} tables, availability {args.availability}, seed {args.seed}"
+        f"{args.slots} slots x {args.tables} tables, "
+        f"availability {args.availability}, seed {args.seed}"
     )
     print(
-        f"first-come baseline: {baseline} ({baseline / result.bound:.2%} of bound) in {baseline_seconds:.2f} s"
+        f"first-come baseline: {baseline} ({baseline / result.bound:.2%} of bound) "
+        f"in {baseline_seconds:.2f} s"
     )
     print(f"scheduled: {result.scheduled} meetings, weight {result.weight}")
     print(f"bound: {result.bound}")

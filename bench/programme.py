@@ -154,7 +154,8 @@ def main() -> None:
             bare += timed(lambda: render_template("agenda/programme.html", **context), 1)
     page_ms, bare_ms = statistics.median(page) * 1000, statistics.median(bare) * 1000
     print(
-        f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; sessions on the page: {args.sessions}; HTML {size / 1024:.0f} KiB"
+        f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; "
+        f"sessions on the page: {args.sessions}; HTML {size / 1024:.0f} KiB"
     )
     print(f"programme page (full request, median of {args.repeat}): {page_ms:.1f} ms")
     print(f"bare Jinja render of the same data in memory:   {bare_ms:.1f} ms")

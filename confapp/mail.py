@@ -74,7 +74,8 @@ def deliver(message: EmailMessage, app: Flask | None = None) -> None:
     else:
         outbox = outbox_dir(app)
         outbox.mkdir(parents=True, exist_ok=True)
-        name = f"{formatdate(usegmt=True)[5:25].replace(' ', '-').replace(':', '')}-{uuid.uuid4().hex[:8]}.eml"
+        stamp = formatdate(usegmt=True)[5:25].replace(" ", "-").replace(":", "")
+        name = f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         (outbox / name).write_bytes(bytes(message))
 
 

@@ -165,7 +165,8 @@ def register_errorhandlers(app: Flask) -> None:
         return _render(
             400,
             "Form expired",
-            "The form was missing its security token or it expired. Go back, reload the page and try again.",
+            "The form was missing its security token or it expired. "
+            "Go back, reload the page and try again.",
         )
 
     app.register_error_handler(CSRFError, _csrf_refused)

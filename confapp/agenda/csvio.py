@@ -50,7 +50,8 @@ class ImportFailed(ValidationFailed):
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         super().__init__(
-            f"The file has {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported."
+            f"The file has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
+            "nothing was imported."
         )
         self.errors = errors
 
@@ -194,7 +195,8 @@ def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, i
                 seen_ids.add(session.id)
             if cell["kind"].lower() not in SessionKind._value2member_map_:
                 raise ValueError(
-                    f"unknown kind {cell['kind']!r} (use {', '.join(SessionKind._value2member_map_)})"
+                    f"unknown kind {cell['kind']!r} "
+                    f"(use {', '.join(SessionKind._value2member_map_)})"
                 )
             try:
                 starts_at = _parse_time(event, cell["date"], cell["start"], "start")

@@ -781,7 +781,7 @@ def get_signup(session: ProgrammeSession, registration: Registration) -> Session
 def signup(
     event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime
 ) -> SessionSignup:
-    """Take a seat in a seat-limited session, or join its waiting list (first come, first served)."""
+    """Take a seat in a seat-limited session or join its waiting list (first come, first served)."""
     if session.pool is None:
         raise DomainError("This session needs no sign-up: just come along.")
     if session.status is SessionStatus.CANCELLED:
@@ -956,7 +956,7 @@ def _notify_change(
     old_ends: dt.datetime | None = None,
     old_room: str | None = None,
 ) -> None:
-    """E-mail each affected delegate what changed, with the updated .ics (published programmes only)."""
+    """E-mail each affected delegate what changed, with the new .ics (published programmes only)."""
     from confapp.agenda import feeds  # late: feeds imports this module
 
     # Before publication nobody outside the organisers has seen the programme.

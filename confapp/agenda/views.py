@@ -249,7 +249,8 @@ def signup(slug: str, session_id: int):
         )
     else:
         flash(
-            f"“{session.title}” is full: you are on the waiting list and will get an e-mail if a seat frees up.",
+            f"“{session.title}” is full: you are on the waiting list "
+            "and will get an e-mail if a seat frees up.",
             "warning",
         )
     return redirect(_back(event, session))
@@ -318,7 +319,10 @@ def calendar_link(slug: str):
     services.reset_calendar_token(registration)
     db.session.commit()
     flash(
-        "Your calendar link was reset: calendars using the old link will stop updating; subscribe again with the new one."
+        (
+            "Your calendar link was reset: calendars using the old link will stop updating; "
+            "subscribe again with the new one."
+        )
         if had
         else "Your personal calendar link is ready.",
         "success",
@@ -650,7 +654,8 @@ def session_edit(slug: str, session_id: int):
 
 
 @bp.post(
-    "/events/<slug>/manage/programme/sessions/<int:session_id>/<any(cancel, reinstate, delete):action>"
+    "/events/<slug>/manage/programme/sessions/<int:session_id>"
+    "/<any(cancel, reinstate, delete):action>"
 )
 def session_action(slug: str, session_id: int, action: str):
     """Cancel, reinstate or (before publishing) delete a session."""
@@ -703,7 +708,8 @@ def import_csv(slug: str):
             result = csvio.import_csv(event, form.file.data.read(), now=utcnow())
             db.session.commit()
             flash(
-                f"Imported: {result['created']} added, {result['updated']} updated, {result['unchanged']} unchanged.",
+                f"Imported: {result['created']} added, {result['updated']} updated, "
+                f"{result['unchanged']} unchanged.",
                 "success",
             )
             return redirect(url_for("agenda.manage", slug=event.slug))

@@ -100,7 +100,7 @@ def issue(secret_key: str | bytes, event_id: int, registration_id: int, serial: 
 
 
 def decode(token: str) -> tuple[BadgeClaim, bytes, bytes] | None:
-    """Split a token into its claim, payload and signature, without checking it; None if malformed."""
+    """Split a token into claim, payload and signature, without checking it; None if malformed."""
     if not isinstance(token, str) or len(token) > _MAX_TEXT:
         return None
     return _decode(token)

@@ -336,7 +336,10 @@ openapi.add_schema(
             "scan_id": {"type": "string"},
             "conflict": {
                 "type": "boolean",
-                "description": "Another scan already checked this person in here (or this one came earlier and now counts).",
+                "description": (
+                    "Another scan already checked this person in here "
+                    "(or this one came earlier and now counts)."
+                ),
             },
             "replayed": {
                 "type": "boolean",

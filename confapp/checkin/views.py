@@ -82,7 +82,7 @@ def attendance(slug: str):
 
 @bp.get("/events/<slug>/manage/attendance/detail")
 def attendance_detail(slug: str):
-    """Who was scanned in at one checkpoint (?checkpoint=entrance|session:<id>|visit:<id>) and no-shows."""
+    """Who was scanned in at ?checkpoint=entrance|session:<id>|visit:<id>, and the no-shows."""
     event = organiser_event(slug)
     key = request.args.get("checkpoint", services.ENTRANCE)
     kind, _, raw_id = key.partition(":")

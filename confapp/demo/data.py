@@ -18,7 +18,10 @@ PASSWORD = "demo-password"  # noqa: S105 - the published password of the demo ac
 EVENT = {
     "slug": SLUG,
     "title": "Changing paradigms of cluster development: learning from global experiences",
-    "tagline": "Three days on how clusters of small firms grow, innovate and go green — from Ludhiana to León.",
+    "tagline": (
+        "Three days on how clusters of small firms grow, innovate and go green — "
+        "from Ludhiana to León."
+    ),
     "description": (
         "Cluster development has moved from common facility centres to innovation, green "
         "production, digital tools and access to finance. Policy makers, cluster associations, "
@@ -37,7 +40,9 @@ EVENT = {
     "capacity": 400,
     "public_categories": "delegate,speaker,press",
     "contact_email": "secretariat@cluster-2027.example.org",
-    "letter_signatory": "Dr Meera Raghavan, Executive Director, Bharat Foundation for MSME Clusters",
+    "letter_signatory": (
+        "Dr Meera Raghavan, Executive Director, Bharat Foundation for MSME Clusters"
+    ),
     "letter_purpose": (
         'To attend the international conference "Changing paradigms of cluster development: '
         'learning from global experiences" as a registered delegate, including its plenary and '
@@ -162,8 +167,14 @@ COUNTRIES: tuple[tuple[str, int, str, str, str, str, tuple[str, ...]], ...] = (
         22,
         "gf",
         "+91",
-        "प्रिया/Priya, राहुल/Rahul, अनीता/Anita, संजय/Sanjay, पूजा/Pooja, विकास/Vikas, सुनीता/Sunita, अमित/Amit, नेहा/Neha, दीपक/Deepak",
-        "शर्मा/Sharma, वर्मा/Verma, गुप्ता/Gupta, सिंह/Singh, यादव/Yadav, मिश्रा/Mishra, जोशी/Joshi, अग्रवाल/Agarwal, त्रिपाठी/Tripathi, चौहान/Chauhan",
+        (
+            "प्रिया/Priya, राहुल/Rahul, अनीता/Anita, संजय/Sanjay, पूजा/Pooja, "
+            "विकास/Vikas, सुनीता/Sunita, अमित/Amit, नेहा/Neha, दीपक/Deepak"
+        ),
+        (
+            "शर्मा/Sharma, वर्मा/Verma, गुप्ता/Gupta, सिंह/Singh, यादव/Yadav, "
+            "मिश्रा/Mishra, जोशी/Joshi, अग्रवाल/Agarwal, त्रिपाठी/Tripathi, चौहान/Chauhan"
+        ),
         (
             "Ludhiana Knitwear Cluster Association|C|i",
             "Moradabad Brassware Exporters' Forum|C|i",
@@ -180,8 +191,14 @@ COUNTRIES: tuple[tuple[str, int, str, str, str, str, tuple[str, ...]], ...] = (
         16,
         "gf",
         "+91",
-        "Lakshmi, Arun, Kavitha, Suresh, Meenakshi, Karthik, Ananya, Rajesh, Divya, Venkatesh, Sourav, Moumita, Arjun, Fatima, Imran",
-        "Iyer, Krishnan, Subramanian, Reddy, Nair, Menon, Banerjee, Chatterjee, Das, Pillai, Qureshi, Ansari, Patel, Desai",
+        (
+            "Lakshmi, Arun, Kavitha, Suresh, Meenakshi, Karthik, Ananya, Rajesh, Divya, "
+            "Venkatesh, Sourav, Moumita, Arjun, Fatima, Imran"
+        ),
+        (
+            "Iyer, Krishnan, Subramanian, Reddy, Nair, Menon, Banerjee, Chatterjee, Das, "
+            "Pillai, Qureshi, Ansari, Patel, Desai"
+        ),
         (
             "Tiruppur Exporters' Association|C|i",
             "Kanchipuram Silk Weavers' Cooperative|M|i",
@@ -270,7 +287,10 @@ COUNTRIES: tuple[tuple[str, int, str, str, str, str, tuple[str, ...]], ...] = (
         6,
         "f g",
         "+84",
-        "Thị Lan/Thi Lan, Văn Hùng/Van Hung, Minh Anh/Minh Anh, Quốc Bảo/Quoc Bao, Thu Trang/Thu Trang",
+        (
+            "Thị Lan/Thi Lan, Văn Hùng/Van Hung, Minh Anh/Minh Anh, "
+            "Quốc Bảo/Quoc Bao, Thu Trang/Thu Trang"
+        ),
         "Nguyễn/Nguyen, Trần/Tran, Lê/Le, Phạm/Pham, Hoàng/Hoang",
         (
             "Bát Tràng Ceramics Village Association|C|i",

@@ -151,7 +151,8 @@ class EventSettingsForm(_EventBasics):
         data["country"] = self.country.data or ""
         data["public_categories"] = ",".join(self.public_categories.data or [])
         for name in ("tagline", "description", "venue", "venue_address", "city",
-                     "contact_email", "letter_signatory", "letter_purpose", "partners"):  # fmt: skip
+                     "contact_email", "letter_signatory", "letter_purpose",
+                     "partners"):  # fmt: skip
             data[name] = data[name] or ""
         return data
 

@@ -68,7 +68,8 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
                 bar.update(100 - shown)
         db.session.commit()
     click.echo(
-        f"Scheduled {report.scheduled} new meeting(s); {report.total_scheduled} in open slots in all."
+        f"Scheduled {report.scheduled} new meeting(s); "
+        f"{report.total_scheduled} in open slots in all."
     )
     click.echo(f"Upper bound (by priority weight): {report.bound}. Took {report.seconds:.1f} s.")
     if report.unscheduled:

@@ -74,7 +74,7 @@ def _blocks(event: Event) -> list[tuple[dt.datetime, dt.datetime]]:
 def seed_meetings(
     event: Event, registrations: Sequence[Registration], now: dt.datetime, *, requests: int = 300
 ) -> dict:
-    """Tags, 20-minute slots in the networking blocks, 40 tables, profiles, requests and a batch run."""
+    """Tags, 20-minute slots in networking blocks, 40 tables, profiles, requests and a batch run."""
     rng = random.Random(20270220)
     tags = [NetworkingTag(event_id=event.id, name=name) for name in TAGS]
     db.session.add_all(tags)
@@ -126,7 +126,9 @@ def seed_meetings(
                 event_id=event.id,
                 requester_id=a.id,
                 invitee_id=b.id,
-                message=f"Hello {b.full_name.split()[0]}, I would like to discuss {rng.choice(TAGS)}.",
+                message=(
+                    f"Hello {b.full_name.split()[0]}, I would like to discuss {rng.choice(TAGS)}."
+                ),
                 status=status,
                 priority=rng.choice((1, 1, 1, 2)),
                 created_at=created,

@@ -270,7 +270,7 @@ def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
 def _min_cost(
     n: int, arcs: list[tuple[int, int, int, int]], s: int, t: int, deadline: float
 ) -> int | None:
-    """Least cost of any s-t flow (u, v, capacity, cost arcs; cheapest paths first, stop at cost >= 0).
+    """Least cost of any s-t flow over (u, v, capacity, cost) arcs; stop at cost >= 0.
 
     Primal-dual: Dijkstra on reduced costs, then a maximum flow on the zero-reduced-cost
     arcs, so every phase sends all paths of one length. None if the deadline passes.
@@ -371,7 +371,7 @@ def _max_flow_arcs(
 
 
 def _weighted_bound(state: _State, requests: Sequence[Request], deadline: float) -> int | None:
-    """Maximum-weight fractional b-matching (min-cost flow on the double cover), or None on timeout."""
+    """Max-weight fractional b-matching (min-cost flow on the double cover); None on timeout."""
     usable = [
         r
         for r in requests

@@ -117,7 +117,7 @@ def generate_slots(
     gap: int = 0,
     table_limit: int | None = None,
 ) -> list[MeetingSlot]:
-    """Cut [starts_at, ends_at) into slots of `minutes` with `gap` minutes between; skip overlaps."""
+    """Cut [starts_at, ends_at) into `minutes` slots, `gap` minutes apart; skip overlaps."""
     if minutes < 5 or minutes > 240 or gap < 0 or gap > 120:
         raise ValidationFailed(
             "Slots last 5 to 240 minutes, with a gap of 0 to 120 minutes.", field="minutes"
@@ -230,7 +230,8 @@ def set_availability(
     if clash:
         slot = slots[clash[0]]
         raise DomainError(
-            f"You have a meeting at {event.local(slot.starts_at):%a %d %b %H:%M}; cancel it before marking that slot unavailable."
+            f"You have a meeting at {event.local(slot.starts_at):%a %d %b %H:%M}; "
+            "cancel it before marking that slot unavailable."
         )
     current = unavailable_slot_ids(registration)
     target = set(slots) - wanted
@@ -712,7 +713,7 @@ def my_requests(event: Event, registration: Registration) -> list[MeetingRow]:
 def open_requests(
     event: Event, limit: int = MAX_LISTED_REQUESTS
 ) -> tuple[list[MeetingRequest], int]:
-    """Pending and accepted requests for the organisers' list (highest priority first), and their total."""
+    """Pending and accepted requests for organisers (highest priority first), and their total."""
     where = (MeetingRequest.event_id == event.id, MeetingRequest.status.in_(OPEN))
     total = db.session.scalar(sa.select(sa.func.count(MeetingRequest.id)).where(*where))
     rows = db.session.scalars(
@@ -746,7 +747,8 @@ def set_request_priority(event: Event, request_id: int, priority: int) -> Meetin
     if req.status not in OPEN:
         # Declined and cancelled requests are never scheduled: a priority would mean nothing.
         raise DomainError(
-            f"This request is {req.status.value}; only pending or accepted requests have a priority."
+            f"This request is {req.status.value}; "
+            "only pending or accepted requests have a priority."
         )
     req.priority = priority
     db.session.flush()

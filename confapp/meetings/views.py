@@ -1,4 +1,4 @@
-"""Meeting pages: my meetings, directory, profile, availability, PDFs; organiser tools and report."""
+"""Meeting pages: my meetings, directory, profile, availability, PDFs; organiser tools, report."""
 
 from __future__ import annotations
 
@@ -348,7 +348,8 @@ def my_pdf(slug: str):
         (
             _slot_label(event, r.slot),
             r.table.name + (f" ({r.table.location})" if r.table.location else ""),
-            f"{r.counterpart.full_name}, {r.counterpart.organisation} ({country_name(r.counterpart.country)})",
+            f"{r.counterpart.full_name}, {r.counterpart.organisation} "
+            f"({country_name(r.counterpart.country)})",
         )
         for r in services.my_requests(event, me)
         if r.slot is not None and r.request.status.value == "accepted"

@@ -183,7 +183,9 @@ openapi.add_schema(
             "qr_url": {
                 "type": "string",
                 "format": "uri",
-                "description": "PNG of the current badge's QR code; fetch it with the same bearer token",
+                "description": (
+                    "PNG of the current badge's QR code; fetch it with the same bearer token"
+                ),
             },
         },
     },

@@ -48,7 +48,8 @@ bp = Blueprint("registration", __name__)
 _STATUS_FLASH = {
     RegistrationStatus.CONFIRMED: ("You are registered: your place is confirmed.", "success"),
     RegistrationStatus.WAITLISTED: (
-        "The event is full, so you are on the waiting list. We will e-mail you if a place frees up.",
+        "The event is full, so you are on the waiting list. "
+        "We will e-mail you if a place frees up.",
         "warning",
     ),
     RegistrationStatus.PENDING: (

@@ -1,4 +1,4 @@
-"""GET /api/v1/events/<slug>/visits (public, seats left) and .../visits/<id>/signups (organisers)."""
+"""GET /api/v1/events/<slug>/visits (public, seats left), .../visits/<id>/signups (organisers)."""
 
 from __future__ import annotations
 

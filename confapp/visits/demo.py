@@ -24,7 +24,10 @@ VISITS = [
         "Main lobby, India Habitat Centre (Lodhi Road gate)",
         [("Bus A", 45), ("Bus B", 35)],
         None,
-        "Photo ID at the factory gate. Closed shoes; no loose clothing on the shop floor. No photography inside.",
+        (
+            "Photo ID at the factory gate. Closed shoes; no loose clothing on the shop floor. "
+            "No photography inside."
+        ),
         True,
         "Tier-2 suppliers of forgings and machined parts, their shared tool room and testing lab, "
         "and how the cluster association negotiates with the large vehicle makers.",
@@ -42,7 +45,10 @@ VISITS = [
         None,
         "Comfortable shoes; the weaving sheds are warm.",
         False,
-        "Rug and blanket weavers, the world's largest recycled-yarn hub and a common dyeing facility.",
+        (
+            "Rug and blanket weavers, the world's largest recycled-yarn hub "
+            "and a common dyeing facility."
+        ),
     ),
     (
         1,
@@ -57,7 +63,10 @@ VISITS = [
         None,
         "Closed shoes.",
         False,
-        "Cricket bats, balls and fitness equipment from family firms; design centre and export compliance.",
+        (
+            "Cricket bats, balls and fitness equipment from family firms; "
+            "design centre and export compliance."
+        ),
     ),
     (
         3,
@@ -88,7 +97,10 @@ VISITS = [
         60,
         "Closed shoes; the foundries are hot and dusty.",
         False,
-        "Casting, engraving and electroplating units; the common effluent treatment plant and exporters' showrooms.",
+        (
+            "Casting, engraving and electroplating units; "
+            "the common effluent treatment plant and exporters' showrooms."
+        ),
     ),
     (
         3,

@@ -145,7 +145,8 @@ def signup(slug: str, visit_id: int):
     else:
         position = services.waitlist_position(visit, holder)
         flash(
-            f"“{visit.title}” is full: you are number {position} on the waiting list and will get an e-mail if a seat frees up.",
+            f"“{visit.title}” is full: you are number {position} on the waiting list "
+            "and will get an e-mail if a seat frees up.",
             "warning",
         )
     return redirect(_back(event, visit))
@@ -505,7 +506,9 @@ def manifest_csv(slug: str, visit_id: int):
         body,
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f'attachment; filename="{event.slug}-visit-{visit.id}{suffix}.csv"'
+            "Content-Disposition": (
+                f'attachment; filename="{event.slug}-visit-{visit.id}{suffix}.csv"'
+            )
         },
     )
 
@@ -516,7 +519,10 @@ def manifest_pdf(slug: str, visit_id: int):
     event = organiser_event(slug)
     visit = _visit_or_404(event, visit_id)
     bus, suffix = _manifest_scope(event, visit)
-    when = f"{event.local(visit.departs_at):%A %d %B %Y, %H:%M}–{event.local(visit.returns_at):%H:%M} ({event.timezone})"
+    when = (
+        f"{event.local(visit.departs_at):%A %d %B %Y, %H:%M}–"
+        f"{event.local(visit.returns_at):%H:%M} ({event.timezone})"
+    )
     subtitle = " · ".join(
         p
         for p in (

@@ -177,7 +177,8 @@ def test_organiser_builds_programme_approves_schedules_and_prints(
         assert db.session.scalar(sa.select(sa.func.count(MeetingAttendee.id))) == 6
         assert {m.slot_id for m in meetings} <= set(db.session.scalars(sa.select(MeetingSlot.id)))
         assert {m.table_id for m in meetings} <= set(db.session.scalars(sa.select(MeetingTable.id)))
-        # Each pair of delegates meets once; the scheduler never puts a person in two meetings at a time.
+        # Each pair of delegates meets once; the scheduler never puts a person in two
+        # meetings at a time.
         assert len({(a.registration_id, a.slot_id) for m in meetings for a in m.attendees}) == 6
 
     # Print the badges of everyone confirmed, the approved delegate included.

@@ -365,7 +365,10 @@ def test_csv_import_all_rows_ok(event, hall, now):
     services.create_track(event, name="Policy", colour="#112233")
     content = (
         CSV_HEAD
-        + '"Opening, with a comma",plenary,2027-02-20,09:30,11:00,Hall A,Policy,,"chair: Meera Iyer | FMC | IN; Juan | UNIDO | AT",**hi**\n'
+        + (
+            '"Opening, with a comma",plenary,2027-02-20,09:30,11:00,Hall A,Policy,,'
+            '"chair: Meera Iyer | FMC | IN; Juan | UNIDO | AT",**hi**\n'
+        )
         + "Workshop,workshop,2027-02-20,11:30,13:00,hall a,,20,,\n"
     ).encode()
     result = csvio.import_csv(event, content, now=now)

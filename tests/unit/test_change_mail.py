@@ -1,4 +1,4 @@
-"""E-mails to delegates when a session they hold or starred, or a visit they signed up for, moves or is cancelled."""
+"""E-mails to delegates when a session they hold or starred, or their visit, moves or ends."""
 
 from __future__ import annotations
 
@@ -175,7 +175,7 @@ def visit_data(visit, **changes):
 
 @pytest.fixture
 def trip(event, now):
-    """A one-seat visit with a seat, a waiting place, a cancelled sign-up and a cancelled registration."""
+    """A one-seat visit: a seat, a waiting place, a cancelled sign-up, a cancelled registration."""
     visit = make_visit(event, buses=(("Van", 2),), cap=2, start="08:00", end="17:00")
     regs = {
         name: make_confirmed_registration(event, f"{name}@example.org")

@@ -1,4 +1,4 @@
-"""Meeting services: request state machine, instant booking, availability, batch, feedback, report."""
+"""Meeting services: request states, instant booking, availability, batch, feedback, report."""
 
 from __future__ import annotations
 

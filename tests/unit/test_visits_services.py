@@ -1,4 +1,4 @@
-"""Visit services: seats in order, waiting list, promotion, windows, limits, clashes, buses, manifests."""
+"""Visit services: seat order, waitlist, promotion, windows, limits, clashes, buses, manifests."""
 
 from __future__ import annotations
 

@@ -235,7 +235,11 @@ def test_publish_edit_and_changes_page(client, app, setup):
 
 def test_csv_import_page_shows_row_errors(client, app, setup):
     login_as(client, app, setup["organiser"])
-    csv_bytes = b"title,kind,date,start,end,room\nOk,parallel,2027-02-21,09:00,10:00,Hall A\nBad,parallel,2027-02-21,09:00,10:00,Nowhere\n"
+    csv_bytes = (
+        b"title,kind,date,start,end,room\n"
+        b"Ok,parallel,2027-02-21,09:00,10:00,Hall A\n"
+        b"Bad,parallel,2027-02-21,09:00,10:00,Nowhere\n"
+    )
     import io
 
     response = client.post(

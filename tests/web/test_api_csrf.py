@@ -234,7 +234,7 @@ def test_bearer_write_needs_no_csrf_token(app, world, endpoint, method):
 
 @parametrize_writes
 def test_bad_bearer_is_not_rescued_by_a_session_cookie(app, world, endpoint, method):
-    """A wrong token is refused even when a signed-in staff cookie (and its CSRF token) comes along."""
+    """A wrong token is refused even with a signed-in staff cookie (and its CSRF token) along."""
     spec = WRITES[endpoint]
     client = _signed_in(app, world, spec.role)
     csrf = _page_token(client, spec.page)

@@ -1,4 +1,4 @@
-"""Meetings over HTTP: profile, directory, requests, my meetings, PDFs, feeds, organiser tools, API, CLI, demo."""
+"""Meetings over HTTP: profile, directory, requests, PDFs, feeds, organiser tools, API, CLI."""
 
 from __future__ import annotations
 
@@ -591,7 +591,8 @@ def test_directory_page_runs_the_same_number_of_queries_for_30_or_120_profiles(a
     )
     assert small < 20
     print(
-        f"\ndirectory queries (page 1/page 2): {small}/{small_2} for 33 profiles, {large}/{large_2} for 123"
+        f"\ndirectory queries (page 1/page 2): {small}/{small_2} for 33 profiles, "
+        f"{large}/{large_2} for 123"
     )
 
 

@@ -231,7 +231,7 @@ def test_public_pages_weigh_at_most_100_kb_gzipped_and_load_nothing_from_other_h
 
 
 def test_weigh_counts_every_resource_and_flags_other_hosts(app, client):
-    """The weighing itself: a page's CSS, script, image and CSS url() are counted; a CDN is caught."""
+    """The weighing itself: CSS, script, image and CSS url() are counted; a CDN is caught."""
     parser = ResourceParser()
     parser.feed(
         '<link rel="stylesheet" href="/static/css/app.css"><link rel="canonical" href="https://x.org/">'

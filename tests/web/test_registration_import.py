@@ -1,4 +1,4 @@
-"""CSV import of delegations, on the web page and with `confapp import-delegates`: all or nothing."""
+"""CSV import of delegations, on the web and with `confapp import-delegates`: all or nothing."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ HEADER = (
 GOOD = "\n".join(
     [
         HEADER,
-        "Amina Diallo,amina@example.sn,Dakar Cluster,cluster_association,Chair,SN,industry,+221 77 000,"
-        "innovation;finance,halal,,yes,no,",
-        'Bruno Costa,Bruno@Example.br,"Costa, Filhos & Cia",msme,Owner,BR,agriculture,,export_markets,,,0,1,speaker',
+        "Amina Diallo,amina@example.sn,Dakar Cluster,cluster_association,Chair,SN,industry,"
+        "+221 77 000,innovation;finance,halal,,yes,no,",
+        'Bruno Costa,Bruno@Example.br,"Costa, Filhos & Cia",msme,Owner,BR,agriculture,,'
+        "export_markets,,,0,1,speaker",
         "Chen Li,chen@example.cn,,,,CN,,,,,,,,",
     ]
 )

@@ -57,7 +57,7 @@ def _wait_until_up(port: int, proc: subprocess.Popen, deadline: float) -> None:
 
 
 def _prepare(app) -> tuple[int, list[tuple[int, str]]]:
-    """Event, visit and 200 confirmed delegates, committed; returns (visit id, [(reg id, cookie)])."""
+    """Event, visit and 200 confirmed delegates, committed: (visit id, [(reg id, cookie)])."""
     with app.app_context():
         event = make_event(capacity=None)
         visit = make_visit(event, buses=(("Bus 1", SEATS),))

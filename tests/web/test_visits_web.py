@@ -1,4 +1,4 @@
-"""Visits over HTTP: delegate cards and sign-up, clash confirmation, organiser tools, manifests, API."""
+"""Visits over HTTP: delegate cards, sign-up, clash checks, organiser tools, manifests, API."""
 
 from __future__ import annotations
 
