@@ -1,11 +1,17 @@
-"""Fonts for generated PDFs (badges, certificates; visa letters use the same files).
+"""Fonts for every generated PDF (badges, visa letters, certificates, schedules, manifests).
 
-Config: PDF_FONT is a TTF for the main text (default: the vendored DejaVu Sans);
+The fonts ship inside the package (confapp/fonts/, cut from Noto fonts on npm by
+tools/fonts/cut_fonts.py), so names in Latin, Cyrillic, Greek, Arabic, Devanagari and
+Simplified Chinese print after `pip install` alone. Fonts found on the machine (Debian's
+Noto and CJK packages) come after them, for the scripts the vendored set lacks.
+
+Config: PDF_FONT is a TTF for the main text (default: the vendored Noto Sans);
 PDF_BOLD_FONT its bold twin (default: the regular one when PDF_FONT is set);
-PDF_FALLBACK_FONTS a list of TTF/TTC files tried for characters the main font lacks
-(default: the Noto and CJK fonts found on the machine, see FALLBACK_FONTS). Arabic and
-Indic names need shaping, done by fpdf2 with uharfbuzz, switched on per text run only
-when the text needs it (Latin text stays fast).
+PDF_FALLBACK_FONTS a list of TTF/TTC files tried, in order, for characters the main font
+lacks (default: FALLBACK_FONTS, the vendored ones first, then those found on the
+machine). A fallback file named *-Regular.* brings its *-Bold.* sibling for bold text.
+Arabic and Indic names need shaping, done by fpdf2 with uharfbuzz, switched on per text
+run only when the text needs it (Latin text stays fast).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
+import unicodedata
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -21,14 +28,22 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "dejavu-fonts"
-DEFAULT_FONT = FONT_DIR / "DejaVuSans.ttf"
-DEFAULT_BOLD_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+DEFAULT_FONT = FONT_DIR / "NotoSans-Regular.ttf"
+DEFAULT_BOLD_FONT = FONT_DIR / "NotoSans-Bold.ttf"
 
-# Common system locations of fonts for scripts DejaVu Sans does not cover; only the
-# ones present on the machine are used.
+# The fallback order, vendored part: each script's Noto font, then DejaVu Sans for what
+# Noto Sans lacks (Hebrew, Armenian, Georgian, more symbols).
+VENDORED_FALLBACK_FONTS: tuple[str, ...] = (
+    str(FONT_DIR / "NotoSansArabic-Regular.ttf"),
+    str(FONT_DIR / "NotoSansDevanagari-Regular.ttf"),
+    str(FONT_DIR / "NotoSansSC-Regular.ttf"),
+    str(FONT_DIR / "DejaVuSans.ttf"),
+)
+
+# Common system locations of fonts for scripts the vendored fonts do not cover; only
+# the ones present on the machine are used.
 SYSTEM_FALLBACK_FONTS: tuple[str, ...] = (
-    "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
     "/usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf",
     "/usr/share/fonts/truetype/noto/NotoSansTamil-Regular.ttf",
     "/usr/share/fonts/truetype/noto/NotoSansSinhala-Regular.ttf",
@@ -41,20 +56,22 @@ SYSTEM_FALLBACK_FONTS: tuple[str, ...] = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 )
 
+FALLBACK_FONTS: tuple[str, ...] = VENDORED_FALLBACK_FONTS + SYSTEM_FALLBACK_FONTS
 
-def available_fallback_fonts(candidates: Sequence[str] = SYSTEM_FALLBACK_FONTS) -> list[str]:
-    """The candidate font files that exist on this machine."""
+
+def available_fallback_fonts(candidates: Sequence[str] = FALLBACK_FONTS) -> list[str]:
+    """The candidate font files that exist on this machine, in order."""
     return [path for path in candidates if Path(path).is_file()]
 
 
-# Arabic script names and CJK need these besides the visa letter's list.
-FALLBACK_FONTS: tuple[str, ...] = (
-    "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
-    "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
-    *SYSTEM_FALLBACK_FONTS,
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
+def bold_twin(path: str | Path) -> str | None:
+    """The bold file beside a `*-Regular.*` font file, if there is one."""
+    path = Path(path)
+    if "-Regular." not in path.name:
+        return None
+    bold = path.with_name(path.name.replace("-Regular.", "-Bold.", 1))
+    return str(bold) if bold.is_file() else None
+
 
 HAS_SHAPING = importlib.util.find_spec("uharfbuzz") is not None
 # Scripts whose letters join or reorder: Hebrew, Arabic, Syriac, Thaana, Indic,
@@ -75,10 +92,10 @@ class FontSet:
     def for_texts(self, texts: Iterable[str]) -> FontSet:
         """The same fonts with only the fallbacks these texts need.
 
-        Every font added to a document is parsed, which costs about 0.1 s per Noto or CJK
-        file: a single Latin badge should not pay for eleven scripts it does not use.
+        Every font added to a document is parsed and subset when the PDF is written: a
+        single Latin badge should not pay for scripts it does not use.
         """
-        missing = set("".join(t for t in texts if t)) - _SPACES
+        missing = _drawn("".join(t for t in texts if t))
         missing = {c for c in missing if ord(c) not in _codepoints(str(self.regular))}
         chosen = []
         for path in self.fallbacks:
@@ -90,8 +107,27 @@ class FontSet:
                 missing -= found
         return FontSet(self.regular, self.bold, tuple(chosen))
 
+    def undrawable(self, text: str) -> str:
+        """The characters of `text` that no font of the set has (each once, in order)."""
+        fonts = (str(self.regular), *self.fallbacks)
+        missing = (
+            c for c in text if _visible(c) and not any(ord(c) in _codepoints(f) for f in fonts)
+        )
+        return "".join(dict.fromkeys(missing))
 
-_SPACES = frozenset(" \t\n\r")
+
+# Spaces, joiners and direction marks are not drawn: no font needs a glyph for them.
+_INVISIBLE = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _visible(char: str) -> bool:
+    return unicodedata.category(char) not in _INVISIBLE
+
+
+def _drawn(text: str) -> set[str]:
+    """The characters of the text that need a glyph."""
+    return {c for c in set(text) if _visible(c)}
 
 
 @functools.lru_cache(maxsize=64)
@@ -124,8 +160,12 @@ def install_fonts(pdf: FPDF, family: str, fonts: FontSet) -> None:
     for index, path in enumerate(dict.fromkeys(fonts.fallbacks)):
         name = f"fallback{index}"
         pdf.add_font(name, "", path)
+        bold = bold_twin(path)
+        if bold:
+            pdf.add_font(name, "B", bold)
         names.append(name)
     if names:
+        # exact_match=False: bold text borrows a regular glyph when no bold face has it.
         pdf.set_fallback_fonts(names, exact_match=False)
 
 

@@ -1,9 +1,8 @@
 """The visa invitation letter as a PDF: a pure builder, data in, bytes out.
 
-Names come in every script, so the letter uses a Unicode TrueType font (DejaVu Sans,
-vendored under static/vendor) plus optional fallback fonts for scripts it lacks
-(Devanagari, CJK...). Arabic and Indic scripts need shaping; it is switched on when
-uharfbuzz is installed.
+Names come in every script: the letter uses the fonts of confapp.pdf (Noto, shipped in
+the package, with fallbacks for Arabic, Devanagari and Chinese). Arabic and Indic
+scripts need shaping; it is switched on when uharfbuzz is installed.
 """
 
 from __future__ import annotations
@@ -13,12 +12,12 @@ import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
-from pathlib import Path
 
 from fpdf import FPDF
 
-from confapp.pdf import DEFAULT_BOLD_FONT
-from confapp.pdf import DEFAULT_FONT
+from confapp.pdf import FontSet
+from confapp.pdf import font_set
+from confapp.pdf import install_fonts
 
 DEFAULT_PURPOSE = (
     "To attend the conference as a registered delegate: its plenary and parallel "
@@ -62,34 +61,20 @@ def _event_dates(starts_on: dt.date, ends_on: dt.date) -> str:
     return f"{_long_date(starts_on)} to {_long_date(ends_on)}"
 
 
-def build_letter(
-    data: LetterData,
-    *,
-    font_path: str | Path | None = None,
-    bold_font_path: str | Path | None = None,
-    fallback_fonts: Sequence[str | Path] = (),
-) -> bytes:
+def build_letter(data: LetterData, *, fonts: FontSet | None = None) -> bytes:
     """Render the invitation letter and return the PDF bytes."""
-    regular = Path(font_path) if font_path else DEFAULT_FONT
-    # A custom regular font without a bold twin is used for headings too.
-    bold = Path(bold_font_path) if bold_font_path else (regular if font_path else DEFAULT_BOLD_FONT)
-
+    fonts = (fonts or font_set({})).for_texts(
+        (data.event_title, data.venue, data.city, data.country_name, data.passport_name)
+        + (data.nationality_name, data.organisation, data.purpose, data.signatory)
+        + tuple(data.partners)
+    )
     pdf = FPDF(format="A4")
     pdf.set_title(f"Invitation letter {data.reference}")
     pdf.set_author(data.signatory or data.event_title)
     pdf.set_creation_date(dt.datetime.combine(data.issued_on, dt.time(), tzinfo=dt.UTC))
     pdf.set_margins(22, 20, 22)
     pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_font("letter", "", str(regular))
-    pdf.add_font("letter", "B", str(bold))
-    fallback_names = []
-    for index, path in enumerate(fallback_fonts):
-        name = f"fallback{index}"
-        pdf.add_font(name, "", str(path))
-        fallback_names.append(name)
-    if fallback_names:
-        # exact_match=False lets bold headings borrow a regular fallback glyph.
-        pdf.set_fallback_fonts(fallback_names, exact_match=False)
+    install_fonts(pdf, "letter", fonts)
     if importlib.util.find_spec("uharfbuzz") is not None:
         pdf.set_text_shaping(True)
     pdf.add_page()

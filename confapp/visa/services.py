@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import url_for
@@ -23,6 +22,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.mail import send_mail
+from confapp.pdf import FontSet
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.visa.letter import LetterData
@@ -269,14 +269,9 @@ def letter_data(request: VisaRequest) -> LetterData:
     )
 
 
-def render_letter(
-    request: VisaRequest,
-    *,
-    font_path: str | None = None,
-    fallback_fonts: Sequence[str] = (),
-) -> bytes:
+def render_letter(request: VisaRequest, *, fonts: FontSet | None = None) -> bytes:
     """The PDF letter of an approved request."""
-    return build_letter(letter_data(request), font_path=font_path, fallback_fonts=fallback_fonts)
+    return build_letter(letter_data(request), fonts=fonts)
 
 
 def event_has_ended(event: Event, now: dt.datetime) -> bool:

@@ -19,7 +19,7 @@ from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
-from confapp.pdf import available_fallback_fonts
+from confapp.pdf import font_set
 from confapp.security import require_organiser
 from confapp.visa import services
 from confapp.visa.forms import DecisionForm
@@ -128,12 +128,7 @@ def letter_pdf(slug: str):
     visa = registration.visa_request if registration is not None else None
     if visa is None or visa.status is not VisaStatus.APPROVED or visa.purged_at is not None:
         abort(404)
-    fallback = current_app.config.get("PDF_FALLBACK_FONTS")
-    body = services.render_letter(
-        visa,
-        font_path=current_app.config.get("PDF_FONT"),
-        fallback_fonts=available_fallback_fonts() if fallback is None else fallback,
-    )
+    body = services.render_letter(visa, fonts=font_set(current_app.config))
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="invitation-letter-{visa.reference}.pdf"'
