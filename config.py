@@ -33,7 +33,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
-    # Links in e-mails need an absolute URL even outside a request (CLI, imports).
+    # The one source of absolute links and calendar UIDs (e-mails, feeds, PDFs, QR codes),
+    # in a request or not; the request's Host header is never used for them. None means
+    # http://localhost:5000 (`confapp demo` uses its own address), and production warns.
+    BASE_URL: str | None = None
+    # Never set: Flask would then refuse requests for any other host name.
     SERVER_NAME: str | None = None
     PREFERRED_URL_SCHEME = "http"
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
@@ -62,6 +66,7 @@ class TestingConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_ENABLED = False
     SERVER_NAME = None
+    BASE_URL = "http://localhost"  # the test client's own address
 
 
 class ProductionConfig(Config):

@@ -58,3 +58,19 @@ def _finalise_config(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config.get("PRODUCTION") and not app.config.get("SECRET_KEY"):
         raise RuntimeError("CONFAPP_SECRET_KEY must be set in production")
+    _finalise_base_url(app)
+
+
+def _finalise_base_url(app: Flask) -> None:
+    """Normalise BASE_URL; say (never stop) when production runs without one."""
+    from confapp.urls import normalise_base_url
+
+    configured = app.config.get("BASE_URL")
+    app.config["BASE_URL_CONFIGURED"] = bool(configured)
+    app.config["BASE_URL"] = normalise_base_url(configured)
+    if not configured and app.config.get("PRODUCTION"):
+        app.logger.warning(
+            "CONFAPP_BASE_URL is not set: links in e-mails, calendar feeds and PDFs will "
+            "point to %s. Set it to the address delegates use, e.g. https://conf.example.org.",
+            app.config["BASE_URL"],
+        )

@@ -6,10 +6,14 @@ commits, so a rolled-back action never sends an e-mail.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import smtplib
 import ssl
 import uuid
+from collections.abc import Iterator
 from email.message import EmailMessage
+from email.utils import format_datetime
 from email.utils import formatdate
 from email.utils import make_msgid
 from pathlib import Path
@@ -25,6 +29,8 @@ from flask import render_template
 from sqlalchemy.orm import Session
 
 from confapp.extensions import db
+from confapp.urls import base_url
+from confapp.urls import site_domain
 
 _OUTBOX_KEY = "confapp_outbox"
 
@@ -41,8 +47,8 @@ def build_message(
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain="confapp.local")
+    msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))  # "+0000", not "-0000"
+    msg["Message-ID"] = make_msgid(domain=site_domain())
     msg.set_content(render_template(f"email/{template}.txt", **context))
     for filename, mime, data in attachments or []:
         maintype, _, subtype = mime.partition("/")
@@ -79,14 +85,16 @@ def deliver(message: EmailMessage, app: Flask | None = None) -> None:
         (outbox / name).write_bytes(bytes(message))
 
 
-def links_context():
-    """A request context in which e-mails built outside a web request (CLI commands) get
-    absolute links; without SERVER_NAME they point at the local demo server, and stderr says so."""
-    base_url = None
-    if not current_app.config.get("SERVER_NAME"):
-        base_url = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://localhost:5000"
-        click.echo(f"SERVER_NAME is not set: links in e-mails will point to {base_url}", err=True)
-    return current_app.test_request_context("/", base_url=base_url)
+@contextlib.contextmanager
+def links_context() -> Iterator[None]:
+    """Around CLI commands that send e-mail: say where the links will point when
+    CONFAPP_BASE_URL is unset (links come from confapp.urls, in a request or not)."""
+    if not current_app.config.get("BASE_URL_CONFIGURED"):
+        click.echo(
+            f"CONFAPP_BASE_URL is not set: links in e-mails will point to {base_url()}",
+            err=True,
+        )
+    yield
 
 
 def outbox_dir(app: Flask | None = None) -> Path:

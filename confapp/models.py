@@ -13,6 +13,8 @@ from confapp.agenda.models import Track  # noqa: F401
 from confapp.capacity.models import CapacityPool  # noqa: F401
 from confapp.checkin.models import Attendance  # noqa: F401
 from confapp.checkin.models import Scan  # noqa: F401
+from confapp.eventlog.models import EventLogEntry  # noqa: F401
+from confapp.eventlog.models import EventLogTarget  # noqa: F401
 from confapp.events.models import Event  # noqa: F401
 from confapp.events.models import EventPartner  # noqa: F401
 from confapp.meetings.models import Meeting  # noqa: F401

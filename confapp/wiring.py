@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import Flask
 from flask import abort
+from flask import jsonify
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
@@ -15,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from confapp import ROOT
 from confapp import mail
 from confapp.db import MAX_ID
+from confapp.errors import DomainError
 from confapp.extensions import csrf
 from confapp.extensions import db
 from confapp.extensions import limiter
@@ -90,11 +92,12 @@ def register_blueprints(app: Flask) -> None:
     from confapp.agenda.api import agenda_api
     from confapp.agenda.views import bp as agenda_bp
     from confapp.api.views import bp as api_bp
+    from confapp.eventlog.views import bp as eventlog_bp
     from confapp.events.views import bp as events_bp
     from confapp.registration.views import bp as registration_bp
     from confapp.visa.views import bp as visa_bp
 
-    for bp in (accounts_bp, events_bp, registration_bp, visa_bp, agenda_bp):
+    for bp in (accounts_bp, events_bp, registration_bp, visa_bp, agenda_bp, eventlog_bp):
         app.register_blueprint(bp)
     app.register_blueprint(agenda_api, url_prefix="/api/v1")
     csrf.exempt(agenda_api)
@@ -107,6 +110,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_api, url_prefix="/api/v1")
     csrf.exempt(visits_api)
     register_visit_entries()
+    # Features that hold seats for a registration release them when it ends.
+    from confapp.agenda.services import release_seats_of as release_sessions
+    from confapp.registration.leave import on_leave
+    from confapp.visits.services import release_seats_of as release_visits
+
+    on_leave("sessions", release_sessions)
+    on_leave("visits", release_visits)
     # Networking meetings: pages, organiser API, and their entries in personal agendas.
     from confapp.meetings.api import meetings_api
     from confapp.meetings.personal import register_personal as register_meeting_entries
@@ -138,7 +148,6 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages, JSON for the API."""
-    from flask import jsonify
 
     def _render(status: int, title: str, message: str):
         if request.path.startswith("/api/"):
@@ -196,12 +205,24 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(
         429, lambda e: _render(429, "Too many attempts", "Please wait a minute and try again.")
     )
+    app.register_error_handler(DomainError, _domain_refusal)
     app.register_error_handler(
         500,
         lambda e: _render(
             500, "Something went wrong", "The error was logged. Please try again in a moment."
         ),
     )
+
+
+def _domain_refusal(exc: DomainError):
+    """A refusal no view turned into a form error: 404/403/409 with the service's reason."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": exc.code, "message": exc.message}), exc.status_code
+    titles = {404: "Page not found", 403: "Not allowed", 422: "Not possible"}
+    title = titles.get(exc.status_code, "Not possible")
+    return render_template(
+        "errors/error.html", status=exc.status_code, title=title, message=exc.message
+    ), exc.status_code
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
+from confapp.accounts.services import MAX_PASSWORD_LENGTH
 from confapp.accounts.services import MIN_PASSWORD_LENGTH
 
 
@@ -28,7 +29,7 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Keep me signed in on this device")
@@ -39,12 +40,12 @@ class ChangePasswordForm(FlaskForm):
 
     old_password = PasswordField(
         "Current password",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -70,7 +71,7 @@ class ResetPasswordForm(FlaskForm):
 
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

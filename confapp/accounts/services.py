@@ -9,7 +9,6 @@ import secrets
 import sqlalchemy as sa
 from email_validator import EmailNotValidError
 from email_validator import validate_email
-from flask import url_for
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
@@ -23,10 +22,13 @@ from confapp.errors import ValidationFailed
 from confapp.extensions import db
 from confapp.security import sign
 from confapp.security import unsign
+from confapp.urls import external_url
 
 VERIFY_SALT = "verify-email"
 RESET_SALT = "reset-password"  # noqa: S105 - a salt name, not a secret
+# The password policy, in one place: forms and services read these.
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
 # A token is only marked as used again after this long, so a burst of scans does not
 # turn every API request into a write.
 _LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
@@ -37,13 +39,13 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 def email_verification_url(user: User) -> str:
     """Absolute, signed link that marks the user's e-mail address as verified."""
     token = sign({"uid": user.id, "email": user.email}, VERIFY_SALT)
-    return url_for("accounts.verify", token=token, _external=True)
+    return external_url("accounts.verify", token=token)
 
 
 def password_reset_url(user: User) -> str:
     """Absolute, signed, single-use link to choose a new password (dies on password change)."""
     token = sign({"uid": user.id, "v": user.auth_version}, RESET_SALT)
-    return url_for("accounts.reset", token=token, _external=True)
+    return external_url("accounts.reset", token=token)
 
 
 # --- users --------------------------------------------------------------------------
@@ -82,7 +84,11 @@ def create_user(
     """Create an account (without a password when none is given); refuse duplicates."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
-        raise DomainError("An account with this e-mail address already exists.", field="email")
+        raise DomainError(
+            "An account with this e-mail address already exists.",
+            field="email",
+            code="account_exists",
+        )
     user = User(email=email, full_name=(full_name or "").strip()[:200], is_admin=admin)
     if password is not None:
         _check_password_rules(password, "password")
@@ -93,7 +99,9 @@ def create_user(
     except sa.exc.IntegrityError as exc:
         # Another request created the same address a moment ago.
         raise DomainError(
-            "An account with this e-mail address already exists.", field="email"
+            "An account with this e-mail address already exists.",
+            field="email",
+            code="account_exists",
         ) from exc
     return user
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import jsonify
-from flask import url_for
 
 from confapp.agenda import services
 from confapp.agenda.models import ProgrammeSession
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
+from confapp.urls import external_url
 
 agenda_api = Blueprint("agenda_api", __name__)
 
@@ -169,8 +169,8 @@ def sessions(slug: str):
         return jsonify(
             {"error": "Not found", "message": "The programme is not published yet."}
         ), 404
-    base = url_for("agenda.session_detail", slug=event.slug, session_id=0, _external=True)[:-1]
-    ics = url_for("agenda.session_ics", slug=event.slug, session_id=0, _external=True)
+    base = external_url("agenda.session_detail", slug=event.slug, session_id=0)[:-1]
+    ics = external_url("agenda.session_ics", slug=event.slug, session_id=0)
     return jsonify(
         programme_payload(event, services.load_programme(event), base_url=base, ics_url=ics)
     )

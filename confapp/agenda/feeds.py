@@ -9,15 +9,16 @@ from collections.abc import Iterable
 
 from flask import Response
 from flask import current_app
-from flask import has_request_context
 from flask import request
-from flask import url_for
 
 from confapp.agenda import ical
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionStatus
 from confapp.countries import country_name
 from confapp.events.models import Event
+from confapp.urls import base_url
+from confapp.urls import external_url
+from confapp.urls import site_domain
 
 _CACHE_KEY = "agenda_feed_cache"
 _CACHE_LIMIT = 256
@@ -33,11 +34,8 @@ class Feed:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """An absolute URL, also outside a request (CLI, demo seed)."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL under the configured base URL, in a request or not."""
+    return external_url(endpoint, **values)
 
 
 def _location(event: Event, session: ProgrammeSession) -> str:
@@ -96,7 +94,7 @@ def _years(event: Event) -> tuple[int, int]:
 
 
 def _host() -> str:
-    return request.host.split(":")[0] if has_request_context() else "confapp.local"
+    return site_domain()
 
 
 def _make(body: bytes, last_modified: dt.datetime) -> Feed:
@@ -135,8 +133,7 @@ def programme_feed(event: Event) -> Feed:
     """The whole published programme, built once per programme version."""
     from confapp.agenda.services import load_programme
 
-    host = request.host_url if has_request_context() else ""
-    key = ("programme", event.id, event.programme_version, host)
+    key = ("programme", event.id, event.programme_version, base_url())
 
     def build() -> Feed:
         sessions = load_programme(event)
@@ -163,8 +160,7 @@ def session_ics_bytes(event: Event, session: ProgrammeSession) -> bytes:
 
 def session_feed(event: Event, session: ProgrammeSession) -> Feed:
     """One session's feed, cached per programme version."""
-    host = request.host_url if has_request_context() else ""
-    key = ("session", event.id, event.programme_version, session.id, host)
+    key = ("session", event.id, event.programme_version, session.id, base_url())
     return _cached(
         key, lambda: _make(session_ics_bytes(event, session), _last_modified(event, [session]))
     )

@@ -39,6 +39,7 @@ from confapp.events.services import get_event_or_404
 from confapp.extensions import db
 from confapp.security import organiser_event
 from confapp.security import safe_next_url
+from confapp.urls import external_url
 
 bp = Blueprint("agenda", __name__)
 
@@ -288,11 +289,8 @@ def my_agenda(slug: str):
         ), 403
     feed_url = webcal_url = None
     if registration.calendar_token:
-        feed_url = url_for(
-            "agenda.personal_ics",
-            slug=event.slug,
-            token=registration.calendar_token,
-            _external=True,
+        feed_url = external_url(
+            "agenda.personal_ics", slug=event.slug, token=registration.calendar_token
         )
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render_template(

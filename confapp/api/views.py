@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import jsonify
-from flask import url_for
 
 from confapp.api import openapi
 from confapp.events.models import Event
 from confapp.events.services import list_published_events
+from confapp.urls import external_url
 
 bp = Blueprint("api", __name__)
 
@@ -23,7 +23,7 @@ def event_json(event: Event) -> dict:
         "timezone": event.timezone,
         "city": event.city,
         "country": event.country,
-        "url": url_for("events.detail", slug=event.slug, _external=True),
+        "url": external_url("events.detail", slug=event.slug),
     }
 
 

@@ -45,6 +45,16 @@ def _report(summary: seed.DemoSummary | None) -> None:
     _echo_accounts()
 
 
+def use_demo_address(app: Flask, host: str, port: int) -> None:
+    """Links in the demo's e-mails and feeds point at the demo server, unless
+    CONFAPP_BASE_URL says otherwise."""
+    if app.config.get("BASE_URL_CONFIGURED"):
+        return
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    app.config["BASE_URL"] = f"http://{shown}:{port}"
+    app.extensions.pop("confapp.urls.adapter", None)
+
+
 def prepare_demo(app: Flask) -> seed.DemoSummary | None:
     """Create or upgrade the schema with the migrations and load the demo if it is missing."""
     with app.app_context():
@@ -70,6 +80,7 @@ def seed_demo_command() -> None:
 def demo_command(port: int, host: str) -> None:
     """Create the database, load the demo conference and serve it."""
     app = current_app._get_current_object()
+    use_demo_address(app, host, port)
     summary = prepare_demo(app)
     _report(summary)
     click.echo(f"Serving the demo on http://{host}:{port}/events/{data.SLUG} (Ctrl+C to stop).")

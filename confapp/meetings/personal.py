@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask import request
 
 from confapp.agenda import feeds
 from confapp.agenda import personal
@@ -17,6 +15,7 @@ from confapp.meetings.models import MeetingSlot
 from confapp.meetings.models import MeetingTable
 from confapp.meetings.models import RequestStatus
 from confapp.registration.models import Registration
+from confapp.urls import site_domain
 
 
 def personal_entries(event: Event, registration: Registration) -> list[personal.PersonalEntry]:
@@ -46,7 +45,7 @@ def personal_entries(event: Event, registration: Registration) -> list[personal.
         for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(other_ids)))
     }
     url = feeds.absolute_url("meetings.mine", slug=event.slug)
-    host = request.host.split(":")[0] if has_request_context() else "confapp.local"
+    host = site_domain()
     entries = []
     for meeting, slot, table, req in rows:
         other = others[req.invitee_id if req.requester_id == registration.id else req.requester_id]

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import jsonify
 from flask import request
-from flask import url_for
 
 from confapp.api import openapi
 from confapp.api.auth import json_error
@@ -21,6 +20,7 @@ from confapp.registration.models import OrganisationType
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.registration.models import Sector
+from confapp.urls import external_url
 
 registrations_api = Blueprint("registrations_api", __name__)
 
@@ -103,7 +103,7 @@ def registration_json(reg: Registration, slug: str) -> dict:
         "updated_at": _utc(reg.updated_at),
         "needs_visa_letter": reg.needs_visa_letter,
         "badge_serial": reg.badge_serial,
-        "qr_url": url_for("checkin_api.registration_qr", slug=slug, reg_id=reg.id, _external=True),
+        "qr_url": external_url("checkin_api.registration_qr", slug=slug, reg_id=reg.id),
     }
 
 

@@ -24,6 +24,8 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from confapp.accounts.services import MAX_PASSWORD_LENGTH
+from confapp.accounts.services import MIN_PASSWORD_LENGTH
 from confapp.countries import country_choices
 from confapp.countries import is_country
 from confapp.events.models import RegistrationCategory
@@ -111,7 +113,12 @@ class RegistrationForm(DetailsForm):
         "Choose a password",
         validators=[
             DataRequired("Choose a password."),
-            Length(min=8, max=200, message="Use at least 8 characters (at most 200)."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters "
+                f"(at most {MAX_PASSWORD_LENGTH}).",
+            ),
         ],
     )
     category = SelectField("Registering as")

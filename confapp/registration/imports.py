@@ -63,6 +63,25 @@ class ImportResult:
         return not self.errors
 
 
+class ImportRejected(DomainError):
+    """The file had errors, so nothing was imported; `errors` says where."""
+
+    status_code = 422
+    default_code = "import_rejected"
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"The file has {len(errors)} problem(s); nothing was imported.")
+        self.errors = errors
+
+
+def import_all_or_none(event: Event, data: bytes, *, actor: User | None, now: dt.datetime):
+    """Import the file and return the registrations made, or raise ImportRejected."""
+    result = import_delegates(event, data, actor=actor, now=now)
+    if not result.ok:
+        raise ImportRejected(result.errors)
+    return result.registrations
+
+
 def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """Decode (UTF-8, BOM or not), sniff , or ; and return (line, row) pairs and header errors."""
     try:

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
 
 from confapp import mail
 from confapp.accounts import services as accounts
@@ -31,6 +30,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
+from confapp.registration import leave
 from confapp.registration.choices import INTEREST_VALUES
 from confapp.registration.choices import INTERESTS
 from confapp.registration.models import OrganisationType
@@ -38,6 +38,7 @@ from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationSource
 from confapp.registration.models import RegistrationStatus
 from confapp.registration.models import Sector
+from confapp.urls import external_url
 
 Status = RegistrationStatus
 REJECTED_MESSAGE = (
@@ -129,15 +130,14 @@ def parse_category(value: Any) -> RegistrationCategory:
 
 def create_delegate_account(email: str, full_name: str, password: str) -> User:
     """Create the account of a visitor registering; refuse an address already in use."""
-    if len(password or "") < 8:
-        raise ValidationFailed("Use at least 8 characters.", field="password")
     try:
         return accounts.create_user(email, full_name, password)
     except DomainError as exc:
-        if exc.field == "email" and "already exists" in exc.message:
+        if exc.code == "account_exists":
             raise ValidationFailed(
                 "An account with this e-mail address already exists. Please sign in first.",
                 field="email",
+                code="account_exists",
             ) from exc
         raise
 
@@ -354,13 +354,9 @@ def cancel(reg: Registration, *, actor: User | None, now: dt.datetime) -> list[R
 
 
 def _leave(reg: Registration, new_status: Status, now: dt.datetime) -> list[Registration]:
-    # Imported here: the agenda and visits services import this module.
-    from confapp.agenda.services import release_seats_of as release_sessions
-    from confapp.visits.services import release_seats_of as release_visits
-
-    # Someone who no longer comes must not keep workshop or bus seats from others.
-    release_sessions(reg, now=now)
-    release_visits(reg, now=now)
+    # Someone who no longer comes must not keep workshop or bus seats, or meetings, from
+    # others: every feature that holds something registered a handler.
+    leave.release_everything(reg, now)
     return capacity.leave(
         reg.event.pool,
         reg,
@@ -500,7 +496,7 @@ def _status_mail(reg: Registration, *, welcome: bool = False) -> None:
         welcome=welcome,
         verify_url=verify_url,
         set_password_url=set_password_url,
-        mine_url=url_for("registration.mine", slug=reg.event.slug, _external=True),
+        mine_url=external_url("registration.mine", slug=reg.event.slug),
     )
 
 
@@ -511,7 +507,7 @@ def _promoted_mail(reg: Registration) -> None:
         "registration_promoted",
         reg=reg,
         event=reg.event,
-        mine_url=url_for("registration.mine", slug=reg.event.slug, _external=True),
+        mine_url=external_url("registration.mine", slug=reg.event.slug),
     )
 
 

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import current_user
-from flask_login import login_required
 from flask_login import login_user
 from flask_wtf import FlaskForm
 
 from confapp.checkin.reports import has_attended
 from confapp.countries import country_choices
-from confapp.db import utcnow
-from confapp.errors import DomainError
+from confapp.eventlog import services as eventlog
 from confapp.events.models import RegistrationCategory
-from confapp.events.services import get_event_or_404
-from confapp.extensions import db
 from confapp.registration import exports
 from confapp.registration import services
 from confapp.registration.choices import CATEGORY_LABELS
@@ -36,12 +30,15 @@ from confapp.registration.forms import OrganiserEditForm
 from confapp.registration.forms import RegistrationForm
 from confapp.registration.imports import COLUMNS as IMPORT_COLUMNS
 from confapp.registration.imports import MAX_ERRORS_SHOWN
-from confapp.registration.imports import import_delegates
+from confapp.registration.imports import ImportRejected
+from confapp.registration.imports import import_all_or_none
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationSource
 from confapp.registration.models import RegistrationStatus
-from confapp.security import organiser_event
 from confapp.security import safe_next_url
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
 
 bp = Blueprint("registration", __name__)
 
@@ -71,123 +68,108 @@ def _registration_labels(state) -> None:
     )
 
 
-def _form_error(form: FlaskForm, exc: DomainError) -> None:
-    """Show a service refusal next to its field, or at the top of the form."""
-    if exc.field and exc.field in form:
-        form[exc.field].errors = [*form[exc.field].errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+def _own_registration(ctx: Ctx) -> Registration | None:
+    return services.get_registration(ctx.event, ctx.user)
 
 
-def _own_registration(slug: str):
-    event = get_event_or_404(slug, current_user)
-    return event, services.get_registration(event, current_user)
+def _not_registered(ctx: Ctx):
+    flash("You are not registered for this event yet.", "info")
+    return redirect(url_for(".register", slug=ctx.slug))
 
 
 # --- delegates ----------------------------------------------------------------------
 
 
+def _refused_page(ctx: Ctx, message: str):
+    status = 409 if request.method == "POST" else 200
+    return render_template("registration/closed.html", event=ctx.event, message=message), status
+
+
+def _new_registration(ctx: Ctx, form: RegistrationForm) -> Registration:
+    user = ctx.user or services.create_delegate_account(
+        form.email.data, form.full_name.data, form.password.data
+    )
+    return services.register(
+        ctx.event,
+        user=user,
+        data=form.details(),
+        category=form.category.data,
+        source=RegistrationSource.WEB,
+        now=ctx.now,
+        actor=user,
+    )
+
+
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
-def register(slug: str):
+@event_view(Access.PUBLIC, log=True)
+def register(ctx: Ctx):
     """Public registration form; creates the account of a visitor and signs them in."""
-    event = get_event_or_404(slug, current_user)
-    now = utcnow()
-    previous = services.get_registration(event, current_user)
+    previous = _own_registration(ctx)
     # A cancelled registration may be taken up again; any other one stands.
     if previous is not None and previous.status is RegistrationStatus.REJECTED:
-        status = 409 if request.method == "POST" else 200
-        return render_template(
-            "registration/closed.html", event=event, message=services.REJECTED_MESSAGE
-        ), status
+        return _refused_page(ctx, services.REJECTED_MESSAGE)
     if previous is not None and previous.status is not RegistrationStatus.CANCELLED:
         flash("You are already registered for this event.", "info")
-        return redirect(url_for(".mine", slug=slug))
-    refusal = services.registration_refusal(event, now)
+        return redirect(url_for(".mine", slug=ctx.slug))
+    refusal = services.registration_refusal(ctx.event, ctx.now)
     if refusal:
-        status = 409 if request.method == "POST" else 200
-        return render_template("registration/closed.html", event=event, message=refusal), status
-    anonymous = not current_user.is_authenticated
+        return _refused_page(ctx, refusal)
+    anonymous = ctx.user is None
     # Registering again starts from the details given last time.
     form = RegistrationForm(
-        categories=event.public_category_list, anonymous=anonymous, obj=previous
+        categories=ctx.event.public_category_list, anonymous=anonymous, obj=previous
     )
     if not anonymous:
         del form.email
         if request.method == "GET" and not form.full_name.data:
-            form.full_name.data = current_user.full_name
-    account_exists = False
-    if form.validate_on_submit():
-        try:
-            if anonymous:
-                user = services.create_delegate_account(
-                    form.email.data, form.full_name.data, form.password.data
-                )
-            else:
-                user = current_user._get_current_object()
-            reg = services.register(
-                event,
-                user=user,
-                data=form.details(),
-                category=form.category.data,
-                source=RegistrationSource.WEB,
-                now=now,
-                actor=user,
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-            account_exists = anonymous and "already exists" in exc.message
-        else:
-            if anonymous:
-                login_user(user)
-            message, category = _STATUS_FLASH[reg.status]
-            flash(message, category)
-            return redirect(url_for(".mine", slug=slug))
+            form.full_name.data = ctx.user.full_name
+    done = ctx.submit(form, lambda: _new_registration(ctx, form))
+    if done:
+        if anonymous:
+            login_user(done.value.user)
+        message, category = _STATUS_FLASH[done.value.status]
+        flash(message, category)
+        return redirect(url_for(".mine", slug=ctx.slug))
     return render_template(
         "registration/register.html",
-        event=event,
+        event=ctx.event,
         form=form,
         anonymous=anonymous,
         again=previous is not None,
-        account_exists=account_exists,
-        login_url=url_for("accounts.login", next=url_for(".register", slug=slug)),
+        account_exists=anonymous and done.error is not None and done.error.code == "account_exists",
+        login_url=url_for("accounts.login", next=url_for(".register", slug=ctx.slug)),
     )
 
 
 @bp.get("/events/<slug>/my-registration")
-@login_required
-def mine(slug: str):
+@event_view(Access.SIGNED_IN)
+def mine(ctx: Ctx):
     """The delegate's registration: status, waiting-list place, details and actions."""
-    event, reg = _own_registration(slug)
+    reg = _own_registration(ctx)
     if reg is None:
-        flash("You are not registered for this event yet.", "info")
-        return redirect(url_for(".register", slug=slug))
-    now = utcnow()
+        return _not_registered(ctx)
     return render_template(
         "registration/mine.html",
-        event=event,
+        event=ctx.event,
         reg=reg,
         position=services.waitlist_position(reg),
-        can_edit=services.can_edit(reg, now),
-        deadline=event.edit_deadline_at(),
+        can_edit=services.can_edit(reg, ctx.now),
+        deadline=ctx.event.edit_deadline_at(),
         active=reg.status in services.ACTIVE_STATUSES,
         can_register_again=reg.status is RegistrationStatus.CANCELLED
-        and services.registration_refusal(event, now) is None,
+        and services.registration_refusal(ctx.event, ctx.now) is None,
         certificate_ready=has_attended(reg),
     )
 
 
 @bp.route("/events/<slug>/my-registration/edit", methods=["GET", "POST"])
-@login_required
-def edit(slug: str):
+@event_view(Access.SIGNED_IN, log=True)
+def edit(ctx: Ctx):
     """The delegate changes their details until the edit deadline."""
-    event, reg = _own_registration(slug)
+    reg = _own_registration(ctx)
     if reg is None:
-        flash("You are not registered for this event yet.", "info")
-        return redirect(url_for(".register", slug=slug))
-    now = utcnow()
-    if not services.can_edit(reg, now):
+        return _not_registered(ctx)
+    if not services.can_edit(reg, ctx.now):
         if reg.status not in services.ACTIVE_STATUSES:
             message = "This registration is no longer active, so it cannot be changed."
         else:
@@ -196,63 +178,57 @@ def edit(slug: str):
                 "Please write to the organisers if something must change."
             )
         return render_template(
-            "registration/edit.html", event=event, reg=reg, form=None, refusal=message
+            "registration/edit.html", event=ctx.event, reg=reg, form=None, refusal=message
         ), 403
     form = EditDetailsForm(obj=reg)
-    if form.validate_on_submit():
-        try:
-            services.update_details(reg, form.details(), now)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
-            flash("Your details are saved.", "success")
-            return redirect(url_for(".mine", slug=slug))
+    if ctx.submit(
+        form,
+        lambda: services.update_details(reg, form.details(), ctx.now),
+        subject=reg,
+        success="Your details are saved.",
+    ):
+        return redirect(url_for(".mine", slug=ctx.slug))
     return render_template(
         "registration/edit.html",
-        event=event,
+        event=ctx.event,
         reg=reg,
         form=form,
         refusal=None,
-        deadline=event.edit_deadline_at(),
+        deadline=ctx.event.edit_deadline_at(),
     )
 
 
 @bp.post("/events/<slug>/my-registration/cancel")
-@login_required
-def cancel(slug: str):
+@event_view(Access.SIGNED_IN, log=True)
+def cancel(ctx: Ctx):
     """The delegate cancels; their seat goes to the first on the waiting list."""
-    event, reg = _own_registration(slug)
+    reg = _own_registration(ctx)
     if reg is None:
         flash("You are not registered for this event.", "info")
-        return redirect(url_for("events.detail", slug=slug))
-    try:
-        services.cancel(reg, actor=current_user._get_current_object(), now=utcnow())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash("Your registration is cancelled.", "success")
-    return redirect(url_for(".mine", slug=slug))
+        return redirect(url_for("events.detail", slug=ctx.slug))
+    ctx.perform(
+        lambda: services.cancel(reg, actor=ctx.user, now=ctx.now),
+        subject=reg,
+        success="Your registration is cancelled.",
+    )
+    return redirect(url_for(".mine", slug=ctx.slug))
 
 
 # --- organisers ---------------------------------------------------------------------
 
 
 @bp.get("/events/<slug>/manage/registrations")
-def manage_list(slug: str):
+@event_view(Access.ORGANISER)
+def manage_list(ctx: Ctx):
     """Searchable, filterable, paginated list of the event's registrations."""
-    event = organiser_event(slug)
     filters = services.Filters.from_args(request.args)
-    page = services.search_registrations(event, filters, request.args.get("page", 1, type=int))
+    page = services.search_registrations(ctx.event, filters, request.args.get("page", 1, type=int))
     return render_template(
         "registration/manage_list.html",
-        event=event,
+        event=ctx.event,
         filters=filters,
         page=page,
-        counts=services.status_counts(event),
+        counts=services.status_counts(ctx.event),
         statuses=list(RegistrationStatus),
         categories=list(RegistrationCategory),
         countries=country_choices(),
@@ -260,109 +236,103 @@ def manage_list(slug: str):
     )
 
 
-def _get_registration_or_404(event, reg_id: int) -> Registration:
-    reg = db.session.get(Registration, reg_id)
-    if reg is None or reg.event_id != event.id:
-        abort(404)
-    return reg
-
-
 @bp.route("/events/<slug>/manage/registrations/<int:reg_id>", methods=["GET", "POST"])
-def manage_detail(slug: str, reg_id: int):
-    """One registration for organisers: details, actions, category and internal note."""
-    event = organiser_event(slug)
-    reg = _get_registration_or_404(event, reg_id)
+@event_view(Access.ORGANISER)
+def manage_detail(ctx: Ctx, reg_id: int):
+    """One registration for organisers: details, actions, category, note and history."""
+    reg = ctx.get(Registration, reg_id)
     form = OrganiserEditForm(obj=reg)
-    if form.validate_on_submit():
-        services.organiser_update(
+    if ctx.submit(
+        form,
+        lambda: services.organiser_update(
             reg,
             category=form.category.data,
             notes=form.notes.data or "",
-            actor=current_user._get_current_object(),
-            now=utcnow(),
-        )
-        db.session.commit()
-        flash("Saved.", "success")
-        return redirect(url_for(".manage_detail", slug=slug, reg_id=reg_id))
+            actor=ctx.user,
+            now=ctx.now,
+        ),
+        subject=reg,
+        success="Saved.",
+    ):
+        return redirect(url_for(".manage_detail", slug=ctx.slug, reg_id=reg_id))
     return render_template(
         "registration/manage_detail.html",
-        event=event,
+        event=ctx.event,
         reg=reg,
         form=form,
         position=services.waitlist_position(reg),
+        history=eventlog.history_of(ctx.event.id, "registration", reg.id),
+    )
+
+
+def _add_by_hand(ctx: Ctx, form: ManualAddForm) -> Registration:
+    user, _created = services.find_or_create_user(form.email.data, form.full_name.data)
+    return services.register(
+        ctx.event,
+        user=user,
+        data=form.details(),
+        category=form.category.data,
+        source=RegistrationSource.MANUAL,
+        now=ctx.now,
+        actor=ctx.user,
     )
 
 
 @bp.route("/events/<slug>/manage/registrations/new", methods=["GET", "POST"])
-def manage_add(slug: str):
+@event_view(Access.ORGANISER)
+def manage_add(ctx: Ctx):
     """Organisers add a delegate by hand (admitted through the event's capacity)."""
-    event = organiser_event(slug)
     form = ManualAddForm()
-    if form.validate_on_submit():
-        try:
-            user, _created = services.find_or_create_user(form.email.data, form.full_name.data)
-            reg = services.register(
-                event,
-                user=user,
-                data=form.details(),
-                category=form.category.data,
-                source=RegistrationSource.MANUAL,
-                now=utcnow(),
-                actor=current_user._get_current_object(),
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
-            flash(f"{reg.full_name} is added ({STATUS_LABELS[reg.status].lower()}).", "success")
-            return redirect(url_for(".manage_detail", slug=slug, reg_id=reg.id))
-    return render_template("registration/manage_add.html", event=event, form=form)
+    done = ctx.submit(form, lambda: _add_by_hand(ctx, form))
+    if done:
+        reg = done.value
+        flash(f"{reg.full_name} is added ({STATUS_LABELS[reg.status].lower()}).", "success")
+        return redirect(url_for(".manage_detail", slug=ctx.slug, reg_id=reg.id))
+    return render_template("registration/manage_add.html", event=ctx.event, form=form)
+
+
+_BULK_DONE = {"approve": "approved", "reject": "rejected", "cancel": "cancelled"}
 
 
 @bp.post("/events/<slug>/manage/registrations/bulk")
-def manage_bulk(slug: str):
+@event_view(Access.ORGANISER)
+def manage_bulk(ctx: Ctx):
     """Approve, reject or cancel the selected registrations."""
-    event = organiser_event(slug)
-    back = safe_next_url(request.form.get("next"), url_for(".manage_list", slug=slug))
+    back = safe_next_url(request.form.get("next"), url_for(".manage_list", slug=ctx.slug))
     action = request.form.get("action", "")
     ids = request.form.getlist("ids", type=int)
-    try:
-        done, skipped = services.apply_bulk(
-            event, action, ids, actor=current_user._get_current_object(), now=utcnow()
-        )
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(back)
-    verbs = {"approve": "approved", "reject": "rejected", "cancel": "cancelled"}
+    done = ctx.perform(
+        lambda: services.apply_bulk(ctx.event, action, ids, actor=ctx.user, now=ctx.now),
+        detail=action,
+    )
     if done:
-        flash(f"{done} registration(s) {verbs[action]}.", "success")
-    for reason in skipped[:10]:
-        flash(f"Skipped: {reason}", "warning")
+        count, skipped = done.value
+        if count:
+            flash(f"{count} registration(s) {_BULK_DONE[action]}.", "success")
+        for reason in skipped[:10]:
+            flash(f"Skipped: {reason}", "warning")
     return redirect(back)
 
 
 @bp.get("/events/<slug>/manage/registrations.csv")
-def export_csv(slug: str):
+@event_view(Access.ORGANISER)
+def export_csv(ctx: Ctx):
     """CSV of the filtered registrations (UTF-8 with BOM for Excel)."""
-    event = organiser_event(slug)
-    header, rows = services.export_rows(event, services.Filters.from_args(request.args))
+    header, rows = services.export_rows(ctx.event, services.Filters.from_args(request.args))
     return _download(
-        exports.to_csv(header, rows), "text/csv; charset=utf-8", f"{slug}-registrations.csv"
+        exports.to_csv(header, rows), "text/csv; charset=utf-8", f"{ctx.slug}-registrations.csv"
     )
 
 
 @bp.get("/events/<slug>/manage/registrations.xlsx")
-def export_xlsx(slug: str):
+@event_view(Access.ORGANISER)
+def export_xlsx(ctx: Ctx):
     """Excel workbook of the filtered registrations."""
-    event = organiser_event(slug)
-    header, rows = services.export_rows(event, services.Filters.from_args(request.args))
+    header, rows = services.export_rows(ctx.event, services.Filters.from_args(request.args))
     return _download(
         exports.to_xlsx(header, rows, title="Registrations"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{slug}-registrations.xlsx",
+        f"{ctx.slug}-registrations.xlsx",
     )
 
 
@@ -375,28 +345,23 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.route("/events/<slug>/manage/registrations/import", methods=["GET", "POST"])
-def import_csv(slug: str):
+@event_view(Access.ORGANISER)
+def import_csv(ctx: Ctx):
     """Upload a delegation CSV: every row is checked, then all are imported or none."""
-    event = organiser_event(slug)
     form = ImportForm()
-    errors = []
-    if form.validate_on_submit():
-        result = import_delegates(
-            event, form.file.data.read(), actor=current_user._get_current_object(), now=utcnow()
-        )
-        if result.ok:
-            count = len(result.registrations)
-            waitlisted = sum(
-                1 for r in result.registrations if r.status is RegistrationStatus.WAITLISTED
-            )
-            db.session.commit()
-            flash(f"{count} delegate(s) imported ({waitlisted} on the waiting list).", "success")
-            return redirect(url_for(".manage_list", slug=slug))
-        db.session.rollback()
-        errors = result.errors
+    done = ctx.submit(
+        form,
+        lambda: import_all_or_none(ctx.event, form.file.data.read(), actor=ctx.user, now=ctx.now),
+    )
+    if done:
+        count = len(done.value)
+        waitlisted = sum(1 for r in done.value if r.status is RegistrationStatus.WAITLISTED)
+        flash(f"{count} delegate(s) imported ({waitlisted} on the waiting list).", "success")
+        return redirect(url_for(".manage_list", slug=ctx.slug))
+    errors = done.error.errors if isinstance(done.error, ImportRejected) else []
     return render_template(
         "registration/import.html",
-        event=event,
+        event=ctx.event,
         form=form,
         errors=errors[:MAX_ERRORS_SHOWN],
         more_errors=max(0, len(errors) - MAX_ERRORS_SHOWN),

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 
 import sqlalchemy as sa
-from flask import url_for
 
 from confapp.accounts.models import User
 from confapp.countries import country_name
@@ -25,6 +24,7 @@ from confapp.mail import send_mail
 from confapp.pdf import FontSet
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
+from confapp.urls import external_url
 from confapp.visa.letter import LetterData
 from confapp.visa.letter import build_letter
 from confapp.visa.models import VisaRequest
@@ -216,7 +216,7 @@ def decide(
     if approve and not request.reference:
         request.reference = next_reference(event)
     db.session.flush()
-    link = url_for("visa.request", slug=event.slug, _external=True)
+    link = external_url("visa.request", slug=event.slug)
     if approve:
         send_mail(
             registration.email,
@@ -226,7 +226,7 @@ def decide(
             registration=registration,
             visa=request,
             link=link,
-            pdf_link=url_for("visa.letter_pdf", slug=event.slug, _external=True),
+            pdf_link=external_url("visa.letter_pdf", slug=event.slug),
         )
     else:
         send_mail(

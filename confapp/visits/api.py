@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import jsonify
-from flask import url_for
 
 from confapp.agenda.models import SeatStatus
 from confapp.api import openapi
@@ -12,6 +11,7 @@ from confapp.api.auth import json_error
 from confapp.api.auth import organiser_required
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
+from confapp.urls import external_url
 from confapp.visits import services
 from confapp.visits.models import Visit
 
@@ -214,9 +214,7 @@ def visits(slug: str):
                     v,
                     waiting=counts.get(v.id, {}).get(SeatStatus.WAITLISTED, 0),
                     state=services.signup_state(v, now),
-                    ics_url=url_for(
-                        "visits.visit_ics", slug=event.slug, visit_id=v.id, _external=True
-                    ),
+                    ics_url=external_url("visits.visit_ics", slug=event.slug, visit_id=v.id),
                 )
                 for v in services.list_visits(event)
             ],

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask import request
 
 from confapp.agenda import feeds
 from confapp.agenda import ical
@@ -13,13 +11,14 @@ from confapp.agenda.models import SeatStatus
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.registration.models import Registration
+from confapp.urls import site_domain
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitSignup
 from confapp.visits.models import VisitStatus
 
 
 def _host() -> str:
-    return request.host.split(":")[0] if has_request_context() else "confapp.local"
+    return site_domain()
 
 
 def visits_url(event: Event) -> str:

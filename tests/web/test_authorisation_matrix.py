@@ -49,6 +49,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "events.index": (PUBLIC, None),
     "events.detail": (PUBLIC, None),
     "events.manage": (ORGANISER, None),
+    "eventlog.log": (ORGANISER, None),
     "events.settings": (ORGANISER, ORGS),
     "events.team": (ORGANISER, ORGS),
     "events.admin_events": (ADMIN, None),

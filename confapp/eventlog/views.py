@@ -1,0 +1,41 @@
+"""The organisers' event log page: every action, filtered by kind, person and object."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import render_template
+from flask import request
+
+from confapp.eventlog import services
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
+from confapp.web.params import int_arg
+
+bp = Blueprint("eventlog", __name__)
+PER_PAGE = 50
+
+
+@bp.get("/events/<slug>/manage/log")
+@event_view(Access.ORGANISER)
+def log(ctx: Ctx):
+    """The event's log, newest first, with filters and pages."""
+    filters = services.LogFilters(
+        kind=request.args.get("kind", "")[:80],
+        actor_id=int_arg("actor"),
+        object_type=request.args.get("object_type", "")[:40],
+        object_id=int_arg("object_id"),
+    )
+    page = int_arg("page", default=1) or 1
+    entries, total = services.entries_for_event(ctx.event.id, filters, page=page, per_page=PER_PAGE)
+    return render_template(
+        "eventlog/log.html",
+        event=ctx.event,
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        filters=filters,
+        kinds=services.kinds_in_log(ctx.event.id),
+        actors=services.actors_in_log(ctx.event.id),
+    )

@@ -1,0 +1,1 @@
+"""Web plumbing shared by every feature: the request lifecycle and query-string parsing."""
