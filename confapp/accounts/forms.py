@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import PasswordField
@@ -12,13 +11,14 @@ from wtforms.validators import Length
 
 from confapp.accounts.services import MAX_PASSWORD_LENGTH
 from confapp.accounts.services import MIN_PASSWORD_LENGTH
+from confapp.web.forms import Form
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """E-mail address and password."""
 
     email = EmailField(
@@ -35,7 +35,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """The current password and a new one, twice."""
 
     old_password = PasswordField(
@@ -55,7 +55,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     """The address to send a reset link to."""
 
     email = EmailField(
@@ -66,7 +66,7 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """A new password, twice."""
 
     password = PasswordField(
@@ -81,5 +81,5 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only its CSRF token (buttons)."""

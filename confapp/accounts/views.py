@@ -14,7 +14,6 @@ from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
-from flask_wtf import FlaskForm
 
 from confapp.accounts import services
 from confapp.accounts.forms import ChangePasswordForm
@@ -27,6 +26,7 @@ from confapp.errors import DomainError
 from confapp.extensions import db
 from confapp.extensions import limiter
 from confapp.security import safe_next_url
+from confapp.web.forms import Form
 
 bp = Blueprint("accounts", __name__)
 
@@ -40,7 +40,7 @@ def _auth_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _form_error(form: FlaskForm, exc: DomainError) -> None:
+def _form_error(form: Form, exc: DomainError) -> None:
     """Show a service refusal next to its field, or at the top of the form."""
     if exc.field and exc.field in form:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]

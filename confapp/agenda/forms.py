@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
-from wtforms import Form
 from wtforms import FormField
 from wtforms import SelectChoice
 from wtforms.fields import ColorField
@@ -26,6 +24,8 @@ from wtforms.validators import Regexp
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import SessionKind
 from confapp.countries import country_choices
+from confapp.web.forms import Form
+from confapp.web.forms import SubForm
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -40,7 +40,7 @@ def _country_options() -> list[SelectChoice]:
     return choices([("", "—"), *country_choices()])
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     """Add or edit a room."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
@@ -50,7 +50,7 @@ class RoomForm(FlaskForm):
     location = StringField("Where in the venue", validators=[Optional(), Length(max=200)])
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     """Add or edit a track."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
@@ -64,7 +64,7 @@ class TrackForm(FlaskForm):
     )
 
 
-class PersonForm(Form):
+class PersonForm(SubForm):
     """One person of a session (a row of the people table; empty rows are ignored)."""
 
     name = StringField("Name", validators=[Optional(), Length(max=200)])
@@ -82,7 +82,7 @@ class PersonForm(Form):
         self.country.choices = _country_options()
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     """Add or edit a session; times are wall-clock times in the event's zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
@@ -117,7 +117,7 @@ class SessionForm(FlaskForm):
             raise ValidationError("The session must end after it starts.")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a programme CSV."""
 
     file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file.")])

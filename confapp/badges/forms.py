@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import SelectChoice
 from wtforms import SelectField
 
 from confapp.badges.render import LAYOUTS
 from confapp.registration.choices import CATEGORY_LABELS
+from confapp.web.forms import Form
 
 
-class PrintForm(FlaskForm):
+class PrintForm(Form):
     """Layout and filters of a print run."""
 
     layout = SelectField(

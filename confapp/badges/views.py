@@ -12,7 +12,6 @@ from flask import render_template
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from confapp.badges import services
 from confapp.badges.forms import PrintForm
@@ -27,6 +26,7 @@ from confapp.extensions import db
 from confapp.registration import services as registration_services
 from confapp.registration.models import Registration
 from confapp.security import require_organiser
+from confapp.web.forms import Form
 
 bp = Blueprint("badges", __name__)
 
@@ -123,7 +123,7 @@ def reissue(slug: str, reg_id: int):
     """Issue a new badge: every earlier badge of this person stops working."""
     event = get_event_or_404(slug, current_user)
     require_organiser(event)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         abort(400)
     reg = db.session.get(Registration, reg_id)
     if reg is None or reg.event_id != event.id:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import DateTimeLocalField
@@ -28,6 +27,7 @@ from confapp.countries import country_choices
 from confapp.events.models import ClashPolicy
 from confapp.events.models import EventStatus
 from confapp.events.models import RegistrationCategory
+from confapp.web.forms import Form
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 CATEGORY_CHOICES = [
@@ -58,7 +58,7 @@ def _local_datetime(label: str) -> DateTimeLocalField:
     )
 
 
-class _EventBasics(FlaskForm):
+class _EventBasics(Form):
     """Fields shared by the new-event and the settings forms."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[_strip])
@@ -157,7 +157,7 @@ class EventSettingsForm(_EventBasics):
         return data
 
 
-class TeamAddForm(FlaskForm):
+class TeamAddForm(Form):
     """Add an organiser or staff member by e-mail address."""
 
     email = EmailField(
@@ -175,7 +175,7 @@ class TeamAddForm(FlaskForm):
     )
 
 
-class RemoveRoleForm(FlaskForm):
+class RemoveRoleForm(Form):
     """Take a role away (one button per role)."""
 
     role_id = HiddenField(validators=[DataRequired()])

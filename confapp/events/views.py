@@ -11,7 +11,6 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from confapp.accounts.models import EventRoleKind
 from confapp.db import utcnow
@@ -28,11 +27,12 @@ from confapp.registration import services as registration_services
 from confapp.registration.models import RegistrationStatus
 from confapp.security import admin_required
 from confapp.security import organiser_event
+from confapp.web.forms import Form
 
 bp = Blueprint("events", __name__)
 
 
-def _form_error(form: FlaskForm, exc: DomainError) -> None:
+def _form_error(form: Form, exc: DomainError) -> None:
     """Show a service refusal next to its field, or at the top of the form."""
     if exc.field and exc.field in form:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 from wtforms import widgets
 from wtforms.fields import BooleanField
@@ -20,6 +19,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from confapp.meetings.services import PRIORITY_LEVELS
+from confapp.web.forms import Form
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -36,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """What I offer and look for, languages, tags, directory opt-in."""
 
     directory_opt_in = BooleanField("Show me in the networking directory")
@@ -49,13 +49,13 @@ class ProfileForm(FlaskForm):
     )
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """Ask someone for a meeting."""
 
     message = TextAreaField("Message", validators=[Optional(), Length(max=1000)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """Accept (optionally with a preferred slot) or book an accepted request."""
 
     slot_id = SelectField(
@@ -63,13 +63,13 @@ class AnswerForm(FlaskForm):
     )
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(Form):
     """The slots I can make."""
 
     slots = MultiCheckboxField("Slots I am available for", coerce=int, choices=[])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     """After the meeting."""
 
     took_place = RadioField(
@@ -95,7 +95,7 @@ class FeedbackForm(FlaskForm):
     comment = StringField("Comment", validators=[Optional(), Length(max=1000)])
 
 
-class SlotsForm(FlaskForm):
+class SlotsForm(Form):
     """Generate slots in a time range."""
 
     starts_at = DateTimeLocalField(
@@ -115,7 +115,7 @@ class SlotsForm(FlaskForm):
     )
 
 
-class TablesForm(FlaskForm):
+class TablesForm(Form):
     """Add numbered tables."""
 
     count = IntegerField(
@@ -125,13 +125,13 @@ class TablesForm(FlaskForm):
     location = StringField("Where", validators=[Optional(), Length(max=200)])
 
 
-class TagForm(FlaskForm):
+class TagForm(Form):
     """Add a topic tag."""
 
     name = StringField("Tag", validators=[DataRequired(), Length(max=80)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """Booking mode and request cap."""
 
     meeting_booking_mode = SelectField(
@@ -148,7 +148,7 @@ class SettingsForm(FlaskForm):
     )
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     """Run the batch scheduler."""
 
     reschedule = BooleanField(
@@ -156,7 +156,7 @@ class ScheduleForm(FlaskForm):
     )
 
 
-class PriorityForm(FlaskForm):
+class PriorityForm(Form):
     """An organiser's priority for one meeting request (the batch scheduler's weight)."""
 
     priority = SelectField(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
@@ -34,6 +33,7 @@ from confapp.registration.choices import INTERESTS
 from confapp.registration.choices import ORGANISATION_TYPE_LABELS
 from confapp.registration.choices import SECTOR_LABELS
 from confapp.registration.services import DETAIL_FIELDS
+from confapp.web.forms import Form
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -57,7 +57,7 @@ def _known_country(_form, field) -> None:
         raise ValidationError("Choose a country from the list.")
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     """The delegate's details, shared by every registration form."""
 
     full_name = StringField(
@@ -94,7 +94,7 @@ class DetailsForm(FlaskForm):
         return {name: self[name].data for name in DETAIL_FIELDS}
 
 
-def _category_field(form: FlaskForm, categories: list[RegistrationCategory]) -> None:
+def _category_field(form: Form, categories: list[RegistrationCategory]) -> None:
     """Offer only these categories; a POST without the field takes the first one."""
     form.category.choices = _choices((c, CATEGORY_LABELS[c]) for c in categories)
     if categories and not form.category.raw_data:
@@ -151,7 +151,7 @@ class ManualAddForm(DetailsForm):
         _category_field(self, list(RegistrationCategory))
 
 
-class OrganiserEditForm(FlaskForm):
+class OrganiserEditForm(Form):
     """Organisers change a registration's category and their internal note."""
 
     category = SelectField("Category", choices=_choices(CATEGORY_LABELS.items()))
@@ -160,7 +160,7 @@ class OrganiserEditForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload of a delegation CSV."""
 
     file = FileField(

@@ -10,7 +10,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import login_user
-from flask_wtf import FlaskForm
 
 from confapp.checkin.reports import has_attended
 from confapp.countries import country_choices
@@ -36,6 +35,7 @@ from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationSource
 from confapp.registration.models import RegistrationStatus
 from confapp.security import safe_next_url
+from confapp.web.forms import Form
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
 from confapp.web.lifecycle import event_view
@@ -232,7 +232,7 @@ def manage_list(ctx: Ctx):
         statuses=list(RegistrationStatus),
         categories=list(RegistrationCategory),
         countries=country_choices(),
-        bulk_form=FlaskForm(),
+        bulk_form=Form(),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import SelectField
 from wtforms import StringField
@@ -18,6 +17,7 @@ from wtforms.validators import ValidationError
 
 from confapp.countries import country_choices
 from confapp.countries import is_country
+from confapp.web.forms import Form
 
 
 def _strip(value: Any) -> Any:
@@ -29,7 +29,7 @@ def _known_country(_form, field) -> None:
         raise ValidationError("Choose your nationality from the list.")
 
 
-class VisaRequestForm(FlaskForm):
+class VisaRequestForm(Form):
     """Passport details for the invitation letter."""
 
     passport_name = StringField(
@@ -67,7 +67,7 @@ class VisaRequestForm(FlaskForm):
             self.passport_number.flags.required = True
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Approve or reject one request, with an optional note to the delegate."""
 
     decision = StringField(

@@ -13,7 +13,6 @@ from flask import request as http_request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from flask_wtf import FlaskForm
 
 from confapp.db import utcnow
 from confapp.errors import DomainError
@@ -25,6 +24,7 @@ from confapp.visa import services
 from confapp.visa.forms import DecisionForm
 from confapp.visa.forms import VisaRequestForm
 from confapp.visa.models import VisaStatus
+from confapp.web.forms import Form
 
 bp = Blueprint("visa", __name__)
 
@@ -40,7 +40,7 @@ def _visa_labels() -> dict:
     return {"visa_status_labels": STATUS_LABELS}
 
 
-def _form_error(form: FlaskForm, exc: DomainError) -> None:
+def _form_error(form: Form, exc: DomainError) -> None:
     """Show a service refusal next to its field, or at the top of the form."""
     if exc.field and exc.field in form:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]

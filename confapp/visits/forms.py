@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import Form
 from wtforms import FormField
 from wtforms.fields import BooleanField
 from wtforms.fields import DateTimeLocalField
@@ -22,9 +20,11 @@ from wtforms.validators import ValidationError
 from confapp.agenda.forms import TIME_FORMAT
 from confapp.agenda.forms import choices
 from confapp.visits.models import VisitStatus
+from confapp.web.forms import Form
+from confapp.web.forms import SubForm
 
 
-class BusForm(Form):
+class BusForm(SubForm):
     """One bus row; empty rows are ignored."""
 
     bus_id = HiddenField()
@@ -35,7 +35,7 @@ class BusForm(Form):
     )
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     """Add or edit a visit; times are wall-clock times in the event's zone."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
@@ -88,7 +88,7 @@ class VisitForm(FlaskForm):
             raise ValidationError("The return must be after the departure.")
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     """A delegate signs up; confirm_clash is set on the second POST after a warning."""
 
     group_code = StringField(
@@ -98,7 +98,7 @@ class SignupForm(FlaskForm):
     confirm_clash = BooleanField("I know it overlaps my agenda; sign me up anyway")
 
 
-class AddDelegateForm(FlaskForm):
+class AddDelegateForm(Form):
     """An organiser adds a delegate by e-mail or registration number."""
 
     who = StringField(
@@ -108,7 +108,7 @@ class AddDelegateForm(FlaskForm):
     id_number = StringField("ID number", validators=[Optional(), Length(max=60)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move a sign-up to another visit, or to a bus of this one."""
 
     visit_id = SelectField("To visit", coerce=int, choices=[], validate_choice=False)
