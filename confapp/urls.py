@@ -38,6 +38,13 @@ def base_url(app: Flask | None = None) -> str:
     return app.config["BASE_URL"]
 
 
+def set_base_url(app: Flask, url: str) -> None:
+    """Point absolute links at `url` from now on (the demo and test servers learn their
+    address only once they listen)."""
+    app.config["BASE_URL"] = normalise_base_url(url)
+    app.extensions.pop(_ADAPTER_KEY, None)
+
+
 def site_domain(app: Flask | None = None) -> str:
     """The host name of the base URL: the right side of Message-IDs and calendar UIDs."""
     return urlsplit(base_url(app)).hostname or "localhost"

@@ -13,6 +13,7 @@ from werkzeug.serving import run_simple
 from confapp.demo import data
 from confapp.demo import seed
 from confapp.extensions import db
+from confapp.urls import set_base_url
 
 
 def _echo_accounts() -> None:
@@ -51,8 +52,7 @@ def use_demo_address(app: Flask, host: str, port: int) -> None:
     if app.config.get("BASE_URL_CONFIGURED"):
         return
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
-    app.config["BASE_URL"] = f"http://{shown}:{port}"
-    app.extensions.pop("confapp.urls.adapter", None)
+    set_base_url(app, f"http://{shown}:{port}")
 
 
 def prepare_demo(app: Flask) -> seed.DemoSummary | None:

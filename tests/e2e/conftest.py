@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from confapp import create_app
 from confapp.extensions import db
+from confapp.urls import set_base_url
 
 CHROMIUM = os.environ.get("CONFAPP_CHROMIUM", "/usr/bin/chromium")
 # Flags of every Chromium the tests launch (tests with a fake camera add their own).
@@ -62,6 +63,7 @@ def live_app(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    set_base_url(app, app.config["LIVE_URL"])  # links in e-mails point at this server
     yield app
     server.shutdown()
     thread.join(timeout=5)
