@@ -138,6 +138,14 @@ def promote(
     return promoted
 
 
+def lock_and_reread(pool: CapacityPool, holder: Any) -> None:
+    """Lock the pool, then read the holder again: a state change decided on a value read
+    before the lock could be a repeat of one that has just committed (a double-clicked
+    cancel would free one seat twice)."""
+    lock_pool(pool)
+    db.session.refresh(holder)
+
+
 def leave(
     pool: CapacityPool,
     holder: Any,
@@ -148,8 +156,14 @@ def leave(
     now: dt.datetime,
     on_promoted: Callable[[Any], None] | None = None,
 ) -> list[Any]:
-    """Cancel the holder; if it held a seat, give it to the first in line."""
-    lock_pool(pool)
+    """Cancel the holder; if it held a seat, give it to the first in line.
+
+    The holder is read again under the pool's lock, so a repeat (two requests cancelling
+    the same seat at once) finds it cancelled and changes nothing.
+    """
+    lock_and_reread(pool, holder)
+    if holder.status == cancelled:
+        return []
     held = holder.status == confirmed
     holder.status = cancelled
     holder.status_changed_at = now

@@ -306,6 +306,7 @@ def waiting_queue(event: Event) -> sa.Select:
 
 def approve(reg: Registration, *, actor: User, now: dt.datetime) -> Registration:
     """Approve a pending registration: it gets a seat or joins the waiting list."""
+    capacity.lock_and_reread(reg.event.pool, reg)  # a repeated approve must not take 2 seats
     if reg.status is not Status.PENDING:
         raise DomainError(
             f"Only pending registrations can be approved ({reg.full_name} is {reg.status.value})."
@@ -319,8 +320,7 @@ def approve(reg: Registration, *, actor: User, now: dt.datetime) -> Registration
 
 def reject(reg: Registration, *, actor: User, now: dt.datetime) -> list[Registration]:
     """Turn a registration down; a seat it held goes to the waiting list."""
-    if reg.status not in ACTIVE_STATUSES:
-        raise DomainError(f"{reg.full_name}'s registration is already {reg.status.value}.")
+    _reread_active(reg)
     promoted = _leave(reg, Status.REJECTED, now)
     reg.decided_by_id = actor.id
     db.session.flush()
@@ -336,8 +336,7 @@ def reject(reg: Registration, *, actor: User, now: dt.datetime) -> list[Registra
 
 def cancel(reg: Registration, *, actor: User | None, now: dt.datetime) -> list[Registration]:
     """Cancel a registration; a freed seat goes to the first in line (who gets an e-mail)."""
-    if reg.status not in ACTIVE_STATUSES:
-        raise DomainError(f"This registration is already {reg.status.value}.")
+    _reread_active(reg)
     promoted = _leave(reg, Status.CANCELLED, now)
     if actor is not None and actor.id != reg.user_id:
         reg.decided_by_id = actor.id
@@ -351,6 +350,16 @@ def cancel(reg: Registration, *, actor: User | None, now: dt.datetime) -> list[R
         by_organiser=actor is not None and actor.id != reg.user_id,
     )
     return promoted
+
+
+def _reread_active(reg: Registration) -> None:
+    """Lock the event's places and read the registration again; refuse unless it is still
+    active, so a repeated cancel or reject (a double click, two tabs) is a no-op."""
+    capacity.lock_and_reread(reg.event.pool, reg)
+    if reg.status not in ACTIVE_STATUSES:
+        raise DomainError(
+            f"This registration is already {reg.status.value}.", code="already_done"
+        )
 
 
 def _leave(reg: Registration, new_status: Status, now: dt.datetime) -> list[Registration]:
