@@ -357,9 +357,7 @@ def _reread_active(reg: Registration) -> None:
     active, so a repeated cancel or reject (a double click, two tabs) is a no-op."""
     capacity.lock_and_reread(reg.event.pool, reg)
     if reg.status not in ACTIVE_STATUSES:
-        raise DomainError(
-            f"This registration is already {reg.status.value}.", code="already_done"
-        )
+        raise DomainError(f"This registration is already {reg.status.value}.", code="already_done")
 
 
 def _leave(reg: Registration, new_status: Status, now: dt.datetime) -> list[Registration]:
