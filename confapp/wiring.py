@@ -146,6 +146,13 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
 
 
+def _allow(error, answer):
+    """A 405 says which methods the address does accept (RFC 9110 requires Allow)."""
+    body, status = answer
+    methods = sorted(getattr(error, "valid_methods", None) or [])
+    return body, status, {"Allow": ", ".join(methods)} if methods else {}
+
+
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages, JSON for the API."""
 
@@ -197,7 +204,9 @@ def register_errorhandlers(app: Flask) -> None:
     )
     app.register_error_handler(
         405,
-        lambda e: _render(405, "Method not allowed", "This address does not accept that request."),
+        lambda e: _allow(
+            e, _render(405, "Method not allowed", "This address does not accept that request.")
+        ),
     )
     app.register_error_handler(
         413, lambda e: _render(413, "Too large", "The upload is larger than the server accepts.")

@@ -575,3 +575,14 @@ def test_demo_programme_seeds_and_every_page_renders(client, app):
         "/events/cdc/programme.ics",
     ]:
         assert client.get(path).status_code == 200, path
+
+
+def test_a_forged_host_never_reaches_feeds_or_links(client, app, setup):
+    """Absolute URLs and UIDs come from BASE_URL, never from the request's Host header."""
+    publish(app, setup["event"])
+    forged = {"Host": "evil.example"}
+    body = client.get("/events/cdc/programme.ics", headers=forged).get_data(as_text=True)
+    assert "evil.example" not in body
+    assert "@localhost" in body and "http://localhost/events/cdc/sessions/" in body
+    api = client.get("/api/v1/events", headers=forged).get_json()
+    assert api["events"][0]["url"] == "http://localhost/events/cdc"

@@ -133,3 +133,11 @@ def test_unknown_event_and_draft_are_not_found(app, client):
         db.session.commit()
     assert client.get("/events/nope/register").status_code == 404
     assert client.get("/events/draft/register").status_code == 404
+
+
+def test_405_says_which_methods_are_allowed(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "OPTIONS, POST"
+    api = client.delete("/api/v1/events")
+    assert api.status_code == 405 and "GET" in api.headers["Allow"]
