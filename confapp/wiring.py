@@ -111,12 +111,12 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(visits_api)
     register_visit_entries()
     # Features that hold seats for a registration release them when it ends.
-    from confapp.agenda.services import release_seats_of as release_sessions
+    from confapp.agenda import services as agenda_services
     from confapp.registration.leave import on_leave
-    from confapp.visits.services import release_seats_of as release_visits
+    from confapp.visits import services as visit_services
 
-    on_leave("sessions", release_sessions)
-    on_leave("visits", release_visits)
+    on_leave("sessions", agenda_services.release_seats_of, agenda_services.describe_seats_of)
+    on_leave("visits", visit_services.release_seats_of, visit_services.describe_seats_of)
     # Networking meetings: pages, organiser API, and their entries in personal agendas.
     from confapp.meetings.api import meetings_api
     from confapp.meetings.personal import register_personal as register_meeting_entries

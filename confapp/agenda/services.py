@@ -858,10 +858,26 @@ def _leave(
     )
 
 
+def describe_seats_of(registration: Registration, *, now: dt.datetime) -> list[str]:
+    """The workshop seats a registration would give up, in a sentence (or none)."""
+    titles = [session.title for _holder, session in _held_seats(registration, now)]
+    if not titles:
+        return []
+    return [f"Workshop seats given up (the next in line get them): {', '.join(titles)}."]
+
+
 def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
     """Give up the seats and waiting-list places a cancelled or rejected registration
     holds in sessions still to come; the next in line get them. Returns how many."""
-    rows = db.session.execute(
+    rows = _held_seats(registration, now)
+    event = db.session.get(Event, registration.event_id)
+    for holder, session in rows:
+        _leave(event, session, holder, now)
+    return len(rows)
+
+
+def _held_seats(registration: Registration, now: dt.datetime) -> list:
+    return db.session.execute(
         sa.select(SessionSignup, ProgrammeSession)
         .join(ProgrammeSession, ProgrammeSession.id == SessionSignup.session_id)
         .where(
@@ -872,10 +888,6 @@ def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
         )
         .order_by(ProgrammeSession.starts_at)
     ).all()
-    event = db.session.get(Event, registration.event_id)
-    for holder, session in rows:
-        _leave(event, session, holder, now)
-    return len(rows)
 
 
 def promote_waiting(session: ProgrammeSession, now: dt.datetime) -> list[SessionSignup]:

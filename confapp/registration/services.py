@@ -352,6 +352,28 @@ def cancel(reg: Registration, *, actor: User | None, now: dt.datetime) -> list[R
     return promoted
 
 
+def cancel_consequences(reg: Registration, now: dt.datetime) -> list[str]:
+    """What cancelling this registration would do, for the confirmation page."""
+    lines = []
+    if reg.status is Status.CONFIRMED:
+        waiting = db.session.scalar(
+            sa.select(sa.func.count(Registration.id)).where(
+                Registration.event_id == reg.event_id, Registration.status == Status.WAITLISTED
+            )
+        )
+        if waiting:
+            lines.append(
+                "The place is given to the first person on the waiting list, who is e-mailed."
+            )
+        else:
+            lines.append("The place becomes free for someone else to register.")
+    elif reg.status is Status.WAITLISTED:
+        lines.append("The place on the waiting list is given up.")
+    lines.extend(leave.describe_everything(reg, now))
+    lines.append(f"A confirmation e-mail goes to {reg.email}.")
+    return lines
+
+
 def _reread_active(reg: Registration) -> None:
     """Lock the event's places and read the registration again; refuse unless it is still
     active, so a repeated cancel or reject (a double click, two tabs) is a no-op."""

@@ -159,6 +159,9 @@ def mine(ctx: Ctx):
         can_register_again=reg.status is RegistrationStatus.CANCELLED
         and services.registration_refusal(ctx.event, ctx.now) is None,
         certificate_ready=has_attended(reg),
+        cancel_consequences=services.cancel_consequences(reg, ctx.now)
+        if reg.status in services.ACTIVE_STATUSES
+        else [],
     )
 
 
@@ -206,6 +209,14 @@ def cancel(ctx: Ctx):
     if reg is None:
         flash("You are not registered for this event.", "info")
         return redirect(url_for("events.detail", slug=ctx.slug))
+    asked = ctx.confirm(
+        title=f"Cancel your registration for {ctx.event.title}?",
+        consequences=services.cancel_consequences(reg, ctx.now),
+        confirm_label="Cancel my registration",
+        back=url_for(".mine", slug=ctx.slug),
+    )
+    if asked is not None:
+        return asked
     ctx.perform(
         lambda: services.cancel(reg, actor=ctx.user, now=ctx.now),
         subject=reg,

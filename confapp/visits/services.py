@@ -589,10 +589,26 @@ def cancel(
     return _leave(event, visit, holder, now)
 
 
+def describe_seats_of(registration: Registration, *, now: dt.datetime) -> list[str]:
+    """The visit seats a registration would give up, in a sentence (or none)."""
+    titles = [visit.title for _holder, visit in _held_seats(registration, now)]
+    if not titles:
+        return []
+    return [f"Cluster visit seats given up (the next in line get them): {', '.join(titles)}."]
+
+
 def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
     """Give up the seats and waiting-list places a cancelled or rejected registration
     holds on visits still to leave; the next in line get them. Returns how many."""
-    rows = db.session.execute(
+    rows = _held_seats(registration, now)
+    event = db.session.get(Event, registration.event_id)
+    for holder, visit in rows:
+        _leave(event, visit, holder, now)
+    return len(rows)
+
+
+def _held_seats(registration: Registration, now: dt.datetime) -> list:
+    return db.session.execute(
         sa.select(VisitSignup, Visit)
         .join(Visit, Visit.id == VisitSignup.visit_id)
         .where(
@@ -603,10 +619,6 @@ def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
         )
         .order_by(Visit.departs_at)
     ).all()
-    event = db.session.get(Event, registration.event_id)
-    for holder, visit in rows:
-        _leave(event, visit, holder, now)
-    return len(rows)
 
 
 def promote_waiting(event: Event, visit: Visit, *, now: dt.datetime) -> list[VisitSignup]:

@@ -35,6 +35,7 @@ from typing import TypeVar
 from flask import abort
 from flask import flash
 from flask import g
+from flask import render_template
 from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -142,6 +143,40 @@ class Ctx:
         if not form.validate_on_submit():
             return Outcome(False)
         return self.perform(action, form=form, **options)
+
+    def confirm(
+        self,
+        *,
+        title: str,
+        consequences: list[str],
+        confirm_label: str,
+        back: str,
+        danger: bool = True,
+    ) -> Any:
+        """The confirmation step of a destructive action, without JavaScript.
+
+        The first POST (from a button) changes nothing: it answers a page that says what will
+        happen — who is e-mailed, which seats pass to whom — and posts the same fields again
+        with ``confirmed=yes``. That second POST gets None here and the view goes on.
+        """
+        if request.method == "POST" and request.form.get("confirmed") == "yes":
+            return None
+        fields = [
+            (name, value)
+            for name, value in request.form.items(multi=True)
+            if name not in ("csrf_token", "confirmed")
+        ]
+        return render_template(
+            "confirm.html",
+            event=self.event,
+            title=title,
+            consequences=consequences,
+            confirm_label=confirm_label,
+            back=back,
+            danger=danger,
+            fields=fields,
+            action=request.path,
+        )
 
     def _recorder(self, log: bool | None, detail: str | None) -> Recorder | None:
         if not (self.log if log is None else log):

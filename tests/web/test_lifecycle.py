@@ -120,7 +120,7 @@ def test_a_delegates_own_cancel_is_in_their_history(app, client):
     with app.app_context():
         reg = db.session.get(Registration, ids["reg"])
         sign_in(client, reg.user)
-    client.post("/events/cdc/my-registration/cancel")
+    client.post("/events/cdc/my-registration/cancel", data={"confirmed": "yes"})
     (entry,) = _entries(app)
     assert entry.kind == "registration.cancel" and entry.actor_role == "signed_in"
     assert entry.subject_type == "registration" and entry.subject_id == ids["reg"]

@@ -81,7 +81,7 @@ def test_full_flow_register_view_edit_cancel(app, client, event, outbox):
         assert (reg.organisation, reg.country, reg.needs_visa_letter) == ("New Org", "GH", False)
     assert "visa-letter" not in client.get(f"/events/{event}/my-registration").text
 
-    cancelled = client.post(f"/events/{event}/my-registration/cancel")
+    cancelled = client.post(f"/events/{event}/my-registration/cancel", data={"confirmed": "yes"})
     assert cancelled.status_code == 302
     with app.app_context():
         assert _reg("ana@example.org").status is S.CANCELLED
@@ -194,7 +194,7 @@ def test_waiting_list_and_automatic_promotion(app, event, outbox):
     )
     assert "position 2" in outbox.body(outbox.to("three@example.org")[0])
 
-    first.post(f"/events/{event}/my-registration/cancel")
+    first.post(f"/events/{event}/my-registration/cancel", data={"confirmed": "yes"})
     with app.app_context():
         assert _reg("two@example.org").status is S.CONFIRMED
         assert _reg("three@example.org").status is S.WAITLISTED
@@ -272,3 +272,17 @@ def test_my_registration_needs_sign_in(client, event):
     response = client.get(f"/events/{event}/my-registration")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_cancel_without_confirmation_changes_nothing_and_asks(app, client, event, outbox):
+    """The first POST of a destructive action only shows what would happen."""
+    client.post(f"/events/{event}/register", data=registration_form())
+    asked = client.post(f"/events/{event}/my-registration/cancel")
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Cancel my registration" in page and 'name="confirmed" value="yes"' in page
+    assert "A confirmation e-mail goes to ana@example.org." in page
+    with app.app_context():
+        assert _reg("ana@example.org").status is S.CONFIRMED
+    mine = client.get(f"/events/{event}/my-registration").get_data(as_text=True)
+    assert "The place becomes free for someone else to register." in mine

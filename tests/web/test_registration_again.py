@@ -28,7 +28,10 @@ def test_cancelled_delegate_registers_again_from_the_register_page(app, client, 
         reg = make_registration(event, "back@example.org", organisation="Old Org")
         db.session.commit()
         sign_in(client, reg.user)
-    assert client.post("/events/cdc/my-registration/cancel").status_code == 302
+    assert (
+        client.post("/events/cdc/my-registration/cancel", data={"confirmed": "yes"}).status_code
+        == 302
+    )
     mine = client.get("/events/cdc/my-registration").text
     assert (
         "This registration is cancelled." in mine
