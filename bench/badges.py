@@ -96,7 +96,7 @@ class NaiveDocument(BadgeDocument):
         """Place a badge with a PNG QR."""
         self._png = io.BytesIO()
         qrcode.make(badge.token).save(self._png)
-        super().add(badge, matrix=[[False]])
+        super().add(badge, rows=[0])
 
     def _portrait(self, b, matrix, x, y, w, h):
         super()._portrait(b, matrix, x, y, w, h)

@@ -184,15 +184,130 @@ def shape_for(pdf: FPDF, text: str) -> None:
             pdf.text_shaping = None
 
 
-def text_width(pdf: FPDF, text: str) -> float:
-    """Width of a text in the current font (mm), fast when the main font has every glyph."""
+# --- Fast text runs --------------------------------------------------------------------
+# fpdf2's cell() runs the bidi algorithm, splits fragments by font and shapes each text
+# twice (width, then drawing): about 1 ms for an Arabic name. Most texts on a badge are
+# simpler: drawn by one font, Latin or one script. For those, the width and the glyphs
+# come from one shaping (or a cmap lookup) and the text object is written directly.
+# Anything else (mixed scripts, digits in Arabic) goes through fpdf2 unchanged.
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A text drawn by one font: glyph codes (with positions when shaped) and width (mm)."""
+
+    font: object
+    size_pt: float
+    width: float
+    plain: str | None  # the subset codes of an unshaped text
+    shaped: tuple | None  # fpdf2's shape_text() records
+
+
+_RUN_CACHE_SIZE = 4096
+
+
+def _font_for(pdf: FPDF, text: str):
+    """The one font of the document that draws the whole text (current font first)."""
     font = pdf.current_font
     cmap = getattr(font, "cmap", None)
-    if not pdf.text_shaping and cmap is not None:
+    if cmap is None:
+        return None
+    visible = [c for c in text if _visible(c)]
+    if all(ord(c) in cmap for c in text):
+        return font
+    emphasis = font.emphasis
+    candidates = [pdf.fonts[key] for key in pdf._fallback_font_ids]  # noqa: SLF001
+    # Prefer the fallback face of the same weight (bold names stay bold).
+    candidates.sort(key=lambda f: f.emphasis != emphasis)
+    for candidate in candidates:
+        cmap = candidate.cmap
+        if all(ord(c) in cmap for c in visible) and all(
+            ord(c) in cmap or not _visible(c) for c in text
+        ):
+            return candidate
+    return None
+
+
+def _run(pdf: FPDF, text: str) -> _Run | None:
+    """How one font draws the text at the current size, or None when fpdf2 must do it."""
+    cache = pdf.__dict__.setdefault("_confapp_runs", {})
+    size_pt = pdf.font_size_pt
+    key = (pdf.current_font.fontkey if pdf.current_font else None, size_pt, text)
+    run = cache.get(key)
+    if run is not None or key in cache:
+        return run
+    run = _make_run(pdf, text, size_pt)
+    if len(cache) >= _RUN_CACHE_SIZE:
+        cache.clear()
+    cache[key] = run
+    return run
+
+
+def _make_run(pdf: FPDF, text: str, size_pt: float) -> _Run | None:
+    font = _font_for(pdf, text)
+    if font is None or not hasattr(font, "subset"):
+        return None
+    scale = size_pt * 0.001 / pdf.k
+    if not _COMPLEX.search(text):
+        pick = font.subset.pick
         codes = [ord(c) for c in text]
-        if all(code in cmap for code in codes):
-            widths = font.cw
-            return sum(widths[code] for code in codes) * pdf.font_size_pt * 0.001 / pdf.k
+        widths = font.cw
+        plain = "".join(chr(pick(code)) for code in codes)
+        return _Run(font, size_pt, sum(widths[c] for c in codes) * scale, plain, None)
+    if not HAS_SHAPING:
+        return None
+    shaped = tuple(font.shape_text(text, size_pt, {"features": {}}))
+    width = sum(g["x_advance"] for g in shaped) * font.scale * scale
+    return _Run(font, size_pt, width, None, shaped)
+
+
+def _draw_run(pdf: FPDF, run: _Run, x: float, baseline: float) -> None:
+    """Write the run's text object with its left end at x and baseline at `baseline` (mm)."""
+    from fpdf.enums import PDFResourceType
+
+    font = run.font
+    k = pdf.k
+    h = pdf.h
+    parts = [f"q BT /F{font.i} {run.size_pt:.2f} Tf {pdf.text_color.serialize().lower()}"]
+    if run.plain is not None:
+        parts.append(f"{x * k:.2f} {(h - baseline) * k:.2f} Td ({font.escape_text(run.plain)}) Tj")
+    else:
+        unit = font.scale * run.size_pt * 0.001 / k
+        escape = font.escape_text
+        parts.append(f"{x * k:.2f} {(h - baseline) * k:.2f} Td")
+        pending = ""
+        pos_x, pos_y = x, baseline
+        for glyph in run.shaped:
+            code = glyph["mapped_char"]
+            if code is None:
+                continue
+            if glyph["x_offset"] or glyph["y_offset"]:
+                if pending:
+                    parts.append(f"({escape(pending)}) Tj")
+                    pending = ""
+                gx = pos_x + glyph["x_offset"] * unit
+                gy = pos_y - glyph["y_offset"] * unit
+                parts.append(f"1 0 0 1 {gx * k:.2f} {(h - gy) * k:.2f} Tm")
+            pending += chr(code)
+            pos_x += glyph["x_advance"] * unit
+            pos_y += glyph["y_advance"] * unit
+            if glyph["force_positioning"]:
+                parts.append(f"({escape(pending)}) Tj")
+                pending = ""
+                parts.append(f"1 0 0 1 {pos_x * k:.2f} {(h - pos_y) * k:.2f} Tm")
+        if pending:
+            parts.append(f"({escape(pending)}) Tj")
+    parts.append("ET Q")
+    pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)  # noqa: SLF001
+    pdf._out(" ".join(parts))  # noqa: SLF001
+
+
+def text_width(pdf: FPDF, text: str) -> float:
+    """Width of a text in the current font and size (mm)."""
+    run = _run(pdf, text)
+    if run is not None:
+        return run.width
+    shape_for(pdf, text)
     return pdf.get_string_width(text)
 
 
@@ -203,15 +318,22 @@ def covered(pdf: FPDF, text: str) -> bool:
 
 
 def cell(pdf: FPDF, w: float, h: float, text: str, align: str = "L") -> None:
-    """pdf.cell(), skipping fpdf2's per-character fallback search when it cannot help."""
-    if pdf.text_shaping or not pdf._fallback_font_ids or not covered(pdf, text):  # noqa: SLF001
+    """pdf.cell(w, h, text, align=align) for one line, written directly when one font draws it."""
+    run = _run(pdf, text) if text else None
+    if run is None:
+        shape_for(pdf, text)
         pdf.cell(w, h, text, align=align)
         return
-    saved, pdf._fallback_font_ids = pdf._fallback_font_ids, []  # noqa: SLF001
-    try:
-        pdf.cell(w, h, text, align=align)
-    finally:
-        pdf._fallback_font_ids = saved  # noqa: SLF001
+    margin = pdf.c_margin
+    if align == "C":
+        dx = (w - run.width) / 2
+    elif align == "R":
+        dx = w - margin - run.width
+    else:
+        dx = margin
+    baseline = pdf.y + 0.5 * h + 0.3 * run.size_pt / pdf.k
+    _draw_run(pdf, run, pdf.x + dx, baseline)
+    pdf.x += w
 
 
 def fit_lines(

@@ -7,17 +7,16 @@ runs; fonts are loaded once per document; text shaping runs only for scripts tha
 
 from __future__ import annotations
 
-import functools
-import io
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import qrcode
 from fpdf import FPDF
-from qrcode.base import rs_blocks
-from qrcode.constants import ERROR_CORRECT_M
 
+from confapp.badges.qr import qr_matrix  # noqa: F401 - part of this module's interface
+from confapp.badges.qr import qr_path
+from confapp.badges.qr import qr_png  # noqa: F401 - part of this module's interface
+from confapp.badges.qr import qr_rows
 from confapp.pdf import FontSet
 from confapp.pdf import cell
 from confapp.pdf import fit_lines
@@ -94,144 +93,17 @@ LAYOUTS: dict[str, Layout] = {
 }
 
 
-_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-_ALNUM_INDEX = {c: i for i, c in enumerate(_ALNUM)}
-_EXP = [0] * 512
-_LOG = [0] * 256
-_value = 1
-for _i in range(255):
-    _EXP[_i] = _value
-    _LOG[_value] = _i
-    _value <<= 1
-    if _value & 0x100:
-        _value ^= 0x11D
-for _i in range(255, 512):
-    _EXP[_i] = _EXP[_i - 255]
-
-
-@functools.cache
-def _generator(degree: int) -> tuple[int, ...]:
-    poly = [1]
-    for i in range(degree):
-        nxt = [0] * (len(poly) + 1)
-        for j, coef in enumerate(poly):
-            nxt[j] ^= coef
-            if coef:
-                nxt[j + 1] ^= _EXP[_LOG[coef] + i]
-        poly = nxt
-    return tuple(poly)
-
-
-def _rs_remainder(data: list[int], degree: int) -> list[int]:
-    gen = [_LOG[g] for g in _generator(degree)[1:]]
-    rem = [0] * degree
-    for byte in data:
-        factor = byte ^ rem[0]
-        rem = rem[1:] + [0]
-        if factor:
-            lf = _LOG[factor]
-            for i, lg in enumerate(gen):
-                rem[i] ^= _EXP[lf + lg]
-    return rem
-
-
-@functools.cache
-def _blocks(version: int) -> tuple[tuple[int, int], ...]:
-    return tuple(
-        (b.data_count, b.total_count - b.data_count) for b in rs_blocks(version, ERROR_CORRECT_M)
-    )
-
-
-def _alnum_codewords(text: str, version: int) -> list[int] | None:
-    """Data + error correction codewords of an alphanumeric text (versions 1-9), or None."""
-    try:
-        values = [_ALNUM_INDEX[c] for c in text]
-    except KeyError:
-        return None
-    bits = 0b0010
-    length = 4
-    bits = (bits << 9) | len(values)
-    length += 9
-    for i in range(0, len(values) - 1, 2):
-        bits = (bits << 11) | (values[i] * 45 + values[i + 1])
-        length += 11
-    if len(values) % 2:
-        bits = (bits << 6) | values[-1]
-        length += 6
-    blocks = _blocks(version)
-    capacity = sum(d for d, _ in blocks) * 8
-    if length > capacity:
-        return None
-    pad = min(4, capacity - length)
-    bits <<= pad
-    length += pad
-    if length % 8:
-        bits <<= 8 - length % 8
-        length += 8 - length % 8
-    data = list(bits.to_bytes(length // 8, "big"))
-    filler = (0xEC, 0x11)
-    data += [filler[i % 2] for i in range(capacity // 8 - len(data))]
-    dc, ec, offset = [], [], 0
-    for count, degree in blocks:
-        chunk = data[offset : offset + count]
-        offset += count
-        dc.append(chunk)
-        ec.append(_rs_remainder(chunk, degree))
-    out = [blk[i] for i in range(max(len(b) for b in dc)) for blk in dc if i < len(blk)]
-    out += [blk[i] for i in range(max(len(b) for b in ec)) for blk in ec if i < len(blk)]
-    return out
-
-
-def qr_matrix(token: str) -> list[list[bool]]:
-    """The QR modules of a token (no quiet zone), correction level M."""
-    # Badge tokens are 120 base32 characters: alphanumeric mode, version 5. The
-    # codewords are computed here with table-driven Reed-Solomon (qrcode's polynomial
-    # class is slow), and a fixed mask skips the search for the best one.
-    codewords = _alnum_codewords(token, 5) if len(token) <= 122 else None
-    if codewords is None:
-        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
-        code.add_data(token)
-        code.make(fit=True)
-        return code.get_matrix()
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, version=5, border=0, mask_pattern=2)
-    code.data_cache = codewords
-    code.make(fit=False)
-    return code.get_matrix()
-
-
-def qr_png(token: str, box_size: int = 10) -> bytes:
-    """A PNG of the token's QR code with its quiet zone (for phones and the API)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4)
-    code.add_data(token)
-    code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def draw_qr(pdf: FPDF, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
-    """Draw the matrix as filled rectangles in a size×size mm square (quiet zone included)."""
-    n = len(matrix)
-    module = size / (n + 8)
+def draw_qr(pdf: FPDF, rows: list[int], x: float, y: float, size: float) -> None:
+    """Draw QR rows (see qr.qr_rows) in a size×size mm square, quiet zone included."""
+    module = size / (len(rows) + 8)
     k = pdf.k
     unit = module * k
-    x0 = (x + 4 * module) * k
+    left = (x + 4 * module) * k
     top = (pdf.h - y - 4 * module) * k
-    ops = []
-    append = ops.append
-    for r, row in enumerate(matrix):
-        yy = top - (r + 1) * unit
-        c = 0
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                append(f"{x0 + start * unit:.2f} {yy:.2f} {(c - start) * unit:.2f} {unit:.2f} re")
-            else:
-                c += 1
-    pdf.set_fill_color(0)
-    pdf._out("\n".join(ops) + "\nf")  # noqa: SLF001 - one path for all modules
+    # One path in module units: the transformation scales it and flips rows downwards.
+    pdf._out(  # noqa: SLF001
+        f"q 0 g {unit:.4f} 0 0 {-unit:.4f} {left:.2f} {top:.2f} cm\n{qr_path(rows)}\nf Q"
+    )
 
 
 class BadgeDocument:
@@ -255,7 +127,7 @@ class BadgeDocument:
         # Event titles, organisations, countries and labels repeat: fit them once.
         self._fits: dict[tuple, tuple[float, list[str]]] = {}
 
-    def add(self, badge: BadgeData, matrix: list[list[bool]] | None = None) -> None:
+    def add(self, badge: BadgeData, rows: list[int] | None = None) -> None:
         """Place the next badge (a new page when the current sheet is full)."""
         slots = self.layout.slots
         index = self.count % len(slots)
@@ -263,12 +135,12 @@ class BadgeDocument:
             self.pdf.add_page()
         x, y = slots[index]
         w, h = self.layout.badge
-        if matrix is None:
-            matrix = qr_matrix(badge.token)
+        if rows is None:
+            rows = qr_rows(badge.token)
         if w < h:
-            self._portrait(badge, matrix, x, y, w, h)
+            self._portrait(badge, rows, x, y, w, h)
         else:
-            self._landscape(badge, matrix, x, y, w, h)
+            self._landscape(badge, rows, x, y, w, h)
         if len(slots) > 1:
             self._cut_marks(x, y, w, h)
         self.count += 1
@@ -334,7 +206,7 @@ class BadgeDocument:
         self.pdf.set_fill_color(*colour)
         self.pdf.rect(x, y, w, h, style="F")
 
-    def _portrait(self, b: BadgeData, matrix, x, y, w, h) -> None:
+    def _portrait(self, b: BadgeData, rows, x, y, w, h) -> None:
         colour = CATEGORY_COLOURS.get(b.category, DEFAULT_COLOUR)
         pad = 7
         self._band(x, y, w, 16, colour)
@@ -355,13 +227,13 @@ class BadgeDocument:
         self._block(b.organisation, x + pad, y + 54, w - 2 * pad, 12, (13, 11, 10, 9, 8), 2)
         self._block(b.country_name, x + pad, y + 67, w - 2 * pad, 7, (12, 10, 9, 8), 1)
         qr = 46
-        draw_qr(self.pdf, matrix, x + (w - qr) / 2, y + 76, qr)
+        draw_qr(self.pdf, rows, x + (w - qr) / 2, y + 76, qr)
         self._band(x, y + h - 16, w, 16, colour)
         self._text(
             b.category_label.upper(), x, y + h - 12.5, w, 16, style="B", colour=(255, 255, 255)
         )
 
-    def _landscape(self, b: BadgeData, matrix, x, y, w, h) -> None:
+    def _landscape(self, b: BadgeData, rows, x, y, w, h) -> None:
         colour = CATEGORY_COLOURS.get(b.category, DEFAULT_COLOUR)
         qr = 31
         pad = 4
@@ -390,7 +262,7 @@ class BadgeDocument:
             align="L",
             colour=colour,
         )
-        draw_qr(self.pdf, matrix, x + w - qr - 1, y + (h - qr) / 2, qr)
+        draw_qr(self.pdf, rows, x + w - qr - 1, y + (h - qr) / 2, qr)
 
     def _cut_marks(self, x, y, w, h) -> None:
         pdf = self.pdf

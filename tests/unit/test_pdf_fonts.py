@@ -191,3 +191,56 @@ def test_certificates_print_names_in_four_scripts_with_vendored_fonts(tmp_path):
         for name in NAMES.values()
     ]
     _assert_names(_text(build_certificates(certificates, font_set(VENDORED_ONLY)), tmp_path))
+
+
+def _words_with_boxes(pdf: bytes, tmp_path: Path, name: str) -> list[tuple[str, float, float]]:
+    import re
+
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    return [
+        (word, float(x_min), float(y_max))
+        for x_min, y_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+            html,
+        )
+    ]
+
+
+@needs_pdftotext
+@pytest.mark.parametrize(
+    "text",
+    [NAMES["latin"], NAMES["devanagari"], NAMES["arabic"], NAMES["chinese"], "Ana 张磊 محمد 2"],
+)
+@pytest.mark.parametrize("align", ["L", "C", "R"])
+def test_direct_text_runs_match_fpdf2_cells(tmp_path, text, align):
+    """confapp.pdf.cell writes simple runs itself: same words at the same places as fpdf2."""
+    from fpdf import FPDF
+
+    from confapp.pdf import cell
+    from confapp.pdf import install_fonts
+    from confapp.pdf import shape_for
+
+    def build(direct: bool) -> bytes:
+        pdf = FPDF(unit="mm", format=(105, 148))
+        install_fonts(pdf, "t", font_set(VENDORED_ONLY).for_texts([text]))
+        pdf.add_page()
+        for row, style in enumerate(("", "B")):
+            pdf.set_font("t", style, 14)
+            pdf.set_text_color(200, 0, 0)
+            pdf.set_xy(7, 20 + 15 * row)
+            if direct:
+                cell(pdf, 91, 8, text, align)
+            else:
+                shape_for(pdf, text)
+                pdf.cell(91, 8, text, align=align)
+        return bytes(pdf.output())
+
+    ours = _words_with_boxes(build(True), tmp_path, "ours")
+    theirs = _words_with_boxes(build(False), tmp_path, "theirs")
+    assert [w for w, _, _ in ours] == [w for w, _, _ in theirs]
+    for (_, x1, y1), (_, x2, y2) in zip(ours, theirs, strict=True):
+        assert abs(x1 - x2) < 0.5 and abs(y1 - y2) < 0.5
