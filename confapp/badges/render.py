@@ -227,7 +227,7 @@ class BadgeDocument:
         self._block(b.organisation, x + pad, y + 54, w - 2 * pad, 12, (13, 11, 10, 9, 8), 2)
         self._block(b.country_name, x + pad, y + 67, w - 2 * pad, 7, (12, 10, 9, 8), 1)
         qr = 46
-        draw_qr(self.pdf, rows, x + (w - qr) / 2, y + 76, qr)
+        self._qr(rows, x + (w - qr) / 2, y + 76, qr)
         self._band(x, y + h - 16, w, 16, colour)
         self._text(
             b.category_label.upper(), x, y + h - 12.5, w, 16, style="B", colour=(255, 255, 255)
@@ -262,7 +262,10 @@ class BadgeDocument:
             align="L",
             colour=colour,
         )
-        draw_qr(self.pdf, rows, x + w - qr - 1, y + (h - qr) / 2, qr)
+        self._qr(rows, x + w - qr - 1, y + (h - qr) / 2, qr)
+
+    def _qr(self, rows: list[int], x: float, y: float, size: float) -> None:
+        draw_qr(self.pdf, rows, x, y, size)
 
     def _cut_marks(self, x, y, w, h) -> None:
         pdf = self.pdf
