@@ -114,6 +114,7 @@ class EventSettingsForm(_EventBasics):
     letter_purpose = TextAreaField(
         "Purpose of the visit (visa letters)", validators=[Length(max=5000)]
     )
+    passport_data_kept_until = DateField("Erase passport data after", validators=[Optional()])
     partners = TextAreaField("Organising partners", validators=[Length(max=10_000)])
     visit_clash_policy = SelectField(
         "When a visit clashes with a delegate's sessions or meetings",
@@ -144,7 +145,7 @@ class EventSettingsForm(_EventBasics):
             "title", "tagline", "description", "venue", "venue_address", "city", "timezone",
             "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",
             "edit_deadline", "capacity", "requires_approval", "contact_email",
-            "letter_signatory", "letter_purpose", "partners", "status",
+            "letter_signatory", "letter_purpose", "passport_data_kept_until", "partners", "status",
             "visit_clash_policy", "visits_per_day_limit",
         )  # fmt: skip
         data = {name: self[name].data for name in names}

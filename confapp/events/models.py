@@ -87,6 +87,9 @@ class Event(db.Model):
     # Visa letters: who signs and what the visit is for.
     letter_signatory: Mapped[str] = mapped_column(sa.String(200), default="")
     letter_purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    # Passport data of visa requests is erased by a periodic job once this day has passed
+    # (None: kept until an organiser runs `confapp purge-passports`).
+    passport_data_kept_until: Mapped[dt.date | None]
     capacity_pool_id: Mapped[int] = mapped_column(sa.ForeignKey("capacity_pool.id"), unique=True)
     # Agenda: set when the programme is first published; version bumps on every change.
     programme_published_at: Mapped[dt.datetime | None]

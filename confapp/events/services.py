@@ -190,6 +190,7 @@ _PLAIN_FIELDS = (
     "contact_email",
     "letter_signatory",
     "letter_purpose",
+    "passport_data_kept_until",
     "status",
     "visit_clash_policy",
     "visits_per_day_limit",
@@ -304,6 +305,12 @@ def update_event(event: Event, data: dict, now: dt.datetime) -> list:
         public_categories=values.get("public_categories", event.public_categories),
         exclude_id=event.id,
     )
+    kept_until = values.get("passport_data_kept_until")
+    if kept_until is not None and kept_until < values.get("ends_on", event.ends_on):
+        raise ValidationFailed(
+            "Passport data is needed until the event is over: choose its last day or later.",
+            field="passport_data_kept_until",
+        )
     partners = data.get("partners")
     if isinstance(partners, str):
         partners = parse_partners(partners)

@@ -167,3 +167,17 @@ def test_remove_role_keeps_one_organiser(app_ctx):
     ).all()
     assert remaining == [organiser.id]
     assert db.session.get(User, staff.id) is not None
+
+
+def test_passport_data_kept_until_cannot_fall_before_the_event_ends(app_ctx):
+    event = make_event(slug="keep")
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_event(
+            event, {"passport_data_kept_until": event.ends_on - dt.timedelta(days=1)}, now
+        )
+    assert refused.value.field == "passport_data_kept_until"
+    assert event.passport_data_kept_until is None
+    later = event.ends_on + dt.timedelta(days=30)
+    services.update_event(event, {"passport_data_kept_until": later}, now)
+    assert event.passport_data_kept_until == later
