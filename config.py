@@ -49,6 +49,11 @@ class Config:
     # False sends them through the Flask view like every other request.
     CHECKIN_FAST_LANE = True
     PRODUCTION = False
+    # Static files under content-hashed names, compressed, cached for a year and served by
+    # WhiteNoise (confapp.assets); None means on unless debugging. Built at start into
+    # STATIC_BUILD_DIR (None: the instance folder's static/).
+    STATIC_HASHED: bool | None = None
+    STATIC_BUILD_DIR: str | None = None
 
 
 class DevelopmentConfig(Config):

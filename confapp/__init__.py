@@ -37,6 +37,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     wiring.register_security_headers(app)
     wiring.register_input_guards(app)
     wiring.register_commands(app)
+    wiring.register_static_files(app)
     wiring.register_fast_lanes(app)
     return app
 

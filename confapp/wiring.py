@@ -352,6 +352,13 @@ def register_fast_lanes(app: Flask) -> None:
         app.wsgi_app = ScanLane(app, app.wsgi_app)
 
 
+def register_static_files(app: Flask) -> None:
+    """Hashed, compressed, long-cached static files served by WhiteNoise ahead of the app."""
+    from confapp import assets
+
+    assets.init_app(app)
+
+
 def register_commands(app: Flask) -> None:
     """CLI commands of every feature (`confapp --help` lists them)."""
     from confapp.accounts.cli import register as accounts_cli

@@ -1,6 +1,6 @@
 // confapp badge scanner: camera (jsQR) or keyboard wedge, offline Ed25519 checks,
 // a localStorage queue of scans synced when the network is back.
-import * as ed from "../vendor/noble-ed25519/index.js";
+import * as ed from "../vendor/noble-ed25519/index.min.js";
 
 const root = document.getElementById("scanner");
 const cfg = root.dataset;
