@@ -55,7 +55,10 @@ RESOURCE_ATTRS = {
 }
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 # Modules a script imports: `import ... from "x"`, `import "x"`, `import("x")`.
-JS_IMPORT = re.compile(r"""\bimport\s*(?:[\w*{}\s,]+from\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)""")
+JS_IMPORT = re.compile(
+    r"""\bimport\s*(?:[\w*{}\s,]+from\s*)?["']([^"']+)["']"""
+    r"""|\bimport\(\s*["']([^"']+)["']\s*\)"""
+)
 
 
 class ResourceParser(HTMLParser):
@@ -134,12 +137,9 @@ def measure(client, path: str) -> tuple[int, list[tuple[str, int, int, int]], li
             if _foreign(ref):
                 foreign.append(ref)
                 continue
-            queue.append(
-                (urljoin(url, ref).split("#")[0], "css" if ".css" in ref else "asset")
-            )
+            queue.append((urljoin(url, ref).split("#")[0], "css" if ".css" in ref else "asset"))
     parts = [
-        (url.removeprefix(f"http://{HOST}"), raw, sent, gz)
-        for url, (raw, sent, gz) in seen.items()
+        (url.removeprefix(f"http://{HOST}"), raw, sent, gz) for url, (raw, sent, gz) in seen.items()
     ]
     return sum(gz for _url, _raw, _sent, gz in parts), parts, foreign
 
@@ -272,7 +272,8 @@ def test_scanner_first_load_transfers_at_most_100_kb(app, client, big_event):
     sent = transferred(parts)
     print(f"\nScanner first load: {sent / 1000:.1f} KB sent, {total / 1000:.1f} KB gzip -6")
     for url, raw, sent_bytes, gz in parts:
-        print(f"  {url:60} raw {raw / 1000:6.1f}  sent {sent_bytes / 1000:6.1f}  gz {gz / 1000:6.1f}")
+        sizes = f"raw {raw / 1000:6.1f}  sent {sent_bytes / 1000:6.1f}  gz {gz / 1000:6.1f}"
+        print(f"  {url:60} {sizes}")
     assert not foreign
     urls = [url for url, *_ in parts]
     assert any("jsQR" in u for u in urls) and any("noble-ed25519" in u for u in urls), urls
