@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -12,6 +16,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from confapp import assets
 from confapp.agenda.models import ProgrammeSession
 from confapp.badges import tokens
 from confapp.checkin import reports
@@ -31,6 +36,17 @@ from confapp.security import require_staff
 from confapp.visits.models import Visit
 
 bp = Blueprint("checkin", __name__)
+
+# Everything the scanner page loads (base.html's style and icon, its scripts): the service
+# worker stores these so the page opens with no network (a test checks the list is whole).
+SCANNER_ASSETS = (
+    "css/app.css",
+    "img/favicon.svg",
+    "vendor/jsqr/jsQR.min.js",
+    "js/scanner.js",
+    "vendor/noble-ed25519/index.min.js",
+)
+SERVICE_WORKER = "js/scan-sw.js"
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -61,7 +77,25 @@ def scan(slug: str):
         public_key=tokens.public_key_b64(services.secret_key(), event.id),
         checkin_url=url_for("checkin_api.checkin", slug=event.slug),
         search_url=url_for("checkin_api.search", slug=event.slug),
+        worker_url=url_for("checkin.scan_worker", slug=event.slug),
     )
+
+
+@bp.get("/events/<slug>/scan-sw.js")
+def scan_worker(slug: str):
+    """The scanner's service worker, scoped to the event's pages (no personal data in it)."""
+    event = get_event_or_404(slug, current_user)
+    config = {
+        "page": url_for("checkin.scan", slug=event.slug),
+        "assets": [assets.static_url(name) for name in SCANNER_ASSETS],
+    }
+    source = (Path(current_app.static_folder) / SERVICE_WORKER).read_text(encoding="utf-8")
+    config["version"] = hashlib.sha256((json.dumps(config) + source).encode()).hexdigest()[:12]
+    body = f"const SCANNER = {json.dumps(config)};\n{source}"
+    response = Response(body, mimetype="text/javascript")
+    # Browsers check for a new worker on each visit; never answer from a cache.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/events/<slug>/manage/attendance")

@@ -157,6 +157,10 @@ function show(answer, note) {
 
 // --- server --------------------------------------------------------------------------
 class NetworkError extends Error {}
+// Signed out, or the page's CSRF token no longer matches the session (e.g. a page stored
+// for offline use outliving a sign-out): the server did not judge the scan, so it stays
+// queued until the person signs in again.
+class SignInNeeded extends NetworkError {}
 
 async function post(scan) {
   let response;
@@ -172,8 +176,17 @@ async function post(scan) {
   }
   if (response.status >= 500 || response.status === 429) throw new NetworkError(`HTTP ${response.status}`);
   const body = await response.json().catch(() => ({}));
+  if (response.status === 401 || response.status === 403 || body.error === "csrf_failed") {
+    throw new SignInNeeded(body.message || `HTTP ${response.status}`);
+  }
   if (!response.ok) return { error: body.message || `HTTP ${response.status}`, status: response.status };
   return body;
+}
+
+function askToSignIn() {
+  const report = $("sync-report");
+  report.textContent = "Signed out: sign in again (reload this page online) to send the waiting scans.";
+  report.dataset.signIn = "1";
 }
 
 // Repeated reads of one badge at one checkpoint within this window (a badge held in front
@@ -208,6 +221,7 @@ async function judge(token, point) {
       return { answer, scannedAt: scan.scanned_at };
     } catch (e) {
       if (!(e instanceof NetworkError)) throw e;
+      if (e instanceof SignInNeeded) askToSignIn();
     }
   }
   // Offline: judge the signature here, queue the scan for the server.
@@ -293,7 +307,8 @@ async function sync() {
       try {
         answer = await post(scan);
       } catch (e) {
-        break; // still offline: keep the rest
+        if (e instanceof SignInNeeded) askToSignIn();
+        break; // still offline or signed out: keep the rest
       }
       saveQueue(queue().filter((s) => s.scan_id !== scan.scan_id));
       sent += 1;
@@ -405,6 +420,18 @@ function stopCamera() {
 $("camera-start").addEventListener("click", startCamera);
 $("camera-stop").addEventListener("click", stopCamera);
 
+// Offline start-up: a service worker keeps this page and its scripts on the device.
+async function keepForOffline() {
+  if (!("serviceWorker" in navigator) || !cfg.workerUrl) return;
+  try {
+    await navigator.serviceWorker.register(cfg.workerUrl, { scope: cfg.workerScope });
+    await navigator.serviceWorker.ready;
+    $("offline-ready").hidden = false;
+    root.dataset.offlineReady = "1";
+  } catch (e) { /* private window or blocked: scanning works, reopening offline does not */ }
+}
+
 showQueue();
 sync();
+keepForOffline();
 root.dataset.ready = "1";

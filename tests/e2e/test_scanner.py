@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import request
 
 from confapp.accounts.models import EventRoleKind
 from confapp.checkin import services
@@ -148,3 +149,60 @@ def test_scanner_repeated_reads_of_one_badge_count_once(live_app, page):
             (ana.id, "entrance"),
             (raj_id, "entrance"),
         ]
+
+
+def test_scanner_reopens_with_no_network_and_scans(live_app, page):
+    """A service worker keeps the scanner page and its scripts: reloaded offline, the page
+    comes from the device (the server sees no request), checks a badge's signature and
+    queues it; back online the queue syncs."""
+    from playwright.sync_api import expect
+
+    from confapp.checkin.models import Attendance
+
+    with live_app.app_context():
+        event = make_event("cdc")
+        make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+        db.session.commit()
+        ana_id = ana.id
+        with live_app.test_request_context():
+            ana_token = services.badge_token(ana)
+    served = []
+    live_app.before_request(lambda: served.append(request.path) and None)
+    base = live_app.config["LIVE_URL"]
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "door@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/events/cdc/scan")
+    page.wait_for_selector("#scanner[data-offline-ready='1']")
+    expect(page.locator("#offline-ready")).to_be_visible()
+
+    page.context.set_offline(True)
+    served.clear()
+    response = page.reload()
+    assert response.from_service_worker
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert served == []  # nothing reached the server: page, styles and scripts from the device
+    expect(page.locator("#connection")).to_have_text("offline")
+    assert page.evaluate("typeof window.jsQR") == "function"
+
+    page.fill("#wedge", ana_token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#result.result-ok")
+    expect(page.locator("#result-reason")).to_have_text(
+        f"Genuine badge #{ana_id} — accepted offline, will sync."
+    )
+    expect(page.locator("#queue-status")).to_have_text("1 waiting")
+    # A forged code is still refused offline (the public key came with the stored page).
+    page.fill("#wedge", ana_token[:-4] + "AAAA")
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#result.result-bad")
+
+    page.context.set_offline(False)
+    page.click("#sync-now")
+    expect(page.locator("#queue-status")).to_have_text("0 waiting", timeout=20_000)
+    expect(page.locator("#sync-report")).to_contain_text("Synced 1 scan; 0 conflicts")
+    with live_app.app_context():
+        rows = db.session.scalars(db.select(Attendance)).all()
+        assert [(r.registration_id, r.checkpoint) for r in rows] == [(ana_id, "entrance")]

@@ -111,6 +111,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "badges.manage": (ORGANISER, ORGS),
     "badges.reissue": (POST_ONLY, ORGS),
     "checkin.scan": ((302, 403, 403, 200, 200, 200), None),
+    "checkin.scan_worker": (PUBLIC, None),
     "checkin.attendance": (ORGANISER, None),
     "checkin.attendance_detail": (ORGANISER, None),
     "checkin.attendance_csv": (ORGANISER, None),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -279,6 +280,11 @@ def test_scanner_first_load_transfers_at_most_100_kb(app, client, big_event):
     assert any("jsQR" in u for u in urls) and any("noble-ed25519" in u for u in urls), urls
     assert sent <= BUDGET, f"scanner first load sends {sent} bytes"
     assert total <= BUDGET
+    # The service worker stores exactly what the page loads, so it reopens with no network.
+    worker = client.get(f"/events/{big_event['slug']}/scan-sw.js").get_data(as_text=True)
+    config = json.loads(worker.split("\n", 1)[0].removeprefix("const SCANNER = ").rstrip(";"))
+    assert config["page"] == path
+    assert sorted(config["assets"]) == sorted(url for url in urls if url != path)
 
 
 def test_weigh_counts_every_resource_and_flags_other_hosts(app, client):

@@ -153,3 +153,20 @@ def test_templates_use_static_url():
         if "url_for('static'" in p.read_text() or 'url_for("static"' in p.read_text()
     ]
     assert offenders == []
+
+
+def test_scanner_service_worker_is_served_fresh_from_the_event_folder(app, client):
+    from confapp.extensions import db
+    from tests.helpers import make_event
+
+    with app.app_context():
+        make_event("cdc")
+        db.session.commit()
+    response = client.get("/events/cdc/scan-sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    assert body.startswith('const SCANNER = {"page": "/events/cdc/scan", "assets": ["/static/')
+    assert 'addEventListener("fetch"' in body
+    assert re.search(r'"version": "[0-9a-f]{12}"', body)
+    assert client.get("/events/nothing/scan-sw.js").status_code == 404
