@@ -206,3 +206,47 @@ def test_scanner_reopens_with_no_network_and_scans(live_app, page):
     with live_app.app_context():
         rows = db.session.scalars(db.select(Attendance)).all()
         assert [(r.registration_id, r.checkpoint) for r in rows] == [(ana_id, "entrance")]
+
+
+def test_scans_queued_offline_wait_for_a_new_sign_in_instead_of_being_lost(live_app, page):
+    """Back online but signed out (the stored page outlived the session): the server does not
+    judge the scan, so it stays queued and the page asks to sign in again."""
+    from playwright.sync_api import expect
+
+    from confapp.checkin.models import Attendance
+
+    with live_app.app_context():
+        event = make_event("cdc")
+        make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+        db.session.commit()
+        with live_app.test_request_context():
+            ana_token = services.badge_token(ana)
+    base = live_app.config["LIVE_URL"]
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "door@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/events/cdc/scan")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.context.set_offline(True)
+    page.fill("#wedge", ana_token)
+    page.press("#wedge", "Enter")
+    expect(page.locator("#queue-status")).to_have_text("1 waiting")
+
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.click("#sync-now")
+    expect(page.locator("#sync-report")).to_contain_text("Signed out: sign in again")
+    expect(page.locator("#queue-status")).to_have_text("1 waiting")
+    with live_app.app_context():
+        assert db.session.scalars(db.select(Attendance)).all() == []
+
+    page.goto(f"{base}/login?next=/events/cdc/scan")
+    page.fill("input[name=email]", "door@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/events/cdc/scan")
+    expect(page.locator("#queue-status")).to_have_text("0 waiting", timeout=20_000)
+    with live_app.app_context():
+        assert len(db.session.scalars(db.select(Attendance)).all()) == 1
