@@ -50,6 +50,12 @@ def _scan_problem(body) -> tuple[int, str] | None:
             return 422, f"{name} must be a positive integer (at most {MAX_ID}) or null."
     if body.get("session_id") is not None and body.get("visit_id") is not None:
         return 422, "Send session_id or visit_id, not both."
+    bus_id = body.get("bus_id")
+    if bus_id is not None:
+        if isinstance(bus_id, bool) or not isinstance(bus_id, int) or not 0 < bus_id <= MAX_ID:
+            return 422, f"bus_id must be a positive integer (at most {MAX_ID}) or null."
+        if body.get("visit_id") is None:
+            return 422, "bus_id needs the visit_id of its visit."
     return None
 
 
@@ -88,9 +94,15 @@ def answer_scan(
             with write_turn(conn):
                 outcome = _record(conn, scan)
                 conn.commit()
+            answer = services.outcome_json(outcome)
+            if scan.checkpoint.visit_id is not None:
+                # Bus boarding: which bus the person belongs on, or which visit they are on.
+                answer |= services.boarding_json(
+                    conn, scan.context.event_id, scan.checkpoint.visit_id, outcome, scan.bus_id
+                )
     except _Refused as refusal:
         return refusal.answer
-    return 200, services.outcome_json(outcome), {}
+    return 200, answer, {}
 
 
 class _ScanRequest(NamedTuple):
@@ -100,6 +112,7 @@ class _ScanRequest(NamedTuple):
     scan_id: str
     scanned_at: dt.datetime
     now: dt.datetime
+    bus_id: int | None = None
 
 
 def _admissible_scan(
@@ -137,7 +150,10 @@ def _admissible_scan(
     except DomainError as exc:
         raise _Refused(422, "invalid", exc.message) from exc
     checkpoint = services.Checkpoint.for_ids(session_id, visit_id)
-    return _ScanRequest(context, token, checkpoint, body["scan_id"], scanned_at, now)
+    bus_id = body.get("bus_id")
+    if bus_id is not None and not services.bus_of_visit(conn, bus_id, visit_id):
+        raise _Refused(404, "invalid", f"No bus {bus_id} on visit {visit_id}.")
+    return _ScanRequest(context, token, checkpoint, body["scan_id"], scanned_at, now, bus_id)
 
 
 def _record(conn: sa.Connection, scan: _ScanRequest) -> services.CheckinOutcome:
@@ -283,6 +299,15 @@ openapi.add_schema(
                 "maximum": MAX_ID,
                 "description": "Visit boarded (bus).",
             },
+            "bus_id": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": MAX_ID,
+                "description": (
+                    "The bus of visit_id being boarded: the answer's wrong_bus says whether "
+                    "the person belongs on another bus."
+                ),
+            },
             "scan_id": {
                 "type": "string",
                 "maxLength": 64,
@@ -309,6 +334,14 @@ openapi.add_schema(
             "category": {"type": "string"},
             "status": {"type": "string"},
         },
+    },
+)
+openapi.add_schema(
+    "Bus",
+    {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
     },
 )
 openapi.add_schema(
@@ -344,6 +377,38 @@ openapi.add_schema(
             "replayed": {
                 "type": "boolean",
                 "description": "This scan_id was received before; the first answer is repeated.",
+            },
+            "bus": {
+                "anyOf": [openapi.ref("Bus"), {"type": "null"}],
+                "description": (
+                    "Visit scans only: the bus the person's seat is on (null: none assigned)."
+                ),
+            },
+            "wrong_bus": {
+                "type": "boolean",
+                "description": (
+                    "Visit scans with a bus_id only: the person belongs on another bus "
+                    "(`bus`). They are still checked in for the visit."
+                ),
+            },
+            "signed_up_for": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "required": ["visit_id", "title", "departs_at", "bus"],
+                        "properties": {
+                            "visit_id": {"type": "integer"},
+                            "title": {"type": "string"},
+                            "departs_at": {"type": "string", "format": "date-time"},
+                            "bus": {"anyOf": [openapi.ref("Bus"), {"type": "null"}]},
+                        },
+                    },
+                    {"type": "null"},
+                ],
+                "description": (
+                    "Visit scans of someone without a seat on this visit: the visit (and bus) "
+                    "they have a seat on, departing nearest in time; null if none."
+                ),
             },
         },
     },

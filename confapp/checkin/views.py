@@ -15,9 +15,11 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
+from sqlalchemy.orm import selectinload
 
 from confapp import assets
 from confapp.agenda.models import ProgrammeSession
+from confapp.agenda.models import SessionStatus
 from confapp.badges import tokens
 from confapp.checkin import reports
 from confapp.checkin import services
@@ -34,6 +36,7 @@ from confapp.registration.models import Registration
 from confapp.security import organiser_event
 from confapp.security import require_staff
 from confapp.visits.models import Visit
+from confapp.visits.models import VisitStatus
 
 bp = Blueprint("checkin", __name__)
 
@@ -61,13 +64,20 @@ def scan(slug: str):
     """The staff scanner: camera or keyboard wedge, offline queue, name search."""
     event = get_event_or_404(slug, current_user)
     require_staff(event)
+    # Cancelled sessions and visits have no door to stand at.
     sessions = db.session.scalars(
         db.select(ProgrammeSession)
-        .where(ProgrammeSession.event_id == event.id)
+        .where(
+            ProgrammeSession.event_id == event.id,
+            ProgrammeSession.status != SessionStatus.CANCELLED,
+        )
         .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
     ).all()
     visits = db.session.scalars(
-        db.select(Visit).where(Visit.event_id == event.id).order_by(Visit.departs_at, Visit.id)
+        db.select(Visit)
+        .where(Visit.event_id == event.id, Visit.status != VisitStatus.CANCELLED)
+        .options(selectinload(Visit.buses))
+        .order_by(Visit.departs_at, Visit.id)
     ).all()
     return render_template(
         "checkin/scan.html",

@@ -18,6 +18,7 @@ from confapp.pdf import DEFAULT_BOLD_FONT
 from confapp.pdf import DEFAULT_FONT
 from confapp.pdf import available_fallback_fonts
 from confapp.registration.exports import to_csv
+from confapp.visits.services import NO_BUS
 from confapp.visits.services import ManifestRow
 
 
@@ -80,7 +81,11 @@ def manifest_pdf(
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
-    pdf.multi_cell(0, 5, f"{len(rows)} passengers", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    count = f"{len(rows)} passengers"
+    unseated = sum(1 for row in rows if row.bus == NO_BUS)
+    if unseated:
+        count += f", {unseated} with NO BUS: find them a seat before departure"
+    pdf.multi_cell(0, 5, count, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     columns = header(with_id) + ["Boarded"]
     widths = [8, 55, 55, 28, 32] + ([30] if with_id else []) + [22, 22, 18]

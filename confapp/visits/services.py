@@ -493,6 +493,7 @@ def _join(
         waitlisted=SeatStatus.WAITLISTED,
         now=now,
     )
+    seat_on_bus(visit, holder)
     db.session.flush()
     return holder
 
@@ -635,6 +636,7 @@ def promote_waiting(event: Event, visit: Visit, *, now: dt.datetime) -> list[Vis
 
 
 def _on_promoted(event: Event, visit: Visit, holder: VisitSignup) -> None:
+    seat_on_bus(visit, holder)
     registration = db.session.get(Registration, holder.registration_id)
     _mail(event, visit, registration, "visit_promoted", f"A seat is yours: {visit.title}")
 
@@ -825,6 +827,63 @@ def assign_buses(visit: Visit) -> list[str]:
     return notes
 
 
+def seat_on_bus(visit: Visit, holder: VisitSignup) -> Bus | None:
+    """Seat a delegate confirmed after the buses were assigned, as assign_buses would: on
+    their group's bus if it has room, else on the bus left least full by share of seats.
+
+    None (no bus) before any assignment (the organiser's assignment seats everyone) and
+    when every bus is full: the sign-ups page and the manifest flag that person. Callers
+    hold the visit's pool lock, so two late sign-ups cannot both take a bus's last seat.
+    """
+    if holder.status is not SeatStatus.CONFIRMED or holder.bus_id is not None or not visit.buses:
+        return None
+    aboard = db.session.execute(
+        sa.select(VisitSignup.bus_id, VisitSignup.group_code, sa.func.count())
+        .where(
+            VisitSignup.visit_id == visit.id,
+            VisitSignup.status == SeatStatus.CONFIRMED,
+            VisitSignup.bus_id.is_not(None),
+            VisitSignup.id != holder.id,
+        )
+        .group_by(VisitSignup.bus_id, VisitSignup.group_code)
+    ).all()
+    if not aboard:
+        return None
+    load = {bus.id: 0 for bus in visit.buses}
+    mates = {bus.id: 0 for bus in visit.buses}
+    for bus_id, code, count in aboard:
+        if bus_id in load:
+            load[bus_id] += count
+            if holder.group_code and code == holder.group_code:
+                mates[bus_id] += count
+    free = [bus for bus in visit.buses if load[bus.id] < bus.seats]
+    if not free:
+        return None
+    with_group = [bus for bus in free if mates[bus.id]]
+    if with_group:
+        best = max(with_group, key=lambda bus: (mates[bus.id], -bus.position))
+    else:
+        best = min(free, key=lambda bus: ((load[bus.id] + 1) / bus.seats, bus.position))
+    holder.bus_id = best.id
+    return best
+
+
+def unseated_count(visit: Visit) -> int:
+    """Confirmed delegates of a visit with buses who have no bus (0 when it has no buses)."""
+    if not visit.buses:
+        return 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                VisitSignup.visit_id == visit.id,
+                VisitSignup.status == SeatStatus.CONFIRMED,
+                VisitSignup.bus_id.is_(None),
+            )
+        )
+        or 0
+    )
+
+
 def find_registration(event: Event, text: str) -> Registration | None:
     """A confirmed registration of the event by e-mail address or registration number."""
     text = (text or "").strip()
@@ -837,6 +896,9 @@ def find_registration(event: Event, text: str) -> Registration | None:
 
 
 # --- manifests ----------------------------------------------------------------------------
+
+
+NO_BUS = "NO BUS"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -871,13 +933,17 @@ def manifest_rows(visit: Visit, bus: Bus | None = None) -> list[ManifestRow]:
             country=country_name(reg.country),
             phone=reg.phone,
             id_number=holder.id_number,
-            bus=bus_names.get(holder.bus_id, ""),
+            # A visit with buses: someone without a bus must stand out, never a blank cell.
+            bus=bus_names.get(holder.bus_id, NO_BUS if visit.buses else ""),
             group_code=holder.group_code,
         )
         for holder, reg in db.session.execute(query).all()
     ]
     positions = {b.name: b.position for b in visit.buses}
-    return sorted(rows, key=lambda r: (r.bus == "", positions.get(r.bus, 0), r.name.casefold()))
+    return sorted(
+        rows,
+        key=lambda r: (r.bus in ("", NO_BUS), positions.get(r.bus, 0), r.name.casefold()),
+    )
 
 
 # --- e-mail --------------------------------------------------------------------------------

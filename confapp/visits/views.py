@@ -350,6 +350,7 @@ def _render_signups(event: Event, visit: Visit, add_form: AddDelegateForm, statu
         rows=rows,
         others=others,
         aboard=aboard,
+        unseated=services.unseated_count(visit),
         bus_names={b.id: b.name for b in visit.buses},
         add_form=add_form,
         zone=zone_label(event),

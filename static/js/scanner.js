@@ -108,12 +108,16 @@ function scanId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Values: "" (entrance), "session:<id>", "visit:<id>" or "visit:<id>:bus:<id>" (one bus's door).
 function checkpointIds() {
-  const [kind, id] = $("checkpoint").value.split(":");
+  const value = $("checkpoint").value;
+  const [kind, id, , bus] = value.split(":");
   return {
-    key: $("checkpoint").value || "entrance",
+    key: kind ? `${kind}:${id}` : "entrance", // attendance counts per visit, whichever bus
+    door: value || "entrance", // repeats are remembered per door: another bus asks again
     session_id: kind === "session" ? Number(id) : null,
     visit_id: kind === "visit" ? Number(id) : null,
+    bus_id: kind === "visit" && bus ? Number(bus) : null,
   };
 }
 
@@ -137,19 +141,51 @@ function beep(tone) {
   } catch (e) { /* no audio: the colour still tells */ }
 }
 
+// Times in the event's zone (a phone's own zone may be home, not the venue).
+function localTime(iso, options) {
+  try {
+    return new Date(iso).toLocaleString([], { ...options, timeZone: cfg.timezone });
+  } catch (e) {
+    return new Date(iso).toLocaleString([], options);
+  }
+}
+function departure(iso) {
+  return localTime(iso, { weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
+// At a bus door (visit checkpoints): the bus the person belongs on, or the visit they are on.
+function boarding(answer) {
+  if (!("bus" in answer)) return { line: "", note: "" };
+  if (answer.result === "not_signed_up") {
+    const on = answer.signed_up_for;
+    if (!on) return { line: "", note: "No seat on any visit: send them to the organisers." };
+    const bus = on.bus ? `, ${on.bus.name}` : "";
+    return { line: `Their visit: ${on.title}`, note: `Has a seat on ${on.title} (leaves ${departure(on.departs_at)}${bus}).` };
+  }
+  if (answer.result !== "ok" && answer.result !== "already_checked_in") return { line: "", note: "" };
+  if (!answer.bus) return { line: "No bus assigned", note: "No bus assigned yet: seat them where there is room and tell the organisers." };
+  if (answer.wrong_bus) {
+    return { line: `Belongs on ${answer.bus.name}`, note: `Wrong bus: their seat is on ${answer.bus.name}. (Checked in for the visit.)`, tone: "warn", title: "Wrong bus" };
+  }
+  return { line: `Bus: ${answer.bus.name}`, note: "" };
+}
+
 function show(answer, note) {
-  const tone = TONE[answer.result] || "bad";
+  const bus = boarding(answer);
+  const tone = bus.tone || TONE[answer.result] || "bad";
   const box = $("result");
   box.className = `result result-${tone}`;
   box.dataset.result = answer.result;
-  $("result-title").textContent = TITLES[answer.result] || answer.result;
+  $("result-title").textContent = bus.title || TITLES[answer.result] || answer.result;
   const d = answer.delegate;
   $("result-name").textContent = d ? d.full_name : "";
+  $("result-bus").textContent = bus.line;
   $("result-org").textContent = d ? d.organisation : "";
   $("result-country").textContent = d ? d.country_name || d.country : "";
-  let reason = note || REASONS[answer.result] || "";
+  let reason = note || bus.note || REASONS[answer.result] || "";
+  if (bus.note && note) reason = `${bus.note} ${note}`;
   if (answer.result === "already_checked_in" && answer.first_scanned_at) {
-    reason += ` First scan: ${new Date(answer.first_scanned_at).toLocaleTimeString()}.`;
+    reason += ` First scan: ${localTime(answer.first_scanned_at, { hour: "2-digit", minute: "2-digit", second: "2-digit" })}.`;
   }
   $("result-reason").textContent = reason;
   beep(tone);
@@ -210,6 +246,7 @@ async function judge(token, point) {
     scan_id: scanId(),
     scanned_at: new Date().toISOString(),
   };
+  if (point.bus_id) scan.bus_id = point.bus_id;
   if (navigator.onLine) {
     try {
       const answer = await post(scan);
@@ -273,7 +310,7 @@ async function handle(raw) {
   const token = normalise(raw);
   if (!token) return;
   const point = checkpointIds();
-  const key = `${point.key}|${token}`;
+  const key = `${point.door}|${token}`;
   const last = recent.get(key);
   if (last && Date.now() - last.at < REPEAT_WINDOW_MS) {
     const previous = await last.outcome;

@@ -250,3 +250,83 @@ def test_scans_queued_offline_wait_for_a_new_sign_in_instead_of_being_lost(live_
     expect(page.locator("#queue-status")).to_have_text("0 waiting", timeout=20_000)
     with live_app.app_context():
         assert len(db.session.scalars(db.select(Attendance)).all()) == 1
+
+
+def test_bus_door_names_the_bus_and_the_visit_and_hides_cancelled_sessions(
+    live_app, page, screenshots
+):
+    """At a bus: the green answer names the person's bus, the wrong bus turns amber; someone
+    with no seat on this visit is told which visit they are on. Cancelled sessions are gone
+    from the checkpoints."""
+    import datetime as dt
+
+    from playwright.sync_api import expect
+
+    from confapp.agenda.models import ProgrammeSession
+    from confapp.agenda.models import SessionStatus
+    from confapp.visits import services as visits
+    from tests.helpers import local_time
+    from tests.helpers import make_visit
+
+    when = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    with live_app.app_context():
+        event = make_event("cdc")
+        make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+        filler = make_confirmed_registration(event, "fill@example.org", full_name="Filler")
+        morning = make_visit(event, "Brass of Moradabad", buses=(("Red", 1), ("Blue", 1)))
+        afternoon = make_visit(event, "Glass of Firozabad", start="13:00", end="18:00")
+        visits.signup(event, morning, filler, now=when)
+        visits.assign_buses(morning)
+        visits.signup(event, morning, ana, now=when)  # late: Blue, the bus with room
+        for title, status in (("Opening plenary", None), ("Dropped panel", "cancelled")):
+            db.session.add(
+                ProgrammeSession(
+                    event_id=event.id,
+                    title=title,
+                    starts_at=local_time(event, 0, "09:00"),
+                    ends_at=local_time(event, 0, "10:00"),
+                    status=SessionStatus(status) if status else SessionStatus.SCHEDULED,
+                )
+            )
+        db.session.commit()
+        ids = {"morning": morning.id, "afternoon": afternoon.id}
+        ids["red"], ids["blue"] = morning.buses[0].id, morning.buses[1].id
+        with live_app.test_request_context():
+            token = services.badge_token(ana)
+    base = live_app.config["LIVE_URL"]
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "door@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/events/cdc/scan")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    options = page.locator("#checkpoint option").all_text_contents()
+    assert any("Opening plenary" in o for o in options)
+    assert not any("Dropped panel" in o for o in options)
+    assert any(o.endswith("08:00 · Blue · Brass of Moradabad") for o in options)
+
+    def scan_at(value: str) -> None:
+        page.select_option("#checkpoint", value)
+        page.evaluate("document.getElementById('result').className = 'result'")
+        page.fill("#wedge", token)
+        page.press("#wedge", "Enter")
+        page.wait_for_selector("#result.result-ok, #result.result-warn, #result.result-bad")
+
+    scan_at(f"visit:{ids['morning']}:bus:{ids['red']}")
+    expect(page.locator("#result")).to_have_class("result result-warn")
+    expect(page.locator("#result-title")).to_have_text("Wrong bus")
+    expect(page.locator("#result-bus")).to_have_text("Belongs on Blue")
+    page.locator("#result").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "scanner-wrong-bus.png"))
+    scan_at(f"visit:{ids['morning']}:bus:{ids['blue']}")
+    expect(page.locator("#result")).to_have_class("result result-warn")  # a repeat: amber
+    expect(page.locator("#result-title")).to_have_text("Already checked in")
+    expect(page.locator("#result-bus")).to_have_text("Bus: Blue")
+    scan_at(f"visit:{ids['afternoon']}")
+    expect(page.locator("#result-title")).to_have_text("Not signed up")
+    expect(page.locator("#result-bus")).to_have_text("Their visit: Brass of Moradabad")
+    expect(page.locator("#result-reason")).to_contain_text("Has a seat on Brass of Moradabad")
+    expect(page.locator("#result-reason")).to_contain_text("leaves Sun 08:00, Blue")
+    page.screenshot(path=str(screenshots / "scanner-not-signed-up.png"))

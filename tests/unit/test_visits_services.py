@@ -387,6 +387,75 @@ def test_assign_buses_and_set_bus(event, now):
     assert holders[regs[1].id].bus_id is None
 
 
+def _bus_of(visit, registration):
+    holder = services.get_signup(visit, registration)
+    return {b.id: b.name for b in visit.buses}.get(holder.bus_id)
+
+
+def test_late_sign_ups_get_a_bus_with_room_balanced_and_with_their_group(event, now):
+    visit = make_visit(event, buses=(("Bus A", 4), ("Bus B", 2)))
+    early = delegates(event, 3, prefix="e")
+    services.signup(event, visit, early[0], now=now, group_code="TEAM")
+    for r in early[1:]:
+        services.signup(event, visit, r, now=now)
+    # Before any assignment a sign-up waits for the organiser's balanced plan.
+    assert _bus_of(visit, early[0]) is None
+    services.assign_buses(visit)
+    loads = [services.manifest_rows(visit, bus) for bus in visit.buses]
+    assert [len(rows) for rows in loads] == [2, 1]
+    late = delegates(event, 3, prefix="l")
+    # The group goes where its member is, although Bus B is emptier by share.
+    services.signup(event, visit, late[0], now=now, group_code="TEAM")
+    assert _bus_of(visit, late[0]) == _bus_of(visit, early[0])
+    # Others go to the bus left least full by share of seats.
+    services.signup(event, visit, late[1], now=now)
+    services.signup(event, visit, late[2], now=now)
+    buses = [_bus_of(visit, r) for r in early + late]
+    assert buses.count("Bus A") == 4 and buses.count("Bus B") == 2
+    assert services.unseated_count(visit) == 0
+
+
+def test_a_promoted_delegate_takes_the_bus_seat_given_up(event, now, outbox):
+    visit = make_visit(event, buses=(("Bus A", 1), ("Bus B", 1)))
+    first, second, third = delegates(event, 3)
+    for r in (first, second, third):
+        services.signup(event, visit, r, now=now)
+    services.assign_buses(visit)
+    assert services.get_signup(visit, third).status is SeatStatus.WAITLISTED
+    seat = _bus_of(visit, second)
+    services.cancel(event, visit, second, now=now)
+    assert services.get_signup(visit, third).status is SeatStatus.CONFIRMED
+    assert _bus_of(visit, third) == seat
+    # Moved in from another visit: a bus there too.
+    other = make_visit(event, "Brass of Moradabad", day=2, buses=(("Van", 3),))
+    services.assign_buses(other)  # nobody yet: the first arrival waits for the plan
+    mover = services.move(event, services.get_signup(visit, first), other, now=now)
+    assert mover.bus_id is None
+    services.assign_buses(other)
+    late = delegates(event, 1, prefix="x")[0]
+    services.add_by_hand(event, other, late, now=now)
+    assert _bus_of(other, late) == "Van"
+
+
+def test_no_bus_with_room_is_flagged_on_the_manifest(event, now):
+    visit = make_visit(event, buses=(("Bus A", 2),), cap=None)
+    regs = delegates(event, 3)
+    services.signup(event, visit, regs[0], now=now)
+    services.assign_buses(visit)
+    # The organiser shrinks the bus below its load by hand elsewhere: simulate a full bus.
+    services.signup(event, visit, regs[1], now=now)
+    visit.buses[0].seats = 1
+    visit.pool.capacity = 3
+    db.session.flush()
+    holder = services.signup(event, visit, regs[2], now=now)
+    assert holder.status is SeatStatus.CONFIRMED and holder.bus_id is None
+    assert services.unseated_count(visit) == 1
+    rows = services.manifest_rows(visit)
+    assert [r.bus for r in rows] == ["Bus A", "Bus A", services.NO_BUS]
+    text = manifest.manifest_csv(rows, with_id=False).decode("utf-8-sig")
+    assert text.strip().splitlines()[-1].endswith(",NO BUS,")
+
+
 # --- manifests, calendars, provider, demo ---------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -99,6 +100,9 @@ def test_session_attendance(client, setup, app):
         ({"token": "t", "scan_id": "x", "session_id": 999999}, 404),
         ({"token": "t", "scan_id": "x", "visit_id": 999999}, 404),
         ({"token": "t", "scan_id": "x", "scanned_at": "soon"}, 422),
+        ({"token": "t", "scan_id": "x", "bus_id": 1}, 422),
+        ({"token": "t", "scan_id": "x", "visit_id": 1, "bus_id": "A"}, 422),
+        ({"token": "t", "scan_id": "x", "visit_id": 1, "bus_id": 0}, 422),
         ({"token": "t", "scan_id": "x" * 100}, 422),
     ],
 )
@@ -216,3 +220,82 @@ def test_nul_escapes_in_json_are_refused_in_any_encoding(client, setup, encoding
         headers={"Authorization": f"Bearer {setup['bearer']}"},
     )
     assert response.status_code == 400
+
+
+@pytest.fixture
+def buses(app, setup):
+    """Three visits: Ana signed up late for the morning one after its buses were assigned
+    (so on Blue, the bus with room); Raj on no visit."""
+    from confapp.checkin import services as checkin_services
+    from confapp.events.models import Event
+    from confapp.registration.models import Registration
+    from confapp.visits import services as visits
+    from tests.helpers import make_confirmed_registration
+    from tests.helpers import make_visit
+
+    when = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    with app.app_context():
+        event = db.session.scalar(db.select(Event).where(Event.slug == "cdc"))
+        ana = db.session.get(Registration, setup["reg_id"])
+        morning = make_visit(event, "Brass of Moradabad", buses=(("Red", 1), ("Blue", 1)))
+        afternoon = make_visit(event, "Glass of Firozabad", start="13:00", end="18:00")
+        raj = make_confirmed_registration(event, "raj@example.org", full_name="Raj Kumar")
+        filler = make_confirmed_registration(event, "fill@example.org", full_name="Filler")
+        visits.signup(event, morning, filler, now=when)
+        visits.assign_buses(morning)
+        visits.signup(event, morning, ana, now=when)
+        db.session.commit()
+        return {
+            "morning": morning.id,
+            "afternoon": afternoon.id,
+            "red": morning.buses[0].id,
+            "blue": morning.buses[1].id,
+            "raj": checkin_services.badge_token(raj),
+            "morning_departs": morning.departs_at,
+        }
+
+
+def test_bus_door_says_which_bus_and_warns_at_the_wrong_one(client, setup, buses):
+    scan = {"token": setup["badge"], "visit_id": buses["morning"]}
+    right = _post(client, setup["bearer"], {**scan, "scan_id": "b1", "bus_id": buses["blue"]})
+    data = right.get_json()
+    assert data["result"] == "ok" and data["delegate"]["full_name"] == "Ana Example"
+    assert data["bus"] == {"id": buses["blue"], "name": "Blue"} and data["wrong_bus"] is False
+    assert data["signed_up_for"] is None
+    wrong = _post(client, setup["bearer"], {**scan, "scan_id": "b2", "bus_id": buses["red"]})
+    data = wrong.get_json()
+    assert data["result"] == "already_checked_in" and data["wrong_bus"] is True
+    assert data["bus"]["name"] == "Blue"
+    # Without a bus_id (a door for the whole visit) the bus is still named.
+    plain = _post(client, setup["bearer"], {**scan, "scan_id": "b3"}).get_json()
+    assert plain["bus"]["name"] == "Blue" and plain["wrong_bus"] is False
+    # A bus of another visit is refused.
+    other = {**scan, "visit_id": buses["afternoon"], "scan_id": "b4", "bus_id": buses["red"]}
+    refused = _post(client, setup["bearer"], other)
+    assert refused.status_code == 404 and "No bus" in refused.get_json()["message"]
+    # The entrance answer keeps its shape: no bus fields.
+    door = _post(client, setup["bearer"], {"token": setup["badge"], "scan_id": "e"}).get_json()
+    assert "bus" not in door and "signed_up_for" not in door
+
+
+def test_not_signed_up_names_the_visit_the_person_is_on(client, setup, buses):
+    scan = {"token": setup["badge"], "visit_id": buses["afternoon"], "scan_id": "n1"}
+    data = _post(client, setup["bearer"], scan).get_json()
+    assert data["result"] == "not_signed_up"
+    on = data["signed_up_for"]
+    assert on["visit_id"] == buses["morning"] and on["title"] == "Brass of Moradabad"
+    assert on["bus"] == {"id": buses["blue"], "name": "Blue"}
+    assert on["departs_at"] == buses["morning_departs"].isoformat().replace("+00:00", "Z")
+    assert data["bus"] is None
+    # Someone with no seat on any visit: null.
+    nobody = {"token": buses["raj"], "visit_id": buses["afternoon"], "scan_id": "n2"}
+    data = _post(client, setup["bearer"], nobody).get_json()
+    assert data["result"] == "not_signed_up" and data["signed_up_for"] is None
+
+
+def test_openapi_describes_the_bus_fields(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert "bus_id" in schemas["CheckinRequest"]["properties"]
+    result = schemas["CheckinResult"]
+    assert result["required"] == ["result", "delegate", "first_scanned_at"]
+    assert {"bus", "wrong_bus", "signed_up_for"} <= set(result["properties"])

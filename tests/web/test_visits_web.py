@@ -359,6 +359,47 @@ def test_organiser_signups_page_add_move_bus_and_manifests(app, client, world):
     assert signups(app, visit_id)[extra_id] is SeatStatus.CANCELLED
 
 
+def test_late_sign_up_rides_a_bus_and_one_without_room_is_flagged(app, client, world):
+    """A delegate signing up through the page after buses were assigned gets the bus with
+    room; once no bus has room, the organiser's page and the manifest flag them."""
+    visit_id = world["visit"]
+    login_as(client, world["organiser"])
+    html = client.get(f"/events/cdc/manage/visits/{visit_id}/signups").get_data(as_text=True)
+    assert 'id="unseated"' not in html
+    with app.app_context():
+        event = db.session.get(Event, world["event"])
+        visit = db.session.get(Visit, visit_id)
+        first = make_confirmed_registration(event, "first@example.org", full_name="First One")
+        services.signup(event, visit, first, now=utcnow() - dt.timedelta(days=1))
+        db.session.commit()
+    html = client.get(f"/events/cdc/manage/visits/{visit_id}/signups").get_data(as_text=True)
+    assert "1 confirmed delegate has no bus yet: assign buses" in html
+    client.post(f"/events/cdc/manage/visits/{visit_id}/assign-buses")
+    delegate = app.test_client()
+    login_as(delegate, world["delegate"])
+    assert delegate.post(f"/events/cdc/visits/{visit_id}/signup").status_code == 302
+    with app.app_context():
+        holder = db.session.scalar(
+            sa.select(VisitSignup).where(VisitSignup.registration_id == world["registration"])
+        )
+        assert db.session.get(Bus, holder.bus_id).name == "Van"
+        # The van loses a seat to a wheelchair space: the next one has no bus with room.
+        visit = db.session.get(Visit, visit_id)
+        visit.buses[0].seats = 1
+        visit.pool.capacity = 3
+        db.session.commit()
+    other = app.test_client()
+    login_as(other, world["other"])
+    other.post(f"/events/cdc/visits/{visit_id}/signup")
+    html = client.get(f"/events/cdc/manage/visits/{visit_id}/signups").get_data(as_text=True)
+    assert "<strong>1 confirmed delegate has no bus</strong>: every bus is full" in html
+    assert html.count('class="no-bus">NO BUS<') == 1
+    csv_text = client.get(f"/events/cdc/manage/visits/{visit_id}/manifest.csv").get_data(
+        as_text=True
+    )
+    assert csv_text.strip().splitlines()[-1].split(",")[-2] == "NO BUS"
+
+
 @pytest.mark.parametrize(
     "path",
     [
