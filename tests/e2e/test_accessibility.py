@@ -40,6 +40,7 @@ E = f"/events/{SLUG}"
 PAGES: list[tuple[str, str, str, dict]] = [
     ("home", "anonymous", "/", WIDE),
     ("event", "anonymous", E, PHONE),
+    ("event-menu-open", "delegate", E, PHONE),
     ("register-errors", "anonymous", f"{E}/register", PHONE),
     ("login-errors", "anonymous", "/login", PHONE),
     ("programme-changes", "anonymous", f"{E}/programme/changes", PHONE),
@@ -242,6 +243,9 @@ def _act(page, name: str, ids: dict) -> None:
         page.fill("input[name=password]", "wrong password")
         page.click("button[type=submit]")
         page.wait_for_selector(".flash-error, .error")
+    elif name == "event-menu-open":
+        page.click("details.nav-menu > summary")
+        page.wait_for_selector("details.nav-menu[open]")
     elif name.startswith("scanner-"):
         page.wait_for_selector("#scanner[data-ready='1']")
         token = ids["token"] if name == "scanner-warn" else "A" * 120

@@ -28,6 +28,7 @@ from confapp.meetings.models import RequestStatus
 from confapp.registration.models import Registration
 from confapp.visits.models import VisitSignup
 from tests.e2e.forms import fill_registration
+from tests.e2e.nav import follow_nav
 from tests.helpers import PASSWORD
 from tests.helpers import Outbox
 from tests.helpers import local_time
@@ -175,7 +176,7 @@ def test_delegate_journey_from_registration_to_personal_agenda(
     expect(page.locator("article.card", has_text=VISIT)).to_contain_text("Your seat is confirmed")
 
     # Request a meeting through the directory.
-    page.get_by_role("link", name="Meetings").first.click()
+    follow_nav(page, "Meetings")
     page.get_by_role("link", name="Find people to meet").click()
     entry = page.locator("ul.directory > li", has_text=OTHER)
     expect(entry).to_contain_text("Knitwear export partners")
@@ -220,11 +221,12 @@ def test_delegate_journey_from_registration_to_personal_agenda(
         assert ME in text
     page.get_by_role("link", name="QR for my phone").click()
     expect(page.get_by_role("img", name=f"Badge QR code of {ME}")).to_be_visible()
-    page.wait_for_function("document.querySelector('img.badge-qr').naturalWidth > 0")
+    # decode() waits for the image (wait_for_function's polling would eval, which CSP blocks).
+    assert page.locator("img.badge-qr").evaluate("i => i.decode().then(() => i.naturalWidth)") > 0
     page.screenshot(path=str(screenshots / "badge.png"))
 
     # The personal calendar: the secret link shown on my agenda, parsed with icalendar.
-    page.get_by_role("link", name="My agenda").first.click()
+    follow_nav(page, "My agenda")
     page.get_by_role("button", name="Get my calendar link").click()
     feed_url = page.input_value("#feed-url")
     assert re.search(r"/events/cdc/calendar/[\w-]+\.ics$", feed_url)
