@@ -330,3 +330,38 @@ def test_bus_door_names_the_bus_and_the_visit_and_hides_cancelled_sessions(
     expect(page.locator("#result-reason")).to_contain_text("Has a seat on Brass of Moradabad")
     expect(page.locator("#result-reason")).to_contain_text("leaves Sun 08:00, Blue")
     page.screenshot(path=str(screenshots / "scanner-not-signed-up.png"))
+
+
+def test_scanner_first_load_in_chromium_transfers_at_most_100_kb(live_app, page):
+    """What Chromium itself receives on a first visit (Resource Timing transfer sizes: headers
+    and bodies as sent, compressed), page and every script, style and icon it loads."""
+    with live_app.app_context():
+        event = make_event("cdc")
+        make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        db.session.commit()
+    base = live_app.config["LIVE_URL"]
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "door@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    # A first visit: nothing from the browser's cache (the sign-in page loaded the stylesheet).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    page.goto(f"{base}/events/cdc/scan")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    entries = page.evaluate(
+        """() => [...performance.getEntriesByType("navigation"),
+                  ...performance.getEntriesByType("resource")]
+                 .map((e) => [e.name, e.transferSize, e.decodedBodySize])"""
+    )
+    loaded = {name.removeprefix(base): (sent, raw) for name, sent, raw in entries}
+    print("\nScanner first load in Chromium (bytes sent, decoded):")
+    for name, (sent, raw) in loaded.items():
+        print(f"  {name:60} {sent:8} {raw:8}")
+    assert any("jsQR.min" in name for name in loaded) and any("noble" in name for name in loaded)
+    assert all(sent > 0 for sent, _raw in loaded.values()), "all from the network, none cached"
+    total = sum(sent for sent, _raw in loaded.values())
+    print(f"  total {total} bytes")
+    assert total <= 100_000
