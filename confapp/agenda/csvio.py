@@ -260,6 +260,14 @@ def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, i
     return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
 
 
+def summary(result: dict[str, int]) -> str:
+    """What an import did, in a sentence."""
+    return (
+        f"Imported: {result['created']} added, {result['updated']} updated, "
+        f"{result['unchanged']} unchanged."
+    )
+
+
 def _room_clashes(
     event: Event, rows: list[_Row], existing: dict[int, ProgrammeSession]
 ) -> list[tuple[int, str]]:

@@ -11,11 +11,13 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
+from confapp.agenda import services
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import Room
 from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionStatus
 from confapp.events.models import Event
+from confapp.web.params import parse_int
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -40,6 +42,70 @@ def day_bounds(event: Event, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
+def iso_utc(moment: dt.datetime | None) -> str:
+    """A moment for ``<time datetime>``: UTC to the second, e.g. ``2027-02-20T04:30:00Z``."""
+    if moment is None:
+        return ""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Summaries written before the badge showed the kind began with it ("Cancelled: …").
+_KIND_PREFIXES = {
+    "added": "Added: ",
+    "cancelled": "Cancelled: ",
+    "reinstated": "Back on the programme: ",
+}
+
+
+def change_text(change) -> str:
+    """A change's summary for the changes page, where a badge already names its kind."""
+    prefix = _KIND_PREFIXES.get(change.kind)
+    summary = change.summary
+    return summary[len(prefix) :] if prefix and summary.startswith(prefix) else summary
+
+
+def chosen_day(value: str | None, days: list[dt.date], by_day: Mapping) -> dt.date:
+    """The day asked for in ``?day=`` if the event has it, else the first day with sessions."""
+    try:
+        chosen = dt.date.fromisoformat((value or "").strip()) if (value or "").isascii() else None
+    except ValueError:
+        chosen = None
+    if chosen in days:
+        return chosen
+    # With a search, open on the first day that has a match.
+    return next((d for d in days if by_day.get(d)), days[0])
+
+
+def programme_page(event: Event, args: Mapping[str, str], registration) -> dict:
+    """Everything the programme page shows for one day, from the query arguments."""
+    # Only a text search reads descriptions; the grid never shows them.
+    loaded = services.load_programme_with(
+        event, for_grid=True, with_descriptions=bool(args.get("q"))
+    )
+    filters = Filters.from_args(args, loaded.rooms, [t.id for t in loaded.tracks])
+    days = event_days(event)
+    by_day: dict[dt.date, list[ProgrammeSession]] = {d: [] for d in days}
+    for s in loaded.sessions:
+        if filters.keep(s, loaded.people.get(s.id, ())):
+            by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
+    day = chosen_day(args.get("day"), days, by_day)
+    starred, seats = services.personal_marks(registration)
+    return {
+        "day": day,
+        "days": days,
+        "counts": {d: len(v) for d, v in by_day.items()},
+        "grid": layout(by_day.get(day, []), loaded.rooms),
+        "rooms": loaded.rooms,
+        "tracks": loaded.tracks,
+        "people": loaded.people,
+        "kinds": list(SessionKind),
+        "filters": filters,
+        "starred": starred,
+        "seats": seats,
+        "zone": services.zone_label(event),
+    }
+
+
 @dataclasses.dataclass
 class Filters:
     """The programme page's filters, validated against what exists."""
@@ -61,8 +127,8 @@ class Filters:
         """Read filters from query arguments; unknown values are ignored, never an error."""
 
         def as_id(name: str, allowed: set[int]) -> int | None:
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and int(value) in allowed else None
+            value = parse_int(args.get(name))
+            return value if value in allowed else None
 
         kind = (args.get("kind") or "").strip()
         return cls(

@@ -1,4 +1,8 @@
-"""Calendar feeds: programme rows to CalItems, a per-version cache, ETag/304 responses."""
+"""Calendar feeds: programme rows to CalItems, built once per programme version.
+
+No HTTP here (the views serve feeds with ETag/304); links and UIDs come from
+:mod:`confapp.urls`, so feeds build the same in a request, the CLI and a worker.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
-from flask import Response
 from flask import current_app
-from flask import request
 
 from confapp.agenda import ical
+from confapp.agenda import personal
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionStatus
 from confapp.countries import country_name
@@ -185,17 +188,11 @@ def personal_feed(
     return _make(body, max(stamps))
 
 
-def respond(feed: Feed, filename: str, *, private: bool = False) -> Response:
-    """Serve a feed with ETag and Last-Modified; answer conditional requests with 304."""
-    response = Response(feed.body, mimetype="text/calendar")
-    response.charset = "utf-8"
-    response.set_etag(feed.etag)
-    response.last_modified = feed.last_modified
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = (
-        "private" if private else "public"
-    ) + ", max-age=0, must-revalidate"
-    if private:
-        # A secret URL must not leak through logs of third-party referrers.
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response.make_conditional(request)
+def personal_calendar(event: Event, registration) -> Feed:
+    """A delegate's feed: starred and booked sessions (once published) plus the entries
+    other features provide (meetings, visits)."""
+    from confapp.agenda.services import personal_sessions
+
+    sessions = personal_sessions(event, registration) if event.programme_published_at else []
+    extra = [entry.cal_item for entry in personal.personal_entries(event, registration)]
+    return personal_feed(event, sessions, registration.full_name, extra)

@@ -20,6 +20,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import SessionKind
@@ -49,6 +50,14 @@ class RoomForm(Form):
     )
     location = StringField("Where in the venue", validators=[Optional(), Length(max=200)])
 
+    def values(self) -> dict:
+        """The room's fields as the service takes them."""
+        return {
+            "name": self.name.data,
+            "capacity": self.capacity.data,
+            "location": self.location.data or "",
+        }
+
 
 class TrackForm(Form):
     """Add or edit a track."""
@@ -62,6 +71,10 @@ class TrackForm(Form):
             Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour such as #1f6feb."),
         ],
     )
+
+    def values(self) -> dict:
+        """The track's fields as the service takes them."""
+        return {"name": self.name.data, "colour": self.colour.data}
 
 
 class PersonForm(SubForm):
@@ -111,10 +124,32 @@ class SessionForm(Form):
 
     def validate_ends_at(self, field) -> None:
         """End after start, checked here so the form shows it next to the field."""
-        from wtforms.validators import ValidationError
-
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError("The session must end after it starts.")
+
+    def fill(self, event, session) -> None:
+        """Show a session's stored values (times in the event's zone), with spare people rows."""
+        self.title.data = session.title
+        self.kind.data = session.kind.value
+        self.starts_at.data = event.local(session.starts_at).replace(tzinfo=None)
+        self.ends_at.data = event.local(session.ends_at).replace(tzinfo=None)
+        self.room_id.data = session.room_id or 0
+        self.track_id.data = session.track_id or 0
+        self.description.data = session.description
+        self.seat_limit.data = session.pool.capacity if session.pool else None
+        while len(self.people.entries):
+            self.people.pop_entry()
+        for p in session.people:
+            self.people.append_entry(
+                {
+                    "name": p.name,
+                    "role": p.role.value,
+                    "organisation": p.organisation,
+                    "country": p.country,
+                }
+            )
+        for _ in range(max(2, 4 - len(session.people))):
+            self.people.append_entry()
 
 
 class ImportForm(Form):

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
@@ -48,6 +49,7 @@ from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+")
 MAX_PEOPLE = 30
 
 
@@ -340,19 +342,15 @@ def validate_session(
             "A seat limit must be at least 1 (leave it empty for none).", field="seat_limit"
         )
     if len(data.people) > MAX_PEOPLE:
-        raise ValidationFailed(f"At most {MAX_PEOPLE} people per session.", field="people")
+        raise ValidationFailed(f"At most {MAX_PEOPLE} people per session.")
     for person in data.people:
         person.name = (person.name or "").strip()
         person.organisation = (person.organisation or "").strip()
         person.country = (person.country or "").strip().upper()
         if not person.name or len(person.name) > 200 or len(person.organisation) > 200:
-            raise ValidationFailed(
-                "Each person needs a name (200 characters at most).", field="people"
-            )
+            raise ValidationFailed("Each person needs a name (200 characters at most).")
         if person.country and not is_country(person.country):
-            raise ValidationFailed(
-                f"Unknown country code {person.country!r} for {person.name}.", field="people"
-            )
+            raise ValidationFailed(f"Unknown country code {person.country!r} for {person.name}.")
     if check_room_clash and data.room_id is not None:
         clash = _room_clash(event, data.room_id, data.starts_at, data.ends_at, exclude_id)
         if clash is not None:
@@ -627,16 +625,6 @@ def load_programme(event: Event) -> list[ProgrammeSession]:
     return load_programme_with(event).sessions
 
 
-def get_session_or_none(event: Event, session_id: int) -> ProgrammeSession | None:
-    """A session of this event (None if it belongs elsewhere)."""
-    session = db.session.scalar(
-        sa.select(ProgrammeSession)
-        .where(ProgrammeSession.id == session_id, ProgrammeSession.event_id == event.id)
-        .options(selectinload(ProgrammeSession.people), joinedload(ProgrammeSession.room))
-    )
-    return session
-
-
 # --- clashes of people -------------------------------------------------------------------
 
 
@@ -741,22 +729,94 @@ def delegate_registration(event: Event, user) -> Registration | None:
     )
 
 
-def toggle_star(registration: Registration, session: ProgrammeSession, now: dt.datetime) -> bool:
-    """Star or unstar a session; return whether it is now starred."""
+def set_star(
+    registration: Registration,
+    session: ProgrammeSession,
+    wanted: bool | None,
+    now: dt.datetime,
+) -> bool:
+    """Star (`wanted` True) or unstar (False) a session, or toggle it (None); return whether
+    it is starred now. Asking for the state it is already in changes nothing, so a
+    double-clicked "Add to my agenda" does not take the star away again."""
+    if wanted is not False and not attendable(session):
+        raise DomainError(
+            "Breaks are for everyone: there is nothing to add to your agenda.",
+            code="not_attendable",
+        )
     star = db.session.scalar(
         sa.select(SessionStar).where(
             SessionStar.registration_id == registration.id, SessionStar.session_id == session.id
         )
     )
-    if star is not None:
-        db.session.delete(star)
-        db.session.flush()
+    if wanted is None:
+        wanted = star is None
+    if not wanted:
+        if star is not None:
+            db.session.delete(star)
+            db.session.flush()
         return False
-    db.session.add(
-        SessionStar(registration_id=registration.id, session_id=session.id, created_at=now)
-    )
-    db.session.flush()
+    if star is None:
+        try:
+            # A click racing itself: the unique constraint keeps one star, the other is a no-op.
+            with db.session.begin_nested():
+                db.session.add(
+                    SessionStar(
+                        registration_id=registration.id, session_id=session.id, created_at=now
+                    )
+                )
+        except IntegrityError:
+            pass
     return True
+
+
+def attendable(session: ProgrammeSession) -> bool:
+    """Whether a delegate chooses to attend it (breaks are for everyone: no star)."""
+    return session.kind is not SessionKind.BREAK
+
+
+def personal_state(session: ProgrammeSession, registration: Registration | None) -> dict:
+    """The delegate's star, seat and waiting-list place for one session."""
+    if registration is None:
+        return {"starred": False, "seat": None, "queue_position": None}
+    starred = db.session.scalar(
+        sa.select(SessionStar.id).where(
+            SessionStar.registration_id == registration.id, SessionStar.session_id == session.id
+        )
+    )
+    holder = get_signup(session, registration)
+    active = holder is not None and holder.status is not SeatStatus.CANCELLED
+    seat = holder.status if active else None
+    position = None
+    if seat is SeatStatus.WAITLISTED:
+        ahead = db.session.scalar(
+            sa.select(sa.func.count(SessionSignup.id)).where(
+                SessionSignup.session_id == session.id,
+                SessionSignup.status == SeatStatus.WAITLISTED,
+                SessionSignup.id < holder.id,
+            )
+        )
+        position = (ahead or 0) + 1
+    return {"starred": starred is not None, "seat": seat, "queue_position": position}
+
+
+def personal_marks(registration: Registration | None) -> tuple[set[int], dict[int, SeatStatus]]:
+    """The sessions a delegate starred, and their seats (confirmed or waiting) by session."""
+    if registration is None:
+        return set(), {}
+    starred = set(
+        db.session.scalars(
+            sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id)
+        )
+    )
+    seats = dict(
+        db.session.execute(
+            sa.select(SessionSignup.session_id, SessionSignup.status).where(
+                SessionSignup.registration_id == registration.id,
+                SessionSignup.status != SeatStatus.CANCELLED,
+            )
+        ).all()
+    )
+    return starred, seats
 
 
 def _queue(session: ProgrammeSession) -> sa.Select:
@@ -770,18 +830,19 @@ def _queue(session: ProgrammeSession) -> sa.Select:
 
 
 def get_signup(session: ProgrammeSession, registration: Registration) -> SessionSignup | None:
-    """The registration's sign-up row for the session, if any (any status)."""
+    """The registration's sign-up row for the session, if any (any status), as stored now."""
     return db.session.scalar(
-        sa.select(SessionSignup).where(
+        sa.select(SessionSignup)
+        .where(
             SessionSignup.session_id == session.id, SessionSignup.registration_id == registration.id
         )
+        .execution_options(populate_existing=True)
     )
 
 
-def signup(
-    event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime
-) -> SessionSignup:
-    """Take a seat in a seat-limited session or join its waiting list (first come, first served)."""
+def _check_signup(
+    event: Event, session: ProgrammeSession, registration: Registration, now: dt.datetime
+) -> None:
     if session.pool is None:
         raise DomainError("This session needs no sign-up: just come along.")
     if session.status is SessionStatus.CANCELLED:
@@ -790,13 +851,26 @@ def signup(
         raise DomainError("Sign-up closed when the session started.")
     if registration.event_id != event.id or registration.status is not RegistrationStatus.CONFIRMED:
         raise DomainError("Only confirmed delegates can sign up.")
+
+
+def signup(
+    event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime
+) -> SessionSignup:
+    """Take a seat in a seat-limited session or join its waiting list (first come, first served).
+
+    The pool is locked before the delegate's row is read, so a repeated click finds the
+    first one's row and is refused as already done, never a second seat or a server error.
+    """
+    _check_signup(event, session, registration, now)
+    capacity.lock_pool(session.pool)
     existing = get_signup(session, registration)
     if existing is not None:
         if existing.status is not SeatStatus.CANCELLED:
             raise DomainError(
                 "You are already signed up."
                 if existing.status is SeatStatus.CONFIRMED
-                else "You are already on the waiting list."
+                else "You are already on the waiting list.",
+                code="already_done",
             )
         # A fresh row (new id) puts a returning delegate at the back of the queue.
         db.session.delete(existing)
@@ -809,7 +883,6 @@ def signup(
         status_changed_at=now,
     )
     db.session.add(holder)
-    # The unique constraint refuses a double click before any seat is taken.
     db.session.flush()
     confirmed = capacity.admit(
         session.pool,
@@ -837,10 +910,19 @@ def signup(
 def cancel_signup(
     event: Event, session: ProgrammeSession, registration: Registration, *, now: dt.datetime
 ) -> list[SessionSignup]:
-    """Give up a seat or a waiting-list place; the first in line gets the seat (and an e-mail)."""
+    """Give up a seat or a waiting-list place; the first in line gets the seat (and an e-mail).
+
+    The row is read under the pool's lock: a repeat of a cancel that has just committed is
+    refused as already done (code ``already_done``) and changes, sends and logs nothing.
+    """
+    if session.pool is None:
+        raise DomainError("This session needs no sign-up.", code="not_signed_up")
+    capacity.lock_pool(session.pool)
     holder = get_signup(session, registration)
-    if holder is None or holder.status is SeatStatus.CANCELLED or session.pool is None:
-        raise DomainError("You are not signed up for this session.")
+    if holder is None:
+        raise DomainError("You are not signed up for this session.", code="not_signed_up")
+    if holder.status is SeatStatus.CANCELLED:
+        raise DomainError("You have already given up this place.", code="already_done")
     return _leave(event, session, holder, now)
 
 
@@ -1097,7 +1179,8 @@ def reset_calendar_token(registration: Registration) -> str:
 
 def registration_by_calendar_token(event: Event, token: str) -> Registration | None:
     """The confirmed registration owning this calendar token for this event."""
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64; anything else (a NUL, other scripts) is simply unknown.
+    if not token or len(token) > 64 or not _TOKEN_RE.fullmatch(token):
         return None
     return db.session.scalar(
         sa.select(Registration).where(
@@ -1126,3 +1209,77 @@ def personal_sessions(event: Event, registration: Registration) -> list[Programm
             .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)
         )
     )
+
+
+def manage_overview(event: Event) -> dict:
+    """The organiser overview: sessions by local day and which of them have person clashes."""
+    sessions = load_programme(event)
+    by_day: dict[dt.date, list[ProgrammeSession]] = {}
+    for s in sessions:
+        by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
+    clashes = person_clashes(sessions)
+    return {
+        "by_day": by_day,
+        "clashing": {c.first.id for c in clashes} | {c.second.id for c in clashes},
+        "clash_count": len(clashes),
+    }
+
+
+def _names(registrations: list[Registration], limit: int = 8) -> str:
+    names = [r.full_name for r in registrations[:limit]]
+    more = len(registrations) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def _seat_counts(session: ProgrammeSession) -> tuple[int, int]:
+    rows = dict(
+        db.session.execute(
+            sa.select(SessionSignup.status, sa.func.count(SessionSignup.id))
+            .where(SessionSignup.session_id == session.id)
+            .group_by(SessionSignup.status)
+        ).all()
+    )
+    return rows.get(SeatStatus.CONFIRMED, 0), rows.get(SeatStatus.WAITLISTED, 0)
+
+
+def cancel_session_consequences(event: Event, session: ProgrammeSession) -> list[str]:
+    """What cancelling a session does, in sentences: who is e-mailed, what happens to seats."""
+    if session.status is SessionStatus.CANCELLED:
+        return ["The session is already cancelled: nothing will change."]
+    lines = []
+    if event.programme_published_at is None:
+        lines.append("The programme is not published yet: nobody is e-mailed.")
+    else:
+        lines.append(
+            "It stays on the programme marked as cancelled, and the public changes page says so."
+        )
+        affected = affected_registrations(session)
+        lines.append(
+            f"{len(affected)} delegate{'s' if len(affected) != 1 else ''} who starred it or "
+            f"hold a place will be e-mailed with the cancelled calendar entry: {_names(affected)}."
+            if affected
+            else "Nobody has starred it or signed up for it, so nobody is e-mailed."
+        )
+    if session.pool is not None:
+        seated, waiting = _seat_counts(session)
+        lines.append(
+            f"No seat is given up: the {seated} confirmed seat{'s' if seated != 1 else ''} and "
+            f"{waiting} waiting-list place{'s' if waiting != 1 else ''} stay held, "
+            "in case you reinstate the session."
+        )
+    return lines
+
+
+def delete_session_consequences(event: Event, session: ProgrammeSession) -> list[str]:
+    """What deleting a draft session does, in sentences."""
+    if event.programme_published_at is not None:
+        return ["The programme is published: cancel the session instead, so delegates see it."]
+    lines = ["The session is removed for good; nobody is e-mailed (the programme is not public)."]
+    if session.pool is not None:
+        seated, waiting = _seat_counts(session)
+        if seated or waiting:
+            lines.append(
+                f"{seated} confirmed seat{'s' if seated != 1 else ''} and {waiting} "
+                f"waiting-list place{'s' if waiting != 1 else ''} are given up with it."
+            )
+    return lines

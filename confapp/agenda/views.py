@@ -1,4 +1,9 @@
-"""Agenda pages: public programme, sessions, changes, personal agenda, feeds, organiser tools."""
+"""Agenda pages: public programme, sessions, changes, personal agenda, feeds, organiser tools.
+
+Every route runs through the request lifecycle (:mod:`confapp.web.lifecycle`): the event
+and the caller come from ``ctx``, ids from the URL through ``ctx.get``, and each action is
+one service call run by ``ctx.perform``/``ctx.submit``, which logs and commits it.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,16 @@ import datetime as dt
 
 from flask import Blueprint
 from flask import Response
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import current_user
-from flask_login import login_required
-from sqlalchemy.exc import IntegrityError
+from markupsafe import Markup
 
 from confapp.agenda import csvio
 from confapp.agenda import display
 from confapp.agenda import feeds
-from confapp.agenda import personal
 from confapp.agenda import services
 from confapp.agenda.forms import ImportForm
 from confapp.agenda.forms import RoomForm
@@ -32,545 +33,416 @@ from confapp.agenda.models import Room
 from confapp.agenda.models import SeatStatus
 from confapp.agenda.models import SessionKind
 from confapp.agenda.models import Track
-from confapp.db import utcnow
-from confapp.errors import DomainError
-from confapp.events.models import Event
-from confapp.events.services import get_event_or_404
-from confapp.extensions import db
-from confapp.security import organiser_event
+from confapp.errors import NotAllowed
+from confapp.errors import NotFound
 from confapp.security import safe_next_url
 from confapp.urls import external_url
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
 
 bp = Blueprint("agenda", __name__)
 
+_TEAM = {"organiser", "staff", "admin"}
+
 
 @bp.app_template_filter("markdown")
-def markdown_filter(text: str | None):
+def markdown_filter(text: str | None) -> Markup:
     """Render Markdown safely in templates."""
     return display.render_markdown(text)
 
 
-def _can_preview(event: Event) -> bool:
-    return current_user.is_authenticated and current_user.is_staff(event)
+@bp.app_template_filter("change_text")
+def change_text_filter(change) -> str:
+    """A change's summary without repeating its kind, which its badge shows."""
+    return display.change_text(change)
 
 
-def _programme_visible(event: Event) -> bool:
-    return event.programme_published_at is not None or _can_preview(event)
+@bp.app_template_filter("isotime")
+def isotime_filter(moment: dt.datetime | None) -> str:
+    """A moment for ``<time datetime>``: UTC to the second (HTML allows no microseconds)."""
+    return display.iso_utc(moment)
 
 
-def _session_or_404(event: Event, session_id: int) -> ProgrammeSession:
-    session = services.get_session_or_none(event, session_id)
-    if session is None or not _programme_visible(event):
-        abort(404)
-    return session
+def _team(ctx: Ctx) -> bool:
+    return ctx.role in _TEAM
 
 
-def _back(event: Event, session: ProgrammeSession | None = None) -> str:
-    fallback = (
-        url_for("agenda.session_detail", slug=event.slug, session_id=session.id)
-        if session is not None
-        else url_for("agenda.programme", slug=event.slug)
-    )
-    return safe_next_url(request.form.get("next"), fallback)
+def _shown(ctx: Ctx) -> bool:
+    """The programme is public once published; before that only the event team sees it."""
+    return ctx.event.programme_published_at is not None or _team(ctx)
+
+
+def _require_shown(ctx: Ctx) -> None:
+    if not _shown(ctx):
+        raise NotFound("The programme is not published yet.")
+
+
+def _back(ctx: Ctx, session: ProgrammeSession) -> str:
+    """Where a delegate's button returns to: the page it was on, at the session's card."""
+    fallback = url_for(".session_detail", slug=ctx.slug, session_id=session.id)
+    target = safe_next_url(request.form.get("next"), fallback).split("#", 1)[0]
+    return f"{target}#session-{session.id}"
+
+
+def _delegate(ctx: Ctx):
+    """The caller's confirmed registration, or None with a message saying why not."""
+    registration = services.delegate_registration(ctx.event, ctx.user)
+    if registration is None:
+        flash("Only delegates with a confirmed registration can build a personal agenda.", "error")
+    return registration
 
 
 # --- public programme --------------------------------------------------------------------
 
 
 @bp.get("/events/<slug>/programme")
-def programme(slug: str):
+@event_view(Access.PUBLIC)
+def programme(ctx: Ctx):
     """The programme of one day: a room x time grid on wide screens, a list on phones."""
-    event = get_event_or_404(slug, current_user)
-    if not _programme_visible(event):
-        return render_template("agenda/not_published.html", event=event)
-    # Only a text search reads descriptions; the grid never shows them.
-    loaded = services.load_programme_with(
-        event, for_grid=True, with_descriptions=bool(request.args.get("q"))
-    )
-    rooms, tracks = loaded.rooms, loaded.tracks
-    filters = display.Filters.from_args(request.args, rooms, [t.id for t in tracks])
-    days = display.event_days(event)
-    by_day: dict[dt.date, list[ProgrammeSession]] = {d: [] for d in days}
-    for s in loaded.sessions:
-        if filters.keep(s, loaded.people.get(s.id, ())):
-            by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
-    day = _chosen_day(request.args.get("day"), days, by_day)
-    registration = services.delegate_registration(event, current_user)
-    starred, seats = set(), {}
-    if registration is not None:
-        starred, seats = _personal_marks(registration)
+    if not _shown(ctx):
+        return render_template("agenda/not_published.html", event=ctx.event)
+    registration = services.delegate_registration(ctx.event, ctx.user)
+    page = display.programme_page(ctx.event, request.args, registration)
     return render_template(
         "agenda/programme.html",
-        event=event,
-        day=day,
-        days=days,
-        counts={d: len(v) for d, v in by_day.items()},
-        grid=display.layout(by_day.get(day, []), rooms),
-        rooms=rooms,
-        tracks=tracks,
-        people=loaded.people,
-        kinds=list(SessionKind),
-        filters=filters,
+        event=ctx.event,
         registration=registration,
-        starred=starred,
-        seats=seats,
-        zone=services.zone_label(event),
-        preview=event.programme_published_at is None,
+        preview=ctx.event.programme_published_at is None,
+        **page,
     )
-
-
-def _chosen_day(value: str | None, days: list[dt.date], by_day: dict) -> dt.date:
-    try:
-        chosen = dt.date.fromisoformat(value or "")
-    except ValueError:
-        chosen = None
-    if chosen in days:
-        return chosen
-    # With a search, open on the first day that has a match.
-    return next((d for d in days if by_day.get(d)), days[0])
-
-
-def _personal_marks(registration) -> tuple[set[int], dict[int, SeatStatus]]:
-    import sqlalchemy as sa
-
-    from confapp.agenda.models import SessionSignup
-    from confapp.agenda.models import SessionStar
-
-    starred = set(
-        db.session.scalars(
-            sa.select(SessionStar.session_id).where(SessionStar.registration_id == registration.id)
-        )
-    )
-    seats = dict(
-        db.session.execute(
-            sa.select(SessionSignup.session_id, SessionSignup.status).where(
-                SessionSignup.registration_id == registration.id,
-                SessionSignup.status != SeatStatus.CANCELLED,
-            )
-        ).all()
-    )
-    return starred, seats
 
 
 @bp.get("/events/<slug>/sessions/<int:session_id>")
-def session_detail(slug: str, session_id: int):
+@event_view(Access.PUBLIC)
+def session_detail(ctx: Ctx, session_id: int):
     """A session: time, room, people, description, star and sign-up buttons."""
-    event = get_event_or_404(slug, current_user)
-    session = _session_or_404(event, session_id)
-    registration = services.delegate_registration(event, current_user)
-    starred, seats = (set(), {}) if registration is None else _personal_marks(registration)
-    position = None
-    if seats.get(session.id) is SeatStatus.WAITLISTED:
-        queue = [s for s, _ in services.signups_for(session) if s.status is SeatStatus.WAITLISTED]
-        position = next(
-            (i + 1 for i, s in enumerate(queue) if s.registration_id == registration.id), None
-        )
+    _require_shown(ctx)
+    session = ctx.get(ProgrammeSession, session_id)
+    registration = services.delegate_registration(ctx.event, ctx.user)
     return render_template(
         "agenda/session.html",
-        event=event,
+        event=ctx.event,
         session=session,
         registration=registration,
-        starred=session.id in starred,
-        seat=seats.get(session.id),
-        queue_position=position,
-        warnings=services.session_warnings(event, session) if _can_preview(event) else [],
-        zone=services.zone_label(event, session.starts_at),
-        now=utcnow(),
+        warnings=services.session_warnings(ctx.event, session) if _team(ctx) else [],
+        zone=services.zone_label(ctx.event, session.starts_at),
+        now=ctx.now,
+        **services.personal_state(session, registration),
     )
 
 
 @bp.get("/events/<slug>/programme/changes")
-def changes(slug: str):
+@event_view(Access.PUBLIC)
+def changes(ctx: Ctx):
     """Every change since the programme was published, newest first."""
-    event = get_event_or_404(slug, current_user)
-    if not _programme_visible(event):
-        return render_template("agenda/not_published.html", event=event)
+    if not _shown(ctx):
+        return render_template("agenda/not_published.html", event=ctx.event)
     return render_template(
         "agenda/changes.html",
-        event=event,
-        changes=services.list_changes(event),
-        zone=services.zone_label(event),
+        event=ctx.event,
+        changes=services.list_changes(ctx.event),
+        zone=services.zone_label(ctx.event),
     )
 
 
 # --- delegates ---------------------------------------------------------------------------
 
 
-def _delegate_or_redirect(event: Event, session: ProgrammeSession | None):
-    registration = services.delegate_registration(event, current_user)
-    if registration is None:
-        flash("Only delegates with a confirmed registration can build a personal agenda.", "error")
-    return registration
-
-
 @bp.post("/events/<slug>/sessions/<int:session_id>/star")
-@login_required
-def star(slug: str, session_id: int):
-    """Star or unstar a session in the personal agenda."""
-    event = get_event_or_404(slug, current_user)
-    session = _session_or_404(event, session_id)
-    registration = _delegate_or_redirect(event, session)
-    if registration is None:
-        return redirect(_back(event, session))
-    try:
-        starred = services.toggle_star(registration, session, utcnow())
-        db.session.commit()
-    except IntegrityError:
-        # A double click raced itself; the first click won.
-        db.session.rollback()
-        starred = True
-    flash(f"“{session.title}” {'added to' if starred else 'removed from'} your agenda.", "success")
-    return redirect(_back(event, session))
+@event_view(Access.SIGNED_IN)
+def star(ctx: Ctx, session_id: int):
+    """Star or unstar a session in the personal agenda (``star=1``/``0``; none: toggle)."""
+    _require_shown(ctx)
+    session = ctx.get(ProgrammeSession, session_id)
+    registration = _delegate(ctx)
+    wanted = {"1": True, "0": False}.get(request.form.get("star", ""))
+    if registration is not None:
+        done = ctx.perform(lambda: services.set_star(registration, session, wanted, ctx.now))
+        if done:
+            where = "added to" if done.value else "removed from"
+            flash(f"“{session.title}” {where} your agenda.", "success")
+    return redirect(_back(ctx, session))
 
 
-@bp.post("/events/<slug>/sessions/<int:session_id>/signup")
-@login_required
-def signup(slug: str, session_id: int):
-    """Take a seat in a limited-seat session, or join its waiting list."""
-    event = get_event_or_404(slug, current_user)
-    session = _session_or_404(event, session_id)
-    registration = _delegate_or_redirect(event, session)
-    if registration is None:
-        return redirect(_back(event, session))
-    try:
-        holder = services.signup(event, session, registration, now=utcnow())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_back(event, session))
-    except IntegrityError:
-        db.session.rollback()
-        flash("You are already signed up.", "info")
-        return redirect(_back(event, session))
-    if holder.status is SeatStatus.CONFIRMED:
-        flash(
+def _signup_message(session: ProgrammeSession, status: SeatStatus) -> tuple[str, str]:
+    if status is SeatStatus.CONFIRMED:
+        return (
             f"Your seat at “{session.title}” is confirmed. A calendar file is in your e-mail.",
             "success",
         )
-    else:
-        flash(
-            f"“{session.title}” is full: you are on the waiting list "
-            "and will get an e-mail if a seat frees up.",
-            "warning",
-        )
-    return redirect(_back(event, session))
-
-
-@bp.post("/events/<slug>/sessions/<int:session_id>/cancel")
-@login_required
-def cancel_signup(slug: str, session_id: int):
-    """Give up a seat or a waiting-list place."""
-    event = get_event_or_404(slug, current_user)
-    session = _session_or_404(event, session_id)
-    registration = _delegate_or_redirect(event, session)
-    if registration is None:
-        return redirect(_back(event, session))
-    try:
-        services.cancel_signup(event, session, registration, now=utcnow())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_back(event, session))
-    flash(f"You are no longer signed up for “{session.title}”.", "success")
-    return redirect(_back(event, session))
-
-
-@bp.get("/events/<slug>/my-agenda")
-@login_required
-def my_agenda(slug: str):
-    """Starred and signed-up sessions in time order, clashes highlighted, calendar links."""
-    event = get_event_or_404(slug, current_user)
-    registration = services.delegate_registration(event, current_user)
-    if registration is None:
-        return render_template(
-            "agenda/my_agenda.html", event=event, registration=None, items=[]
-        ), 403
-    feed_url = webcal_url = None
-    if registration.calendar_token:
-        feed_url = external_url(
-            "agenda.personal_ics", slug=event.slug, token=registration.calendar_token
-        )
-        webcal_url = "webcal://" + feed_url.split("://", 1)[1]
-    return render_template(
-        "agenda/my_agenda.html",
-        event=event,
-        registration=registration,
-        items=services.my_agenda(event, registration),
-        feed_url=feed_url,
-        webcal_url=webcal_url,
-        zone=services.zone_label(event),
-        published=event.programme_published_at is not None,
+    return (
+        f"“{session.title}” is full: you are on the waiting list "
+        "and will get an e-mail if a seat frees up.",
+        "warning",
     )
 
 
-@bp.post("/events/<slug>/my-agenda/calendar")
-@login_required
-def calendar_link(slug: str):
-    """Create the personal calendar link, or replace it (the old one stops working)."""
-    event = get_event_or_404(slug, current_user)
-    registration = services.delegate_registration(event, current_user)
+@bp.post("/events/<slug>/sessions/<int:session_id>/signup")
+@event_view(Access.SIGNED_IN, log=True)
+def signup(ctx: Ctx, session_id: int):
+    """Take a seat in a limited-seat session, or join its waiting list."""
+    _require_shown(ctx)
+    session = ctx.get(ProgrammeSession, session_id)
+    registration = _delegate(ctx)
+    if registration is not None:
+        done = ctx.perform(
+            lambda: services.signup(ctx.event, session, registration, now=ctx.now),
+            subject=session,
+        )
+        if done:
+            flash(*_signup_message(session, done.value.status))
+    return redirect(_back(ctx, session))
+
+
+@bp.post("/events/<slug>/sessions/<int:session_id>/cancel")
+@event_view(Access.SIGNED_IN, log=True)
+def cancel_signup(ctx: Ctx, session_id: int):
+    """Give up a seat or a waiting-list place (a single POST: the seat passes on)."""
+    _require_shown(ctx)
+    session = ctx.get(ProgrammeSession, session_id)
+    registration = _delegate(ctx)
+    if registration is not None:
+        ctx.perform(
+            lambda: services.cancel_signup(ctx.event, session, registration, now=ctx.now),
+            subject=session,
+            success=f"You are no longer signed up for “{session.title}”.",
+        )
+    return redirect(_back(ctx, session))
+
+
+@bp.get("/events/<slug>/my-agenda")
+@event_view(Access.SIGNED_IN)
+def my_agenda(ctx: Ctx):
+    """Starred and signed-up sessions in time order, clashes highlighted, calendar links."""
+    registration = services.delegate_registration(ctx.event, ctx.user)
     if registration is None:
-        abort(403)
+        page = render_template("agenda/my_agenda.html", event=ctx.event, registration=None)
+        return page, 403
+    return render_template(
+        "agenda/my_agenda.html",
+        event=ctx.event,
+        registration=registration,
+        items=services.my_agenda(ctx.event, registration),
+        zone=services.zone_label(ctx.event),
+        published=ctx.event.programme_published_at is not None,
+        **_feed_links(ctx, registration),
+    )
+
+
+def _feed_links(ctx: Ctx, registration) -> dict[str, str | None]:
+    if not registration.calendar_token:
+        return {"feed_url": None, "webcal_url": None}
+    feed_url = external_url("agenda.personal_ics", slug=ctx.slug, token=registration.calendar_token)
+    return {"feed_url": feed_url, "webcal_url": "webcal://" + feed_url.split("://", 1)[1]}
+
+
+@bp.post("/events/<slug>/my-agenda/calendar")
+@event_view(Access.SIGNED_IN)
+def calendar_link(ctx: Ctx):
+    """Create the personal calendar link, or replace it (the old one stops working)."""
+    registration = services.delegate_registration(ctx.event, ctx.user)
+    if registration is None:
+        raise NotAllowed("Only delegates with a confirmed registration have a calendar link.")
     had = bool(registration.calendar_token)
-    services.reset_calendar_token(registration)
-    db.session.commit()
-    flash(
-        (
+    ctx.perform(
+        lambda: services.reset_calendar_token(registration),
+        success=(
             "Your calendar link was reset: calendars using the old link will stop updating; "
             "subscribe again with the new one."
         )
         if had
         else "Your personal calendar link is ready.",
-        "success",
     )
-    return redirect(url_for("agenda.my_agenda", slug=event.slug) + "#calendar")
+    return redirect(url_for(".my_agenda", slug=ctx.slug) + "#calendar")
 
 
 # --- calendar feeds ----------------------------------------------------------------------
 
 
-def _published_or_404(event: Event) -> None:
-    if event.programme_published_at is None:
-        abort(404)
+def _calendar(feed: feeds.Feed, filename: str, *, private: bool = False) -> Response:
+    """Serve a feed with ETag and Last-Modified; answer conditional requests with 304."""
+    response = Response(feed.body, mimetype="text/calendar")
+    response.charset = "utf-8"
+    response.set_etag(feed.etag)
+    response.last_modified = feed.last_modified
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = (
+        "private" if private else "public"
+    ) + ", max-age=0, must-revalidate"
+    if private:
+        # A secret URL must not leak through logs of third-party referrers.
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response.make_conditional(request)
+
+
+def _require_published(ctx: Ctx) -> None:
+    # Calendar apps are never signed in: feeds exist only once the programme is public.
+    if ctx.event.programme_published_at is None:
+        raise NotFound("The programme is not published yet.")
 
 
 @bp.get("/events/<slug>/programme.ics")
-def programme_ics(slug: str):
+@event_view(Access.PUBLIC)
+def programme_ics(ctx: Ctx):
     """The whole published programme as iCalendar."""
-    event = get_event_or_404(slug, None)
-    _published_or_404(event)
-    return feeds.respond(feeds.programme_feed(event), f"{event.slug}.ics")
+    _require_published(ctx)
+    return _calendar(feeds.programme_feed(ctx.event), f"{ctx.slug}.ics")
 
 
 @bp.get("/events/<slug>/sessions/<int:session_id>.ics")
-def session_ics(slug: str, session_id: int):
+@event_view(Access.PUBLIC)
+def session_ics(ctx: Ctx, session_id: int):
     """One session as iCalendar."""
-    event = get_event_or_404(slug, None)
-    _published_or_404(event)
-    session = services.get_session_or_none(event, session_id)
-    if session is None:
-        abort(404)
-    return feeds.respond(
-        feeds.session_feed(event, session), f"{event.slug}-session-{session.id}.ics"
-    )
+    _require_published(ctx)
+    session = ctx.get(ProgrammeSession, session_id)
+    feed = feeds.session_feed(ctx.event, session)
+    return _calendar(feed, f"{ctx.slug}-session-{session.id}.ics")
 
 
 @bp.get("/events/<slug>/calendar/<token>.ics")
-def personal_ics(slug: str, token: str):
+@event_view(Access.PUBLIC)
+def personal_ics(ctx: Ctx, token: str):
     """A delegate's own sessions at a secret, resettable URL (no sign-in: calendar apps poll it)."""
-    event = get_event_or_404(slug, None)
-    registration = services.registration_by_calendar_token(event, token)
+    registration = services.registration_by_calendar_token(ctx.event, token)
     if registration is None:
-        abort(404)
-    sessions = (
-        services.personal_sessions(event, registration) if event.programme_published_at else []
-    )
-    extra = [entry.cal_item for entry in personal.personal_entries(event, registration)]
-    return feeds.respond(
-        feeds.personal_feed(event, sessions, registration.full_name, extra),
-        f"{event.slug}-my-agenda.ics",
-        private=True,
-    )
+        raise NotFound("There is no calendar at this address.")
+    feed = feeds.personal_calendar(ctx.event, registration)
+    return _calendar(feed, f"{ctx.slug}-my-agenda.ics", private=True)
 
 
 # --- organiser ---------------------------------------------------------------------------
 
 
 @bp.get("/events/<slug>/manage/programme")
-def manage(slug: str):
+@event_view(Access.ORGANISER)
+def manage(ctx: Ctx):
     """Organiser overview: sessions by day, rooms, tracks, publishing, import/export."""
-    event = organiser_event(slug)
-    sessions = services.load_programme(event)
-    by_day: dict[dt.date, list[ProgrammeSession]] = {}
-    for s in sessions:
-        by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
-    clashes = services.person_clashes(sessions)
-    clashing = {c.first.id for c in clashes} | {c.second.id for c in clashes}
     return render_template(
         "agenda/manage.html",
-        event=event,
-        by_day=by_day,
-        rooms=services.list_rooms(event),
-        tracks=services.list_tracks(event),
-        clashing=clashing,
-        clash_count=len(clashes),
-        zone=services.zone_label(event),
+        event=ctx.event,
+        rooms=services.list_rooms(ctx.event),
+        tracks=services.list_tracks(ctx.event),
+        zone=services.zone_label(ctx.event),
+        **services.manage_overview(ctx.event),
     )
 
 
 @bp.post("/events/<slug>/manage/programme/publish")
-def publish(slug: str):
+@event_view(Access.ORGANISER)
+def publish(ctx: Ctx):
     """Publish the programme; from now on every change is listed publicly."""
-    event = organiser_event(slug)
-    try:
-        services.publish_programme(event, utcnow())
-        db.session.commit()
-        flash(
-            "The programme is published. Changes from now on appear on the public changes page.",
-            "success",
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    return redirect(url_for("agenda.manage", slug=event.slug))
+    ctx.perform(
+        lambda: services.publish_programme(ctx.event, ctx.now),
+        subject=ctx.event,
+        success="The programme is published. "
+        "Changes from now on appear on the public changes page.",
+    )
+    return redirect(url_for(".manage", slug=ctx.slug))
 
 
 @bp.get("/events/<slug>/manage/programme/health")
-def health(slug: str):
+@event_view(Access.ORGANISER)
+def health(ctx: Ctx):
     """Agenda health: people in two places at once, sessions without a room, full workshops."""
-    event = organiser_event(slug)
     return render_template(
         "agenda/health.html",
-        event=event,
-        report=services.health(event),
-        zone=services.zone_label(event),
+        event=ctx.event,
+        report=services.health(ctx.event),
+        zone=services.zone_label(ctx.event),
     )
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
 
 
 @bp.route("/events/<slug>/manage/programme/rooms", methods=["GET", "POST"])
-def rooms(slug: str):
+@event_view(Access.ORGANISER)
+def rooms(ctx: Ctx):
     """List rooms and add one."""
-    event = organiser_event(slug)
     form = RoomForm()
-    if form.validate_on_submit():
-        try:
-            services.create_room(
-                event,
-                name=form.name.data,
-                capacity=form.capacity.data,
-                location=form.location.data or "",
-            )
-            db.session.commit()
-            flash(f"Room {form.name.data} added.", "success")
-            return redirect(url_for("agenda.rooms", slug=event.slug))
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-    return render_template(
-        "agenda/rooms.html", event=event, form=form, rooms=services.list_rooms(event)
-    ), (422 if form.errors else 200)
+    if ctx.submit(
+        form,
+        lambda: services.create_room(ctx.event, **form.values()),
+        success=f"Room {form.name.data} added.",
+    ):
+        return redirect(url_for(".rooms", slug=ctx.slug))
+    rooms_ = services.list_rooms(ctx.event)
+    page = render_template("agenda/rooms.html", event=ctx.event, form=form, rooms=rooms_)
+    return page, _status(form)
 
 
 @bp.route("/events/<slug>/manage/programme/rooms/<int:room_id>", methods=["GET", "POST"])
-def room_edit(slug: str, room_id: int):
+@event_view(Access.ORGANISER)
+def room_edit(ctx: Ctx, room_id: int):
     """Edit a room."""
-    event = organiser_event(slug)
-    room = db.session.get(Room, room_id)
-    if room is None or room.event_id != event.id:
-        abort(404)
+    room = ctx.get(Room, room_id)
     form = RoomForm(obj=room)
-    if form.validate_on_submit():
-        try:
-            services.update_room(
-                event,
-                room,
-                name=form.name.data,
-                capacity=form.capacity.data,
-                location=form.location.data or "",
-                now=utcnow(),
-            )
-            db.session.commit()
-            flash("Room saved.", "success")
-            return redirect(url_for("agenda.rooms", slug=event.slug))
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-    return render_template("agenda/room_edit.html", event=event, form=form, room=room), (
-        422 if form.errors else 200
-    )
+    if ctx.submit(
+        form,
+        lambda: services.update_room(ctx.event, room, **form.values(), now=ctx.now),
+        subject=room,
+        success="Room saved.",
+    ):
+        return redirect(url_for(".rooms", slug=ctx.slug))
+    page = render_template("agenda/room_edit.html", event=ctx.event, form=form, room=room)
+    return page, _status(form)
 
 
 @bp.route("/events/<slug>/manage/programme/tracks", methods=["GET", "POST"])
-def tracks(slug: str):
+@event_view(Access.ORGANISER)
+def tracks(ctx: Ctx):
     """List tracks and add one."""
-    event = organiser_event(slug)
     form = TrackForm()
-    if form.validate_on_submit():
-        try:
-            services.create_track(event, name=form.name.data, colour=form.colour.data)
-            db.session.commit()
-            flash(f"Track {form.name.data} added.", "success")
-            return redirect(url_for("agenda.tracks", slug=event.slug))
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-    return render_template(
-        "agenda/tracks.html", event=event, form=form, tracks=services.list_tracks(event)
-    ), (422 if form.errors else 200)
+    if ctx.submit(
+        form,
+        lambda: services.create_track(ctx.event, **form.values()),
+        success=f"Track {form.name.data} added.",
+    ):
+        return redirect(url_for(".tracks", slug=ctx.slug))
+    tracks_ = services.list_tracks(ctx.event)
+    page = render_template("agenda/tracks.html", event=ctx.event, form=form, tracks=tracks_)
+    return page, _status(form)
 
 
 @bp.route("/events/<slug>/manage/programme/tracks/<int:track_id>", methods=["GET", "POST"])
-def track_edit(slug: str, track_id: int):
+@event_view(Access.ORGANISER)
+def track_edit(ctx: Ctx, track_id: int):
     """Edit a track."""
-    event = organiser_event(slug)
-    track = db.session.get(Track, track_id)
-    if track is None or track.event_id != event.id:
-        abort(404)
+    track = ctx.get(Track, track_id)
     form = TrackForm(obj=track)
-    if form.validate_on_submit():
-        try:
-            services.update_track(event, track, name=form.name.data, colour=form.colour.data)
-            db.session.commit()
-            flash("Track saved.", "success")
-            return redirect(url_for("agenda.tracks", slug=event.slug))
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-    return render_template("agenda/track_edit.html", event=event, form=form, track=track), (
-        422 if form.errors else 200
-    )
+    if ctx.submit(
+        form,
+        lambda: services.update_track(ctx.event, track, **form.values()),
+        subject=track,
+        success="Track saved.",
+    ):
+        return redirect(url_for(".tracks", slug=ctx.slug))
+    page = render_template("agenda/track_edit.html", event=ctx.event, form=form, track=track)
+    return page, _status(form)
 
 
-def _form_error(form, exc: DomainError) -> None:
-    """Show a service's refusal next to its field (or above the form)."""
-    field = getattr(form, exc.field, None) if exc.field and exc.field != "people" else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = (
-            [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]
-        )
-    else:
-        form.form_errors.append(exc.message)
-
-
-def _session_form(event: Event, session: ProgrammeSession | None = None) -> SessionForm:
+def _session_form(ctx: Ctx, session: ProgrammeSession | None = None) -> SessionForm:
+    """The session form with the event's rooms and tracks; on GET, the session's values."""
     form = SessionForm()
-    if session is not None and request.method == "GET":
-        form.title.data = session.title
-        form.kind.data = session.kind.value
-        form.starts_at.data = event.local(session.starts_at).replace(tzinfo=None)
-        form.ends_at.data = event.local(session.ends_at).replace(tzinfo=None)
-        form.room_id.data = session.room_id or 0
-        form.track_id.data = session.track_id or 0
-        form.description.data = session.description
-        form.seat_limit.data = session.pool.capacity if session.pool else None
-        while len(form.people.entries):
-            form.people.pop_entry()
-        for p in session.people:
-            form.people.append_entry(
-                {
-                    "name": p.name,
-                    "role": p.role.value,
-                    "organisation": p.organisation,
-                    "country": p.country,
-                }
-            )
-        for _ in range(max(2, 4 - len(session.people))):
-            form.people.append_entry()
-    elif session is None and request.method == "GET":
-        form.starts_at.data = dt.datetime.combine(event.starts_on, dt.time(9, 0))
-        form.ends_at.data = dt.datetime.combine(event.starts_on, dt.time(10, 0))
+    if request.method == "GET":
+        if session is not None:
+            form.fill(ctx.event, session)
+        else:
+            form.starts_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(9, 0))
+            form.ends_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(10, 0))
     form.room_id.choices = choices(
-        [(0, "— no room —")] + [(r.id, r.name) for r in services.list_rooms(event)]
+        [(0, "— no room —")] + [(r.id, r.name) for r in services.list_rooms(ctx.event)]
     )
     form.track_id.choices = choices(
-        [(0, "— no track —")] + [(t.id, t.name) for t in services.list_tracks(event)]
+        [(0, "— no track —")] + [(t.id, t.name) for t in services.list_tracks(ctx.event)]
     )
     return form
 
 
-def _session_data(event: Event, form: SessionForm) -> services.SessionData:
+def _session_data(ctx: Ctx, form: SessionForm) -> services.SessionData:
+    """The form's values as the service takes them (times turned into UTC)."""
     people = [
         services.PersonData(
             name=entry.form.name.data or "",
@@ -584,8 +456,8 @@ def _session_data(event: Event, form: SessionForm) -> services.SessionData:
     return services.SessionData(
         title=form.title.data,
         kind=SessionKind(form.kind.data),
-        starts_at=services.to_utc(event, form.starts_at.data, field="starts_at"),
-        ends_at=services.to_utc(event, form.ends_at.data, field="ends_at"),
+        starts_at=services.to_utc(ctx.event, form.starts_at.data, field="starts_at"),
+        ends_at=services.to_utc(ctx.event, form.ends_at.data, field="ends_at"),
         room_id=form.room_id.data or None,
         track_id=form.track_id.data or None,
         description=form.description.data or "",
@@ -594,133 +466,148 @@ def _session_data(event: Event, form: SessionForm) -> services.SessionData:
     )
 
 
-@bp.route("/events/<slug>/manage/programme/sessions/new", methods=["GET", "POST"])
-def session_new(slug: str):
-    """Add a session."""
-    event = organiser_event(slug)
-    form = _session_form(event)
-    if form.validate_on_submit():
-        try:
-            session = services.create_session(event, _session_data(event, form), now=utcnow())
-            db.session.commit()
-            flash(f"Session “{session.title}” added.", "success")
-            for warning in services.session_warnings(event, session):
-                flash(warning, "warning")
-            return redirect(url_for("agenda.manage", slug=event.slug) + f"#s{session.id}")
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-    return render_template(
+def _to_manage(ctx: Ctx, session: ProgrammeSession):
+    """Back to the organiser overview at the session, with its people's clashes flashed."""
+    for warning in services.session_warnings(ctx.event, session):
+        flash(warning, "warning")
+    return redirect(url_for(".manage", slug=ctx.slug) + f"#s{session.id}")
+
+
+def _session_page(ctx: Ctx, form: SessionForm, session: ProgrammeSession | None):
+    page = render_template(
         "agenda/session_form.html",
-        event=event,
+        event=ctx.event,
         form=form,
-        session=None,
-        zone=services.zone_label(event),
-    ), (422 if form.errors or form.form_errors else 200)
+        session=session,
+        warnings=services.session_warnings(ctx.event, session) if session else [],
+        zone=services.zone_label(ctx.event),
+        signups=services.signups_for(session) if session and session.pool else [],
+    )
+    return page, _status(form)
+
+
+@bp.route("/events/<slug>/manage/programme/sessions/new", methods=["GET", "POST"])
+@event_view(Access.ORGANISER)
+def session_new(ctx: Ctx):
+    """Add a session."""
+    form = _session_form(ctx)
+    done = ctx.submit(
+        form, lambda: services.create_session(ctx.event, _session_data(ctx, form), now=ctx.now)
+    )
+    if done:
+        flash(f"Session “{done.value.title}” added.", "success")
+        return _to_manage(ctx, done.value)
+    return _session_page(ctx, form, None)
 
 
 @bp.route("/events/<slug>/manage/programme/sessions/<int:session_id>", methods=["GET", "POST"])
-def session_edit(slug: str, session_id: int):
-    """Edit a session; after publishing, the change is logged and calendars update."""
-    event = organiser_event(slug)
-    session = services.get_session_or_none(event, session_id)
-    if session is None:
-        abort(404)
-    form = _session_form(event, session)
-    if form.validate_on_submit():
-        try:
-            changed = services.update_session(
-                event, session, _session_data(event, form), now=utcnow()
-            )
-            db.session.commit()
-            flash("Session saved." if changed else "Nothing changed.", "success")
-            for warning in services.session_warnings(event, session):
-                flash(warning, "warning")
-            return redirect(url_for("agenda.manage", slug=event.slug) + f"#s{session.id}")
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-    return render_template(
-        "agenda/session_form.html",
-        event=event,
-        form=form,
-        session=session,
-        warnings=services.session_warnings(event, session),
-        zone=services.zone_label(event),
-        signups=services.signups_for(session) if session.pool else [],
-    ), (422 if form.errors or form.form_errors else 200)
+@event_view(Access.ORGANISER)
+def session_edit(ctx: Ctx, session_id: int):
+    """Edit a session; after publishing, a real change is logged and calendars update."""
+    session = ctx.get(ProgrammeSession, session_id)
+    form = _session_form(ctx, session)
+    done = ctx.submit(
+        form,
+        lambda: services.update_session(ctx.event, session, _session_data(ctx, form), now=ctx.now),
+        subject=session,
+    )
+    if done:
+        flash("Session saved." if done.value else "Nothing changed.", "success")
+        return _to_manage(ctx, session)
+    return _session_page(ctx, form, session)
+
+
+def _cancel_session(ctx: Ctx, session: ProgrammeSession):
+    asked = ctx.confirm(
+        title=f"Cancel “{session.title}”?",
+        consequences=services.cancel_session_consequences(ctx.event, session),
+        confirm_label="Cancel the session and tell its delegates",
+        back=url_for(".manage", slug=ctx.slug) + f"#s{session.id}",
+    )
+    if asked is not None:
+        return asked
+    ctx.perform(
+        lambda: services.cancel_session(ctx.event, session, now=ctx.now),
+        subject=session,
+        detail="cancel",
+        success=f"“{session.title}” is cancelled; it stays on the programme marked as cancelled.",
+    )
+    return redirect(url_for(".manage", slug=ctx.slug) + f"#s{session.id}")
+
+
+def _reinstate_session(ctx: Ctx, session: ProgrammeSession):
+    ctx.perform(
+        lambda: services.reinstate_session(ctx.event, session, now=ctx.now),
+        subject=session,
+        detail="reinstate",
+        success=f"“{session.title}” is back on the programme.",
+    )
+    return redirect(url_for(".manage", slug=ctx.slug) + f"#s{session.id}")
+
+
+def _delete_session(ctx: Ctx, session: ProgrammeSession):
+    title = session.title
+    asked = ctx.confirm(
+        title=f"Delete “{title}”?",
+        consequences=services.delete_session_consequences(ctx.event, session),
+        confirm_label="Delete the session",
+        back=url_for(".manage", slug=ctx.slug) + f"#s{session.id}",
+    )
+    if asked is not None:
+        return asked
+    ctx.perform(
+        lambda: services.delete_session(ctx.event, session),
+        subject=session,
+        detail="delete",
+        success=f"“{title}” was deleted.",
+    )
+    return redirect(url_for(".manage", slug=ctx.slug))
+
+
+_SESSION_ACTIONS = {
+    "cancel": _cancel_session,
+    "reinstate": _reinstate_session,
+    "delete": _delete_session,
+}
 
 
 @bp.post(
     "/events/<slug>/manage/programme/sessions/<int:session_id>"
     "/<any(cancel, reinstate, delete):action>"
 )
-def session_action(slug: str, session_id: int, action: str):
-    """Cancel, reinstate or (before publishing) delete a session."""
-    event = organiser_event(slug)
-    session = services.get_session_or_none(event, session_id)
-    if session is None:
-        abort(404)
-    title = session.title
-    try:
-        if action == "cancel":
-            services.cancel_session(event, session, now=utcnow())
-        elif action == "reinstate":
-            services.reinstate_session(event, session, now=utcnow())
-        else:
-            services.delete_session(event, session)
-        db.session.commit()
-        flash(
-            {
-                "cancel": f"“{title}” is cancelled; it stays on the programme marked as cancelled.",
-                "reinstate": f"“{title}” is back on the programme.",
-                "delete": f"“{title}” was deleted.",
-            }[action],
-            "success",
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    return redirect(url_for("agenda.manage", slug=event.slug))
+@event_view(Access.ORGANISER)
+def session_action(ctx: Ctx, session_id: int, action: str):
+    """Cancel (asked first), reinstate or, before publishing, delete (asked first) a session."""
+    session = ctx.get(ProgrammeSession, session_id)
+    return _SESSION_ACTIONS[action](ctx, session)
 
 
 @bp.get("/events/<slug>/manage/programme/export.csv")
-def export_csv(slug: str):
+@event_view(Access.ORGANISER)
+def export_csv(ctx: Ctx):
     """Download the programme as CSV."""
-    event = organiser_event(slug)
     return Response(
-        csvio.export_csv(event).encode("utf-8-sig"),
+        csvio.export_csv(ctx.event).encode("utf-8-sig"),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}-programme.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{ctx.slug}-programme.csv"'},
     )
 
 
 @bp.route("/events/<slug>/manage/programme/import", methods=["GET", "POST"])
-def import_csv(slug: str):
+@event_view(Access.ORGANISER)
+def import_csv(ctx: Ctx):
     """Upload a programme CSV: every row is checked; all rows are applied or none."""
-    event = organiser_event(slug)
     form = ImportForm()
-    errors: list[tuple[int, str]] = []
-    if form.validate_on_submit():
-        try:
-            result = csvio.import_csv(event, form.file.data.read(), now=utcnow())
-            db.session.commit()
-            flash(
-                f"Imported: {result['created']} added, {result['updated']} updated, "
-                f"{result['unchanged']} unchanged.",
-                "success",
-            )
-            return redirect(url_for("agenda.manage", slug=event.slug))
-        except csvio.ImportFailed as exc:
-            db.session.rollback()
-            errors = exc.errors
-            form.form_errors.append(exc.message)
-    status = 422 if (errors or form.errors) else 200
-    return render_template(
+    done = ctx.submit(form, lambda: csvio.import_csv(ctx.event, form.file.data.read(), now=ctx.now))
+    if done:
+        flash(csvio.summary(done.value), "success")
+        return redirect(url_for(".manage", slug=ctx.slug))
+    page = render_template(
         "agenda/import.html",
-        event=event,
+        event=ctx.event,
         form=form,
-        errors=errors,
+        errors=getattr(done.error, "errors", []),
         columns=csvio.COLUMNS,
-        zone=services.zone_label(event),
-    ), status
+        zone=services.zone_label(ctx.event),
+    )
+    return page, _status(form)

@@ -250,8 +250,8 @@ def test_markdown_is_rendered_safely():
 def test_star_toggles(event, hall, now):
     s = services.create_session(event, data(event, room=hall), now=now)
     _, reg = make_delegate(event)
-    assert services.toggle_star(reg, s, now) is True
-    assert services.toggle_star(reg, s, now) is False
+    assert services.set_star(reg, s, None, now) is True
+    assert services.set_star(reg, s, None, now) is False
 
 
 def test_workshop_waiting_list_order_and_promotion_with_email(app, event, hall, now, outbox):
@@ -334,8 +334,8 @@ def test_my_agenda_highlights_clashes(event, hall, now):
         event, data(event, "C", start="14:00", end="15:00", room=hall), now=now
     )
     _, reg = make_delegate(event)
-    services.toggle_star(reg, a, now)
-    services.toggle_star(reg, c, now)
+    services.set_star(reg, a, True, now)
+    services.set_star(reg, c, True, now)
     services.signup(event, b, reg, now=now)
     items = services.my_agenda(event, reg)
     assert [i["session"].title for i in items] == ["A", "B", "C"]

@@ -64,8 +64,8 @@ def workshop(event, now):
     assert agenda.signup(event, w, regs["waiting"], now=now).status is SeatStatus.WAITLISTED
     agenda.signup(event, w, regs["left"], now=now)
     agenda.cancel_signup(event, w, regs["left"], now=now)
-    agenda.toggle_star(regs["star"], w, now)
-    agenda.toggle_star(regs["gone"], w, now)
+    agenda.set_star(regs["star"], w, True, now)
+    agenda.set_star(regs["gone"], w, True, now)
     regs["gone"].status = RegistrationStatus.CANCELLED
     db.session.commit()
     return w, regs

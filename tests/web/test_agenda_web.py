@@ -223,10 +223,15 @@ def test_publish_edit_and_changes_page(client, app, setup):
         ),
     )
     assert response.status_code == 302
-    client.post(f"/events/cdc/manage/programme/sessions/{setup['session']}/cancel")
+    cancel = f"/events/cdc/manage/programme/sessions/{setup['session']}/cancel"
+    asked = client.post(cancel).get_data(as_text=True)  # asks first, changes nothing
+    assert "Cancel the session and tell its delegates" in asked
+    assert "Cancelled" not in client.get("/events/cdc/programme/changes").get_data(as_text=True)
+    client.post(cancel, data={"confirmed": "yes"})
     page = client.get("/events/cdc/programme/changes").get_data(as_text=True)
     assert (
-        "Cancelled: Talk" in page
+        "Talk (Sat 20 Feb 12:00–13:00)" in page
+        and "Cancelled: Talk" not in page  # the badge says it once
         and "moved from Sat 20 Feb 10:00–11:00 to Sat 20 Feb 12:00–13:00" in page
     )
     programme = client.get("/events/cdc/programme").get_data(as_text=True)

@@ -38,7 +38,7 @@ def test_moving_a_session_through_the_edit_form_mails_the_delegates_who_starred_
         services.publish_programme(event, utcnow())
         _, fan = make_delegate(event, "fan@example.org")
         make_delegate(event, "other@example.org")
-        services.toggle_star(fan, session, utcnow())
+        services.set_star(fan, session, True, utcnow())
         organiser = make_staff(event, "org@example.org")
         db.session.commit()
         session_id, hall_id = session.id, hall.id
