@@ -54,6 +54,9 @@ class Config:
     # STATIC_BUILD_DIR (None: the instance folder's static/).
     STATIC_HASHED: bool | None = None
     STATIC_BUILD_DIR: str | None = None
+    # Languages the site offers (CONFAPP_LANGUAGES="en,fr,es,pt,ar"); each event picks its
+    # default and offered languages among them.
+    LANGUAGES = "en,fr,es,pt,ar"
 
 
 class DevelopmentConfig(Config):

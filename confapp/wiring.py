@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import Flask
 from flask import abort
@@ -14,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from confapp import ROOT
+from confapp import i18n
 from confapp import mail
 from confapp.db import MAX_ID
 from confapp.errors import DomainError
@@ -45,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     mail.init_app(app)
+    i18n.init_app(app)
 
     from confapp.accounts.models import User
 
@@ -237,12 +237,6 @@ def _domain_refusal(exc: DomainError):
 def register_template_helpers(app: Flask) -> None:
     """Filters to show UTC times in an event's zone and country names."""
     from confapp.countries import country_name
-
-    @app.template_filter("localtime")
-    def localtime(value: dt.datetime | None, event, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-        if value is None:
-            return ""
-        return event.local(value).strftime(fmt)
 
     @app.template_filter("country")
     def country(code: str | None) -> str:

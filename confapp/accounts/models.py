@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
     auth_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # The language pages, e-mails and PDFs use for this person (chosen with ?lang= or on
+    # the account page); None: the browser's Accept-Language, then the event's default.
+    language: Mapped[str | None] = mapped_column(sa.String(10))
 
     roles: Mapped[list[EventRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -71,6 +71,10 @@ class Event(db.Model):
     city: Mapped[str] = mapped_column(sa.String(100), default="")
     country: Mapped[str] = mapped_column(sa.String(2), default="")
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    # Content is written in the default language; the others are offered to delegates (a
+    # list of codes among CONFAPP_LANGUAGES; empty: all of them).
+    default_language: Mapped[str] = mapped_column(sa.String(10), default="en")
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     starts_on: Mapped[dt.date]
     ends_on: Mapped[dt.date]
     registration_opens_at: Mapped[dt.datetime | None]

@@ -46,6 +46,7 @@ from confapp.errors import NotAllowed
 from confapp.errors import NotFound
 from confapp.eventlog.services import Recorder
 from confapp.extensions import db
+from confapp.i18n import language_changed
 from confapp.lookups import event_scoped_or_404
 
 T = TypeVar("T")
@@ -242,6 +243,8 @@ def make_ctx(access: Access, *, slug: str | None, log: bool | None) -> Ctx:
     user = _current_user_or_none()
     event = load_event(slug, user) if slug is not None else None
     _check_access(access, user, event)
+    if event is not None:
+        language_changed()  # the event's languages now count for Accept-Language
     ctx = Ctx(
         event=event,
         user=user,

@@ -1,0 +1,302 @@
+"""Languages: which one a page, an e-mail or a PDF is in, and how dates, numbers and
+countries are written in it.
+
+The interface is translated with Flask-Babel (catalogs in ``confapp/translations``,
+compiled ``.mo`` files committed beside the ``.po`` files so a plain ``pip install`` works).
+A page's language is, in order: ``?lang=xx`` (remembered in the session and, for a
+signed-in person, on the account), the session, the account's language, the best match of
+``Accept-Language`` among the event's languages (or the site's), the event's default, and
+English. E-mails, PDFs and feeds made for one person use that person's language through
+:func:`language_of` and :func:`force_language`, in a request, the CLI or the worker alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+from babel import dates as babel_dates
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import has_request_context
+from flask import request
+from flask import session
+from flask_babel import Babel
+from flask_babel import force_locale
+from flask_babel import get_locale
+from flask_babel import refresh
+
+from confapp import ROOT
+
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+SESSION_KEY = "lang"
+TRANSLATIONS_DIR = ROOT / "confapp" / "translations"
+
+babel = Babel()
+
+
+# --- which languages exist ------------------------------------------------------------------
+
+
+def parse_languages(value: Any) -> list[str]:
+    """``"en,fr, ar"`` or a list → ``["en", "fr", "ar"]`` (lower case, no duplicates)."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    seen: list[str] = []
+    for item in items:
+        code = str(item).strip().lower().replace("_", "-")
+        if code and code not in seen:
+            seen.append(code)
+    return seen
+
+
+def site_languages(app: Flask | None = None) -> list[str]:
+    """The languages this site offers (``CONFAPP_LANGUAGES``), English first by default."""
+    return (app or current_app).config["LANGUAGES"]
+
+
+def event_languages(event: Any) -> list[str]:
+    """The languages an event offers, its default first; the site's when it names none."""
+    site = site_languages()
+    chosen = [code for code in (getattr(event, "languages", None) or []) if code in site]
+    chosen = chosen or list(site)
+    default = getattr(event, "default_language", None)
+    if default in site:
+        chosen = [default, *[c for c in chosen if c != default]]
+    return chosen
+
+
+def language_name(code: str) -> str:
+    """A language's own name for itself ("Français", "العربية"), for switchers and lists."""
+    return _endonym(code)
+
+
+@lru_cache(maxsize=64)
+def _endonym(code: str) -> str:
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, LookupError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def text_direction(code: str | None = None) -> str:
+    """``rtl`` for right-to-left languages, else ``ltr``."""
+    return "rtl" if (code or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+# --- the language of this request -----------------------------------------------------------
+
+
+def current_language() -> str:
+    """The language code in use now (the request's, or a forced one, else English)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def _request_event() -> Any:
+    ctx = g.get("ctx")
+    return getattr(ctx, "event", None)
+
+
+def select_locale() -> str | None:
+    """Flask-Babel's locale selector: see the module docstring for the order."""
+    if not has_request_context():
+        return None  # CLI and worker: English unless force_language() says otherwise
+    site = site_languages()
+    chosen = session.get(SESSION_KEY)
+    if chosen in site:
+        return chosen
+    user = _signed_in_user()
+    if user is not None and getattr(user, "language", None) in site:
+        return user.language
+    event = _request_event()
+    offered = event_languages(event) if event is not None else site
+    best = request.accept_languages.best_match(offered)
+    if best:
+        return best
+    return offered[0] if offered else DEFAULT_LANGUAGE
+
+
+def _signed_in_user() -> Any:
+    from flask_login import current_user
+
+    return current_user if current_user and current_user.is_authenticated else None
+
+
+def remember_requested_language() -> None:
+    """``?lang=xx`` chooses the language: kept in the session and on the account."""
+    wanted = request.args.get("lang", "").strip().lower()
+    if not wanted or wanted not in site_languages():
+        return
+    session[SESSION_KEY] = wanted
+    user = _signed_in_user()
+    if user is not None and getattr(user, "language", None) != wanted:
+        from confapp.extensions import db
+
+        user.language = wanted
+        db.session.commit()
+    refresh()
+
+
+def language_changed() -> None:
+    """Forget the locale chosen earlier in this request (the event became known)."""
+    refresh()
+
+
+@contextmanager
+def force_language(code: str | None) -> Iterator[None]:
+    """Render e-mails, PDFs and feeds for one reader in their language."""
+    code = code if code in site_languages() else DEFAULT_LANGUAGE
+    with force_locale(code):
+        yield
+
+
+def language_of(person: Any, event: Any = None) -> str:
+    """The language to write to someone in: theirs if the site has it, else the event's."""
+    site = site_languages()
+    for candidate in (
+        getattr(person, "language", None),
+        getattr(getattr(person, "user", None), "language", None),
+        getattr(event, "default_language", None),
+    ):
+        if candidate in site:
+            return candidate
+    return site[0] if site else DEFAULT_LANGUAGE
+
+
+# --- formats ------------------------------------------------------------------------------------
+
+_STRFTIME_TO_SKELETON = {
+    "%Y": "y",
+    "%m": "MM",
+    "%d": "d",
+    "%b": "MMM",
+    "%B": "MMMM",
+    "%a": "E",
+    "%A": "EEEE",
+    "%H": "H",
+    "%M": "mm",
+    "%S": "ss",
+}
+_TOKEN = re.compile(r"%[A-Za-z]")
+
+
+@lru_cache(maxsize=128)
+def skeleton_for(strftime_format: str) -> str:
+    """The CLDR skeleton of a strftime format, so each language orders and names the parts
+    its own way (``"%a %d %b, %H:%M"`` → ``"EdMMMHmm"``: "Sat 20 Feb, 09:30",
+    "sam. 20 févr., 09:30", "السبت ٢٠ فبراير، ٠٩:٣٠")."""
+    return "".join(_STRFTIME_TO_SKELETON.get(t, "") for t in _TOKEN.findall(strftime_format))
+
+
+def format_local(value: dt.datetime | None, event: Any, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """A UTC datetime shown in the event's time zone, in the current language."""
+    if value is None:
+        return ""
+    local = event.local(value)
+    if fmt == "%Y-%m-%d":
+        return local.date().isoformat()  # machine-readable on purpose
+    return format_skeleton(local, skeleton_for(fmt))
+
+
+def _format_locale() -> Locale:
+    locale = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
+    # English dates the way an international conference writes them: 20 February 2027.
+    return _EN_GB if locale.language == "en" and not locale.territory else locale
+
+
+_EN_GB = Locale.parse("en_GB")
+_TIME_FIELDS = frozenset("HhKkmsaBb")
+
+
+def format_skeleton(value: dt.datetime | dt.date, skeleton: str) -> str:
+    """Format with a CLDR skeleton in the current language; a date-and-time skeleton is
+    formatted as its two halves joined the way the language joins them."""
+    locale = _format_locale()
+    date_part = "".join(ch for ch in skeleton if ch not in _TIME_FIELDS)
+    time_part = "".join(ch for ch in skeleton if ch in _TIME_FIELDS)
+    if not isinstance(value, dt.datetime):
+        time_part = ""
+    parts = {}
+    if date_part:
+        if "EEEE" in date_part and "MMMM" in date_part and "y" in date_part:
+            parts["date"] = babel_dates.format_date(value, "full", locale=locale)
+        else:
+            parts["date"] = babel_dates.format_skeleton(date_part, value, locale=locale)
+    if time_part:
+        parts["time"] = babel_dates.format_skeleton(
+            time_part, value, tzinfo=value.tzinfo, locale=locale
+        )
+    if len(parts) == 2:
+        glue = str(locale.datetime_formats.get("medium", "{1} {0}")).replace("'", "")
+        return glue.replace("{1}", parts["date"]).replace("{0}", parts["time"])
+    return next(iter(parts.values()), "")
+
+
+def format_date(value: dt.date | None, fmt: str = "%d %B %Y") -> str:
+    """A calendar date in the current language (no time zone involved)."""
+    if value is None:
+        return ""
+    return format_skeleton(value, skeleton_for(fmt))
+
+
+# --- reading order ---------------------------------------------------------------------------
+
+
+def sort_key(language: str | None = None):
+    """A key that sorts text as a reader expects (Unicode Collation Algorithm): "Åland"
+    beside "Albania", "Côte d'Ivoire" before "Czechia", not by code point."""
+    return _collator().sort_key
+
+
+@lru_cache(maxsize=1)
+def _collator():
+    from pyuca import Collator
+
+    return Collator()
+
+
+def sorted_by_name(items: Iterable[Any], key=lambda item: item) -> list[Any]:
+    """Items sorted by a text key in reading order (see :func:`sort_key`)."""
+    collate = sort_key()
+    return sorted(items, key=lambda item: collate(key(item)))
+
+
+def query_with(**changes: Any) -> str:
+    """This request's query string with some parameters replaced (the language switcher
+    keeps the page's filters)."""
+    from urllib.parse import urlencode
+
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    args.extend((k, v) for k, v in changes.items() if v is not None)
+    return urlencode(args)
+
+
+# --- wiring -------------------------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with confapp's locale selector and catalogs."""
+    app.config["LANGUAGES"] = parse_languages(app.config.get("LANGUAGES")) or [DEFAULT_LANGUAGE]
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(remember_requested_language)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        text_direction=text_direction,
+        language_name=language_name,
+        site_languages=lambda: site_languages(),
+        event_languages=event_languages,
+    )
+    app.jinja_env.globals["query_with"] = query_with
+    app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["localdate"] = format_date
