@@ -242,6 +242,14 @@ def register_template_helpers(app: Flask) -> None:
     def country(code: str | None) -> str:
         return country_name(code)
 
+    from confapp.multilingual import language_of_text
+    from confapp.multilingual import tr
+
+    # {{ session|tr("title") }}: organiser-written text in the reader's language, else the
+    # event's default; {{ session|tr_lang("title") }} is the language that text is in.
+    app.add_template_filter(tr, "tr")
+    app.add_template_filter(language_of_text, "tr_lang")
+
     @app.template_filter("label")
     def label(value) -> str:
         text = getattr(value, "value", value) or ""

@@ -14,9 +14,12 @@ from sqlalchemy.orm import relationship
 from confapp.db import str_enum
 from confapp.db import utcnow
 from confapp.extensions import db
+from confapp.multilingual import register
+from confapp.multilingual import translations_column
 
 if TYPE_CHECKING:
     from confapp.capacity.models import CapacityPool
+    from confapp.events.models import Event
 
 
 class SessionKind(enum.StrEnum):
@@ -79,6 +82,11 @@ class Track(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(100))
     colour: Mapped[str] = mapped_column(sa.String(7), default="#4a5568")
+    name_i18n: Mapped[dict[str, str]] = translations_column()
+
+    # The event, for its default language (confapp.multilingual.tr); a many-to-one lazy load
+    # is answered from the identity map when the event is already loaded, as on every page.
+    event: Mapped[Event] = relationship(viewonly=True)
 
 
 class ProgrammeSession(db.Model):
@@ -101,6 +109,8 @@ class ProgrammeSession(db.Model):
     )
     track_id: Mapped[int | None] = mapped_column(sa.ForeignKey("track.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    title_i18n: Mapped[dict[str, str]] = translations_column()
+    description_i18n: Mapped[dict[str, str]] = translations_column()
     status: Mapped[SessionStatus] = mapped_column(
         str_enum(SessionStatus), default=SessionStatus.SCHEDULED
     )
@@ -115,6 +125,10 @@ class ProgrammeSession(db.Model):
 
     room: Mapped[Room | None] = relationship()
     track: Mapped[Track | None] = relationship()
+    # The event, for its default language (confapp.multilingual.tr); a many-to-one lazy load
+    # is answered from the identity map when the event is already loaded, as on every page.
+    event: Mapped[Event] = relationship(viewonly=True)
+
     pool: Mapped[CapacityPool | None] = relationship()
     people: Mapped[list[SessionPerson]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="SessionPerson.position"
@@ -194,3 +208,7 @@ class ProgrammeChange(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(500))
     programme_version: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+register(Track, "name")
+register(ProgrammeSession, "title", "description")

@@ -15,6 +15,8 @@ from sqlalchemy.orm import relationship
 from confapp.db import str_enum
 from confapp.db import utcnow
 from confapp.extensions import db
+from confapp.multilingual import register
+from confapp.multilingual import translations_column
 
 if TYPE_CHECKING:
     from confapp.accounts.models import EventRole
@@ -66,6 +68,10 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     tagline: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # The same texts in the event's other languages (confapp.multilingual).
+    title_i18n: Mapped[dict[str, str]] = translations_column()
+    tagline_i18n: Mapped[dict[str, str]] = translations_column()
+    description_i18n: Mapped[dict[str, str]] = translations_column()
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
     venue_address: Mapped[str] = mapped_column(sa.String(300), default="")
     city: Mapped[str] = mapped_column(sa.String(100), default="")
@@ -165,3 +171,6 @@ class EventPartner(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     event: Mapped[Event] = relationship(back_populates="partners")
+
+
+register(Event, "title", "tagline", "description")

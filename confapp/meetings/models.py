@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
@@ -13,6 +14,11 @@ from sqlalchemy.orm import relationship
 from confapp.db import str_enum
 from confapp.db import utcnow
 from confapp.extensions import db
+from confapp.multilingual import register
+from confapp.multilingual import translations_column
+
+if TYPE_CHECKING:
+    from confapp.events.models import Event
 
 
 class TagSide(enum.StrEnum):
@@ -40,6 +46,11 @@ class NetworkingTag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(80))
+    name_i18n: Mapped[dict[str, str]] = translations_column()
+
+    # The event, for its default language (confapp.multilingual.tr); a many-to-one lazy load
+    # is answered from the identity map when the event is already loaded, as on every page.
+    event: Mapped[Event] = relationship(viewonly=True)
 
 
 class NetworkingProfile(db.Model):
@@ -213,3 +224,6 @@ class MeetingFeedback(db.Model):
     cooperation_likely: Mapped[bool | None]
     comment: Mapped[str] = mapped_column(sa.String(1000), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+register(NetworkingTag, "name")

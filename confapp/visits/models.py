@@ -15,9 +15,12 @@ from confapp.agenda.models import SeatStatus
 from confapp.db import str_enum
 from confapp.db import utcnow
 from confapp.extensions import db
+from confapp.multilingual import register
+from confapp.multilingual import translations_column
 
 if TYPE_CHECKING:
     from confapp.capacity.models import CapacityPool
+    from confapp.events.models import Event
 
 
 class VisitStatus(enum.StrEnum):
@@ -58,7 +61,14 @@ class Visit(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    title_i18n: Mapped[dict[str, str]] = translations_column()
+    description_i18n: Mapped[dict[str, str]] = translations_column()
+    requirements_i18n: Mapped[dict[str, str]] = translations_column()
+
     pool: Mapped[CapacityPool] = relationship()
+    # The event, for its default language (confapp.multilingual.tr); a many-to-one lazy load
+    # is answered from the identity map when the event is already loaded, as on every page.
+    event: Mapped[Event] = relationship(viewonly=True)
     buses: Mapped[list[Bus]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="Bus.position"
     )
@@ -100,3 +110,6 @@ class VisitSignup(db.Model):
     id_number: Mapped[str] = mapped_column(sa.String(60), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+register(Visit, "title", "description", "requirements")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import wtforms
@@ -30,8 +31,13 @@ from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
+
+from confapp.i18n import event_languages
+from confapp.i18n import language_name
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -114,3 +120,56 @@ class SubForm(wtforms.Form):
 
     class Meta(_Cleaning, wtforms.meta.DefaultMeta):
         pass
+
+
+# --- event content in several languages (see confapp.multilingual) -----------------
+
+
+def field_name(field: str, language: str) -> str:
+    """The form field holding one language of a translatable field: ``title__fr``."""
+    return f"{field}__{language}"
+
+
+def translation_fields(
+    form_class: type, event: Any, fields: dict[str, int], *, multiline: Iterable[str] = ()
+) -> type:
+    """A subclass of `form_class` with one optional input per offered language other than
+    the default, for each field (name → maximum length)."""
+    others = [code for code in event_languages(event) if code != event.default_language]
+    extra: dict[str, Any] = {}
+    multiline = set(multiline)
+    for field, max_length in fields.items():
+        kind = TextAreaField if field in multiline else StringField
+        for code in others:
+            extra[field_name(field, code)] = kind(
+                f"{language_name(code)}",
+                validators=[Optional(), Length(max=max_length)],
+                render_kw={"lang": code, "dir": "auto"},
+            )
+    return type(form_class.__name__, (form_class,), extra)
+
+
+def translation_inputs(form: Any, field: str) -> list[Any]:
+    """The bound per-language inputs of one field, in offered order (for templates)."""
+    prefix = f"{field}__"
+    return [f for f in form if f.name.startswith(prefix)]
+
+
+def load_translations(form: Any, obj: Any, fields: Iterable[str]) -> None:
+    """Fill a form's per-language inputs from an object (on GET)."""
+    for field in fields:
+        values = getattr(obj, f"{field}_i18n", None) or {}
+        for bound in translation_inputs(form, field):
+            bound.data = values.get(bound.name.rpartition("__")[2], "")
+
+
+def collect_translations(form: Any, fields: Iterable[str]) -> dict[str, dict[str, str]]:
+    """{field: {language: text}} from a submitted form (empty inputs left out)."""
+    found: dict[str, dict[str, str]] = {}
+    for field in fields:
+        found[field] = {
+            bound.name.rpartition("__")[2]: bound.data.strip()
+            for bound in translation_inputs(form, field)
+            if (bound.data or "").strip()
+        }
+    return found
