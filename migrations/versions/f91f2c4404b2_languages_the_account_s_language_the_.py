@@ -1,7 +1,7 @@
 """Languages: the account's language, the event's default and offered languages
 
 Revision ID: f91f2c4404b2
-Revises: a544b4f4761c
+Revises: 8c47cdecb32e
 Create Date: 2026-12-04 16:09:52.780669
 
 """
@@ -13,7 +13,7 @@ import confapp.db
 
 # revision identifiers, used by Alembic.
 revision = 'f91f2c4404b2'
-down_revision = 'a544b4f4761c'
+down_revision = '8c47cdecb32e'
 branch_labels = None
 depends_on = None
 
