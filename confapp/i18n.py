@@ -204,6 +204,10 @@ def format_local(value: dt.datetime | None, event: Any, fmt: str = "%a %d %b %Y,
     local = event.local(value)
     if fmt == "%Y-%m-%d":
         return local.date().isoformat()  # machine-readable on purpose
+    if current_language() == DEFAULT_LANGUAGE:
+        # English keeps the exact layout each template asks for ("Sat 20 Feb, 09:30");
+        # Python's C-locale names are English whatever the server's locale.
+        return _english_strftime(local, fmt)
     return format_skeleton(local, skeleton_for(fmt))
 
 
@@ -245,7 +249,27 @@ def format_date(value: dt.date | None, fmt: str = "%d %B %Y") -> str:
     """A calendar date in the current language (no time zone involved)."""
     if value is None:
         return ""
+    if current_language() == DEFAULT_LANGUAGE:
+        return _english_strftime(value, fmt)
     return format_skeleton(value, skeleton_for(fmt))
+
+
+_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _english_strftime(value: dt.date, fmt: str) -> str:
+    # Names spelled out here rather than by strftime, whose names follow the process locale.
+    names = {
+        "%A": _EN_DAYS[value.weekday()],
+        "%a": _EN_DAYS[value.weekday()][:3],
+        "%B": _EN_MONTHS[value.month - 1],
+        "%b": _EN_MONTHS[value.month - 1][:3],
+    }
+    return value.strftime(_TOKEN.sub(lambda m: names.get(m.group(0), m.group(0)), fmt))
 
 
 # --- reading order ---------------------------------------------------------------------------
