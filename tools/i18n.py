@@ -1,6 +1,8 @@
 """Keep the translation catalogs in step with the code.
 
     python tools/i18n.py            extract messages, update every catalog, compile .mo files
+    python tools/i18n.py --absorb F.po…   take translations from other .po files (after a rebase
+                                    conflict), then extract, update and compile
     python tools/i18n.py --check    exit 1 if a catalog lacks a message, has an untranslated or
                                     fuzzy one, or a .mo file is out of date (CI runs the same
                                     check as tests/test_translations.py)
@@ -127,11 +129,45 @@ def update(pot: Path) -> None:
         path.with_suffix(".mo").write_bytes(compiled(path))
 
 
+def absorb(sources: list[Path]) -> int:
+    """Copy translations from other .po files (e.g. your side of a rebase conflict) into the
+    catalogs, for messages that have none yet; returns how many were taken."""
+    taken = 0
+    for source in sources:
+        with source.open("rb") as handle:
+            other = read_po(handle)
+        language = str(other.locale or "").split("_")[0]
+        if language not in LANGUAGES:
+            raise SystemExit(f"{source}: no known Language header ({language!r})")
+        path = catalog_path(language)
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in other:
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            mine = catalog.get(message.id)
+            if mine is None:
+                catalog.add(message.id, message.string, context=message.context)
+                taken += 1
+            elif not mine.string or (isinstance(mine.string, tuple) and not all(mine.string)):
+                mine.string = message.string
+                taken += 1
+        _settle_header(catalog, language)
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, sort_output=True)
+    return taken
+
+
 def main() -> int:
     """Extract, then update and compile (or only check with --check)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report what is missing")
+    parser.add_argument(
+        "--absorb", nargs="+", type=Path, metavar="PO", help="take translations from these files"
+    )
     args = parser.parse_args()
+    if args.absorb:
+        print(f"took {absorb(args.absorb)} translation(s)")
     with tempfile.TemporaryDirectory() as folder:
         pot = Path(folder) / "messages.pot"
         extract(pot)
