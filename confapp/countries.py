@@ -27,6 +27,8 @@ def _english() -> dict[str, str]:
 
 @functools.cache
 def _names(language: str) -> dict[str, str]:
+    if language == DEFAULT_LANGUAGE:
+        return _english()  # pycountry's common names, as before ("Côte d'Ivoire")
     try:
         territories = Locale.parse(language).territories
     except (ValueError, LookupError):

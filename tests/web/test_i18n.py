@@ -90,7 +90,7 @@ def test_country_lists_sort_as_readers_expect(app):
         with i18n.force_language("en"):
             names = [name for _code, name in country_choices()]
         assert names.index("Åland Islands") < names.index("Albania")
-        assert names.index("Côte d’Ivoire") < names.index("Czechia")
+        assert names.index("Côte d'Ivoire") < names.index("Czechia")
         with i18n.force_language("fr"):
             french = [name for _code, name in country_choices()]
         assert french.index("Égypte") < french.index("Équateur") < french.index("Espagne")
