@@ -43,6 +43,8 @@ class Config:
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 2 * 3600
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # Uploaded logos and signatures (never under static/); None: instance/uploads.
+    UPLOAD_FOLDER: str | None = None
     # Fonts for PDFs (visa letters, badges); a TTF covering the scripts in use.
     PDF_FONT: str | None = None
     # Bearer-token scans answered ahead of Flask's request dispatch (confapp.checkin.lane);

@@ -92,12 +92,21 @@ def register_blueprints(app: Flask) -> None:
     from confapp.agenda.api import agenda_api
     from confapp.agenda.views import bp as agenda_bp
     from confapp.api.views import bp as api_bp
+    from confapp.documents.views import bp as documents_bp
     from confapp.eventlog.views import bp as eventlog_bp
     from confapp.events.views import bp as events_bp
     from confapp.registration.views import bp as registration_bp
     from confapp.visa.views import bp as visa_bp
 
-    for bp in (accounts_bp, events_bp, registration_bp, visa_bp, agenda_bp, eventlog_bp):
+    for bp in (
+        accounts_bp,
+        events_bp,
+        registration_bp,
+        visa_bp,
+        agenda_bp,
+        eventlog_bp,
+        documents_bp,
+    ):
         app.register_blueprint(bp)
     app.register_blueprint(agenda_api, url_prefix="/api/v1")
     csrf.exempt(agenda_api)

@@ -68,6 +68,7 @@ def app(_schema, database_url, tmp_path: Path):
         {
             "DATABASE_URL": database_url,
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "SERVER_NAME": None,
         },
     )

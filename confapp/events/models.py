@@ -100,6 +100,13 @@ class Event(db.Model):
     # Passport data of visa requests is erased by a periodic job once this day has passed
     # (None: kept until an organiser runs `confapp purge-passports`).
     passport_data_kept_until: Mapped[dt.date | None]
+    # Documents (badges, letters, certificates): the organiser's letterhead and images,
+    # stored as file names in the uploads folder (see confapp/documents/branding.py).
+    organiser_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    organiser_address: Mapped[str] = mapped_column(sa.String(500), default="")
+    letter_contact: Mapped[str] = mapped_column(sa.String(300), default="")
+    logo_file: Mapped[str | None] = mapped_column(sa.String(100))
+    signature_file: Mapped[str | None] = mapped_column(sa.String(100))
     capacity_pool_id: Mapped[int] = mapped_column(sa.ForeignKey("capacity_pool.id"), unique=True)
     # Agenda: set when the programme is first published; version bumps on every change.
     programme_published_at: Mapped[dt.datetime | None]

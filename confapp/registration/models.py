@@ -84,6 +84,8 @@ class Registration(db.Model):
         str_enum(RegistrationSource), default=RegistrationSource.WEB
     )
     full_name: Mapped[str] = mapped_column(sa.String(200))
+    # The name in Latin letters when full_name is in another script (badges, scanner, lists).
+    name_latin: Mapped[str] = mapped_column(sa.String(200), default="")
     email: Mapped[str] = mapped_column(sa.String(254))
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     organisation_type: Mapped[OrganisationType] = mapped_column(

@@ -110,6 +110,8 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "badges.my_badge_pdf": (OWN_REGISTRATION, None),
     "badges.manage": (ORGANISER, ORGS),
     "badges.reissue": (POST_ONLY, ORGS),
+    "documents.settings": (ORGANISER, ORGS),
+    "documents.image": (None, None),
     "checkin.scan": ((302, 403, 403, 200, 200, 200), None),
     "checkin.scan_worker": (PUBLIC, None),
     "checkin.attendance": (ORGANISER, None),
@@ -172,6 +174,8 @@ SPECIAL_GET = {
     # letter exists only once approved (the world's request is still undecided).
     "visa.request": (302, 200, 200, 200, 200, 200),
     "visa.letter_pdf": (302, 404, 404, 404, 404, 404),
+    # Uploaded images are shown to organisers only, and the world has none yet.
+    "documents.image": (302, 403, 403, 403, 404, 404),
     # My agenda needs a registration for the event.
     "agenda.my_agenda": (302, 200, 403, 403, 403, 403),
     # A certificate exists only once the delegate was scanned in (not yet in the world).
@@ -251,6 +255,7 @@ def world(app):
             "registration_id": registration.id,
             "slot_id": 999999,
             "tag_id": 999999,
+            "kind": "logo",
         }
         return {
             "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},

@@ -1,0 +1,1 @@
+"""Documents delegates carry: branding (letterhead, logo, signature) shared by the PDFs."""

@@ -1,0 +1,124 @@
+"""The organiser's logo and signature for PDFs: checked by reading the image, kept private.
+
+An upload is accepted only if Pillow reads it as a PNG or JPEG within the size limits; it
+is then re-encoded (metadata and anything hidden after the image data are dropped, large
+pictures scaled down) and stored under the uploads folder with a random name, never in
+static/: only organisers fetch the files (preview), and the PDF builders read them from
+disk. Flush only, never commit.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+from confapp.errors import ValidationFailed
+from confapp.events.models import Event
+from confapp.extensions import db
+
+KINDS = ("logo", "signature")
+FORMATS = {"PNG": "png", "JPEG": "jpg"}
+MAX_BYTES = 2 * 1024 * 1024
+MAX_SIDE = 6000  # pixels: anything bigger is refused before it is decoded
+STORED_SIDE = 1200  # pixels: enough for 300 dpi at 10 cm
+
+
+def uploads_folder() -> Path:
+    """Where uploaded images live (UPLOAD_FOLDER, default: instance/uploads)."""
+    folder = current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
+    return Path(folder)
+
+
+def _column(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown image kind {kind!r}")
+    return f"{kind}_file"
+
+
+def image_path(event: Event, kind: str) -> Path | None:
+    """The stored file of the event's logo or signature, if there is one on disk."""
+    name = getattr(event, _column(kind))
+    if not name:
+        return None
+    path = uploads_folder() / "events" / str(event.id) / name
+    return path if path.is_file() else None
+
+
+def read_image(data: bytes, *, field: str) -> tuple[bytes, str]:
+    """Validate an uploaded image and re-encode it; return (bytes, "png" or "jpg").
+
+    Raises ValidationFailed with a message for the person who uploaded it.
+    """
+    from PIL import Image
+    from PIL import UnidentifiedImageError
+
+    if not data:
+        raise ValidationFailed("Choose an image file.", field=field)
+    if len(data) > MAX_BYTES:
+        raise ValidationFailed(
+            f"The image is too large ({len(data) / 1024 / 1024:.1f} MB); "
+            f"at most {MAX_BYTES // 1024 // 1024} MB.",
+            field=field,
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            if kind in FORMATS and max(width, height) <= MAX_SIDE:
+                probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed(
+            "This file could not be read as a PNG or JPEG image.", field=field
+        ) from None
+    if kind not in FORMATS:
+        raise ValidationFailed("Upload a PNG or JPEG image.", field=field)
+    if max(width, height) > MAX_SIDE:
+        raise ValidationFailed(
+            f"The image is {width} × {height} pixels; at most {MAX_SIDE} on each side.",
+            field=field,
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            if max(image.size) > STORED_SIDE:
+                image.thumbnail((STORED_SIDE, STORED_SIDE))
+            out = io.BytesIO()
+            if kind == "PNG":
+                keep = "RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB"
+                image.convert(keep).save(out, format="PNG", optimize=True)
+            else:
+                image.convert("RGB").save(out, format="JPEG", quality=90)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed(
+            "This file could not be read as a PNG or JPEG image.", field=field
+        ) from None
+    return out.getvalue(), FORMATS[kind]
+
+
+def save_image(event: Event, kind: str, data: bytes) -> Path | None:
+    """Store a validated upload as the event's logo or signature.
+
+    Returns the file it replaces: delete it once the change is committed (a rollback
+    must leave the event pointing at a file that still exists).
+    """
+    column = _column(kind)
+    content, extension = read_image(data, field=kind)
+    folder = uploads_folder() / "events" / str(event.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{kind}-{secrets.token_hex(8)}.{extension}"
+    (folder / name).write_bytes(content)
+    old = image_path(event, kind)
+    setattr(event, column, name)
+    db.session.flush()
+    return old
+
+
+def remove_image(event: Event, kind: str) -> Path | None:
+    """Forget the event's logo or signature; returns the file to delete after the commit."""
+    old = image_path(event, kind)
+    setattr(event, _column(kind), None)
+    db.session.flush()
+    return old

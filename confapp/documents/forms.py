@@ -1,0 +1,23 @@
+"""The organisers' documents settings: letterhead text and the logo and signature images."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from confapp.web.forms import Form
+
+
+class DocumentsForm(Form):
+    """What badges, visa letters and certificates print about the organiser."""
+
+    organiser_name = StringField("Organiser", validators=[Length(max=200)])
+    organiser_address = TextAreaField("Postal address", validators=[Length(max=500)])
+    letter_contact = StringField("Contact line", validators=[Length(max=300)])
+    logo = FileField("Logo (PNG or JPEG, at most 2 MB)")
+    remove_logo = BooleanField("Remove the logo")
+    signature = FileField("Signature (PNG or JPEG, at most 2 MB)")
+    remove_signature = BooleanField("Remove the signature")
