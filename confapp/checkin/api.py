@@ -248,6 +248,7 @@ def search(slug: str, event, user):
             Registration.event_id == event.id,
             sa.or_(
                 Registration.full_name.ilike(pattern, escape="\\"),
+                Registration.name_latin.ilike(pattern, escape="\\"),
                 Registration.organisation.ilike(pattern, escape="\\"),
                 Registration.email.ilike(pattern, escape="\\"),
             ),
@@ -328,6 +329,7 @@ openapi.add_schema(
         "properties": {
             "registration_id": {"type": "integer"},
             "full_name": {"type": "string"},
+            "name_latin": {"type": "string"},
             "organisation": {"type": "string"},
             "country": {"type": "string"},
             "country_name": {"type": "string"},

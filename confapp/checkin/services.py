@@ -141,6 +141,7 @@ class Holder(NamedTuple):
     badge_serial: int
     status: RegistrationStatus
     full_name: str
+    name_latin: str
     organisation: str
     country: str
     category: RegistrationCategory
@@ -190,6 +191,7 @@ def _holder_columns(reg: sa.Table, checkpoint_kind: str, session_pool) -> list:
         reg.c.badge_serial,
         reg.c.status,
         reg.c.full_name,
+        reg.c.name_latin,
         reg.c.organisation,
         reg.c.country,
         reg.c.category,
@@ -783,6 +785,7 @@ def delegate_json(registration: Registration | None) -> dict | None:
     return {
         "registration_id": registration.id,
         "full_name": registration.full_name,
+        "name_latin": registration.name_latin,
         "organisation": registration.organisation,
         "country": registration.country,
         "country_name": country_name(registration.country),

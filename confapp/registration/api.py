@@ -80,6 +80,7 @@ def _search_condition(query: str):
     pattern = "%" + query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
     return sa.or_(
         Registration.full_name.ilike(pattern, escape="\\"),
+        Registration.name_latin.ilike(pattern, escape="\\"),
         Registration.organisation.ilike(pattern, escape="\\"),
         Registration.email.ilike(pattern, escape="\\"),
     )
@@ -90,6 +91,7 @@ def registration_json(reg: Registration, slug: str) -> dict:
     return {
         "id": reg.id,
         "full_name": reg.full_name,
+        "name_latin": reg.name_latin,
         "organisation": reg.organisation,
         "organisation_type": reg.organisation_type.value,
         "job_title": reg.job_title,
@@ -160,6 +162,11 @@ openapi.add_schema(
         "properties": {
             "id": {"type": "integer"},
             "full_name": {"type": "string"},
+            "name_latin": {
+                "type": "string",
+                "description": "The name in Latin letters when full_name is in another script "
+                "(empty when not given)",
+            },
             "organisation": {"type": "string"},
             "organisation_type": {"type": "string", "enum": [t.value for t in OrganisationType]},
             "job_title": {"type": "string"},

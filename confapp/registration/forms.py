@@ -65,6 +65,9 @@ class DetailsForm(Form):
         filters=[_strip],
         validators=[DataRequired("Enter your full name."), Length(max=200)],
     )
+    name_latin = StringField(
+        "Name in Latin letters (optional)", filters=[_strip], validators=[Length(max=200)]
+    )
     organisation = StringField("Organisation", filters=[_strip], validators=[Length(max=200)])
     organisation_type = SelectField(
         "Type of organisation",
@@ -155,6 +158,9 @@ class OrganiserEditForm(Form):
     """Organisers change a registration's category and their internal note."""
 
     category = SelectField("Category", choices=_choices(CATEGORY_LABELS.items()))
+    name_latin = StringField(
+        "Name in Latin letters", filters=[_strip], validators=[Optional(), Length(max=200)]
+    )
     notes = TextAreaField(
         "Internal note (organisers only)", validators=[Optional(), Length(max=5000)]
     )

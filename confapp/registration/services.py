@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
@@ -51,6 +52,7 @@ PER_PAGE = 50
 # The delegate's details: the registration form's field names minus account fields.
 DETAIL_FIELDS = (
     "full_name",
+    "name_latin",
     "organisation",
     "organisation_type",
     "job_title",
@@ -65,6 +67,7 @@ DETAIL_FIELDS = (
 )
 _MAX_LENGTHS = {
     "full_name": 200,
+    "name_latin": 200,
     "organisation": 200,
     "job_title": 200,
     "phone": 40,
@@ -74,6 +77,11 @@ _MAX_LENGTHS = {
 
 
 # --- validation ---------------------------------------------------------------------
+
+
+def is_latin(text: str) -> bool:
+    """Whether every letter of the text is a Latin letter (accents and marks allowed)."""
+    return all(not ch.isalpha() or unicodedata.name(ch, "").startswith("LATIN") for ch in text)
 
 
 def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,6 +94,11 @@ def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
         out[name] = value
     if not out["full_name"]:
         raise ValidationFailed("Enter your full name.", field="full_name")
+    out["name_latin"] = " ".join(out["name_latin"].split())
+    if not is_latin(out["name_latin"]):
+        raise ValidationFailed(
+            "Write this name in Latin letters (A to Z, accents allowed).", field="name_latin"
+        )
     country = str(data.get("country") or "").strip().upper()
     if not is_country(country):
         raise ValidationFailed(
@@ -456,10 +469,20 @@ def organiser_update(
     notes: str,
     actor: User,
     now: dt.datetime,
+    name_latin: str | None = None,
 ) -> Registration:
-    """Organisers change the category and their internal note."""
+    """Organisers change the category, the name in Latin letters and their internal note."""
     reg.category = parse_category(category)
     reg.notes = (notes or "").strip()[:5000]
+    if name_latin is not None:
+        name_latin = " ".join(name_latin.split())
+        if len(name_latin) > 200:
+            raise ValidationFailed("At most 200 characters.", field="name_latin")
+        if not is_latin(name_latin):
+            raise ValidationFailed(
+                "Write this name in Latin letters (A to Z, accents allowed).", field="name_latin"
+            )
+        reg.name_latin = name_latin
     reg.updated_at = now
     db.session.flush()
     return reg
@@ -595,6 +618,7 @@ class Filters:
                         sa.func.lower(column).like(pattern, escape="\\")
                         for column in (
                             Registration.full_name,
+                            Registration.name_latin,
                             Registration.email,
                             Registration.organisation,
                         )
@@ -679,6 +703,8 @@ EXPORT_COLUMNS = (
     "needs_visa_letter",
     "directory_opt_in",
     "registered_at",
+    # Added later: new columns go last so that spreadsheets built on the export keep working.
+    "name_latin",
 )
 
 
@@ -711,6 +737,7 @@ def export_rows(
             "yes" if reg.needs_visa_letter else "no",
             "yes" if reg.directory_opt_in else "no",
             event.local(reg.created_at).strftime("%Y-%m-%d %H:%M"),
+            reg.name_latin,
         ]
         for reg in regs
     ]

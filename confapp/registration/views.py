@@ -259,6 +259,7 @@ def manage_detail(ctx: Ctx, reg_id: int):
             reg,
             category=form.category.data,
             notes=form.notes.data or "",
+            name_latin=form.name_latin.data or "",
             actor=ctx.user,
             now=ctx.now,
         ),

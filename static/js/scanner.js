@@ -179,6 +179,7 @@ function show(answer, note) {
   $("result-title").textContent = bus.title || TITLES[answer.result] || answer.result;
   const d = answer.delegate;
   $("result-name").textContent = d ? d.full_name : "";
+  $("result-latin").textContent = d && d.name_latin ? d.name_latin : "";
   $("result-bus").textContent = bus.line;
   $("result-org").textContent = d ? d.organisation : "";
   $("result-country").textContent = d ? d.country_name || d.country : "";
@@ -395,7 +396,8 @@ $("search").addEventListener("input", () => {
       for (const person of body.results || []) {
         const li = document.createElement("li");
         const label = document.createElement("span");
-        label.textContent = `${person.full_name} — ${person.organisation || ""} (${person.country_name || person.country}) · ${person.status}`;
+        const latin = person.name_latin ? ` (${person.name_latin})` : "";
+        label.textContent = `${person.full_name}${latin} — ${person.organisation || ""} (${person.country_name || person.country}) · ${person.status}`;
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = "Check in";

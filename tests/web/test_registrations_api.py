@@ -25,6 +25,7 @@ URL = "/api/v1/events/cdc/registrations"
 FIELDS = {
     "id",
     "full_name",
+    "name_latin",
     "organisation",
     "organisation_type",
     "job_title",
