@@ -336,28 +336,92 @@ def cell(pdf: FPDF, w: float, h: float, text: str, align: str = "L") -> None:
     pdf.x += w
 
 
-def fit_lines(
-    pdf: FPDF, text: str, width: float, sizes: Sequence[float], max_lines: int, style: str = ""
-) -> tuple[float, list[str]]:
-    """The largest size from `sizes` at which `text` fits in `max_lines` lines of `width` mm.
+def wrap_words(pdf: FPDF, text: str, width: float) -> list[str] | None:
+    """Greedy word wrap at the current font and size; None when a word alone is too wide."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if text_width(pdf, candidate) <= width:
+            line = candidate
+            continue
+        if not line or text_width(pdf, word) > width:
+            return None
+        lines.append(line)
+        line = word
+    if line:
+        lines.append(line)
+    return lines
 
-    When even the smallest size needs more lines, the extra lines are dropped and the
-    last kept line ends with an ellipsis: text never runs out of its box.
+
+# A wrapped name is preferred to a single line only when its letters come out this much
+# bigger: "Zoë Ñúñez Gonçalves-Łukasiewicz" on two lines at 28 pt rather than one at 14 pt,
+# but "Aïssatou Diallo" on one line at 24 pt rather than two at 28 pt.
+WRAP_GAIN = 1.25
+
+
+def leading(text: str) -> float:
+    """Line height as a multiple of the font size: more for scripts with tall marks."""
+    return 1.4 if needs_shaping(text) else 1.2
+
+
+PT = 25.4 / 72  # mm per point
+
+
+def fit_lines(
+    pdf: FPDF,
+    text: str,
+    width: float,
+    sizes: Sequence[float],
+    max_lines: int,
+    style: str = "",
+    height: float | None = None,
+) -> tuple[float, list[str]]:
+    """The largest size from `sizes` at which `text` fits in `max_lines` lines of `width` mm
+    (and, given a `height`, as many lines as fit in it at the text's leading).
+
+    One line is kept unless wrapping allows letters WRAP_GAIN times bigger. When even the
+    smallest size needs more lines, the extra lines are dropped and the last kept line ends
+    with an ellipsis: text never runs out of its box.
     """
     family = pdf.font_family
     shape_for(pdf, text)
+    factor = leading(text)
+
+    def allowed(size: float) -> int:
+        if height is None:
+            return max_lines
+        return max(1, min(max_lines, int(height / (size * PT * factor) + 1e-6)))
+
+    single = None
     for size in sizes:
         pdf.set_font(family, style, size)
         if text_width(pdf, text) <= width:
-            return size, [text]
+            single = size
+            break
+    for size in sizes:
+        if single is not None and size < single * WRAP_GAIN:
+            break
+        if allowed(size) < 2:
+            continue
+        pdf.set_font(family, style, size)
+        lines = wrap_words(pdf, text, width)
+        if lines is not None and len(lines) <= allowed(size):
+            return size, lines
+    if single is not None:
+        pdf.set_font(family, style, single)
+        return single, [text]
     for size in sizes:
         pdf.set_font(family, style, size)
-        lines = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES", padding=0)
-        if len(lines) <= max_lines:
+        lines = wrap_words(pdf, text, width)
+        if lines is None:
+            shape_for(pdf, text)
+            lines = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES", padding=0)
+        if len(lines) <= allowed(size):
             return size, lines
-    lines = lines[:max_lines]
+    lines = lines[: allowed(size)]
     last = lines[-1]
-    while last and pdf.get_string_width(last + "…") > width:
+    while last and text_width(pdf, last + "…") > width:
         last = last[:-1]
     lines[-1] = last.rstrip() + "…"
     return size, lines

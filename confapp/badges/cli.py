@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from confapp.badges import services
+from confapp.badges.order import ORDERS
 from confapp.badges.render import LAYOUTS
 from confapp.db import utcnow
 from confapp.errors import DomainError
@@ -51,27 +52,56 @@ def register(app: Flask) -> None:
 @click.option(
     "--new-only", is_flag=True, help="Only badges not printed since they were (re-)issued."
 )
+@click.option(
+    "--order",
+    type=click.Choice(list(ORDERS)),
+    default="name",
+    show_default=True,
+    help="Sort by name or family name (as spelt in Latin letters), organisation or country.",
+)
 @click.option("--no-mark", is_flag=True, help="Do not record these badges as printed.")
 @with_appcontext
 def badges_command(
-    slug: str, output: Path, layout: str, category: str | None, new_only: bool, no_mark: bool
+    slug: str,
+    output: Path,
+    layout: str,
+    category: str | None,
+    new_only: bool,
+    order: str,
+    no_mark: bool,
 ) -> None:
     """Write the badges of event SLUG (confirmed registrations) to a print-ready PDF."""
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None:
         raise click.ClickException(f"No event with slug {slug!r}.")
     try:
-        registrations = services.badge_registrations(event, category=category, new_only=new_only)
+        registrations = services.badge_registrations(
+            event, category=category, new_only=new_only, order=order
+        )
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     with click.progressbar(
         length=len(registrations), label="Rendering badges", file=sys.stderr
     ) as bar:
-        body = services.render(
-            event, registrations, layout=layout, config=current_app.config, progress=bar.update
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        run = services.render(
+            event, registrations, layout=layout, config=current_app.config, on_progress=on_progress
         )
-    output.write_bytes(body)
+    output.write_bytes(run.pdf)
     if not no_mark:
-        services.mark_printed(registrations, utcnow())
+        services.mark_printed(services.printed_well(registrations, run), utcnow())
         db.session.commit()
-    click.echo(f"Wrote {len(registrations)} badge(s) to {output} ({LAYOUTS[layout].description}).")
+    click.echo(f"Wrote {run.count} badge(s) to {output} ({LAYOUTS[layout].description}).")
+    if run.undrawable:
+        click.echo(
+            f"Warning: {len(run.undrawable)} badge(s) have letters that no installed font can "
+            "draw; they are printed as \ufffd and not recorded as printed. Install a font "
+            "for them (PDF_FALLBACK_FONTS) or add the name in Latin letters, then print them "
+            "with --new-only:",
+            err=True,
+        )
+        for problem in run.undrawable:
+            click.echo(f"  {problem.describe()}", err=True)

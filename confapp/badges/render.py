@@ -8,8 +8,9 @@ runs; fonts are loaded once per document; text shaping runs only for scripts tha
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -17,10 +18,12 @@ from confapp.badges.qr import qr_matrix  # noqa: F401 - part of this module's in
 from confapp.badges.qr import qr_path
 from confapp.badges.qr import qr_png  # noqa: F401 - part of this module's interface
 from confapp.badges.qr import qr_rows
+from confapp.pdf import PT
 from confapp.pdf import FontSet
 from confapp.pdf import cell
 from confapp.pdf import fit_lines
 from confapp.pdf import install_fonts
+from confapp.pdf import leading
 from confapp.pdf import shape_for
 
 # Category colour bands (RGB).
@@ -45,11 +48,13 @@ class BadgeData:
     category: str
     category_label: str
     event_title: str
+    name_latin: str = ""
 
     def texts(self) -> tuple[str, ...]:
         """The words printed on the badge (to pick the fonts they need)."""
         return (
             self.full_name,
+            self.name_latin,
             self.organisation,
             self.country_name,
             self.category_label,
@@ -66,6 +71,32 @@ class Layout:
     badge: tuple[float, float]
     slots: tuple[tuple[float, float], ...]
     description: str
+
+
+def _aspect_ratio(path: str) -> float:
+    """Width / height of an image file (read once per document)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        width, height = image.size
+    return width / height if height else 1.0
+
+
+_RTL = frozenset(("R", "AL"))
+_LTR = frozenset(("L",))
+
+
+def _starts_right_to_left(text: str) -> bool:
+    """Whether the first letter with a direction is right-to-left (Arabic, Hebrew...)."""
+    import unicodedata
+
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in _RTL:
+            return True
+        if direction in _LTR:
+            return False
+    return False
 
 
 def _grid(page_w, page_h, badge_w, badge_h, cols, rows) -> tuple[tuple[float, float], ...]:
@@ -111,7 +142,13 @@ class BadgeDocument:
 
     FAMILY = "badge"
 
-    def __init__(self, layout: str, fonts: FontSet, title: str = "Badges") -> None:
+    def __init__(
+        self,
+        layout: str,
+        fonts: FontSet,
+        title: str = "Badges",
+        logo: str | Path | None = None,
+    ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
         self.layout = LAYOUTS[layout]
@@ -126,6 +163,8 @@ class BadgeDocument:
         self.count = 0
         # Event titles, organisations, countries and labels repeat: fit them once.
         self._fits: dict[tuple, tuple[float, list[str]]] = {}
+        self.logo = str(logo) if logo else None
+        self._logo_ratio = _aspect_ratio(self.logo) if self.logo else 0.0
 
     def add(self, badge: BadgeData, rows: list[int] | None = None) -> None:
         """Place the next badge (a new page when the current sheet is full)."""
@@ -180,22 +219,21 @@ class BadgeDocument:
         """Text fitted into a w×h box: largest size that fits, wrapped, never overflowing."""
         if not text:
             return
+        if align == "L" and _starts_right_to_left(text):
+            align = "R"
         pdf = self.pdf
-        pdf.set_font(self.FAMILY, style, sizes[0])
-        fitting = [s for s in sizes if s * 0.3528 * 1.15 <= h] or [sizes[-1]]
-        lines_allowed = max_lines
-        key = (text, w, h, tuple(fitting), lines_allowed, style)
+        factor = leading(text)
+        fitting = [s for s in sizes if s * PT * factor <= h] or [sizes[-1]]
+        key = (text, w, h, tuple(fitting), max_lines, style)
         fitted = self._fits.get(key)
         if fitted is None:
-            fitted = self._fits[key] = fit_lines(pdf, text, w, fitting, lines_allowed, style)
+            pdf.set_font(self.FAMILY, style, fitting[0])
+            fitted = self._fits[key] = fit_lines(pdf, text, w, fitting, max_lines, style, h)
         else:
             shape_for(pdf, text)
             pdf.set_font(self.FAMILY, style, fitted[0])
         size, lines = fitted
-        line_h = size * 0.3528 * 1.15
-        while len(lines) * line_h > h and len(lines) > 1:
-            lines = lines[:-1]
-            lines[-1] = lines[-1].rstrip() + "…"
+        line_h = size * PT * factor
         top = y + (h - len(lines) * line_h) / 2
         pdf.set_text_color(*colour)
         for i, line in enumerate(lines):
@@ -206,28 +244,47 @@ class BadgeDocument:
         self.pdf.set_fill_color(*colour)
         self.pdf.rect(x, y, w, h, style="F")
 
+    def _logo(self, x: float, y: float, max_w: float, max_h: float) -> float:
+        """Draw the logo in a max_w × max_h box at (x, y); return the width used (0: none)."""
+        if not self.logo:
+            return 0.0
+        w = min(max_w, max_h * self._logo_ratio)
+        h = w / self._logo_ratio
+        self.pdf.image(self.logo, x, y + (max_h - h) / 2, w, h)
+        return w
+
+    def _header(self, b: BadgeData, x: float, y: float, w: float, h: float, sizes, colour):
+        """Logo and event name side by side (the name alone, centred, without a logo)."""
+        used = self._logo(x, y, w * 0.3, h)
+        gap = 2.5 if used else 0
+        align = "L" if used else "C"
+        self._block(
+            b.event_title, x + used + gap, y, w - used - gap, h, sizes, 2, "B", align, colour
+        )
+
     def _portrait(self, b: BadgeData, rows, x, y, w, h) -> None:
         colour = CATEGORY_COLOURS.get(b.category, DEFAULT_COLOUR)
         pad = 7
-        self._band(x, y, w, 16, colour)
+        # White header with the logo and the event name, over a stripe of the category colour.
+        self._header(b, x + pad, y + 3, w - 2 * pad, 13, (11, 10, 9, 8, 7), (30, 30, 30))
+        self._band(x, y + 18, w, 2.5, colour)
+        name_h = 26 if b.name_latin else 33
         self._block(
-            b.event_title,
+            b.full_name,
             x + pad,
-            y + 2,
+            y + 24,
             w - 2 * pad,
-            12,
-            (11, 9, 8),
-            2,
+            name_h,
+            (28, 24, 21, 18, 16, 14, 12, 10),
+            3,
             "B",
-            colour=(255, 255, 255),
         )
-        self._block(
-            b.full_name, x + pad, y + 22, w - 2 * pad, 30, (28, 24, 21, 18, 16, 14, 12, 10), 3, "B"
-        )
-        self._block(b.organisation, x + pad, y + 54, w - 2 * pad, 12, (13, 11, 10, 9, 8), 2)
-        self._block(b.country_name, x + pad, y + 67, w - 2 * pad, 7, (12, 10, 9, 8), 1)
+        if b.name_latin:
+            self._block(b.name_latin, x + pad, y + 50.5, w - 2 * pad, 7, (14, 12, 11, 10, 9), 1)
+        self._block(b.organisation, x + pad, y + 58, w - 2 * pad, 11, (12, 11, 10, 9, 8), 2)
+        self._block(b.country_name, x + pad, y + 69.5, w - 2 * pad, 6, (11, 10, 9, 8), 1)
         qr = 46
-        self._qr(rows, x + (w - qr) / 2, y + 76, qr)
+        self._qr(rows, x + (w - qr) / 2, y + 77, qr)
         self._band(x, y + h - 16, w, 16, colour)
         self._text(
             b.category_label.upper(), x, y + h - 12.5, w, 16, style="B", colour=(255, 255, 255)
@@ -238,31 +295,29 @@ class BadgeDocument:
         qr = 31
         pad = 4
         self._band(x, y, 5, h, colour)
+        left = x + 5 + pad
+        # The header spans the badge; the QR code sits under it on the right.
+        self._header(b, left, y + 2, w - 5 - 2 * pad, 7.5, (8, 7.5, 7, 6.5, 6), colour)
         text_w = w - 5 - qr - 2 * pad + 2
+        name_h = 13 if b.name_latin else 16
         self._block(
-            b.full_name,
-            x + 5 + pad,
-            y + 5,
-            text_w,
-            20,
-            (18, 16, 14, 12, 10, 9, 8),
-            3,
-            "B",
-            align="L",
+            b.full_name, left, y + 11, text_w, name_h, (16, 14, 12, 11, 10, 9, 8), 2, "B", "L"
         )
-        self._block(b.organisation, x + 5 + pad, y + 26, text_w, 9, (10, 9, 8, 7), 2, align="L")
-        self._block(b.country_name, x + 5 + pad, y + 36, text_w, 5, (9, 8, 7), 1, align="L")
+        if b.name_latin:
+            self._block(b.name_latin, left, y + 24, text_w, 4.5, (9, 8, 7, 6.5), 1, align="L")
+        self._block(b.organisation, left, y + 29, text_w, 8, (9, 8, 7, 6.5), 2, align="L")
+        self._block(b.country_name, left, y + 37.5, text_w, 4.5, (8, 7.5, 7, 6.5), 1, align="L")
         self._text(
             b.category_label.upper(),
-            x + 5 + pad,
-            y + h - 10,
+            left,
+            y + h - 9.5,
             text_w,
             9,
             style="B",
             align="L",
             colour=colour,
         )
-        self._qr(rows, x + w - qr - 1, y + (h - qr) / 2, qr)
+        self._qr(rows, x + w - qr - 1, y + 11.5, qr)
 
     def _qr(self, rows: list[int], x: float, y: float, size: float) -> None:
         draw_qr(self.pdf, rows, x, y, size)
@@ -281,18 +336,24 @@ class BadgeDocument:
         return bytes(self.pdf.output())
 
 
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 25  # badges between two progress reports (each may write to a job store)
+
+
 def build_badges(
-    badges: Iterable[BadgeData],
+    badges: Sequence[BadgeData],
     *,
     layout: str,
     fonts: FontSet,
     title: str = "Badges",
-    progress: Callable[[int], None] | None = None,
+    logo: str | Path | None = None,
+    on_progress: Progress | None = None,
 ) -> bytes:
-    """Render badges into one print-ready PDF."""
-    document = BadgeDocument(layout, fonts, title)
-    for badge in badges:
+    """Render badges into one print-ready PDF; on_progress(done, total) reports as it goes."""
+    document = BadgeDocument(layout, fonts, title, logo)
+    total = len(badges)
+    for done, badge in enumerate(badges, 1):
         document.add(badge)
-        if progress:
-            progress(1)
+        if on_progress and (done % PROGRESS_EVERY == 0 or done == total):
+            on_progress(done, total)
     return document.output()

@@ -23,6 +23,7 @@ from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
+from confapp.pdf import font_set
 from confapp.registration import services as registration_services
 from confapp.registration.models import Registration
 from confapp.security import require_organiser
@@ -81,40 +82,44 @@ def my_badge_pdf(slug: str):
     event, reg, redirect_to = _own_badge(slug)
     if redirect_to:
         return redirect_to
-    body = services.render(event, [reg], layout="a6", config=current_app.config)
-    return _download(body, "application/pdf", f"{event.slug}-badge.pdf")
+    run = services.render(event, [reg], layout="a6", config=current_app.config)
+    return _download(run.pdf, "application/pdf", f"{event.slug}-badge.pdf")
 
 
 @bp.route("/events/<slug>/manage/badges", methods=["GET", "POST"])
 def manage(slug: str):
-    """Print runs: all or filtered badges in a print layout, as one PDF."""
+    """Print runs: all or filtered badges in a print layout and order, as one PDF."""
     event = get_event_or_404(slug, current_user)
     require_organiser(event)
     form = PrintForm()
     if form.validate_on_submit():
         try:
             registrations = services.badge_registrations(
-                event, category=form.category.data or None, new_only=form.new_only.data
+                event,
+                category=form.category.data or None,
+                new_only=form.new_only.data,
+                order=form.order.data,
             )
-            body = services.render(
+            run = services.render(
                 event, registrations, layout=form.layout.data, config=current_app.config
             )
         except DomainError as exc:
             flash(exc.message, "error")
             return redirect(url_for(".manage", slug=slug))
         if form.mark_printed.data:
-            services.mark_printed(registrations, utcnow())
+            services.mark_printed(services.printed_well(registrations, run), utcnow())
             db.session.commit()
-        return _download(body, "application/pdf", f"{event.slug}-badges-{form.layout.data}.pdf")
-    all_count = len(services.badge_registrations(event))
+        return _download(run.pdf, "application/pdf", f"{event.slug}-badges-{form.layout.data}.pdf")
+    everyone = services.badge_registrations(event)
     new_count = len(services.badge_registrations(event, new_only=True))
     return render_template(
         "badges/manage.html",
         event=event,
         form=form,
-        all_count=all_count,
+        all_count=len(everyone),
         new_count=new_count,
         layouts=LAYOUTS,
+        undrawable=services.undrawable_badges(everyone, font_set(current_app.config)),
     )
 
 
