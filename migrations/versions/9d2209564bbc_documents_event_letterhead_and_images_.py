@@ -8,7 +8,7 @@ NOT NULL with an empty default so existing rows need no data step (ALTER TABLE A
 COLUMN on SQLite, no table copy).
 
 Revision ID: 9d2209564bbc
-Revises: 8c47cdecb32e
+Revises: 7f40f5da182d
 Create Date: 2026-12-04 16:07:42.377451
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9d2209564bbc'
-down_revision = '8c47cdecb32e'
+down_revision = '7f40f5da182d'
 branch_labels = None
 depends_on = None
 
