@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     on_leave("sessions", agenda_services.release_seats_of, agenda_services.describe_seats_of)
     on_leave("visits", visit_services.release_seats_of, visit_services.describe_seats_of)
     # Networking meetings: pages, organiser API, and their entries in personal agendas.
+    from confapp.meetings import requests as meeting_requests
     from confapp.meetings.api import meetings_api
     from confapp.meetings.personal import register_personal as register_meeting_entries
     from confapp.meetings.views import bp as meetings_bp
@@ -135,6 +136,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_api, url_prefix="/api/v1")
     csrf.exempt(meetings_api)
     register_meeting_entries()
+    on_leave(
+        "meetings", meeting_requests.release_meetings_of, meeting_requests.describe_meetings_of
+    )
     # Badges and check-in: delegate/organiser pages, the scanner and the check-in API.
     from confapp.badges.views import bp as badges_bp
     from confapp.checkin.api import checkin_api

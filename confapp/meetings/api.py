@@ -9,8 +9,9 @@ from flask import jsonify
 from confapp.api import openapi
 from confapp.api.auth import organiser_required
 from confapp.extensions import db
-from confapp.meetings import services
+from confapp.meetings.booking import event_meetings
 from confapp.meetings.models import MeetingFeedback
+from confapp.meetings.models import MeetingRequest
 
 meetings_api = Blueprint("meetings_api", __name__)
 
@@ -26,12 +27,12 @@ def list_meetings(slug: str, event, user):
     feedback: dict[int, list[bool]] = {}
     for request_id, took_place in db.session.execute(
         sa.select(MeetingFeedback.request_id, MeetingFeedback.took_place)
-        .join(services.MeetingRequest, MeetingFeedback.request_id == services.MeetingRequest.id)
-        .where(services.MeetingRequest.event_id == event.id)
+        .join(MeetingRequest, MeetingFeedback.request_id == MeetingRequest.id)
+        .where(MeetingRequest.event_id == event.id)
     ):
         feedback.setdefault(request_id, []).append(took_place)
     items = []
-    for meeting, slot, table, req in services.event_meetings(event):
+    for meeting, slot, table, req in event_meetings(event):
         said = feedback.get(req.id, [])
         status = (
             "held" if said and all(said) else "not_held" if said and not any(said) else "scheduled"

@@ -14,6 +14,9 @@ from confapp import mail
 from confapp.db import utcnow
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.meetings import batch
+from confapp.meetings import reminders
+from confapp.meetings import scheduler
 
 
 def register(app: Flask) -> None:
@@ -46,9 +49,6 @@ def _event(slug: str) -> Event:
 @with_appcontext
 def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) -> None:
     """Give accepted requests of event SLUG a slot and a table, as many as possible."""
-    from confapp.meetings import scheduler
-    from confapp.meetings import services
-
     event = _event(slug)
     with mail.links_context():
         with click.progressbar(length=100, label="Scheduling") as bar:
@@ -61,8 +61,8 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
                     bar.update(target - shown)
                     shown = target
 
-            report = services.schedule_all(
-                event, utcnow(), reschedule=reschedule, time_limit=time_limit, progress=progress
+            report = batch.schedule_all(
+                event, utcnow(), reschedule=reschedule, time_limit=time_limit, on_progress=progress
             )
             if shown < 100:
                 bar.update(100 - shown)
@@ -74,8 +74,8 @@ def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) ->
     click.echo(f"Upper bound (by priority weight): {report.bound}. Took {report.seconds:.1f} s.")
     if report.unscheduled:
         counts: dict[str, int] = {}
-        for _, reason in report.unscheduled:
-            counts[reason] = counts.get(reason, 0) + 1
+        for item in report.unscheduled:
+            counts[item.reason] = counts.get(item.reason, 0) + 1
         click.echo(f"Not scheduled: {len(report.unscheduled)}")
         for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
             click.echo(f"  {n:5d}  {scheduler.REASON_TEXT.get(reason, reason)}")
@@ -96,11 +96,9 @@ def remind_meetings_command(slug: str, after_hours: float) -> None:
 
     Safe to run from cron every hour: a request is named in one reminder at most.
     """
-    from confapp.meetings import services
-
     event = _event(slug)
     with mail.links_context():
-        report = services.remind_pending(
+        report = reminders.remind_pending(
             event, utcnow(), older_than=dt.timedelta(hours=after_hours)
         )
         db.session.commit()

@@ -12,7 +12,8 @@ from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionKind
 from confapp.events.models import Event
 from confapp.extensions import db
-from confapp.meetings import services
+from confapp.meetings import batch
+from confapp.meetings import booking
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import NetworkingProfile
 from confapp.meetings.models import NetworkingTag
@@ -80,8 +81,8 @@ def seed_meetings(
     db.session.add_all(tags)
     db.session.flush()
     for start, end in _blocks(event):
-        services.generate_slots(event, start, end, 20)
-    services.add_tables(event, 40, "Table", "Networking lounge")
+        booking.generate_slots(event, start, end, 20)
+    booking.add_tables(event, 40, "Table", "Networking lounge")
     people = [r for r in registrations if r.status is RegistrationStatus.CONFIRMED]
     listed = [r for r in people if r.directory_opt_in or rng.random() < 0.6]
     for r in listed:
@@ -140,5 +141,5 @@ def seed_meetings(
         )
         made += 1
     db.session.flush()
-    report = services.schedule_all(event, now, time_limit=1.0, notify=False)
+    report = batch.schedule_all(event, now, time_limit=1.0, notify=False)
     return {"meeting_requests": made, "meetings": report.total_scheduled, "directory": len(listed)}

@@ -1,22 +1,19 @@
-"""Networking directory: profiles, world regions, filters and explained recommendations."""
+"""Networking directory: world regions, filters and explained recommendations."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
-from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from confapp.errors import ValidationFailed
+from confapp.countries import country_name
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import NetworkingProfile
 from confapp.meetings.models import NetworkingTag
-from confapp.meetings.models import ProfileTag
 from confapp.meetings.models import RequestStatus
 from confapp.meetings.models import TagSide
 from confapp.registration.models import Registration
@@ -49,62 +46,11 @@ _REGION_CODES = {
 }
 REGIONS = {code: region for region, codes in _REGION_CODES.items() for code in codes.split()}
 REGION_NAMES = list(_REGION_CODES)
-LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 
 
 def region_of(country: str | None) -> str:
     """The world region of an ISO country code ('Other' if unknown)."""
     return REGIONS.get((country or "").upper(), "Other")
-
-
-def profile_of(registration: Registration) -> NetworkingProfile | None:
-    """The delegate's networking profile, if any."""
-    return db.session.scalar(
-        sa.select(NetworkingProfile)
-        .where(NetworkingProfile.registration_id == registration.id)
-        .options(selectinload(NetworkingProfile.tags))
-    )
-
-
-def save_profile(
-    event: Event,
-    registration: Registration,
-    *,
-    offers: str,
-    seeks: str,
-    languages: str,
-    offer_tag_ids: Iterable[int],
-    seek_tag_ids: Iterable[int],
-    opt_in: bool,
-    now: dt.datetime,
-) -> NetworkingProfile:
-    """Create or update the profile and the directory opt-in."""
-    codes = [c.strip().lower() for c in (languages or "").replace(";", ",").split(",") if c.strip()]
-    if any(not LANGUAGE_RE.match(c) for c in codes) or len(codes) > 12:
-        raise ValidationFailed(
-            "Languages are two-letter codes separated by commas, e.g. en, fr, hi.",
-            field="languages",
-        )
-    valid_tags = set(
-        db.session.scalars(sa.select(NetworkingTag.id).where(NetworkingTag.event_id == event.id))
-    )
-    offer_ids, seek_ids = set(offer_tag_ids), set(seek_tag_ids)
-    if not (offer_ids | seek_ids) <= valid_tags:
-        raise ValidationFailed("Unknown tag.", field="offer_tags")
-    profile = profile_of(registration)
-    if profile is None:
-        profile = NetworkingProfile(registration_id=registration.id)
-        db.session.add(profile)
-    profile.offers = (offers or "").strip()[:2000]
-    profile.seeks = (seeks or "").strip()[:2000]
-    profile.languages = ",".join(dict.fromkeys(codes))
-    profile.updated_at = now
-    profile.tags = [ProfileTag(tag_id=t, side=TagSide.OFFER) for t in sorted(offer_ids)] + [
-        ProfileTag(tag_id=t, side=TagSide.SEEK) for t in sorted(seek_ids)
-    ]
-    registration.directory_opt_in = opt_in
-    db.session.flush()
-    return profile
 
 
 @dataclasses.dataclass
@@ -303,3 +249,46 @@ def recommend(
         out.append(Recommendation(e, score, reasons))
     out.sort(key=lambda rec: (-rec.score, rec.entry.registration.full_name))
     return out[:limit]
+
+
+@dataclasses.dataclass
+class DirectoryPage:
+    """One page of the filtered directory, with what the page shows beside it."""
+
+    entries: list[Entry]
+    first: int  # index of the first entry shown (0-based)
+    total: int
+    page: int
+    pages: int
+    countries: list[tuple[str, str]]  # (code, name) of the countries in the directory
+    recommendations: list[Recommendation]
+
+
+def page(
+    event: Event, me: Registration, filters: Filters, number: int | None, size: int
+) -> DirectoryPage:
+    """The directory page `number` (clamped to the pages there are) for this delegate.
+
+    The whole directory is loaded in a fixed number of queries (filters need every
+    profile's tags and text); only one page of it is shown. Recommendations head the
+    first page only, for delegates in the directory: later pages stay light on slow phones.
+    """
+    items = entries(event)
+    shown = filter_entries(items, filters)
+    pages = max(1, -(-len(shown) // size))
+    number = min(max(number or 1, 1), pages)
+    first = (number - 1) * size
+    return DirectoryPage(
+        entries=shown[first : first + size],
+        first=first,
+        total=len(shown),
+        page=number,
+        pages=pages,
+        countries=sorted(
+            {(e.registration.country, country_name(e.registration.country)) for e in items},
+            key=lambda pair: pair[1],
+        ),
+        recommendations=recommend(event, me, items=items)
+        if me.directory_opt_in and number == 1
+        else [],
+    )

@@ -17,9 +17,16 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
-from confapp.meetings.services import PRIORITY_LEVELS
+from confapp.meetings.listing import STATUS_FILTERS
+from confapp.meetings.listing import RequestFilters
+from confapp.meetings.profiles import MAX_LANGUAGES
+from confapp.meetings.profiles import language_choices
+from confapp.meetings.requests import PRIORITY_LABELS
+from confapp.meetings.requests import PRIORITY_LEVELS
 from confapp.web.forms import Form
+from confapp.web.params import parse_int
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -44,9 +51,41 @@ class ProfileForm(Form):
     seeks = TextAreaField("What I look for", validators=[Optional(), Length(max=2000)])
     offer_tags = MultiCheckboxField("Topics I offer", coerce=int, choices=[])
     seek_tags = MultiCheckboxField("Topics I look for", coerce=int, choices=[])
-    languages = StringField(
-        "Languages I speak (two-letter codes)", validators=[Optional(), Length(max=100)]
-    )
+    languages = SelectMultipleField("Languages I speak", choices=[], validate_choice=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.languages.choices = choices(language_choices())
+
+    def fill(self, profile, registration, tag_choices) -> None:
+        """Offer the event's tags; on a GET, show what the delegate saved."""
+        self.offer_tags.choices = tag_choices
+        self.seek_tags.choices = tag_choices
+        if self.is_submitted():
+            return
+        self.directory_opt_in.data = registration.directory_opt_in
+        if profile is not None:
+            self.offers.data = profile.offers
+            self.seeks.data = profile.seeks
+            self.languages.data = [c for c in profile.languages.split(",") if c]
+            self.offer_tags.data = [t.tag_id for t in profile.tags if t.side.value == "offer"]
+            self.seek_tags.data = [t.tag_id for t in profile.tags if t.side.value == "seek"]
+
+    def profile_data(self) -> dict:
+        """The submitted profile as save_profile() takes it."""
+        return {
+            "offers": self.offers.data or "",
+            "seeks": self.seeks.data or "",
+            "languages": self.languages.data or [],
+            "offer_tag_ids": self.offer_tags.data or [],
+            "seek_tag_ids": self.seek_tags.data or [],
+            "opt_in": self.directory_opt_in.data,
+        }
+
+    def validate_languages(self, field) -> None:
+        """At most MAX_LANGUAGES (the choices themselves are checked by the field)."""
+        if len(field.data or []) > MAX_LANGUAGES:
+            raise ValidationError(f"Choose at most {MAX_LANGUAGES} languages.")
 
 
 class RequestForm(Form):
@@ -93,6 +132,15 @@ class FeedbackForm(Form):
     )
     cooperation_likely = BooleanField("Cooperation is likely")
     comment = StringField("Comment", validators=[Optional(), Length(max=1000)])
+
+    def answers(self) -> dict:
+        """The feedback as submit_feedback() takes it."""
+        return {
+            "took_place": self.took_place.data == "yes",
+            "rating": int(self.rating.data) if self.rating.data else None,
+            "cooperation_likely": self.cooperation_likely.data,
+            "comment": self.comment.data or "",
+        }
 
 
 class SlotsForm(Form):
@@ -165,3 +213,32 @@ class PriorityForm(Form):
         choices=[SelectChoice(weight, name.title()) for name, weight in PRIORITY_LEVELS.items()],
         validators=[InputRequired(message="Choose a priority.")],
     )
+
+
+class RequestFilterForm(Form):
+    """The organisers' filters of the request list (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status", choices=choices(STATUS_FILTERS.items()), default="open", validate_choice=False
+    )
+    q = StringField("Delegate name", validators=[Optional(), Length(max=100)])
+    priority = SelectField(
+        "Priority",
+        choices=[SelectChoice("", "Any")]
+        + [SelectChoice(str(weight), name.title()) for name, weight in PRIORITY_LEVELS.items()],
+        default="",
+        validate_choice=False,
+    )
+
+    def filters(self) -> RequestFilters:
+        """The filters asked for; anything unknown falls back to "no filter"."""
+        status = self.status.data if self.status.data in STATUS_FILTERS else "open"
+        priority = parse_int(self.priority.data)
+        return RequestFilters(
+            status=status,
+            q=(self.q.data or "")[:100] if not self.q.errors else "",
+            priority=priority if priority in PRIORITY_LABELS else None,
+        )

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from flask import current_app
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.meetings.booking import event_meetings
+from confapp.meetings.booking import list_tables
+from confapp.meetings.booking import slot_label
 from confapp.pdf import font_set
 from confapp.pdf import install_fonts
+from confapp.registration.models import Registration
 
 
 def _pdf(title: str, texts: Iterable[str]) -> FPDF:
@@ -60,3 +67,28 @@ def schedule_pdf(
                 for value in values:
                     row.cell(str(value))
     return bytes(pdf.output())
+
+
+def table_pages(event: Event) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(table heading, rows of time and the two delegates) for each table with meetings."""
+    regs = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == event.id)
+        )
+    }
+    by_table: dict[int, list[tuple[str, str, str]]] = {}
+    for _meeting, slot, table, req in event_meetings(event):
+        a, b = regs[req.requester_id], regs[req.invitee_id]
+        by_table.setdefault(table.id, []).append(
+            (
+                slot_label(event, slot),
+                f"{a.full_name} ({a.country})",
+                f"{b.full_name} ({b.country})",
+            )
+        )
+    return [
+        (t.name + (f" – {t.location}" if t.location else ""), by_table[t.id])
+        for t in list_tables(event)
+        if t.id in by_table
+    ]

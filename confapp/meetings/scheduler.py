@@ -80,6 +80,7 @@ class Result:
     bound: int
     reasons: dict[Hashable, str]
     seconds: float = 0.0
+    why: dict[Hashable, Why] = field(default_factory=dict)
 
 
 class _State:
@@ -267,14 +268,8 @@ def _cardinality_bound(state: _State, requests: Sequence[Request]) -> int:
     return _max_flow(2 * m + 3, edges, hub, sink) // 2
 
 
-def _min_cost(
-    n: int, arcs: list[tuple[int, int, int, int]], s: int, t: int, deadline: float
-) -> int | None:
-    """Least cost of any s-t flow over (u, v, capacity, cost) arcs; stop at cost >= 0.
-
-    Primal-dual: Dijkstra on reduced costs, then a maximum flow on the zero-reduced-cost
-    arcs, so every phase sends all paths of one length. None if the deadline passes.
-    """
+def _residual(arcs: list[tuple[int, int, int, int]], n: int):
+    """Adjacency lists of arc ids with capacities and costs; arc e ^ 1 is e's reverse."""
     head: list[list[int]] = [[] for _ in range(n)]
     to: list[int] = []
     cap: list[int] = []
@@ -288,9 +283,15 @@ def _min_cost(
         to.append(u)
         cap.append(0)
         cost.append(-w)
-    inf = float("inf")
-    # Initial potentials by Bellman-Ford (queue based); the graph has no negative cycle.
-    pot = [inf] * n
+    return head, to, cap, cost
+
+
+def _initial_potentials(
+    n: int, head: list[list[int]], to: list[int], cap: list[int], cost: list[int], s: int
+) -> list[float]:
+    """Shortest distances from s by Bellman-Ford (queue based); the graph has no negative
+    cycle. Unreachable nodes keep infinity."""
+    pot = [float("inf")] * n
     pot[s] = 0
     queue = deque([s])
     queued = [False] * n
@@ -303,6 +304,49 @@ def _min_cost(
                 if not queued[to[e]]:
                     queued[to[e]] = True
                     queue.append(to[e])
+    return pot
+
+
+def _reduced_distances(
+    n: int,
+    head: list[list[int]],
+    to: list[int],
+    cap: list[int],
+    cost: list[int],
+    pot: list[float],
+    s: int,
+) -> list[float]:
+    """Dijkstra on reduced costs (cost + pot[u] - pot[v], never negative)."""
+    inf = float("inf")
+    dist = [inf] * n
+    dist[s] = 0
+    heap = [(0, s)]
+    while heap:
+        d, u = heapq.heappop(heap)
+        if d > dist[u]:
+            continue
+        pu = pot[u]
+        for e in head[u]:
+            if cap[e] > 0:
+                v = to[e]
+                nd = d + cost[e] + pu - pot[v]
+                if nd < dist[v]:
+                    dist[v] = nd
+                    heapq.heappush(heap, (nd, v))
+    return dist
+
+
+def _min_cost(
+    n: int, arcs: list[tuple[int, int, int, int]], s: int, t: int, deadline: float
+) -> int | None:
+    """Least cost of any s-t flow over (u, v, capacity, cost) arcs; stop at cost >= 0.
+
+    Primal-dual: Dijkstra on reduced costs, then a maximum flow on the zero-reduced-cost
+    arcs, so every phase sends all paths of one length. None if the deadline passes.
+    """
+    head, to, cap, cost = _residual(arcs, n)
+    inf = float("inf")
+    pot = _initial_potentials(n, head, to, cap, cost, s)
     if pot[t] == inf:
         return 0
     pot = [p if p != inf else 0 for p in pot]
@@ -310,21 +354,7 @@ def _min_cost(
     while True:
         if time.perf_counter() > deadline:
             return None
-        dist = [inf] * n
-        dist[s] = 0
-        heap = [(0, s)]
-        while heap:
-            d, u = heapq.heappop(heap)
-            if d > dist[u]:
-                continue
-            pu = pot[u]
-            for e in head[u]:
-                if cap[e] > 0:
-                    v = to[e]
-                    nd = d + cost[e] + pu - pot[v]
-                    if nd < dist[v]:
-                        dist[v] = nd
-                        heapq.heappush(heap, (nd, v))
+        dist = _reduced_distances(n, head, to, cap, cost, pot, s)
         if dist[t] == inf:
             return total
         dt_ = dist[t]
@@ -428,22 +458,90 @@ def schedule(
     problem: Problem,
     *,
     time_limit: float = 4.0,
-    progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Result:
-    """Place as many (by weight) requests as possible; see the module docstring."""
+    """Place the heaviest set of requests the slots, tables and availability allow.
+
+    What it maximises: the total weight (organisers' priority 1-3) of the requests given
+    a slot, subject to (1) a request only in a slot both delegates are available in,
+    (2) one meeting per person per slot, (3) at most the slot's table count of meetings
+    per slot. Meetings in `problem.fixed` are kept where they are and count as placed.
+
+    How, in four phases within `time_limit` seconds (the greedy always runs to the end):
+
+    1. Greedy by pressure. Requests are taken by priority (heaviest first), then by how
+       over-subscribed their two delegates are (requests per available slot, least first:
+       they have the most room to spare), then by id for a stable result. Each gets the
+       free slot that the two people's other unplaced requests want least (their weights
+       summed), a slot with more free tables winning ties. `on_progress(done, total)`
+       reports this phase.
+    2. Ejection chains. For each request left out, the meetings in its way (one of its
+       two people busy, or the slot's tables full) are moved to other slots, recursively
+       to depth 1, then 2, then 3, all or nothing; with several priorities a "swap" pass
+       in between puts a heavier request in place of lighter meetings when the ejected
+       ones find room elsewhere or weigh less. Passes repeat while they improve, until
+       the bound is reached or the time is up.
+    3. Exact search. Instances with at most EXACT_MAX_REQUESTS requests to place that
+       are still short of the bound are solved by branch and bound (a node budget and the
+       deadline cut it short); a finished search proves its optimum, which becomes the
+       reported bound.
+    4. Reasons. Every request left out gets a reason code (REASON_TEXT) and a `Why`: who
+       is fully booked, where tables ran out, which slots each of the two still has free.
+
+    The bound reported is an upper limit on the weight of any schedule: the maximum
+    fractional b-matching of the requests (b = the slots a person could use, capped by the
+    table total), by max flow on the bipartite double cover, summed over the priority
+    levels; with several levels the weighted LP (min-cost flow, WEIGHTED_BOUND_SECONDS at
+    most) is used when tighter. `weight / bound` is the quality bench/meetings.py reports.
+
+    Fairness enters through the pressure order (delegates with few usable slots and many
+    requests are not crowded out by those with room to spare) and the least-wanted slot
+    choice; priorities enter as the weights everything maximises.
+    """
     started = time.perf_counter()
     deadline = started + time_limit
     state = _State(problem)
-    req = state.req
+    _place_fixed(state, problem)
+    todo = _greedy_order(state, problem)
+    _greedy(state, todo, on_progress)
+    state.log.clear()
+    bound = _bound(state, problem.requests)
+    _improve(state, todo, bound, set(problem.fixed), deadline)
+    if _placed_weight(state) < bound and len(todo) <= EXACT_MAX_REQUESTS:
+        proven = _exact(state, todo, deadline)
+        if proven is not None:
+            bound = proven
+    assignment = {rid: state.slots[i] for rid, i in state.slot_of.items()}
+    left_out = [r for r in problem.requests if r.id not in state.slot_of]
+    why = {r.id: _why(state, r) for r in left_out}
+    weight = _placed_weight(state)
+    return Result(
+        assignment=assignment,
+        scheduled=len(assignment),
+        weight=weight,
+        bound=max(bound, weight),
+        reasons={rid: w.reason for rid, w in why.items()},
+        seconds=time.perf_counter() - started,
+        why=why,
+    )
 
-    # Meetings to keep first, as given (even if they break a rule, they are kept).
+
+def _place_fixed(state: _State, problem: Problem) -> None:
+    """Meetings to keep first, as given (even if they break a rule, they are kept)."""
     for rid, slot in problem.fixed.items():
-        r = req.get(rid)
+        r = state.req.get(rid)
         i = state.index.get(slot)
         if r is None or i is None:
             continue
         state.place(r, i)
 
+
+def _placed_weight(state: _State) -> int:
+    return sum(state.req[rid].weight for rid in state.slot_of)
+
+
+def _greedy_order(state: _State, problem: Problem) -> list[Request]:
+    """Requests to place: heaviest first, then the least pressed delegates, then by id."""
     todo = [r for r in problem.requests if r.id not in state.slot_of and r.weight > 0]
     degree: dict = defaultdict(int)
     for r in todo:
@@ -454,20 +552,25 @@ def schedule(
         return degree[p] / max(1, state.avail[p].bit_count())
 
     todo.sort(key=lambda r: (-r.weight, pressure(r.a) + pressure(r.b), str(r.id)))
+    return todo
 
+
+def _greedy(
+    state: _State, todo: list[Request], on_progress: Callable[[int, int], None] | None
+) -> None:
+    """Place each request in the free slot least wanted by its people's other requests."""
     # Remaining demand of each person per slot: how many of their unplaced requests
     # could still use the slot; the greedy takes the slot least wanted by others.
     partners: dict = defaultdict(list)
     for r in todo:
         partners[r.a].append(r)
         partners[r.b].append(r)
-
     total = len(todo)
     pending = set(r.id for r in todo)
     step = max(1, total // 50)
     for k, r in enumerate(todo):
-        if progress and k % step == 0:
-            progress(k, total)
+        if on_progress and k % step == 0:
+            on_progress(k, total)
         free = (
             state.avail[r.a]
             & state.avail[r.b]
@@ -476,84 +579,80 @@ def schedule(
             & state.open_mask()
         )
         pending.discard(r.id)
-        if not free:
-            continue
-        candidates = _bits(free)
-        if len(candidates) == 1:
-            state.place(r, candidates[0])
-            continue
-        best, best_cost = candidates[0], None
-        for i in candidates:
-            bit = 1 << i
-            cost = 0
-            for p in (r.a, r.b):
-                for q in partners[p]:
-                    if q.id in pending:
-                        other = q.b if q.a == p else q.a
-                        if state.avail[other] & ~state.busy[other] & bit:
-                            cost += q.weight
-            cost -= (state.cap[i] - state.used[i]) / (state.cap[i] + 1)
-            if best_cost is None or cost < best_cost:
-                best, best_cost = i, cost
-        state.place(r, best)
+        if free:
+            state.place(r, _least_wanted(state, r, _bits(free), partners, pending))
+    if on_progress:
+        on_progress(total, total)
 
-    if progress:
-        progress(total, total)
-    state.log.clear()
 
-    # Ejection chains for what the greedy left out, deeper while time allows, until
-    # the bound is reached.
-    bound = _bound(state, problem.requests)
-    fixed_ids = set(problem.fixed)
+def _least_wanted(
+    state: _State, r: Request, candidates: list[int], partners: dict, pending: set
+) -> int:
+    """The candidate slot the two people's other unplaced requests want least."""
+    if len(candidates) == 1:
+        return candidates[0]
+    best, best_cost = candidates[0], None
+    for i in candidates:
+        bit = 1 << i
+        cost = 0
+        for p in (r.a, r.b):
+            for q in partners[p]:
+                if q.id in pending:
+                    other = q.b if q.a == p else q.a
+                    if state.avail[other] & ~state.busy[other] & bit:
+                        cost += q.weight
+        cost -= (state.cap[i] - state.used[i]) / (state.cap[i] + 1)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = i, cost
+    return best
 
-    def placed_weight() -> int:
-        return sum(req[rid].weight for rid in state.slot_of)
 
+def _improve(
+    state: _State, todo: list[Request], bound: int, fixed_ids: set, deadline: float
+) -> None:
+    """Ejection chains for what the greedy left out, deeper while time allows, until
+    the bound is reached (with a swap pass when priorities differ)."""
     weighted = len({r.weight for r in todo}) > 1
     for phase in (1, 2, "swap", 3):
         if phase == "swap" and not weighted:
             continue
         improved = True
-        while improved and time.perf_counter() < deadline and placed_weight() < bound:
+        while improved and time.perf_counter() < deadline and _placed_weight(state) < bound:
             improved = False
             if phase == "swap":
-                # Swap heavier requests in for lighter meetings, re-placing the ejected
-                # ones where possible; then fill room that opened up.
-                for r in sorted(todo, key=lambda q: -q.weight):
-                    if r.id not in state.slot_of and time.perf_counter() < deadline:
-                        improved |= _swap_in(state, r, fixed_ids, deadline)
-                        state.log.clear()
-                depth = 2
-            else:
-                depth = phase
-            for r in todo:
-                if r.id in state.slot_of:
-                    continue
-                if time.perf_counter() >= deadline:
-                    break
-                if _insert(state, r, depth, fixed_ids, set(), deadline):
-                    improved = True
-                state.log.clear()
+                improved |= _swap_pass(state, todo, fixed_ids, deadline)
+            improved |= _insert_pass(
+                state, todo, 2 if phase == "swap" else phase, fixed_ids, deadline
+            )
         if time.perf_counter() >= deadline:
             break
 
-    if placed_weight() < bound and len(todo) <= EXACT_MAX_REQUESTS:
-        proven = _exact(state, todo, deadline)
-        if proven is not None:
-            bound = proven
 
-    assignment = {rid: state.slots[i] for rid, i in state.slot_of.items()}
-    reasons = {r.id: _reason(state, r) for r in problem.requests if r.id not in state.slot_of}
-    weight = placed_weight()
-    bound = max(bound, weight)
-    return Result(
-        assignment=assignment,
-        scheduled=len(assignment),
-        weight=weight,
-        bound=bound,
-        reasons=reasons,
-        seconds=time.perf_counter() - started,
-    )
+def _swap_pass(state: _State, todo: list[Request], fixed_ids: set, deadline: float) -> bool:
+    """Swap heavier requests in for lighter meetings, re-placing the ejected ones where
+    possible."""
+    improved = False
+    for r in sorted(todo, key=lambda q: -q.weight):
+        if r.id not in state.slot_of and time.perf_counter() < deadline:
+            improved |= _swap_in(state, r, fixed_ids, deadline)
+            state.log.clear()
+    return improved
+
+
+def _insert_pass(
+    state: _State, todo: list[Request], depth: int, fixed_ids: set, deadline: float
+) -> bool:
+    """Try to place every unplaced request with ejection chains of `depth`."""
+    improved = False
+    for r in todo:
+        if r.id in state.slot_of:
+            continue
+        if time.perf_counter() >= deadline:
+            break
+        if _insert(state, r, depth, fixed_ids, set(), deadline):
+            improved = True
+        state.log.clear()
+    return improved
 
 
 def _exact(
@@ -738,16 +837,70 @@ def _try_move(
     return True
 
 
-def _reason(state: _State, r: Request) -> str:
+@dataclass(frozen=True)
+class Why:
+    """Why a request stayed out of the schedule, and what would let it in.
+
+    Slots are the problem's slot ids. `common`: the slots both delegates are available in
+    (with tables); `fully_booked`: who of the two ("a", "b") is busy in every one of them;
+    `tables_full`: common slots in which both are free but every table is taken;
+    `free_a` / `free_b`: slots where that delegate is available and free with a table
+    left, but the other is not available (the other opening one of them would help).
+    """
+
+    reason: str
+    common: tuple = ()
+    fully_booked: tuple[str, ...] = ()
+    tables_full: tuple = ()
+    free_a: tuple = ()
+    free_b: tuple = ()
+
+
+def _why(state: _State, r: Request) -> Why:
     """Why an unscheduled request could not be placed, given the final schedule."""
-    common = state.avail[r.a] & state.avail[r.b]
-    usable = [i for i in _bits(common) if state.cap[i] > 0]
-    if not usable:
-        return NO_COMMON_SLOT
-    a_busy = all(state.busy[r.a] >> i & 1 for i in usable)
-    b_busy = all(state.busy[r.b] >> i & 1 for i in usable)
-    if a_busy or b_busy:
-        return PERSON_FULLY_BOOKED
-    if any(not (state.busy[r.a] >> i & 1) and not (state.busy[r.b] >> i & 1) for i in usable):
-        return TABLES_FULL
-    return BOTH_BUSY
+    open_slots = state.open_mask()
+    common = [i for i in _bits(state.avail[r.a] & state.avail[r.b]) if state.cap[i] > 0]
+
+    def free_alone(p, other) -> tuple:
+        mask = state.avail[p] & ~state.busy[p] & open_slots & ~state.avail[other]
+        return tuple(state.slots[i] for i in _bits(mask))
+
+    full = tuple(
+        side
+        for side, p in (("a", r.a), ("b", r.b))
+        if common and all(state.busy[p] >> i & 1 for i in common)
+    )
+    both_free = [
+        i for i in common if not (state.busy[r.a] >> i & 1) and not (state.busy[r.b] >> i & 1)
+    ]
+    if not common:
+        reason = NO_COMMON_SLOT
+    elif full:
+        reason = PERSON_FULLY_BOOKED
+    elif both_free:
+        reason = TABLES_FULL
+    else:
+        reason = BOTH_BUSY
+    return Why(
+        reason=reason,
+        common=tuple(state.slots[i] for i in common),
+        fully_booked=full,
+        tables_full=tuple(state.slots[i] for i in both_free),
+        free_a=free_alone(r.a, r.b),
+        free_b=free_alone(r.b, r.a),
+    )
+
+
+def explain(problem: Problem, assignment: dict, request_ids: Sequence) -> dict:
+    """`Why` each of `request_ids` is not placed, given a schedule (request id -> slot):
+    the same answer the scheduler gives, for the meetings booked now."""
+    state = _State(problem)
+    for rid, slot in assignment.items():
+        r, i = state.req.get(rid), state.index.get(slot)
+        if r is not None and i is not None and rid not in state.slot_of:
+            state.place(r, i)
+    return {
+        rid: _why(state, state.req[rid])
+        for rid in request_ids
+        if rid in state.req and rid not in state.slot_of
+    }

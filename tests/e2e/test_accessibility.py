@@ -123,7 +123,7 @@ def _add_states(event) -> dict:
     for _meeting, _slot, _table, request in meeting_services.event_meetings(event)[:40]:
         requester = db.session.get(Registration, request.requester_id)
         meeting_services.submit_feedback(
-            event, request.id, requester, later, took_place=True, rating=4, cooperation_likely=True
+            event, request, requester, later, took_place=True, rating=4, cooperation_likely=True
         )
     # Thirty delegates and the demo delegate are in (so scanning the latter again warns).
     delegate = db.session.scalar(

@@ -20,7 +20,6 @@ from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionSignup
 from confapp.agenda.models import SessionStar
 from confapp.extensions import db
-from confapp.meetings import directory
 from confapp.meetings import services as meeting_services
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingRequest
@@ -96,7 +95,7 @@ def _set_up_conference(app) -> None:
             organisation="Tiruppur Exporters' Association",
             directory_opt_in=True,
         )
-        directory.save_profile(
+        meeting_services.save_profile(
             event,
             other,
             offers="Knitwear export partners",

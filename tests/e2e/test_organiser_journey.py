@@ -65,8 +65,8 @@ def _set_up(app) -> None:
             for email, name, country in DELEGATES
         )
         for requester, invitee in ((ana, raj), (ana, li), (raj, li)):
-            req = meeting_services.send_request(event, requester, invitee.id, "", now)
-            meeting_services.accept_request(event, req.id, invitee, now)
+            req = meeting_services.send_request(event, requester, invitee, "", now)
+            meeting_services.accept_request(event, req, invitee, now)
         db.session.commit()
 
 

@@ -161,7 +161,7 @@ def test_progress_reported():
     problem = S.Problem(
         slots=[1], tables={1: 3}, requests=[S.Request(i, i, i + 100) for i in range(5)]
     )
-    S.schedule(problem, progress=lambda done, total: calls.append((done, total)))
+    S.schedule(problem, on_progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (5, 5)
 
 

@@ -10,8 +10,10 @@ import sqlalchemy as sa
 
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
+from confapp.errors import NotFound
 from confapp.events.models import MeetingBookingMode
 from confapp.extensions import db
+from confapp.lookups import event_scoped_or_404
 from confapp.meetings import services
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingAttendee
@@ -56,25 +58,25 @@ NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 def test_request_state_machine(ctx, outbox):
     event, (a, b, c, _) = setup_event()
-    req = services.send_request(event, a, b.id, "Hello", NOW)
+    req = services.send_request(event, a, b, "Hello", NOW)
     assert req.status is RequestStatus.PENDING
     with pytest.raises(DomainError):
-        services.send_request(event, b, a.id, "Again", NOW)  # open request either way round
+        services.send_request(event, b, a, "Again", NOW)  # open request either way round
     with pytest.raises(NotAllowed):
-        services.accept_request(event, req.id, a, NOW)  # requester cannot accept
+        services.accept_request(event, req, a, NOW)  # requester cannot accept
     with pytest.raises(NotAllowed):
-        services.cancel_request(event, req.id, c, NOW)  # outsider cannot cancel
-    services.decline_request(event, req.id, b, NOW)
+        services.cancel_request(event, req, c, NOW)  # outsider cannot cancel
+    services.decline_request(event, req, b, NOW)
     assert req.status is RequestStatus.DECLINED
     with pytest.raises(DomainError):
-        services.accept_request(event, req.id, b, NOW)
+        services.accept_request(event, req, b, NOW)
     with pytest.raises(DomainError):
-        services.cancel_request(event, req.id, a, NOW)
+        services.cancel_request(event, req, a, NOW)
     # After a decline a new request may be sent; accepted + booked, then cancelled by the invitee.
-    req2 = services.send_request(event, a, b.id, "", NOW)
-    meeting = services.accept_request(event, req2.id, b, NOW)
+    req2 = services.send_request(event, a, b, "", NOW)
+    meeting = services.accept_request(event, req2, b, NOW)
     assert meeting is not None and req2.status is RequestStatus.ACCEPTED
-    services.cancel_request(event, req2.id, b, NOW)
+    services.cancel_request(event, req2, b, NOW)
     assert req2.status is RequestStatus.CANCELLED and req2.cancelled_by_id == b.id
     assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(MeetingAttendee.id))) == 0
@@ -89,19 +91,22 @@ def test_request_state_machine(ctx, outbox):
 def test_request_rules(ctx):
     event, (a, b, c, d) = setup_event(max_pending_requests=2)
     with pytest.raises(DomainError):
-        services.send_request(event, a, a.id, "", NOW)
+        services.send_request(event, a, a, "", NOW)
     b.directory_opt_in = False
     with pytest.raises(DomainError):
-        services.send_request(event, a, b.id, "", NOW)
+        services.send_request(event, a, b, "", NOW)
     with pytest.raises(DomainError):
-        services.send_request(event, a, c.id, "x" * 1001, NOW)
+        services.send_request(event, a, c, "x" * 1001, NOW)
+    elsewhere = make_confirmed_registration(
+        make_event("elsewhere"), "away@example.org", directory_opt_in=True
+    )
     with pytest.raises(DomainError):
-        services.send_request(event, a, 999999, "", NOW)
-    services.send_request(event, a, c.id, "", NOW)
-    services.send_request(event, a, d.id, "", NOW)
+        services.send_request(event, a, elsewhere, "", NOW)  # another event's delegate
+    services.send_request(event, a, c, "", NOW)
+    services.send_request(event, a, d, "", NOW)
     b.directory_opt_in = True
     with pytest.raises(DomainError, match="awaiting an answer"):
-        services.send_request(event, a, b.id, "", NOW)
+        services.send_request(event, a, b, "", NOW)
     assert db.session.scalar(sa.select(sa.func.count(MeetingRequest.id))) == 2
 
 
@@ -109,12 +114,12 @@ def test_instant_booking_respects_availability_and_preference(ctx):
     event, (a, b, c, _) = setup_event(slots=3, tables=1)
     slots = services.list_slots(event)
     services.set_availability(event, b, [slots[2].id])
-    req = services.send_request(event, a, b.id, "", NOW)
-    meeting = services.accept_request(event, req.id, b, NOW, slot_id=slots[0].id)
+    req = services.send_request(event, a, b, "", NOW)
+    meeting = services.accept_request(event, req, b, NOW, slot_id=slots[0].id)
     assert meeting.slot_id == slots[2].id  # the only slot b has
     # c and a: a is busy in slot 2, so slot 0 (preferred 1 ignored if chosen) is used.
-    req2 = services.send_request(event, c, a.id, "", NOW)
-    meeting2 = services.accept_request(event, req2.id, a, NOW, slot_id=slots[1].id)
+    req2 = services.send_request(event, c, a, "", NOW)
+    meeting2 = services.accept_request(event, req2, a, NOW, slot_id=slots[1].id)
     assert meeting2.slot_id == slots[1].id
     with pytest.raises(DomainError, match="meeting"):
         services.set_availability(event, b, [slots[0].id])
@@ -126,11 +131,11 @@ def test_accept_without_common_slot_stays_accepted_unbooked(ctx):
     slots = services.list_slots(event)
     services.set_availability(event, a, [slots[0].id])
     services.set_availability(event, b, [slots[1].id])
-    req = services.send_request(event, a, b.id, "", NOW)
-    assert services.accept_request(event, req.id, b, NOW) is None
+    req = services.send_request(event, a, b, "", NOW)
+    assert services.accept_request(event, req, b, NOW) is None
     assert req.status is RequestStatus.ACCEPTED and req.meeting is None
     with pytest.raises(DomainError, match="no slot left"):
-        services.book_slot(event, req.id, a, NOW, None)
+        services.book_slot(event, req, a, NOW, None)
 
 
 def test_batch_mode_and_schedule_all(ctx, outbox):
@@ -138,15 +143,15 @@ def test_batch_mode_and_schedule_all(ctx, outbox):
     a, b, c, d, e = regs
     reqs = []
     for x, y in ((a, b), (a, c), (a, d), (b, c), (d, e)):
-        r = services.send_request(event, x, y.id, "", NOW)
-        assert services.accept_request(event, r.id, y, NOW) is None  # batch: no booking yet
+        r = services.send_request(event, x, y, "", NOW)
+        assert services.accept_request(event, r, y, NOW) is None  # batch: no booking yet
         reqs.append(r)
     report = services.schedule_all(event, NOW, time_limit=1)
     # 2 slots x 1 table: at most 2 meetings.
     assert report.scheduled == report.total_scheduled == 2
     assert report.bound == 2
     assert len(report.unscheduled) == 3
-    assert all(reason for _, reason in report.unscheduled)
+    assert all(item.reason and item.text and item.suggestion for item in report.unscheduled)
     # A second run keeps what is there and adds nothing.
     again = services.schedule_all(event, NOW, time_limit=1)
     assert again.scheduled == 0 and again.total_scheduled == 2
@@ -156,32 +161,32 @@ def test_batch_mode_and_schedule_all(ctx, outbox):
 
 def test_feedback_and_linkage_report(ctx):
     event, (a, b, c, d) = setup_event(slots=3, tables=2)
-    r1 = services.send_request(event, a, b.id, "", NOW)
-    services.accept_request(event, r1.id, b, NOW)
-    r2 = services.send_request(event, c, d.id, "", NOW)
-    services.accept_request(event, r2.id, d, NOW)
-    services.send_request(event, a, c.id, "", NOW)
+    r1 = services.send_request(event, a, b, "", NOW)
+    services.accept_request(event, r1, b, NOW)
+    r2 = services.send_request(event, c, d, "", NOW)
+    services.accept_request(event, r2, d, NOW)
+    services.send_request(event, a, c, "", NOW)
     with pytest.raises(DomainError, match="opens"):
         services.submit_feedback(
-            event, r1.id, a, NOW, took_place=True, rating=5, cooperation_likely=True
+            event, r1, a, NOW, took_place=True, rating=5, cooperation_likely=True
         )
     later = NOW + dt.timedelta(days=200)
     with pytest.raises(DomainError):
         services.submit_feedback(
-            event, r1.id, a, later, took_place=True, rating=6, cooperation_likely=True
+            event, r1, a, later, took_place=True, rating=6, cooperation_likely=True
         )
     with pytest.raises(NotAllowed):
         services.submit_feedback(
-            event, r1.id, c, later, took_place=True, rating=4, cooperation_likely=True
+            event, r1, c, later, took_place=True, rating=4, cooperation_likely=True
         )
     services.submit_feedback(
-        event, r1.id, a, later, took_place=True, rating=5, cooperation_likely=True
+        event, r1, a, later, took_place=True, rating=5, cooperation_likely=True
     )
     services.submit_feedback(
-        event, r1.id, b, later, took_place=True, rating=3, cooperation_likely=False
+        event, r1, b, later, took_place=True, rating=3, cooperation_likely=False
     )
     services.submit_feedback(
-        event, r2.id, c, later, took_place=False, rating=4, cooperation_likely=True
+        event, r2, c, later, took_place=False, rating=4, cooperation_likely=True
     )
     report = services.linkage_report(event)
     assert (report.requested, report.accepted, report.scheduled, report.held) == (3, 2, 2, 1)
@@ -222,9 +227,9 @@ def test_concurrent_acceptance_never_double_books(app):
         hub, fans, pairs = regs[0], regs[1:7], regs[7:]
         request_ids = []
         for fan in fans:  # the hub asked six people; all accept at once
-            request_ids.append((services.send_request(event, hub, fan.id, "", NOW).id, fan.id))
+            request_ids.append((services.send_request(event, hub, fan, "", NOW).id, fan.id))
         for x, y in zip(pairs[::2], pairs[1::2], strict=True):  # six independent pairs
-            request_ids.append((services.send_request(event, x, y.id, "", NOW).id, y.id))
+            request_ids.append((services.send_request(event, x, y, "", NOW).id, y.id))
         db.session.commit()
         event_id = event.id
         hub_id = hub.id
@@ -241,7 +246,8 @@ def test_concurrent_acceptance_never_double_books(app):
                 ev = db.session.get(Event, event_id)
                 actor = db.session.get(Registration, invitee_id)
                 barrier.wait()
-                services.accept_request(ev, request_id, actor, NOW)
+                req = db.session.get(MeetingRequest, request_id)
+                services.accept_request(ev, req, actor, NOW)
                 db.session.commit()
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -276,16 +282,16 @@ def test_batch_respects_availability_and_reports_reasons(ctx):
     services.set_availability(event, a, [slots[1].id])
     services.set_availability(event, c, [slots[0].id])
     services.set_availability(event, d, [slots[2].id])
-    ab = services.send_request(event, a, b.id, "", NOW)
-    ac = services.send_request(event, a, c.id, "", NOW)
-    cd = services.send_request(event, c, d.id, "", NOW)
+    ab = services.send_request(event, a, b, "", NOW)
+    ac = services.send_request(event, a, c, "", NOW)
+    cd = services.send_request(event, c, d, "", NOW)
     for req, who in ((ab, b), (ac, c), (cd, d)):
-        services.accept_request(event, req.id, who, NOW)
+        services.accept_request(event, req, who, NOW)
     report = services.schedule_all(event, NOW, time_limit=1)
     assert report.total_scheduled == 1 and report.bound == 1
     meeting = db.session.scalar(sa.select(Meeting))
     assert meeting.request_id == ab.id and meeting.slot_id == slots[1].id
-    reasons = {req.id: reason for req, reason in report.unscheduled}
+    reasons = {item.request.id: item.reason for item in report.unscheduled}
     assert reasons == {ac.id: "no_common_slot", cd.id: "no_common_slot"}
     # Past slots are never used.
     later = services.schedule_all(event, slots[2].ends_at, time_limit=1)
@@ -300,35 +306,33 @@ def _priority(request_id: int) -> int:
 
 def test_set_request_priority(ctx):
     event, (a, b, c, d) = setup_event(mode=MeetingBookingMode.BATCH)
-    accepted = services.send_request(event, a, b.id, "", NOW)
-    services.accept_request(event, accepted.id, b, NOW)
-    pending = services.send_request(event, c, d.id, "", NOW)
-    declined = services.send_request(event, a, c.id, "", NOW)
-    services.decline_request(event, declined.id, c, NOW)
+    accepted = services.send_request(event, a, b, "", NOW)
+    services.accept_request(event, accepted, b, NOW)
+    pending = services.send_request(event, c, d, "", NOW)
+    declined = services.send_request(event, a, c, "", NOW)
+    services.decline_request(event, declined, c, NOW)
     other_event = make_event("other")
     db.session.commit()
 
-    assert (
-        services.set_request_priority(event, accepted.id, services.PRIORITY_LEVELS["top"])
-        is accepted
-    )
-    assert services.set_request_priority(event, pending.id, 2).priority == 2
+    assert services.set_request_priority(accepted, services.PRIORITY_LEVELS["top"]) is accepted
+    assert services.set_request_priority(pending, 2).priority == 2
     assert _priority(accepted.id) == 3  # flushed: visible to queries in the transaction
-    rows, total = services.open_requests(event)
-    assert [r.id for r in rows] == [accepted.id, pending.id] and total == 2  # highest first
+    found = services.request_page(event, services.RequestFilters())
+    assert [r.request.id for r in found.rows] == [accepted.id, pending.id]  # highest first
+    assert found.total == 2
     db.session.rollback()  # the service never commits: the caller's transaction decides
     assert (_priority(accepted.id), _priority(pending.id)) == (1, 1)
 
     for bad in (0, 4, -1, True, "3", None):
         with pytest.raises(DomainError, match="Choose a priority"):
-            services.set_request_priority(event, accepted.id, bad)
+            services.set_request_priority(accepted, bad)
     with pytest.raises(DomainError, match="only pending or accepted"):
-        services.set_request_priority(event, declined.id, 3)
-    with pytest.raises(DomainError, match="No such meeting request"):
-        services.set_request_priority(other_event, accepted.id, 3)
+        services.set_request_priority(declined, 3)
+    with pytest.raises(NotFound):  # another event's request is not found there
+        event_scoped_or_404(MeetingRequest, accepted.id, other_event)
     assert {_priority(r.id) for r in (accepted, pending, declined)} == {1}
     # The scheduler receives the priority as the request's weight.
-    services.set_request_priority(event, accepted.id, 3)
+    services.set_request_priority(accepted, 3)
     report = services.schedule_all(event, NOW, notify=False)
     assert (report.scheduled, report.bound) == (1, 3)
 
@@ -356,14 +360,14 @@ def test_reminders_name_each_waiting_request_once(ctx, outbox):
 
     event, (a, b, c, d) = setup_event(people=4, max_pending_requests=5)
     old = NOW - dt.timedelta(hours=30)
-    to_b_from_a = services.send_request(event, a, b.id, "Sourcing leather", old)
-    to_b_from_c = services.send_request(event, c, b.id, "", old - dt.timedelta(hours=1))
+    to_b_from_a = services.send_request(event, a, b, "Sourcing leather", old)
+    to_b_from_c = services.send_request(event, c, b, "", old - dt.timedelta(hours=1))
     fresh = services.send_request(
-        event, a, c.id, "", NOW - dt.timedelta(hours=2)
+        event, a, c, "", NOW - dt.timedelta(hours=2)
     )  # not waited long enough
-    answered = services.send_request(event, d, a.id, "", old)
-    services.decline_request(event, answered.id, a, NOW)
-    gone = services.send_request(event, d, c.id, "", old)
+    answered = services.send_request(event, d, a, "", old)
+    services.decline_request(event, answered, a, NOW)
+    gone = services.send_request(event, d, c, "", old)
     d.status = RegistrationStatus.CANCELLED  # no longer coming: no reminder of their request
     db.session.commit()
     before = len(outbox.messages())
@@ -392,7 +396,7 @@ def test_reminders_name_each_waiting_request_once(ctx, outbox):
 
 def test_no_reminders_once_the_last_slot_has_begun(ctx, outbox):
     event, (a, b, _c, _d) = setup_event(slots=2)
-    req = services.send_request(event, a, b.id, "", NOW - dt.timedelta(days=3))
+    req = services.send_request(event, a, b, "", NOW - dt.timedelta(days=3))
     db.session.commit()
     last_start = max(slot.starts_at for slot in services.list_slots(event))
     before = len(outbox.messages())

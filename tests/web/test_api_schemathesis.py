@@ -144,9 +144,9 @@ def _seed(app) -> dict:
         start = local_time(event, 1, "15:30")
         meeting_services.generate_slots(event, start, start + dt.timedelta(minutes=60), 20)
         meeting_services.add_tables(event, 2)
-        request = meeting_services.send_request(event, regs[0], regs[1].id, "Finance?", now)
-        meeting_services.accept_request(event, request.id, regs[1], now)
-        meeting_services.send_request(event, regs[2], regs[3].id, "", now)  # still pending
+        request = meeting_services.send_request(event, regs[0], regs[1], "Finance?", now)
+        meeting_services.accept_request(event, request, regs[1], now)
+        meeting_services.send_request(event, regs[2], regs[3], "", now)  # still pending
         checkin_services.check_in(
             event,
             token=checkin_services.badge_token(regs[0]),

@@ -160,6 +160,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "meetings.settings": (POST_ONLY, ORGS),
     "meetings.schedule": (POST_ONLY, ORGS),
     "meetings.set_priority": (POST_ONLY, ORGS),
+    "meetings.request_list": (ORGANISER, None),
     "meetings.tables_pdf": (ORGANISER, None),
     "meetings.report": (ORGANISER, None),
     "meetings.report_csv": (ORGANISER, None),

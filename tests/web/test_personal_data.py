@@ -37,7 +37,7 @@ def people(app):
         eve = make_confirmed_registration(
             event, "eve@example.org", full_name="Eve Outsider", directory_opt_in=True
         )
-        request = meetings.send_request(event, ana, raj.id, "Private note for Raj", utcnow())
+        request = meetings.send_request(event, ana, raj, "Private note for Raj", utcnow())
         db.session.commit()
         return {
             "ana": ana.id,

@@ -1,0 +1,195 @@
+"""Networking profiles: topic tags, what a delegate offers and looks for, the languages
+they speak (ISO 639-1 codes, shown by name), and the directory opt-in. Flush only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+
+import pycountry
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import selectinload
+
+from confapp.errors import ValidationFailed
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.meetings.models import NetworkingProfile
+from confapp.meetings.models import NetworkingTag
+from confapp.meetings.models import ProfileTag
+from confapp.meetings.models import TagSide
+from confapp.registration.models import Registration
+
+MAX_LANGUAGES = 12
+MAX_TEXT = 2000
+
+
+# --- topic tags -----------------------------------------------------------------------
+
+
+def list_tags(event: Event) -> list[NetworkingTag]:
+    """The event's tags by name."""
+    return list(
+        db.session.scalars(
+            sa.select(NetworkingTag)
+            .where(NetworkingTag.event_id == event.id)
+            .order_by(NetworkingTag.name)
+        )
+    )
+
+
+def add_tag(event: Event, name: str) -> NetworkingTag:
+    """Add a tag; names are unique per event (case-insensitive)."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 80:
+        raise ValidationFailed("A tag needs a name of at most 80 characters.", field="name")
+    if any(t.name.lower() == name.lower() for t in list_tags(event)):
+        raise ValidationFailed(f"There is already a tag “{name}”.", field="name")
+    tag = NetworkingTag(event_id=event.id, name=name)
+    db.session.add(tag)
+    db.session.flush()
+    return tag
+
+
+def delete_tag_consequences(tag: NetworkingTag) -> list[str]:
+    """What removing a tag would do, for the confirmation page."""
+    profiles = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(ProfileTag.profile_id))).where(
+            ProfileTag.tag_id == tag.id
+        )
+    )
+    return [
+        f"{profiles} networking profile(s) lose the topic “{tag.name}”; no one is e-mailed."
+        if profiles
+        else f"No profile uses “{tag.name}”; no one is e-mailed."
+    ]
+
+
+def delete_tag(tag: NetworkingTag) -> None:
+    """Remove a tag (profiles lose it)."""
+    db.session.delete(tag)
+    db.session.flush()
+
+
+# --- languages ------------------------------------------------------------------------
+
+
+@functools.cache
+def language_choices() -> list[tuple[str, str]]:
+    """(ISO 639-1 code, English name) of every language with a two-letter code, by name."""
+    pairs = [
+        (lang.alpha_2, getattr(lang, "common_name", None) or lang.name)
+        for lang in pycountry.languages
+        if hasattr(lang, "alpha_2")
+    ]
+    return sorted(pairs, key=lambda pair: pair[1])
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    return dict(language_choices())
+
+
+def language_name(code: str) -> str:
+    """'French' for 'fr' (the code itself if unknown)."""
+    return _language_names().get(code, code)
+
+
+def language_names(codes: Iterable[str]) -> list[str]:
+    """The names of stored language codes, sorted by name."""
+    return sorted(language_name(code) for code in codes if code)
+
+
+def clean_languages(codes: Iterable[str]) -> list[str]:
+    """Known ISO 639-1 codes in the order given, once each; anything else is refused."""
+    if isinstance(codes, str):  # "en, fr" as typed in a CSV or a test
+        codes = codes.replace(";", ",").split(",")
+    wanted = [c.strip().lower() for c in codes if c and c.strip()]
+    unknown = [c for c in wanted if c not in _language_names()]
+    if unknown or len(set(wanted)) > MAX_LANGUAGES:
+        raise ValidationFailed(
+            f"Choose up to {MAX_LANGUAGES} languages from the list.", field="languages"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+# --- profiles -------------------------------------------------------------------------
+
+
+def profile_of(registration: Registration) -> NetworkingProfile | None:
+    """The delegate's networking profile, if any."""
+    return db.session.scalar(
+        sa.select(NetworkingProfile)
+        .where(NetworkingProfile.registration_id == registration.id)
+        .options(selectinload(NetworkingProfile.tags))
+    )
+
+
+def _profile_row(registration: Registration, now: dt.datetime) -> NetworkingProfile:
+    """The delegate's profile, made first if there is none.
+
+    INSERT … ON CONFLICT DO NOTHING: of two first saves at once (a double submit), the
+    second finds the first one's row and updates it instead of failing on the unique key.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(NetworkingProfile)
+        .values(registration_id=registration.id, offers="", seeks="", languages="", updated_at=now)
+        .on_conflict_do_nothing(index_elements=["registration_id"])
+    )
+    return profile_of(registration)
+
+
+def _tag_rows(offer_ids: set[int], seek_ids: set[int]) -> list[ProfileTag]:
+    return [ProfileTag(tag_id=t, side=TagSide.OFFER) for t in sorted(offer_ids)] + [
+        ProfileTag(tag_id=t, side=TagSide.SEEK) for t in sorted(seek_ids)
+    ]
+
+
+def _tag_pairs(profile: NetworkingProfile) -> set[tuple[int, TagSide]]:
+    return {(t.tag_id, t.side) for t in profile.tags}
+
+
+def save_profile(
+    event: Event,
+    registration: Registration,
+    *,
+    offers: str,
+    seeks: str,
+    languages: Iterable[str],
+    offer_tag_ids: Iterable[int],
+    seek_tag_ids: Iterable[int],
+    opt_in: bool,
+    now: dt.datetime,
+) -> NetworkingProfile:
+    """Create or update the profile and the directory opt-in; what is unchanged stays."""
+    codes = clean_languages(languages)
+    valid_tags = set(
+        db.session.scalars(sa.select(NetworkingTag.id).where(NetworkingTag.event_id == event.id))
+    )
+    offer_ids, seek_ids = set(offer_tag_ids), set(seek_tag_ids)
+    if not (offer_ids | seek_ids) <= valid_tags:
+        raise ValidationFailed("Unknown tag.", field="offer_tags")
+    profile = profile_of(registration) or _profile_row(registration, now)
+    values = {
+        "offers": (offers or "").strip()[:MAX_TEXT],
+        "seeks": (seeks or "").strip()[:MAX_TEXT],
+        "languages": ",".join(codes),
+    }
+    changed = {k: v for k, v in values.items() if getattr(profile, k) != v}
+    rows = _tag_rows(offer_ids, seek_ids)
+    if {(t.tag_id, t.side) for t in rows} != _tag_pairs(profile):
+        profile.tags = rows
+        changed["tags"] = True
+    for name, value in changed.items():
+        if name != "tags":
+            setattr(profile, name, value)
+    if changed:
+        profile.updated_at = now
+    if registration.directory_opt_in != opt_in:
+        registration.directory_opt_in = opt_in
+    db.session.flush()
+    return profile
