@@ -125,7 +125,7 @@ def _accept(ctx: Ctx, req: MeetingRequest, me: Registration):
     slot_id = parse_int(request.form.get("slot_id"))
     done = ctx.perform(lambda: requests.accept_request(ctx.event, req, me, ctx.now, slot_id))
     if done and done.value is not None:
-        flash("Request accepted: your meeting is booked.", "success")
+        flash("Request accepted. Your meeting is booked.", "success")
     elif done and ctx.event.meeting_booking_mode is MeetingBookingMode.INSTANT:
         flash(
             "Request accepted. No slot both of you have free is left with a table; "
@@ -133,7 +133,7 @@ def _accept(ctx: Ctx, req: MeetingRequest, me: Registration):
             "warning",
         )
     elif done:
-        flash("Request accepted: the organisers will give it a time and a table.", "success")
+        flash("Request accepted. The organisers will give it a time and a table.", "success")
     return _to_mine(ctx, req)
 
 

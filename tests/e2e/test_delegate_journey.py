@@ -181,7 +181,7 @@ def test_delegate_journey_from_registration_to_personal_agenda(
     expect(entry).to_contain_text("Knitwear export partners")
     entry.get_by_label(f"Message to {OTHER}").fill("Could we talk about export finance for Thiès?")
     entry.get_by_role("button", name="Request a meeting").click()
-    expect(page.locator(".flashes")).to_contain_text("Request sent.")
+    expect(page.locator(".flashes")).to_contain_text(f"Request sent to {OTHER}.")
 
     with live_app.app_context():
         req = db.session.scalar(sa.select(MeetingRequest))

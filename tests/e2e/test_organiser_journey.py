@@ -165,7 +165,7 @@ def test_organiser_builds_programme_approves_schedules_and_prints(
     page.get_by_label("Where", exact=True).fill("Networking lounge")
     page.get_by_role("button", name="Add tables").click()
     expect(page.locator(".flashes")).to_contain_text("Tables added.")
-    expect(main).to_contain_text("No meetings booked yet.")
+    expect(main).to_contain_text("Booked meetings (0)")
     page.get_by_role("button", name="Schedule all").click()
     expect(main.get_by_role("heading", name="Scheduling result")).to_be_visible()
     expect(main).to_contain_text("New meetings scheduled: 3")
