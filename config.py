@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 
+# Published here, so only for development: create_app() refuses it unless development was
+# chosen on purpose (CONFAPP_ENV=development, `confapp demo`, the tests).
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
+
 
 class Config:
     """Defaults shared by every environment."""
 
-    SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - replaced in production
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
     # None means: a SQLite file in the instance folder (resolved in create_app).
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -27,6 +31,10 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # Registration: per client (a venue's desk shares one address, so it is generous)
+    # and per e-mail address typed (each answer says whether it has an account).
+    REGISTER_RATE_LIMIT = "30 per minute;300 per hour"
+    REGISTER_ADDRESS_RATE_LIMIT = "5 per 10 minutes;20 per day"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

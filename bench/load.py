@@ -353,6 +353,7 @@ class Seed:
 def seed(settings: Settings, app) -> Seed:
     """An open event (capped), a 30-seat visit and a staff member with an API token."""
     from confapp.accounts import services as accounts
+    from confapp.accounts import team
     from confapp.accounts.models import EventRoleKind
     from confapp.accounts.models import User
     from confapp.db import utcnow
@@ -399,7 +400,7 @@ def seed(settings: Settings, app) -> Seed:
             now=now,
         )
         staff = accounts.create_user(f"door@{DOMAIN}", "Door Staff")
-        events.grant_role(staff, event, EventRoleKind.STAFF)
+        team.grant_role(staff, event, EventRoleKind.STAFF)
         bearer = accounts.issue_api_token(staff, "load bench", now)
         db.session.commit()
         result = Seed(event.id, visit.id, bearer)

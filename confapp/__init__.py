@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from config import CONFIGS
+from config import DEVELOPMENT_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,11 +22,15 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    config_name = config_name or os.environ.get("CONFAPP_ENV", "development")
+    # Development is only ever chosen on purpose: by CONFAPP_ENV, or by whoever calls
+    # create_app("development") (the `confapp` command, the demo, the tests).
+    chosen = config_name or os.environ.get("CONFAPP_ENV")
+    config_name = chosen or "development"
     app.config.from_object(CONFIGS[config_name])
     app.config.from_prefixed_env("CONFAPP")
     if overrides:
         app.config.update(overrides)
+    _refuse_development_key(app, chosen_on_purpose=bool(chosen))
     _finalise_config(app)
 
     from confapp import wiring
@@ -40,6 +45,20 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     wiring.register_static_files(app)
     wiring.register_fast_lanes(app)
     return app
+
+
+def _refuse_development_key(app: Flask, *, chosen_on_purpose: bool) -> None:
+    """Never serve with the key published in config.py unless development was chosen: with
+    it anyone can forge sessions (an administrator's) and badge tokens."""
+    if app.config.get("SECRET_KEY") != DEVELOPMENT_SECRET_KEY or chosen_on_purpose:
+        return
+    raise RuntimeError(
+        "confapp refuses to start with the development secret key, which is published in "
+        "config.py: anyone could forge sessions and badge tokens with it. In production set "
+        "CONFAPP_ENV=production and CONFAPP_SECRET_KEY to a long random value, e.g. "
+        "CONFAPP_SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_urlsafe(48))')\". "
+        "For local development set CONFAPP_ENV=development (`confapp demo` does)."
+    )
 
 
 def _finalise_config(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Import every feature's models so Alembic and `flask shell` see the whole schema."""
 
 from confapp.accounts.models import ApiToken  # noqa: F401
+from confapp.accounts.models import EventInvitation  # noqa: F401
 from confapp.accounts.models import EventRole  # noqa: F401
 from confapp.accounts.models import User  # noqa: F401
 from confapp.agenda.models import ProgrammeChange  # noqa: F401

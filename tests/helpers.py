@@ -8,6 +8,7 @@ import email.policy
 import re
 from pathlib import Path
 
+from confapp.accounts import team
 from confapp.accounts.models import EventRoleKind
 from confapp.accounts.models import User
 from confapp.events import services as event_services
@@ -88,7 +89,7 @@ def make_user(
 def make_staff(event: Event, email: str, role: EventRoleKind = EventRoleKind.ORGANISER) -> User:
     """A user holding a role for the event."""
     user = make_user(email, full_name=email.split("@")[0].title())
-    event_services.grant_role(user, event, role)
+    team.grant_role(user, event, role)
     return user
 
 

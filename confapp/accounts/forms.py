@@ -5,10 +5,15 @@ from __future__ import annotations
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import PasswordField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
 from wtforms.validators import DataRequired
+from wtforms.validators import Email
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
+from confapp.accounts.models import EventRoleKind
 from confapp.accounts.services import MAX_PASSWORD_LENGTH
 from confapp.accounts.services import MIN_PASSWORD_LENGTH
 from confapp.web.forms import Form
@@ -83,3 +88,32 @@ class ResetPasswordForm(Form):
 
 class EmptyForm(Form):
     """A form with only its CSRF token (buttons)."""
+
+
+class TeamAddForm(Form):
+    """Add an organiser or staff member by e-mail address."""
+
+    email = EmailField(
+        "E-mail address", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
+    )
+    full_name = StringField(
+        "Full name (for a new account)", validators=[Length(max=200)], filters=[_strip]
+    )
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice(EventRoleKind.STAFF.value, "Staff (scans badges)"),
+            SelectChoice(EventRoleKind.ORGANISER.value, "Organiser (manages the event)"),
+        ],
+    )
+
+
+class AcceptInvitationForm(Form):
+    """Accept an invitation from its link: a name and a password (new or taken-over account)."""
+
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )

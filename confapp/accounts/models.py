@@ -42,8 +42,13 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     email_verified_at: Mapped[dt.datetime | None]
-    # Bumped on password change so that reset links and sessions issued before it die.
+    # Bumped on password change and on sign-out, so that reset links, sessions and
+    # "Remember me" cookies issued before it die (it is part of the session id).
     auth_version: Mapped[int] = mapped_column(default=1)
+    # Set when organisers addressed something (a hand-made registration) to an account
+    # whose address nobody has proved: it cannot sign in until the address is confirmed,
+    # so whoever made the account with someone else's address sees nothing meant for them.
+    locked_until_verified: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
     # The language pages, e-mails and PDFs use for this person (chosen with ?lang= or on
@@ -69,6 +74,16 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         """Whether the account may sign in."""
         return self.is_active_account
+
+    @property
+    def is_verified(self) -> bool:
+        """Whether the owner of the address has proved it (a link we sent was opened)."""
+        return self.email_verified_at is not None
+
+    @property
+    def must_verify_first(self) -> bool:
+        """Whether the account stays closed until its address is confirmed."""
+        return self.locked_until_verified and self.email_verified_at is None
 
     def get_id(self) -> str:  # Flask-Login
         """Session identifier: id plus auth version, so a password change ends old sessions."""
@@ -124,3 +139,37 @@ class ApiToken(db.Model):
     revoked_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class EventInvitation(db.Model):
+    """A role offered to an e-mail address: it attaches to an account only once the owner
+    of the address opens the link we sent there (or holds a verified account already).
+
+    Organisers see pending invitations, which expire and can be revoked. Only the
+    SHA-256 of the link's secret is stored.
+    """
+
+    __tablename__ = "event_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    role: Mapped[EventRoleKind] = mapped_column(str_enum(EventRoleKind))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    accepted_at: Mapped[dt.datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[dt.datetime | None]
+
+    event: Mapped[Event] = relationship()
+
+    def is_pending(self, now: dt.datetime) -> bool:
+        """Neither accepted, revoked nor expired."""
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at

@@ -106,21 +106,6 @@ def create_user(
     return user
 
 
-def registrations_of(user: User) -> list[tuple]:
-    """The user's (registration, event) pairs, latest event first."""
-    from confapp.events.models import Event
-    from confapp.registration.models import Registration
-
-    return list(
-        db.session.execute(
-            sa.select(Registration, Event)
-            .join(Event, Registration.event_id == Event.id)
-            .where(Registration.user_id == user.id)
-            .order_by(Event.starts_on.desc())
-        ).all()
-    )
-
-
 def authenticate(email: str, password: str, now: dt.datetime) -> User | None:
     """The active user with these credentials (recording the sign-in), else None."""
     user = find_user_by_email(email)
@@ -132,6 +117,41 @@ def authenticate(email: str, password: str, now: dt.datetime) -> User | None:
     user.last_login_at = now
     db.session.flush()
     return user
+
+
+def sign_in(email: str, password: str, now: dt.datetime) -> User:
+    """The user these credentials open; DomainError (one message for both wrong fields)."""
+    user = authenticate(email, password, now)
+    if user is None:
+        # Never tell which of the two was wrong: that would confirm who has an account.
+        raise DomainError("Wrong email or password.", code="bad_credentials")
+    if user.must_verify_first:
+        raise DomainError(
+            f"Before you sign in, confirm your e-mail address with the link we sent to "
+            f'{user.email}. No link? Choose a new password with "Forgot your password?": '
+            "that confirms the address too.",
+            code="verify_first",
+        )
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of the account: this one, copies of its cookie, "Remember me"."""
+    # auth_version is part of the session id and of the remember cookie (User.get_id),
+    # and the user loader compares it on every request.
+    user.auth_version += 1
+    db.session.flush()
+
+
+def lock_until_verified(user: User) -> None:
+    """Close an unconfirmed account until its address is proved (something addressed to
+    the address's owner now hangs on it); sessions already open end now."""
+    if user.is_verified or user.locked_until_verified:
+        return
+    user.locked_until_verified = True
+    if user.password_hash:
+        user.auth_version += 1
+    db.session.flush()
 
 
 # --- e-mail verification ------------------------------------------------------------
@@ -159,6 +179,7 @@ def verify_email(token: str, now: dt.datetime, max_age: int) -> User | None:
         return None
     if user.email_verified_at is None:
         user.email_verified_at = now
+        user.locked_until_verified = False
         db.session.flush()
     return user
 
@@ -166,22 +187,26 @@ def verify_email(token: str, now: dt.datetime, max_age: int) -> User | None:
 # --- passwords ----------------------------------------------------------------------
 
 
-def send_password_reset(user: User, *, invited_to=None) -> None:
+def send_password_reset(user: User) -> None:
     """Queue the e-mail with a link to choose a new password (or a first one)."""
-    if invited_to is not None:
-        subject = f"You have been added to {invited_to.title}"
-    elif user.password_hash:
-        subject = "Reset your password"
-    else:
-        subject = "Choose your password"
+    subject = "Reset your password" if user.password_hash else "Choose your password"
     mail.send_mail(
-        user.email,
-        subject,
-        "reset",
-        user=user,
-        event=invited_to,
-        reset_url=password_reset_url(user),
+        user.email, subject, "reset", user=user, event=None, reset_url=password_reset_url(user)
     )
+
+
+def request_password_reset(email: str) -> bool:
+    """Send a reset link if an active account has this address; say whether one went.
+
+    Runs after the answer has left (see the view), so known and unknown addresses are
+    answered alike; the token is signed for unknown addresses too, the same work.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        sign({"uid": 0, "v": 0}, RESET_SALT)
+        return False
+    send_password_reset(user)
+    return True
 
 
 def user_for_reset_token(token: str, max_age: int, first_password_max_age: int) -> User | None:
@@ -214,6 +239,7 @@ def reset_password(user: User, new: str, now: dt.datetime) -> None:
     _replace_password(user, new)
     if user.email_verified_at is None:
         user.email_verified_at = now
+        user.locked_until_verified = False
     db.session.flush()
 
 

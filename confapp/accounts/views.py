@@ -1,8 +1,12 @@
-"""Sign-in and out, the account page, e-mail verification and password reset."""
+"""Sign-in and out, the account page, e-mail verification, password reset, invitations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint
+from flask import Response
+from flask import copy_current_request_context
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -10,23 +14,23 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
-from flask_login import current_user
-from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
 
 from confapp.accounts import services
+from confapp.accounts import team
+from confapp.accounts.forms import AcceptInvitationForm
 from confapp.accounts.forms import ChangePasswordForm
 from confapp.accounts.forms import EmptyForm
 from confapp.accounts.forms import LoginForm
 from confapp.accounts.forms import ResetPasswordForm
 from confapp.accounts.forms import ResetRequestForm
-from confapp.db import utcnow
-from confapp.errors import DomainError
-from confapp.extensions import db
 from confapp.extensions import limiter
+from confapp.registration import services as registrations
 from confapp.security import safe_next_url
-from confapp.web.forms import Form
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import site_view
 
 bp = Blueprint("accounts", __name__)
 
@@ -34,125 +38,137 @@ RESET_SENT = (
     "If an account exists for that address, we have sent it a link to choose a new password. "
     "Check your inbox (and spam folder)."
 )
+# Where each kind of person starts after signing in (issue 19): the tool they came for.
+_LANDING = {
+    "organiser": "events.manage",
+    "staff": "checkin.scan",
+    "delegate": "registration.mine",
+}
 
 
 def _auth_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _form_error(form: Form, exc: DomainError) -> None:
-    """Show a service refusal next to its field, or at the top of the form."""
-    if exc.field and exc.field in form:
-        form[exc.field].errors = [*form[exc.field].errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+def landing_url(ctx: Ctx, user) -> str:
+    """The page a user starts on: their event's management page, scanner or registration."""
+    place = registrations.landing(user, ctx.now.date())
+    if place is None:
+        return url_for("events.index")
+    role, event = place
+    return url_for(_LANDING[role], slug=event.slug)
+
+
+def _start_session(user, *, remember: bool = False) -> None:
+    # A fresh session: nothing from before the sign-in survives into it.
+    session.clear()
+    login_user(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, methods=["POST"])
-def login():
-    """Sign in with e-mail and password, then go back where the user came from."""
-    raw_next = request.args.get("next") or request.form.get("next")
-    next_url = safe_next_url(raw_next, url_for("events.index"))
-    if current_user.is_authenticated and request.method == "GET":
-        return redirect(next_url)
+@site_view(Access.PUBLIC)
+def login(ctx: Ctx):
+    """Sign in with e-mail and password, then go where the user came from (or starts)."""
+    raw_next = request.values.get("next")
+    next_url = safe_next_url(raw_next, "")
+    if ctx.user is not None and request.method == "GET":
+        return redirect(next_url or landing_url(ctx, ctx.user))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, utcnow())
-        if user is None:
-            # Never tell which of the two was wrong: that would confirm who has an account.
-            form.form_errors.append("Wrong email or password.")
-        else:
-            db.session.commit()
-            # A fresh session: nothing from before the sign-in survives into it.
-            session.clear()
-            login_user(user, remember=form.remember.data)
-            flash("You are signed in.", "success")
-            return redirect(next_url)
+    done = ctx.submit(form, lambda: services.sign_in(form.email.data, form.password.data, ctx.now))
+    if done:
+        _start_session(done.value, remember=form.remember.data)
+        flash("You are signed in.", "success")
+        return redirect(next_url or landing_url(ctx, done.value))
     # Carry only a checked target through the form.
-    keep_next = next_url if raw_next and next_url == raw_next.strip() else None
-    return render_template("accounts/login.html", form=form, next=keep_next)
+    return render_template("accounts/login.html", form=form, next=next_url or None)
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
-    """Sign out and drop the whole session."""
-    logout_user()
+@site_view(Access.PUBLIC)
+def logout(ctx: Ctx):
+    """Sign out everywhere this login reached: the session, its copies, "Remember me"."""
+    if ctx.user is not None:
+        ctx.perform(lambda: services.sign_out(ctx.user))
     session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the session
     flash("You are signed out.", "info")
     return redirect(url_for("events.index"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
-def account():
+@site_view(Access.SIGNED_IN)
+def account(ctx: Ctx):
     """The user's e-mail status, password change and registrations."""
-    user = current_user._get_current_object()
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(user, form.old_password.data, form.new_password.data)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
-            # The session id carries auth_version; sign in again under the new one.
-            login_user(user)
-            flash("Your password is changed. Other devices are signed out.", "success")
-            return redirect(url_for(".account"))
-    registrations = services.registrations_of(user)
+    if ctx.submit(
+        form,
+        lambda: services.change_password(ctx.user, form.old_password.data, form.new_password.data),
+        success="Your password is changed. Other devices are signed out.",
+    ):
+        login_user(ctx.user)  # the session id carries auth_version: sign in under the new one
+        return redirect(url_for(".account"))
     return render_template(
         "accounts/account.html",
-        user=user,
+        user=ctx.user,
         form=form,
         resend_form=EmptyForm(),
-        registrations=registrations,
+        registrations=registrations.registrations_of(ctx.user),
     )
 
 
 @bp.route("/verify/<token>", methods=["GET"])
-def verify(token: str):
+@site_view(Access.PUBLIC)
+def verify(ctx: Ctx, token: str):
     """Mark the e-mail address as verified from the link we sent."""
-    user = services.verify_email(token, utcnow(), current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    if user is None:
+    max_age = current_app.config["EMAIL_TOKEN_MAX_AGE"]
+    done = ctx.perform(lambda: services.verify_email(token, ctx.now, max_age))
+    if not done.value:
         return render_template("accounts/verify.html", ok=False), 400
-    db.session.commit()
-    return render_template("accounts/verify.html", ok=True, user=user)
+    return render_template("accounts/verify.html", ok=True, user=done.value)
 
 
 @bp.route("/account/verify/resend", methods=["POST"])
-@login_required
 @limiter.limit(_auth_limit)
-def resend_verification():
+@site_view(Access.SIGNED_IN)
+def resend_verification(ctx: Ctx):
     """Send the verification link again."""
-    user = current_user._get_current_object()
-    if user.email_verified_at is not None:
+    if ctx.user.is_verified:
         flash("Your e-mail address is already confirmed.", "info")
     else:
-        services.send_verification(user)
-        db.session.commit()
-        flash(f"We sent a new confirmation link to {user.email}.", "success")
+        ctx.perform(
+            lambda: services.send_verification(ctx.user),
+            success=f"We sent a new confirmation link to {ctx.user.email}.",
+        )
     return redirect(url_for(".account"))
+
+
+def after_response(response: Response, work: Callable[[], object]) -> Response:
+    """Run `work` once the answer has gone (when the server closes the response), so how
+    long it takes cannot be read from the answer."""
+    response.call_on_close(copy_current_request_context(work))
+    return response
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, methods=["POST"])
-def reset_request():
-    """Ask for a link to choose a new password (same answer whether the account exists)."""
+@site_view(Access.PUBLIC)
+def reset_request(ctx: Ctx):
+    """Ask for a link to choose a new password: the same answer, as fast, whoever asks."""
     form = ResetRequestForm()
-    if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.is_active:
-            services.send_password_reset(user)
-            db.session.commit()
-        flash(RESET_SENT, "info")
-        return redirect(url_for(".login"))
-    return render_template("accounts/reset_request.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("accounts/reset_request.html", form=form)
+    flash(RESET_SENT, "info")
+    email = form.email.data
+    return after_response(
+        redirect(url_for(".login")),
+        lambda: ctx.perform(lambda: services.request_password_reset(email)),
+    )
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def reset(token: str):
+@site_view(Access.PUBLIC)
+def reset(ctx: Ctx, token: str):
     """Choose a new password from an e-mailed link; the link works once."""
     config = current_app.config
     user = services.user_for_reset_token(
@@ -161,16 +177,41 @@ def reset(token: str):
     if user is None:
         return render_template("accounts/reset.html", form=None), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data, utcnow())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
-            session.clear()
-            login_user(user)
-            flash("Your new password is saved and you are signed in.", "success")
-            return redirect(url_for(".account"))
+    if ctx.submit(form, lambda: services.reset_password(user, form.password.data, ctx.now)):
+        _start_session(user)
+        flash("Your new password is saved and you are signed in.", "success")
+        return redirect(url_for(".account"))
     return render_template("accounts/reset.html", form=form, user=user, token=token)
+
+
+# --- invitations to an event's team -------------------------------------------------
+
+
+def _accept(ctx: Ctx, invitation, form: AcceptInvitationForm):
+    if ctx.user is not None:
+        return team.accept_signed_in(invitation, ctx.user, ctx.now).user
+    return team.accept_with_password(
+        invitation, full_name=form.full_name.data, password=form.password.data, now=ctx.now
+    )
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@site_view(Access.PUBLIC)
+def invitation(ctx: Ctx, token: str):
+    """Accept a role from the link e-mailed to the address (which proves the address)."""
+    invited = team.invitation_for_token(token, ctx.now)
+    existing = services.find_user_by_email(invited.email)
+    form = AcceptInvitationForm(data={"full_name": invited.full_name})
+    ready = ctx.user is not None and ctx.user.email == invited.email
+    if ctx.user is None and (existing is None or not existing.is_verified):
+        ready = form.validate_on_submit()
+    if ready and request.method == "POST":
+        done = ctx.perform(lambda: _accept(ctx, invited, form), form=form)
+        if done:
+            if ctx.user is None:
+                _start_session(done.value)
+            flash(f"Welcome to the team of {invited.event.title}.", "success")
+            return redirect(url_for(_LANDING[invited.role.value], slug=invited.event.slug))
+    return render_template(
+        "accounts/invitation.html", invitation=invited, existing=existing, form=form
+    )

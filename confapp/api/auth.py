@@ -104,6 +104,12 @@ def api_credentials() -> tuple[str | None, int | None]:
     return None, current_user.id
 
 
+def api_caller() -> User:
+    """The caller of a protected endpoint: 401 (JSON, Bearer challenge) without one; a
+    session caller's writes must carry the CSRF token."""
+    return _need_user()
+
+
 def api_login_required(view: Callable) -> Callable:
     """Decorator: any authenticated caller; the view gets `user=`."""
 

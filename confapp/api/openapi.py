@@ -41,9 +41,21 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def json_content(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    """A response object with a JSON body."""
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def json_content(
+    schema: dict[str, Any], description: str, headers: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A response object with a JSON body (and response headers, if any)."""
+    response = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+# The Link header of paged listings (confapp.api.pagination).
+LINK_HEADER = {
+    "description": 'RFC 8288 links: rel="next" while there is a next page, rel="prev"',
+    "schema": {"type": "string"},
+}
 
 
 def error_responses(*statuses: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from confapp.accounts import team
 from confapp.accounts.models import EventRoleKind
 from confapp.accounts.models import User
 from confapp.capacity.services import try_take
@@ -136,8 +137,8 @@ def seed_accounts(event: Event, now: dt.datetime) -> dict[str, User]:
         db.session.add(user)
         users[kind] = user
     db.session.flush()
-    event_services.grant_role(users["organiser"], event, EventRoleKind.ORGANISER)
-    event_services.grant_role(users["staff"], event, EventRoleKind.STAFF)
+    team.grant_role(users["organiser"], event, EventRoleKind.ORGANISER)
+    team.grant_role(users["staff"], event, EventRoleKind.STAFF)
     return users
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import DateTimeLocalField
 from wtforms import EmailField
-from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -22,11 +22,12 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from confapp.accounts.models import EventRoleKind
 from confapp.countries import country_choices
 from confapp.events.models import ClashPolicy
 from confapp.events.models import EventStatus
 from confapp.events.models import RegistrationCategory
+from confapp.events.zones import resolve as resolve_zone
+from confapp.events.zones import zone_choices
 from confapp.web.forms import Form
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -50,6 +51,28 @@ def _country_options() -> list[SelectChoice]:
     return [SelectChoice("", "— not set —")] + [SelectChoice(c, n) for c, n in country_choices()]
 
 
+class ZoneInput(widgets.TextInput):
+    """A text input with the list of zones as its datalist: the browser filters the list
+    as one types ("Delhi", "IST", "+05:30"), with no script; the server reads the choice."""
+
+    def __call__(self, field, **kwargs):
+        list_id = f"{field.id}-zones"
+        kwargs.setdefault("list", list_id)
+        kwargs.setdefault("autocomplete", "off")
+        options = Markup("").join(
+            Markup('<option value="{}">{}</option>').format(z.name, z.label) for z in zone_choices()
+        )
+        datalist = Markup('<datalist id="{}">{}</datalist>').format(list_id, options)
+        return super().__call__(field, **kwargs) + datalist
+
+
+def _known_zone(_form, field) -> None:
+    try:
+        field.data = resolve_zone(field.data)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 def _local_datetime(label: str) -> DateTimeLocalField:
     return DateTimeLocalField(
         label,
@@ -68,8 +91,9 @@ class _EventBasics(Form):
     timezone = StringField(
         "Time zone",
         default="UTC",
-        validators=[DataRequired(), Length(max=64)],
+        validators=[DataRequired("Choose a time zone."), Length(max=200), _known_zone],
         filters=[_strip],
+        widget=ZoneInput(),
     )
     city = StringField("City", validators=[Length(max=100)], filters=[_strip])
     country = SelectField("Country", choices=_country_options, validators=[Optional()])
@@ -116,6 +140,9 @@ class EventSettingsForm(_EventBasics):
     )
     passport_data_kept_until = DateField("Erase passport data after", validators=[Optional()])
     partners = TextAreaField("Organising partners", validators=[Length(max=10_000)])
+    privacy_notice = TextAreaField(
+        "Privacy notice on the registration form", validators=[Length(max=10_000)]
+    )
     visit_clash_policy = SelectField(
         "When a visit clashes with a delegate's sessions or meetings",
         choices=[
@@ -145,7 +172,8 @@ class EventSettingsForm(_EventBasics):
             "title", "tagline", "description", "venue", "venue_address", "city", "timezone",
             "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",
             "edit_deadline", "capacity", "requires_approval", "contact_email",
-            "letter_signatory", "letter_purpose", "passport_data_kept_until", "partners", "status",
+            "letter_signatory", "letter_purpose", "passport_data_kept_until", "partners",
+            "privacy_notice", "status",
             "visit_clash_policy", "visits_per_day_limit",
         )  # fmt: skip
         data = {name: self[name].data for name in names}
@@ -153,30 +181,6 @@ class EventSettingsForm(_EventBasics):
         data["public_categories"] = ",".join(self.public_categories.data or [])
         for name in ("tagline", "description", "venue", "venue_address", "city",
                      "contact_email", "letter_signatory", "letter_purpose",
-                     "partners"):  # fmt: skip
+                     "partners", "privacy_notice"):  # fmt: skip
             data[name] = data[name] or ""
         return data
-
-
-class TeamAddForm(Form):
-    """Add an organiser or staff member by e-mail address."""
-
-    email = EmailField(
-        "E-mail address", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
-    )
-    full_name = StringField(
-        "Full name (for a new account)", validators=[Length(max=200)], filters=[_strip]
-    )
-    role = SelectField(
-        "Role",
-        choices=[
-            SelectChoice(EventRoleKind.STAFF.value, "Staff (scans badges)"),
-            SelectChoice(EventRoleKind.ORGANISER.value, "Organiser (manages the event)"),
-        ],
-    )
-
-
-class RemoveRoleForm(Form):
-    """Take a role away (one button per role)."""
-
-    role_id = HiddenField(validators=[DataRequired()])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from typing import TYPE_CHECKING
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -107,6 +108,9 @@ class Event(db.Model):
     letter_contact: Mapped[str] = mapped_column(sa.String(300), default="")
     logo_file: Mapped[str | None] = mapped_column(sa.String(100))
     signature_file: Mapped[str | None] = mapped_column(sa.String(100))
+    # Shown on the registration form before the delegate submits (Markdown): what is
+    # collected, who sees it, how long it is kept. Empty: a default text is shown.
+    privacy_notice: Mapped[str] = mapped_column(sa.Text, default="")
     capacity_pool_id: Mapped[int] = mapped_column(sa.ForeignKey("capacity_pool.id"), unique=True)
     # Agenda: set when the programme is first published; version bumps on every change.
     programme_published_at: Mapped[dt.datetime | None]
@@ -145,6 +149,16 @@ class Event(db.Model):
     def public_category_list(self) -> list[RegistrationCategory]:
         """Categories the public registration form offers."""
         return [RegistrationCategory(c) for c in self.public_categories.split(",") if c]
+
+    def visible_to(self, viewer: Any) -> bool:
+        """Published events are public; drafts exist only for their staff and admins."""
+        if self.is_published:
+            return True
+        return bool(
+            viewer is not None
+            and getattr(viewer, "is_authenticated", False)
+            and viewer.is_staff(self)
+        )
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         """A UTC datetime shown in the event's zone."""

@@ -1,18 +1,19 @@
-"""Event operations: create, update settings, publish, partners, roles. Flush only."""
+"""Event operations: create, update settings, publish, partners. Flush only.
+
+The bottom layer of the feature packages: it imports no other feature (roles live with
+accounts, the waiting list with registration).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 
-from confapp.accounts import services as account_services
-from confapp.accounts.models import EventRole
-from confapp.accounts.models import EventRoleKind
-from confapp.accounts.models import User
 from confapp.capacity import services as capacity_service
 from confapp.countries import is_country
 from confapp.errors import NotFound
@@ -46,10 +47,7 @@ def validate_event_fields(
     clash = db.session.scalar(sa.select(Event.id).where(Event.slug == slug))
     if clash is not None and clash != exclude_id:
         raise ValidationFailed("Another event already uses this address.", field="slug")
-    if timezone not in available_timezones():
-        raise ValidationFailed(
-            "Unknown time zone; use an IANA name such as Asia/Kolkata.", field="timezone"
-        )
+    check_timezone(timezone)
     if ends_on < starts_on:
         raise ValidationFailed("The event cannot end before it starts.", field="ends_on")
     if country and not is_country(country):
@@ -67,6 +65,15 @@ def validate_event_fields(
     for category in filter(None, public_categories.split(",")):
         if category not in RegistrationCategory._value2member_map_:
             raise ValidationFailed(f"Unknown category {category!r}.", field="public_categories")
+
+
+def check_timezone(name: str) -> None:
+    """Refuse anything but an IANA zone name (the settings form offers them as a list)."""
+    if name not in available_timezones():
+        raise ValidationFailed(
+            "Choose a time zone from the list (an IANA name such as Asia/Kolkata).",
+            field="timezone",
+        )
 
 
 def create_event(
@@ -122,34 +129,12 @@ def unpublish(event: Event) -> None:
     db.session.flush()
 
 
-def grant_role(user: User, event: Event, role: EventRoleKind) -> EventRole:
-    """Give a user a role for the event (idempotent)."""
-    existing = db.session.scalar(
-        sa.select(EventRole).where(
-            EventRole.user_id == user.id, EventRole.event_id == event.id, EventRole.role == role
-        )
-    )
-    if existing:
-        return existing
-    grant = EventRole(user=user, event=event, role=role)
-    db.session.add(grant)
-    db.session.flush()
-    return grant
-
-
-def event_for_viewer(slug: str, viewer: User | None) -> Event:
+def event_for_viewer(slug: str, viewer: Any) -> Event:
     """The event with this slug; drafts exist only for their staff and administrators
     (NotFound, a 404, for everyone else: a draft's existence is not revealed)."""
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
+    if event is None or not event.visible_to(viewer):
         raise NotFound("There is no event at this address.")
-    if not event.is_published:
-        if (
-            viewer is None
-            or not getattr(viewer, "is_authenticated", False)
-            or not viewer.is_staff(event)
-        ):
-            raise NotFound("There is no event at this address.")
     return event
 
 
@@ -191,6 +176,7 @@ _PLAIN_FIELDS = (
     "letter_signatory",
     "letter_purpose",
     "passport_data_kept_until",
+    "privacy_notice",
     "status",
     "visit_clash_policy",
     "visits_per_day_limit",
@@ -259,15 +245,9 @@ def format_partners(event: Event) -> str:
     return "\n".join(lines)
 
 
-def update_event(event: Event, data: dict, now: dt.datetime) -> list:
-    """Change an event's settings; return the registrations promoted by a capacity rise.
-
-    `data` holds the Event fields; the three local datetimes may be naive, meaning wall
-    time in the (new) event zone. `partners` is a list of (name, role[, url]) or text.
-    Nothing is changed when a rule refuses the update.
-    """
+def _clean_settings(event: Event, data: dict) -> dict:
+    """The Event values of a settings update, checked (ValidationFailed names the field)."""
     values = {key: data[key] for key in _PLAIN_FIELDS if key in data}
-    timezone = values.get("timezone", event.timezone)
     for key, limit in _MAX_LENGTHS.items():
         if len(values.get(key) or "") > limit:
             raise ValidationFailed(f"At most {limit} characters.", field=key)
@@ -284,15 +264,12 @@ def update_event(event: Event, data: dict, now: dt.datetime) -> list:
         )
     if isinstance(values.get("public_categories"), list | tuple):
         values["public_categories"] = ",".join(str(c) for c in values["public_categories"])
-    if "timezone" in values and values["timezone"] not in available_timezones():
-        # Checked before the datetimes below are interpreted in that zone.
-        raise ValidationFailed(
-            "Unknown time zone; use an IANA name such as Asia/Kolkata.", field="timezone"
-        )
+    timezone = values.get("timezone", event.timezone)
+    # Checked before the datetimes below are read as wall time in that zone.
+    check_timezone(timezone)
     for key in _LOCAL_DATETIME_FIELDS:
         if key in data:
             values[key] = to_utc(data[key], timezone)
-    capacity = data.get("capacity", event.capacity)
     validate_event_fields(
         slug=event.slug,
         timezone=timezone,
@@ -301,7 +278,7 @@ def update_event(event: Event, data: dict, now: dt.datetime) -> list:
         country=values.get("country", event.country),
         registration_opens_at=values.get("registration_opens_at", event.registration_opens_at),
         registration_closes_at=values.get("registration_closes_at", event.registration_closes_at),
-        capacity=capacity,
+        capacity=data.get("capacity", event.capacity),
         public_categories=values.get("public_categories", event.public_categories),
         exclude_id=event.id,
     )
@@ -311,93 +288,45 @@ def update_event(event: Event, data: dict, now: dt.datetime) -> list:
             "Passport data is needed until the event is over: choose its last day or later.",
             field="passport_data_kept_until",
         )
+    return values
+
+
+def _replace_partners(event: Event, partners: list) -> None:
+    wanted = [(p[0], p[1], p[2] if len(p) > 2 else "") for p in partners]
+    if wanted == [(p.name, p.role, p.url) for p in event.partners]:
+        return  # an unchanged save changes (and logs) nothing
+    event.partners.clear()
+    db.session.flush()
+    for position, (name, role, url) in enumerate(wanted):
+        event.partners.append(EventPartner(name=name, role=role, url=url, position=position))
+
+
+def update_event(event: Event, data: dict, now: dt.datetime) -> bool:
+    """Change an event's settings; return whether places were added (the waiting list,
+    which registration owns, may then move up: ``registration.services.change_settings``).
+
+    `data` holds the Event fields; the three local datetimes may be naive, meaning wall
+    time in the (new) event zone. `partners` is a list of (name, role[, url]) or text.
+    Nothing is changed when a rule refuses the update.
+    """
+    values = _clean_settings(event, data)
     partners = data.get("partners")
     if isinstance(partners, str):
         partners = parse_partners(partners)
-
-    promoted: list = []
+    capacity = data.get("capacity", event.capacity)
     old_capacity = event.pool.capacity
     if "capacity" in data and capacity != old_capacity:
         # Refuses (before anything else changes) to go below the seats already taken.
         capacity_service.set_capacity(event.pool, capacity)
         event.capacity = capacity
     for key, value in values.items():
-        setattr(event, key, value)
+        if getattr(event, key) != value:
+            setattr(event, key, value)
     if partners is not None:
-        event.partners.clear()
-        db.session.flush()
-        for position, partner in enumerate(partners):
-            name, role, *rest = partner
-            event.partners.append(
-                EventPartner(name=name, role=role, url=rest[0] if rest else "", position=position)
-            )
+        _replace_partners(event, partners)
     db.session.flush()
-    rose = (
+    return (
         "capacity" in data
         and old_capacity is not None
         and (capacity is None or capacity > old_capacity)
     )
-    if rose:
-        # Imported when needed so that events does not depend on registration at import time.
-        from confapp.registration.services import fill_from_waitlist
-
-        promoted = fill_from_waitlist(event, now)
-    return promoted
-
-
-# --- team ---------------------------------------------------------------------------
-
-
-def list_roles(event: Event) -> list[EventRole]:
-    """The event's organisers and staff, organisers first, then by e-mail."""
-    return list(
-        db.session.scalars(
-            sa.select(EventRole)
-            .join(User, EventRole.user_id == User.id)
-            .where(EventRole.event_id == event.id)
-            .order_by(EventRole.role, User.email)
-        )
-    )
-
-
-def add_team_member(
-    event: Event, email: str, role: EventRoleKind, full_name: str = ""
-) -> tuple[EventRole, bool]:
-    """Give the role to the account with this address, creating (and inviting) it if new.
-
-    Returns (role, invited): people without a password get a link to choose one.
-    """
-    email = account_services.normalise_email(email)
-    user = account_services.find_user_by_email(email)
-    if user is None:
-        user = account_services.create_user(email, full_name or email.split("@")[0])
-    existing = db.session.scalar(
-        sa.select(EventRole.id).where(
-            EventRole.user_id == user.id, EventRole.event_id == event.id, EventRole.role == role
-        )
-    )
-    if existing is not None:
-        raise ValidationFailed(f"{email} is already {role.value} of this event.", field="email")
-    grant = grant_role(user, event, EventRoleKind(role))
-    invited = not user.password_hash
-    if invited:
-        account_services.send_password_reset(user, invited_to=event)
-    return grant, invited
-
-
-def remove_role(event: Event, role_id: int) -> EventRole:
-    """Take a role away; the event keeps at least one organiser."""
-    grant = db.session.get(EventRole, role_id)
-    if grant is None or grant.event_id != event.id:
-        raise ValidationFailed("That role does not exist (any more).")
-    if grant.role is EventRoleKind.ORGANISER:
-        organisers = db.session.scalar(
-            sa.select(sa.func.count(EventRole.id)).where(
-                EventRole.event_id == event.id, EventRole.role == EventRoleKind.ORGANISER
-            )
-        )
-        if organisers <= 1:
-            raise ValidationFailed("The event must keep at least one organiser.")
-    db.session.delete(grant)
-    db.session.flush()
-    return grant

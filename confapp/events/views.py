@@ -3,41 +3,29 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import current_user
-from flask_login import login_required
 
+from confapp.accounts import team as team_services
+from confapp.accounts.forms import TeamAddForm
+from confapp.accounts.models import EventInvitation
+from confapp.accounts.models import EventRole
 from confapp.accounts.models import EventRoleKind
-from confapp.db import utcnow
-from confapp.errors import DomainError
 from confapp.events import services
 from confapp.events.forms import EventSettingsForm
 from confapp.events.forms import NewEventForm
-from confapp.events.forms import RemoveRoleForm
-from confapp.events.forms import TeamAddForm
 from confapp.events.models import Event
-from confapp.events.services import get_event_or_404
-from confapp.extensions import db
 from confapp.registration import services as registration_services
 from confapp.registration.models import RegistrationStatus
-from confapp.security import admin_required
-from confapp.security import organiser_event
-from confapp.web.forms import Form
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
+from confapp.web.lifecycle import site_view
 
 bp = Blueprint("events", __name__)
-
-
-def _form_error(form: Form, exc: DomainError) -> None:
-    """Show a service refusal next to its field, or at the top of the form."""
-    if exc.field and exc.field in form:
-        form[exc.field].errors = [*form[exc.field].errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 def registration_state(event: Event, now) -> str:
@@ -55,20 +43,21 @@ def registration_state(event: Event, now) -> str:
 
 
 @bp.get("/")
-def index():
+@site_view(Access.PUBLIC)
+def index(ctx: Ctx):
     """Published events as cards."""
     return render_template("events/index.html", events=services.list_published_events())
 
 
 @bp.route("/events/<slug>", methods=["GET"])
-def detail(slug: str):
+@event_view(Access.PUBLIC)
+def detail(ctx: Ctx):
     """The public page of an event: dates, venue, partners and how to register."""
-    event = get_event_or_404(slug, current_user)
     return render_template(
         "events/detail.html",
-        event=event,
-        state=registration_state(event, utcnow()),
-        registration=registration_services.get_registration(event, current_user),
+        event=ctx.event,
+        state=registration_state(ctx.event, ctx.now),
+        registration=registration_services.get_registration(ctx.event, ctx.user),
     )
 
 
@@ -76,24 +65,19 @@ def detail(slug: str):
 
 
 @bp.route("/events/<slug>/manage", methods=["GET"])
-@login_required
-def manage(slug: str):
-    """Organiser dashboard: registration counts and the tools."""
-    event = organiser_event(slug)
+@event_view(Access.ORGANISER)
+def manage(ctx: Ctx):
+    """Organiser dashboard: registration counts and every tool."""
     return render_template(
         "events/manage.html",
-        event=event,
-        counts=registration_services.status_counts(event),
+        event=ctx.event,
+        counts=registration_services.status_counts(ctx.event),
         statuses=list(RegistrationStatus),
-        state=registration_state(event, utcnow()),
+        state=registration_state(ctx.event, ctx.now),
     )
 
 
-@bp.route("/events/<slug>/manage/settings", methods=["GET", "POST"])
-@login_required
-def settings(slug: str):
-    """Edit every setting of the event; times are entered in the event's zone."""
-    event = organiser_event(slug)
+def _settings_form(event: Event) -> EventSettingsForm:
     form = EventSettingsForm(obj=event)
     if request.method == "GET":
         for name in ("registration_opens_at", "registration_closes_at", "edit_deadline"):
@@ -101,112 +85,136 @@ def settings(slug: str):
         form.public_categories.data = [c.value for c in event.public_category_list]
         form.partners.data = services.format_partners(event)
         form.status.data = event.status.value
-    if form.validate_on_submit():
-        try:
-            promoted = services.update_event(event, form.data_for_service(), utcnow())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
-            flash("The settings are saved.", "success")
-            if promoted:
-                flash(f"{len(promoted)} people moved from the waiting list to confirmed.", "info")
-            return redirect(url_for(".settings", slug=event.slug))
-    return render_template("events/settings.html", event=event, form=form)
+    return form
+
+
+@bp.route("/events/<slug>/manage/settings", methods=["GET", "POST"])
+@event_view(Access.ORGANISER)
+def settings(ctx: Ctx):
+    """Edit every setting of the event; times are entered in the event's zone."""
+    form = _settings_form(ctx.event)
+    done = ctx.submit(
+        form,
+        lambda: registration_services.change_settings(ctx.event, form.data_for_service(), ctx.now),
+        subject=ctx.event,
+        success="The settings are saved.",
+    )
+    if done:
+        if done.value:
+            flash(f"{len(done.value)} people moved from the waiting list to confirmed.", "info")
+        return redirect(url_for(".settings", slug=ctx.slug))
+    return render_template("events/settings.html", event=ctx.event, form=form)
 
 
 @bp.route("/events/<slug>/manage/team", methods=["GET", "POST"])
-@login_required
-def team(slug: str):
-    """Organisers and staff of the event: add by e-mail, remove."""
-    event = organiser_event(slug)
-    add_form = TeamAddForm(prefix="add")
-    remove_form = RemoveRoleForm()
-    if request.method == "POST":
-        action = request.form.get("action")
-        if action == "add" and add_form.validate_on_submit():
-            try:
-                grant, invited = services.add_team_member(
-                    event,
-                    add_form.email.data,
-                    EventRoleKind(add_form.role.data),
-                    add_form.full_name.data,
-                )
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                _form_error(add_form, exc)
-            else:
-                message = f"{grant.user.email} is now {grant.role.value} of this event."
-                if invited:
-                    message += " We e-mailed them a link to choose a password."
-                flash(message, "success")
-                return redirect(url_for(".team", slug=slug))
-        elif action == "remove":
-            if remove_form.validate_on_submit() and remove_form.role_id.data.isdigit():
-                try:
-                    grant = services.remove_role(event, int(remove_form.role_id.data))
-                    # Read before the commit: the deleted row is detached afterwards.
-                    message = f"{grant.user.email} no longer has the {grant.role.value} role."
-                    db.session.commit()
-                except DomainError as exc:
-                    db.session.rollback()
-                    flash(exc.message, "error")
-                else:
-                    flash(message, "success")
-            else:
-                flash("That role does not exist (any more).", "error")
-            return redirect(url_for(".team", slug=slug))
-        elif action != "add":
-            abort(400)
+@event_view(Access.ORGANISER)
+def team(ctx: Ctx):
+    """Organisers and staff of the event, pending invitations, and adding someone."""
+    form = TeamAddForm(prefix="add")
+    done = ctx.submit(
+        form,
+        lambda: team_services.add_team_member(
+            ctx.event, form.email.data, EventRoleKind(form.role.data),
+            full_name=form.full_name.data, actor=ctx.user, now=ctx.now,
+        ),
+    )  # fmt: skip
+    if done:
+        flash(_added_message(done.value), "success")
+        return redirect(url_for(".team", slug=ctx.slug))
     return render_template(
         "events/team.html",
-        event=event,
-        roles=services.list_roles(event),
-        add_form=add_form,
-        remove_form=remove_form,
+        event=ctx.event,
+        roles=team_services.list_roles(ctx.event),
+        invitations=team_services.pending_invitations(ctx.event, ctx.now),
+        add_form=form,
     )
+
+
+def _added_message(added: EventRole | EventInvitation) -> str:
+    if isinstance(added, EventInvitation):
+        return (
+            f"We e-mailed an invitation to {added.email}. The {added.role.value} role is theirs "
+            "once they open it (it expires in 14 days)."
+        )
+    return f"{added.user.email} is now {added.role.value} of this event; they are e-mailed."
+
+
+@bp.post("/events/<slug>/manage/team/<int:role_id>/remove")
+@event_view(Access.ORGANISER)
+def team_remove(ctx: Ctx, role_id: int):
+    """Take a role away, after saying what that does."""
+    grant = ctx.get(EventRole, role_id)
+    who = f"{grant.user.email} no longer has the {grant.role.value} role."
+    asked = ctx.confirm(
+        title=f"Remove {grant.user.full_name or grant.user.email} from the team?",
+        consequences=team_services.remove_consequences(grant),
+        confirm_label=f"Remove {grant.role.value} {grant.user.email}",
+        back=url_for(".team", slug=ctx.slug),
+    )
+    if asked is not None:
+        return asked
+    ctx.perform(lambda: team_services.remove_role(grant), subject=grant, success=who)
+    return redirect(url_for(".team", slug=ctx.slug))
+
+
+@bp.post("/events/<slug>/manage/team/invitations/<int:invitation_id>/revoke")
+@event_view(Access.ORGANISER)
+def invitation_revoke(ctx: Ctx, invitation_id: int):
+    """Withdraw a pending invitation: its link stops working."""
+    invitation = ctx.get(EventInvitation, invitation_id)
+    asked = ctx.confirm(
+        title=f"Withdraw the invitation of {invitation.email}?",
+        consequences=[
+            f"The link e-mailed to {invitation.email} stops working; nobody is e-mailed."
+        ],
+        confirm_label="Withdraw the invitation",
+        back=url_for(".team", slug=ctx.slug),
+    )
+    if asked is not None:
+        return asked
+    ctx.perform(
+        lambda: team_services.revoke_invitation(invitation, ctx.now),
+        subject=invitation,
+        success=f"The invitation of {invitation.email} is withdrawn.",
+    )
+    return redirect(url_for(".team", slug=ctx.slug))
 
 
 # --- administrators -----------------------------------------------------------------
 
 
 @bp.route("/admin/events", methods=["GET"])
-@login_required
-@admin_required
-def admin_events():
+@site_view(Access.ADMIN)
+def admin_events(ctx: Ctx):
     """Every event, drafts included."""
     return render_template("admin/events.html", events=services.list_all_events())
 
 
+def _create(ctx: Ctx, form: NewEventForm) -> Event:
+    event = services.create_event(
+        slug=form.slug.data,
+        title=form.title.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        timezone=form.timezone.data,
+        capacity=form.capacity.data,
+        city=form.city.data or "",
+        country=form.country.data or "",
+    )
+    team_services.grant_role(ctx.user, event, EventRoleKind.ORGANISER)
+    return event
+
+
 @bp.route("/admin/events/new", methods=["GET", "POST"])
-@login_required
-@admin_required
-def admin_new():
+@site_view(Access.ADMIN)
+def admin_new(ctx: Ctx):
     """Create a draft event; its creator becomes its first organiser."""
     form = NewEventForm()
-    if form.validate_on_submit():
-        try:
-            event = services.create_event(
-                slug=form.slug.data,
-                title=form.title.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                timezone=form.timezone.data,
-                capacity=form.capacity.data,
-                city=form.city.data or "",
-                country=form.country.data or "",
-            )
-            services.grant_role(current_user._get_current_object(), event, EventRoleKind.ORGANISER)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
-            flash(
-                "The event is created as a draft. Complete its settings, then publish it.",
-                "success",
-            )
-            return redirect(url_for(".settings", slug=event.slug))
+    done = ctx.submit(
+        form,
+        lambda: _create(ctx, form),
+        success="The event is created as a draft. Complete its settings, then publish it.",
+    )
+    if done:
+        return redirect(url_for(".settings", slug=done.value.slug))
     return render_template("admin/new_event.html", form=form)

@@ -11,7 +11,7 @@ from flask import request
 
 from confapp.api import openapi
 from confapp.api.auth import json_error
-from confapp.api.auth import organiser_required
+from confapp.api.pagination import with_page_links
 from confapp.countries import country_name
 from confapp.db import MAX_ID
 from confapp.events.models import RegistrationCategory
@@ -21,6 +21,10 @@ from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.registration.models import Sector
 from confapp.urls import external_url
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import api_event_view
+from confapp.web.params import parse_int
 
 registrations_api = Blueprint("registrations_api", __name__)
 
@@ -40,11 +44,8 @@ def _positive_int(name: str, default: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        _invalid(f"{name} must be a whole number from 1 to {maximum}.")
-    if not 1 <= value <= maximum:
+    value = parse_int(raw, maximum=maximum)
+    if value is None or value < 1:
         _invalid(f"{name} must be a whole number from 1 to {maximum}.")
     return value
 
@@ -110,9 +111,10 @@ def registration_json(reg: Registration, slug: str) -> dict:
 
 
 @registrations_api.get("/events/<slug>/registrations")
-@organiser_required
-def list_registrations(slug: str, event, user):
+@api_event_view(Access.ORGANISER)
+def list_registrations(ctx: Ctx):
     """One page of the event's registrations, filtered; two queries whatever the page size."""
+    event = ctx.event
     status = _choice("status", RegistrationStatus)
     category = _choice("category", RegistrationCategory)
     since = _since()
@@ -141,15 +143,14 @@ def list_registrations(slug: str, event, user):
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return jsonify(
-        {
-            "event": event.slug,
-            "total": total,
-            "page": page,
-            "per_page": per_page,
-            "items": [registration_json(reg, event.slug) for reg in rows],
-        }
-    )
+    body = {
+        "event": event.slug,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "items": [registration_json(reg, event.slug) for reg in rows],
+    }
+    return with_page_links(jsonify(body), page=page, per_page=per_page, total=total)
 
 
 # --- OpenAPI ------------------------------------------------------------------------
@@ -271,7 +272,9 @@ openapi.add_path(
                         "items": {"type": "array", "items": openapi.ref("Registration")},
                     },
                 },
-                "One page of registrations in id order; times in UTC",
+                "One page of registrations in id order; times in UTC. A `Link` header gives "
+                'the next page (rel="next") while there is one; a page past the end is empty.',
+                headers={"Link": openapi.LINK_HEADER},
             ),
             **openapi.error_responses(400, 401, 403, 404, 422),
         },

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from confapp import mail
 from confapp.accounts import services as accounts
+from confapp.accounts import team
 from confapp.accounts.models import User
 from confapp.accounts.services import email_verification_url
 from confapp.accounts.services import normalise_email
@@ -28,6 +29,7 @@ from confapp.countries import country_name
 from confapp.countries import is_country
 from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
+from confapp.events import services as events
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
@@ -138,6 +140,30 @@ def parse_category(value: Any) -> RegistrationCategory:
     return _enum(RegistrationCategory, value, RegistrationCategory.DELEGATE, "category")
 
 
+# --- privacy notice -----------------------------------------------------------------
+
+DEFAULT_PRIVACY_NOTICE = """\
+**How your data is used.** The organisers of {title} collect the details on this form to run
+the conference: your place, badge, programme, meetings and visits, and the e-mails about them.
+
+- **Who sees them:** the organisers and their staff. Other delegates see your name,
+  organisation, job title and country only if you join the networking directory.
+- **Visa letters:** passport details are seen by the organisers only and erased after the event.
+- **How long:** they are kept for the event and its reports, then deleted on request.
+- **Your rights:** you can correct your details from "My registration" and ask the organisers
+  {contact}to see or delete them.
+"""
+
+
+def privacy_notice(event: Event) -> str:
+    """The privacy notice shown before registering: the organiser's own text (Markdown),
+    else a plain default that names the event and its contact address."""
+    if (event.privacy_notice or "").strip():
+        return event.privacy_notice
+    contact = f"({event.contact_email}) " if event.contact_email else ""
+    return DEFAULT_PRIVACY_NOTICE.format(title=event.title, contact=contact)
+
+
 # --- accounts -----------------------------------------------------------------------
 
 
@@ -156,11 +182,55 @@ def create_delegate_account(email: str, full_name: str, password: str) -> User:
 
 
 def find_or_create_user(email: str, full_name: str) -> tuple[User, bool]:
-    """The account for this address, created without a password if new; (user, created)."""
+    """The account for a registration organisers make for an address; (user, created).
+
+    New: created without a password (the e-mail's "choose your password" link proves the
+    address). Existing but unconfirmed: it may have been made by someone else with this
+    address, so it stays closed until the address is confirmed (the e-mail carries the
+    link) and nothing made for the address's owner is seen before.
+    """
     user = accounts.find_user_by_email(normalise_email(email))
-    if user is not None:
-        return user, False
-    return accounts.create_user(email, full_name), True
+    if user is None:
+        return accounts.create_user(email, full_name), True
+    accounts.lock_until_verified(user)
+    return user, False
+
+
+def registrations_of(user: User) -> list[tuple[Registration, Event]]:
+    """The user's (registration, event) pairs, latest event first (their account page)."""
+    return list(
+        db.session.execute(
+            sa.select(Registration, Event)
+            .join(Event, Registration.event_id == Event.id)
+            .where(Registration.user_id == user.id)
+            .order_by(Event.starts_on.desc())
+        ).all()
+    )
+
+
+def landing(user: User, today: dt.date) -> tuple[str, Event] | None:
+    """Where someone goes after signing in: (their role there, the event), or None for the
+    list of events.
+
+    The soonest upcoming event they hold a role in (organiser or staff); else their one
+    upcoming active registration (with several, the events list lets them choose).
+    """
+    for event, role in team.events_with_roles(user):
+        if event.ends_on >= today:
+            return role.value, event
+    upcoming = [
+        event
+        for reg, event in registrations_of(user)
+        if reg.status in ACTIVE_STATUSES and event.ends_on >= today and event.is_published
+    ]
+    return ("delegate", upcoming[0]) if len(upcoming) == 1 else None
+
+
+def change_settings(event: Event, data: Mapping[str, Any], now: dt.datetime) -> list[Registration]:
+    """Save an event's settings; places added go to the waiting list in order (returned)."""
+    if events.update_event(event, dict(data), now):
+        return fill_from_waitlist(event, now)
+    return []
 
 
 # --- life cycle ---------------------------------------------------------------------
@@ -488,12 +558,12 @@ def organiser_update(
     return reg
 
 
-def apply_bulk(
-    event: Event, action: str, ids: Iterable[int], *, actor: User, now: dt.datetime
-) -> tuple[int, list[str]]:
-    """Approve, reject or cancel many registrations; (done, reasons for the skipped)."""
-    handlers = {"approve": approve, "reject": reject, "cancel": cancel}
-    if action not in handlers:
+BULK_ACTIONS = {"approve": "approved", "reject": "rejected", "cancel": "cancelled"}
+
+
+def _selected(event: Event, action: str, ids: Iterable[int]) -> tuple[list[Registration], int]:
+    """The chosen registrations of this event in handling order; and how many ids were not."""
+    if action not in BULK_ACTIONS:
         raise ValidationFailed("Unknown action.", field="action")
     wanted = sorted({int(i) for i in ids})
     if not wanted:
@@ -507,6 +577,15 @@ def apply_bulk(
         # Leave the waiting ones first, so nobody selected is promoted (and e-mailed)
         # only to be cancelled a moment later in the same batch.
         regs = sorted(regs, key=lambda r: (r.status is Status.CONFIRMED, r.id))
+    return list(regs), len(wanted) - len(regs)
+
+
+def apply_bulk(
+    event: Event, action: str, ids: Iterable[int], *, actor: User, now: dt.datetime
+) -> tuple[int, list[str]]:
+    """Approve, reject or cancel many registrations; (done, reasons for the skipped)."""
+    handlers = {"approve": approve, "reject": reject, "cancel": cancel}
+    regs, missing = _selected(event, action, ids)
     done, skipped = 0, []
     for reg in regs:
         try:
@@ -514,10 +593,47 @@ def apply_bulk(
             done += 1
         except DomainError as exc:
             skipped.append(exc.message)
-    missing = len(wanted) - len(regs)
     if missing:
         skipped.append(f"{missing} selected registration(s) do not belong to this event.")
     return done, skipped
+
+
+def _names(regs: list[Registration], limit: int = 10) -> str:
+    shown = ", ".join(r.full_name for r in regs[:limit])
+    return shown + (f" and {len(regs) - limit} more" if len(regs) > limit else "")
+
+
+def bulk_consequences(
+    event: Event, action: str, ids: Iterable[int], now: dt.datetime
+) -> tuple[int, list[str]]:
+    """What cancelling or rejecting these registrations would do, for the confirmation
+    page: (how many would change, sentences saying who is e-mailed and who gets the seats)."""
+    regs, _missing = _selected(event, action, ids)
+    active = [r for r in regs if r.status in ACTIVE_STATUSES]
+    if not active:
+        return 0, ["None of the selected registrations is active: nothing would change."]
+    lines = [
+        f"{len(active)} registration(s) become {BULK_ACTIONS[action]}: {_names(active)}. "
+        "Each person is e-mailed."
+    ]
+    if len(active) < len(regs):
+        lines.append(f"{len(regs) - len(active)} selected registration(s) are not active.")
+    freed = sum(1 for r in active if r.status is Status.CONFIRMED)
+    if freed and event.pool.capacity is not None:
+        chosen = {r.id for r in regs}
+        heirs = db.session.scalars(
+            waiting_queue(event).where(Registration.id.not_in(chosen)).limit(freed)
+        ).all()
+        if heirs:
+            lines.append(
+                f"{len(heirs)} freed place(s) go to the first on the waiting list, who are "
+                f"e-mailed: {_names(list(heirs))}."
+            )
+        if freed > len(heirs):
+            lines.append(f"{freed - len(heirs)} place(s) become free for new registrations.")
+    for reg in active[:5]:
+        lines.extend(f"{reg.full_name}: {line}" for line in leave.describe_everything(reg, now))
+    return len(active), lines
 
 
 # --- e-mails ------------------------------------------------------------------------

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_limiter.util import get_remote_address
 from flask_login import login_user
 
 from confapp.checkin.reports import has_attended
 from confapp.countries import country_choices
 from confapp.eventlog import services as eventlog
 from confapp.events.models import RegistrationCategory
+from confapp.extensions import limiter
 from confapp.registration import exports
 from confapp.registration import services
 from confapp.registration.choices import CATEGORY_LABELS
@@ -39,6 +42,8 @@ from confapp.web.forms import Form
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
 from confapp.web.lifecycle import event_view
+from confapp.web.params import int_arg
+from confapp.web.params import int_list
 
 bp = Blueprint("registration", __name__)
 
@@ -100,7 +105,23 @@ def _new_registration(ctx: Ctx, form: RegistrationForm) -> Registration:
     )
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["REGISTER_ADDRESS_RATE_LIMIT"]
+
+
+def _address_key() -> str:
+    # Tries per address typed (the answer says whether it has an account), else per client.
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"address:{email}" if email else f"client:{get_remote_address()}"
+
+
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"], key_func=_address_key)
 @event_view(Access.PUBLIC, log=True)
 def register(ctx: Ctx):
     """Public registration form; creates the account of a visitor and signs them in."""
@@ -137,6 +158,7 @@ def register(ctx: Ctx):
         anonymous=anonymous,
         again=previous is not None,
         account_exists=anonymous and done.error is not None and done.error.code == "account_exists",
+        privacy_notice=services.privacy_notice(ctx.event),
         login_url=url_for("accounts.login", next=url_for(".register", slug=ctx.slug)),
     )
 
@@ -233,7 +255,7 @@ def cancel(ctx: Ctx):
 def manage_list(ctx: Ctx):
     """Searchable, filterable, paginated list of the event's registrations."""
     filters = services.Filters.from_args(request.args)
-    page = services.search_registrations(ctx.event, filters, request.args.get("page", 1, type=int))
+    page = services.search_registrations(ctx.event, filters, int_arg("page", default=1) or 1)
     return render_template(
         "registration/manage_list.html",
         event=ctx.event,
@@ -303,16 +325,30 @@ def manage_add(ctx: Ctx):
     return render_template("registration/manage_add.html", event=ctx.event, form=form)
 
 
-_BULK_DONE = {"approve": "approved", "reject": "rejected", "cancel": "cancelled"}
+def _ask_first(ctx: Ctx, action: str, ids: list[int], back: str):
+    """Cancelling or rejecting says what will happen first (approving just acts)."""
+    if action not in ("cancel", "reject"):
+        return None
+    count, consequences = services.bulk_consequences(ctx.event, action, ids, ctx.now)
+    noun = "registration" if count == 1 else "registrations"
+    return ctx.confirm(
+        title=f"{action.capitalize()} {count} {noun}?",
+        consequences=consequences,
+        confirm_label=f"{action.capitalize()} {count} {noun}",
+        back=back,
+    )
 
 
 @bp.post("/events/<slug>/manage/registrations/bulk")
 @event_view(Access.ORGANISER)
 def manage_bulk(ctx: Ctx):
-    """Approve, reject or cancel the selected registrations."""
+    """Approve, reject or cancel the selected registrations (the last two ask first)."""
     back = safe_next_url(request.form.get("next"), url_for(".manage_list", slug=ctx.slug))
     action = request.form.get("action", "")
-    ids = request.form.getlist("ids", type=int)
+    ids = int_list(request.form.getlist("ids"))
+    asked = ctx.perform(lambda: _ask_first(ctx, action, ids, back), log=False)
+    if not asked or asked.value is not None:
+        return asked.value if asked else redirect(back)
     done = ctx.perform(
         lambda: services.apply_bulk(ctx.event, action, ids, actor=ctx.user, now=ctx.now),
         detail=action,
@@ -320,7 +356,7 @@ def manage_bulk(ctx: Ctx):
     if done:
         count, skipped = done.value
         if count:
-            flash(f"{count} registration(s) {_BULK_DONE[action]}.", "success")
+            flash(f"{count} registration(s) {services.BULK_ACTIONS[action]}.", "success")
         for reason in skipped[:10]:
             flash(f"Skipped: {reason}", "warning")
     return redirect(back)

@@ -66,6 +66,15 @@ class VisaRequestForm(Form):
             ]
             self.passport_number.flags.required = True
 
+    def fields_for_service(self) -> dict[str, Any]:
+        """What ``services.submit_request`` takes from the form."""
+        return {
+            "passport_name": self.passport_name.data,
+            "passport_number": self.passport_number.data,
+            "nationality": self.nationality.data,
+            "date_of_birth": self.date_of_birth.data,
+        }
+
 
 class DecisionForm(Form):
     """Approve or reject one request, with an optional note to the delegate."""

@@ -13,10 +13,12 @@ import re
 import sqlalchemy as sa
 
 from confapp.accounts.models import User
+from confapp.capacity import services as capacity
 from confapp.countries import country_name
 from confapp.countries import is_country
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
+from confapp.errors import NotFound
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -47,6 +49,11 @@ def active_registration(event: Event, user: User) -> Registration | None:
     )
 
 
+def open_for_changes(visa: VisaRequest | None) -> bool:
+    """The delegate may (re)submit until the organisers decide: the one "decided" rule."""
+    return visa is None or visa.status is VisaStatus.REQUESTED
+
+
 def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -73,8 +80,14 @@ def submit_request(
     if registration.status in INACTIVE:
         raise NotAllowed("Your registration is not active, so no letter can be issued.")
     existing = registration.visa_request
-    if existing is not None and existing.status is not VisaStatus.REQUESTED:
-        raise DomainError("Your request has already been decided and can no longer be changed.")
+    if existing is not None:
+        # A decision taken while the form was open wins over the form.
+        capacity.lock_and_reread(registration.event.pool, existing)
+    if not open_for_changes(existing):
+        raise DomainError(
+            "Your request has already been decided and can no longer be changed.",
+            code="already_done",
+        )
 
     passport_name = " ".join((passport_name or "").split())
     if not passport_name:
@@ -145,13 +158,16 @@ def status_counts(event: Event) -> dict[VisaStatus, int]:
     return counts
 
 
-def get_request_for_event(event: Event, request_id: int) -> VisaRequest | None:
-    """The request with this id if (and only if) it belongs to the event."""
-    return db.session.scalar(
+def request_in_event(event: Event, request_id: int) -> VisaRequest:
+    """The request with this id if (and only if) it belongs to the event, else NotFound."""
+    found = db.session.scalar(
         sa.select(VisaRequest)
         .join(Registration, VisaRequest.registration_id == Registration.id)
         .where(VisaRequest.id == request_id, Registration.event_id == event.id)
     )
+    if found is None:
+        raise NotFound("There is no such visa letter request in this event.")
+    return found
 
 
 def reference_prefix(event: Event) -> str:
@@ -204,10 +220,14 @@ def decide(
     note = (note or "").strip()
     if len(note) > 500:
         raise ValidationFailed("The note is too long (500 characters at most).", field="note")
+    # Under the event's lock, read the request again: a double-clicked "Approve" finds the
+    # first click's decision, and two approvals cannot compute the same letter number.
+    capacity.lock_and_reread(event.pool, request)
     if request.status is target and request.note == note:
-        return request
-    # Lock the event row so that two approvals cannot compute the same number.
-    db.session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update())
+        raise DomainError(
+            f"This request is already {target.value}; nothing was changed or sent.",
+            code="already_done",
+        )
     request.status = target
     request.note = note
     request.decided_at = now

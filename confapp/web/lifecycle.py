@@ -40,11 +40,14 @@ from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from confapp.api.auth import api_caller
+from confapp.api.auth import json_error
 from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import NotFound
 from confapp.eventlog.services import Recorder
+from confapp.events.services import event_for_viewer
 from confapp.extensions import db
 from confapp.i18n import language_changed
 from confapp.lookups import event_scoped_or_404
@@ -87,6 +90,7 @@ class Ctx:
     now: dt.datetime
     endpoint: str
     log: bool
+    api: bool = False  # JSON endpoints: a refusal propagates to the app's JSON error answer
 
     @property
     def slug(self) -> str:
@@ -126,6 +130,8 @@ class Ctx:
             raise
         except DomainError as exc:
             db.session.rollback()
+            if self.api:
+                raise  # answered as {"error": code, "message": ...} with its status
             if form is not None:
                 form_error(form, exc)
             else:
@@ -229,8 +235,6 @@ def _check_access(access: Access, user: Any, event: Any) -> None:
 
 def load_event(slug: str, user: Any) -> Any:
     """The event with this slug as the caller may see it (drafts: its staff only)."""
-    from confapp.events.services import event_for_viewer
-
     return event_for_viewer(slug, user)
 
 
@@ -243,6 +247,10 @@ def make_ctx(access: Access, *, slug: str | None, log: bool | None) -> Ctx:
     user = _current_user_or_none()
     event = load_event(slug, user) if slug is not None else None
     _check_access(access, user, event)
+    return _new_ctx(access, event, user, log)
+
+
+def _new_ctx(access: Access, event: Any, user: Any, log: bool | None, *, api: bool = False) -> Ctx:
     if event is not None:
         language_changed()  # the event's languages now count for Accept-Language
     ctx = Ctx(
@@ -252,9 +260,49 @@ def make_ctx(access: Access, *, slug: str | None, log: bool | None) -> Ctx:
         now=utcnow(),
         endpoint=request.endpoint or "",
         log=access in _LOGGED_BY_DEFAULT if log is None else log,
+        api=api,
     )
     g.ctx = ctx
     return ctx
+
+
+_API_REFUSALS = {
+    Access.STAFF: "Only staff or organisers of this event may do this.",
+    Access.ORGANISER: "Only organisers of this event may do this.",
+    Access.ADMIN: "Only site administrators may do this.",
+}
+
+
+def api_event_view(access: Access = Access.STAFF, *, log: bool | None = None) -> Callable:
+    """Decorate a JSON endpoint under ``/api/v1/events/<slug>/...``: ``view(ctx, **url_args)``.
+
+    The caller is the owner of an ``Authorization: Bearer`` token, else the signed-in
+    session, whose writes must carry the CSRF token (confapp.api.auth). No caller: 401
+    with the Bearer challenge; an unknown event (or a draft the caller may not see): 404;
+    no role: 403; a DomainError from ``ctx.perform``: its status with
+    ``{"error": code, "message": ...}``. Everything is JSON.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(slug: str, **kwargs: Any) -> Any:
+            user = api_caller()
+            event = load_event(slug, user)
+            allowed = {
+                Access.PUBLIC: True,
+                Access.SIGNED_IN: True,
+                Access.STAFF: user.is_staff(event),
+                Access.ORGANISER: user.is_organiser(event),
+                Access.ADMIN: user.is_admin,
+            }[access]
+            if not allowed:
+                json_error(403, "forbidden", _API_REFUSALS[access])
+            return view(_new_ctx(access, event, user, log, api=True), **kwargs)
+
+        wrapped.lifecycle = (access, log)
+        return wrapped
+
+    return decorator
 
 
 def event_view(access: Access = Access.PUBLIC, *, log: bool | None = None) -> Callable:
