@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from confapp.accounts.models import EventRoleKind
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
+from confapp.errors import NotFound
 from confapp.errors import ValidationFailed
 from confapp.extensions import db
 from confapp.registration.models import RegistrationStatus
@@ -168,7 +169,7 @@ def test_references_never_clash_between_events_sharing_a_prefix(ctx, now):
     second = make_event("cdc-2027")
     assert services.reference_prefix(first) == services.reference_prefix(second)
     admin_like = make_staff(first, "org@example.org")
-    from confapp.events.services import grant_role
+    from confapp.accounts.team import grant_role
 
     grant_role(admin_like, second, EventRoleKind.ORGANISER)
     a = submit(make_confirmed_registration(first, "a@example.org"), now)
@@ -204,8 +205,9 @@ def test_decide_checks_event_and_actor(ctx, now):
         services.decide(visa, event=event, approve=True, note="", actor=staff, now=now)
     assert visa.status is VisaStatus.REQUESTED
     assert visa.reference is None
-    assert services.get_request_for_event(other, visa.id) is None
-    assert services.get_request_for_event(event, visa.id) is visa
+    with pytest.raises(NotFound):
+        services.request_in_event(other, visa.id)
+    assert services.request_in_event(event, visa.id) is visa
 
 
 def test_requests_for_event_filters_by_status(event, organiser, now):

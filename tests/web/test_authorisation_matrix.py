@@ -52,6 +52,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "eventlog.log": (ORGANISER, None),
     "events.settings": (ORGANISER, ORGS),
     "events.team": (ORGANISER, ORGS),
+    "events.team_remove": (POST_ONLY, ORGS),
+    "events.invitation_revoke": (POST_ONLY, ORGS),
+    # An invitation link that is not one is unknown to everyone.
+    "accounts.invitation": ((404,) * 6, ALL),
     "events.admin_events": (ADMIN, None),
     "events.admin_new": (ADMIN, {"admin"}),
     # Signed-in people are sent on from the sign-in page.
@@ -257,6 +261,8 @@ def world(app):
             "slot_id": 999999,
             "tag_id": 999999,
             "kind": "logo",
+            "role_id": staff.roles[0].id,
+            "invitation_id": 999999,
         }
         return {
             "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},

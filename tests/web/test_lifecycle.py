@@ -62,7 +62,8 @@ def test_an_organiser_action_is_logged_once_with_its_changes(app, client):
 
         sign_in(client, db.session.get(User, ids["organiser"]))
     response = client.post(
-        "/events/cdc/manage/registrations/bulk", data={"action": "cancel", "ids": [ids["reg"]]}
+        "/events/cdc/manage/registrations/bulk",
+        data={"action": "cancel", "ids": [ids["reg"]], "confirmed": "yes"},
     )
     assert response.status_code == 302
     (entry,) = _entries(app)

@@ -121,7 +121,7 @@ def test_bulk_cancel_promotes_and_reports(app, setup, org_client, outbox):
         ids = [b.id, c.id]
         assert d.status is S.WAITLISTED
     response = org_client.post(
-        f"{BASE}/bulk", data={"action": "cancel", "ids": [str(i) for i in ids]}
+        f"{BASE}/bulk", data={"action": "cancel", "ids": [str(i) for i in ids], "confirmed": "yes"}
     )
     assert response.status_code == 302
     with app.app_context():
