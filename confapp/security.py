@@ -1,4 +1,4 @@
-"""Authorisation helpers, safe redirects and signed tokens."""
+"""Web authorisation helpers and safe redirects (signed tokens: confapp.signing)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import abort
-from flask import current_app
 from flask import request
 from flask_login import current_user
-from itsdangerous import BadSignature
-from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeTimedSerializer
 
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.signing import sign  # noqa: F401 - re-exported for older imports
+from confapp.signing import unsign  # noqa: F401
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:
@@ -35,23 +33,6 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
         return fallback
     return target
-
-
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def sign(payload: Any, salt: str) -> str:
-    """Sign a JSON-serialisable payload for a link (verification, reset...)."""
-    return _serializer(salt).dumps(payload)
-
-
-def unsign(token: str, salt: str, max_age: int) -> Any | None:
-    """Return the payload of a valid, unexpired token, else None."""
-    try:
-        return _serializer(salt).loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
-        return None
 
 
 def require_organiser(event: Event) -> None:

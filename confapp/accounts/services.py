@@ -20,8 +20,8 @@ from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import ValidationFailed
 from confapp.extensions import db
-from confapp.security import sign
-from confapp.security import unsign
+from confapp.signing import sign
+from confapp.signing import unsign
 from confapp.urls import external_url
 
 VERIFY_SALT = "verify-email"

@@ -126,6 +126,21 @@ def _address_key() -> str:
 def register(ctx: Ctx):
     """Public registration form; creates the account of a visitor and signs them in."""
     previous = _own_registration(ctx)
+    stop = _cannot_register(ctx, previous)
+    if stop is not None:
+        return stop
+    form = _registration_form(ctx, previous)
+    done = ctx.submit(form, lambda: _new_registration(ctx, form))
+    if done:
+        if ctx.user is None:
+            login_user(done.value.user)
+        flash(*_STATUS_FLASH[done.value.status])
+        return redirect(url_for(".mine", slug=ctx.slug))
+    return _registration_page(ctx, form, again=previous is not None, error=done.error)
+
+
+def _cannot_register(ctx: Ctx, previous: Registration | None):
+    """The answer when this person cannot register now, else None."""
     # A cancelled registration may be taken up again; any other one stands.
     if previous is not None and previous.status is RegistrationStatus.REJECTED:
         return _refused_page(ctx, services.REJECTED_MESSAGE)
@@ -133,8 +148,10 @@ def register(ctx: Ctx):
         flash("You are already registered for this event.", "info")
         return redirect(url_for(".mine", slug=ctx.slug))
     refusal = services.registration_refusal(ctx.event, ctx.now)
-    if refusal:
-        return _refused_page(ctx, refusal)
+    return _refused_page(ctx, refusal) if refusal else None
+
+
+def _registration_form(ctx: Ctx, previous: Registration | None) -> RegistrationForm:
     anonymous = ctx.user is None
     # Registering again starts from the details given last time.
     form = RegistrationForm(
@@ -144,20 +161,18 @@ def register(ctx: Ctx):
         del form.email
         if request.method == "GET" and not form.full_name.data:
             form.full_name.data = ctx.user.full_name
-    done = ctx.submit(form, lambda: _new_registration(ctx, form))
-    if done:
-        if anonymous:
-            login_user(done.value.user)
-        message, category = _STATUS_FLASH[done.value.status]
-        flash(message, category)
-        return redirect(url_for(".mine", slug=ctx.slug))
+    return form
+
+
+def _registration_page(ctx: Ctx, form: RegistrationForm, *, again: bool, error):
+    anonymous = ctx.user is None
     return render_template(
         "registration/register.html",
         event=ctx.event,
         form=form,
         anonymous=anonymous,
-        again=previous is not None,
-        account_exists=anonymous and done.error is not None and done.error.code == "account_exists",
+        again=again,
+        account_exists=anonymous and error is not None and error.code == "account_exists",
         privacy_notice=services.privacy_notice(ctx.event),
         login_url=url_for("accounts.login", next=url_for(".register", slug=ctx.slug)),
     )
@@ -195,16 +210,7 @@ def edit(ctx: Ctx):
     if reg is None:
         return _not_registered(ctx)
     if not services.can_edit(reg, ctx.now):
-        if reg.status not in services.ACTIVE_STATUSES:
-            message = "This registration is no longer active, so it cannot be changed."
-        else:
-            message = (
-                "The deadline for changing registration details has passed. "
-                "Please write to the organisers if something must change."
-            )
-        return render_template(
-            "registration/edit.html", event=ctx.event, reg=reg, form=None, refusal=message
-        ), 403
+        return _edit_refused(ctx, reg)
     form = EditDetailsForm(obj=reg)
     if ctx.submit(
         form,
@@ -214,13 +220,23 @@ def edit(ctx: Ctx):
     ):
         return redirect(url_for(".mine", slug=ctx.slug))
     return render_template(
-        "registration/edit.html",
-        event=ctx.event,
-        reg=reg,
-        form=form,
-        refusal=None,
+        "registration/edit.html", event=ctx.event, reg=reg, form=form, refusal=None,
         deadline=ctx.event.edit_deadline_at(),
+    )  # fmt: skip
+
+
+def _edit_refused(ctx: Ctx, reg: Registration):
+    if reg.status not in services.ACTIVE_STATUSES:
+        message = "This registration is no longer active, so it cannot be changed."
+    else:
+        message = (
+            "The deadline for changing registration details has passed. "
+            "Please write to the organisers if something must change."
+        )
+    page = render_template(
+        "registration/edit.html", event=ctx.event, reg=reg, form=None, refusal=message
     )
+    return page, 403
 
 
 @bp.post("/events/<slug>/my-registration/cancel")

@@ -11,7 +11,7 @@ from confapp import create_app
 from confapp.accounts.models import User
 from confapp.accounts.services import VERIFY_SALT
 from confapp.extensions import db
-from confapp.security import sign
+from confapp.signing import sign
 from tests.helpers import PASSWORD
 from tests.helpers import login
 from tests.helpers import make_event
