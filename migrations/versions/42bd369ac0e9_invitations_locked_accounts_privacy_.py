@@ -9,7 +9,7 @@ form (existing events: empty, which shows the default text). Reviewed: one new t
 NOT NULL columns added with server defaults so existing rows are valid; no data touched.
 
 Revision ID: 42bd369ac0e9
-Revises: a544b4f4761c
+Revises: 8c47cdecb32e
 Create Date: 2026-12-04 16:23:53.033822
 
 """
@@ -21,7 +21,7 @@ import confapp.db
 
 # revision identifiers, used by Alembic.
 revision = '42bd369ac0e9'
-down_revision = 'a544b4f4761c'
+down_revision = '8c47cdecb32e'
 branch_labels = None
 depends_on = None
 
