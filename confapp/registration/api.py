@@ -114,43 +114,38 @@ def registration_json(reg: Registration, slug: str) -> dict:
 @api_event_view(Access.ORGANISER)
 def list_registrations(ctx: Ctx):
     """One page of the event's registrations, filtered; two queries whatever the page size."""
-    event = ctx.event
-    status = _choice("status", RegistrationStatus)
-    category = _choice("category", RegistrationCategory)
-    since = _since()
+    conditions = _conditions(ctx.event)
     page = _positive_int("page", 1, MAX_ID)
     per_page = _positive_int("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    query = (request.args.get("q") or "").strip()
-
-    conditions = [Registration.event_id == event.id]
-    if status is not None:
-        conditions.append(Registration.status == status)
-    if category is not None:
-        conditions.append(Registration.category == category)
-    if since is not None:
-        conditions.append(Registration.updated_at >= since)
-    if query:
-        conditions.append(_search_condition(query))
-
     total = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(*conditions))
     # Only columns of the registration row are read: no relationship is touched, so a
     # page costs one query however many rows it holds. Id order keeps pages stable
     # while registrations come in.
     rows = db.session.scalars(
-        sa.select(Registration)
-        .where(*conditions)
-        .order_by(Registration.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    body = {
-        "event": event.slug,
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "items": [registration_json(reg, event.slug) for reg in rows],
-    }
+        sa.select(Registration).where(*conditions).order_by(Registration.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()  # fmt: skip
+    items = [registration_json(reg, ctx.slug) for reg in rows]
+    body = {"event": ctx.slug, "total": total, "page": page, "per_page": per_page, "items": items}
     return with_page_links(jsonify(body), page=page, per_page=per_page, total=total)
+
+
+def _conditions(event) -> list:
+    """The WHERE clauses the query string asks for (422 for a value that is not one)."""
+    conditions = [Registration.event_id == event.id]
+    status = _choice("status", RegistrationStatus)
+    if status is not None:
+        conditions.append(Registration.status == status)
+    category = _choice("category", RegistrationCategory)
+    if category is not None:
+        conditions.append(Registration.category == category)
+    since = _since()
+    if since is not None:
+        conditions.append(Registration.updated_at >= since)
+    query = (request.args.get("q") or "").strip()
+    if query:
+        conditions.append(_search_condition(query))
+    return conditions
 
 
 # --- OpenAPI ------------------------------------------------------------------------

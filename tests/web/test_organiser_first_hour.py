@@ -125,6 +125,7 @@ def test_time_zone_list_shows_offsets_and_abbreviations(app, client):
         db.session.commit()
     page = client.get("/events/cdc/manage/settings").text
     assert 'list="timezone-zones"' in page and "<datalist" in page and "New Delhi" in page
+    assert 'name="privacy_notice"' in page
 
 
 def test_settings_take_a_city_as_time_zone_and_refuse_the_unknown(app, client):
