@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -290,10 +289,11 @@ def test_password_reset_takes_as_long_for_known_and_unknown_addresses(app, clien
             response = client.post("/reset-password", data={"email": email})
             times.append(time.perf_counter() - started)
             responses.append(response)
-    known = statistics.median(timings["ana@example.org"])
-    unknown = statistics.median(timings["nobody@example.org"])
-    # Within noise: the answer no longer waits for the e-mail.
-    assert abs(known - unknown) < max(0.002, 0.2 * min(known, unknown)), (known, unknown)
+    # The fastest of 15 tries shows the work each answer needs (load only adds to it):
+    # before the fix a known address took 3.5 ms or more longer (the e-mail was written).
+    known = min(timings["ana@example.org"])
+    unknown = min(timings["nobody@example.org"])
+    assert known - unknown < max(0.0015, 0.3 * unknown), (known, unknown)
     for response in responses:
         response.close()  # the server sends once the answer has gone
     assert len(outbox.to("ana@example.org")) == 15
