@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from confapp.accounts import team
 from confapp.accounts.models import EventRoleKind
-from confapp.events import services as event_services
 from confapp.extensions import db
 from tests.helpers import PASSWORD
 from tests.helpers import make_event
@@ -22,7 +22,7 @@ def _sign_in(live_app, page) -> str:
         event = make_event("cdc")
         organiser = make_staff(event, "org@example.org")
         organiser.full_name = "Rohan Mehta"
-        event_services.grant_role(organiser, event, EventRoleKind.STAFF)
+        team.grant_role(organiser, event, EventRoleKind.STAFF)
         db.session.commit()
     base = live_app.config["LIVE_URL"]
     page.goto(f"{base}/login")
