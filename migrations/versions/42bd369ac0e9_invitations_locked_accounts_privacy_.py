@@ -9,7 +9,7 @@ form (existing events: empty, which shows the default text). Reviewed: one new t
 NOT NULL columns added with server defaults so existing rows are valid; no data touched.
 
 Revision ID: 42bd369ac0e9
-Revises: 7f40f5da182d
+Revises: 9d2209564bbc
 Create Date: 2026-12-04 16:23:53.033822
 
 """
@@ -21,7 +21,7 @@ import confapp.db
 
 # revision identifiers, used by Alembic.
 revision = '42bd369ac0e9'
-down_revision = '7f40f5da182d'
+down_revision = '9d2209564bbc'
 branch_labels = None
 depends_on = None
 
