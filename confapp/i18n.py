@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
@@ -33,12 +34,11 @@ from flask_babel import force_locale
 from flask_babel import get_locale
 from flask_babel import refresh
 
-from confapp import ROOT
-
 DEFAULT_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 SESSION_KEY = "lang"
-TRANSLATIONS_DIR = ROOT / "confapp" / "translations"
+# Beside this module (not from confapp/__init__, which would tie i18n to create_app).
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 babel = Babel()
 
