@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import jsonify
 
-from confapp.agenda import services
+from confapp.agenda import programme
 from confapp.agenda.models import ProgrammeSession
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
@@ -172,5 +172,5 @@ def sessions(slug: str):
     base = external_url("agenda.session_detail", slug=event.slug, session_id=0)[:-1]
     ics = external_url("agenda.session_ics", slug=event.slug, session_id=0)
     return jsonify(
-        programme_payload(event, services.load_programme(event), base_url=base, ics_url=ics)
+        programme_payload(event, programme.load_programme(event), base_url=base, ics_url=ics)
     )

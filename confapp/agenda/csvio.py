@@ -5,6 +5,11 @@ description. Dates and times are wall-clock times in the event's zone. `people` 
 `role: name | organisation | country` entries separated by `;`. A row with the `id` of an
 existing session updates it; a row without creates one. `status` is exported for
 reading and ignored on import (cancel sessions on their page).
+
+The import reads the file (:func:`_read`: UTF-8, no NUL, the header), turns each row into
+session data (:func:`_parse_row`), checks every row and the room clashes among them
+(:func:`_check`), and only then applies them (:func:`_apply`). Cells are cleaned as the
+forms clean them: a line break inside a one-line cell (Excel's Alt+Enter) becomes a space.
 """
 
 from __future__ import annotations
@@ -13,18 +18,25 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from confapp.agenda import services
+from confapp.agenda import programme
+from confapp.agenda import sessions
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionStatus
+from confapp.agenda.times import overlaps
+from confapp.agenda.times import to_utc
+from confapp.db import MAX_ID
 from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.web.forms import multi_line
+from confapp.web.forms import one_line
 
 COLUMNS = (
     "id",
@@ -41,7 +53,9 @@ COLUMNS = (
     "description",
 )
 REQUIRED = ("title", "kind", "date", "start", "end")
+MULTI_LINE = {"description"}
 MAX_ROWS = 2000
+MAX_SEATS = 100000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -78,33 +92,30 @@ def format_people(session: ProgrammeSession) -> str:
     return "; ".join(parts)
 
 
-def parse_people(text: str) -> list[services.PersonData]:
-    """Parse the people column; raise ValueError with a readable message."""
-    people = []
-    for raw in filter(None, (chunk.strip() for chunk in (text or "").split(";"))):
-        fields = [f.strip() for f in raw.split("|")]
-        if len(fields) > 3:
-            raise ValueError(
-                f"too many '|' in person {raw!r} (use role: name | organisation | country)"
-            )
-        head, organisation, country = (fields + ["", ""])[:3]
-        role = PersonRole.SPEAKER
-        if ":" in head:
-            maybe_role, name = (x.strip() for x in head.split(":", 1))
-            if maybe_role.lower() not in PersonRole._value2member_map_:
-                roles = ", ".join(PersonRole._value2member_map_)
-                raise ValueError(f"unknown role {maybe_role!r} (use {roles})")
-            role = PersonRole(maybe_role.lower())
-        else:
-            name = head
-        if not name:
-            raise ValueError(f"person without a name in {raw!r}")
-        people.append(
-            services.PersonData(
-                name=name, role=role, organisation=organisation, country=country.upper()
-            )
+def _person(raw: str) -> sessions.PersonData:
+    fields = [f.strip() for f in raw.split("|")]
+    if len(fields) > 3:
+        raise ValueError(
+            f"too many '|' in person {raw!r} (use role: name | organisation | country)"
         )
-    return people
+    head, organisation, country = (fields + ["", ""])[:3]
+    role, name = PersonRole.SPEAKER, head
+    if ":" in head:
+        maybe_role, name = (x.strip() for x in head.split(":", 1))
+        if maybe_role.lower() not in PersonRole._value2member_map_:
+            roles = ", ".join(PersonRole._value2member_map_)
+            raise ValueError(f"unknown role {maybe_role!r} (use {roles})")
+        role = PersonRole(maybe_role.lower())
+    if not name:
+        raise ValueError(f"person without a name in {raw!r}")
+    return sessions.PersonData(
+        name=name, role=role, organisation=organisation, country=country.upper()
+    )
+
+
+def parse_people(text: str) -> list[sessions.PersonData]:
+    """Parse the people column; raise ValueError with a readable message."""
+    return [_person(raw) for raw in filter(None, (c.strip() for c in (text or "").split(";")))]
 
 
 def export_csv(event: Event) -> str:
@@ -112,7 +123,7 @@ def export_csv(event: Event) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for s in services.load_programme(event):
+    for s in programme.load_programme(event):
         start, end = event.local(s.starts_at), event.local(s.ends_at)
         writer.writerow(
             [
@@ -135,11 +146,102 @@ def export_csv(event: Event) -> str:
     return out.getvalue()
 
 
+# --- reading the file --------------------------------------------------------------------------
+
+
+def _text(content: bytes) -> str:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed([(1, "The file is not UTF-8 text; save it as “CSV UTF-8”.")]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFailed(
+            [(line, "The file contains a NUL character (not text): save it again as CSV.")]
+        )
+    return text
+
+
+def _cell(column: str, value: str | None) -> str:
+    cleaned = multi_line(value or "") if column in MULTI_LINE else one_line(value or "")
+    return _unsafe(cleaned.strip())
+
+
+def _read(content: bytes) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """(first line of the row, its cleaned cells) for each row, or (line, error message)."""
+    reader = csv.DictReader(io.StringIO(_text(content), newline=""))
+    headers = [one_line(h).lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        raise ImportFailed(
+            [(1, f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")]
+        )
+    reader.fieldnames = headers
+    line = reader.line_num + 1
+    for number, record in enumerate(reader):
+        start_line, line = line, reader.line_num + 1
+        if number >= MAX_ROWS:
+            yield start_line, f"Too many rows (at most {MAX_ROWS})."
+            return
+        if None in record:
+            yield start_line, "More cells than columns (check quoting of commas)."
+            continue
+        cells = {k: _cell(k, v) for k, v in record.items() if k}
+        if any(cells.values()):
+            yield start_line, cells
+
+
+# --- one row -------------------------------------------------------------------------------
+
+
 @dataclasses.dataclass
 class _Row:
     line: int
     session: ProgrammeSession | None
-    data: services.SessionData
+    data: sessions.SessionData
+
+
+@dataclasses.dataclass
+class _Lookups:
+    """What rows refer to by name or id, loaded once."""
+
+    rooms: dict
+    tracks: dict
+    existing: dict[int, ProgrammeSession]
+    seen_ids: set[int] = dataclasses.field(default_factory=set)
+
+    @classmethod
+    def of(cls, event: Event) -> _Lookups:
+        return cls(
+            rooms={r.name.casefold(): r for r in programme.list_rooms(event)},
+            tracks={t.name.casefold(): t for t in programme.list_tracks(event)},
+            existing={s.id: s for s in programme.load_programme(event)},
+        )
+
+
+def _whole_number(text: str, maximum: int) -> int | None:
+    """Plain ASCII digits within range, else None (a ² or ٣ is not a number here)."""
+    if text.isascii() and text.isdigit() and int(text) <= maximum:
+        return int(text)
+    return None
+
+
+def _existing(cell: dict[str, str], lookups: _Lookups) -> ProgrammeSession | None:
+    if not cell.get("id"):
+        return None
+    ident = _whole_number(cell["id"], MAX_ID)
+    if ident is None or ident not in lookups.existing:
+        raise ValueError(f"no session with id {cell['id']} in this programme")
+    if ident in lookups.seen_ids:
+        raise ValueError(f"session id {cell['id']} appears twice")
+    lookups.seen_ids.add(ident)
+    return lookups.existing[ident]
+
+
+def _kind(text: str) -> SessionKind:
+    if text.lower() not in SessionKind._value2member_map_:
+        raise ValueError(f"unknown kind {text!r} (use {', '.join(SessionKind._value2member_map_)})")
+    return SessionKind(text.lower())
 
 
 def _parse_time(event: Event, date_text: str, time_text: str, field: str) -> dt.datetime:
@@ -149,108 +251,99 @@ def _parse_time(event: Event, date_text: str, time_text: str, field: str) -> dt.
         other, time_text = time_text.split(" ", 1)
         day = dt.date.fromisoformat(other)
     local = dt.datetime.combine(day, dt.time.fromisoformat(time_text))
-    return services.to_utc(event, local, field=field)
+    return to_utc(event, local, field=field)
 
 
-def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, int]:
-    """Validate every row, then apply all of them or none; raise ImportFailed with line numbers."""
+def _times(event: Event, cell: dict[str, str]) -> tuple[dt.datetime, dt.datetime]:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed([(1, "The file is not UTF-8 text; save it as “CSV UTF-8”.")]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in headers]
-    if missing:
-        raise ImportFailed(
-            [(1, f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")]
+        return (
+            _parse_time(event, cell["date"], cell["start"], "start"),
+            _parse_time(event, cell["date"], cell["end"], "end"),
         )
-    reader.fieldnames = headers
-    rooms = {r.name.casefold(): r for r in services.list_rooms(event)}
-    tracks = {t.name.casefold(): t for t in services.list_tracks(event)}
-    existing = {s.id: s for s in services.load_programme(event)}
-    errors: list[tuple[int, str]] = []
+    except ValueError as exc:
+        raise ValueError("date must be YYYY-MM-DD and times HH:MM") from exc
+
+
+def _named(cell: dict[str, str], column: str, known: dict, noun: str) -> int | None:
+    if not cell.get(column):
+        return None
+    found = known.get(cell[column].casefold())
+    if found is None:
+        raise ValueError(f"unknown {noun} {cell[column]!r} (add it under {noun.title()}s first)")
+    return found.id
+
+
+def _seat_limit(text: str) -> int | None:
+    if not text:
+        return None
+    limit = _whole_number(text, MAX_SEATS)
+    if limit is None:
+        raise ValueError(f"seat_limit must be a whole number up to {MAX_SEATS} or empty")
+    return limit
+
+
+def _parse_row(event: Event, line: int, cell: dict[str, str], lookups: _Lookups) -> _Row:
+    """A row as session data, checked like the session form; ValueError/DomainError if not."""
+    session = _existing(cell, lookups)
+    kind = _kind(cell["kind"])
+    starts_at, ends_at = _times(event, cell)
+    data = sessions.SessionData(
+        title=cell["title"],
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room_id=_named(cell, "room", lookups.rooms, "room"),
+        track_id=_named(cell, "track", lookups.tracks, "track"),
+        description=cell.get("description", ""),
+        seat_limit=_seat_limit(cell.get("seat_limit", "")),
+        people=parse_people(cell.get("people", "")),
+    )
+    sessions.validate_session(
+        event, data, exclude_id=session.id if session else None, check_room_clash=False
+    )
+    return _Row(line, session, data)
+
+
+# --- all rows ------------------------------------------------------------------------------
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message
+    text = str(exc)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _check(event: Event, content: bytes) -> list[_Row]:
+    """Every row parsed and checked, room clashes among them included; ImportFailed if any
+    row has an error."""
+    lookups = _Lookups.of(event)
     rows: list[_Row] = []
-    seen_ids: set[int] = set()
-    line = reader.line_num + 1
-    for number, record in enumerate(reader):
-        start_line, line = line, reader.line_num + 1
-        if number >= MAX_ROWS:
-            errors.append((start_line, f"Too many rows (at most {MAX_ROWS})."))
-            break
-        if None in record:
-            errors.append((start_line, "More cells than columns (check quoting of commas)."))
-            continue
-        cell = {k: _unsafe((v or "").strip()) for k, v in record.items() if k}
-        if not any(cell.values()):
+    errors: list[tuple[int, str]] = []
+    for line, cells in _read(content):
+        if isinstance(cells, str):
+            errors.append((line, cells))
             continue
         try:
-            session = None
-            if cell.get("id"):
-                if not cell["id"].isdigit() or int(cell["id"]) not in existing:
-                    raise ValueError(f"no session with id {cell['id']} in this programme")
-                if int(cell["id"]) in seen_ids:
-                    raise ValueError(f"session id {cell['id']} appears twice")
-                session = existing[int(cell["id"])]
-                seen_ids.add(session.id)
-            if cell["kind"].lower() not in SessionKind._value2member_map_:
-                raise ValueError(
-                    f"unknown kind {cell['kind']!r} "
-                    f"(use {', '.join(SessionKind._value2member_map_)})"
-                )
-            try:
-                starts_at = _parse_time(event, cell["date"], cell["start"], "start")
-                ends_at = _parse_time(event, cell["date"], cell["end"], "end")
-            except ValueError as exc:
-                raise ValueError("date must be YYYY-MM-DD and times HH:MM") from exc
-            room = None
-            if cell.get("room"):
-                room = rooms.get(cell["room"].casefold())
-                if room is None:
-                    raise ValueError(f"unknown room {cell['room']!r} (add it under Rooms first)")
-            track = None
-            if cell.get("track"):
-                track = tracks.get(cell["track"].casefold())
-                if track is None:
-                    raise ValueError(f"unknown track {cell['track']!r} (add it under Tracks first)")
-            seat_limit = None
-            if cell.get("seat_limit"):
-                if not cell["seat_limit"].isdigit():
-                    raise ValueError("seat_limit must be a whole number or empty")
-                seat_limit = int(cell["seat_limit"])
-            data = services.SessionData(
-                title=cell["title"],
-                kind=SessionKind(cell["kind"].lower()),
-                starts_at=starts_at,
-                ends_at=ends_at,
-                room_id=room.id if room else None,
-                track_id=track.id if track else None,
-                description=cell.get("description", ""),
-                seat_limit=seat_limit,
-                people=parse_people(cell.get("people", "")),
-            )
-            services.validate_session(
-                event, data, exclude_id=session.id if session else None, check_room_clash=False
-            )
-        except DomainError as exc:
-            errors.append((start_line, exc.message))
-            continue
-        except ValueError as exc:
-            errors.append((start_line, str(exc)[:1].upper() + str(exc)[1:] + "."))
-            continue
-        rows.append(_Row(start_line, session, data))
-    errors.extend(_room_clashes(event, rows, existing))
+            rows.append(_parse_row(event, line, cells, lookups))
+        except (DomainError, ValueError) as exc:
+            errors.append((line, _message(exc)))
+    errors.extend(_room_clashes(rows, lookups.existing))
     if errors:
         raise ImportFailed(sorted(errors))
     if not rows:
         raise ImportFailed([(2, "The file has no sessions.")])
+    return rows
+
+
+def _apply(event: Event, rows: list[_Row], now: dt.datetime) -> dict[str, int]:
     created = updated = 0
     for row in rows:
         try:
             if row.session is None:
-                services.create_session(event, row.data, now=now)
+                sessions.create_session(event, row.data, now=now)
                 created += 1
-            elif services.update_session(event, row.session, row.data, now=now):
+            elif sessions.update_session(event, row.session, row.data, now=now):
                 updated += 1
         except DomainError as exc:
             # Rows are checked together above; this only happens when rows swap rooms in
@@ -258,6 +351,11 @@ def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, i
             raise ImportFailed([(row.line, exc.message)]) from exc
     db.session.flush()
     return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
+
+
+def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, int]:
+    """Validate every row, then apply all of them or none; raise ImportFailed with line numbers."""
+    return _apply(event, _check(event, content), now)
 
 
 def summary(result: dict[str, int]) -> str:
@@ -268,9 +366,7 @@ def summary(result: dict[str, int]) -> str:
     )
 
 
-def _room_clashes(
-    event: Event, rows: list[_Row], existing: dict[int, ProgrammeSession]
-) -> list[tuple[int, str]]:
+def _room_clashes(rows: list[_Row], existing: dict[int, ProgrammeSession]) -> list[tuple[int, str]]:
     """Room double bookings among the new rows and the sessions they leave in place."""
     updated_ids = {r.session.id for r in rows if r.session is not None}
     slots = [
@@ -285,7 +381,7 @@ def _room_clashes(
         if d.room_id is None or (row.session is not None and row.session.id in cancelled):
             continue
         for line, title, room_id, start, end in slots:
-            if room_id == d.room_id and services.overlaps(start, end, d.starts_at, d.ends_at):
+            if room_id == d.room_id and overlaps(start, end, d.starts_at, d.ends_at):
                 where = f"line {line}" if line else "the programme"
                 errors.append((row.line, f"Room clash with “{title}” ({where})."))
                 break

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from confapp.agenda import services
+from confapp.agenda import rooms as venue
+from confapp.agenda import sessions as programme
+from confapp.agenda import times
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionKind
@@ -334,17 +336,17 @@ def seed_programme(
 ) -> list[ProgrammeSession]:
     """Create rooms, tracks and a three-day programme for the event (flush only)."""
     now = now or dt.datetime.now(dt.UTC)
-    rooms = [services.create_room(event, name=n, capacity=c, location=loc) for n, c, loc in ROOMS]
-    tracks = [services.create_track(event, name=n, colour=c) for n, c in TRACKS]
+    rooms = [venue.create_room(event, name=n, capacity=c, location=loc) for n, c, loc in ROOMS]
+    tracks = [venue.create_track(event, name=n, colour=c) for n, c in TRACKS]
     days = max((event.ends_on - event.starts_on).days + 1, 1)
     sessions = []
     for day, start, end, title, kind, room, track, people, seats in PROGRAMME:
         date = event.starts_on + dt.timedelta(days=min(day, days - 1))
         if day >= days:
             continue
-        starts = services.to_utc(event, dt.datetime.combine(date, dt.time.fromisoformat(start)))
-        ends = services.to_utc(event, dt.datetime.combine(date, dt.time.fromisoformat(end)))
-        data = services.SessionData(
+        starts = times.to_utc(event, dt.datetime.combine(date, dt.time.fromisoformat(start)))
+        ends = times.to_utc(event, dt.datetime.combine(date, dt.time.fromisoformat(end)))
+        data = programme.SessionData(
             title=title,
             kind=kind,
             starts_at=starts,
@@ -354,11 +356,11 @@ def seed_programme(
             description=DESCRIPTION if kind in (K.PARALLEL, K.PANEL, K.WORKSHOP) else "",
             seat_limit=seats,
             people=[
-                services.PersonData(PEOPLE[p][0], role, PEOPLE[p][1], PEOPLE[p][2])
+                programme.PersonData(PEOPLE[p][0], role, PEOPLE[p][1], PEOPLE[p][2])
                 for p, role in people
             ],
         )
-        sessions.append(services.create_session(event, data, now=now))
+        sessions.append(programme.create_session(event, data, now=now))
     if publish and sessions and event.programme_published_at is None:
-        services.publish_programme(event, now)
+        programme.publish_programme(event, now)
     return sessions

@@ -11,7 +11,9 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from confapp.agenda import services
+from confapp.agenda import programme
+from confapp.agenda import stars
+from confapp.agenda import times
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import Room
 from confapp.agenda.models import SessionKind
@@ -79,7 +81,7 @@ def chosen_day(value: str | None, days: list[dt.date], by_day: Mapping) -> dt.da
 def programme_page(event: Event, args: Mapping[str, str], registration) -> dict:
     """Everything the programme page shows for one day, from the query arguments."""
     # Only a text search reads descriptions; the grid never shows them.
-    loaded = services.load_programme_with(
+    loaded = programme.load_programme_with(
         event, for_grid=True, with_descriptions=bool(args.get("q"))
     )
     filters = Filters.from_args(args, loaded.rooms, [t.id for t in loaded.tracks])
@@ -89,7 +91,7 @@ def programme_page(event: Event, args: Mapping[str, str], registration) -> dict:
         if filters.keep(s, loaded.people.get(s.id, ())):
             by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
     day = chosen_day(args.get("day"), days, by_day)
-    starred, seats = services.personal_marks(registration)
+    starred, seats = stars.personal_marks(registration)
     return {
         "day": day,
         "days": days,
@@ -102,7 +104,7 @@ def programme_page(event: Event, args: Mapping[str, str], registration) -> dict:
         "filters": filters,
         "starred": starred,
         "seats": seats,
-        "zone": services.zone_label(event),
+        "zone": times.zone_label(event),
     }
 
 

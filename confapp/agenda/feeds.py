@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from flask import current_app
 
 from confapp.agenda import ical
-from confapp.agenda import personal
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionStatus
+from confapp.agenda.programme import load_programme
 from confapp.countries import country_name
 from confapp.events.models import Event
 from confapp.urls import base_url
@@ -134,8 +134,6 @@ def _last_modified(event: Event, sessions: list[ProgrammeSession]) -> dt.datetim
 
 def programme_feed(event: Event) -> Feed:
     """The whole published programme, built once per programme version."""
-    from confapp.agenda.services import load_programme
-
     key = ("programme", event.id, event.programme_version, base_url())
 
     def build() -> Feed:
@@ -186,13 +184,3 @@ def personal_feed(
         i.last_modified for i in extra or [] if i.last_modified
     ]
     return _make(body, max(stamps))
-
-
-def personal_calendar(event: Event, registration) -> Feed:
-    """A delegate's feed: starred and booked sessions (once published) plus the entries
-    other features provide (meetings, visits)."""
-    from confapp.agenda.services import personal_sessions
-
-    sessions = personal_sessions(event, registration) if event.programme_published_at else []
-    extra = [entry.cal_item for entry in personal.personal_entries(event, registration)]
-    return personal_feed(event, sessions, registration.full_name, extra)

@@ -18,10 +18,16 @@ from flask import request
 from flask import url_for
 from markupsafe import Markup
 
+from confapp.agenda import changes as change_log
 from confapp.agenda import csvio
 from confapp.agenda import display
 from confapp.agenda import feeds
-from confapp.agenda import services
+from confapp.agenda import programme as listing
+from confapp.agenda import rooms as venue
+from confapp.agenda import seats
+from confapp.agenda import sessions
+from confapp.agenda import stars
+from confapp.agenda import times
 from confapp.agenda.forms import ImportForm
 from confapp.agenda.forms import RoomForm
 from confapp.agenda.forms import SessionForm
@@ -87,7 +93,7 @@ def _back(ctx: Ctx, session: ProgrammeSession) -> str:
 
 def _delegate(ctx: Ctx):
     """The caller's confirmed registration, or None with a message saying why not."""
-    registration = services.delegate_registration(ctx.event, ctx.user)
+    registration = stars.delegate_registration(ctx.event, ctx.user)
     if registration is None:
         flash("Only delegates with a confirmed registration can build a personal agenda.", "error")
     return registration
@@ -102,7 +108,7 @@ def programme(ctx: Ctx):
     """The programme of one day: a room x time grid on wide screens, a list on phones."""
     if not _shown(ctx):
         return render_template("agenda/not_published.html", event=ctx.event)
-    registration = services.delegate_registration(ctx.event, ctx.user)
+    registration = stars.delegate_registration(ctx.event, ctx.user)
     page = display.programme_page(ctx.event, request.args, registration)
     return render_template(
         "agenda/programme.html",
@@ -119,16 +125,16 @@ def session_detail(ctx: Ctx, session_id: int):
     """A session: time, room, people, description, star and sign-up buttons."""
     _require_shown(ctx)
     session = ctx.get(ProgrammeSession, session_id)
-    registration = services.delegate_registration(ctx.event, ctx.user)
+    registration = stars.delegate_registration(ctx.event, ctx.user)
     return render_template(
         "agenda/session.html",
         event=ctx.event,
         session=session,
         registration=registration,
-        warnings=services.session_warnings(ctx.event, session) if _team(ctx) else [],
-        zone=services.zone_label(ctx.event, session.starts_at),
+        warnings=listing.session_warnings(ctx.event, session) if _team(ctx) else [],
+        zone=times.zone_label(ctx.event, session.starts_at),
         now=ctx.now,
-        **services.personal_state(session, registration),
+        **stars.personal_state(session, registration),
     )
 
 
@@ -141,8 +147,8 @@ def changes(ctx: Ctx):
     return render_template(
         "agenda/changes.html",
         event=ctx.event,
-        changes=services.list_changes(ctx.event),
-        zone=services.zone_label(ctx.event),
+        changes=change_log.list_changes(ctx.event),
+        zone=times.zone_label(ctx.event),
     )
 
 
@@ -158,7 +164,7 @@ def star(ctx: Ctx, session_id: int):
     registration = _delegate(ctx)
     wanted = {"1": True, "0": False}.get(request.form.get("star", ""))
     if registration is not None:
-        done = ctx.perform(lambda: services.set_star(registration, session, wanted, ctx.now))
+        done = ctx.perform(lambda: stars.set_star(registration, session, wanted, ctx.now))
         if done:
             where = "added to" if done.value else "removed from"
             flash(f"“{session.title}” {where} your agenda.", "success")
@@ -187,7 +193,7 @@ def signup(ctx: Ctx, session_id: int):
     registration = _delegate(ctx)
     if registration is not None:
         done = ctx.perform(
-            lambda: services.signup(ctx.event, session, registration, now=ctx.now),
+            lambda: seats.signup(ctx.event, session, registration, now=ctx.now),
             subject=session,
         )
         if done:
@@ -204,7 +210,7 @@ def cancel_signup(ctx: Ctx, session_id: int):
     registration = _delegate(ctx)
     if registration is not None:
         ctx.perform(
-            lambda: services.cancel_signup(ctx.event, session, registration, now=ctx.now),
+            lambda: seats.cancel_signup(ctx.event, session, registration, now=ctx.now),
             subject=session,
             success=f"You are no longer signed up for “{session.title}”.",
         )
@@ -215,7 +221,7 @@ def cancel_signup(ctx: Ctx, session_id: int):
 @event_view(Access.SIGNED_IN)
 def my_agenda(ctx: Ctx):
     """Starred and signed-up sessions in time order, clashes highlighted, calendar links."""
-    registration = services.delegate_registration(ctx.event, ctx.user)
+    registration = stars.delegate_registration(ctx.event, ctx.user)
     if registration is None:
         page = render_template("agenda/my_agenda.html", event=ctx.event, registration=None)
         return page, 403
@@ -223,8 +229,8 @@ def my_agenda(ctx: Ctx):
         "agenda/my_agenda.html",
         event=ctx.event,
         registration=registration,
-        items=services.my_agenda(ctx.event, registration),
-        zone=services.zone_label(ctx.event),
+        items=stars.my_agenda(ctx.event, registration),
+        zone=times.zone_label(ctx.event),
         published=ctx.event.programme_published_at is not None,
         **_feed_links(ctx, registration),
     )
@@ -241,12 +247,12 @@ def _feed_links(ctx: Ctx, registration) -> dict[str, str | None]:
 @event_view(Access.SIGNED_IN)
 def calendar_link(ctx: Ctx):
     """Create the personal calendar link, or replace it (the old one stops working)."""
-    registration = services.delegate_registration(ctx.event, ctx.user)
+    registration = stars.delegate_registration(ctx.event, ctx.user)
     if registration is None:
         raise NotAllowed("Only delegates with a confirmed registration have a calendar link.")
     had = bool(registration.calendar_token)
     ctx.perform(
-        lambda: services.reset_calendar_token(registration),
+        lambda: stars.reset_calendar_token(registration),
         success=(
             "Your calendar link was reset: calendars using the old link will stop updating; "
             "subscribe again with the new one."
@@ -304,10 +310,10 @@ def session_ics(ctx: Ctx, session_id: int):
 @event_view(Access.PUBLIC)
 def personal_ics(ctx: Ctx, token: str):
     """A delegate's own sessions at a secret, resettable URL (no sign-in: calendar apps poll it)."""
-    registration = services.registration_by_calendar_token(ctx.event, token)
+    registration = stars.registration_by_calendar_token(ctx.event, token)
     if registration is None:
         raise NotFound("There is no calendar at this address.")
-    feed = feeds.personal_calendar(ctx.event, registration)
+    feed = stars.personal_calendar(ctx.event, registration)
     return _calendar(feed, f"{ctx.slug}-my-agenda.ics", private=True)
 
 
@@ -321,10 +327,10 @@ def manage(ctx: Ctx):
     return render_template(
         "agenda/manage.html",
         event=ctx.event,
-        rooms=services.list_rooms(ctx.event),
-        tracks=services.list_tracks(ctx.event),
-        zone=services.zone_label(ctx.event),
-        **services.manage_overview(ctx.event),
+        rooms=listing.list_rooms(ctx.event),
+        tracks=listing.list_tracks(ctx.event),
+        zone=times.zone_label(ctx.event),
+        **listing.manage_overview(ctx.event),
     )
 
 
@@ -333,7 +339,7 @@ def manage(ctx: Ctx):
 def publish(ctx: Ctx):
     """Publish the programme; from now on every change is listed publicly."""
     ctx.perform(
-        lambda: services.publish_programme(ctx.event, ctx.now),
+        lambda: sessions.publish_programme(ctx.event, ctx.now),
         subject=ctx.event,
         success="The programme is published. "
         "Changes from now on appear on the public changes page.",
@@ -348,8 +354,8 @@ def health(ctx: Ctx):
     return render_template(
         "agenda/health.html",
         event=ctx.event,
-        report=services.health(ctx.event),
-        zone=services.zone_label(ctx.event),
+        report=listing.health(ctx.event),
+        zone=times.zone_label(ctx.event),
     )
 
 
@@ -364,11 +370,11 @@ def rooms(ctx: Ctx):
     form = RoomForm()
     if ctx.submit(
         form,
-        lambda: services.create_room(ctx.event, **form.values()),
+        lambda: venue.create_room(ctx.event, **form.values()),
         success=f"Room {form.name.data} added.",
     ):
         return redirect(url_for(".rooms", slug=ctx.slug))
-    rooms_ = services.list_rooms(ctx.event)
+    rooms_ = listing.list_rooms(ctx.event)
     page = render_template("agenda/rooms.html", event=ctx.event, form=form, rooms=rooms_)
     return page, _status(form)
 
@@ -381,7 +387,7 @@ def room_edit(ctx: Ctx, room_id: int):
     form = RoomForm(obj=room)
     if ctx.submit(
         form,
-        lambda: services.update_room(ctx.event, room, **form.values(), now=ctx.now),
+        lambda: venue.update_room(ctx.event, room, **form.values(), now=ctx.now),
         subject=room,
         success="Room saved.",
     ):
@@ -397,11 +403,11 @@ def tracks(ctx: Ctx):
     form = TrackForm()
     if ctx.submit(
         form,
-        lambda: services.create_track(ctx.event, **form.values()),
+        lambda: venue.create_track(ctx.event, **form.values()),
         success=f"Track {form.name.data} added.",
     ):
         return redirect(url_for(".tracks", slug=ctx.slug))
-    tracks_ = services.list_tracks(ctx.event)
+    tracks_ = listing.list_tracks(ctx.event)
     page = render_template("agenda/tracks.html", event=ctx.event, form=form, tracks=tracks_)
     return page, _status(form)
 
@@ -414,7 +420,7 @@ def track_edit(ctx: Ctx, track_id: int):
     form = TrackForm(obj=track)
     if ctx.submit(
         form,
-        lambda: services.update_track(ctx.event, track, **form.values()),
+        lambda: venue.update_track(ctx.event, track, **form.values()),
         subject=track,
         success="Track saved.",
     ):
@@ -433,18 +439,18 @@ def _session_form(ctx: Ctx, session: ProgrammeSession | None = None) -> SessionF
             form.starts_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(9, 0))
             form.ends_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(10, 0))
     form.room_id.choices = choices(
-        [(0, "— no room —")] + [(r.id, r.name) for r in services.list_rooms(ctx.event)]
+        [(0, "— no room —")] + [(r.id, r.name) for r in listing.list_rooms(ctx.event)]
     )
     form.track_id.choices = choices(
-        [(0, "— no track —")] + [(t.id, t.name) for t in services.list_tracks(ctx.event)]
+        [(0, "— no track —")] + [(t.id, t.name) for t in listing.list_tracks(ctx.event)]
     )
     return form
 
 
-def _session_data(ctx: Ctx, form: SessionForm) -> services.SessionData:
+def _session_data(ctx: Ctx, form: SessionForm) -> sessions.SessionData:
     """The form's values as the service takes them (times turned into UTC)."""
     people = [
-        services.PersonData(
+        sessions.PersonData(
             name=entry.form.name.data or "",
             role=PersonRole(entry.form.role.data),
             organisation=entry.form.organisation.data or "",
@@ -453,11 +459,11 @@ def _session_data(ctx: Ctx, form: SessionForm) -> services.SessionData:
         for entry in form.people
         if (entry.form.name.data or "").strip()
     ]
-    return services.SessionData(
+    return sessions.SessionData(
         title=form.title.data,
         kind=SessionKind(form.kind.data),
-        starts_at=services.to_utc(ctx.event, form.starts_at.data, field="starts_at"),
-        ends_at=services.to_utc(ctx.event, form.ends_at.data, field="ends_at"),
+        starts_at=times.to_utc(ctx.event, form.starts_at.data, field="starts_at"),
+        ends_at=times.to_utc(ctx.event, form.ends_at.data, field="ends_at"),
         room_id=form.room_id.data or None,
         track_id=form.track_id.data or None,
         description=form.description.data or "",
@@ -468,7 +474,7 @@ def _session_data(ctx: Ctx, form: SessionForm) -> services.SessionData:
 
 def _to_manage(ctx: Ctx, session: ProgrammeSession):
     """Back to the organiser overview at the session, with its people's clashes flashed."""
-    for warning in services.session_warnings(ctx.event, session):
+    for warning in listing.session_warnings(ctx.event, session):
         flash(warning, "warning")
     return redirect(url_for(".manage", slug=ctx.slug) + f"#s{session.id}")
 
@@ -479,9 +485,9 @@ def _session_page(ctx: Ctx, form: SessionForm, session: ProgrammeSession | None)
         event=ctx.event,
         form=form,
         session=session,
-        warnings=services.session_warnings(ctx.event, session) if session else [],
-        zone=services.zone_label(ctx.event),
-        signups=services.signups_for(session) if session and session.pool else [],
+        warnings=listing.session_warnings(ctx.event, session) if session else [],
+        zone=times.zone_label(ctx.event),
+        signups=seats.signups_for(session) if session and session.pool else [],
     )
     return page, _status(form)
 
@@ -492,7 +498,7 @@ def session_new(ctx: Ctx):
     """Add a session."""
     form = _session_form(ctx)
     done = ctx.submit(
-        form, lambda: services.create_session(ctx.event, _session_data(ctx, form), now=ctx.now)
+        form, lambda: sessions.create_session(ctx.event, _session_data(ctx, form), now=ctx.now)
     )
     if done:
         flash(f"Session “{done.value.title}” added.", "success")
@@ -508,7 +514,7 @@ def session_edit(ctx: Ctx, session_id: int):
     form = _session_form(ctx, session)
     done = ctx.submit(
         form,
-        lambda: services.update_session(ctx.event, session, _session_data(ctx, form), now=ctx.now),
+        lambda: sessions.update_session(ctx.event, session, _session_data(ctx, form), now=ctx.now),
         subject=session,
     )
     if done:
@@ -520,14 +526,14 @@ def session_edit(ctx: Ctx, session_id: int):
 def _cancel_session(ctx: Ctx, session: ProgrammeSession):
     asked = ctx.confirm(
         title=f"Cancel “{session.title}”?",
-        consequences=services.cancel_session_consequences(ctx.event, session),
+        consequences=sessions.cancel_session_consequences(ctx.event, session),
         confirm_label="Cancel the session and tell its delegates",
         back=url_for(".manage", slug=ctx.slug) + f"#s{session.id}",
     )
     if asked is not None:
         return asked
     ctx.perform(
-        lambda: services.cancel_session(ctx.event, session, now=ctx.now),
+        lambda: sessions.cancel_session(ctx.event, session, now=ctx.now),
         subject=session,
         detail="cancel",
         success=f"“{session.title}” is cancelled; it stays on the programme marked as cancelled.",
@@ -537,7 +543,7 @@ def _cancel_session(ctx: Ctx, session: ProgrammeSession):
 
 def _reinstate_session(ctx: Ctx, session: ProgrammeSession):
     ctx.perform(
-        lambda: services.reinstate_session(ctx.event, session, now=ctx.now),
+        lambda: sessions.reinstate_session(ctx.event, session, now=ctx.now),
         subject=session,
         detail="reinstate",
         success=f"“{session.title}” is back on the programme.",
@@ -549,14 +555,14 @@ def _delete_session(ctx: Ctx, session: ProgrammeSession):
     title = session.title
     asked = ctx.confirm(
         title=f"Delete “{title}”?",
-        consequences=services.delete_session_consequences(ctx.event, session),
+        consequences=sessions.delete_session_consequences(ctx.event, session),
         confirm_label="Delete the session",
         back=url_for(".manage", slug=ctx.slug) + f"#s{session.id}",
     )
     if asked is not None:
         return asked
     ctx.perform(
-        lambda: services.delete_session(ctx.event, session),
+        lambda: sessions.delete_session(ctx.event, session),
         subject=session,
         detail="delete",
         success=f"“{title}” was deleted.",
@@ -608,6 +614,6 @@ def import_csv(ctx: Ctx):
         form=form,
         errors=getattr(done.error, "errors", []),
         columns=csvio.COLUMNS,
-        zone=services.zone_label(ctx.event),
+        zone=times.zone_label(ctx.event),
     )
     return page, _status(form)

@@ -1,0 +1,154 @@
+"""Programme changes: the version, the public change log and the e-mails about a change.
+
+Every change to the programme first takes the event's row with an UPDATE
+(:func:`lock_programme`), so concurrent edits of one programme are serialised and the
+room-clash check cannot race (a row lock on PostgreSQL, the write lock on SQLite). A real
+change then bumps ``event.programme_version`` (:func:`bump_version`): calendar caches
+keyed on it go stale and the change log gets its number. Once the programme is public,
+changes are listed on the changes page and the delegates concerned are e-mailed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from confapp import mail
+from confapp.agenda import feeds
+from confapp.agenda.models import ProgrammeChange
+from confapp.agenda.models import ProgrammeSession
+from confapp.agenda.models import SeatStatus
+from confapp.agenda.models import SessionSignup
+from confapp.agenda.models import SessionStar
+from confapp.events.models import Event
+from confapp.extensions import db
+from confapp.registration.models import Registration
+from confapp.registration.models import RegistrationStatus
+from confapp.urls import external_url
+
+_SUBJECTS = {
+    "moved": "Changed",
+    "cancelled": "Cancelled",
+    "reinstated": "Back on the programme",
+}
+
+
+def lock_programme(event: Event) -> None:
+    """Serialise changes to one programme until the transaction ends (changes nothing)."""
+    db.session.execute(
+        sa.update(Event)
+        .where(Event.id == event.id)
+        .values(programme_version=Event.programme_version)
+    )
+
+
+def bump_version(event: Event) -> int:
+    """Increase the programme version atomically (locks the event row) and return it."""
+    db.session.execute(
+        sa.update(Event)
+        .where(Event.id == event.id)
+        .values(programme_version=Event.programme_version + 1)
+    )
+    db.session.refresh(event, ["programme_version"])
+    return event.programme_version
+
+
+def record(
+    event: Event, session: ProgrammeSession | None, kind: str, summary: str, now: dt.datetime
+) -> None:
+    """Record a change for the public changes page, once the programme is published.
+
+    The badge beside it names the kind, so the summary does not start with it.
+    """
+    if event.programme_published_at is None:
+        return
+    db.session.add(
+        ProgrammeChange(
+            event_id=event.id,
+            session_id=session.id if session is not None else None,
+            kind=kind,
+            summary=summary[:500],
+            programme_version=event.programme_version,
+            created_at=now,
+        )
+    )
+
+
+def list_changes(event: Event) -> list[ProgrammeChange]:
+    """Changes since publication, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ProgrammeChange)
+            .where(ProgrammeChange.event_id == event.id)
+            .order_by(ProgrammeChange.id.desc())
+        )
+    )
+
+
+def touch_sessions(query: sa.Select) -> None:
+    """Bump SEQUENCE of sessions whose calendar entry changes indirectly (room rename)."""
+    for session in db.session.scalars(query):
+        session.sequence += 1
+
+
+def affected_registrations(session: ProgrammeSession) -> list[Registration]:
+    """Active delegates holding a seat or waiting-list place in the session, or who starred it."""
+    seated = sa.select(SessionSignup.registration_id).where(
+        SessionSignup.session_id == session.id, SessionSignup.status != SeatStatus.CANCELLED
+    )
+    starred = sa.select(SessionStar.registration_id).where(SessionStar.session_id == session.id)
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.event_id == session.event_id,
+                Registration.status.in_(
+                    (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+                ),
+                sa.or_(Registration.id.in_(seated), Registration.id.in_(starred)),
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+def notify_change(
+    event: Event,
+    session: ProgrammeSession,
+    change: str,
+    *,
+    old_starts: dt.datetime | None = None,
+    old_ends: dt.datetime | None = None,
+    old_room: str | None = None,
+) -> None:
+    """E-mail each affected delegate what changed, with the new .ics (published programmes only)."""
+    # Before publication nobody outside the organisers has seen the programme.
+    if event.programme_published_at is None:
+        return
+    recipients = affected_registrations(session)
+    if not recipients:
+        return
+    retimed = old_starts is not None and (old_starts, old_ends) != (
+        session.starts_at,
+        session.ends_at,
+    )
+    # One calendar file for all: SEQUENCE (and STATUS:CANCELLED) let calendars update the entry.
+    attachment = ("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))
+    url = external_url("agenda.session_detail", slug=event.slug, session_id=session.id)
+    for registration in recipients:
+        mail.send_mail(
+            registration.email,
+            f"{_SUBJECTS[change]}: {session.title}",
+            "agenda_session_changed",
+            attachments=[attachment],
+            event=event,
+            session=session,
+            registration=registration,
+            change=change,
+            old_starts=old_starts if retimed else None,
+            old_ends=old_ends,
+            old_room=old_room,
+            new_room=session.room.name if session.room else "no room",
+            url=url,
+        )

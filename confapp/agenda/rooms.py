@@ -1,0 +1,124 @@
+"""Rooms and tracks: the venue's rooms and the programme's themes, with their checks.
+
+Listing them is read-only (:mod:`confapp.agenda.programme`); adding and editing here takes
+the programme's lock and bumps its version, since rooms and tracks appear in calendars.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from confapp.agenda import changes
+from confapp.agenda.models import ProgrammeSession
+from confapp.agenda.models import Room
+from confapp.agenda.models import Track
+from confapp.errors import ValidationFailed
+from confapp.events.models import Event
+from confapp.extensions import db
+
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _check_name(model: type, event: Event, name: str, exclude_id: int | None) -> str:
+    noun = model.__name__.lower()
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(f"Give the {noun} a name.", field="name")
+    if len(name) > 100:
+        raise ValidationFailed("The name is too long (100 characters at most).", field="name")
+    clash = db.session.scalar(
+        sa.select(model.id).where(model.event_id == event.id, model.name == name)
+    )
+    if clash is not None and clash != exclude_id:
+        raise ValidationFailed(f"Another {noun} already has this name.", field="name")
+    return name
+
+
+def _check_room(event: Event, name: str, capacity: int | None, exclude_id: int | None) -> str:
+    if capacity is not None and capacity < 0:
+        raise ValidationFailed("Capacity cannot be negative.", field="capacity")
+    return _check_name(Room, event, name, exclude_id)
+
+
+def create_room(
+    event: Event,
+    *,
+    name: str,
+    capacity: int | None = None,
+    location: str = "",
+    position: int | None = None,
+) -> Room:
+    """Add a room to the venue."""
+    name = _check_room(event, name, capacity, None)
+    changes.bump_version(event)
+    if position is None:
+        position = (
+            db.session.scalar(
+                sa.select(sa.func.max(Room.position)).where(Room.event_id == event.id)
+            )
+            or 0
+        ) + 1
+    room = Room(
+        event_id=event.id,
+        name=name,
+        capacity=capacity,
+        location=(location or "").strip()[:200],
+        position=position,
+    )
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def update_room(
+    event: Event, room: Room, *, name: str, capacity: int | None, location: str, now: dt.datetime
+) -> Room:
+    """Rename or resize a room; a rename is logged because sessions move with it.
+    Saving it unchanged changes nothing (no version, no log)."""
+    changes.lock_programme(event)
+    name = _check_room(event, name, capacity, room.id)
+    location = (location or "").strip()[:200]
+    if (room.name, room.capacity, room.location) == (name, capacity, location):
+        return room
+    changes.bump_version(event)
+    old_name = room.name
+    room.name, room.capacity, room.location = name, capacity, location
+    if old_name != name:
+        changes.record(event, None, "changed", f"Room {old_name} is now called {name}.", now)
+        changes.touch_sessions(
+            sa.select(ProgrammeSession).where(ProgrammeSession.room_id == room.id)
+        )
+    db.session.flush()
+    return room
+
+
+def _check_track(event: Event, name: str, colour: str, exclude_id: int | None) -> tuple[str, str]:
+    colour = (colour or "#4a5568").strip()
+    if not COLOUR_RE.match(colour):
+        raise ValidationFailed("Use a colour such as #1f6feb.", field="colour")
+    return _check_name(Track, event, name, exclude_id), colour.lower()
+
+
+def create_track(event: Event, *, name: str, colour: str = "#4a5568") -> Track:
+    """Add a track (theme) with a colour."""
+    name, colour = _check_track(event, name, colour, None)
+    changes.bump_version(event)
+    track = Track(event_id=event.id, name=name, colour=colour)
+    db.session.add(track)
+    db.session.flush()
+    return track
+
+
+def update_track(event: Event, track: Track, *, name: str, colour: str) -> Track:
+    """Rename or recolour a track (unchanged: nothing happens)."""
+    changes.lock_programme(event)
+    name, colour = _check_track(event, name, colour, track.id)
+    if (track.name, track.colour) == (name, colour):
+        return track
+    changes.bump_version(event)
+    track.name, track.colour = name, colour
+    db.session.flush()
+    return track
