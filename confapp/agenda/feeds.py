@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from email.utils import parseaddr
 
 from flask import current_app
 
@@ -156,6 +157,34 @@ def session_ics_bytes(event: Event, session: ProgrammeSession) -> bytes:
         name=f"{session.title} · {event.title}",
         timezone=event.timezone,
         years=_years(event),
+    )
+
+
+def organizer(event: Event) -> ical.Party:
+    """Who sends calendar messages for the event: its contact address (else the site's
+    no-reply sender from ``MAIL_SENDER``), named after the event."""
+    address = event.contact_email or parseaddr(current_app.config["MAIL_SENDER"])[1]
+    return ical.Party(email=address or f"no-reply@{_host()}", name=event.title)
+
+
+def session_message(
+    event: Event,
+    session: ProgrammeSession,
+    *,
+    method: str,
+    sent_at: dt.datetime,
+    attendee: ical.Party | None = None,
+) -> bytes:
+    """One session as an iTIP message for an e-mail (RFC 5546/6047): same UID and SEQUENCE
+    as the feeds, METHOD `method` (PUBLISH, REQUEST or CANCEL) and the event's organiser."""
+    return ical.build_calendar(
+        session_items(event, [session], _host()),
+        name=f"{session.title} · {event.title}",
+        timezone=event.timezone,
+        years=_years(event),
+        itip=ical.Itip(
+            method=method, organizer=organizer(event), sent_at=sent_at, attendee=attendee
+        ),
     )
 
 

@@ -1,4 +1,15 @@
-"""Pure iCalendar builder: plain data in, RFC 5545 bytes out (no Flask, no database)."""
+"""Pure iCalendar builder: plain data in, RFC 5545 bytes out (no Flask, no database).
+
+Text comes from the database as people typed it, so every value is cleaned here the way
+the forms clean it (one-line properties lose line breaks and control characters,
+descriptions keep LF line breaks only): the builder never raises on stored text and never
+writes a control character. Times are written with the calendar's TZID and its VTIMEZONE,
+except a wall-clock time that occurs twice (the repeated hour when clocks go back), which
+is written in UTC: clients read an ambiguous TZID time differently (vobject takes the first
+occurrence, ical.js the second). A calendar with a METHOD (RFC 5546: PUBLISH, REQUEST,
+CANCEL, for e-mail attachments) carries the ORGANIZER, the ATTENDEE it is addressed to and
+the time it was sent as DTSTAMP.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +21,29 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from confapp.web.forms import multi_line
+from confapp.web.forms import one_line
+
 PRODID = "-//confapp//agenda//EN"
+METHODS = ("PUBLISH", "REQUEST", "CANCEL")
+
+
+@dataclasses.dataclass(frozen=True)
+class Party:
+    """An organiser or attendee of an iTIP message: an e-mail address and a name."""
+
+    email: str
+    name: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Itip:
+    """What makes a calendar an iTIP message (RFC 5546) rather than a plain publication."""
+
+    method: str  # PUBLISH, REQUEST or CANCEL
+    organizer: Party
+    sent_at: dt.datetime
+    attendee: Party | None = None  # REQUEST and CANCEL are addressed to someone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,30 +120,56 @@ def _observance(
     return part
 
 
-def build_event(item: CalItem, tz: ZoneInfo) -> icalendar.Event:
+def _address(party: Party, role: str | None = None) -> icalendar.vCalAddress:
+    address = icalendar.vCalAddress(f"mailto:{one_line(party.email)}")
+    name = one_line(party.name).replace('"', "'")  # a parameter value cannot hold DQUOTE
+    if name:
+        address.params["cn"] = icalendar.vText(name)
+    if role:
+        address.params["role"] = icalendar.vText(role)
+        address.params["partstat"] = icalendar.vText("ACCEPTED")
+        address.params["rsvp"] = icalendar.vText("FALSE")
+    return address
+
+
+def wall_time(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """The moment in the calendar's zone, or in UTC when that wall time happens twice."""
+    local = moment.astimezone(tz)
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() != local.utcoffset():
+        return moment.astimezone(dt.UTC)
+    return local
+
+
+def build_event(item: CalItem, tz: ZoneInfo, itip: Itip | None = None) -> icalendar.Event:
     """One VEVENT with times in the calendar's zone (TZID), stamped by its last change."""
     vevent = icalendar.Event()
     stamp = (item.last_modified or item.created or item.starts_at).astimezone(dt.UTC)
-    vevent.add("uid", item.uid)
+    vevent.add("uid", one_line(item.uid))
     # Without METHOD, DTSTAMP is the time the item last changed (RFC 5545 §3.8.7.2); it
-    # also keeps the bytes, and so the ETag, stable within one programme version.
-    vevent.add("dtstamp", stamp)
+    # also keeps the bytes, and so the ETag, stable within one programme version. In an
+    # iTIP message it is the time the message was made.
+    vevent.add("dtstamp", itip.sent_at.astimezone(dt.UTC) if itip else stamp)
     if item.created:
         vevent.add("created", item.created.astimezone(dt.UTC))
     vevent.add("last-modified", stamp)
     vevent.add("sequence", item.sequence)
-    vevent.add("dtstart", item.starts_at.astimezone(tz))
-    vevent.add("dtend", item.ends_at.astimezone(tz))
-    vevent.add("summary", ("Cancelled: " if item.cancelled else "") + item.summary)
+    vevent.add("dtstart", wall_time(item.starts_at, tz))
+    vevent.add("dtend", wall_time(item.ends_at, tz))
+    vevent.add("summary", ("Cancelled: " if item.cancelled else "") + one_line(item.summary))
     vevent.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if itip is not None:
+        vevent.add("organizer", _address(itip.organizer))
+        if itip.attendee is not None:
+            vevent.add("attendee", _address(itip.attendee, "REQ-PARTICIPANT"))
     if item.location:
-        vevent.add("location", item.location)
+        vevent.add("location", one_line(item.location))
     if item.url:
-        vevent.add("url", item.url)
+        vevent.add("url", one_line(item.url))
     if item.description:
-        vevent.add("description", item.description)
+        vevent.add("description", multi_line(item.description))
     if item.categories:
-        vevent.add("categories", list(item.categories))
+        vevent.add("categories", [one_line(c) for c in item.categories if one_line(c)])
     return vevent
 
 
@@ -120,15 +179,21 @@ def build_calendar(
     name: str,
     timezone: str,
     years: tuple[int, int] | None = None,
+    itip: Itip | None = None,
 ) -> bytes:
-    """A VCALENDAR with one VTIMEZONE for `timezone` and a VEVENT per item."""
+    """A VCALENDAR with one VTIMEZONE for `timezone` and a VEVENT per item; with `itip`, an
+    iTIP message (METHOD, ORGANIZER, ATTENDEE) for an e-mail attachment."""
     items = list(items)
+    if itip is not None and itip.method not in METHODS:
+        raise ValueError(f"unknown iTIP method {itip.method!r}")
     tz = ZoneInfo(timezone)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    if itip is not None:
+        cal.add("method", itip.method)
+    cal.add("x-wr-calname", one_line(name))
     cal.add("x-wr-timezone", timezone)
     if years is None:
         found = [i.starts_at.year for i in items] or [dt.date.today().year]
@@ -136,5 +201,5 @@ def build_calendar(
     if timezone != "UTC":
         cal.add_component(vtimezone(timezone, years[0], years[1]))
     for item in items:
-        cal.add_component(build_event(item, tz))
+        cal.add_component(build_event(item, tz, itip))
     return cal.to_ical()

@@ -197,6 +197,7 @@ class ProgrammeChange(db.Model):
     """A change made after the programme was published, for the public changes page."""
 
     __tablename__ = "programme_change"
+    __log__ = False  # a log itself: the event log records the edit that wrote it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)

@@ -3,6 +3,7 @@ repeat-safe delegate actions, and query strings that never answer 500."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -263,6 +264,26 @@ def test_my_agenda_has_an_unstar_button(app, client, world):
     )
     assert response.headers["Location"].endswith(f"/events/cdc/my-agenda#session-{world['talk']}")
     assert "Your agenda is empty" in client.get("/events/cdc/my-agenda").get_data(as_text=True)
+
+
+def test_time_elements_carry_utc_to_the_second(app, client, world):
+    """HTML's <time datetime> takes no microseconds; every agenda page writes UTC seconds."""
+    _as(app, client, world["organiser"])
+    client.post(
+        f"/events/cdc/manage/programme/sessions/{world['talk']}/cancel", data={"confirmed": "yes"}
+    )
+    _as(app, client, world["delegate"])
+    client.post(f"/events/cdc/sessions/{world['talk']}/star", data={"star": "1"})
+    for path in (
+        "/events/cdc/programme",
+        f"/events/cdc/sessions/{world['talk']}",
+        "/events/cdc/programme/changes",
+        "/events/cdc/my-agenda",
+    ):
+        found = re.findall(r'<time datetime="([^"]*)"', client.get(path).get_data(as_text=True))
+        assert found, path
+        for value in found:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value), (path, value)
 
 
 # --- numbers and dates people did not expect --------------------------------------------------
