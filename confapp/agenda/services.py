@@ -56,11 +56,13 @@ from confapp.agenda.stars import set_star
 from confapp.agenda.times import overlaps
 from confapp.agenda.times import to_utc
 from confapp.agenda.times import zone_label
+from confapp.registration.models import Registration  # older tests reached it here
 
 __all__ = [
     "PersonClash",
     "PersonData",
     "Programme",
+    "Registration",
     "SessionData",
     "affected_registrations",
     "bump_version",
