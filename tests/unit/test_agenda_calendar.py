@@ -128,8 +128,9 @@ def test_stored_text_with_line_breaks_and_control_characters_never_breaks_a_cale
         people=[sessions.PersonData("Ana", PersonRole.SPEAKER, "Org", "KE")],
     )
     # As an old import or a direct database edit may have left them.
-    talk.title = "Opening\r\nplenary\x00 \x1b[31m\u2028again"
-    talk.description = "Line one\r\nLine two\x0b\x0c\r\n\r\nEnd\x00"
+    # (PostgreSQL cannot store NUL, so the NUL is checked on the builder below.)
+    talk.title = "Opening\r\nplenary\x01 \x1b[31m\u2028again"
+    talk.description = "Line one\r\nLine two\x0b\x0c\r\n\r\nEnd\x7f"
     hall.name = "Hall\nA"
     db.session.flush()
     db.session.refresh(talk)
@@ -143,6 +144,19 @@ def test_stored_text_with_line_breaks_and_control_characters_never_breaks_a_cale
             method="REQUEST",
             sent_at=dt.datetime(2026, 12, 1, tzinfo=UTC),
             attendee=ical.Party("ana@example.org", 'Ana "the" Example\r\n'),
+        ),
+        ical.build_calendar(
+            [
+                ical.CalItem(
+                    uid="nul@example.org",
+                    summary="Opening\x00plenary\r\n [31m again",
+                    starts_at=talk.starts_at,
+                    ends_at=talk.ends_at,
+                    description="Line one\r\nLine two\x00\n\nEnd",
+                )
+            ],
+            name="N\x00UL",
+            timezone=event.timezone,
         ),
     ]
     for body in bodies:
