@@ -27,6 +27,25 @@ class Config:
     # to the instance outbox.
     MAIL_URL: str | None = None
     MAIL_SENDER = "confapp <no-reply@confapp.local>"
+    # Delivery of the outbox (confapp.mail.delivery): messages per batch (one connection),
+    # the first retry delay after a temporary failure (doubling up to MAIL_RETRY_MAX_DELAY),
+    # how long temporary failures are retried, when a batch whose worker died is handed
+    # back, and the SMTP timeout, all in seconds.
+    MAIL_BATCH_SIZE = 100
+    MAIL_RETRY_BASE = 60
+    MAIL_RETRY_MAX_DELAY = 1800
+    MAIL_RETRY_FOR = 3 * 3600
+    MAIL_CLAIM_TIMEOUT = 600
+    MAIL_TIMEOUT = 30
+    # Background jobs (confapp.jobs): None is a SQLite file in the instance folder;
+    # sqlite:///path for another file; redis://host:port/db when several servers share
+    # the work. JOBS_IMMEDIATE runs every job at once in the caller (unit tests).
+    JOBS_URL: str | None = None
+    JOBS_IMMEDIATE = False
+    # Result files of jobs (badge PDFs, import reports): None is instance/jobs/; kept this
+    # many seconds after the job ends.
+    JOBS_RESULTS_DIR: str | None = None
+    JOBS_RESULT_TTL = 24 * 3600
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -85,6 +104,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     SERVER_NAME = None
     BASE_URL = "http://localhost"  # the test client's own address
+    # Jobs run at once, in the caller's thread (tests of a real worker turn this off).
+    JOBS_IMMEDIATE = True
 
 
 class ProductionConfig(Config):

@@ -18,6 +18,8 @@ from confapp.eventlog.models import EventLogEntry  # noqa: F401
 from confapp.eventlog.models import EventLogTarget  # noqa: F401
 from confapp.events.models import Event  # noqa: F401
 from confapp.events.models import EventPartner  # noqa: F401
+from confapp.jobs.models import Job  # noqa: F401
+from confapp.mail.models import OutboxMessage  # noqa: F401
 from confapp.meetings.models import Meeting  # noqa: F401
 from confapp.meetings.models import MeetingAttendee  # noqa: F401
 from confapp.meetings.models import MeetingFeedback  # noqa: F401

@@ -21,6 +21,7 @@ from confapp.extensions import db
 from confapp.extensions import limiter
 from confapp.extensions import login_manager
 from confapp.extensions import migrate
+from confapp.jobs import engine as jobs_engine
 
 
 class IdConverter(IntegerConverter):
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     mail.init_app(app)
     i18n.init_app(app)
+    jobs_engine.init_app(app)
 
     from confapp.accounts.models import User
 
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from confapp.documents.views import bp as documents_bp
     from confapp.eventlog.views import bp as eventlog_bp
     from confapp.events.views import bp as events_bp
+    from confapp.mail.views import bp as mail_bp
     from confapp.registration.views import bp as registration_bp
     from confapp.visa.views import bp as visa_bp
 
@@ -106,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
         agenda_bp,
         eventlog_bp,
         documents_bp,
+        mail_bp,
     ):
         app.register_blueprint(bp)
     app.register_blueprint(agenda_api, url_prefix="/api/v1")
@@ -387,3 +391,6 @@ def register_commands(app: Flask) -> None:
     from confapp.meetings.cli import register as meetings_cli
 
     meetings_cli(app)
+    from confapp.jobs.cli import register as jobs_cli
+
+    jobs_cli(app)

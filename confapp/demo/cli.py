@@ -83,9 +83,17 @@ def demo_command(port: int, host: str) -> None:
     use_demo_address(app, host, port)
     summary = prepare_demo(app)
     _report(summary)
+    # E-mail and bulk jobs need a worker: the demo runs one in this process.
+    from confapp.jobs.cli import start_in_process
+
+    worker = start_in_process(app)
     click.echo(f"Serving the demo on http://{host}:{port}/events/{data.SLUG} (Ctrl+C to stop).")
-    # Flask refuses app.run() inside its own CLI, so serve with werkzeug directly.
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    try:
+        # Flask refuses app.run() inside its own CLI, so serve with werkzeug directly.
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    finally:
+        if worker is not None:
+            worker.stop(graceful=True)
 
 
 def register(app: Flask) -> None:

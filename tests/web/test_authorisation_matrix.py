@@ -50,6 +50,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "events.detail": (PUBLIC, None),
     "events.manage": (ORGANISER, None),
     "eventlog.log": (ORGANISER, None),
+    "mail.log": (ORGANISER, None),
+    "mail.send_again": (POST_ONLY, ORGS),
+    "mail.send_all_again": (POST_ONLY, ORGS),
     "events.settings": (ORGANISER, ORGS),
     "events.team": (ORGANISER, ORGS),
     "events.team_remove": (POST_ONLY, ORGS),
@@ -263,6 +266,7 @@ def world(app):
             "kind": "logo",
             "role_id": staff.roles[0].id,
             "invitation_id": 999999,
+            "message_id": 999999,
         }
         return {
             "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},
