@@ -20,22 +20,21 @@ PER_PAGE = 50
 @event_view(Access.ORGANISER)
 def log(ctx: Ctx):
     """The event's log, newest first, with filters and pages."""
-    filters = services.LogFilters(
+    filters = _filters()
+    page = int_arg("page", default=1) or 1
+    entries, total = services.entries_for_event(ctx.event.id, filters, page=page, per_page=PER_PAGE)
+    return render_template(
+        "eventlog/log.html", event=ctx.event, entries=entries, total=total, page=page,
+        pages=max(1, -(-total // PER_PAGE)), filters=filters,
+        kinds=services.kinds_in_log(ctx.event.id), actors=services.actors_in_log(ctx.event.id),
+    )  # fmt: skip
+
+
+def _filters() -> services.LogFilters:
+    """The filters of the query string (unknown numbers are ignored, not errors)."""
+    return services.LogFilters(
         kind=request.args.get("kind", "")[:80],
         actor_id=int_arg("actor"),
         object_type=request.args.get("object_type", "")[:40],
         object_id=int_arg("object_id"),
-    )
-    page = int_arg("page", default=1) or 1
-    entries, total = services.entries_for_event(ctx.event.id, filters, page=page, per_page=PER_PAGE)
-    return render_template(
-        "eventlog/log.html",
-        event=ctx.event,
-        entries=entries,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PER_PAGE)),
-        filters=filters,
-        kinds=services.kinds_in_log(ctx.event.id),
-        actors=services.actors_in_log(ctx.event.id),
     )

@@ -185,21 +185,15 @@ def mine(ctx: Ctx):
     reg = _own_registration(ctx)
     if reg is None:
         return _not_registered(ctx)
+    active = reg.status in services.ACTIVE_STATUSES
     return render_template(
-        "registration/mine.html",
-        event=ctx.event,
-        reg=reg,
-        position=services.waitlist_position(reg),
-        can_edit=services.can_edit(reg, ctx.now),
-        deadline=ctx.event.edit_deadline_at(),
-        active=reg.status in services.ACTIVE_STATUSES,
+        "registration/mine.html", event=ctx.event, reg=reg, active=active,
+        position=services.waitlist_position(reg), can_edit=services.can_edit(reg, ctx.now),
+        deadline=ctx.event.edit_deadline_at(), certificate_ready=has_attended(reg),
         can_register_again=reg.status is RegistrationStatus.CANCELLED
         and services.registration_refusal(ctx.event, ctx.now) is None,
-        certificate_ready=has_attended(reg),
-        cancel_consequences=services.cancel_consequences(reg, ctx.now)
-        if reg.status in services.ACTIVE_STATUSES
-        else [],
-    )
+        cancel_consequences=services.cancel_consequences(reg, ctx.now) if active else [],
+    )  # fmt: skip
 
 
 @bp.route("/events/<slug>/my-registration/edit", methods=["GET", "POST"])
@@ -291,27 +285,18 @@ def manage_detail(ctx: Ctx, reg_id: int):
     """One registration for organisers: details, actions, category, note and history."""
     reg = ctx.get(Registration, reg_id)
     form = OrganiserEditForm(obj=reg)
-    if ctx.submit(
-        form,
-        lambda: services.organiser_update(
-            reg,
-            category=form.category.data,
-            notes=form.notes.data or "",
-            name_latin=form.name_latin.data or "",
-            actor=ctx.user,
-            now=ctx.now,
-        ),
-        subject=reg,
-        success="Saved.",
-    ):
+    if ctx.submit(form, lambda: _organiser_update(ctx, reg, form), subject=reg, success="Saved."):
         return redirect(url_for(".manage_detail", slug=ctx.slug, reg_id=reg_id))
     return render_template(
-        "registration/manage_detail.html",
-        event=ctx.event,
-        reg=reg,
-        form=form,
+        "registration/manage_detail.html", event=ctx.event, reg=reg, form=form,
         position=services.waitlist_position(reg),
         history=eventlog.history_of(ctx.event.id, "registration", reg.id),
+    )  # fmt: skip
+
+
+def _organiser_update(ctx: Ctx, reg: Registration, form: OrganiserEditForm) -> Registration:
+    return services.organiser_update(
+        reg, category=form.category.data, notes=form.notes.data or "", actor=ctx.user, now=ctx.now
     )
 
 
@@ -418,16 +403,12 @@ def import_csv(ctx: Ctx):
         lambda: import_all_or_none(ctx.event, form.file.data.read(), actor=ctx.user, now=ctx.now),
     )
     if done:
-        count = len(done.value)
-        waitlisted = sum(1 for r in done.value if r.status is RegistrationStatus.WAITLISTED)
-        flash(f"{count} delegate(s) imported ({waitlisted} on the waiting list).", "success")
+        waiting = sum(1 for r in done.value if r.status is RegistrationStatus.WAITLISTED)
+        flash(f"{len(done.value)} delegate(s) imported ({waiting} on the waiting list).", "success")
         return redirect(url_for(".manage_list", slug=ctx.slug))
     errors = done.error.errors if isinstance(done.error, ImportRejected) else []
-    return render_template(
-        "registration/import.html",
-        event=ctx.event,
-        form=form,
-        errors=errors[:MAX_ERRORS_SHOWN],
-        more_errors=max(0, len(errors) - MAX_ERRORS_SHOWN),
-        columns=IMPORT_COLUMNS,
-    ), (422 if errors else 200)
+    page = render_template(
+        "registration/import.html", event=ctx.event, form=form, columns=IMPORT_COLUMNS,
+        errors=errors[:MAX_ERRORS_SHOWN], more_errors=max(0, len(errors) - MAX_ERRORS_SHOWN),
+    )  # fmt: skip
+    return page, (422 if errors else 200)

@@ -42,13 +42,15 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _request_form(visa) -> VisaRequestForm:
+def _request_form(visa, registration) -> VisaRequestForm:
     form = VisaRequestForm(
         obj=visa if http_request.method == "GET" and visa is not None else None,
         number_on_file=bool(visa and visa.passport_number),
     )
     if http_request.method == "GET":
         form.passport_number.data = ""  # the number on file never goes back to the browser
+        if visa is None:
+            form.passport_name.data = registration.full_name
     return form
 
 
@@ -61,23 +63,27 @@ def request_letter(ctx: Ctx):
         status = 403 if http_request.method == "POST" else 200
         return render_template("visa/not_registered.html", event=ctx.event), status
     visa = registration.visa_request
-    form = _request_form(visa)
-    if http_request.method == "GET" and visa is None:
-        form.passport_name.data = registration.full_name
+    form = _request_form(visa, registration)
     done = ctx.submit(
         form,
         lambda: services.submit_request(registration, **form.fields_for_service(), now=ctx.now),
         success="Your passport details are saved." if visa else "Your request has been sent.",
     )
-    if done.error is not None and done.error.code == "already_done":
-        flash(done.error.message, "warning")
-    if done or done.error is not None and done.error.code == "already_done":
+    if done or _already_decided(done):
         return redirect(url_for(".request", slug=ctx.slug))
     page = render_template(
         "visa/request.html", event=ctx.event, registration=registration, visa=visa, form=form,
         editable=services.open_for_changes(visa),
     )  # fmt: skip
     return _no_store(make_response(page, 422 if http_request.method == "POST" else 200))
+
+
+def _already_decided(done) -> bool:
+    """A decision taken while the form was open: say so above the request's status."""
+    if done.error is not None and done.error.code == "already_done":
+        flash(done.error.message, "warning")
+        return True
+    return False
 
 
 @bp.get("/events/<slug>/visa-letter.pdf")
