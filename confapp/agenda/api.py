@@ -7,9 +7,13 @@ from flask import jsonify
 
 from confapp.agenda import programme
 from confapp.agenda.models import ProgrammeSession
+from confapp.api import openapi
+from confapp.errors import NotFound
 from confapp.events.models import Event
-from confapp.events.services import get_event_or_404
 from confapp.urls import external_url
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import api_event_view
 
 agenda_api = Blueprint("agenda_api", __name__)
 
@@ -90,8 +94,6 @@ OPENAPI_SCHEMAS = {
 
 def register_openapi() -> None:
     """Describe the endpoint in /api/v1/openapi.json."""
-    from confapp.api import openapi
-
     openapi.add_path(OPENAPI_PATH, "get", OPENAPI_SPEC)
     for name, schema in OPENAPI_SCHEMAS.items():
         openapi.add_schema(name, schema)
@@ -162,15 +164,12 @@ def programme_payload(
 
 
 @agenda_api.get("/events/<slug>/sessions")
-def sessions(slug: str):
+@api_event_view(Access.PUBLIC)
+def sessions(ctx: Ctx):
     """The published programme of a published event (public)."""
-    event = get_event_or_404(slug, None)
-    if event.programme_published_at is None:
-        return jsonify(
-            {"error": "Not found", "message": "The programme is not published yet."}
-        ), 404
-    base = external_url("agenda.session_detail", slug=event.slug, session_id=0)[:-1]
-    ics = external_url("agenda.session_ics", slug=event.slug, session_id=0)
-    return jsonify(
-        programme_payload(event, programme.load_programme(event), base_url=base, ics_url=ics)
-    )
+    if ctx.event.programme_published_at is None:
+        raise NotFound("The programme is not published yet.")
+    base = external_url("agenda.session_detail", slug=ctx.slug, session_id=0)[:-1]
+    ics = external_url("agenda.session_ics", slug=ctx.slug, session_id=0)
+    loaded = programme.load_programme(ctx.event)
+    return jsonify(programme_payload(ctx.event, loaded, base_url=base, ics_url=ics))

@@ -108,7 +108,7 @@ def _route_views(app):
     return {
         rule.endpoint: app.view_functions[rule.endpoint]
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("agenda.")
+        if rule.endpoint.startswith(("agenda.", "agenda_api."))
     }
 
 
