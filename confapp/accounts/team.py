@@ -182,6 +182,33 @@ def pending_invitations(event: Event, now: dt.datetime) -> list[EventInvitation]
     )
 
 
+def invitations_for(user: User, now: dt.datetime) -> list[EventInvitation]:
+    """Pending invitations to the user's address, once the address is proved (an
+    unconfirmed account sees none: it may not be the address's owner)."""
+    if not user.is_verified:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(EventInvitation)
+            .where(
+                EventInvitation.email == user.email,
+                EventInvitation.accepted_at.is_(None),
+                EventInvitation.revoked_at.is_(None),
+                EventInvitation.expires_at > now,
+            )
+            .order_by(EventInvitation.created_at)
+        )
+    )
+
+
+def pending_invitation_for(user: User, invitation_id: int, now: dt.datetime) -> EventInvitation:
+    """One of :func:`invitations_for`, by id (NotFound for anyone else's)."""
+    for invitation in invitations_for(user, now):
+        if invitation.id == invitation_id:
+            return invitation
+    raise NotFound("There is no such invitation for you.")
+
+
 def revoke_invitation(invitation: EventInvitation, now: dt.datetime) -> None:
     """Make a pending invitation's link useless (a repeat changes nothing)."""
     if invitation.revoked_at is None and invitation.accepted_at is None:

@@ -114,6 +114,7 @@ def account(ctx: Ctx):
         form=form,
         resend_form=EmptyForm(),
         registrations=registrations.registrations_of(ctx.user),
+        invitations=team.invitations_for(ctx.user, ctx.now),
     )
 
 
@@ -215,3 +216,14 @@ def invitation(ctx: Ctx, token: str):
     return render_template(
         "accounts/invitation.html", invitation=invited, existing=existing, form=form
     )
+
+
+@bp.post("/account/invitations/<int:invitation_id>/accept")
+@site_view(Access.SIGNED_IN)
+def accept_invitation(ctx: Ctx, invitation_id: int):
+    """Accept, from the account page, an invitation to a confirmed address of this account."""
+    invited = team.pending_invitation_for(ctx.user, invitation_id, ctx.now)
+    if ctx.perform(lambda: team.accept_signed_in(invited, ctx.user, ctx.now)):
+        flash(f"Welcome to the team of {invited.event.title}.", "success")
+        return redirect(url_for(_LANDING[invited.role.value], slug=invited.event.slug))
+    return redirect(url_for(".account"))

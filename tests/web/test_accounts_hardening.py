@@ -341,3 +341,34 @@ def test_registration_is_limited_per_address_and_per_client(app, limited_app):
     # Six tries from one client at most, whatever the addresses.
     assert [r.status_code for r in others][-1] == 429
     assert limited_app.test_client().get("/events/cdc/register").status_code == 200
+
+
+def test_a_confirmed_account_sees_and_accepts_its_invitations(app, client, outbox):
+    with app.app_context():
+        event = make_event("cdc")
+        organiser = make_staff(event, "org@example.org", EventRoleKind.ORGANISER)
+        unconfirmed = make_user("late@example.org", verified=False)
+        db.session.commit()
+        late_id = unconfirmed.id
+        sign_in(client, organiser)
+    client.post(
+        "/events/cdc/manage/team", data={"add-email": "late@example.org", "add-role": "staff"}
+    )
+    with app.app_context():
+        invitation_id = db.session.scalar(sa.select(EventInvitation.id))
+    late = app.test_client()
+    with app.app_context():
+        sign_in(late, db.session.get(User, late_id))
+    # Unconfirmed: nothing meant for the address's owner shows, and accepting is refused.
+    assert "Invitations to a team" not in late.get("/account").text
+    accept = f"/account/invitations/{invitation_id}/accept"
+    assert late.post(accept).status_code == 404
+    late.post("/account/verify/resend")
+    assert app.test_client().get(_link(outbox, "late@example.org", "/verify/")).status_code == 200
+    page = late.get("/account").text
+    assert "Invitations to a team" in page and "Changing paradigms" in page
+    response = late.post(accept)
+    assert response.status_code == 302 and response.headers["Location"] == "/events/cdc/scan"
+    with app.app_context():
+        assert db.session.get(User, late_id).role_for(_event()) is EventRoleKind.STAFF
+    assert late.post(accept).status_code == 404  # used

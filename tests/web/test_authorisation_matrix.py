@@ -59,6 +59,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "events.invitation_revoke": (POST_ONLY, ORGS),
     # An invitation link that is not one is unknown to everyone.
     "accounts.invitation": ((404,) * 6, ALL),
+    "accounts.accept_invitation": (POST_ONLY, SIGNED),
     "events.admin_events": (ADMIN, None),
     "events.admin_new": (ADMIN, {"admin"}),
     # Signed-in people are sent on from the sign-in page.
