@@ -111,23 +111,22 @@ def settings(ctx: Ctx):
 def team(ctx: Ctx):
     """Organisers and staff of the event, pending invitations, and adding someone."""
     form = TeamAddForm(prefix="add")
-    done = ctx.submit(
-        form,
-        lambda: team_services.add_team_member(
-            ctx.event, form.email.data, EventRoleKind(form.role.data),
-            full_name=form.full_name.data, actor=ctx.user, now=ctx.now,
-        ),
-    )  # fmt: skip
+    done = ctx.submit(form, lambda: _add(ctx, form))
     if done:
         flash(_added_message(done.value), "success")
         return redirect(url_for(".team", slug=ctx.slug))
     return render_template(
-        "events/team.html",
-        event=ctx.event,
+        "events/team.html", event=ctx.event, add_form=form,
         roles=team_services.list_roles(ctx.event),
         invitations=team_services.pending_invitations(ctx.event, ctx.now),
-        add_form=form,
-    )
+    )  # fmt: skip
+
+
+def _add(ctx: Ctx, form: TeamAddForm) -> EventRole | EventInvitation:
+    return team_services.add_team_member(
+        ctx.event, form.email.data, EventRoleKind(form.role.data),
+        full_name=form.full_name.data, actor=ctx.user, now=ctx.now,
+    )  # fmt: skip
 
 
 def _added_message(added: EventRole | EventInvitation) -> str:
@@ -162,22 +161,18 @@ def team_remove(ctx: Ctx, role_id: int):
 def invitation_revoke(ctx: Ctx, invitation_id: int):
     """Withdraw a pending invitation: its link stops working."""
     invitation = ctx.get(EventInvitation, invitation_id)
+    back = url_for(".team", slug=ctx.slug)
     asked = ctx.confirm(
         title=f"Withdraw the invitation of {invitation.email}?",
-        consequences=[
-            f"The link e-mailed to {invitation.email} stops working; nobody is e-mailed."
-        ],
+        consequences=[f"The link sent to {invitation.email} stops working; nobody is e-mailed."],
         confirm_label="Withdraw the invitation",
-        back=url_for(".team", slug=ctx.slug),
+        back=back,
     )
     if asked is not None:
         return asked
-    ctx.perform(
-        lambda: team_services.revoke_invitation(invitation, ctx.now),
-        subject=invitation,
-        success=f"The invitation of {invitation.email} is withdrawn.",
-    )
-    return redirect(url_for(".team", slug=ctx.slug))
+    done = f"The invitation of {invitation.email} is withdrawn."
+    ctx.perform(lambda: team_services.revoke_invitation(invitation, ctx.now), success=done)
+    return redirect(back)
 
 
 # --- administrators -----------------------------------------------------------------
