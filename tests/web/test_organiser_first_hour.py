@@ -237,3 +237,24 @@ def test_registrations_api_links_the_next_page(app, client):
     assert beyond.status_code == 200 and beyond.json["items"] == []
     refused = client.get("/api/v1/events/cdc/registrations?page=٣")
     assert refused.status_code == 422 and refused.json["error"] == "invalid"
+
+
+def test_saving_unchanged_settings_logs_nothing(app, client):
+    from confapp.eventlog.models import EventLogEntry
+
+    with app.app_context():
+        sign_in(client, make_staff(make_event("cdc"), "org@example.org"))
+        db.session.commit()
+    data = {
+        "title": "Changing paradigms", "starts_on": "2027-02-20", "ends_on": "2027-02-22",
+        "timezone": "New Delhi", "public_categories": ["delegate"], "status": "published",
+        "visit_clash_policy": "warn", "partners": "UNIDO | Co-organiser\r\nFISME | Host",
+        "privacy_notice": "Kept two years.\r\n",
+    }  # fmt: skip
+    assert client.post("/events/cdc/manage/settings", data=data).status_code == 302
+    with app.app_context():
+        first = db.session.scalar(sa.select(sa.func.count(EventLogEntry.id)))
+    assert first == 1
+    assert client.post("/events/cdc/manage/settings", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(EventLogEntry.id))) == first
