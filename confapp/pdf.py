@@ -25,8 +25,13 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
+# Imported where used: fpdf2 (with fontTools and Pillow) is the heaviest import of the app,
+# and most processes (web workers, most commands) never draw a PDF.
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 DEFAULT_FONT = FONT_DIR / "NotoSans-Regular.ttf"

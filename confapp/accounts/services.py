@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError
-from email_validator import validate_email
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
@@ -32,8 +31,13 @@ MAX_PASSWORD_LENGTH = 200
 # A token is only marked as used again after this long, so a burst of scans does not
 # turn every API request into a write.
 _LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
-# Checked when the address is unknown, so a failed sign-in takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the address is unknown, so a failed sign-in takes as long either way.
+    Made on first use, not while the app is built (a hash is slow on purpose)."""
+    return generate_password_hash("not-a-real-password")
 
 
 def email_verification_url(user: User) -> str:
@@ -58,6 +62,10 @@ def normalise_email(value: str | None) -> str:
         raise ValidationFailed("Enter an e-mail address.", field="email")
     if len(value) > 254:
         raise ValidationFailed("The e-mail address is too long.", field="email")
+    # Imported here: email_validator is slow to import and only some requests need it.
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email
+
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -110,7 +118,7 @@ def authenticate(email: str, password: str, now: dt.datetime) -> User | None:
     """The active user with these credentials (recording the sign-in), else None."""
     user = find_user_by_email(email)
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not user.check_password(password or "") or not user.is_active:
         return None

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable
 from collections.abc import Mapping
 
-import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
@@ -19,7 +18,10 @@ from confapp.agenda.models import Room
 from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionStatus
 from confapp.events.models import Event
+from confapp.lazy import lazy_import
 from confapp.web.params import parse_int
+
+markdown_lib = lazy_import("markdown")  # loaded on first use: see confapp/lazy.py
 
 
 def render_markdown(text: str | None) -> Markup:

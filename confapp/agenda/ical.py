@@ -19,10 +19,11 @@ import functools
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-import icalendar
-
+from confapp.lazy import lazy_import
 from confapp.web.forms import multi_line
 from confapp.web.forms import one_line
+
+icalendar = lazy_import("icalendar")  # loaded on first use: see confapp/lazy.py
 
 PRODID = "-//confapp//agenda//EN"
 METHODS = ("PUBLISH", "REQUEST", "CANCEL")

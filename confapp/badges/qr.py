@@ -13,9 +13,12 @@ from __future__ import annotations
 import functools
 import io
 
-import qrcode
-from qrcode.base import rs_blocks
-from qrcode.constants import ERROR_CORRECT_M
+from confapp.lazy import lazy_import
+
+qrcode = lazy_import("qrcode")  # loaded on first use: see confapp/lazy.py
+# qrcode.constants.ERROR_CORRECT_M, without loading qrcode to read it.
+ERROR_CORRECT_M = 0
+
 
 VERSION = 5
 MASK = 2
@@ -77,6 +80,8 @@ def _rs_remainder(data: list[int], degree: int) -> bytes:
 
 @functools.cache
 def _blocks() -> tuple[tuple[int, int], ...]:
+    from qrcode.base import rs_blocks
+
     return tuple(
         (b.data_count, b.total_count - b.data_count) for b in rs_blocks(VERSION, ERROR_CORRECT_M)
     )
@@ -84,6 +89,7 @@ def _blocks() -> tuple[tuple[int, int], ...]:
 
 def _codewords(text: str) -> list[int] | None:
     """Data + error correction codewords of an alphanumeric text, or None if it cannot be."""
+
     try:
         values = [_ALNUM_INDEX[c] for c in text]
     except KeyError:

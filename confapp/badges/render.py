@@ -11,8 +11,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from confapp.badges.qr import qr_matrix  # noqa: F401 - part of this module's interface
 from confapp.badges.qr import qr_path
@@ -25,6 +24,9 @@ from confapp.pdf import fit_lines
 from confapp.pdf import install_fonts
 from confapp.pdf import leading
 from confapp.pdf import shape_for
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # Category colour bands (RGB).
 CATEGORY_COLOURS: dict[str, tuple[int, int, int]] = {
@@ -152,6 +154,8 @@ class BadgeDocument:
         if layout not in LAYOUTS:
             raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
         self.layout = LAYOUTS[layout]
+        from fpdf import FPDF  # here: see the note on imports in confapp/pdf.py
+
         pdf = FPDF(unit="mm", format=self.layout.page)
         pdf.set_title(title)
         pdf.set_creator("confapp")

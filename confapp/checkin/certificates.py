@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from confapp.pdf import FontSet
 from confapp.pdf import cell
 from confapp.pdf import fit_lines
 from confapp.pdf import install_fonts
 from confapp.pdf import shape_for
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ def build_certificates(certificates: Iterable[CertificateData], fonts: FontSet) 
         for c in certificates
         for text in (c.full_name, c.organisation, c.event_title, c.place, *c.partners)
     )
+    from fpdf import FPDF  # here: see the note on imports in confapp/pdf.py
+
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title("Certificates of participation")
     pdf.set_creator("confapp")

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from confapp.demo import data
@@ -57,6 +56,8 @@ def use_demo_address(app: Flask, host: str, port: int) -> None:
 
 def prepare_demo(app: Flask) -> seed.DemoSummary | None:
     """Create or upgrade the schema with the migrations and load the demo if it is missing."""
+    from flask_migrate import upgrade  # here: Alembic is heavy, see confapp/migrate.py
+
     with app.app_context():
         upgrade()
         return _seed_with_progress()

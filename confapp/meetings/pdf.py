@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -19,8 +18,13 @@ from confapp.pdf import font_set
 from confapp.pdf import install_fonts
 from confapp.registration.models import Registration
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 
 def _pdf(title: str, texts: Iterable[str]) -> FPDF:
+    from fpdf import FPDF  # here: see the note on imports in confapp/pdf.py
+
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_margins(18, 18, 18)
@@ -58,6 +62,8 @@ def schedule_pdf(
         if not rows:
             pdf.multi_cell(pdf.epw, 6, "No meetings.", new_x="LMARGIN", new_y="NEXT")
             continue
+        from fpdf.fonts import FontFace
+
         with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
             head = table.row()
             for cell in header:

@@ -8,9 +8,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 # Cells a spreadsheet would run as a formula; phone numbers such as +91 98... are data.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBERISH = re.compile(r"^[+-][\d\s().-]*$")
@@ -34,6 +31,10 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 
 def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "Sheet") -> bytes:
     """Workbook with a bold, frozen header row; text is stored as text, never as formulas."""
+    # Imported here: openpyxl is heavy, and only this export needs it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

@@ -77,7 +77,9 @@ class DetailsForm(Form):
     job_title = StringField("Job title", filters=[_strip], validators=[Length(max=200)])
     country = SelectField(
         "Country",
-        choices=_choices([("", "Choose a country…"), *country_choices()]),
+        # A callable: named in the reader's language at each request, and the collation
+        # (a second of work) is not paid while the app is built.
+        choices=lambda: _choices([("", "Choose a country…"), *country_choices()]),
         validate_choice=False,
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
         validators=[DataRequired("Choose your country."), _known_country],

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
-from fpdf import FPDF
-
 from confapp.pdf import FontSet
 from confapp.pdf import font_set
 from confapp.pdf import install_fonts
@@ -68,6 +66,8 @@ def build_letter(data: LetterData, *, fonts: FontSet | None = None) -> bytes:
         + (data.nationality_name, data.organisation, data.purpose, data.signatory)
         + tuple(data.partners)
     )
+    from fpdf import FPDF  # here: see the note on imports in confapp/pdf.py
+
     pdf = FPDF(format="A4")
     pdf.set_title(f"Invitation letter {data.reference}")
     pdf.set_author(data.signatory or data.event_title)

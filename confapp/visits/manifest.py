@@ -10,10 +10,6 @@ import datetime as dt
 import importlib.util
 from collections.abc import Sequence
 
-from fpdf import FPDF
-from fpdf.enums import XPos
-from fpdf.enums import YPos
-
 from confapp.pdf import DEFAULT_BOLD_FONT
 from confapp.pdf import DEFAULT_FONT
 from confapp.pdf import available_fallback_fonts
@@ -52,6 +48,10 @@ def manifest_pdf(
     generated_at: dt.datetime | None = None,
 ) -> bytes:
     """A landscape A4 table with a tick column for boarding; repeats the header on each page."""
+    from fpdf import FPDF  # here: see the note on imports in confapp/pdf.py
+    from fpdf.enums import XPos
+    from fpdf.enums import YPos
+
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_title(title)
     if generated_at is not None:
