@@ -50,7 +50,7 @@ def use_demo_address(app: Flask, host: str, port: int) -> None:
     CONFAPP_BASE_URL says otherwise."""
     if app.config.get("BASE_URL_CONFIGURED"):
         return
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104  (a comparison, not a bind)  # nosec B104
     set_base_url(app, f"http://{shown}:{port}")
 
 
