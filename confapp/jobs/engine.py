@@ -193,6 +193,11 @@ def start(name: str, *, event: Any, user: Any, label: str, params: dict):
 
 
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy fires after_commit on a savepoint's release too; the work waits for the
+    # real commit (a worker would not see the rows yet, and on SQLite it would wait on the
+    # writer lock this transaction still holds).
+    if session.in_nested_transaction():
+        return
     deferred = session.info.pop(_DEFERRED, None)
     if not deferred:
         return

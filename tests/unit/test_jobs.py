@@ -64,6 +64,15 @@ def test_after_commit_runs_once_per_transaction_and_never_after_a_rollback(app_c
     assert CALLS == [1]
 
 
+def test_a_savepoint_released_inside_the_transaction_waits_for_the_real_commit(app_ctx):
+    jobs.after_commit("tests.record", 3)
+    with db.session.begin_nested():
+        make_event()
+    assert CALLS == []  # SQLAlchemy's after_commit fired for the savepoint; the work waits
+    db.session.commit()
+    assert CALLS == [3]
+
+
 def test_a_tracked_job_reports_progress_keeps_its_result_and_expires(app_ctx):
     event = make_event()
     organiser = make_staff(event, "org@example.org")
