@@ -296,7 +296,12 @@ def manage_detail(ctx: Ctx, reg_id: int):
 
 def _organiser_update(ctx: Ctx, reg: Registration, form: OrganiserEditForm) -> Registration:
     return services.organiser_update(
-        reg, category=form.category.data, notes=form.notes.data or "", actor=ctx.user, now=ctx.now
+        reg,
+        category=form.category.data,
+        notes=form.notes.data or "",
+        name_latin=form.name_latin.data or "",
+        actor=ctx.user,
+        now=ctx.now,
     )
 
 
