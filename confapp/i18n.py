@@ -43,6 +43,12 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 babel = Babel()
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it yet (it is translated where it
+    is shown, in the reader's language)."""
+    return message
+
+
 # --- which languages exist ------------------------------------------------------------------
 
 

@@ -69,6 +69,14 @@ def tr(obj: Any, field: str, language: str | None = None) -> str:
     return values.get(language) or base
 
 
+def lazy_tr(obj: Any, field: str) -> Any:
+    """:func:`tr` evaluated when shown: for e-mail subjects built before the reader's
+    language is set (``_l("…%(event)s", event=lazy_tr(event, "title"))``)."""
+    from flask_babel import LazyString
+
+    return LazyString(tr, obj, field)
+
+
 def translations(obj: Any, field: str) -> dict[str, str]:
     """Every language's text of a field, the default included (for organisers and the API)."""
     values = {k: v for k, v in (getattr(obj, f"{field}_i18n", None) or {}).items() if v}

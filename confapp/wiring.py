@@ -8,6 +8,8 @@ from flask import abort
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
@@ -21,6 +23,7 @@ from confapp.extensions import db
 from confapp.extensions import limiter
 from confapp.extensions import login_manager
 from confapp.extensions import migrate
+from confapp.i18n import N_
 from confapp.jobs import engine as jobs_engine
 
 
@@ -163,6 +166,9 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
 
 
+NUL_REFUSAL = N_("Text cannot contain NUL (0x00) characters.")
+
+
 def _allow(error, answer):
     """A 405 says which methods the address does accept (RFC 9110 requires Allow)."""
     body, status = answer
@@ -171,18 +177,26 @@ def _allow(error, answer):
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Friendly error pages, JSON for the API."""
+    """Friendly error pages in the reader's language, JSON for the API."""
 
     def _render(status: int, title: str, message: str):
+        # `title` and `message` arrive marked (N_) but untranslated: the API's "error" stays
+        # the English title other programs match on, its "message" and the page are translated.
         if request.path.startswith("/api/"):
-            return jsonify({"error": title, "message": message}), status
+            return jsonify({"error": title, "message": gettext(message)}), status
         return render_template(
-            "errors/error.html", status=status, title=title, message=message
+            "errors/error.html", status=status, title=gettext(title), message=gettext(message)
         ), status
 
-    app.register_error_handler(
-        400, lambda e: _render(400, "Bad request", getattr(e, "description", ""))
-    )
+    def _bad_request(error):
+        description = getattr(error, "description", "")
+        if description == NUL_REFUSAL:
+            return _render(400, N_("Bad request"), NUL_REFUSAL)
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "Bad request", "message": description}), 400
+        return _render(400, N_("Bad request"), N_("The server could not understand the request."))
+
+    app.register_error_handler(400, _bad_request)
 
     def _csrf_refused(error: CSRFError):
         if request.path.startswith("/api/"):
@@ -197,9 +211,11 @@ def register_errorhandlers(app: Flask) -> None:
             ), 400
         return _render(
             400,
-            "Form expired",
-            "The form was missing its security token or it expired. "
-            "Go back, reload the page and try again.",
+            N_("Form expired"),
+            N_(
+                "The form was missing its security token or it expired. "
+                "Go back, reload the page and try again."
+            ),
         )
 
     app.register_error_handler(CSRFError, _csrf_refused)
@@ -208,34 +224,45 @@ def register_errorhandlers(app: Flask) -> None:
         # Pages send signed-out visitors to the sign-in form (and back afterwards);
         # the API answers 401 with a JSON reason.
         if request.path.startswith("/api/"):
-            return _render(401, "Sign-in needed", "Send a bearer token or sign in.")
+            return _render(401, N_("Sign-in needed"), N_("Send a bearer token or sign in."))
         return login_manager.unauthorized()
 
     app.register_error_handler(401, _unauthorised)
     app.register_error_handler(
         403,
-        lambda e: _render(403, "Not allowed", "Your account does not have access to this page."),
+        lambda e: _render(
+            403, N_("Not allowed"), N_("Your account does not have access to this page.")
+        ),
     )
     app.register_error_handler(
-        404, lambda e: _render(404, "Page not found", "There is nothing at this address.")
+        404, lambda e: _render(404, N_("Page not found"), N_("There is nothing at this address."))
     )
     app.register_error_handler(
         405,
         lambda e: _allow(
-            e, _render(405, "Method not allowed", "This address does not accept that request.")
+            e,
+            _render(
+                405, N_("Method not allowed"), N_("This address does not accept that request.")
+            ),
         ),
     )
     app.register_error_handler(
-        413, lambda e: _render(413, "Too large", "The upload is larger than the server accepts.")
+        413,
+        lambda e: _render(
+            413, N_("Too large"), N_("The upload is larger than the server accepts.")
+        ),
     )
     app.register_error_handler(
-        429, lambda e: _render(429, "Too many attempts", "Please wait a minute and try again.")
+        429,
+        lambda e: _render(429, N_("Too many attempts"), N_("Please wait a minute and try again.")),
     )
     app.register_error_handler(DomainError, _domain_refusal)
     app.register_error_handler(
         500,
         lambda e: _render(
-            500, "Something went wrong", "The error was logged. Please try again in a moment."
+            500,
+            N_("Something went wrong"),
+            N_("The error was logged. Please try again in a moment."),
         ),
     )
 
@@ -243,9 +270,9 @@ def register_errorhandlers(app: Flask) -> None:
 def _domain_refusal(exc: DomainError):
     """A refusal no view turned into a form error: 404/403/409 with the service's reason."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": exc.code, "message": exc.message}), exc.status_code
-    titles = {404: "Page not found", 403: "Not allowed", 422: "Not possible"}
-    title = titles.get(exc.status_code, "Not possible")
+        return jsonify({"error": exc.code, "message": str(exc.message)}), exc.status_code
+    titles = {404: _l("Page not found"), 403: _l("Not allowed"), 422: _l("Not possible")}
+    title = titles.get(exc.status_code, _l("Not possible"))
     return render_template(
         "errors/error.html", status=exc.status_code, title=title, message=exc.message
     ), exc.status_code
@@ -269,6 +296,10 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("label")
     def label(value) -> str:
+        # An enum with a `label` property names its values in the reader's language.
+        named = getattr(value, "label", None)
+        if named is not None and not callable(named):
+            return str(named)
         text = getattr(value, "value", value) or ""
         return str(text).replace("_", " ").capitalize()
 
@@ -294,7 +325,7 @@ def register_input_guards(app: Flask) -> None:
         if any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True)) or (
             request.method in ("POST", "PUT", "PATCH") and _body_has_nul()
         ):
-            abort(400, "Text cannot contain NUL (0x00) characters.")
+            abort(400, NUL_REFUSAL)
 
 
 def json_may_hold_nul(raw: bytes) -> bool:

@@ -28,6 +28,8 @@ from babel.messages.pofile import write_po
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "confapp" / "translations"
 LANGUAGES = ("fr", "es", "pt", "ar")
+# Babel skips folders whose names start with "_" by default, which hid templates/_macros.
+IGNORED_DIRS = ".* __pycache__ node_modules"
 KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "N_"]
 
 
@@ -37,7 +39,7 @@ def extract(pot: Path) -> None:
         [
             sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
             str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location", "--sort-output",
-            "--omit-header", "-o", str(pot), str(ROOT),
+            "--omit-header", "--ignore-dirs", IGNORED_DIRS, "-o", str(pot), str(ROOT),
         ],
         check=True,
         capture_output=True,

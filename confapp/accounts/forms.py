@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import PasswordField
@@ -18,6 +19,8 @@ from confapp.accounts.services import MAX_PASSWORD_LENGTH
 from confapp.accounts.services import MIN_PASSWORD_LENGTH
 from confapp.web.forms import Form
 
+PASSWORDS_DIFFER = _l("The two passwords differ.")
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -27,35 +30,38 @@ class LoginForm(Form):
     """E-mail address and password."""
 
     email = EmailField(
-        "E-mail address",
+        _l("E-mail address"),
         validators=[DataRequired(), Length(max=254)],
         filters=[_strip],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class ChangePasswordForm(Form):
     """The current password and a new one, twice."""
 
     old_password = PasswordField(
-        "Current password",
+        _l("Current password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -64,7 +70,7 @@ class ResetRequestForm(Form):
     """The address to send a reset link to."""
 
     email = EmailField(
-        "E-mail address",
+        _l("E-mail address"),
         validators=[DataRequired(), Length(max=254)],
         filters=[_strip],
         render_kw={"autocomplete": "email"},
@@ -75,13 +81,13 @@ class ResetPasswordForm(Form):
     """A new password, twice."""
 
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=PASSWORDS_DIFFER)],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -94,16 +100,18 @@ class TeamAddForm(Form):
     """Add an organiser or staff member by e-mail address."""
 
     email = EmailField(
-        "E-mail address", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[_strip],
     )
     full_name = StringField(
-        "Full name (for a new account)", validators=[Length(max=200)], filters=[_strip]
+        _l("Full name (for a new account)"), validators=[Length(max=200)], filters=[_strip]
     )
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=[
-            SelectChoice(EventRoleKind.STAFF.value, "Staff (scans badges)"),
-            SelectChoice(EventRoleKind.ORGANISER.value, "Organiser (manages the event)"),
+            SelectChoice(EventRoleKind.STAFF.value, _l("Staff (scans badges)")),
+            SelectChoice(EventRoleKind.ORGANISER.value, _l("Organiser (manages the event)")),
         ],
     )
 
@@ -111,9 +119,9 @@ class TeamAddForm(Form):
 class AcceptInvitationForm(Form):
     """Accept an invitation from its link: a name and a password (new or taken-over account)."""
 
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
-        "Choose a password",
+        _l("Choose a password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )

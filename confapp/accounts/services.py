@@ -8,6 +8,8 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
@@ -59,9 +61,9 @@ def normalise_email(value: str | None) -> str:
     """Check an address's syntax and return it trimmed and lower-cased."""
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed("Enter an e-mail address.", field="email")
+        raise ValidationFailed(_("Enter an e-mail address."), field="email")
     if len(value) > 254:
-        raise ValidationFailed("The e-mail address is too long.", field="email")
+        raise ValidationFailed(_("The e-mail address is too long."), field="email")
     # Imported here: email_validator is slow to import and only some requests need it.
     from email_validator import EmailNotValidError
     from email_validator import validate_email
@@ -69,7 +71,9 @@ def normalise_email(value: str | None) -> str:
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationFailed(f"Invalid e-mail address: {exc}", field="email") from exc
+        raise ValidationFailed(
+            _("This e-mail address is not valid: %(reason)s", reason=exc), field="email"
+        ) from exc
     return value.lower()
 
 
@@ -83,7 +87,9 @@ def find_user_by_email(email: str | None) -> User | None:
 
 def _check_password_rules(password: str, field: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field=field)
+        raise ValidationFailed(
+            _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH), field=field
+        )
 
 
 def create_user(
@@ -93,7 +99,7 @@ def create_user(
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise DomainError(
-            "An account with this e-mail address already exists.",
+            _("An account with this e-mail address already exists."),
             field="email",
             code="account_exists",
         )
@@ -107,7 +113,7 @@ def create_user(
     except sa.exc.IntegrityError as exc:
         # Another request created the same address a moment ago.
         raise DomainError(
-            "An account with this e-mail address already exists.",
+            _("An account with this e-mail address already exists."),
             field="email",
             code="account_exists",
         ) from exc
@@ -132,12 +138,15 @@ def sign_in(email: str, password: str, now: dt.datetime) -> User:
     user = authenticate(email, password, now)
     if user is None:
         # Never tell which of the two was wrong: that would confirm who has an account.
-        raise DomainError("Wrong email or password.", code="bad_credentials")
+        raise DomainError(_("Wrong email or password."), code="bad_credentials")
     if user.must_verify_first:
         raise DomainError(
-            f"Before you sign in, confirm your e-mail address with the link we sent to "
-            f'{user.email}. No link? Choose a new password with "Forgot your password?": '
-            "that confirms the address too.",
+            _(
+                "Before you sign in, confirm your e-mail address with the link we sent to "
+                "%(email)s. No link? Choose a new password with “Forgot your password?”: "
+                "that confirms the address too.",
+                email=user.email,
+            ),
             code="verify_first",
         )
     return user
@@ -169,7 +178,7 @@ def send_verification(user: User) -> None:
     """Queue the e-mail with the verification link (sent after commit)."""
     mail.send_mail(
         user.email,
-        "Confirm your e-mail address",
+        _l("Confirm your e-mail address"),
         "verify",
         user=user,
         verify_url=email_verification_url(user),
@@ -197,7 +206,7 @@ def verify_email(token: str, now: dt.datetime, max_age: int) -> User | None:
 
 def send_password_reset(user: User) -> None:
     """Queue the e-mail with a link to choose a new password (or a first one)."""
-    subject = "Reset your password" if user.password_hash else "Choose your password"
+    subject = _l("Reset your password") if user.password_hash else _l("Choose your password")
     mail.send_mail(
         user.email, subject, "reset", user=user, event=None, reset_url=password_reset_url(user)
     )
@@ -254,7 +263,7 @@ def reset_password(user: User, new: str, now: dt.datetime) -> None:
 def change_password(user: User, old: str, new: str) -> None:
     """Change the password of a signed-in user who knows the current one."""
     if not user.check_password(old or ""):
-        raise ValidationFailed("Your current password is not right.", field="old_password")
+        raise ValidationFailed(_("Your current password is not right."), field="old_password")
     _check_password_rules(new, "new_password")
     _replace_password(user, new)
     db.session.flush()
@@ -287,7 +296,7 @@ def may_use_api(user: User) -> bool:
 def issue_api_token(user: User, label: str, now: dt.datetime) -> str:
     """Create a bearer token for a staff member, organiser or admin; return it once."""
     if not may_use_api(user):
-        raise NotAllowed("API tokens are only for staff, organisers and administrators.")
+        raise NotAllowed(_("API tokens are only for staff, organisers and administrators."))
     raw = secrets.token_urlsafe(32)
     db.session.add(
         ApiToken(

@@ -16,6 +16,8 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from confapp import mail
 from confapp.accounts import services as accounts
@@ -29,6 +31,7 @@ from confapp.errors import NotFound
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.multilingual import lazy_tr
 from confapp.urls import external_url
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
@@ -106,11 +109,18 @@ def add_team_member(
     user = accounts.find_user_by_email(email)
     if user is not None and user.is_verified:
         if _holds(user, event, role):
-            raise ValidationFailed(f"{email} is already {role.value} of this event.", field="email")
+            raise ValidationFailed(
+                _("%(email)s is already an organiser of this event.", email=email)
+                if role is EventRoleKind.ORGANISER
+                else _("%(email)s is already on the staff of this event.", email=email),
+                field="email",
+            )
         grant = grant_role(user, event, role)
         mail.send_mail(
             user.email,
-            f"You are now {role.value} of {event.title}",
+            _l("You are now an organiser of %(event)s", event=lazy_tr(event, "title"))
+            if role is EventRoleKind.ORGANISER
+            else _l("You are now on the staff of %(event)s", event=lazy_tr(event, "title")),
             "team_added",
             user=user,
             event=event,
@@ -155,7 +165,9 @@ def invite(
     db.session.flush()
     mail.send_mail(
         email,
-        f"Invitation: {role.value} of {event.title}",
+        _l("Invitation to the organisers of %(event)s", event=lazy_tr(event, "title"))
+        if role is EventRoleKind.ORGANISER
+        else _l("Invitation to the staff of %(event)s", event=lazy_tr(event, "title")),
         "team_invitation",
         invitation=invitation,
         event=event,
@@ -206,7 +218,7 @@ def pending_invitation_for(user: User, invitation_id: int, now: dt.datetime) -> 
     for invitation in invitations_for(user, now):
         if invitation.id == invitation_id:
             return invitation
-    raise NotFound("There is no such invitation for you.")
+    raise NotFound(_("There is no such invitation for you."))
 
 
 def revoke_invitation(invitation: EventInvitation, now: dt.datetime) -> None:
@@ -225,16 +237,16 @@ def invitation_for_token(raw: str, now: dt.datetime) -> EventInvitation:
         sa.select(EventInvitation).where(EventInvitation.token_hash == _token_hash(raw or ""))
     )
     if invitation is None:
-        raise NotFound("This invitation link is not valid.")
+        raise NotFound(_("This invitation link is not valid."))
     if invitation.accepted_at is not None:
-        raise DomainError("This invitation has already been accepted.", code="already_done")
+        raise DomainError(_("This invitation has already been accepted."), code="already_done")
     if invitation.revoked_at is not None:
         raise DomainError(
-            "This invitation was withdrawn. Ask the organisers for a new one.", code="revoked"
+            _("This invitation was withdrawn. Ask the organisers for a new one."), code="revoked"
         )
     if now >= invitation.expires_at:
         raise DomainError(
-            "This invitation has expired. Ask the organisers for a new one.", code="expired"
+            _("This invitation has expired. Ask the organisers for a new one."), code="expired"
         )
     return invitation
 
@@ -243,9 +255,9 @@ def _accept(invitation: EventInvitation, user: User, now: dt.datetime) -> EventR
     # The row is locked and read again: two clicks on "Accept" grant once.
     db.session.refresh(invitation, with_for_update=True)
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise DomainError("This invitation has already been used.", code="already_done")
+        raise DomainError(_("This invitation has already been used."), code="already_done")
     if user.email != invitation.email:
-        raise NotAllowed(f"This invitation is for {invitation.email}.")
+        raise NotAllowed(_("This invitation is for %(email)s.", email=invitation.email))
     # The link was sent to the address: opening it proves the address.
     if user.email_verified_at is None:
         user.email_verified_at = now
@@ -278,7 +290,8 @@ def accept_with_password(
         )
     elif user.is_verified:
         raise DomainError(
-            f"An account for {invitation.email} exists: sign in to accept.", code="sign_in"
+            _("An account for %(email)s exists: sign in to accept.", email=invitation.email),
+            code="sign_in",
         )
     else:
         accounts.reset_password(user, password, now)
@@ -293,14 +306,16 @@ def accept_with_password(
 
 def remove_consequences(grant: EventRole) -> list[str]:
     """What removing a team member does, for the confirmation page."""
-    what = {
-        EventRoleKind.ORGANISER: "manage the event, see registrations and passport data",
-        EventRoleKind.STAFF: "scan badges at the doors and buses",
-    }[grant.role]
-    return [
-        f"{grant.user.full_name or grant.user.email} ({grant.user.email}) can no longer {what}.",
-        "Their API tokens stop working for this event; nobody is e-mailed.",
-    ]
+    who = {"name": grant.user.full_name or grant.user.email, "email": grant.user.email}
+    if grant.role is EventRoleKind.ORGANISER:
+        first = _(
+            "%(name)s (%(email)s) can no longer manage the event, see registrations "
+            "and passport data.",
+            **who,
+        )
+    else:
+        first = _("%(name)s (%(email)s) can no longer scan badges at the doors and buses.", **who)
+    return [first, _("Their API tokens stop working for this event; nobody is e-mailed.")]
 
 
 def remove_role(grant: EventRole) -> EventRole:
@@ -312,7 +327,7 @@ def remove_role(grant: EventRole) -> EventRole:
             )
         )
         if organisers <= 1:
-            raise ValidationFailed("The event must keep at least one organiser.")
+            raise ValidationFailed(_("The event must keep at least one organiser."))
     db.session.delete(grant)
     db.session.flush()
     return grant

@@ -14,9 +14,12 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from flask_login import logout_user
 
+from confapp import i18n
 from confapp.accounts import services
 from confapp.accounts import team
 from confapp.accounts.forms import AcceptInvitationForm
@@ -25,7 +28,9 @@ from confapp.accounts.forms import EmptyForm
 from confapp.accounts.forms import LoginForm
 from confapp.accounts.forms import ResetPasswordForm
 from confapp.accounts.forms import ResetRequestForm
+from confapp.extensions import db
 from confapp.extensions import limiter
+from confapp.multilingual import tr
 from confapp.registration import services as registrations
 from confapp.security import safe_next_url
 from confapp.web.lifecycle import Access
@@ -34,7 +39,7 @@ from confapp.web.lifecycle import site_view
 
 bp = Blueprint("accounts", __name__)
 
-RESET_SENT = (
+RESET_SENT = _l(
     "If an account exists for that address, we have sent it a link to choose a new password. "
     "Check your inbox (and spam folder)."
 )
@@ -60,8 +65,15 @@ def landing_url(ctx: Ctx, user) -> str:
 
 
 def _start_session(user, *, remember: bool = False) -> None:
-    # A fresh session: nothing from before the sign-in survives into it.
+    # A fresh session: nothing from before the sign-in survives into it but the language
+    # chosen on this device, which also becomes the account's if it had none (e-mails).
+    language = session.get(i18n.SESSION_KEY)
     session.clear()
+    if language in i18n.site_languages():
+        session[i18n.SESSION_KEY] = language
+        if not user.language:
+            user.language = language
+            db.session.commit()
     login_user(user, remember=remember)
 
 
@@ -78,7 +90,7 @@ def login(ctx: Ctx):
     done = ctx.submit(form, lambda: services.sign_in(form.email.data, form.password.data, ctx.now))
     if done:
         _start_session(done.value, remember=form.remember.data)
-        flash("You are signed in.", "success")
+        flash(_("You are signed in."), "success")
         return redirect(next_url or landing_url(ctx, done.value))
     # Carry only a checked target through the form.
     return render_template("accounts/login.html", form=form, next=next_url or None)
@@ -90,9 +102,12 @@ def logout(ctx: Ctx):
     """Sign out everywhere this login reached: the session, its copies, "Remember me"."""
     if ctx.user is not None:
         ctx.perform(lambda: services.sign_out(ctx.user))
+    language = session.get(i18n.SESSION_KEY)
     session.clear()
     logout_user()  # after clear(): it marks the remember cookie for deletion in the session
-    flash("You are signed out.", "info")
+    if language:
+        session[i18n.SESSION_KEY] = language  # the device keeps its language
+    flash(_("You are signed out."), "info")
     return redirect(url_for("events.index"))
 
 
@@ -104,7 +119,7 @@ def account(ctx: Ctx):
     if ctx.submit(
         form,
         lambda: services.change_password(ctx.user, form.old_password.data, form.new_password.data),
-        success="Your password is changed. Other devices are signed out.",
+        success=_("Your password is changed. Other devices are signed out."),
     ):
         login_user(ctx.user)  # the session id carries auth_version: sign in under the new one
         return redirect(url_for(".account"))
@@ -135,11 +150,11 @@ def verify(ctx: Ctx, token: str):
 def resend_verification(ctx: Ctx):
     """Send the verification link again."""
     if ctx.user.is_verified:
-        flash("Your e-mail address is already confirmed.", "info")
+        flash(_("Your e-mail address is already confirmed."), "info")
     else:
         ctx.perform(
             lambda: services.send_verification(ctx.user),
-            success=f"We sent a new confirmation link to {ctx.user.email}.",
+            success=_("We sent a new confirmation link to %(email)s.", email=ctx.user.email),
         )
     return redirect(url_for(".account"))
 
@@ -159,7 +174,7 @@ def reset_request(ctx: Ctx):
     form = ResetRequestForm()
     if not form.validate_on_submit():
         return render_template("accounts/reset_request.html", form=form)
-    flash(RESET_SENT, "info")
+    flash(str(RESET_SENT), "info")
     email = form.email.data
     return after_response(
         redirect(url_for(".login")),
@@ -180,7 +195,7 @@ def reset(ctx: Ctx, token: str):
     form = ResetPasswordForm()
     if ctx.submit(form, lambda: services.reset_password(user, form.password.data, ctx.now)):
         _start_session(user)
-        flash("Your new password is saved and you are signed in.", "success")
+        flash(_("Your new password is saved and you are signed in."), "success")
         return redirect(url_for(".account"))
     return render_template("accounts/reset.html", form=form, user=user, token=token)
 
@@ -211,7 +226,9 @@ def invitation(ctx: Ctx, token: str):
         if done:
             if ctx.user is None:
                 _start_session(done.value)
-            flash(f"Welcome to the team of {invited.event.title}.", "success")
+            flash(
+                _("Welcome to the team of %(event)s.", event=tr(invited.event, "title")), "success"
+            )
             return redirect(url_for(_LANDING[invited.role.value], slug=invited.event.slug))
     return render_template(
         "accounts/invitation.html", invitation=invited, existing=existing, form=form
@@ -224,6 +241,6 @@ def accept_invitation(ctx: Ctx, invitation_id: int):
     """Accept, from the account page, an invitation to a confirmed address of this account."""
     invited = team.pending_invitation_for(ctx.user, invitation_id, ctx.now)
     if ctx.perform(lambda: team.accept_signed_in(invited, ctx.user, ctx.now)):
-        flash(f"Welcome to the team of {invited.event.title}.", "success")
+        flash(_("Welcome to the team of %(event)s.", event=tr(invited.event, "title")), "success")
         return redirect(url_for(_LANDING[invited.role.value], slug=invited.event.slug))
     return redirect(url_for(".account"))

@@ -23,6 +23,7 @@ from flask import Flask
 from flask import current_app
 
 from confapp.extensions import db
+from confapp.i18n import language_of
 from confapp.mail.compose import Attachment
 from confapp.mail.compose import build_message
 from confapp.mail.compose import calendar_attachment
@@ -88,10 +89,14 @@ def send_mail(
 ) -> EmailMessage:
     """Render a message from a template and write it to the outbox (sent after the
     commit). The event and registration it concerns are taken from the context
-    (``event``, ``registration`` or ``reg``)."""
-    message = build_message(to, subject, template, attachments, language=language, **context)
+    (``event``, ``registration`` or ``reg``). Without a `language` the message is written
+    in the recipient's (the ``user`` or registration of the context, see
+    :func:`confapp.i18n.language_of`), else the event's default language."""
     registration = context.get("registration") or context.get("reg")
     event = context.get("event") or getattr(registration, "event", None)
+    if language is None:
+        language = language_of(context.get("user") or registration, event)
+    message = build_message(to, subject, template, attachments, language=language, **context)
     queue_mail(
         message,
         event_id=_id_of(event),

@@ -23,6 +23,9 @@ from flask import render_template
 from markupsafe import Markup
 from markupsafe import escape
 
+from confapp.i18n import current_language
+from confapp.i18n import force_language
+from confapp.i18n import text_direction
 from confapp.urls import site_domain
 
 # (filename, content type with parameters, data); e.g. ("session.ics",
@@ -64,8 +67,10 @@ def _linkify(line: str) -> Markup:
     return Markup("".join(out))  # noqa: S704  (every piece above is escaped)  # nosec B704
 
 
-def text_to_html(text: str) -> Markup:
-    """The plain-text body as HTML blocks: paragraphs, bulleted lists, links."""
+def text_to_html(text: str, *, rtl: bool = False) -> Markup:
+    """The plain-text body as HTML blocks: paragraphs, bulleted lists, links (indents and
+    rules on the right for right-to-left languages: mail clients ignore logical CSS)."""
+    start = "right" if rtl else "left"
     blocks: list[str] = []
     for chunk in re.split(r"\n[ \t]*\n", text.strip("\n")):
         lines = [line.rstrip() for line in chunk.split("\n") if line.strip()]
@@ -73,11 +78,11 @@ def text_to_html(text: str) -> Markup:
             continue
         if all(line.lstrip().startswith(("- ", "• ", "* ")) for line in lines):
             items = "".join(f"<li>{_linkify(line.lstrip()[2:])}</li>" for line in lines)
-            blocks.append(f'<ul style="margin:0 0 16px 0;padding-left:20px">{items}</ul>')
+            blocks.append(f'<ul style="margin:0 0 16px 0;padding-{start}:20px">{items}</ul>')
         elif all(line.startswith("  ") for line in lines):
             body = "<br>".join(str(_linkify(line.strip())) for line in lines)
             blocks.append(
-                '<p style="margin:0 0 16px 0;padding:8px 12px;border-left:3px solid #1a5f7a;'
+                f'<p style="margin:0 0 16px 0;padding:8px 12px;border-{start}:3px solid #1a5f7a;'
                 f'background:#f3f7f9">{body}</p>'
             )
         else:
@@ -131,17 +136,22 @@ def build_message(
     **context,
 ) -> EmailMessage:
     """Render templates/email/<template>.txt into a service message: text and HTML parts
-    (one layout), then the attachments (filename, content type, data)."""
-    subject = header_text(subject)
-    text = render_template(f"email/{template}.txt", **context)
-    event = context.get("event")
-    html = render_template(
-        "email/layout.html",
-        body=text_to_html(text),
-        subject=subject,
-        event=event,
-        language=language or "en",
-    )
+    (one layout), then the attachments (filename, content type, data).
+
+    With a `language` the subject (a string or a lazy ``_l(...)`` one), the text and the
+    layout are rendered in it, whatever the request's language (or none: worker, CLI)."""
+    language = language or current_language()
+    with force_language(language):
+        subject = header_text(str(subject))
+        text = render_template(f"email/{template}.txt", **context)
+        event = context.get("event")
+        html = render_template(
+            "email/layout.html",
+            body=text_to_html(text, rtl=text_direction(language) == "rtl"),
+            subject=subject,
+            event=event,
+            language=language,
+        )
     msg = EmailMessage()
     msg["From"] = header_text(current_app.config["MAIL_SENDER"])
     msg["To"] = _address(to, to_name)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from confapp import mail
 from confapp.accounts import services as accounts
@@ -33,6 +34,8 @@ from confapp.events import services as events
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
+from confapp.i18n import N_
+from confapp.multilingual import lazy_tr
 from confapp.registration import leave
 from confapp.registration.choices import INTEREST_VALUES
 from confapp.registration.choices import INTERESTS
@@ -409,7 +412,7 @@ def reject(reg: Registration, *, actor: User, now: dt.datetime) -> list[Registra
     db.session.flush()
     mail.send_mail(
         reg.email,
-        f"Registration not accepted: {reg.event.title}",
+        _l("Registration not accepted: %(event)s", event=lazy_tr(reg.event, "title")),
         "registration_rejected",
         reg=reg,
         event=reg.event,
@@ -426,7 +429,7 @@ def cancel(reg: Registration, *, actor: User | None, now: dt.datetime) -> list[R
     db.session.flush()
     mail.send_mail(
         reg.email,
-        f"Registration cancelled: {reg.event.title}",
+        _l("Registration cancelled: %(event)s", event=lazy_tr(reg.event, "title")),
         "registration_cancelled",
         reg=reg,
         event=reg.event,
@@ -642,9 +645,9 @@ def bulk_consequences(
 def _status_mail(reg: Registration, *, welcome: bool = False) -> None:
     user = reg.user
     subjects = {
-        Status.CONFIRMED: "Registration confirmed",
-        Status.WAITLISTED: "You are on the waiting list",
-        Status.PENDING: "Registration received, awaiting approval",
+        Status.CONFIRMED: N_("Registration confirmed: %(event)s"),
+        Status.WAITLISTED: N_("You are on the waiting list: %(event)s"),
+        Status.PENDING: N_("Registration received, awaiting approval: %(event)s"),
     }
     if reg.status not in subjects:
         return
@@ -656,7 +659,7 @@ def _status_mail(reg: Registration, *, welcome: bool = False) -> None:
     )
     mail.send_mail(
         reg.email,
-        f"{subjects[reg.status]}: {reg.event.title}",
+        _l(subjects[reg.status], event=lazy_tr(reg.event, "title")),
         f"registration_{reg.status.value}",
         reg=reg,
         event=reg.event,
@@ -671,7 +674,7 @@ def _status_mail(reg: Registration, *, welcome: bool = False) -> None:
 def _promoted_mail(reg: Registration) -> None:
     mail.send_mail(
         reg.email,
-        f"You have a place: {reg.event.title}",
+        _l("You have a place: %(event)s", event=lazy_tr(reg.event, "title")),
         "registration_promoted",
         reg=reg,
         event=reg.event,

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from confapp.accounts.models import User
 from confapp.capacity import services as capacity
@@ -23,6 +24,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.mail import send_mail
+from confapp.multilingual import lazy_tr
 from confapp.pdf import FontSet
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
@@ -240,7 +242,10 @@ def decide(
     if approve:
         send_mail(
             registration.email,
-            f"Your visa invitation letter for {event.title} is ready",
+            _l(
+                "Your visa invitation letter for %(event)s is ready",
+                event=lazy_tr(event, "title"),
+            ),
             "visa_letter_ready",
             event=event,
             registration=registration,
@@ -251,7 +256,10 @@ def decide(
     else:
         send_mail(
             registration.email,
-            f"Your visa invitation letter request for {event.title}",
+            _l(
+                "Your visa invitation letter request for %(event)s",
+                event=lazy_tr(event, "title"),
+            ),
             "visa_letter_rejected",
             event=event,
             registration=registration,

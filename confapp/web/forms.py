@@ -23,6 +23,7 @@ from typing import Any
 
 import wtforms
 import wtforms.meta
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import DateTimeField
@@ -77,14 +78,20 @@ def plain_integer(_form: Any, field: Any) -> None:
         return
     if not _PLAIN_INT.fullmatch(str(raw).strip()) or abs(int(str(raw).strip())) > _INT_MAX:
         field.data = None
-        raise StopValidation("Enter a whole number written with the digits 0–9.")
+        raise StopValidation(_("Enter a whole number written with the digits 0–9."))
 
 
 def sane_date(_form: Any, field: Any) -> None:
     """Refuse dates outside the years 1900–2100 (typing slips, and arithmetic overflows)."""
     value = field.data
     if isinstance(value, dt.datetime | dt.date) and not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValidationError(f"Enter a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+        raise ValidationError(
+            _(
+                "Enter a date between the years %(first)s and %(last)s.",
+                first=MIN_YEAR,
+                last=MAX_YEAR,
+            )
+        )
 
 
 class _Cleaning:

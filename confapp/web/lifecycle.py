@@ -37,6 +37,7 @@ from flask import flash
 from flask import g
 from flask import render_template
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -136,13 +137,13 @@ class Ctx:
             if form is not None:
                 form_error(form, exc)
             else:
-                flash(exc.message, "error")
+                flash(str(exc.message), "error")
             return Outcome(False, error=exc)
         except BaseException:
             db.session.rollback()
             raise
         if success:
-            flash(success, "success")
+            flash(str(success), "success")
         return Outcome(True, value=value)
 
     def submit(self, form: FlaskForm, action: Callable[[], T], **options: Any) -> Outcome[T]:
@@ -268,9 +269,9 @@ def _new_ctx(access: Access, event: Any, user: Any, log: bool | None, *, api: bo
 
 
 _API_REFUSALS = {
-    Access.STAFF: "Only staff or organisers of this event may do this.",
-    Access.ORGANISER: "Only organisers of this event may do this.",
-    Access.ADMIN: "Only site administrators may do this.",
+    Access.STAFF: _l("Only staff or organisers of this event may do this."),
+    Access.ORGANISER: _l("Only organisers of this event may do this."),
+    Access.ADMIN: _l("Only site administrators may do this."),
 }
 
 
@@ -298,7 +299,7 @@ def api_event_view(access: Access = Access.STAFF, *, log: bool | None = None) ->
                 Access.ADMIN: lambda: user.is_admin,
             }[access]()
             if not allowed:
-                json_error(403, "forbidden", _API_REFUSALS[access])
+                json_error(403, "forbidden", str(_API_REFUSALS[access]))
             return view(_new_ctx(access, event, user, log, api=True), **kwargs)
 
         wrapped.lifecycle = (access, log)
