@@ -1,4 +1,4 @@
-"""Demo commands: `confapp seed-demo` and `confapp demo [--port N] [--host H]`."""
+"""Demo commands: `confapp seed-demo` and `confapp demo [--port N] [--host H] [--reset]`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from confapp.db import utcnow
 from confapp.demo import data
 from confapp.demo import seed
 from confapp.extensions import db
@@ -63,6 +64,47 @@ def prepare_demo(app: Flask) -> seed.DemoSummary | None:
         return _seed_with_progress()
 
 
+def reset_demo(app: Flask) -> None:
+    """Erase a demo database (every table, the migrations' mark included) so that it can be
+    loaded again around today; refuse if it holds any event besides the demo."""
+    with app.app_context():
+        if sa.inspect(db.engine).has_table("event"):
+            # Plain SQL: the tables may be from an older schema than the models.
+            others = list(
+                db.session.execute(
+                    sa.text("SELECT slug FROM event WHERE slug != :slug ORDER BY slug"),
+                    {"slug": data.SLUG},
+                ).scalars()
+            )
+            db.session.rollback()
+            if others:
+                raise click.ClickException(
+                    "This database holds other events besides the demo "
+                    f"({', '.join(others[:5])}): --reset only erases a demo database. "
+                    "Point CONFAPP_DATABASE_URL at another database to try the demo."
+                )
+        db.session.remove()
+        tables = sa.MetaData()
+        tables.reflect(bind=db.engine)
+        tables.drop_all(bind=db.engine)
+        db.engine.dispose()
+
+
+def stale_demo_notice(app: Flask) -> str | None:
+    """A hint when the loaded demo's registration has closed (it was loaded long ago)."""
+    with app.app_context():
+        event = seed.demo_event()
+        if event is None or event.registration_closes_at is None:
+            return None
+        if event.registration_closes_at > utcnow():
+            return None
+        return (
+            f"The demo conference was laid out around an earlier day: it runs "
+            f"{event.starts_on:%d %B %Y} to {event.ends_on:%d %B %Y} and its registration "
+            "has closed. Run `confapp demo --reset` to load it again around today."
+        )
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
@@ -76,14 +118,30 @@ def seed_demo_command() -> None:
 
 @click.command("demo")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 to try it from a phone on the same network).",
+)
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Erase the demo database and load the demo again around today.",
+)
 @with_appcontext
-def demo_command(port: int, host: str) -> None:
+def demo_command(port: int, host: str, reset: bool) -> None:
     """Create the database, load the demo conference and serve it."""
     app = current_app._get_current_object()
     use_demo_address(app, host, port)
+    if reset:
+        reset_demo(app)
+        click.echo("Erased the demo database; loading the demo again around today.")
     summary = prepare_demo(app)
     _report(summary)
+    notice = stale_demo_notice(app) if summary is None else None
+    if notice:
+        click.echo(notice)
     # E-mail and bulk jobs need a worker: the demo runs one in this process.
     from confapp.jobs.cli import start_in_process
 

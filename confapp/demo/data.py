@@ -11,6 +11,7 @@ passport names can be derived from the romanised form.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 SLUG = "cluster-2027"
 PASSWORD = "demo-password"  # noqa: S105 - the published password of the demo accounts
@@ -35,8 +36,6 @@ EVENT = {
     "city": "New Delhi",
     "country": "IN",
     "timezone": "Asia/Kolkata",
-    "starts_on": dt.date(2027, 2, 20),
-    "ends_on": dt.date(2027, 2, 22),
     "capacity": 400,
     "public_categories": "delegate,speaker,press",
     "contact_email": "secretariat@cluster-2027.example.org",
@@ -50,9 +49,39 @@ EVENT = {
         "industrial clusters in the National Capital Region."
     ),
 }
-# Registration opens (at the latest) on this day and closes at the end of 15 February 2027.
-REGISTRATION_OPENS = dt.datetime(2026, 10, 1, 0, 0, tzinfo=dt.UTC)
-REGISTRATION_CLOSES_LOCAL = dt.datetime(2027, 2, 15, 23, 59)
+
+# The demo is laid out around the day it is loaded, so that it is always upcoming with
+# registration open, whenever someone tries it: the conference starts eleven weeks later
+# and lasts three days; registration opened twenty weeks before the start (so some weeks
+# of registrations lie behind) and closes at the end of the fifth day before it.
+STARTS_AFTER_DAYS = 78
+LASTS_DAYS = 3
+OPENED_DAYS_BEFORE_START = 142
+CLOSES_DAYS_BEFORE_START = 5
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The demo's dates for one load day."""
+
+    starts_on: dt.date
+    ends_on: dt.date
+    registration_opens: dt.datetime  # UTC
+    registration_closes_local: dt.datetime  # naive, in the event's time zone
+
+
+def calendar(now: dt.datetime) -> DemoCalendar:
+    """The demo's dates when it is loaded at `now` (an aware datetime)."""
+    starts_on = now.date() + dt.timedelta(days=STARTS_AFTER_DAYS)
+    opens_on = starts_on - dt.timedelta(days=OPENED_DAYS_BEFORE_START)
+    closes_on = starts_on - dt.timedelta(days=CLOSES_DAYS_BEFORE_START)
+    return DemoCalendar(
+        starts_on=starts_on,
+        ends_on=starts_on + dt.timedelta(days=LASTS_DAYS - 1),
+        registration_opens=dt.datetime.combine(opens_on, dt.time(0, 0), tzinfo=dt.UTC),
+        registration_closes_local=dt.datetime.combine(closes_on, dt.time(23, 59)),
+    )
+
 
 PARTNERS: tuple[tuple[str, str], ...] = (
     ("Bharat Foundation for MSME Clusters", "Organiser"),

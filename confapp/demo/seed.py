@@ -116,11 +116,16 @@ def seed_event(now: dt.datetime) -> Event:
     """The published demo conference with its partners and 400 places."""
     values = dict(data.EVENT)
     tz = ZoneInfo(values["timezone"])
+    dates = data.calendar(now)
     event = event_services.create_event(
         **values,
+        starts_on=dates.starts_on,
+        ends_on=dates.ends_on,
         partners=list(data.PARTNERS),
-        registration_opens_at=min(data.REGISTRATION_OPENS, now),
-        registration_closes_at=data.REGISTRATION_CLOSES_LOCAL.replace(tzinfo=tz).astimezone(dt.UTC),
+        registration_opens_at=dates.registration_opens,
+        registration_closes_at=dates.registration_closes_local.replace(tzinfo=tz).astimezone(
+            dt.UTC
+        ),
     )
     event_services.publish(event)
     return event
@@ -230,7 +235,7 @@ def build_delegates(rng: random.Random, now: dt.datetime) -> list[dict[str, Any]
         add(full_name, (given, family), country, org_entry, prefix)
 
     # Registrations arrived over the weeks since registration opened.
-    opened = min(data.REGISTRATION_OPENS, now)
+    opened = data.calendar(now).registration_opens
     span = (now - opened).total_seconds()
     for person in people:
         person["created_at"] = opened + dt.timedelta(seconds=int(span * rng.random()))
@@ -267,7 +272,7 @@ def seed_registrations(
         "sector": Sector(demo["sector"]),
         "needs_visa_letter": True,
         "directory_opt_in": True,
-        "created_at": min(data.REGISTRATION_OPENS, now) + dt.timedelta(hours=3),
+        "created_at": data.calendar(now).registration_opens + dt.timedelta(hours=3),
     }
     registrations = [_register(event, demo_delegate, demo_values, now)]
     for person in people:

@@ -181,3 +181,74 @@ def test_demo_command_prepares_and_serves(fresh_app, monkeypatch):
     assert "http://127.0.0.1:5077/" in result.output
     with fresh_app.app_context():
         assert db.session.scalar(sa.select(Event.slug)) == "cluster-2027"
+
+
+@pytest.mark.parametrize(
+    "now", [dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC), dt.datetime(2031, 6, 30, 23, tzinfo=dt.UTC)]
+)
+def test_the_demo_is_laid_out_around_the_day_it_is_loaded(app, now):
+    with app.app_context():
+        from confapp.demo.seed import seed_demo
+
+        seed_demo(now=now)
+        event = db.session.scalar(sa.select(Event).where(Event.slug == data.SLUG))
+        assert event.starts_on == now.date() + dt.timedelta(days=78)
+        assert (event.ends_on - event.starts_on).days == 2
+        # Registration is open on the load day and closes five days before the start.
+        assert event.registration_opens_at <= now < event.registration_closes_at
+        closes = event.registration_closes_at.astimezone(event.tz)
+        assert closes.date() == event.starts_on - dt.timedelta(days=5)
+        created = db.session.scalars(sa.select(Registration.created_at)).all()
+        assert min(created) >= event.registration_opens_at and max(created) <= now
+        # The programme and the visits follow the event's days.
+        from confapp.agenda.models import ProgrammeSession
+        from confapp.visits.models import Visit
+
+        starts = db.session.scalars(sa.select(ProgrammeSession.starts_at)).all()
+        departs = db.session.scalars(sa.select(Visit.departs_at)).all()
+        days = {event.starts_on + dt.timedelta(days=i) for i in range(3)}
+        assert {s.astimezone(event.tz).date() for s in starts} == days
+        # Visits: during the conference and on the day after it.
+        after = days | {event.ends_on + dt.timedelta(days=1)}
+        assert {d.astimezone(event.tz).date() for d in departs} <= after
+
+
+def test_demo_reset_loads_it_again_around_today(fresh_app, monkeypatch):
+    monkeypatch.setattr("confapp.demo.cli.run_simple", lambda *a, **k: None)
+    long_ago = dt.datetime(2020, 1, 6, 9, tzinfo=dt.UTC)
+    prepare_demo(fresh_app)
+    with fresh_app.app_context():
+        # As if it had been loaded long ago: registration closed, the event past.
+        event = db.session.scalar(sa.select(Event).where(Event.slug == data.SLUG))
+        event.starts_on, event.ends_on = long_ago.date(), long_ago.date()
+        event.registration_closes_at = long_ago
+        db.session.commit()
+    runner = fresh_app.test_cli_runner()
+    stale = runner.invoke(args=["demo"])
+    assert stale.exit_code == 0, stale.output
+    assert "confapp demo --reset" in stale.output
+
+    reset = runner.invoke(args=["demo", "--reset"])
+    assert reset.exit_code == 0, reset.output
+    assert "Erased the demo database" in reset.output and "Loaded" in reset.output
+    assert "--reset" not in reset.output.split("Loaded", 1)[1]
+    with fresh_app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == data.SLUG))
+        assert event.starts_on > dt.date.today()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 1
+
+
+def test_demo_reset_refuses_a_database_with_other_events(fresh_app, monkeypatch):
+    monkeypatch.setattr("confapp.demo.cli.run_simple", lambda *a, **k: None)
+    prepare_demo(fresh_app)
+    with fresh_app.app_context():
+        from tests.helpers import make_event
+
+        make_event("real-2027")
+        db.session.commit()
+        before = _counts()
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "--reset"])
+    assert result.exit_code != 0
+    assert "real-2027" in result.output and "only erases a demo database" in result.output
+    with fresh_app.app_context():
+        assert _counts() == before
