@@ -50,6 +50,8 @@ def iso_utc(moment: dt.datetime | None) -> str:
     """A moment for ``<time datetime>``: UTC to the second, e.g. ``2027-02-20T04:30:00Z``."""
     if moment is None:
         return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)  # stored times are UTC
     return moment.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

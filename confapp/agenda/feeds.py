@@ -101,7 +101,10 @@ def _host() -> str:
     return site_domain()
 
 
-def _make(body: bytes, last_modified: dt.datetime) -> Feed:
+def make_feed(body: bytes, last_modified: dt.datetime) -> Feed:
+    """A built calendar with its ETag (of the bytes) and Last-Modified (to the second)."""
+    if last_modified.tzinfo is None:
+        last_modified = last_modified.replace(tzinfo=dt.UTC)
     etag = hashlib.sha256(body).hexdigest()[:32]
     return Feed(body=body, etag=etag, last_modified=last_modified.replace(microsecond=0))
 
@@ -145,7 +148,7 @@ def programme_feed(event: Event) -> Feed:
             timezone=event.timezone,
             years=_years(event),
         )
-        return _make(body, _last_modified(event, sessions))
+        return make_feed(body, _last_modified(event, sessions))
 
     return _cached(key, build)
 
@@ -192,7 +195,7 @@ def session_feed(event: Event, session: ProgrammeSession) -> Feed:
     """One session's feed, cached per programme version."""
     key = ("session", event.id, event.programme_version, session.id, base_url())
     return _cached(
-        key, lambda: _make(session_ics_bytes(event, session), _last_modified(event, [session]))
+        key, lambda: make_feed(session_ics_bytes(event, session), _last_modified(event, [session]))
     )
 
 
@@ -212,4 +215,4 @@ def personal_feed(
     stamps = [_last_modified(event, sessions)] + [
         i.last_modified for i in extra or [] if i.last_modified
     ]
-    return _make(body, max(stamps))
+    return make_feed(body, max(stamps))

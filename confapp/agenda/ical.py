@@ -59,6 +59,8 @@ class CalItem:
     last_modified: dt.datetime | None = None
     created: dt.datetime | None = None
     cancelled: bool = False
+    # Held but not firm (a seat on a waiting list): STATUS:TENTATIVE instead of CONFIRMED.
+    tentative: bool = False
     location: str = ""
     url: str = ""
     description: str = ""
@@ -158,7 +160,10 @@ def build_event(item: CalItem, tz: ZoneInfo, itip: Itip | None = None) -> icalen
     vevent.add("dtstart", wall_time(item.starts_at, tz))
     vevent.add("dtend", wall_time(item.ends_at, tz))
     vevent.add("summary", ("Cancelled: " if item.cancelled else "") + one_line(item.summary))
-    vevent.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    vevent.add(
+        "status",
+        "CANCELLED" if item.cancelled else "TENTATIVE" if item.tentative else "CONFIRMED",
+    )
     if itip is not None:
         vevent.add("organizer", _address(itip.organizer))
         if itip.attendee is not None:

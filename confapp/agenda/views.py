@@ -266,7 +266,7 @@ def calendar_link(ctx: Ctx):
 # --- calendar feeds ----------------------------------------------------------------------
 
 
-def _calendar(feed: feeds.Feed, filename: str, *, private: bool = False) -> Response:
+def calendar_response(feed: feeds.Feed, filename: str, *, private: bool = False) -> Response:
     """Serve a feed with ETag and Last-Modified; answer conditional requests with 304."""
     response = Response(feed.body, mimetype="text/calendar")
     response.charset = "utf-8"
@@ -293,7 +293,7 @@ def _require_published(ctx: Ctx) -> None:
 def programme_ics(ctx: Ctx):
     """The whole published programme as iCalendar."""
     _require_published(ctx)
-    return _calendar(feeds.programme_feed(ctx.event), f"{ctx.slug}.ics")
+    return calendar_response(feeds.programme_feed(ctx.event), f"{ctx.slug}.ics")
 
 
 @bp.get("/events/<slug>/sessions/<int:session_id>.ics")
@@ -303,7 +303,7 @@ def session_ics(ctx: Ctx, session_id: int):
     _require_published(ctx)
     session = ctx.get(ProgrammeSession, session_id)
     feed = feeds.session_feed(ctx.event, session)
-    return _calendar(feed, f"{ctx.slug}-session-{session.id}.ics")
+    return calendar_response(feed, f"{ctx.slug}-session-{session.id}.ics")
 
 
 @bp.get("/events/<slug>/calendar/<token>.ics")
@@ -314,7 +314,7 @@ def personal_ics(ctx: Ctx, token: str):
     if registration is None:
         raise NotFound("There is no calendar at this address.")
     feed = stars.personal_calendar(ctx.event, registration)
-    return _calendar(feed, f"{ctx.slug}-my-agenda.ics", private=True)
+    return calendar_response(feed, f"{ctx.slug}-my-agenda.ics", private=True)
 
 
 # --- organiser ---------------------------------------------------------------------------

@@ -92,7 +92,11 @@ def answer_scan(
         with engine.connect() as conn:
             scan = _admissible_scan(conn, slug, body, token_hash=token_hash, user_id=user_id)
             with write_turn(conn):
-                outcome = _record(conn, scan)
+                try:
+                    outcome = _record(conn, scan)
+                except services.ScanIdConflict as exc:
+                    conn.rollback()
+                    raise _Refused(409, exc.code, exc.message) from exc
                 conn.commit()
             answer = services.outcome_json(outcome)
             if scan.checkpoint.visit_id is not None:
@@ -147,6 +151,7 @@ def _admissible_scan(
     try:
         services.validate_scan(token, body["scan_id"])
         scanned_at = services.parse_scanned_at(body.get("scanned_at"), now)
+        services.check_scan_time(context, scanned_at, now)
     except DomainError as exc:
         raise _Refused(422, "invalid", exc.message) from exc
     checkpoint = services.Checkpoint.for_ids(session_id, visit_id)
@@ -312,12 +317,18 @@ openapi.add_schema(
             "scan_id": {
                 "type": "string",
                 "maxLength": 64,
-                "description": "Scanner-made id; a resend is the same scan.",
+                "description": (
+                    "Scanner-made id; a resend (same badge holder, same checkpoint) is the "
+                    "same scan. Reused for another badge or checkpoint: 409 scan_id_conflict."
+                ),
             },
             "scanned_at": {
                 "type": ["string", "null"],
                 "format": "date-time",
-                "description": "When it was scanned (offline queues); null means now.",
+                "description": (
+                    "When it was scanned (offline queues); null means now. A time in the "
+                    "past must fall within the event's days (one day's margin each side)."
+                ),
             },
         },
     },
@@ -430,7 +441,7 @@ openapi.add_path(
         },
         "responses": {
             "200": openapi.json_content(openapi.ref("CheckinResult"), "The verdict on the scan"),
-            **openapi.error_responses(400, 401, 403, 404, 422),
+            **openapi.error_responses(400, 401, 403, 404, 409, 422),
         },
     },
 )

@@ -14,9 +14,12 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SeatStatus
@@ -26,6 +29,7 @@ from confapp.checkin.models import Attendance
 from confapp.checkin.models import Scan
 from confapp.checkin.models import ScanResult
 from confapp.db import MAX_ID
+from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -40,6 +44,9 @@ from confapp.visits.models import VisitStatus
 ENTRANCE = "entrance"
 # Scans dated further ahead than this are taken as received now (a scanner's clock).
 _CLOCK_SKEW = dt.timedelta(minutes=5)
+# A scan dated in the past must fall within the event's days, give or take this margin
+# (badges handed out and tried the day before, late syncs of the last evening).
+SCAN_MARGIN = dt.timedelta(days=1)
 _NOT_ADMITTED = {
     RegistrationStatus.CANCELLED: ScanResult.CANCELLED,
     RegistrationStatus.REJECTED: ScanResult.CANCELLED,
@@ -243,6 +250,9 @@ class ScanContext(NamedTuple):
     token_last_used_at: dt.datetime | None
     event_id: int | None
     point_id: int | None
+    event_starts_on: dt.date | None
+    event_ends_on: dt.date | None
+    event_timezone: str | None
     holder: Holder | None
 
     def may_scan(self) -> bool:
@@ -301,6 +311,9 @@ def _context_statement(via_token: bool, checkpoint_kind: str) -> sa.Select:
             *token_columns,
             events.c.id,
             point_id,
+            events.c.starts_on,
+            events.c.ends_on,
+            events.c.timezone,
             *_holder_columns(reg, checkpoint_kind, pool),
         )
         .select_from(source)
@@ -387,6 +400,49 @@ def parse_scanned_at(value: str | None, now: dt.datetime) -> dt.datetime:
     return now if moment > now + _CLOCK_SKEW else moment
 
 
+def scan_window(
+    starts_on: dt.date, ends_on: dt.date, timezone: str
+) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants a scan may be dated between: the event's days in its zone, with
+    SCAN_MARGIN on both sides."""
+    try:
+        zone: dt.tzinfo = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    first = dt.datetime.combine(starts_on, dt.time(0), zone).astimezone(dt.UTC)
+    after = dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time(0), zone)
+    return first - SCAN_MARGIN, after.astimezone(dt.UTC) + SCAN_MARGIN
+
+
+def check_scan_time(context: ScanContext, scanned_at: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a scan dated in the past outside the event (a 1970 clock, a forged time).
+
+    A scan dated now (within the clock skew) is a live scan and always counts: staff try
+    the scanners before the event. Only a time the scanner claims for itself is checked.
+    """
+    if scanned_at >= now - _CLOCK_SKEW or context.event_starts_on is None:
+        return
+    first, last = scan_window(
+        context.event_starts_on, context.event_ends_on, context.event_timezone or "UTC"
+    )
+    if not first <= scanned_at <= last:
+        raise ValidationFailed(
+            _(
+                "scanned_at lies outside the event (%(first)s to %(last)s).",
+                first=_utc_text(first),
+                last=_utc_text(last),
+            ),
+            field="scanned_at",
+        )
+
+
+class ScanIdConflict(DomainError):
+    """A scan_id already recorded for another badge or checkpoint: not a resend."""
+
+    status_code = 409
+    default_code = "scan_id_conflict"
+
+
 def check_in(
     event: Event,
     *,
@@ -466,7 +522,7 @@ def record_scan(
         return _admit(conn, holder, checkpoint, scan)
     if insert_once(conn, Scan.__table__, scan, ("event_id", "scan_id")) is None:
         # The same scan_id was recorded before (a resend): answer as the first time.
-        return replay(conn, event_id, scan_id)
+        return replay(conn, event_id, scan_id, expected=scan)
     first = holder.checked_in_at if holder else None
     repeat = result is ScanResult.ALREADY_CHECKED_IN
     return CheckinOutcome(result, holder, first, checkpoint.key, scan_id, conflict=repeat)
@@ -509,7 +565,7 @@ def _admit(
     inserted = _insert_admission(conn, scan)
     if inserted is None:
         # The same scan_id was recorded before (a resend): answer as the first time.
-        return replay(conn, scan["event_id"], scan["scan_id"])
+        return replay(conn, scan["event_id"], scan["scan_id"], expected=scan)
     scan_row_id, attendance_id = inserted
     if attendance_id is not None:
         return CheckinOutcome(
@@ -669,8 +725,16 @@ def _first_scanned_at(
     ).scalar()
 
 
-def replay(conn: sa.Connection, event_id: int, scan_id: str) -> CheckinOutcome:
-    """The answer already given to a scan_id (idempotent resend)."""
+def replay(
+    conn: sa.Connection, event_id: int, scan_id: str, *, expected: dict | None = None
+) -> CheckinOutcome:
+    """The answer already given to a scan_id (idempotent resend).
+
+    With `expected` (the scan being recorded), the stored scan must be of the same badge
+    holder at the same checkpoint: a scanner that reuses a scan_id for another badge gets
+    ScanIdConflict instead of the first person's answer (and the second is not lost
+    silently: the scanner shows the conflict).
+    """
     table = Scan.__table__
     scan = conn.execute(
         sa.select(
@@ -681,6 +745,17 @@ def replay(conn: sa.Connection, event_id: int, scan_id: str) -> CheckinOutcome:
             table.c.result,
         ).where(table.c.event_id == event_id, table.c.scan_id == scan_id)
     ).one()
+    if expected is not None and (
+        scan.checkpoint != expected["checkpoint"]
+        or scan.registration_id != expected["registration_id"]
+    ):
+        raise ScanIdConflict(
+            _(
+                "The scan_id %(scan_id)s was already used for another badge or checkpoint;"
+                " send this scan with a new scan_id.",
+                scan_id=scan_id,
+            )
+        )
     checkpoint = Checkpoint(scan.checkpoint, session_id=scan.session_id, visit_id=scan.visit_id)
     holder = (
         load_holder(conn, event_id, scan.registration_id, checkpoint)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from confapp.agenda import feeds
@@ -35,7 +37,13 @@ def location(visit: Visit) -> str:
 
 
 def visit_item(
-    event: Event, visit: Visit, *, url: str, host: str, detail: str = ""
+    event: Event,
+    visit: Visit,
+    *,
+    url: str,
+    host: str,
+    detail: str = "",
+    tentative: bool = False,
 ) -> ical.CalItem:
     """One visit as a calendar item; SEQUENCE follows Visit.sequence."""
     lines = [detail] if detail else []
@@ -61,11 +69,22 @@ def visit_item(
         last_modified=visit.updated_at,
         created=visit.created_at,
         cancelled=visit.status is VisitStatus.CANCELLED,
+        tentative=tentative,
         location=location(visit),
         url=url,
         description="\n".join(lines).strip(),
         categories=("Cluster visit",),
     )
+
+
+def visit_feed(event: Event, visit: Visit) -> feeds.Feed:
+    """One visit's .ics with its validators (ETag, Last-Modified) for conditional GETs."""
+    changed = max(visit.updated_at, event.updated_at, key=_aware)
+    return feeds.make_feed(visit_ics_bytes(event, visit), changed)
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def visit_ics_bytes(event: Event, visit: Visit) -> bytes:
@@ -105,7 +124,14 @@ def personal_entries(event: Event, registration: Registration) -> list[personal.
                 location=location(visit),
                 url=url,
                 detail=detail,
-                cal_item=visit_item(event, visit, url=url, host=host, detail=detail),
+                cal_item=visit_item(
+                    event,
+                    visit,
+                    url=url,
+                    host=host,
+                    detail=detail,
+                    tentative=status is SeatStatus.WAITLISTED,
+                ),
                 cancelled=visit.status is VisitStatus.CANCELLED,
             )
         )

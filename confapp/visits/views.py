@@ -20,6 +20,7 @@ from confapp.agenda.models import SeatStatus
 from confapp.agenda.services import delegate_registration
 from confapp.agenda.services import to_utc
 from confapp.agenda.services import zone_label
+from confapp.agenda.views import calendar_response
 from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.models import Event
@@ -175,14 +176,11 @@ def cancel(slug: str, visit_id: int):
 
 @bp.get("/events/<slug>/visits/<int:visit_id>.ics")
 def visit_ics(slug: str, visit_id: int):
-    """One visit as iCalendar (STATUS:CANCELLED once cancelled)."""
+    """One visit as iCalendar (STATUS:CANCELLED once cancelled), with ETag/304."""
     event = get_event_or_404(slug, None)
     visit = _visit_or_404(event, visit_id)
-    response = Response(ical.visit_ics_bytes(event, visit), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="{event.slug}-visit-{visit.id}.ics"'
-    )
-    return response
+    # ETag and Last-Modified: calendar apps that poll it get 304 until the visit changes.
+    return calendar_response(ical.visit_feed(event, visit), f"{event.slug}-visit-{visit.id}.ics")
 
 
 # --- organisers ---------------------------------------------------------------------------

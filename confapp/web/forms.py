@@ -10,7 +10,8 @@ zone arithmetic. Forms inherit :class:`Form` (instead of ``FlaskForm``) and get,
 - ``TextAreaField``: line endings become ``\\n``, other control characters are dropped,
   trailing blanks go;
 - ``IntegerField``: only plain ASCII digits (optionally signed) within a 32-bit column;
-- date and date-time fields: years 1900 to 2100 only.
+- date and date-time fields: years 1900 to 2100 only;
+- the hidden CSRF input without an ``id`` (pages with several forms stay valid HTML).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import StopValidation
@@ -109,9 +111,16 @@ class _Cleaning:
             validators.insert(0, plain_integer)
         if issubclass(kind, DateField | DateTimeField | DateTimeLocalField):
             validators.append(sane_date)
+        extra = {}
+        if issubclass(kind, CSRFTokenField):
+            # A hidden input needs no id, and several forms on one page would repeat
+            # id="csrf_token" (invalid HTML, and labels or scripts find the wrong one).
+            extra["render_kw"] = {**(unbound_field.kwargs.get("render_kw") or {}), "id": False}
         # Passed with this binding only: the class-level field is shared by every instance.
         return super().bind_field(
-            form, unbound_field, {**options, "filters": filters, "validators": validators}
+            form,
+            unbound_field,
+            {**options, "filters": filters, "validators": validators, **extra},
         )
 
 

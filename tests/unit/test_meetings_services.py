@@ -409,3 +409,39 @@ def test_no_reminders_once_the_last_slot_has_begun(ctx, outbox):
         event, last_start - dt.timedelta(minutes=1), older_than=dt.timedelta(hours=24)
     )
     assert (report.delegates, report.requests) == (1, 1)
+
+
+@pytest.mark.parametrize("how", ["cancel", "reject"])
+def test_leaving_the_event_releases_meetings_and_tells_the_counterpart(ctx, outbox, how):
+    """Issue 16 #9: a delegate who leaves frees their slots and tables, withdraws their
+    open requests, and each counterpart is e-mailed."""
+    from confapp.registration import services as registration_services
+    from tests.helpers import make_staff
+
+    event, (leaver, booked_with, asked, asking) = setup_event()
+    organiser = make_staff(event, "org@example.org")
+    meeting_req = services.send_request(event, leaver, booked_with, "Meet?", NOW)
+    meeting = services.accept_request(event, meeting_req, booked_with, NOW)
+    assert meeting is not None
+    pending_out = services.send_request(event, leaver, asked, "", NOW)
+    pending_in = services.send_request(event, asking, leaver, "", NOW)
+    db.session.commit()
+    before = {r.email: len(outbox.to(r.email)) for r in (booked_with, asked, asking)}
+
+    if how == "cancel":
+        registration_services.cancel(leaver, actor=leaver.user, now=NOW)
+    else:
+        registration_services.reject(leaver, actor=organiser, now=NOW)
+    db.session.commit()
+
+    for req in (meeting_req, pending_out, pending_in):
+        db.session.refresh(req)
+        assert req.status is RequestStatus.CANCELLED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeetingAttendee)) == 0
+    for other in (booked_with, asked, asking):
+        told = outbox.to(other.email)[before[other.email] :]
+        assert told, f"{other.email} was not told"
+    # The freed slot can be booked by the counterpart with someone else.
+    again = services.send_request(event, booked_with, asked, "", NOW)
+    assert services.accept_request(event, again, asked, NOW) is not None

@@ -3,6 +3,7 @@ and hands everything else to Flask with the request intact."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -134,7 +135,9 @@ def test_verdicts_are_the_same_through_both_doors(app, world):
     """The same delegate at two sessions, one scan through each door: identical answers
     but for the checkpoint and the scan id, and the same headers."""
     first, second = world["sessions"]
-    scan = {"token": world["badge"], "visit_id": None, "scanned_at": "2025-06-01T09:00:00Z"}
+    # One scan time for both (a minute ago: a live scan, whatever today is).
+    at = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).replace(microsecond=0)
+    scan = {"token": world["badge"], "visit_id": None, "scanned_at": at.isoformat()}
     via_lane = _call(
         _lane_only(app),
         json_body={**scan, "session_id": first, "scan_id": "lane-1"},
