@@ -160,6 +160,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(registrations_api, url_prefix="/api/v1")
     csrf.exempt(registrations_api)
+    # Analytics: the organiser dashboard, its CSVs, the funders' report and the stats API.
+    from confapp.analytics.api import analytics_api
+    from confapp.analytics.views import bp as analytics_bp
+
+    app.register_blueprint(analytics_bp)
+    app.register_blueprint(analytics_api, url_prefix="/api/v1")
+    csrf.exempt(analytics_api)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Bearer-token API clients send no CSRF token; session-authenticated API writes
     # are checked inside the API blueprint instead.

@@ -45,6 +45,14 @@ class ClashPolicy(enum.StrEnum):
     REFUSE = "refuse"
 
 
+class FieldMode(enum.StrEnum):
+    """Whether an optional registration question is asked, and must be answered."""
+
+    HIDDEN = "hidden"
+    SHOWN = "shown"
+    REQUIRED = "required"
+
+
 class RegistrationCategory(enum.StrEnum):
     """Kinds of registration; the event decides which ones the public may choose."""
 
@@ -91,6 +99,10 @@ class Event(db.Model):
     # None means unlimited; the live seat count is kept in capacity_pool.
     capacity: Mapped[int | None]
     requires_approval: Mapped[bool] = mapped_column(default=False)
+    # The optional gender question on the registration form (funders' figures, aggregate only).
+    gender_field: Mapped[FieldMode] = mapped_column(
+        str_enum(FieldMode, 16), default=FieldMode.HIDDEN, server_default=FieldMode.HIDDEN.value
+    )
     # Comma-separated RegistrationCategory values the public may pick.
     public_categories: Mapped[str] = mapped_column(sa.String(200), default="delegate")
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus), default=EventStatus.DRAFT)

@@ -53,6 +53,15 @@ class Sector(enum.StrEnum):
     SERVICES = "services"
 
 
+class Gender(enum.StrEnum):
+    """The optional gender question's answers (reported in aggregate only)."""
+
+    WOMAN = "woman"
+    MAN = "man"
+    ANOTHER_TERM = "another_term"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
 class RegistrationSource(enum.StrEnum):
     """How the registration came in."""
 
@@ -99,6 +108,8 @@ class Registration(db.Model):
     dietary: Mapped[str] = mapped_column(sa.String(300), default="")
     accessibility: Mapped[str] = mapped_column(sa.String(300), default="")
     needs_visa_letter: Mapped[bool] = mapped_column(default=False)
+    # Optional (the event's gender_field setting); None: not asked or not answered.
+    gender: Mapped[Gender | None] = mapped_column(str_enum(Gender, 24))
     directory_opt_in: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

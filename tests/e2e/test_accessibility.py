@@ -79,6 +79,10 @@ PAGES: list[tuple[str, str, str, dict]] = [
     ("badges", "organiser", f"{E}/manage/badges", WIDE),
     ("attendance", "organiser", f"{E}/manage/attendance", PHONE),
     ("visa-letters", "organiser", f"{E}/manage/visa-letters", WIDE),
+    # Analytics: charts (SVG), their tables and the held meetings' heat maps; Arabic last,
+    # since ?lang= is remembered for the organiser's later pages.
+    ("analytics", "organiser", f"{E}/manage/analytics", WIDE),
+    ("analytics-phone-ar", "organiser", f"{E}/manage/analytics?lang=ar", PHONE),
 ]
 
 EMAILS = {kind: email for email, _, kind in demo_data.ACCOUNTS}

@@ -173,6 +173,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "meetings.report": (ORGANISER, None),
     "meetings.report_csv": (ORGANISER, None),
     "meetings_api.list_meetings": ((401, 403, 403, 403, 200, 200), None),
+    # Analytics: the organiser dashboard, a figure's CSV, the stats API.
+    "analytics.dashboard": (ORGANISER, None),
+    "analytics.figure_csv": (ORGANISER, None),
+    "analytics_api.stats": ((401, 403, 403, 403, 200, 200), None),
 }
 
 # Pages whose GET answer depends on more than the role (documented per role).
@@ -268,6 +272,7 @@ def world(app):
             "role_id": staff.roles[0].id,
             "invitation_id": 999999,
             "message_id": 999999,
+            "key": "countries",
         }
         return {
             "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},

@@ -1,0 +1,1 @@
+"""Analytics: the organiser dashboard, its charts, the stats API and the funders report."""
