@@ -33,9 +33,13 @@ def upgrade():
 
 
 def downgrade():
+    # The CHECK constraints go first: SQLite's batch copy would keep them, naming a column
+    # the new table no longer has.
     with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_registration_gender'), type_='check')
         batch_op.drop_column('gender')
 
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_event_fieldmode'), type_='check')
         batch_op.drop_column('gender_field')
 
