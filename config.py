@@ -37,6 +37,9 @@ class Config:
     MAIL_RETRY_FOR = 3 * 3600
     MAIL_CLAIM_TIMEOUT = 600
     MAIL_TIMEOUT = 30
+    # Organisers' announcements are handed to the outbox no faster than this (a relay's
+    # quota is usually per minute; service messages are never held back).
+    COMMS_RATE_PER_MINUTE = 120
     # Background jobs (confapp.jobs): None is a SQLite file in the instance folder;
     # sqlite:///path for another file; redis://host:port/db when several servers share
     # the work. JOBS_IMMEDIATE runs every job at once in the caller (unit tests).

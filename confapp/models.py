@@ -14,6 +14,10 @@ from confapp.agenda.models import Track  # noqa: F401
 from confapp.capacity.models import CapacityPool  # noqa: F401
 from confapp.checkin.models import Attendance  # noqa: F401
 from confapp.checkin.models import Scan  # noqa: F401
+from confapp.comms.models import Announcement  # noqa: F401
+from confapp.comms.models import AnnouncementDismissal  # noqa: F401
+from confapp.comms.models import AnnouncementOptOut  # noqa: F401
+from confapp.comms.models import AnnouncementRecipient  # noqa: F401
 from confapp.eventlog.models import EventLogEntry  # noqa: F401
 from confapp.eventlog.models import EventLogTarget  # noqa: F401
 from confapp.events.models import Event  # noqa: F401

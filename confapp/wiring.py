@@ -167,6 +167,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(analytics_bp)
     app.register_blueprint(analytics_api, url_prefix="/api/v1")
     csrf.exempt(analytics_api)
+    # Organiser communications: compose, record, announcements, unsubscribe, API.
+    from confapp.comms import views as comms_views
+    from confapp.comms.api import comms_api
+
+    app.register_blueprint(comms_views.bp)
+    # RFC 8058: mail clients POST the one-click unsubscribe without any page or cookie;
+    # the signed token in the URL is what authorises it.
+    csrf.exempt(comms_views.unsubscribe)
+    comms_views.register_template_helpers(app)
+    app.register_blueprint(comms_api, url_prefix="/api/v1")
+    csrf.exempt(comms_api)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # Bearer-token API clients send no CSRF token; session-authenticated API writes
     # are checked inside the API blueprint instead.

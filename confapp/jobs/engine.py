@@ -32,6 +32,7 @@ _DEFERRED = "confapp.jobs.deferred"
 # so the worker knows every task name whichever pages it has served.
 TASK_MODULES = (
     "confapp.jobs.housekeeping",
+    "confapp.comms.jobs",
     "confapp.mail.delivery",
     "confapp.meetings.jobs",
     "confapp.visa.jobs",
