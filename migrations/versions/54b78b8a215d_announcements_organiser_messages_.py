@@ -2,7 +2,7 @@
 recipients with outbox rows, opt-outs and dismissed banners
 
 Revision ID: 54b78b8a215d
-Revises: 02c229f3ad99
+Revises: 4874175cc146
 Create Date: 2026-12-04 18:51:35.754498
 
 """
@@ -14,7 +14,7 @@ import confapp.db
 
 # revision identifiers, used by Alembic.
 revision = '54b78b8a215d'
-down_revision = '02c229f3ad99'
+down_revision = '4874175cc146'
 branch_labels = None
 depends_on = None
 
