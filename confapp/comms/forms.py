@@ -16,6 +16,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from confapp import country_groups as cg
 from confapp.agenda.models import ProgrammeSession
 from confapp.comms import segments
 from confapp.comms.services import Draft
@@ -106,8 +107,7 @@ class ComposeForm(Form):
         attachable += [(f"session:{s.id}", tr(s, "title")) for s in sessions]
         attachable += [(f"visit:{v.id}", tr(v, "title")) for v in visits]
         self.attach.choices = _choices(attachable)
-        groups = segments.country_groups()
-        self.country_group.choices = _choices(groups.choices()) if groups is not None else []
+        self.country_group.choices = _choices(cg.group_choices())
 
     def segment(self) -> dict[str, Any]:
         """The filters as a segment (checked by segments.parse in the service)."""

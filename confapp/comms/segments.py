@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from confapp import country_groups as cg
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SeatStatus
 from confapp.agenda.models import SessionSignup
@@ -104,31 +105,11 @@ def _countries(values: list) -> list[str]:
     return cleaned
 
 
-def country_groups() -> dict[str, Any] | None:
-    """The shared country-group data (LDC, LLDC, SIDS, M49 regions), when it is installed."""
-    try:
-        from confapp.countries import groups  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return groups
-
-
-def _group_members(code: str) -> set[str] | None:
-    groups = country_groups()
-    if groups is None:
-        return None
-    members = groups.members(code)
-    return set(members) if members else None
-
-
 def _country_groups(values: list) -> list[str]:
-    if country_groups() is None:
-        raise _refuse(_("Country groups are not available on this site."))
     cleaned = []
     for value in values:
-        code = str(value).strip()
-        code = code.upper() if not code.isdigit() else code
-        if _group_members(code) is None:
+        code = str(value).strip().upper()
+        if not cg.is_group(code):
             raise _refuse(_("“%(value)s” is not a known country group.", value=code[:40]))
         if code not in cleaned:
             cleaned.append(code)
@@ -242,7 +223,7 @@ def query(event: Any, segment: dict[str, Any]) -> sa.Select:
     if segment.get("country_group"):
         # Each group is a filter of its own (AND): "LDC and SIDS" is their intersection.
         for code in segment["country_group"]:
-            stmt = stmt.where(reg.country.in_(sorted(_group_members(code) or set())))
+            stmt = stmt.where(reg.country.in_(sorted(cg.members(code))))
     if segment.get("organisation_type"):
         stmt = stmt.where(
             reg.organisation_type.in_([OrganisationType(t) for t in segment["organisation_type"]])
@@ -357,11 +338,13 @@ def describe(segment: dict[str, Any], event: Any) -> list[Condition]:
         "category": _("Category"),
         "organisation_type": _("Organisation type"),
         "sector": _("Sector"),
-        "country_group": _("Country group"),
     }
     for key, label in labels.items():
         if segment.get(key):
             lines.append(Condition(label, ", ".join(segment[key])))
+    if segment.get("country_group"):
+        names = ", ".join(cg.group_name(g) for g in segment["country_group"])
+        lines.append(Condition(_("Country group"), names))
     if segment.get("country"):
         names = ", ".join(country_name(c) for c in segment["country"])
         lines.append(Condition(_("Country"), names))

@@ -42,6 +42,9 @@ EACH = (
     ({"has_meetings": False}, ["chloe", "gus"]),
     ({"pending_meeting_request": True}, ["chloe"]),
     ({"visa_letter_missing": True}, ["ana", "gus"]),
+    ({"country_group": ["LDC"]}, ["chloe"]),  # Bangladesh
+    ({"country_group": ["002"]}, ["ana", "gus"]),  # Africa: Kenya
+    ({"country_group": ["developing"]}, ["ana", "ben", "chloe", "gus"]),
 )
 
 
@@ -59,6 +62,9 @@ def test_visit_session_and_checkpoint_filters(world):
 
 
 COMBINED = (
+    ({"country_group": ["LDC", "142"]}, ["chloe"]),  # least developed AND in Asia
+    ({"country_group": ["LDC", "002"]}, []),
+    ({"country_group": ["002"], "visit_id": None, "has_meetings": True}, ["ana"]),
         ({"country": ["KE"], "sector": ["industry"], "status": ["confirmed", "waitlisted"]},
          ["ana", "dan", "gus"]),
         ({"country": ["KE", "IN"], "not_attended": "entrance"}, ["gus"]),
@@ -97,6 +103,7 @@ BAD = (
     ({"attended": "session:999999"}, "names nothing"),
     ({"has_meetings": "yes"}, "must be true or false"),
     ({"country": {"KE": 1}}, "must be a list"),
+    ({"country_group": ["G77"]}, "not a known country group"),
 )
 
 
