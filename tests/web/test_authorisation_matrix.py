@@ -173,12 +173,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "meetings.report": (ORGANISER, None),
     "meetings.report_csv": (ORGANISER, None),
     "meetings_api.list_meetings": ((401, 403, 403, 403, 200, 200), None),
-<<<<<<< HEAD
     # Analytics: the organiser dashboard, a figure's CSV, the stats API.
     "analytics.dashboard": (ORGANISER, None),
     "analytics.figure_csv": (ORGANISER, None),
     "analytics_api.stats": ((401, 403, 403, 403, 200, 200), None),
-=======
     # Organiser communications: only organisers write and send; everyone reads what is
     # published; the unsubscribe link is its own authorisation (a wrong one is unknown).
     "comms.manage": (ORGANISER, None),
@@ -193,7 +191,6 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "comms.unsubscribe": ((404,) * 6, ALL),
     "comms_api.create": (POST_ONLY, ORGS),
     "comms_api.status": ((401, 403, 403, 403, 200, 200), None),
->>>>>>> 8228f9c (Organiser communications: announcements per language to a segment, scheduled or now, rate-limited release into the outbox, record with CSV, announcements page, Atom feed, banner, one-click signed unsubscribe (RFC 8058), API with OpenAPI; fr/es/pt/ar)
 }
 
 # Pages whose GET answer depends on more than the role (documented per role).
@@ -297,11 +294,8 @@ def world(app):
             "role_id": staff.roles[0].id,
             "invitation_id": 999999,
             "message_id": 999999,
-<<<<<<< HEAD
             "key": "countries",
-=======
             "announcement_id": announcement.id,
->>>>>>> 8228f9c (Organiser communications: announcements per language to a segment, scheduled or now, rate-limited release into the outbox, record with CSV, announcements page, Atom feed, banner, one-click signed unsubscribe (RFC 8058), API with OpenAPI; fr/es/pt/ar)
         }
         return {
             "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},
