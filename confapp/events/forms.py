@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField
 from wtforms import DateField
@@ -25,6 +26,7 @@ from wtforms.validators import ValidationError
 from confapp.countries import country_choices
 from confapp.events.models import ClashPolicy
 from confapp.events.models import EventStatus
+from confapp.events.models import FieldMode
 from confapp.events.models import RegistrationCategory
 from confapp.events.zones import resolve as resolve_zone
 from confapp.events.zones import zone_choices
@@ -150,6 +152,15 @@ class EventSettingsForm(_EventBasics):
             SelectChoice(ClashPolicy.REFUSE.value, "Refuse the sign-up"),
         ],
     )
+    gender_field = SelectField(
+        _l("Gender question on the registration form"),
+        choices=[
+            SelectChoice(FieldMode.HIDDEN.value, _l("Not asked")),
+            SelectChoice(FieldMode.SHOWN.value, _l("Asked, optional")),
+            SelectChoice(FieldMode.REQUIRED.value, _l("Asked, an answer required")),
+        ],
+        default=FieldMode.HIDDEN.value,
+    )
     visits_per_day_limit = IntegerField(
         "Visits per delegate per day", validators=[Optional(), NumberRange(min=1, max=20)]
     )
@@ -174,7 +185,7 @@ class EventSettingsForm(_EventBasics):
             "edit_deadline", "capacity", "requires_approval", "contact_email",
             "letter_signatory", "letter_purpose", "passport_data_kept_until", "partners",
             "privacy_notice", "status",
-            "visit_clash_policy", "visits_per_day_limit",
+            "visit_clash_policy", "visits_per_day_limit", "gender_field",
         )  # fmt: skip
         data = {name: self[name].data for name in names}
         data["country"] = self.country.data or ""

@@ -22,6 +22,7 @@ from confapp.events.models import ClashPolicy
 from confapp.events.models import Event
 from confapp.events.models import EventPartner
 from confapp.events.models import EventStatus
+from confapp.events.models import FieldMode
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
 
@@ -160,6 +161,7 @@ def list_all_events() -> list[Event]:
 
 # Fields update_event() copies as they are (after validation).
 _PLAIN_FIELDS = (
+    "gender_field",
     "title",
     "tagline",
     "description",
@@ -257,6 +259,8 @@ def _clean_settings(event: Event, data: dict) -> dict:
         values["status"] = EventStatus(values["status"])
     if "visit_clash_policy" in values:
         values["visit_clash_policy"] = ClashPolicy(values["visit_clash_policy"])
+    if "gender_field" in values:
+        values["gender_field"] = FieldMode(values["gender_field"] or FieldMode.HIDDEN)
     limit = values.get("visits_per_day_limit")
     if limit is not None and limit < 1:
         raise ValidationFailed(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
@@ -19,6 +20,7 @@ from wtforms import TextAreaField
 from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
+from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
@@ -27,6 +29,7 @@ from confapp.accounts.services import MAX_PASSWORD_LENGTH
 from confapp.accounts.services import MIN_PASSWORD_LENGTH
 from confapp.countries import country_choices
 from confapp.countries import is_country
+from confapp.events.models import FieldMode
 from confapp.events.models import RegistrationCategory
 from confapp.registration.choices import CATEGORY_LABELS
 from confapp.registration.choices import INTERESTS
@@ -94,9 +97,35 @@ class DetailsForm(Form):
     needs_visa_letter = BooleanField("I need a visa invitation letter")
     directory_opt_in = BooleanField("List me in the delegate directory so others can contact me")
 
+    gender = SelectField(
+        _l("Gender"),
+        choices=[
+            SelectChoice("", _l("Choose…")),
+            SelectChoice("woman", _l("Woman")),
+            SelectChoice("man", _l("Man")),
+            SelectChoice("another_term", _l("Another term")),
+            SelectChoice("prefer_not_to_say", _l("Prefer not to say")),
+        ],
+        coerce=lambda value: "" if value is None else str(value),  # no answer stored: None
+        default="",
+    )
+
     def details(self) -> dict[str, Any]:
         """The details as a plain dict for the services."""
-        return {name: self[name].data for name in DETAIL_FIELDS}
+        values = {name: self[name].data for name in DETAIL_FIELDS}
+        if "gender" in self:
+            values["gender"] = self.gender.data or ""
+        return values
+
+    def ask_gender(self, event) -> None:
+        """Show the optional gender question as the event's organisers chose (or drop it)."""
+        if event.gender_field is FieldMode.HIDDEN:
+            del self.gender
+        elif event.gender_field is FieldMode.REQUIRED:
+            self.gender.validators = [
+                InputRequired(_l("Choose an answer (“Prefer not to say” is one)."))
+            ]
+            self.gender.flags.required = True
 
 
 def _category_field(form: Form, categories: list[RegistrationCategory]) -> None:

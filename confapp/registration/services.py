@@ -32,6 +32,7 @@ from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events import services as events
 from confapp.events.models import Event
+from confapp.events.models import FieldMode
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
 from confapp.i18n import N_
@@ -39,6 +40,7 @@ from confapp.multilingual import lazy_tr
 from confapp.registration import leave
 from confapp.registration.choices import INTEREST_VALUES
 from confapp.registration.choices import INTERESTS
+from confapp.registration.models import Gender
 from confapp.registration.models import OrganisationType
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationSource
@@ -236,6 +238,24 @@ def change_settings(event: Event, data: Mapping[str, Any], now: dt.datetime) -> 
     return []
 
 
+def clean_gender(event: Event, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The optional gender answer as the event asks it: nothing when the question is hidden
+    or not in `data` (imports), None for no answer, refused when required and missing."""
+    if event.gender_field is FieldMode.HIDDEN or "gender" not in data:
+        return {}
+    value = str(data.get("gender") or "").strip()
+    if not value:
+        if event.gender_field is FieldMode.REQUIRED:
+            raise ValidationFailed(
+                _l("Choose an answer (“Prefer not to say” is one)."), field="gender"
+            )
+        return {"gender": None}
+    try:
+        return {"gender": Gender(value)}
+    except ValueError:
+        raise ValidationFailed(_l("Choose one of the answers offered."), field="gender") from None
+
+
 # --- life cycle ---------------------------------------------------------------------
 
 
@@ -276,7 +296,7 @@ def register(
     Web registrations must respect the window and the public categories; organisers
     (manual, import) may add anyone in any category and skip the approval step.
     """
-    details = clean_details(data)
+    details = clean_details(data) | clean_gender(event, data)
     category = parse_category(category)
     public = source is RegistrationSource.WEB
     if public:
@@ -528,7 +548,7 @@ def update_details(reg: Registration, data: Mapping[str, Any], now: dt.datetime)
             "The deadline for changing registration details has passed. "
             "Please write to the organisers if something must change."
         )
-    for name, value in clean_details(data).items():
+    for name, value in (clean_details(data) | clean_gender(reg.event, data)).items():
         setattr(reg, name, value)
     reg.updated_at = now
     db.session.flush()

@@ -157,6 +157,7 @@ def _registration_form(ctx: Ctx, previous: Registration | None) -> RegistrationF
     form = RegistrationForm(
         categories=ctx.event.public_category_list, anonymous=anonymous, obj=previous
     )
+    form.ask_gender(ctx.event)
     if not anonymous:
         del form.email
         if request.method == "GET" and not form.full_name.data:
@@ -206,6 +207,7 @@ def edit(ctx: Ctx):
     if not services.can_edit(reg, ctx.now):
         return _edit_refused(ctx, reg)
     form = EditDetailsForm(obj=reg)
+    form.ask_gender(ctx.event)
     if ctx.submit(
         form,
         lambda: services.update_details(reg, form.details(), ctx.now),
@@ -323,6 +325,7 @@ def _add_by_hand(ctx: Ctx, form: ManualAddForm) -> Registration:
 def manage_add(ctx: Ctx):
     """Organisers add a delegate by hand (admitted through the event's capacity)."""
     form = ManualAddForm()
+    form.ask_gender(ctx.event)
     done = ctx.submit(form, lambda: _add_by_hand(ctx, form))
     if done:
         reg = done.value
