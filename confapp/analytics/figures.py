@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 from collections.abc import Sequence
 
-from flask_babel import format_decimal
+from babel import numbers as babel_numbers
 from flask_babel import format_percent
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -125,11 +127,18 @@ def number(value) -> str:
     """A count or a share in the reader's language ('' for none)."""
     if value is None or value == "":
         return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return _formatted(str(get_locale() or "en"), value)
+
+
+@functools.lru_cache(maxsize=8192, typed=True)
+def _formatted(locale: str, value: int | float) -> str:
+    # Babel formats a number in ~60 µs; a dashboard of 400 sessions shows 8,000 of them,
+    # mostly the same small counts, so each (language, value) is formatted once.
     if isinstance(value, float):
-        return format_decimal(value, format="#,##0.#")
-    if isinstance(value, int):
-        return format_decimal(value)
-    return str(value)
+        return babel_numbers.format_decimal(value, format="#,##0.#", locale=locale)
+    return babel_numbers.format_decimal(value, locale=locale)
 
 
 def _share(part: int, whole: int) -> float | None:
