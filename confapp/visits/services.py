@@ -35,6 +35,7 @@ from confapp.visits.models import Bus
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitSignup
 from confapp.visits.models import VisitStatus
+from confapp.web.params import parse_int
 
 GROUP_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$")
 MAX_BUSES = 30
@@ -890,8 +891,9 @@ def find_registration(event: Event, text: str) -> Registration | None:
     query = sa.select(Registration).where(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
     )
-    if text.isdigit():
-        return db.session.scalar(query.where(Registration.id == int(text)))
+    number = parse_int(text)  # plain ASCII digits within an id's range, else None
+    if number is not None:
+        return db.session.scalar(query.where(Registration.id == number))
     return db.session.scalar(query.where(sa.func.lower(Registration.email) == text.lower()))
 
 

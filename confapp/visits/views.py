@@ -37,6 +37,7 @@ from confapp.visits.forms import VisitForm
 from confapp.visits.models import Bus
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitStatus
+from confapp.web.params import int_arg
 
 bp = Blueprint("visits", __name__)
 
@@ -483,10 +484,10 @@ def assign_buses(slug: str, visit_id: int):
 
 
 def _manifest_scope(event: Event, visit: Visit) -> tuple[Bus | None, str]:
-    raw = request.args.get("bus", "")
-    if not raw:
+    if not request.args.get("bus"):
         return None, ""
-    bus = db.session.get(Bus, int(raw)) if raw.isdigit() else None
+    bus_id = int_arg("bus")  # plain in-range digits only ("²" and 25 digits are not ids)
+    bus = db.session.get(Bus, bus_id) if bus_id is not None else None
     if bus is None or bus.visit_id != visit.id:
         abort(404)
     return bus, f"-bus-{bus.id}"
