@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from confapp import mail
 from confapp.agenda import feeds
@@ -23,14 +25,17 @@ from confapp.agenda.models import SessionSignup
 from confapp.agenda.models import SessionStar
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import force_language
+from confapp.i18n import language_of
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.urls import external_url
 
 _SUBJECTS = {
-    "moved": "Changed",
-    "cancelled": "Cancelled",
-    "reinstated": "Back on the programme",
+    "moved": _l("Changed: %(title)s"),
+    "cancelled": _l("Cancelled: %(title)s"),
+    "reinstated": _l("Back on the programme: %(title)s"),
 }
 
 
@@ -55,11 +60,17 @@ def bump_version(event: Event) -> int:
 
 
 def record(
-    event: Event, session: ProgrammeSession | None, kind: str, summary: str, now: dt.datetime
+    event: Event,
+    session: ProgrammeSession | None,
+    kind: str,
+    summary: str,
+    now: dt.datetime,
+    details: dict | None = None,
 ) -> None:
     """Record a change for the public changes page, once the programme is published.
 
-    The badge beside it names the kind, so the summary does not start with it.
+    The badge beside it names the kind, so the summary does not start with it; `details`
+    holds its parts so that page can say it in the reader's language.
     """
     if event.programme_published_at is None:
         return
@@ -69,6 +80,7 @@ def record(
             session_id=session.id if session is not None else None,
             kind=kind,
             summary=summary[:500],
+            details=details or {},
             programme_version=event.programme_version,
             created_at=now,
         )
@@ -133,22 +145,28 @@ def notify_change(
         session.starts_at,
         session.ends_at,
     )
-    # One calendar file for all: SEQUENCE (and STATUS:CANCELLED) let calendars update the entry.
-    attachment = ("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))
+    # One calendar file per language: SEQUENCE (and STATUS:CANCELLED) let calendars update
+    # the entry.
+    calendars: dict[str, bytes] = {}
     url = external_url("agenda.session_detail", slug=event.slug, session_id=session.id)
     for registration in recipients:
-        mail.send_mail(
-            registration.email,
-            f"{_SUBJECTS[change]}: {session.title}",
-            "agenda_session_changed",
-            attachments=[attachment],
-            event=event,
-            session=session,
-            registration=registration,
-            change=change,
-            old_starts=old_starts if retimed else None,
-            old_ends=old_ends,
-            old_room=old_room,
-            new_room=session.room.name if session.room else "no room",
-            url=url,
-        )
+        language = language_of(registration, event)
+        with force_language(language):
+            if language not in calendars:
+                calendars[language] = feeds.session_ics_bytes(event, session)
+            mail.send_mail(
+                registration.email,
+                _SUBJECTS[change] % {"title": tr(session, "title")},
+                "agenda_session_changed",
+                attachments=[("session.ics", "text/calendar", calendars[language])],
+                language=language,
+                event=event,
+                session=session,
+                registration=registration,
+                change=change,
+                old_starts=old_starts if retimed else None,
+                old_ends=old_ends,
+                old_room=old_room,
+                new_room=session.room.name if session.room else _("no room"),
+                url=url,
+            )

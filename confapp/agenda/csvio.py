@@ -21,6 +21,8 @@ import io
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.agenda import programme
 from confapp.agenda import sessions
@@ -64,8 +66,11 @@ class ImportFailed(ValidationFailed):
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         super().__init__(
-            f"The file has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
-            "nothing was imported."
+            ngettext(
+                "The file has %(num)d error; nothing was imported.",
+                "The file has %(num)d errors; nothing was imported.",
+                len(errors),
+            )
         )
         self.errors = errors
 
@@ -96,7 +101,8 @@ def _person(raw: str) -> sessions.PersonData:
     fields = [f.strip() for f in raw.split("|")]
     if len(fields) > 3:
         raise ValueError(
-            f"too many '|' in person {raw!r} (use role: name | organisation | country)"
+            _("too many '|' in person '%(person)s' (use role: name | organisation | country)")
+            % {"person": raw}
         )
     head, organisation, country = (fields + ["", ""])[:3]
     role, name = PersonRole.SPEAKER, head
@@ -104,10 +110,12 @@ def _person(raw: str) -> sessions.PersonData:
         maybe_role, name = (x.strip() for x in head.split(":", 1))
         if maybe_role.lower() not in PersonRole._value2member_map_:
             roles = ", ".join(PersonRole._value2member_map_)
-            raise ValueError(f"unknown role {maybe_role!r} (use {roles})")
+            raise ValueError(
+                _("unknown role '%(role)s' (use %(roles)s)", role=maybe_role, roles=roles)
+            )
         role = PersonRole(maybe_role.lower())
     if not name:
-        raise ValueError(f"person without a name in {raw!r}")
+        raise ValueError(_("person without a name in '%(person)s'", person=raw))
     return sessions.PersonData(
         name=name, role=role, organisation=organisation, country=country.upper()
     )
@@ -153,11 +161,13 @@ def _text(content: bytes) -> str:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFailed([(1, "The file is not UTF-8 text; save it as “CSV UTF-8”.")]) from None
+        raise ImportFailed(
+            [(1, _("The file is not UTF-8 text; save it as “CSV UTF-8”."))]
+        ) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ImportFailed(
-            [(line, "The file contains a NUL character (not text): save it again as CSV.")]
+            [(line, _("The file contains a NUL character (not text): save it again as CSV."))]
         )
     return text
 
@@ -174,17 +184,26 @@ def _read(content: bytes) -> Iterator[tuple[int, dict[str, str] | str]]:
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         raise ImportFailed(
-            [(1, f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")]
+            [
+                (
+                    1,
+                    _(
+                        "Missing column(s): %(missing)s. Expected: %(expected)s.",
+                        missing=", ".join(missing),
+                        expected=", ".join(COLUMNS),
+                    ),
+                )
+            ]
         )
     reader.fieldnames = headers
     line = reader.line_num + 1
     for number, record in enumerate(reader):
         start_line, line = line, reader.line_num + 1
         if number >= MAX_ROWS:
-            yield start_line, f"Too many rows (at most {MAX_ROWS})."
+            yield start_line, _("Too many rows (at most %(count)d).", count=MAX_ROWS)
             return
         if None in record:
-            yield start_line, "More cells than columns (check quoting of commas)."
+            yield start_line, _("More cells than columns (check quoting of commas).")
             continue
         cells = {k: _cell(k, v) for k, v in record.items() if k}
         if any(cells.values()):
@@ -231,16 +250,22 @@ def _existing(cell: dict[str, str], lookups: _Lookups) -> ProgrammeSession | Non
         return None
     ident = _whole_number(cell["id"], MAX_ID)
     if ident is None or ident not in lookups.existing:
-        raise ValueError(f"no session with id {cell['id']} in this programme")
+        raise ValueError(_("no session with id %(id)s in this programme", id=cell["id"]))
     if ident in lookups.seen_ids:
-        raise ValueError(f"session id {cell['id']} appears twice")
+        raise ValueError(_("session id %(id)s appears twice", id=cell["id"]))
     lookups.seen_ids.add(ident)
     return lookups.existing[ident]
 
 
 def _kind(text: str) -> SessionKind:
     if text.lower() not in SessionKind._value2member_map_:
-        raise ValueError(f"unknown kind {text!r} (use {', '.join(SessionKind._value2member_map_)})")
+        raise ValueError(
+            _(
+                "unknown kind '%(kind)s' (use %(kinds)s)",
+                kind=text,
+                kinds=", ".join(SessionKind._value2member_map_),
+            )
+        )
     return SessionKind(text.lower())
 
 
@@ -261,7 +286,7 @@ def _times(event: Event, cell: dict[str, str]) -> tuple[dt.datetime, dt.datetime
             _parse_time(event, cell["date"], cell["end"], "end"),
         )
     except ValueError as exc:
-        raise ValueError("date must be YYYY-MM-DD and times HH:MM") from exc
+        raise ValueError(_("date must be YYYY-MM-DD and times HH:MM")) from exc
 
 
 def _named(cell: dict[str, str], column: str, known: dict, noun: str) -> int | None:
@@ -269,7 +294,12 @@ def _named(cell: dict[str, str], column: str, known: dict, noun: str) -> int | N
         return None
     found = known.get(cell[column].casefold())
     if found is None:
-        raise ValueError(f"unknown {noun} {cell[column]!r} (add it under {noun.title()}s first)")
+        message = (
+            _("unknown room '%(name)s' (add it under Rooms first)", name=cell[column])
+            if noun == "room"
+            else _("unknown track '%(name)s' (add it under Tracks first)", name=cell[column])
+        )
+        raise ValueError(message)
     return found.id
 
 
@@ -278,7 +308,9 @@ def _seat_limit(text: str) -> int | None:
         return None
     limit = _whole_number(text, MAX_SEATS)
     if limit is None:
-        raise ValueError(f"seat_limit must be a whole number up to {MAX_SEATS} or empty")
+        raise ValueError(
+            _("seat_limit must be a whole number up to %(max)d or empty", max=MAX_SEATS)
+        )
     return limit
 
 
@@ -332,7 +364,7 @@ def _check(event: Event, content: bytes) -> list[_Row]:
     if errors:
         raise ImportFailed(sorted(errors))
     if not rows:
-        raise ImportFailed([(2, "The file has no sessions.")])
+        raise ImportFailed([(2, _("The file has no sessions."))])
     return rows
 
 
@@ -360,9 +392,11 @@ def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, i
 
 def summary(result: dict[str, int]) -> str:
     """What an import did, in a sentence."""
-    return (
-        f"Imported: {result['created']} added, {result['updated']} updated, "
-        f"{result['unchanged']} unchanged."
+    return _(
+        "Imported: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.",
+        created=result["created"],
+        updated=result["updated"],
+        unchanged=result["unchanged"],
     )
 
 
@@ -382,8 +416,13 @@ def _room_clashes(rows: list[_Row], existing: dict[int, ProgrammeSession]) -> li
             continue
         for line, title, room_id, start, end in slots:
             if room_id == d.room_id and overlaps(start, end, d.starts_at, d.ends_at):
-                where = f"line {line}" if line else "the programme"
-                errors.append((row.line, f"Room clash with “{title}” ({where})."))
+                if line:
+                    message = _(
+                        "Room clash with “%(title)s” (line %(line)d).", title=title, line=line
+                    )
+                else:
+                    message = _("Room clash with “%(title)s” (the programme).", title=title)
+                errors.append((row.line, message))
                 break
         slots.append((row.line, d.title, d.room_id, d.starts_at, d.ends_at))
     return errors

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 
 import nh3
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from confapp.agenda import programme
@@ -63,11 +65,89 @@ _KIND_PREFIXES = {
 }
 
 
-def change_text(change) -> str:
-    """A change's summary for the changes page, where a badge already names its kind."""
+_CHANGE_KINDS = {
+    "added": _l("Added"),
+    "moved": _l("Moved"),
+    "retimed": _l("New time"),
+    "changed": _l("Changed"),
+    "cancelled": _l("Cancelled"),
+    "reinstated": _l("Back on the programme"),
+    "removed": _l("Removed"),
+}
+
+# Names of the session fields a "changed" entry lists.
+_FIELDS = {
+    "title": _l("title"),
+    "kind": _l("kind"),
+    "track": _l("track"),
+    "description": _l("description"),
+    "people": _l("people"),
+}
+
+
+def change_kind(change) -> str:
+    """The badge of a change (its kind) in the reader's language."""
+    return str(_CHANGE_KINDS.get(change.kind, change.kind))
+
+
+def change_text(change, event=None) -> str:
+    """A change's summary for the changes page, where a badge already names its kind: said
+    in the reader's language from its details, else (older entries) as it was stored."""
+    details = getattr(change, "details", None) or {}
+    event = event or getattr(change, "event", None)
+    if details and event is not None:
+        try:
+            return _change_sentence(change.kind, details, event)
+        except (KeyError, TypeError, ValueError):
+            pass  # details of an unexpected shape: the stored summary still says it
     prefix = _KIND_PREFIXES.get(change.kind)
     summary = change.summary
     return summary[len(prefix) :] if prefix and summary.startswith(prefix) else summary
+
+
+def _span(event, details: dict, start: str = "starts", end: str = "ends") -> str:
+    return times.span_text(event, times.from_iso(details[start]), times.from_iso(details[end]))
+
+
+def _room(name: str | None) -> str:
+    return name or _("no room")
+
+
+def _change_sentence(kind: str, details: dict, event) -> str:
+    title = details.get("title", "")
+    if kind == "added":
+        return _("%(title)s, %(when)s.", title=title, when=_span(event, details))
+    if kind in ("cancelled", "reinstated"):
+        return _("%(title)s (%(when)s).", title=title, when=_span(event, details))
+    if kind == "moved":
+        parts = []
+        if "old_starts" in details:
+            parts.append(
+                _(
+                    "from %(old)s to %(new)s",
+                    old=_span(event, details, "old_starts", "old_ends"),
+                    new=_span(event, details),
+                )
+            )
+        if "old_room" in details:
+            parts.append(
+                _(
+                    "from %(old)s to %(new)s",
+                    old=_room(details["old_room"]),
+                    new=_room(details.get("room")),
+                )
+            )
+        return _("%(title)s moved %(what)s.", title=title, what=_(" and ").join(parts))
+    if kind == "changed" and "fields" in details:
+        old = details.get("old_title") or title
+        name = title if old == title else _("%(old)s (now %(new)s)", old=old, new=title)
+        fields = ", ".join(str(_FIELDS.get(f, f)) for f in details["fields"])
+        return _("%(name)s: %(fields)s updated.", name=name, fields=fields)
+    if kind == "changed" and "old_room" in details:
+        return _(
+            "Room %(old)s is now called %(new)s.", old=details["old_room"], new=details["room"]
+        )
+    raise KeyError(kind)
 
 
 def chosen_day(value: str | None, days: list[dt.date], by_day: Mapping) -> dt.date:
@@ -243,7 +323,7 @@ def layout(sessions: list[ProgrammeSession], rooms: list[Room]) -> Grid:
         lanes = _lanes(other)
         lane_of.update(lanes)
         count = max(lanes.values()) + 1
-        columns.append(Column("Elsewhere", position, count))
+        columns.append(Column(_("Elsewhere"), position, count))
         col_of[None] = position
         position += count
     width = max(position - 2, 1)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from confapp.agenda import ical
 from confapp.agenda.models import ProgrammeSession
@@ -20,6 +21,8 @@ from confapp.agenda.models import SessionStatus
 from confapp.agenda.programme import load_programme
 from confapp.countries import country_name
 from confapp.events.models import Event
+from confapp.i18n import current_language
+from confapp.multilingual import tr
 from confapp.urls import base_url
 from confapp.urls import external_url
 from confapp.urls import site_domain
@@ -56,11 +59,19 @@ def _description(session: ProgrammeSession, url: str) -> str:
     lines = []
     for person in session.people:
         extra = ", ".join(p for p in (person.organisation, country_name(person.country)) if p)
-        lines.append(
-            f"{person.role.value.capitalize()}: {person.name}" + (f" ({extra})" if extra else "")
-        )
-    if session.description:
-        lines.extend(["", session.description.strip()])
+        if extra:
+            line = _(
+                "%(role)s: %(name)s (%(details)s)",
+                role=person.role.label,
+                name=person.name,
+                details=extra,
+            )
+        else:
+            line = _("%(role)s: %(name)s", role=person.role.label, name=person.name)
+        lines.append(line)
+    description = tr(session, "description")
+    if description:
+        lines.extend(["", description.strip()])
     lines.extend(["", url])
     return "\n".join(lines).strip()
 
@@ -77,7 +88,7 @@ def session_items(
             ical.CalItem(
                 # Stable forever: ids never change, and the host keeps UIDs unique worldwide.
                 uid=f"session-{s.id}-{event.slug}@{host}",
-                summary=s.title,
+                summary=tr(s, "title"),
                 starts_at=s.starts_at,
                 ends_at=s.ends_at,
                 sequence=s.sequence,
@@ -87,7 +98,7 @@ def session_items(
                 location=_location(event, s),
                 url=url,
                 description=_description(s, url),
-                categories=(s.track.name,) if s.track is not None else (),
+                categories=(tr(s.track, "name"),) if s.track is not None else (),
             )
         )
     return items
@@ -137,14 +148,14 @@ def _last_modified(event: Event, sessions: list[ProgrammeSession]) -> dt.datetim
 
 
 def programme_feed(event: Event) -> Feed:
-    """The whole published programme, built once per programme version."""
-    key = ("programme", event.id, event.programme_version, base_url())
+    """The whole published programme, built once per programme version and language."""
+    key = ("programme", event.id, event.programme_version, base_url(), current_language())
 
     def build() -> Feed:
         sessions = load_programme(event)
         body = ical.build_calendar(
             session_items(event, sessions, _host()),
-            name=event.title,
+            name=tr(event, "title"),
             timezone=event.timezone,
             years=_years(event),
         )
@@ -157,7 +168,7 @@ def session_ics_bytes(event: Event, session: ProgrammeSession) -> bytes:
     """One session as a calendar file (for downloads and e-mail attachments)."""
     return ical.build_calendar(
         session_items(event, [session], _host()),
-        name=f"{session.title} · {event.title}",
+        name=f"{tr(session, 'title')} · {tr(event, 'title')}",
         timezone=event.timezone,
         years=_years(event),
     )
@@ -182,7 +193,7 @@ def session_message(
     as the feeds, METHOD `method` (PUBLISH, REQUEST or CANCEL) and the event's organiser."""
     return ical.build_calendar(
         session_items(event, [session], _host()),
-        name=f"{session.title} · {event.title}",
+        name=f"{tr(session, 'title')} · {tr(event, 'title')}",
         timezone=event.timezone,
         years=_years(event),
         itip=ical.Itip(
@@ -193,7 +204,7 @@ def session_message(
 
 def session_feed(event: Event, session: ProgrammeSession) -> Feed:
     """One session's feed, cached per programme version."""
-    key = ("session", event.id, event.programme_version, session.id, base_url())
+    key = ("session", event.id, event.programme_version, session.id, base_url(), current_language())
     return _cached(
         key, lambda: make_feed(session_ics_bytes(event, session), _last_modified(event, [session]))
     )
@@ -208,7 +219,7 @@ def personal_feed(
     """A delegate's sessions plus meetings and visits (`extra`); small, built per request."""
     body = ical.build_calendar(
         session_items(event, sessions, _host()) + list(extra or []),
-        name=f"{event.title} · {owner}",
+        name=f"{tr(event, 'title')} · {owner}",
         timezone=event.timezone,
         years=_years(event),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import FormField
@@ -25,6 +27,7 @@ from wtforms.validators import ValidationError
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import SessionKind
 from confapp.countries import country_choices
+from confapp.i18n import current_language
 from confapp.web.forms import Form
 from confapp.web.forms import SubForm
 
@@ -36,19 +39,20 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-@functools.cache
-def _country_options() -> list[SelectChoice]:
-    return choices([("", "—"), *country_choices()])
+@functools.lru_cache(maxsize=16)
+def _country_options(language: str) -> list[SelectChoice]:
+    # One list per language: country names are the reader's.
+    return choices([("", "—"), *country_choices(language)])
 
 
 class RoomForm(Form):
     """Add or edit a room."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     capacity = IntegerField(
-        "Capacity (seats)", validators=[Optional(), NumberRange(min=0, max=100000)]
+        _l("Capacity (seats)"), validators=[Optional(), NumberRange(min=0, max=100000)]
     )
-    location = StringField("Where in the venue", validators=[Optional(), Length(max=200)])
+    location = StringField(_l("Where in the venue"), validators=[Optional(), Length(max=200)])
 
     def values(self) -> dict:
         """The room's fields as the service takes them."""
@@ -62,13 +66,13 @@ class RoomForm(Form):
 class TrackForm(Form):
     """Add or edit a track."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     colour = ColorField(
-        "Colour",
+        _l("Colour"),
         default="#4a5568",
         validators=[
             DataRequired(),
-            Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour such as #1f6feb."),
+            Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use a colour such as #1f6feb.")),
         ],
     )
 
@@ -80,52 +84,52 @@ class TrackForm(Form):
 class PersonForm(SubForm):
     """One person of a session (a row of the people table; empty rows are ignored)."""
 
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField(
-        "Role",
-        choices=choices((r.value, r.value.capitalize()) for r in PersonRole),
-        default="speaker",
-    )
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[], default="speaker")
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     # Checked by the service (is_country), so that empty spare rows do not fail.
-    country = SelectField("Country", choices=[], validate_choice=False)
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = _country_options()
+        # Choices named per request, in the reader's language.
+        self.role.choices = choices((r.value, r.label) for r in PersonRole)
+        self.country.choices = _country_options(current_language())
 
 
 class SessionForm(Form):
     """Add or edit a session; times are wall-clock times in the event's zone."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    kind = SelectField(
-        "Kind",
-        choices=choices((k.value, k.value.capitalize()) for k in SessionKind),
-        default="parallel",
-    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=[], default="parallel")
     starts_at = DateTimeLocalField(
-        "Starts",
+        _l("Starts"),
         format=TIME_FORMAT,
-        validators=[DataRequired(message="Enter a start date and time.")],
+        validators=[DataRequired(message=_l("Enter a start date and time."))],
     )
     ends_at = DateTimeLocalField(
-        "Ends", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end date and time.")]
+        _l("Ends"),
+        format=TIME_FORMAT,
+        validators=[DataRequired(message=_l("Enter an end date and time."))],
     )
-    room_id = SelectField("Room", coerce=int, choices=[], validate_choice=True)
-    track_id = SelectField("Track", coerce=int, choices=[], validate_choice=True)
+    room_id = SelectField(_l("Room"), coerce=int, choices=[], validate_choice=True)
+    track_id = SelectField(_l("Track"), coerce=int, choices=[], validate_choice=True)
     description = TextAreaField(
-        "Description (Markdown)", validators=[Optional(), Length(max=20000)]
+        _l("Description (Markdown)"), validators=[Optional(), Length(max=20000)]
     )
     seat_limit = IntegerField(
-        "Seat limit with sign-up", validators=[Optional(), NumberRange(min=1, max=100000)]
+        _l("Seat limit with sign-up"), validators=[Optional(), NumberRange(min=1, max=100000)]
     )
     people = FieldList(FormField(PersonForm), min_entries=4, max_entries=30)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((k.value, k.label) for k in SessionKind)
 
     def validate_ends_at(self, field) -> None:
         """End after start, checked here so the form shows it next to the field."""
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
-            raise ValidationError("The session must end after it starts.")
+            raise ValidationError(_("The session must end after it starts."))
 
     def fill(self, event, session) -> None:
         """Show a session's stored values (times in the event's zone), with spare people rows."""
@@ -148,11 +152,11 @@ class SessionForm(Form):
                     "country": p.country,
                 }
             )
-        for _ in range(max(2, 4 - len(session.people))):
+        for _spare in range(max(2, 4 - len(session.people))):
             self.people.append_entry()
 
 
 class ImportForm(Form):
     """Upload a programme CSV."""
 
-    file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])

@@ -19,6 +19,8 @@ import functools
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from confapp.lazy import lazy_import
 from confapp.web.forms import multi_line
 from confapp.web.forms import one_line
@@ -159,7 +161,10 @@ def build_event(item: CalItem, tz: ZoneInfo, itip: Itip | None = None) -> icalen
     vevent.add("sequence", item.sequence)
     vevent.add("dtstart", wall_time(item.starts_at, tz))
     vevent.add("dtend", wall_time(item.ends_at, tz))
-    vevent.add("summary", ("Cancelled: " if item.cancelled else "") + one_line(item.summary))
+    summary = one_line(item.summary)
+    if item.cancelled:
+        summary = _("Cancelled: %(title)s", title=summary)
+    vevent.add("summary", summary)
     vevent.add(
         "status",
         "CANCELLED" if item.cancelled else "TENTATIVE" if item.tentative else "CONFIRMED",

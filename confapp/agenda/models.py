@@ -7,6 +7,7 @@ import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -33,12 +34,22 @@ class SessionKind(enum.StrEnum):
     NETWORKING = "networking"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        """The kind as a reader names it, in their language (the ``|label`` filter)."""
+        return str(_LABELS[type(self), self.value])
+
 
 class SessionStatus(enum.StrEnum):
     """A cancelled session stays visible, marked as cancelled."""
 
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language."""
+        return str(_LABELS[type(self), self.value])
 
 
 class PersonRole(enum.StrEnum):
@@ -49,6 +60,11 @@ class PersonRole(enum.StrEnum):
     PANELLIST = "panellist"
     MODERATOR = "moderator"
 
+    @property
+    def label(self) -> str:
+        """The role in the reader's language."""
+        return str(_LABELS[type(self), self.value])
+
 
 class SeatStatus(enum.StrEnum):
     """Status of a sign-up for something with limited seats (workshop, visit)."""
@@ -56,6 +72,33 @@ class SeatStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The sign-up's status in the reader's language."""
+        return str(_LABELS[type(self), self.value])
+
+
+# What readers see for each value, in their language. Keyed by (enum, value): members of
+# two StrEnums with one value are equal as dict keys, yet may read differently.
+_LABELS = {
+    (SessionKind, "plenary"): _l("Plenary"),
+    (SessionKind, "parallel"): _l("Parallel session"),
+    (SessionKind, "panel"): _l("Panel"),
+    (SessionKind, "workshop"): _l("Workshop"),
+    (SessionKind, "break"): _l("Break"),
+    (SessionKind, "networking"): _l("Networking"),
+    (SessionKind, "other"): _l("Other"),
+    (SessionStatus, "scheduled"): _l("Scheduled"),
+    (SessionStatus, "cancelled"): _l("Cancelled"),
+    (PersonRole, "chair"): _l("Chair"),
+    (PersonRole, "speaker"): _l("Speaker"),
+    (PersonRole, "panellist"): _l("Panellist"),
+    (PersonRole, "moderator"): _l("Moderator"),
+    (SeatStatus, "confirmed"): _l("Confirmed"),
+    (SeatStatus, "waitlisted"): _l("Waiting list"),
+    (SeatStatus, "cancelled"): _l("Cancelled"),
+}
 
 
 class Room(db.Model):
@@ -207,6 +250,9 @@ class ProgrammeChange(db.Model):
     # added, moved, retimed, changed, cancelled, reinstated, removed
     kind: Mapped[str] = mapped_column(sa.String(20))
     summary: Mapped[str] = mapped_column(sa.String(500))
+    # What the summary says, as data (titles, rooms, ISO times, fields), so the changes
+    # page writes it in each reader's language; empty for changes recorded before.
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     programme_version: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

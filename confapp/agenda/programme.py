@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
@@ -159,7 +160,7 @@ def person_clashes(sessions: Iterable[ProgrammeSession]) -> list[PersonClash]:
     for entries in by_person.values():
         entries.sort(key=lambda e: e[1].starts_at)
         for i, (name, first) in enumerate(entries):
-            for _, second in entries[i + 1 :]:
+            for _name, second in entries[i + 1 :]:
                 if second.starts_at >= first.ends_at:
                     break
                 if second.id != first.id:
@@ -187,7 +188,14 @@ def session_warnings(event: Event, session: ProgrammeSession) -> list[str]:
     for other in others:
         for person in other.people:
             if _person_key(person) in names:
-                warnings.append(f"{person.name} is also in “{other.title}” ({when(event, other)}).")
+                warnings.append(
+                    _(
+                        "%(name)s is also in “%(title)s” (%(when)s).",
+                        name=person.name,
+                        title=other.title,
+                        when=when(event, other),
+                    )
+                )
     return warnings
 
 

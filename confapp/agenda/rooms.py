@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.agenda import changes
 from confapp.agenda.models import ProgrammeSession
@@ -23,23 +24,29 @@ COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _check_name(model: type, event: Event, name: str, exclude_id: int | None) -> str:
-    noun = model.__name__.lower()
+    is_room = model is Room
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed(f"Give the {noun} a name.", field="name")
+        message = _("Give the room a name.") if is_room else _("Give the track a name.")
+        raise ValidationFailed(message, field="name")
     if len(name) > 100:
-        raise ValidationFailed("The name is too long (100 characters at most).", field="name")
+        raise ValidationFailed(_("The name is too long (100 characters at most)."), field="name")
     clash = db.session.scalar(
         sa.select(model.id).where(model.event_id == event.id, model.name == name)
     )
     if clash is not None and clash != exclude_id:
-        raise ValidationFailed(f"Another {noun} already has this name.", field="name")
+        message = (
+            _("Another room already has this name.")
+            if is_room
+            else _("Another track already has this name.")
+        )
+        raise ValidationFailed(message, field="name")
     return name
 
 
 def _check_room(event: Event, name: str, capacity: int | None, exclude_id: int | None) -> str:
     if capacity is not None and capacity < 0:
-        raise ValidationFailed("Capacity cannot be negative.", field="capacity")
+        raise ValidationFailed(_("Capacity cannot be negative."), field="capacity")
     return _check_name(Room, event, name, exclude_id)
 
 
@@ -87,7 +94,14 @@ def update_room(
     old_name = room.name
     room.name, room.capacity, room.location = name, capacity, location
     if old_name != name:
-        changes.record(event, None, "changed", f"Room {old_name} is now called {name}.", now)
+        changes.record(
+            event,
+            None,
+            "changed",
+            f"Room {old_name} is now called {name}.",
+            now,
+            {"old_room": old_name, "room": name},
+        )
         changes.touch_sessions(
             sa.select(ProgrammeSession).where(ProgrammeSession.room_id == room.id)
         )
@@ -98,7 +112,7 @@ def update_room(
 def _check_track(event: Event, name: str, colour: str, exclude_id: int | None) -> tuple[str, str]:
     colour = (colour or "#4a5568").strip()
     if not COLOUR_RE.match(colour):
-        raise ValidationFailed("Use a colour such as #1f6feb.", field="colour")
+        raise ValidationFailed(_("Use a colour such as #1f6feb."), field="colour")
     return _check_name(Track, event, name, exclude_id), colour.lower()
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from confapp import mail
 from confapp.agenda import feeds
@@ -23,6 +25,9 @@ from confapp.capacity import services as capacity
 from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import force_language
+from confapp.i18n import language_of
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.urls import external_url
@@ -65,13 +70,13 @@ def _check_signup(
     event: Event, session: ProgrammeSession, registration: Registration, now: dt.datetime
 ) -> None:
     if session.pool is None:
-        raise DomainError("This session needs no sign-up: just come along.")
+        raise DomainError(_("This session needs no sign-up: just come along."))
     if session.status is SessionStatus.CANCELLED:
-        raise DomainError("This session is cancelled.")
+        raise DomainError(_("This session is cancelled."))
     if now >= session.starts_at:
-        raise DomainError("Sign-up closed when the session started.")
+        raise DomainError(_("Sign-up closed when the session started."))
     if registration.event_id != event.id or registration.status is not RegistrationStatus.CONFIRMED:
-        raise DomainError("Only confirmed delegates can sign up.")
+        raise DomainError(_("Only confirmed delegates can sign up."))
 
 
 def signup(
@@ -88,9 +93,9 @@ def signup(
     if existing is not None:
         if existing.status is not SeatStatus.CANCELLED:
             raise DomainError(
-                "You are already signed up."
+                _("You are already signed up.")
                 if existing.status is SeatStatus.CONFIRMED
-                else "You are already on the waiting list.",
+                else _("You are already on the waiting list."),
                 code="already_done",
             )
         # A fresh row (new id) puts a returning delegate at the back of the queue.
@@ -115,15 +120,11 @@ def signup(
     db.session.flush()
     if confirmed:
         _mail_seat(
-            event, session, registration, "agenda_signup_confirmed", f"Your seat: {session.title}"
+            event, session, registration, "agenda_signup_confirmed", _l("Your seat: %(title)s")
         )
     else:
         _mail_seat(
-            event,
-            session,
-            registration,
-            "agenda_signup_waitlisted",
-            f"Waiting list: {session.title}",
+            event, session, registration, "agenda_signup_waitlisted", _l("Waiting list: %(title)s")
         )
     return holder
 
@@ -137,13 +138,13 @@ def cancel_signup(
     refused as already done (code ``already_done``) and changes, sends and logs nothing.
     """
     if session.pool is None:
-        raise DomainError("This session needs no sign-up.", code="not_signed_up")
+        raise DomainError(_("This session needs no sign-up."), code="not_signed_up")
     capacity.lock_pool(session.pool)
     holder = get_signup(session, registration)
     if holder is None:
-        raise DomainError("You are not signed up for this session.", code="not_signed_up")
+        raise DomainError(_("You are not signed up for this session."), code="not_signed_up")
     if holder.status is SeatStatus.CANCELLED:
-        raise DomainError("You have already given up this place.", code="already_done")
+        raise DomainError(_("You have already given up this place."), code="already_done")
     return _leave(event, session, holder, now)
 
 
@@ -163,10 +164,15 @@ def _leave(
 
 def describe_seats_of(registration: Registration, *, now: dt.datetime) -> list[str]:
     """The workshop seats a registration would give up, in a sentence (or none)."""
-    titles = [session.title for _holder, session in _held_seats(registration, now)]
+    titles = [tr(session, "title") for _holder, session in _held_seats(registration, now)]
     if not titles:
         return []
-    return [f"Workshop seats given up (the next in line get them): {', '.join(titles)}."]
+    return [
+        _(
+            "Workshop seats given up (the next in line get them): %(titles)s.",
+            titles=", ".join(titles),
+        )
+    ]
 
 
 def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
@@ -210,26 +216,32 @@ def promote_waiting(session: ProgrammeSession, now: dt.datetime) -> list[Session
 def _on_promoted(event: Event, session: ProgrammeSession, holder: SessionSignup) -> None:
     registration = db.session.get(Registration, holder.registration_id)
     _mail_seat(
-        event, session, registration, "agenda_signup_promoted", f"A seat is yours: {session.title}"
+        event, session, registration, "agenda_signup_promoted", _l("A seat is yours: %(title)s")
     )
 
 
 def _mail_seat(
-    event: Event, session: ProgrammeSession, registration: Registration, template: str, subject: str
+    event: Event, session: ProgrammeSession, registration: Registration, template: str, subject
 ) -> None:
-    attachments = None
-    if template != "agenda_signup_waitlisted":
-        attachments = [("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))]
-    mail.send_mail(
-        registration.email,
-        subject,
-        template,
-        attachments=attachments,
-        event=event,
-        session=session,
-        registration=registration,
-        url=external_url("agenda.session_detail", slug=event.slug, session_id=session.id),
-    )
+    """E-mail a delegate about their seat, in their language (also from the worker)."""
+    language = language_of(registration, event)
+    with force_language(language):
+        attachments = None
+        if template != "agenda_signup_waitlisted":
+            attachments = [
+                ("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))
+            ]
+        mail.send_mail(
+            registration.email,
+            subject % {"title": tr(session, "title")},
+            template,
+            attachments=attachments,
+            language=language,
+            event=event,
+            session=session,
+            registration=registration,
+            url=external_url("agenda.session_detail", slug=event.slug, session_id=session.id),
+        )
 
 
 def signups_for(session: ProgrammeSession) -> list[tuple[SessionSignup, Registration]]:

@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.agenda import changes
 from confapp.agenda import seats
@@ -23,12 +25,14 @@ from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionPerson
 from confapp.agenda.models import SessionStatus
 from confapp.agenda.models import Track
+from confapp.agenda.times import iso
 from confapp.agenda.times import when
 from confapp.countries import is_country
 from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import format_date
 from confapp.registration.models import Registration
 from confapp.web.forms import multi_line
 from confapp.web.forms import one_line
@@ -87,47 +91,57 @@ def room_clash(
 
 def _check_title_and_times(event: Event, data: SessionData) -> None:
     if not data.title:
-        raise ValidationFailed("Give the session a title.", field="title")
+        raise ValidationFailed(_("Give the session a title."), field="title")
     if len(data.title) > 300:
-        raise ValidationFailed("The title is too long (300 characters at most).", field="title")
+        raise ValidationFailed(_("The title is too long (300 characters at most)."), field="title")
     if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
         raise ValueError("session times must be aware")
     if data.ends_at <= data.starts_at:
-        raise ValidationFailed("The session must end after it starts.", field="ends_at")
+        raise ValidationFailed(_("The session must end after it starts."), field="ends_at")
     if data.ends_at - data.starts_at > dt.timedelta(hours=24):
-        raise ValidationFailed("A session cannot last more than 24 hours.", field="ends_at")
+        raise ValidationFailed(_("A session cannot last more than 24 hours."), field="ends_at")
     first_day = event.local(data.starts_at).date()
     if first_day < event.starts_on or first_day > event.ends_on:
         raise ValidationFailed(
-            f"The session must start between {event.starts_on:%d %b} and {event.ends_on:%d %b %Y}.",
+            _(
+                "The session must start between %(first)s and %(last)s.",
+                first=format_date(event.starts_on, "%d %b"),
+                last=format_date(event.ends_on, "%d %b %Y"),
+            ),
             field="starts_at",
         )
 
 
 def _check_place_and_seats(event: Event, data: SessionData) -> None:
-    for model, ident, field, noun in (
-        (Room, data.room_id, "room_id", "room"),
-        (Track, data.track_id, "track_id", "track"),
+    for model, ident, field, message in (
+        (Room, data.room_id, "room_id", _("Unknown room.")),
+        (Track, data.track_id, "track_id", _("Unknown track.")),
     ):
         if ident is not None:
             found = db.session.get(model, ident)
             if found is None or found.event_id != event.id:
-                raise ValidationFailed(f"Unknown {noun}.", field=field)
+                raise ValidationFailed(message, field=field)
     if data.seat_limit is not None and data.seat_limit < 1:
         raise ValidationFailed(
-            "A seat limit must be at least 1 (leave it empty for none).", field="seat_limit"
+            _("A seat limit must be at least 1 (leave it empty for none)."), field="seat_limit"
         )
 
 
 def _check_people(people: list[PersonData]) -> None:
     # Errors about a person are shown above the form: the people table has no one field.
     if len(people) > MAX_PEOPLE:
-        raise ValidationFailed(f"At most {MAX_PEOPLE} people per session.")
+        raise ValidationFailed(_("At most %(count)d people per session.", count=MAX_PEOPLE))
     for person in people:
         if not person.name or len(person.name) > 200 or len(person.organisation) > 200:
-            raise ValidationFailed("Each person needs a name (200 characters at most).")
+            raise ValidationFailed(_("Each person needs a name (200 characters at most)."))
         if person.country and not is_country(person.country):
-            raise ValidationFailed(f"Unknown country code {person.country!r} for {person.name}.")
+            raise ValidationFailed(
+                _(
+                    "Unknown country code “%(code)s” for %(name)s.",
+                    code=person.country,
+                    name=person.name,
+                )
+            )
 
 
 def clean(data: SessionData) -> SessionData:
@@ -154,10 +168,21 @@ def validate_session(
         clash = room_clash(event, data.room_id, data.starts_at, data.ends_at, exclude_id)
         if clash is not None:
             raise ValidationFailed(
-                f"The room is already used by “{clash.title}” "
-                f"({event.local(clash.starts_at):%a %H:%M}–{event.local(clash.ends_at):%H:%M}).",
+                _(
+                    "The room is already used by “%(title)s” (%(when)s).",
+                    title=clash.title,
+                    when=_clock(event, clash),
+                ),
                 field="room_id",
             )
+
+
+def _clock(event: Event, session: ProgrammeSession) -> str:
+    """'Sat 10:00–11:00' in the current language."""
+    from confapp.i18n import format_local
+
+    start = format_local(session.starts_at, event, "%a %H:%M")
+    return f"{start}–{format_local(session.ends_at, event, '%H:%M')}"
 
 
 # --- changes ---------------------------------------------------------------------------------
@@ -202,7 +227,14 @@ def create_session(event: Event, data: SessionData, *, now: dt.datetime) -> Prog
     db.session.flush()
     _set_people(session, data.people)
     seats.set_seat_limit(session, data.seat_limit, now)
-    changes.record(event, session, "added", f"{session.title}, {when(event, session)}.", now)
+    changes.record(
+        event,
+        session,
+        "added",
+        f"{session.title}, {when(event, session)}.",
+        now,
+        {"title": session.title, "starts": iso(session.starts_at), "ends": iso(session.ends_at)},
+    )
     db.session.flush()
     return session
 
@@ -293,12 +325,20 @@ def update_session(
     _apply(session, data, edit, now)
     if edit.retimed or edit.moved:
         parts = []
+        details: dict = {"title": session.title}
         if edit.retimed:
             parts.append(f"from {old_when} to {when(event, session)}")
+            details.update(
+                old_starts=iso(old_starts),
+                old_ends=iso(old_ends),
+                starts=iso(session.starts_at),
+                ends=iso(session.ends_at),
+            )
         if edit.moved:
             parts.append(f"from {old_room} to {_room_name(session)}")
+            details.update(old_room=_stored_room(old_room), room=_stored_room(_room_name(session)))
         summary = f"{session.title} moved " + " and ".join(parts) + "."
-        changes.record(event, session, "moved", summary, now)
+        changes.record(event, session, "moved", summary, now, details)
         if session.status is SessionStatus.SCHEDULED:
             changes.notify_change(
                 event,
@@ -310,7 +350,14 @@ def update_session(
             )
     if edit.public:
         name = session.title if old_title == session.title else f"{old_title} (now {session.title})"
-        changes.record(event, session, "changed", f"{name}: {', '.join(edit.public)} updated.", now)
+        changes.record(
+            event,
+            session,
+            "changed",
+            f"{name}: {', '.join(edit.public)} updated.",
+            now,
+            {"title": session.title, "old_title": old_title, "fields": edit.public},
+        )
     db.session.flush()
     return (["time"] if edit.retimed else []) + (["room"] if edit.moved else []) + edit.fields
 
@@ -320,12 +367,19 @@ def cancel_session(event: Event, session: ProgrammeSession, *, now: dt.datetime)
     changes.lock_programme(event)
     db.session.refresh(session, ["status"])
     if session.status is SessionStatus.CANCELLED:
-        raise DomainError("The session is already cancelled.", code="already_done")
+        raise DomainError(_("The session is already cancelled."), code="already_done")
     changes.bump_version(event)
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
     session.updated_at = now
-    changes.record(event, session, "cancelled", f"{session.title} ({when(event, session)}).", now)
+    changes.record(
+        event,
+        session,
+        "cancelled",
+        f"{session.title} ({when(event, session)}).",
+        now,
+        _title_and_time(session),
+    )
     db.session.flush()
     changes.notify_change(event, session, "cancelled")
 
@@ -335,18 +389,25 @@ def reinstate_session(event: Event, session: ProgrammeSession, *, now: dt.dateti
     changes.lock_programme(event)
     db.session.refresh(session, ["status"])
     if session.status is not SessionStatus.CANCELLED:
-        raise DomainError("The session is not cancelled.", code="already_done")
+        raise DomainError(_("The session is not cancelled."), code="already_done")
     if session.room_id is not None:
         clash = room_clash(event, session.room_id, session.starts_at, session.ends_at, session.id)
         if clash is not None:
             raise ValidationFailed(
-                f"The room is now used by “{clash.title}”; move one of them first."
+                _("The room is now used by “%(title)s”; move one of them first.", title=clash.title)
             )
     changes.bump_version(event)
     session.status = SessionStatus.SCHEDULED
     session.sequence += 1
     session.updated_at = now
-    changes.record(event, session, "reinstated", f"{session.title} ({when(event, session)}).", now)
+    changes.record(
+        event,
+        session,
+        "reinstated",
+        f"{session.title} ({when(event, session)}).",
+        now,
+        _title_and_time(session),
+    )
     db.session.flush()
     changes.notify_change(event, session, "reinstated")
 
@@ -355,7 +416,7 @@ def delete_session(event: Event, session: ProgrammeSession) -> None:
     """Delete a draft session; once published, sessions are cancelled instead."""
     if event.programme_published_at is not None:
         raise DomainError(
-            "The programme is published: cancel the session instead, so delegates see it."
+            _("The programme is published: cancel the session instead, so delegates see it.")
         )
     changes.bump_version(event)
     pool = session.pool
@@ -371,12 +432,12 @@ def publish_programme(event: Event, now: dt.datetime) -> None:
     changes.lock_programme(event)
     db.session.refresh(event, ["programme_published_at"])
     if event.programme_published_at is not None:
-        raise DomainError("The programme is already published.", code="already_done")
+        raise DomainError(_("The programme is already published."), code="already_done")
     has_sessions = db.session.scalar(
         sa.select(sa.func.count(ProgrammeSession.id)).where(ProgrammeSession.event_id == event.id)
     )
     if not has_sessions:
-        raise DomainError("Add at least one session before publishing the programme.")
+        raise DomainError(_("Add at least one session before publishing the programme."))
     changes.bump_version(event)
     event.programme_published_at = now
     db.session.flush()
@@ -385,39 +446,53 @@ def publish_programme(event: Event, now: dt.datetime) -> None:
 # --- what an action would do ------------------------------------------------------------------
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _names(registrations: list[Registration], limit: int = 8) -> str:
     names = [r.full_name for r in registrations[:limit]]
     more = len(registrations) - len(names)
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    if more > 0:
+        return _("%(names)s and %(count)d more", names=", ".join(names), count=more)
+    return ", ".join(names)
+
+
+def _held(seated: int, waiting: int) -> str:
+    return _(
+        "%(seats)s and %(places)s",
+        seats=ngettext("%(num)d confirmed seat", "%(num)d confirmed seats", seated),
+        places=ngettext("%(num)d waiting-list place", "%(num)d waiting-list places", waiting),
+    )
 
 
 def cancel_session_consequences(event: Event, session: ProgrammeSession) -> list[str]:
     """What cancelling a session does, in sentences: who is e-mailed, what happens to seats."""
     if session.status is SessionStatus.CANCELLED:
-        return ["The session is already cancelled: nothing will change."]
+        return [_("The session is already cancelled: nothing will change.")]
     lines = []
     if event.programme_published_at is None:
-        lines.append("The programme is not published yet: nobody is e-mailed.")
+        lines.append(_("The programme is not published yet: nobody is e-mailed."))
     else:
         lines.append(
-            "It stays on the programme marked as cancelled, and the public changes page says so."
+            _("It stays on the programme marked as cancelled, and the public changes page says so.")
         )
         affected = changes.affected_registrations(session)
         lines.append(
-            f"{_plural(len(affected), 'delegate')} who starred it or hold a place will be "
-            f"e-mailed with the cancelled calendar entry: {_names(affected)}."
+            ngettext(
+                "%(num)d delegate who starred it or holds a place will be e-mailed with the "
+                "cancelled calendar entry: %(names)s.",
+                "%(num)d delegates who starred it or hold a place will be e-mailed with the "
+                "cancelled calendar entry: %(names)s.",
+                len(affected),
+                names=_names(affected),
+            )
             if affected
-            else "Nobody has starred it or signed up for it, so nobody is e-mailed."
+            else _("Nobody has starred it or signed up for it, so nobody is e-mailed.")
         )
     if session.pool is not None:
         seated, waiting = seats.seat_counts(session)
         lines.append(
-            f"No seat is given up: the {_plural(seated, 'confirmed seat')} and "
-            f"{_plural(waiting, 'waiting-list place')} stay held, in case you reinstate it."
+            _(
+                "No seat is given up: the %(held)s stay held, in case you reinstate it.",
+                held=_held(seated, waiting),
+            )
         )
     return lines
 
@@ -425,13 +500,21 @@ def cancel_session_consequences(event: Event, session: ProgrammeSession) -> list
 def delete_session_consequences(event: Event, session: ProgrammeSession) -> list[str]:
     """What deleting a draft session does, in sentences."""
     if event.programme_published_at is not None:
-        return ["The programme is published: cancel the session instead, so delegates see it."]
-    lines = ["The session is removed for good; nobody is e-mailed (the programme is not public)."]
+        return [_("The programme is published: cancel the session instead, so delegates see it.")]
+    lines = [
+        _("The session is removed for good; nobody is e-mailed (the programme is not public).")
+    ]
     if session.pool is not None:
         seated, waiting = seats.seat_counts(session)
         if seated or waiting:
-            lines.append(
-                f"{_plural(seated, 'confirmed seat')} and "
-                f"{_plural(waiting, 'waiting-list place')} are given up with it."
-            )
+            lines.append(_("%(held)s are given up with it.", held=_held(seated, waiting)))
     return lines
+
+
+def _title_and_time(session: ProgrammeSession) -> dict:
+    return {"title": session.title, "starts": iso(session.starts_at), "ends": iso(session.ends_at)}
+
+
+def _stored_room(name: str) -> str | None:
+    """A room name for change details (None for no room, which the page names itself)."""
+    return None if name == NO_ROOM else name

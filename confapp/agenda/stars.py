@@ -12,6 +12,7 @@ import re
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
@@ -29,6 +30,7 @@ from confapp.agenda.times import overlaps
 from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 
@@ -59,7 +61,7 @@ def set_star(
     double-clicked "Add to my agenda" does not take the star away again."""
     if wanted is not False and not attendable(session):
         raise DomainError(
-            "Breaks are for everyone: there is nothing to add to your agenda.",
+            _("Breaks are for everyone: there is nothing to add to your agenda."),
             code="not_attendable",
         )
     star = db.session.scalar(
@@ -164,7 +166,7 @@ def my_agenda(event: Event, registration: Registration) -> list[dict]:
             "seat": seats.get(s.id),
             "starts_at": s.starts_at,
             "ends_at": s.ends_at,
-            "title": s.title,
+            "title": tr(s, "title"),
             "active": s.status is SessionStatus.SCHEDULED,
         }
         for s in sessions

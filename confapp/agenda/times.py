@@ -10,8 +10,12 @@ import datetime as dt
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
+from confapp.i18n import format_date
+from confapp.i18n import format_local
 
 
 class Span(Protocol):
@@ -30,7 +34,11 @@ def to_utc(event: Event, local: dt.datetime, *, field: str = "starts_at") -> dt.
     # A wall time inside a spring-forward gap does not survive the round trip.
     if aware.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != local:
         raise ValidationFailed(
-            f"{local:%d %b %Y %H:%M} does not exist in {event.timezone} (clocks change).",
+            _(
+                "%(time)s does not exist in %(zone)s (clocks change).",
+                time=format_date(local, "%d %b %Y %H:%M"),
+                zone=event.timezone,
+            ),
             field=field,
         )
     return aware.astimezone(dt.UTC)
@@ -53,6 +61,22 @@ def overlaps(
 
 
 def when(event: Event, span: Span) -> str:
-    """'Sat 20 Feb 10:00–11:00' in the event's zone, for messages and the change log."""
-    start, end = event.local(span.starts_at), event.local(span.ends_at)
-    return f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+    """'Sat 20 Feb 10:00–11:00' in the event's zone and the current language, for messages
+    and the change log."""
+    return span_text(event, span.starts_at, span.ends_at)
+
+
+def span_text(event: Event, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """A start and end time as 'Sat 20 Feb 10:00–11:00', in the current language."""
+    start = format_local(starts_at, event, "%a %d %b %H:%M")
+    return f"{start}–{format_local(ends_at, event, '%H:%M')}"
+
+
+def iso(moment: dt.datetime) -> str:
+    """A UTC moment as stored in change details (ISO 8601)."""
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+def from_iso(value: str) -> dt.datetime:
+    """The moment :func:`iso` wrote."""
+    return dt.datetime.fromisoformat(value)

@@ -16,6 +16,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from confapp.agenda import changes as change_log
@@ -41,6 +43,9 @@ from confapp.agenda.models import SessionKind
 from confapp.agenda.models import Track
 from confapp.errors import NotAllowed
 from confapp.errors import NotFound
+from confapp.i18n import force_language
+from confapp.i18n import language_of
+from confapp.multilingual import tr
 from confapp.security import safe_next_url
 from confapp.urls import external_url
 from confapp.web.lifecycle import Access
@@ -59,9 +64,26 @@ def markdown_filter(text: str | None) -> Markup:
 
 
 @bp.app_template_filter("change_text")
-def change_text_filter(change) -> str:
-    """A change's summary without repeating its kind, which its badge shows."""
-    return display.change_text(change)
+def change_text_filter(change, event=None) -> str:
+    """A change's summary without repeating its kind, which its badge shows, in the reader's
+    language."""
+    return display.change_text(change, event)
+
+
+@bp.app_template_filter("change_kind")
+def change_kind_filter(change) -> str:
+    """A change's kind, for its badge, in the reader's language."""
+    return display.change_kind(change)
+
+
+# Kinds of the other features' entries in My agenda (confapp.agenda.personal).
+_ENTRY_KINDS = {"meeting": _l("Networking meeting"), "visit": _l("Cluster visit")}
+
+
+@bp.app_template_filter("entry_kind")
+def entry_kind_filter(kind: str) -> str:
+    """The kind of a meeting or visit entry in My agenda, in the reader's language."""
+    return str(_ENTRY_KINDS.get(kind, kind))
 
 
 @bp.app_template_filter("isotime")
@@ -81,7 +103,7 @@ def _shown(ctx: Ctx) -> bool:
 
 def _require_shown(ctx: Ctx) -> None:
     if not _shown(ctx):
-        raise NotFound("The programme is not published yet.")
+        raise NotFound(_("The programme is not published yet."))
 
 
 def _back(ctx: Ctx, session: ProgrammeSession) -> str:
@@ -95,7 +117,10 @@ def _delegate(ctx: Ctx):
     """The caller's confirmed registration, or None with a message saying why not."""
     registration = stars.delegate_registration(ctx.event, ctx.user)
     if registration is None:
-        flash("Only delegates with a confirmed registration can build a personal agenda.", "error")
+        flash(
+            _("Only delegates with a confirmed registration can build a personal agenda."),
+            "error",
+        )
     return registration
 
 
@@ -166,20 +191,30 @@ def star(ctx: Ctx, session_id: int):
     if registration is not None:
         done = ctx.perform(lambda: stars.set_star(registration, session, wanted, ctx.now))
         if done:
-            where = "added to" if done.value else "removed from"
-            flash(f"“{session.title}” {where} your agenda.", "success")
+            title = tr(session, "title")
+            if done.value:
+                flash(_("“%(title)s” added to your agenda.", title=title), "success")
+            else:
+                flash(_("“%(title)s” removed from your agenda.", title=title), "success")
     return redirect(_back(ctx, session))
 
 
 def _signup_message(session: ProgrammeSession, status: SeatStatus) -> tuple[str, str]:
+    title = tr(session, "title")
     if status is SeatStatus.CONFIRMED:
         return (
-            f"Your seat at “{session.title}” is confirmed. A calendar file is in your e-mail.",
+            _(
+                "Your seat at “%(title)s” is confirmed. A calendar file is in your e-mail.",
+                title=title,
+            ),
             "success",
         )
     return (
-        f"“{session.title}” is full: you are on the waiting list "
-        "and will get an e-mail if a seat frees up.",
+        _(
+            "“%(title)s” is full: you are on the waiting list "
+            "and will get an e-mail if a seat frees up.",
+            title=title,
+        ),
         "warning",
     )
 
@@ -212,7 +247,7 @@ def cancel_signup(ctx: Ctx, session_id: int):
         ctx.perform(
             lambda: seats.cancel_signup(ctx.event, session, registration, now=ctx.now),
             subject=session,
-            success=f"You are no longer signed up for “{session.title}”.",
+            success=_("You are no longer signed up for “%(title)s”.", title=tr(session, "title")),
         )
     return redirect(_back(ctx, session))
 
@@ -249,16 +284,18 @@ def calendar_link(ctx: Ctx):
     """Create the personal calendar link, or replace it (the old one stops working)."""
     registration = stars.delegate_registration(ctx.event, ctx.user)
     if registration is None:
-        raise NotAllowed("Only delegates with a confirmed registration have a calendar link.")
+        raise NotAllowed(_("Only delegates with a confirmed registration have a calendar link."))
     had = bool(registration.calendar_token)
     ctx.perform(
         lambda: stars.reset_calendar_token(registration),
         success=(
-            "Your calendar link was reset: calendars using the old link will stop updating; "
-            "subscribe again with the new one."
+            _(
+                "Your calendar link was reset: calendars using the old link will stop updating; "
+                "subscribe again with the new one."
+            )
         )
         if had
-        else "Your personal calendar link is ready.",
+        else _("Your personal calendar link is ready."),
     )
     return redirect(url_for(".my_agenda", slug=ctx.slug) + "#calendar")
 
@@ -285,13 +322,13 @@ def calendar_response(feed: feeds.Feed, filename: str, *, private: bool = False)
 def _require_published(ctx: Ctx) -> None:
     # Calendar apps are never signed in: feeds exist only once the programme is public.
     if ctx.event.programme_published_at is None:
-        raise NotFound("The programme is not published yet.")
+        raise NotFound(_("The programme is not published yet."))
 
 
 @bp.get("/events/<slug>/programme.ics")
 @event_view(Access.PUBLIC)
 def programme_ics(ctx: Ctx):
-    """The whole published programme as iCalendar."""
+    """The whole published programme as iCalendar, in the page's language (``?lang=fr``)."""
     _require_published(ctx)
     return calendar_response(feeds.programme_feed(ctx.event), f"{ctx.slug}.ics")
 
@@ -309,11 +346,13 @@ def session_ics(ctx: Ctx, session_id: int):
 @bp.get("/events/<slug>/calendar/<token>.ics")
 @event_view(Access.PUBLIC)
 def personal_ics(ctx: Ctx, token: str):
-    """A delegate's own sessions at a secret, resettable URL (no sign-in: calendar apps poll it)."""
+    """A delegate's own sessions at a secret, resettable URL (no sign-in: calendar apps poll
+    it), in the delegate's language."""
     registration = stars.registration_by_calendar_token(ctx.event, token)
     if registration is None:
-        raise NotFound("There is no calendar at this address.")
-    feed = stars.personal_calendar(ctx.event, registration)
+        raise NotFound(_("There is no calendar at this address."))
+    with force_language(language_of(registration, ctx.event)):
+        feed = stars.personal_calendar(ctx.event, registration)
     return calendar_response(feed, f"{ctx.slug}-my-agenda.ics", private=True)
 
 
@@ -341,8 +380,9 @@ def publish(ctx: Ctx):
     ctx.perform(
         lambda: sessions.publish_programme(ctx.event, ctx.now),
         subject=ctx.event,
-        success="The programme is published. "
-        "Changes from now on appear on the public changes page.",
+        success=_(
+            "The programme is published. Changes from now on appear on the public changes page."
+        ),
     )
     return redirect(url_for(".manage", slug=ctx.slug))
 
@@ -371,7 +411,7 @@ def rooms(ctx: Ctx):
     if ctx.submit(
         form,
         lambda: venue.create_room(ctx.event, **form.values()),
-        success=f"Room {form.name.data} added.",
+        success=_("Room %(name)s added.", name=form.name.data),
     ):
         return redirect(url_for(".rooms", slug=ctx.slug))
     rooms_ = listing.list_rooms(ctx.event)
@@ -389,7 +429,7 @@ def room_edit(ctx: Ctx, room_id: int):
         form,
         lambda: venue.update_room(ctx.event, room, **form.values(), now=ctx.now),
         subject=room,
-        success="Room saved.",
+        success=_("Room saved."),
     ):
         return redirect(url_for(".rooms", slug=ctx.slug))
     page = render_template("agenda/room_edit.html", event=ctx.event, form=form, room=room)
@@ -404,7 +444,7 @@ def tracks(ctx: Ctx):
     if ctx.submit(
         form,
         lambda: venue.create_track(ctx.event, **form.values()),
-        success=f"Track {form.name.data} added.",
+        success=_("Track %(name)s added.", name=form.name.data),
     ):
         return redirect(url_for(".tracks", slug=ctx.slug))
     tracks_ = listing.list_tracks(ctx.event)
@@ -422,7 +462,7 @@ def track_edit(ctx: Ctx, track_id: int):
         form,
         lambda: venue.update_track(ctx.event, track, **form.values()),
         subject=track,
-        success="Track saved.",
+        success=_("Track saved."),
     ):
         return redirect(url_for(".tracks", slug=ctx.slug))
     page = render_template("agenda/track_edit.html", event=ctx.event, form=form, track=track)
@@ -439,10 +479,10 @@ def _session_form(ctx: Ctx, session: ProgrammeSession | None = None) -> SessionF
             form.starts_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(9, 0))
             form.ends_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(10, 0))
     form.room_id.choices = choices(
-        [(0, "— no room —")] + [(r.id, r.name) for r in listing.list_rooms(ctx.event)]
+        [(0, _("— no room —"))] + [(r.id, r.name) for r in listing.list_rooms(ctx.event)]
     )
     form.track_id.choices = choices(
-        [(0, "— no track —")] + [(t.id, t.name) for t in listing.list_tracks(ctx.event)]
+        [(0, _("— no track —"))] + [(t.id, t.name) for t in listing.list_tracks(ctx.event)]
     )
     return form
 
@@ -501,7 +541,7 @@ def session_new(ctx: Ctx):
         form, lambda: sessions.create_session(ctx.event, _session_data(ctx, form), now=ctx.now)
     )
     if done:
-        flash(f"Session “{done.value.title}” added.", "success")
+        flash(_("Session “%(title)s” added.", title=done.value.title), "success")
         return _to_manage(ctx, done.value)
     return _session_page(ctx, form, None)
 
@@ -518,16 +558,16 @@ def session_edit(ctx: Ctx, session_id: int):
         subject=session,
     )
     if done:
-        flash("Session saved." if done.value else "Nothing changed.", "success")
+        flash(_("Session saved.") if done.value else _("Nothing changed."), "success")
         return _to_manage(ctx, session)
     return _session_page(ctx, form, session)
 
 
 def _cancel_session(ctx: Ctx, session: ProgrammeSession):
     asked = ctx.confirm(
-        title=f"Cancel “{session.title}”?",
+        title=_("Cancel “%(title)s”?", title=session.title),
         consequences=sessions.cancel_session_consequences(ctx.event, session),
-        confirm_label="Cancel the session and tell its delegates",
+        confirm_label=_("Cancel the session and tell its delegates"),
         back=url_for(".manage", slug=ctx.slug) + f"#s{session.id}",
     )
     if asked is not None:
@@ -536,7 +576,10 @@ def _cancel_session(ctx: Ctx, session: ProgrammeSession):
         lambda: sessions.cancel_session(ctx.event, session, now=ctx.now),
         subject=session,
         detail="cancel",
-        success=f"“{session.title}” is cancelled; it stays on the programme marked as cancelled.",
+        success=_(
+            "“%(title)s” is cancelled; it stays on the programme marked as cancelled.",
+            title=session.title,
+        ),
     )
     return redirect(url_for(".manage", slug=ctx.slug) + f"#s{session.id}")
 
@@ -546,7 +589,7 @@ def _reinstate_session(ctx: Ctx, session: ProgrammeSession):
         lambda: sessions.reinstate_session(ctx.event, session, now=ctx.now),
         subject=session,
         detail="reinstate",
-        success=f"“{session.title}” is back on the programme.",
+        success=_("“%(title)s” is back on the programme.", title=session.title),
     )
     return redirect(url_for(".manage", slug=ctx.slug) + f"#s{session.id}")
 
@@ -554,9 +597,9 @@ def _reinstate_session(ctx: Ctx, session: ProgrammeSession):
 def _delete_session(ctx: Ctx, session: ProgrammeSession):
     title = session.title
     asked = ctx.confirm(
-        title=f"Delete “{title}”?",
+        title=_("Delete “%(title)s”?", title=title),
         consequences=sessions.delete_session_consequences(ctx.event, session),
-        confirm_label="Delete the session",
+        confirm_label=_("Delete the session"),
         back=url_for(".manage", slug=ctx.slug) + f"#s{session.id}",
     )
     if asked is not None:
@@ -565,7 +608,7 @@ def _delete_session(ctx: Ctx, session: ProgrammeSession):
         lambda: sessions.delete_session(ctx.event, session),
         subject=session,
         detail="delete",
-        success=f"“{title}” was deleted.",
+        success=_("“%(title)s” was deleted.", title=title),
     )
     return redirect(url_for(".manage", slug=ctx.slug))
 

@@ -165,9 +165,10 @@ def build_message(
     # (RFC 3834, and Exchange's own header).
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    if language:
-        msg["Content-Language"] = header_text(language)
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     _add_attachments(msg, attachments or ())
+    if language:
+        # Set last: set_content and the multipart conversions move or drop Content-* headers.
+        msg["Content-Language"] = header_text(language)
     return msg
