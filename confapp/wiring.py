@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from confapp.documents.views import bp as documents_bp
     from confapp.eventlog.views import bp as eventlog_bp
     from confapp.events.views import bp as events_bp
+    from confapp.jobs.views import bp as jobs_bp
     from confapp.mail.views import bp as mail_bp
     from confapp.registration.views import bp as registration_bp
     from confapp.visa.views import bp as visa_bp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         eventlog_bp,
         documents_bp,
         mail_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
     app.register_blueprint(agenda_api, url_prefix="/api/v1")

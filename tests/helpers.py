@@ -264,3 +264,15 @@ def make_door(app) -> dict:
             "reg_id": reg.id,
             "event_id": event.id,
         }
+
+
+def job_result(client, answer):
+    """Follow a POST that started a background job (immediate mode in tests: it has run)
+    to its page, and fetch the result file offered there; the download's response."""
+    assert answer.status_code == 302, answer.status_code
+    page = client.get(answer.headers["Location"])
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    found = re.search(r'id="job-download" href="([^"]+)"', html)
+    assert found, html[-2000:]
+    return client.get(found.group(1).replace("&amp;", "&"))

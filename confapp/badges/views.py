@@ -15,12 +15,11 @@ from flask_login import login_required
 
 from confapp.badges import services
 from confapp.badges.forms import PrintForm
+from confapp.badges.jobs import start_print_run
 from confapp.badges.render import LAYOUTS
 from confapp.badges.render import qr_png
 from confapp.checkin.services import badge_token
 from confapp.checkin.services import reissue_badge
-from confapp.db import utcnow
-from confapp.errors import DomainError
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
 from confapp.pdf import font_set
@@ -28,6 +27,9 @@ from confapp.registration import services as registration_services
 from confapp.registration.models import Registration
 from confapp.security import require_organiser
 from confapp.web.forms import Form
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
 
 bp = Blueprint("badges", __name__)
 
@@ -87,34 +89,30 @@ def my_badge_pdf(slug: str):
 
 
 @bp.route("/events/<slug>/manage/badges", methods=["GET", "POST"])
-def manage(slug: str):
-    """Print runs: all or filtered badges in a print layout and order, as one PDF."""
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
+@event_view(Access.ORGANISER)
+def manage(ctx: Ctx):
+    """Print runs: all or filtered badges in a print layout and order, as one PDF made by a
+    background job whose page shows the progress and then offers the download."""
     form = PrintForm()
-    if form.validate_on_submit():
-        try:
-            registrations = services.badge_registrations(
-                event,
-                category=form.category.data or None,
-                new_only=form.new_only.data,
-                order=form.order.data,
-            )
-            run = services.render(
-                event, registrations, layout=form.layout.data, config=current_app.config
-            )
-        except DomainError as exc:
-            flash(exc.message, "error")
-            return redirect(url_for(".manage", slug=slug))
-        if form.mark_printed.data:
-            services.mark_printed(services.printed_well(registrations, run), utcnow())
-            db.session.commit()
-        return _download(run.pdf, "application/pdf", f"{event.slug}-badges-{form.layout.data}.pdf")
-    everyone = services.badge_registrations(event)
-    new_count = len(services.badge_registrations(event, new_only=True))
+    started = ctx.submit(
+        form,
+        lambda: start_print_run(
+            ctx.event,
+            ctx.user,
+            layout=form.layout.data,
+            category=form.category.data or None,
+            new_only=form.new_only.data,
+            order=form.order.data,
+            mark_printed=form.mark_printed.data,
+        ),
+    )
+    if started:
+        return redirect(url_for("jobs.show", slug=ctx.slug, job_id=started.value.id))
+    everyone = services.badge_registrations(ctx.event)
+    new_count = sum(1 for r in everyone if r.badge_printed_at is None)
     return render_template(
         "badges/manage.html",
-        event=event,
+        event=ctx.event,
         form=form,
         all_count=len(everyone),
         new_count=new_count,

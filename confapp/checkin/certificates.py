@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +15,9 @@ from confapp.pdf import shape_for
 
 if TYPE_CHECKING:
     from fpdf import FPDF
+
+    from confapp.events.models import Event
+    from confapp.registration.models import Registration
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,35 @@ class CertificateData:
     partners: tuple[str, ...] = ()
 
 
-def build_certificates(certificates: Iterable[CertificateData], fonts: FontSet) -> bytes:
-    """One landscape A4 page per certificate."""
+def _dates(event: Event) -> str:
+    if event.starts_on == event.ends_on:
+        return f"{event.starts_on.day} {event.starts_on:%B %Y}"
+    return (
+        f"{event.starts_on.day} {event.starts_on:%B %Y} – {event.ends_on.day} {event.ends_on:%B %Y}"
+    )
+
+
+def certificate_of(event: Event, reg: Registration, sessions: int) -> CertificateData:
+    """What the certificate of `reg` (who attended `sessions` sessions) says."""
+    from confapp.countries import country_name
+
+    return CertificateData(
+        full_name=reg.full_name,
+        organisation=reg.organisation,
+        event_title=event.title,
+        dates=_dates(event),
+        place=", ".join(p for p in (event.venue, event.city, country_name(event.country)) if p),
+        sessions_attended=sessions,
+        partners=tuple(p.name for p in event.partners),
+    )
+
+
+def build_certificates(
+    certificates: Iterable[CertificateData],
+    fonts: FontSet,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """One landscape A4 page per certificate (`on_progress(done, total)` after each)."""
     certificates = list(certificates)
     fonts = fonts.for_texts(
         text
@@ -48,6 +79,8 @@ def build_certificates(certificates: Iterable[CertificateData], fonts: FontSet) 
     width = pdf.w - 50
     count = 0
     for c in certificates:
+        if on_progress is not None and count:
+            on_progress(count, len(certificates))
         count += 1
         pdf.add_page()
         pdf.set_draw_color(31, 111, 235)
@@ -72,6 +105,8 @@ def build_certificates(certificates: Iterable[CertificateData], fonts: FontSet) 
             _line(pdf, f"and attended {c.sessions_attended} programme session{plural}.", y + 42, 12)
         if c.partners:
             _line(pdf, "Organised by " + " · ".join(c.partners), pdf.h - 40, 10)
+    if on_progress is not None and count:
+        on_progress(count, len(certificates))
     if count == 0:
         pdf.add_page()
         _line(pdf, "No certificates: nobody was scanned in yet.", 40, 14)

@@ -10,6 +10,7 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
+from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -18,25 +19,26 @@ from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from confapp import assets
+from confapp import jobs
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionStatus
 from confapp.badges import tokens
 from confapp.checkin import reports
 from confapp.checkin import services
-from confapp.checkin.certificates import CertificateData
 from confapp.checkin.certificates import build_certificates
-from confapp.countries import country_name
+from confapp.checkin.certificates import certificate_of
 from confapp.errors import DomainError
-from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
 from confapp.pdf import font_set
 from confapp.registration import services as registration_services
-from confapp.registration.models import Registration
 from confapp.security import organiser_event
 from confapp.security import require_staff
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitStatus
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
 
 bp = Blueprint("checkin", __name__)
 
@@ -161,26 +163,6 @@ def attendance_csv(slug: str):
     )
 
 
-def _dates(event: Event) -> str:
-    if event.starts_on == event.ends_on:
-        return f"{event.starts_on.day} {event.starts_on:%B %Y}"
-    return (
-        f"{event.starts_on.day} {event.starts_on:%B %Y} – {event.ends_on.day} {event.ends_on:%B %Y}"
-    )
-
-
-def _certificate(event: Event, reg: Registration, sessions: int) -> CertificateData:
-    return CertificateData(
-        full_name=reg.full_name,
-        organisation=reg.organisation,
-        event_title=event.title,
-        dates=_dates(event),
-        place=", ".join(p for p in (event.venue, event.city, country_name(event.country)) if p),
-        sessions_attended=sessions,
-        partners=tuple(p.name for p in event.partners),
-    )
-
-
 @bp.get("/events/<slug>/my-certificate.pdf")
 @login_required
 def my_certificate(slug: str):
@@ -191,17 +173,17 @@ def my_certificate(slug: str):
         abort(404)
     row = next((r for r in reports.delegate_rows(event) if r["registration"].id == reg.id), None)
     sessions = len(row["sessions"]) if row else 0
-    body = build_certificates([_certificate(event, reg, sessions)], font_set(current_app.config))
+    body = build_certificates([certificate_of(event, reg, sessions)], font_set(current_app.config))
     return _download(body, "application/pdf", f"{event.slug}-certificate.pdf")
 
 
-@bp.get("/events/<slug>/manage/certificates.pdf")
-def certificates_bulk(slug: str):
-    """Certificates of everyone scanned in at the entrance or a session, one per page."""
-    event = organiser_event(slug)
-    rows = [r for r in reports.delegate_rows(event) if r["attended"]]
-    body = build_certificates(
-        (_certificate(event, r["registration"], len(r["sessions"])) for r in rows),
-        font_set(current_app.config),
+@bp.post("/events/<slug>/manage/certificates")
+@event_view(Access.ORGANISER)
+def certificates_bulk(ctx: Ctx):
+    """Start the PDF of the certificates of everyone scanned in (a background job)."""
+    started = ctx.perform(
+        lambda: jobs.start("checkin.certificates", event=ctx.event, user=ctx.user)
     )
-    return _download(body, "application/pdf", f"{event.slug}-certificates.pdf")
+    if not started:
+        return redirect(url_for(".attendance", slug=ctx.slug))
+    return redirect(url_for("jobs.show", slug=ctx.slug, job_id=started.value.id))

@@ -38,6 +38,7 @@ __all__ = [
     "job",
     "periodic",
     "report_template_of",
+    "spec_of",
     "start",
     "task",
 ]
@@ -54,8 +55,10 @@ class TaskSpec:
     # Periodic tasks: crontab fields ("*" = every); None for tasks run on demand.
     cron: dict[str, str] | None = None
     # Tracked jobs (a Job row organisers watch): the title shown on the progress page.
-    title: str | None = None
+    title: Any = None  # str or lazy_gettext: translated where the page shows it
     report_template: str | None = None
+    # Endpoint (taking the event's slug) of the page the job was started from.
+    back: str | None = None
 
 
 TASKS: dict[str, TaskSpec] = {}
@@ -88,15 +91,31 @@ def periodic(name: str, *, minute: str = "*", hour: str = "*", day: str = "*") -
     return decorator
 
 
-def job(name: str, *, title: str, report_template: str | None = None) -> Callable:
+def job(
+    name: str, *, title: Any, report_template: str | None = None, back: str | None = None
+) -> Callable:
     """Declare `func(run: Run, **params)` as a job organisers start and watch (a Job row:
-    progress, result file, report rendered with `report_template`)."""
+    progress, result file, report rendered with `report_template`, a link `back` to the
+    page that starts it)."""
 
     def decorator(func: Callable) -> Callable:
-        _register(TaskSpec(name, func, title=title, report_template=report_template))
+        spec = TaskSpec(name, func, title=title, report_template=report_template, back=back)
+        _register(spec)
         return func
 
     return decorator
+
+
+def spec_of(kind: str) -> TaskSpec | None:
+    """The declaration of task `kind` (the modules that declare tasks are loaded first)."""
+    if kind not in TASKS:
+        import importlib
+
+        from confapp.jobs.engine import TASK_MODULES
+
+        for module in TASK_MODULES:
+            importlib.import_module(module)
+    return TASKS.get(kind)
 
 
 def enqueue(name: str, *args: Any, delay: float | dt.timedelta | None = None, **kwargs: Any):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from confapp.extensions import db
 from confapp.jobs import TASKS
 from confapp.jobs import TaskSpec
+from confapp.jobs.runs import LANGUAGE_PARAM
 
 log = logging.getLogger("confapp.jobs")
 
@@ -33,6 +34,8 @@ _DEFERRED = "confapp.jobs.deferred"
 TASK_MODULES = (
     "confapp.jobs.housekeeping",
     "confapp.comms.jobs",
+    "confapp.badges.jobs",
+    "confapp.checkin.jobs",
     "confapp.mail.delivery",
     "confapp.meetings.jobs",
     "confapp.visa.jobs",
@@ -183,14 +186,24 @@ def start(name: str, *, event: Any, user: Any, label: str, params: dict):
     job = Job(
         event_id=getattr(event, "id", None),
         kind=name,
-        label=(label or spec.title)[:200],
+        label=str(label or "")[:200],  # the title is shown translated from the spec
         created_by_id=getattr(user, "id", None),
-        params=params,
+        params={**params, LANGUAGE_PARAM: _current_language()},
     )
     db.session.add(job)
     db.session.flush()
     defer(name, (job.id,), {})
     return job
+
+
+def _current_language() -> str | None:
+    from flask_babel import get_locale
+
+    try:
+        locale = get_locale()
+    except Exception:  # outside a request with Babel not set up: the default language
+        return None
+    return str(locale) if locale is not None else None
 
 
 def _after_commit(session: Session) -> None:

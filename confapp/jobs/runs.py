@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -14,6 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from confapp.db import utcnow
 from confapp.errors import DomainError
@@ -24,6 +27,10 @@ if TYPE_CHECKING:
     from confapp.jobs.models import Job
 
 log = logging.getLogger("confapp.jobs")
+
+# A job's texts (errors, report lines) are written in the language of whoever started it:
+# the start records it among the parameters, under this key.
+LANGUAGE_PARAM = "_language"
 
 # Progress is written at most this often (seconds), and always at the end.
 _PROGRESS_EVERY = 0.25
@@ -144,18 +151,21 @@ def execute_tracked(spec: TaskSpec, job_id: int) -> None:
     job = db.session.get(Job, job_id)
     run = Run(job)
     run._write_progress()
+    params = dict(job.params or {})
+    language = params.pop(LANGUAGE_PARAM, None)
     error: str | None = None
-    try:
-        spec.func(run, **(job.params or {}))
-        _finish(job, run, JobStatus.DONE, None)
-        db.session.commit()  # the job's own writes and its outcome, together
-    except DomainError as exc:
-        db.session.rollback()
-        error = exc.message
-    except Exception:
-        db.session.rollback()
-        log.exception("job %s (%s) failed", job_id, spec.name)
-        error = "Something went wrong while running this job; the error was logged."
+    with force_locale(language) if language else contextlib.nullcontext():
+        try:
+            spec.func(run, **params)
+            _finish(job, run, JobStatus.DONE, None)
+            db.session.commit()  # the job's own writes and its outcome, together
+        except DomainError as exc:
+            db.session.rollback()
+            error = str(exc.message)
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s (%s) failed", job_id, spec.name)
+            error = _("Something went wrong while running this job; the error was logged.")
     if error is not None:
         job = db.session.get(Job, job_id)
         shutil.rmtree(results_dir() / str(job_id), ignore_errors=True)

@@ -186,8 +186,12 @@ def test_organiser_builds_programme_approves_schedules_and_prints(
     main.get_by_role("link", name="Badges", exact=True).click()
     expect(main).to_contain_text("4 confirmed registrations have a badge")
     page.get_by_label("Layout", exact=True).select_option("a4x4")
+    # The PDF is made by a background job (at once here: the tests' queue is immediate);
+    # its page then offers the file.
+    page.get_by_role("button", name="Download print-ready PDF").click()
+    expect(main.locator("#job-report")).to_contain_text("4 badges in this PDF.")
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download print-ready PDF").click()
+        main.locator("#job-download").click()
     download = download_info.value
     assert download.suggested_filename == "cdc-badges-a4x4.pdf"
     body = Path(download.path()).read_bytes()

@@ -21,6 +21,8 @@ from confapp.agenda.models import SessionKind
 from confapp.agenda.models import Track
 from confapp.agenda.services import SessionData
 from confapp.extensions import db
+from confapp.jobs.models import Job
+from confapp.jobs.models import JobStatus
 from confapp.visa.models import VisaRequest
 from tests.helpers import local_time
 from tests.helpers import make_confirmed_registration
@@ -53,6 +55,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "mail.log": (ORGANISER, None),
     "mail.send_again": (POST_ONLY, ORGS),
     "mail.send_all_again": (POST_ONLY, ORGS),
+    "jobs.show": (ORGANISER, None),
+    "jobs.status": (ORGANISER, None),
+    # This job kept no file: organisers learn it is gone.
+    "jobs.result": ((302, 403, 403, 403, 404, 404), None),
     "events.settings": (ORGANISER, ORGS),
     "events.team": (ORGANISER, ORGS),
     "events.team_remove": (POST_ONLY, ORGS),
@@ -125,7 +131,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "checkin.attendance": (ORGANISER, None),
     "checkin.attendance_detail": (ORGANISER, None),
     "checkin.attendance_csv": (ORGANISER, None),
-    "checkin.certificates_bulk": (ORGANISER, None),
+    "checkin.certificates_bulk": (POST_ONLY, ORGS),
     "checkin.my_certificate": (None, None),
     "checkin_api.checkin": (POST_ONLY, {"staff", "organiser", "admin"}),
     "checkin_api.session_attendance": ((401, 403, 403, 200, 200, 200), None),
@@ -267,6 +273,8 @@ def world(app):
             user=organiser,
             now=dt.datetime.now(dt.UTC),
         )
+        job = Job(event_id=event.id, kind="badges.pdf", status=JobStatus.DONE, done=2, total=2)
+        db.session.add(job)
         db.session.commit()
         users = {
             "delegate": registration.user,
@@ -296,6 +304,7 @@ def world(app):
             "message_id": 999999,
             "key": "countries",
             "announcement_id": announcement.id,
+            "job_id": job.id,
         }
         return {
             "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},

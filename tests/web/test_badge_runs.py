@@ -17,6 +17,7 @@ from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.pdf import VENDORED_FALLBACK_FONTS
 from confapp.registration.models import Registration
+from tests.helpers import job_result
 from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_staff
@@ -163,9 +164,14 @@ def test_page_lists_badges_it_cannot_draw(app, world, client):
     page = client.get("/events/cdc/manage/badges").get_data(as_text=True)
     assert "1 badge cannot be printed in full" in page
     assert f"/events/cdc/manage/registrations/{rare_id}" in page and "U+2C317" in page
-    download = client.post(
+    started = client.post(
         "/events/cdc/manage/badges", data={"layout": "a6", "order": "name", "mark_printed": "y"}
     )
+    job_page = client.get(started.headers["Location"]).get_data(as_text=True)
+    # The job's report names the badge it could not draw in full.
+    assert "1 badge has letters that no installed font can draw" in job_page
+    assert f"/events/cdc/manage/registrations/{rare_id}" in job_page and "U+2C317" in job_page
+    download = job_result(client, started)
     assert download.mimetype == "application/pdf"
     with app.app_context():
         assert db.session.get(Registration, rare_id).badge_printed_at is None
@@ -180,7 +186,9 @@ def test_page_is_quiet_when_every_name_can_be_drawn(app, world, client):
 
 def test_web_order_choice(app, world, client, tmp_path):
     _organiser(app, client, world)
-    answer = client.post("/events/cdc/manage/badges", data={"layout": "a6", "order": "family"})
+    answer = job_result(
+        client, client.post("/events/cdc/manage/badges", data={"layout": "a6", "order": "family"})
+    )
     text = _compact(pdf_text(answer.data, tmp_path))
     # Family names: Abara, al-Hashimi (last word), Silva, sharma (transliterated), Zhang.
     assert text.index("ZoëAbara") < text.index("AnaSilva") < text.index("张磊")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from confapp.checkin import services
 from confapp.extensions import db
 from confapp.registration.models import Registration
+from tests.helpers import job_result
 from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_staff
@@ -79,11 +80,15 @@ def test_organiser_print_run_filters_and_marks_printed(app, client):
     organiser_id, _, reg_id = _setup(app)
     _as(app, client, organiser_id)
     assert "2 confirmed" in client.get("/events/cdc/manage/badges").get_data(as_text=True)
-    response = client.post(
-        "/events/cdc/manage/badges",
-        data={"layout": "a4x8", "category": "speaker", "mark_printed": "y"},
+    response = job_result(
+        client,
+        client.post(
+            "/events/cdc/manage/badges",
+            data={"layout": "a4x8", "category": "speaker", "mark_printed": "y"},
+        ),
     )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
     with app.app_context():
         printed = db.session.scalars(
             sa.select(Registration).where(Registration.badge_printed_at.is_not(None))
