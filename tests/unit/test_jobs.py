@@ -218,6 +218,8 @@ def test_the_demo_runs_a_worker_in_its_own_process(tmp_path, monkeypatch):
     outbox = Outbox(tmp_path / "outbox")
     monkeypatch.setattr("confapp.demo.cli.prepare_demo", lambda app: None)
     monkeypatch.setattr("confapp.demo.cli._report", lambda summary: None)
+    # No demo was loaded (prepare_demo is stubbed): the hint about a stale demo reads no table.
+    monkeypatch.setattr("confapp.demo.cli.stale_demo_notice", lambda app: None)
     delivered = []
 
     def fake_server(host, port, served, **kwargs):
