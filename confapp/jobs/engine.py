@@ -32,6 +32,7 @@ _DEFERRED = "confapp.jobs.deferred"
 # Modules that declare background work: imported before tasks are registered with Huey,
 # so the worker knows every task name whichever pages it has served.
 TASK_MODULES = (
+    "confapp.analytics.report",
     "confapp.jobs.housekeeping",
     "confapp.comms.jobs",
     "confapp.badges.jobs",

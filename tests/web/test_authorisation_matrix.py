@@ -182,6 +182,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     # Analytics: the organiser dashboard, a figure's CSV, the stats API.
     "analytics.dashboard": (ORGANISER, None),
     "analytics.figure_csv": (ORGANISER, None),
+    "analytics.start_report": (POST_ONLY, ORGS),
+    # No report was built in the world: its file is unknown to organisers too.
+    "analytics.report_file": ((302, 403, 403, 403, 404, 404), None),
     "analytics_api.stats": ((401, 403, 403, 403, 200, 200), None),
     # Organiser communications: only organisers write and send; everyone reads what is
     # published; the unsubscribe link is its own authorisation (a wrong one is unknown).
@@ -303,6 +306,7 @@ def world(app):
             "invitation_id": 999999,
             "message_id": 999999,
             "key": "countries",
+            "job_id": 999999,
             "announcement_id": announcement.id,
             "job_id": job.id,
         }

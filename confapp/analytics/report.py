@@ -1,0 +1,186 @@
+"""The post-event report for funders: one PDF (vector charts, every table) and one XLSX.
+
+Both are built from the dashboard's figures (:mod:`confapp.analytics.figures`), so the
+report, the page, the CSVs and the API never disagree. Built as a tracked job
+(``analytics.report``): organisers start it from the dashboard and watch its progress there.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask_babel import gettext as _
+
+from confapp import jobs
+from confapp.analytics import figures as figures_module
+from confapp.analytics import services
+from confapp.analytics.charts import FONT
+from confapp.db import utcnow
+from confapp.i18n import force_language
+from confapp.i18n import format_local
+from confapp.i18n import language_of
+from confapp.i18n import text_direction
+from confapp.multilingual import tr
+
+FAMILY = "confapp"
+FORMATS = ("pdf", "xlsx")
+_TITLE_DESC = re.compile(r"<title[^>]*>.*?</title>|<desc[^>]*>.*?</desc>", re.S)
+
+
+def _svg_for_pdf(chart) -> bytes:
+    # fpdf2 draws SVG shapes and text as vector paths; it ignores <title>/<desc> (the PDF
+    # gives the same words as text) and needs the font family the document installed.
+    return _TITLE_DESC.sub("", str(chart)).replace(FONT, FAMILY).encode("utf-8")
+
+
+def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
+    """The funders' report as a PDF: cover figures, then each chart with its table."""
+    from fpdf import FPDF
+
+    from confapp.pdf import font_set
+    from confapp.pdf import install_fonts
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    install_fonts(pdf, FAMILY, font_set())
+    pdf.set_text_shaping(True)
+    rtl = text_direction() == "rtl"
+    align = "R" if rtl else "L"
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 18)
+    pdf.multi_cell(
+        0,
+        9,
+        _("Report for funders: %(title)s", title=tr(event, "title")),
+        align=align,
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font(FAMILY, "", 10)
+    where = ", ".join(x for x in (event.venue, event.city) if x)
+    pdf.multi_cell(
+        0, 6,
+        _("%(start)s to %(end)s, %(place)s. Figures as of %(time)s.",
+          start=event.starts_on.isoformat(), end=event.ends_on.isoformat(), place=where,
+          time=format_local(data.generated_at, event, "%d %b %Y, %H:%M")),
+        align=align, new_x="LMARGIN", new_y="NEXT",
+    )  # fmt: skip
+    pdf.ln(4)
+    pdf.set_font(FAMILY, "B", 13)
+    pdf.cell(
+        0,
+        8,
+        _("Headline figures"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align=align,
+    )
+    pdf.set_font(FAMILY, "", 11)
+    layout = {"first_row_as_headings": False, "borders_layout": "HORIZONTAL_LINES"}
+    text_align = (align, "RIGHT")
+    with pdf.table(col_widths=(130, 50), text_align=text_align, line_height=7, **layout) as grid:
+        for label, value in headline:
+            grid.row([label, value])
+    for figure in figures:
+        pdf.add_page()
+        pdf.set_font(FAMILY, "B", 14)
+        pdf.multi_cell(0, 8, figure.title, align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FAMILY, "", 9)
+        pdf.multi_cell(0, 5, figure.desc, align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        if figure.chart is not None:
+            width = pdf.epw
+            pdf.image(io.BytesIO(_svg_for_pdf(figure.chart)), x=pdf.l_margin, w=width)
+            pdf.ln(3)
+        _table(pdf, figure.table)
+        if figure.note:
+            pdf.set_font(FAMILY, "", 8)
+            pdf.multi_cell(0, 4, figure.note, align=align, new_x="LMARGIN", new_y="NEXT")
+        if on_figure:
+            on_figure()
+    return bytes(pdf.output())
+
+
+def _table(pdf, table) -> None:
+    columns = len(table.headers)
+    first = min(70.0, pdf.epw * 0.4) if columns > 2 else pdf.epw * 0.5
+    rest = (pdf.epw - first) / max(columns - 1, 1)
+    widths = [first, *([rest] * (columns - 1))]
+    pdf.set_font(FAMILY, "B", 8)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5,
+                   first_row_as_headings=True) as grid:  # fmt: skip
+        grid.row([str(h) for h in table.headers])
+        pdf.set_font(FAMILY, "", 8)
+        for values in table.rows:
+            grid.row([figures_module.number(v) for v in values])
+    pdf.ln(3)
+
+
+def report_xlsx(event, figures, headline) -> bytes:
+    """Every table of the report in one workbook: a sheet of headline figures, then one
+    sheet per figure (numbers stay numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Headline figures")[:31]
+    sheet.append([tr(event, "title")])
+    sheet["A1"].font = Font(bold=True)
+    for label, value in headline:
+        sheet.append([label, value])
+    sheet.column_dimensions["A"].width = 45
+    for figure in figures:
+        ws = book.create_sheet(_sheet_name(figure.title, book))
+        ws.append([figure.title])
+        ws["A1"].font = Font(bold=True)
+        ws.append([str(h) for h in figure.table.headers])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for values in figure.table.rows:
+            ws.append([_cell(v) for v in values])
+        ws.column_dimensions["A"].width = 40
+        if text_direction() == "rtl":
+            ws.sheet_view.rightToLeft = True
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cell(value):
+    # A text cell starting with = + - @ would be a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _sheet_name(title: str, book) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip() or "Sheet"
+    taken = set(book.sheetnames)
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name[:26]} {n}", n + 1
+    return candidate
+
+
+@jobs.job("analytics.report", title="Funders' report")
+def build_report(run: jobs.Run, fmt: str = "pdf") -> None:
+    """Build the report (PDF or XLSX) in the language of the organiser who asked for it."""
+    event = run.event
+    with force_language(language_of(run.user, event)):
+        data = services.dashboard(event, utcnow())
+        figures = figures_module.figures(data, event, rtl=text_direction() == "rtl")
+        headline = figures_module.headline(data)
+        run.progress(0, len(figures) + 1, _("Computing the figures"))
+        stem = f"{event.slug}-report"
+        if fmt == "xlsx":
+            content = report_xlsx(event, figures, headline)
+            run.progress(len(figures) + 1)
+            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content = report_pdf(event, data, figures, headline, on_figure=run.advance)
+            run.progress(len(figures) + 1)
+            mime = "application/pdf"
+        run.save_result(content, filename=f"report.{fmt}", download_name=f"{stem}.{fmt}", mime=mime)
+        run.report = {"format": fmt, "confirmed": data.confirmed, "held": data.funnel.held}

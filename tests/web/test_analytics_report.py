@@ -1,0 +1,79 @@
+"""The funders' report: a tracked job that builds a PDF (vector charts) or an XLSX."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pytest
+
+from confapp.extensions import db
+from confapp.jobs.models import Job
+from tests.helpers import pdf_text
+from tests.web import test_analytics_web as dashboard_tests
+
+# The dashboard tests' fixtures: an event built by hand with its organiser signed in.
+world = dashboard_tests.world
+organiser_client = dashboard_tests.organiser_client
+
+
+def _build(app, client, fmt):
+    response = client.post("/events/cdc/manage/analytics/report", data={"fmt": fmt})
+    assert response.status_code == 302
+    with app.app_context():
+        job = db.session.scalar(db.select(Job).order_by(Job.id.desc()))
+        assert job.kind == "analytics.report" and job.status.value == "done", job.error
+        assert job.done == job.total > 0  # progress: one step per figure, and the figures
+        return job.id
+
+
+def test_pdf_report_has_the_headline_figures_and_vector_charts(app, organiser_client, tmp_path):
+    job_id = _build(app, organiser_client, "pdf")
+    page = organiser_client.get("/events/cdc/manage/analytics").get_data(as_text=True)
+    assert f"/events/cdc/manage/analytics/report/{job_id}" in page and "Ready" in page
+    response = organiser_client.get(f"/events/cdc/manage/analytics/report/{job_id}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    data = response.data
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data, tmp_path)
+    if text is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    flat = " ".join(text.split())
+    assert "Report for funders" in flat
+    assert "Confirmed registrations 6" in flat
+    assert "Meetings held 2" in flat and "South-South meetings held 1" in flat
+    assert "Nepal" in flat and "Least developed countries" in flat
+    # Charts are vector drawings: no raster image anywhere in the file.
+    if shutil.which("pdfimages"):
+        source = tmp_path / "report.pdf"
+        source.write_bytes(data)
+        listing = (
+            subprocess.run(
+                ["pdfimages", "-list", str(source)], capture_output=True, text=True, check=True
+            )
+            .stdout.strip()
+            .splitlines()
+        )
+        assert len(listing) == 2  # the header lines only
+    assert b"/Subtype /Image" not in data
+
+
+def test_xlsx_report_has_a_sheet_per_figure(app, organiser_client):
+    from openpyxl import load_workbook
+
+    job_id = _build(app, organiser_client, "xlsx")
+    response = organiser_client.get(f"/events/cdc/manage/analytics/report/{job_id}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert len(book.sheetnames) == 17  # headline figures + 16 figures
+    countries = book["Countries"]
+    assert [c.value for c in countries[2]] == ["Country", "ISO code", "Registrations", "Share (%)"]
+    assert [c.value for c in countries[3]] == ["Nepal", "NP", 2, 33.3]
+
+
+def test_a_bad_format_builds_nothing(app, organiser_client):
+    organiser_client.post("/events/cdc/manage/analytics/report", data={"fmt": "exe"})
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+    assert organiser_client.get("/events/cdc/manage/analytics/report/999").status_code == 404
