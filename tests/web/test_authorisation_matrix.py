@@ -183,7 +183,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "analytics.dashboard": (ORGANISER, None),
     "analytics.figure_csv": (ORGANISER, None),
     "analytics.start_report": (POST_ONLY, ORGS),
-    # No report was built in the world: its file is unknown to organisers too.
+    # The world's job is not a report: no report file behind it, for organisers too.
     "analytics.report_file": ((302, 403, 403, 403, 404, 404), None),
     "analytics_api.stats": ((401, 403, 403, 403, 200, 200), None),
     # Organiser communications: only organisers write and send; everyone reads what is
@@ -306,7 +306,6 @@ def world(app):
             "invitation_id": 999999,
             "message_id": 999999,
             "key": "countries",
-            "job_id": 999999,
             "announcement_id": announcement.id,
             "job_id": job.id,
         }
