@@ -260,6 +260,22 @@ def format_date(value: dt.date | None, fmt: str = "%d %B %Y") -> str:
     return format_skeleton(value, skeleton_for(fmt))
 
 
+def format_date_range(start: dt.date | None, end: dt.date | None) -> str:
+    """Two calendar days as one range in the current language ("20–22 February 2027",
+    "20–22 février 2027", "٢٠–٢٢ فبراير ٢٠٢٧"), shared parts written once."""
+    if start is None or end is None:
+        return format_date(start or end)
+    if current_language() == DEFAULT_LANGUAGE:
+        if start == end:
+            return _english_strftime(start, "%d %B %Y")
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%d}–{_english_strftime(end, '%d %B %Y')}"
+        return f"{_english_strftime(start, '%d %b %Y')} – {_english_strftime(end, '%d %b %Y')}"
+    if start == end:
+        return format_date(start)
+    return babel_dates.format_interval(start, end, "yMMMMd", locale=_format_locale())
+
+
 _EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _EN_MONTHS = (
     "January", "February", "March", "April", "May", "June", "July",
@@ -330,3 +346,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["query_with"] = query_with
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["localdate"] = format_date
+    app.jinja_env.globals["date_range_of"] = format_date_range

@@ -7,6 +7,7 @@ import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -27,6 +28,17 @@ class EventRoleKind(enum.StrEnum):
 
     ORGANISER = "organiser"
     STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        """How readers name this value, in their language (the ``|label`` filter)."""
+        return str(_EVENT_ROLE_KIND_LABELS[self])
+
+
+_EVENT_ROLE_KIND_LABELS = {
+    EventRoleKind.ORGANISER: _l("Organiser"),
+    EventRoleKind.STAFF: _l("Staff"),
+}
 
 
 class User(UserMixin, db.Model):

@@ -72,7 +72,7 @@ def badge_data(registration: Registration, event: Event, missing: str = "") -> B
         organisation=_printable(registration.organisation, missing),
         country_name=country_name(registration.country),
         category=registration.category.value,
-        category_label=CATEGORY_LABELS.get(registration.category, registration.category.value),
+        category_label=str(CATEGORY_LABELS.get(registration.category, registration.category.value)),
         event_title=event.title,
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -29,6 +30,17 @@ class EventStatus(enum.StrEnum):
 
     DRAFT = "draft"
     PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        """How readers name this value, in their language (the ``|label`` filter)."""
+        return str(_EVENT_STATUS_LABELS[self])
+
+
+_EVENT_STATUS_LABELS = {
+    EventStatus.DRAFT: _l("Draft"),
+    EventStatus.PUBLISHED: _l("Published"),
+}
 
 
 class MeetingBookingMode(enum.StrEnum):

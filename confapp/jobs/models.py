@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -21,6 +22,19 @@ class JobStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """How readers name this value, in their language (the ``|label`` filter)."""
+        return str(_JOB_STATUS_LABELS[self])
+
+
+_JOB_STATUS_LABELS = {
+    JobStatus.QUEUED: _l("Queued"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Done"),
+    JobStatus.FAILED: _l("Failed"),
+}
 
 
 class Job(db.Model):

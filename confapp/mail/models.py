@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -21,6 +22,19 @@ class MailStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """How readers name this value, in their language (the ``|label`` filter)."""
+        return str(_MAIL_STATUS_LABELS[self])
+
+
+_MAIL_STATUS_LABELS = {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENDING: _l("Sending"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+}
 
 
 class OutboxMessage(db.Model):

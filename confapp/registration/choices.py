@@ -5,60 +5,64 @@ Kept in one place so the form, the CSV import and the exports never disagree.
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
 from confapp.events.models import RegistrationCategory
 from confapp.registration.models import OrganisationType
 from confapp.registration.models import RegistrationStatus
 from confapp.registration.models import Sector
 
 # Themes a delegate can tick under "interests" (stored as their values).
-INTERESTS: tuple[tuple[str, str], ...] = (
-    ("industrial_productivity", "Industrial productivity"),
-    ("inclusive_growth", "Inclusive growth"),
-    ("innovation", "Innovation"),
-    ("energy_efficiency", "Energy efficiency"),
-    ("common_infrastructure", "Common infrastructure"),
-    ("sustainable_production", "Sustainable production"),
-    ("finance", "Finance"),
-    ("export_markets", "Export markets"),
-    ("skills_training", "Skills and training"),
-    ("digitalisation", "Digitalisation"),
+INTERESTS: tuple[tuple[str, Any], ...] = (
+    ("industrial_productivity", _l("Industrial productivity")),
+    ("inclusive_growth", _l("Inclusive growth")),
+    ("innovation", _l("Innovation")),
+    ("energy_efficiency", _l("Energy efficiency")),
+    ("common_infrastructure", _l("Common infrastructure")),
+    ("sustainable_production", _l("Sustainable production")),
+    ("finance", _l("Finance")),
+    ("export_markets", _l("Export markets")),
+    ("skills_training", _l("Skills and training")),
+    ("digitalisation", _l("Digitalisation")),
 )
 INTEREST_VALUES = frozenset(value for value, _ in INTERESTS)
 
-ORGANISATION_TYPE_LABELS: dict[str, str] = {
-    OrganisationType.POLICY_MAKER: "Policy maker / government",
-    OrganisationType.MSME: "MSME (enterprise)",
-    OrganisationType.CLUSTER_ASSOCIATION: "Cluster association",
-    OrganisationType.FINANCIAL_INSTITUTION: "Financial institution",
-    OrganisationType.KNOWLEDGE_INSTITUTION: "Research or knowledge institution",
-    OrganisationType.IMPLEMENTING_AGENCY: "Implementing agency",
-    OrganisationType.INTERNATIONAL_ORGANISATION: "International organisation",
-    OrganisationType.OTHER: "Other",
+ORGANISATION_TYPE_LABELS: dict[str, Any] = {
+    OrganisationType.POLICY_MAKER: _l("Policy maker / government"),
+    OrganisationType.MSME: _l("MSME (enterprise)"),
+    OrganisationType.CLUSTER_ASSOCIATION: _l("Cluster association"),
+    OrganisationType.FINANCIAL_INSTITUTION: _l("Financial institution"),
+    OrganisationType.KNOWLEDGE_INSTITUTION: _l("Research or knowledge institution"),
+    OrganisationType.IMPLEMENTING_AGENCY: _l("Implementing agency"),
+    OrganisationType.INTERNATIONAL_ORGANISATION: _l("International organisation"),
+    OrganisationType.OTHER: _l("Other"),
 }
 
-SECTOR_LABELS: dict[str, str] = {
-    Sector.INDUSTRY: "Industry",
-    Sector.AGRICULTURE: "Agriculture",
-    Sector.SERVICES: "Services",
+SECTOR_LABELS: dict[str, Any] = {
+    Sector.INDUSTRY: _l("Industry"),
+    Sector.AGRICULTURE: _l("Agriculture"),
+    Sector.SERVICES: _l("Services"),
 }
 
-CATEGORY_LABELS: dict[str, str] = {
-    RegistrationCategory.DELEGATE: "Delegate",
-    RegistrationCategory.SPEAKER: "Speaker",
-    RegistrationCategory.PRESS: "Press",
-    RegistrationCategory.SPONSOR: "Sponsor",
-    RegistrationCategory.ORGANISING_STAFF: "Organising staff",
+CATEGORY_LABELS: dict[str, Any] = {
+    RegistrationCategory.DELEGATE: _l("Delegate"),
+    RegistrationCategory.SPEAKER: _l("Speaker"),
+    RegistrationCategory.PRESS: _l("Press"),
+    RegistrationCategory.SPONSOR: _l("Sponsor"),
+    RegistrationCategory.ORGANISING_STAFF: _l("Organising staff"),
 }
 
-STATUS_LABELS: dict[str, str] = {
-    RegistrationStatus.PENDING: "Pending approval",
-    RegistrationStatus.CONFIRMED: "Confirmed",
-    RegistrationStatus.WAITLISTED: "Waiting list",
-    RegistrationStatus.CANCELLED: "Cancelled",
-    RegistrationStatus.REJECTED: "Not accepted",
+STATUS_LABELS: dict[str, Any] = {
+    RegistrationStatus.PENDING: _l("Pending approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.REJECTED: _l("Not accepted"),
 }
 
 
 def interest_label(value: str) -> str:
-    """Display label of an interest value."""
-    return dict(INTERESTS).get(value, value)
+    """Display label of an interest value, in the reader's language."""
+    return str(dict(INTERESTS).get(value, value))

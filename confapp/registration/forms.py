@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed
 from flask_wtf.file import FileField
@@ -57,29 +58,29 @@ def _strip(value: Any) -> Any:
 
 def _known_country(_form, field) -> None:
     if not is_country(field.data):
-        raise ValidationError("Choose a country from the list.")
+        raise ValidationError(_("Choose a country from the list."))
 
 
 class DetailsForm(Form):
     """The delegate's details, shared by every registration form."""
 
     full_name = StringField(
-        "Full name",
+        _l("Full name"),
         filters=[_strip],
         validators=[DataRequired("Enter your full name."), Length(max=200)],
     )
     name_latin = StringField(
-        "Name in Latin letters (optional)", filters=[_strip], validators=[Length(max=200)]
+        _l("Name in Latin letters (optional)"), filters=[_strip], validators=[Length(max=200)]
     )
-    organisation = StringField("Organisation", filters=[_strip], validators=[Length(max=200)])
+    organisation = StringField(_l("Organisation"), filters=[_strip], validators=[Length(max=200)])
     organisation_type = SelectField(
-        "Type of organisation",
+        _l("Type of organisation"),
         choices=_choices(ORGANISATION_TYPE_LABELS.items()),
         default="other",
     )
-    job_title = StringField("Job title", filters=[_strip], validators=[Length(max=200)])
+    job_title = StringField(_l("Job title"), filters=[_strip], validators=[Length(max=200)])
     country = SelectField(
-        "Country",
+        _l("Country"),
         # A callable: named in the reader's language at each request, and the collation
         # (a second of work) is not paid while the app is built.
         choices=lambda: _choices([("", "Choose a country…"), *country_choices()]),
@@ -87,15 +88,19 @@ class DetailsForm(Form):
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
         validators=[DataRequired("Choose your country."), _known_country],
     )
-    sector = SelectField("Sector", choices=_choices(SECTOR_LABELS.items()), default="industry")
-    phone = TelField("Phone (with country code)", filters=[_strip], validators=[Length(max=40)])
-    interests = MultiCheckboxField("Themes of interest", choices=_choices(INTERESTS))
-    dietary = StringField("Dietary requirements", filters=[_strip], validators=[Length(max=300)])
-    accessibility = StringField(
-        "Accessibility needs", filters=[_strip], validators=[Length(max=300)]
+    sector = SelectField(_l("Sector"), choices=_choices(SECTOR_LABELS.items()), default="industry")
+    phone = TelField(_l("Phone (with country code)"), filters=[_strip], validators=[Length(max=40)])
+    interests = MultiCheckboxField(_l("Themes of interest"), choices=_choices(INTERESTS))
+    dietary = StringField(
+        _l("Dietary requirements"), filters=[_strip], validators=[Length(max=300)]
     )
-    needs_visa_letter = BooleanField("I need a visa invitation letter")
-    directory_opt_in = BooleanField("List me in the delegate directory so others can contact me")
+    accessibility = StringField(
+        _l("Accessibility needs"), filters=[_strip], validators=[Length(max=300)]
+    )
+    needs_visa_letter = BooleanField(_l("I need a visa invitation letter"))
+    directory_opt_in = BooleanField(
+        _l("List me in the delegate directory so others can contact me")
+    )
 
     gender = SelectField(
         _l("Gender"),
@@ -139,23 +144,26 @@ class RegistrationForm(DetailsForm):
     """Public registration; the password is asked only of visitors without an account."""
 
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         filters=[_strip],
         validators=[DataRequired("Enter your e-mail address."), Email(), Length(max=254)],
     )
     password = PasswordField(
-        "Choose a password",
+        _l("Choose a password"),
         validators=[
             DataRequired("Choose a password."),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters "
-                f"(at most {MAX_PASSWORD_LENGTH}).",
+                message=_l(
+                    "Use at least %(min)s characters (at most %(max)s).",
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
+                ),
             ),
         ],
     )
-    category = SelectField("Registering as")
+    category = SelectField(_l("Registering as"))
 
     def __init__(self, *args, categories: list[RegistrationCategory], anonymous: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,11 +182,11 @@ class ManualAddForm(DetailsForm):
     """Organisers add a delegate by hand (any category, no password)."""
 
     email = EmailField(
-        "E-mail",
+        _l("E-mail"),
         filters=[_strip],
         validators=[DataRequired("Enter an e-mail address."), Email(), Length(max=254)],
     )
-    category = SelectField("Category")
+    category = SelectField(_l("Category"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,12 +196,12 @@ class ManualAddForm(DetailsForm):
 class OrganiserEditForm(Form):
     """Organisers change a registration's category and their internal note."""
 
-    category = SelectField("Category", choices=_choices(CATEGORY_LABELS.items()))
+    category = SelectField(_l("Category"), choices=_choices(CATEGORY_LABELS.items()))
     name_latin = StringField(
-        "Name in Latin letters", filters=[_strip], validators=[Optional(), Length(max=200)]
+        _l("Name in Latin letters"), filters=[_strip], validators=[Optional(), Length(max=200)]
     )
     notes = TextAreaField(
-        "Internal note (organisers only)", validators=[Optional(), Length(max=5000)]
+        _l("Internal note (organisers only)"), validators=[Optional(), Length(max=5000)]
     )
 
 
@@ -201,7 +209,7 @@ class ImportForm(Form):
     """Upload of a delegation CSV."""
 
     file = FileField(
-        "CSV file",
+        _l("CSV file"),
         validators=[
             FileRequired("Choose a CSV file."),
             FileAllowed(["csv", "txt"], "Upload a .csv file."),

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.accounts.models import User
 from confapp.errors import DomainError
@@ -70,7 +72,13 @@ class ImportRejected(DomainError):
     default_code = "import_rejected"
 
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"The file has {len(errors)} problem(s); nothing was imported.")
+        super().__init__(
+            ngettext(
+                "The file has %(num)d problem; nothing was imported.",
+                "The file has %(num)d problems; nothing was imported.",
+                len(errors),
+            )
+        )
         self.errors = errors
 
 
@@ -88,28 +96,35 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [
-            RowError(0, "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")
+            RowError(0, _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
         ]
     if not text.strip():
-        return [], [RowError(0, "The file is empty.")]
+        return [], [RowError(0, _("The file is empty."))]
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except (csv.Error, StopIteration):
-        return [], [RowError(1, "The header row could not be read.")]
+        return [], [RowError(1, _("The header row could not be read."))]
     errors = []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        errors.append(RowError(1, f"missing column(s): {', '.join(missing)}"))
+        errors.append(RowError(1, _("missing column(s): %(columns)s", columns=", ".join(missing))))
     unknown = [c for c in header if c and c not in COLUMNS]
     if unknown:
         errors.append(
-            RowError(1, f"unknown column(s): {', '.join(unknown)} (expected: {', '.join(COLUMNS)})")
+            RowError(
+                1,
+                _(
+                    "unknown column(s): %(columns)s (expected: %(expected)s)",
+                    columns=", ".join(unknown),
+                    expected=", ".join(COLUMNS),
+                ),
+            )
         )
     if len(set(header)) != len(header):
-        errors.append(RowError(1, "a column appears twice"))
+        errors.append(RowError(1, _("a column appears twice")))
     if errors:
         return [], errors
     rows = []
@@ -119,11 +134,20 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(header):
-                errors.append(RowError(line, f"{len(values)} values for {len(header)} columns"))
+                errors.append(
+                    RowError(
+                        line,
+                        _(
+                            "%(values)s values for %(columns)s columns",
+                            values=len(values),
+                            columns=len(header),
+                        ),
+                    )
+                )
                 continue
             rows.append((line, dict(zip(header, values, strict=False))))
     except csv.Error as exc:
-        errors.append(RowError(0, f"The file could not be read as CSV: {exc}"))
+        errors.append(RowError(0, _("The file could not be read as CSV: %(reason)s", reason=exc)))
     return rows, errors
 
 
@@ -133,7 +157,10 @@ def _boolean(value: str | None, column: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise DomainError(f"{column}: {value!r} is not yes/no/true/false/1/0", field=column)
+    raise DomainError(
+        _("%(column)s: %(value)s is not yes/no/true/false/1/0", column=column, value=repr(value)),
+        field=column,
+    )
 
 
 def validate_rows(
@@ -160,7 +187,14 @@ def validate_rows(
         else:
             if email in seen:
                 errors.append(
-                    RowError(line, f"email: {email} already appears on line {seen[email]}")
+                    RowError(
+                        line,
+                        _(
+                            "email: %(email)s already appears on line %(line)s",
+                            email=email,
+                            line=seen[email],
+                        ),
+                    )
                 )
             else:
                 seen[email] = line
@@ -171,7 +205,10 @@ def validate_rows(
     for row in clean:
         if row.email in taken:
             errors.append(
-                RowError(row.line, f"email: {row.email} is already registered for this event")
+                RowError(
+                    row.line,
+                    _("email: %(email)s is already registered for this event", email=row.email),
+                )
             )
     errors.sort(key=lambda e: e.line)
     return clean, errors
@@ -212,7 +249,7 @@ def import_delegates(
     if errors:
         return result
     if not rows:
-        result.errors.append(RowError(0, "The file has a header but no delegates."))
+        result.errors.append(RowError(0, _("The file has a header but no delegates.")))
         return result
     if on_start:
         on_start("validate", len(rows))

@@ -7,6 +7,7 @@ import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -30,6 +31,20 @@ class RegistrationStatus(enum.StrEnum):
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        """How readers name this value, in their language (the ``|label`` filter)."""
+        return str(_REGISTRATION_STATUS_LABELS[self])
+
+
+_REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.PENDING: _l("Pending approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.REJECTED: _l("Not accepted"),
+}
 
 
 class OrganisationType(enum.StrEnum):
@@ -68,6 +83,18 @@ class RegistrationSource(enum.StrEnum):
     WEB = "web"
     IMPORT = "import"
     MANUAL = "manual"
+
+    @property
+    def label(self) -> str:
+        """How readers name this value, in their language (the ``|label`` filter)."""
+        return str(_REGISTRATION_SOURCE_LABELS[self])
+
+
+_REGISTRATION_SOURCE_LABELS = {
+    RegistrationSource.WEB: _l("Online form"),
+    RegistrationSource.IMPORT: _l("CSV import"),
+    RegistrationSource.MANUAL: _l("Added by the organisers"),
+}
 
 
 class Registration(db.Model):

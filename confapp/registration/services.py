@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from confapp import mail
 from confapp.accounts import services as accounts
@@ -49,7 +51,7 @@ from confapp.registration.models import Sector
 from confapp.urls import external_url
 
 Status = RegistrationStatus
-REJECTED_MESSAGE = (
+REJECTED_MESSAGE = _l(
     "The organisers did not accept your registration for this event, so you cannot register again. "
     "Please write to them if you think this is a mistake."
 )
@@ -97,14 +99,14 @@ def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
     for name, limit in _MAX_LENGTHS.items():
         value = str(data.get(name) or "").strip()
         if len(value) > limit:
-            raise ValidationFailed(f"At most {limit} characters.", field=name)
+            raise ValidationFailed(_("At most %(limit)s characters.", limit=limit), field=name)
         out[name] = value
     if not out["full_name"]:
-        raise ValidationFailed("Enter your full name.", field="full_name")
+        raise ValidationFailed(_("Enter your full name."), field="full_name")
     out["name_latin"] = " ".join(out["name_latin"].split())
     if not is_latin(out["name_latin"]):
         raise ValidationFailed(
-            "Write this name in Latin letters (A to Z, accents allowed).", field="name_latin"
+            _("Write this name in Latin letters (A to Z, accents allowed)."), field="name_latin"
         )
     country = str(data.get("country") or "").strip().upper()
     if not is_country(country):
@@ -123,7 +125,9 @@ def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
     interests = [str(i).strip() for i in interests if str(i).strip()]
     unknown = [i for i in interests if i not in INTEREST_VALUES]
     if unknown:
-        raise ValidationFailed(f"Unknown interest: {', '.join(unknown)}.", field="interests")
+        raise ValidationFailed(
+            _("Unknown interest: %(join)s.", join=", ".join(unknown)), field="interests"
+        )
     # Keep the canonical order and drop repeats.
     out["interests"] = [value for value, _ in INTERESTS if value in set(interests)]
     out["needs_visa_letter"] = bool(data.get("needs_visa_letter"))
@@ -179,7 +183,7 @@ def create_delegate_account(email: str, full_name: str, password: str) -> User:
     except DomainError as exc:
         if exc.code == "account_exists":
             raise ValidationFailed(
-                "An account with this e-mail address already exists. Please sign in first.",
+                _("An account with this e-mail address already exists. Please sign in first."),
                 field="email",
                 code="account_exists",
             ) from exc
@@ -273,11 +277,11 @@ def get_registration(event: Event, user: User) -> Registration | None:
 def registration_refusal(event: Event, now: dt.datetime) -> str | None:
     """Why the public cannot register now, or None when they can."""
     if not event.is_published:
-        return "This event is not published yet, so registration is not open."
+        return _("This event is not published yet, so registration is not open.")
     if event.registration_opens_at and now < event.registration_opens_at:
-        return "Registration has not opened yet."
+        return _("Registration has not opened yet.")
     if not event.registration_open(now):
-        return "Registration for this event is closed."
+        return _("Registration for this event is closed.")
     return None
 
 
@@ -304,7 +308,9 @@ def register(
         if refusal:
             raise DomainError(refusal)
         if category not in event.public_category_list:
-            raise ValidationFailed("This category is not open for registration.", field="category")
+            raise ValidationFailed(
+                _("This category is not open for registration."), field="category"
+            )
     existing = get_registration(event, user)
     if existing is not None:
         if existing.status is Status.CANCELLED:
@@ -319,7 +325,9 @@ def register(
             )
         if existing.status is Status.REJECTED:
             raise DomainError(REJECTED_MESSAGE, field="email")
-        raise DomainError(f"{user.email} is already registered for this event.", field="email")
+        raise DomainError(
+            _("%(email)s is already registered for this event.", email=user.email), field="email"
+        )
     reg = Registration(
         event=event,
         user=user,
@@ -340,7 +348,7 @@ def register(
         db.session.flush()
     except sa.exc.IntegrityError as exc:
         raise DomainError(
-            f"{user.email} is already registered for this event.", field="email"
+            _("%(email)s is already registered for this event.", email=user.email), field="email"
         ) from exc
     if not (public and event.requires_approval):
         _admit(reg, now)
@@ -377,7 +385,9 @@ def _register_again(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise DomainError(f"{user.email} is already registered for this event.", field="email")
+        raise DomainError(
+            _("%(email)s is already registered for this event.", email=user.email), field="email"
+        )
     db.session.refresh(reg)
     for name, value in details.items():
         setattr(reg, name, value)
@@ -415,7 +425,11 @@ def approve(reg: Registration, *, actor: User, now: dt.datetime) -> Registration
     capacity.lock_and_reread(reg.event.pool, reg)  # a repeated approve must not take 2 seats
     if reg.status is not Status.PENDING:
         raise DomainError(
-            f"Only pending registrations can be approved ({reg.full_name} is {reg.status.value})."
+            _(
+                "Only pending registrations can be approved (%(full_name)s is %(status)s).",
+                full_name=reg.full_name,
+                status=reg.status.label.lower(),
+            )
         )
     _admit(reg, now)
     reg.decided_by_id = actor.id
@@ -469,14 +483,14 @@ def cancel_consequences(reg: Registration, now: dt.datetime) -> list[str]:
         )
         if waiting:
             lines.append(
-                "The place is given to the first person on the waiting list, who is e-mailed."
+                _("The place is given to the first person on the waiting list, who is e-mailed.")
             )
         else:
-            lines.append("The place becomes free for someone else to register.")
+            lines.append(_("The place becomes free for someone else to register."))
     elif reg.status is Status.WAITLISTED:
-        lines.append("The place on the waiting list is given up.")
+        lines.append(_("The place on the waiting list is given up."))
     lines.extend(leave.describe_everything(reg, now))
-    lines.append(f"A confirmation e-mail goes to {reg.email}.")
+    lines.append(_("A confirmation e-mail goes to %(email)s.", email=reg.email))
     return lines
 
 
@@ -485,7 +499,10 @@ def _reread_active(reg: Registration) -> None:
     active, so a repeated cancel or reject (a double click, two tabs) is a no-op."""
     capacity.lock_and_reread(reg.event.pool, reg)
     if reg.status not in ACTIVE_STATUSES:
-        raise DomainError(f"This registration is already {reg.status.value}.", code="already_done")
+        raise DomainError(
+            _("This registration is already %(status)s.", status=reg.status.label.lower()),
+            code="already_done",
+        )
 
 
 def _leave(reg: Registration, new_status: Status, now: dt.datetime) -> list[Registration]:
@@ -542,11 +559,18 @@ def can_edit(reg: Registration, now: dt.datetime) -> bool:
 def update_details(reg: Registration, data: Mapping[str, Any], now: dt.datetime) -> Registration:
     """Change the delegate's details; refused after the event's edit deadline."""
     if reg.status not in ACTIVE_STATUSES:
-        raise DomainError(f"This registration is {reg.status.value}; it can no longer be changed.")
+        raise DomainError(
+            _(
+                "This registration is %(status)s; it can no longer be changed.",
+                status=reg.status.label.lower(),
+            )
+        )
     if now >= reg.event.edit_deadline_at():
         raise DomainError(
-            "The deadline for changing registration details has passed. "
-            "Please write to the organisers if something must change."
+            _(
+                "The deadline for changing registration details has passed. "
+                "Please write to the organisers if something must change."
+            )
         )
     for name, value in (clean_details(data) | clean_gender(reg.event, data)).items():
         setattr(reg, name, value)
@@ -570,10 +594,10 @@ def organiser_update(
     if name_latin is not None:
         name_latin = " ".join(name_latin.split())
         if len(name_latin) > 200:
-            raise ValidationFailed("At most 200 characters.", field="name_latin")
+            raise ValidationFailed(_("At most 200 characters."), field="name_latin")
         if not is_latin(name_latin):
             raise ValidationFailed(
-                "Write this name in Latin letters (A to Z, accents allowed).", field="name_latin"
+                _("Write this name in Latin letters (A to Z, accents allowed)."), field="name_latin"
             )
         reg.name_latin = name_latin
     reg.updated_at = now
@@ -587,10 +611,10 @@ BULK_ACTIONS = {"approve": "approved", "reject": "rejected", "cancel": "cancelle
 def _selected(event: Event, action: str, ids: Iterable[int]) -> tuple[list[Registration], int]:
     """The chosen registrations of this event in handling order; and how many ids were not."""
     if action not in BULK_ACTIONS:
-        raise ValidationFailed("Unknown action.", field="action")
+        raise ValidationFailed(_("Unknown action."), field="action")
     wanted = sorted({int(i) for i in ids})
     if not wanted:
-        raise ValidationFailed("Select at least one registration.", field="ids")
+        raise ValidationFailed(_("Select at least one registration."), field="ids")
     regs = db.session.scalars(
         sa.select(Registration)
         .where(Registration.event_id == event.id, Registration.id.in_(wanted))
@@ -617,13 +641,21 @@ def apply_bulk(
         except DomainError as exc:
             skipped.append(exc.message)
     if missing:
-        skipped.append(f"{missing} selected registration(s) do not belong to this event.")
+        skipped.append(
+            ngettext(
+                "%(num)d selected registration does not belong to this event.",
+                "%(num)d selected registrations do not belong to this event.",
+                missing,
+            )
+        )
     return done, skipped
 
 
 def _names(regs: list[Registration], limit: int = 10) -> str:
     shown = ", ".join(r.full_name for r in regs[:limit])
-    return shown + (f" and {len(regs) - limit} more" if len(regs) > limit else "")
+    if len(regs) <= limit:
+        return shown
+    return _("%(names)s and %(count)s more", names=shown, count=len(regs) - limit)
 
 
 def bulk_consequences(
@@ -634,13 +666,38 @@ def bulk_consequences(
     regs, _missing = _selected(event, action, ids)
     active = [r for r in regs if r.status in ACTIVE_STATUSES]
     if not active:
-        return 0, ["None of the selected registrations is active: nothing would change."]
+        return 0, [_("None of the selected registrations is active: nothing would change.")]
+    names = _names(active)
     lines = [
-        f"{len(active)} registration(s) become {BULK_ACTIONS[action]}: {_names(active)}. "
-        "Each person is e-mailed."
+        {
+            "approve": ngettext(
+                "%(num)d registration is approved: %(names)s. Each person is e-mailed.",
+                "%(num)d registrations are approved: %(names)s. Each person is e-mailed.",
+                len(active),
+                names=names,
+            ),
+            "reject": ngettext(
+                "%(num)d registration is rejected: %(names)s. Each person is e-mailed.",
+                "%(num)d registrations are rejected: %(names)s. Each person is e-mailed.",
+                len(active),
+                names=names,
+            ),
+            "cancel": ngettext(
+                "%(num)d registration is cancelled: %(names)s. Each person is e-mailed.",
+                "%(num)d registrations are cancelled: %(names)s. Each person is e-mailed.",
+                len(active),
+                names=names,
+            ),
+        }[action]
     ]
     if len(active) < len(regs):
-        lines.append(f"{len(regs) - len(active)} selected registration(s) are not active.")
+        lines.append(
+            ngettext(
+                "%(num)d selected registration is not active.",
+                "%(num)d selected registrations are not active.",
+                len(regs) - len(active),
+            )
+        )
     freed = sum(1 for r in active if r.status is Status.CONFIRMED)
     if freed and event.pool.capacity is not None:
         chosen = {r.id for r in regs}
@@ -649,13 +706,28 @@ def bulk_consequences(
         ).all()
         if heirs:
             lines.append(
-                f"{len(heirs)} freed place(s) go to the first on the waiting list, who are "
-                f"e-mailed: {_names(list(heirs))}."
+                ngettext(
+                    "%(num)d freed place goes to the first on the waiting list, who is "
+                    "e-mailed: %(names)s.",
+                    "%(num)d freed places go to the first on the waiting list, who are "
+                    "e-mailed: %(names)s.",
+                    len(heirs),
+                    names=_names(list(heirs)),
+                )
             )
         if freed > len(heirs):
-            lines.append(f"{freed - len(heirs)} place(s) become free for new registrations.")
+            lines.append(
+                ngettext(
+                    "%(num)d place becomes free for new registrations.",
+                    "%(num)d places become free for new registrations.",
+                    freed - len(heirs),
+                )
+            )
     for reg in active[:5]:
-        lines.extend(f"{reg.full_name}: {line}" for line in leave.describe_everything(reg, now))
+        lines.extend(
+            _("%(name)s: %(consequence)s", name=reg.full_name, consequence=line)
+            for line in leave.describe_everything(reg, now)
+        )
     return len(active), lines
 
 

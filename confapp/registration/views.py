@@ -10,6 +10,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import login_user
 
@@ -18,6 +20,7 @@ from confapp.countries import country_choices
 from confapp.eventlog import services as eventlog
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import limiter
+from confapp.multilingual import tr
 from confapp.registration import exports
 from confapp.registration import services
 from confapp.registration.choices import CATEGORY_LABELS
@@ -78,7 +81,7 @@ def _own_registration(ctx: Ctx) -> Registration | None:
 
 
 def _not_registered(ctx: Ctx):
-    flash("You are not registered for this event yet.", "info")
+    flash(_("You are not registered for this event yet."), "info")
     return redirect(url_for(".register", slug=ctx.slug))
 
 
@@ -145,7 +148,7 @@ def _cannot_register(ctx: Ctx, previous: Registration | None):
     if previous is not None and previous.status is RegistrationStatus.REJECTED:
         return _refused_page(ctx, services.REJECTED_MESSAGE)
     if previous is not None and previous.status is not RegistrationStatus.CANCELLED:
-        flash("You are already registered for this event.", "info")
+        flash(_("You are already registered for this event."), "info")
         return redirect(url_for(".mine", slug=ctx.slug))
     refusal = services.registration_refusal(ctx.event, ctx.now)
     return _refused_page(ctx, refusal) if refusal else None
@@ -212,7 +215,7 @@ def edit(ctx: Ctx):
         form,
         lambda: services.update_details(reg, form.details(), ctx.now),
         subject=reg,
-        success="Your details are saved.",
+        success=_("Your details are saved."),
     ):
         return redirect(url_for(".mine", slug=ctx.slug))
     return render_template(
@@ -241,12 +244,12 @@ def cancel(ctx: Ctx):
     """The delegate cancels; their seat goes to the first on the waiting list."""
     reg = _own_registration(ctx)
     if reg is None:
-        flash("You are not registered for this event.", "info")
+        flash(_("You are not registered for this event."), "info")
         return redirect(url_for("events.detail", slug=ctx.slug))
     asked = ctx.confirm(
-        title=f"Cancel your registration for {ctx.event.title}?",
+        title=_("Cancel your registration for %(event)s?", event=tr(ctx.event, "title")),
         consequences=services.cancel_consequences(reg, ctx.now),
-        confirm_label="Cancel my registration",
+        confirm_label=_("Cancel my registration"),
         back=url_for(".mine", slug=ctx.slug),
     )
     if asked is not None:
@@ -254,7 +257,7 @@ def cancel(ctx: Ctx):
     ctx.perform(
         lambda: services.cancel(reg, actor=ctx.user, now=ctx.now),
         subject=reg,
-        success="Your registration is cancelled.",
+        success=_("Your registration is cancelled."),
     )
     return redirect(url_for(".mine", slug=ctx.slug))
 
@@ -287,7 +290,9 @@ def manage_detail(ctx: Ctx, reg_id: int):
     """One registration for organisers: details, actions, category, note and history."""
     reg = ctx.get(Registration, reg_id)
     form = OrganiserEditForm(obj=reg)
-    if ctx.submit(form, lambda: _organiser_update(ctx, reg, form), subject=reg, success="Saved."):
+    if ctx.submit(
+        form, lambda: _organiser_update(ctx, reg, form), subject=reg, success=_("Saved.")
+    ):
         return redirect(url_for(".manage_detail", slug=ctx.slug, reg_id=reg_id))
     return render_template(
         "registration/manage_detail.html", event=ctx.event, reg=reg, form=form,
@@ -329,7 +334,14 @@ def manage_add(ctx: Ctx):
     done = ctx.submit(form, lambda: _add_by_hand(ctx, form))
     if done:
         reg = done.value
-        flash(f"{reg.full_name} is added ({STATUS_LABELS[reg.status].lower()}).", "success")
+        flash(
+            _(
+                "%(full_name)s is added (%(status)s).",
+                full_name=reg.full_name,
+                status=reg.status.label.lower(),
+            ),
+            "success",
+        )
         return redirect(url_for(".manage_detail", slug=ctx.slug, reg_id=reg.id))
     return render_template("registration/manage_add.html", event=ctx.event, form=form)
 
@@ -365,9 +377,22 @@ def manage_bulk(ctx: Ctx):
     if done:
         count, skipped = done.value
         if count:
-            flash(f"{count} registration(s) {services.BULK_ACTIONS[action]}.", "success")
+            flash(
+                {
+                    "approve": ngettext(
+                        "%(num)d registration approved.", "%(num)d registrations approved.", count
+                    ),
+                    "reject": ngettext(
+                        "%(num)d registration rejected.", "%(num)d registrations rejected.", count
+                    ),
+                    "cancel": ngettext(
+                        "%(num)d registration cancelled.", "%(num)d registrations cancelled.", count
+                    ),
+                }[action],
+                "success",
+            )
         for reason in skipped[:10]:
-            flash(f"Skipped: {reason}", "warning")
+            flash(_("Skipped: %(reason)s", reason=reason), "warning")
     return redirect(back)
 
 
@@ -387,7 +412,7 @@ def export_xlsx(ctx: Ctx):
     """Excel workbook of the filtered registrations."""
     header, rows = services.export_rows(ctx.event, services.Filters.from_args(request.args))
     return _download(
-        exports.to_xlsx(header, rows, title="Registrations"),
+        exports.to_xlsx(header, rows, title=_("Registrations")),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"{ctx.slug}-registrations.xlsx",
     )
@@ -412,7 +437,15 @@ def import_csv(ctx: Ctx):
     )
     if done:
         waiting = sum(1 for r in done.value if r.status is RegistrationStatus.WAITLISTED)
-        flash(f"{len(done.value)} delegate(s) imported ({waiting} on the waiting list).", "success")
+        flash(
+            ngettext(
+                "%(num)d delegate imported (%(waiting)s on the waiting list).",
+                "%(num)d delegates imported (%(waiting)s on the waiting list).",
+                len(done.value),
+                waiting=waiting,
+            ),
+            "success",
+        )
         return redirect(url_for(".manage_list", slug=ctx.slug))
     errors = done.error.errors if isinstance(done.error, ImportRejected) else []
     page = render_template(

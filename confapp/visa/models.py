@@ -7,6 +7,7 @@ import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -25,6 +26,18 @@ class VisaStatus(enum.StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        """How readers name this value, in their language (the ``|label`` filter)."""
+        return str(_VISA_STATUS_LABELS[self])
+
+
+_VISA_STATUS_LABELS = {
+    VisaStatus.REQUESTED: _l("Awaiting decision"),
+    VisaStatus.APPROVED: _l("Approved"),
+    VisaStatus.REJECTED: _l("Not approved"),
+}
 
 
 class VisaRequest(db.Model):

@@ -141,7 +141,7 @@ def test_bulk_cancel_promotes_and_reports(app, setup, org_client, outbox):
         "You are on the waiting list",
         "Registration cancelled",
     ]
-    assert "2 registration(s) cancelled." in org_client.get(BASE).text
+    assert "2 registrations cancelled." in org_client.get(BASE).text
     # An empty selection is a message, not an error page.
     empty = org_client.post(f"{BASE}/bulk", data={"action": "approve"}, follow_redirects=True)
     assert "Select at least one registration." in empty.text
