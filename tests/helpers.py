@@ -8,6 +8,8 @@ import email.policy
 import re
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from confapp.accounts import team
 from confapp.accounts.models import EventRoleKind
 from confapp.accounts.models import User
@@ -93,9 +95,10 @@ def make_staff(event: Event, email: str, role: EventRoleKind = EventRoleKind.ORG
     return user
 
 
-def login(client, email: str, password: str = PASSWORD):
-    """Sign in through the login form."""
-    return client.post("/login", data={"email": email, "password": password})
+def login(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    """Sign in through the login form (optionally with ?next=)."""
+    path = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(path, data={"email": email, "password": password})
 
 
 def registration_form(**overrides) -> dict:
@@ -179,11 +182,30 @@ def make_delegate(event: Event, email: str = "delegate@example.org", *, country:
     return registration.user, registration
 
 
-def sign_in(client, user: User) -> None:
-    """Sign a user in through the test client's session."""
-    with client.session_transaction() as s:
-        s["_user_id"] = user.get_id()
-        s["_fresh"] = True
+def sign_in(client, who: User | int | str):
+    """Sign someone in on the test client's session cookie, without the login form: a User
+    (loaded or detached), a user id, or a session id from `User.get_id()`. Returns the
+    client. (`login` goes through the form, for tests of signing in itself.)"""
+    if isinstance(who, str):
+        session_id = who
+    else:
+        session_id = _session_id(client.application, who)
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    return client
+
+
+def _session_id(app, who: User | int) -> str:
+    if isinstance(who, User):
+        state = sa.inspect(who)
+        if not state.expired_attributes & {"id", "auth_version"} and state.dict.get("id"):
+            return who.get_id()
+        who = state.identity[0]
+    with app.app_context():
+        user = db.session.get(User, who)
+        assert user is not None, f"no user {who}"
+        return user.get_id()
 
 
 def local_time(event: Event, day: int, hhmm: str) -> dt.datetime:

@@ -20,6 +20,7 @@ from tests.helpers import PASSWORD
 from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_staff
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +33,7 @@ def badge_png(app, user_id: str, slug: str = "cdc") -> bytes:
     Called outside any app context: Flask-Login caches the signed-in user on the app
     context, so a shared one would serve the first delegate's badge to the second.
     """
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+    client = sign_in(app.test_client(), user_id)
     response = client.get(f"/events/{slug}/my-badge.png")
     assert response.status_code == 200
     assert response.mimetype == "image/png"

@@ -22,6 +22,7 @@ from confapp.registration.models import RegistrationStatus
 from confapp.registration.models import Sector
 from confapp.visa.models import VisaRequest
 from confapp.visa.models import VisaStatus
+from tests.helpers import sign_in
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -134,9 +135,7 @@ def test_demo_delegate_downloads_the_approved_letter(app, runner, client):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "delegate@demo.confapp.org"))
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        sign_in(client, user)
     response = client.get("/events/cluster-2027/visa-letter.pdf")
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF-")

@@ -90,12 +90,6 @@ def world(app):
         }
 
 
-def _as(app, client, user_id: int):
-    with app.app_context():
-        sign_in(client, db.session.get(User, user_id))
-    return client
-
-
 def _entries(app) -> list[EventLogEntry]:
     with app.app_context():
         entries = list(db.session.scalars(sa.select(EventLogEntry).order_by(EventLogEntry.id)))
@@ -123,7 +117,7 @@ def test_every_agenda_page_runs_through_the_lifecycle(app):
 
 
 def test_another_events_ids_are_not_found(app, client, world):
-    _as(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     foreign = world["foreign"]
     for path in (
         f"/events/cdc/sessions/{foreign}",
@@ -136,7 +130,7 @@ def test_another_events_ids_are_not_found(app, client, world):
     for action in ("cancel", "reinstate", "delete"):
         path = f"/events/cdc/manage/programme/sessions/{foreign}/{action}"
         assert client.post(path, data={"confirmed": "yes"}).status_code == 404, path
-    _as(app, client, world["delegate"])
+    sign_in(client, world["delegate"])
     for action in ("star", "signup", "cancel"):
         assert client.post(f"/events/cdc/sessions/{foreign}/{action}").status_code == 404
     with app.app_context():
@@ -147,7 +141,7 @@ def test_another_events_ids_are_not_found(app, client, world):
 
 
 def test_organiser_actions_are_logged_once(app, client, world):
-    _as(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     response = client.post(
         f"/events/cdc/manage/programme/rooms/{world['room']}",
         data={"name": "Hall Alpha", "capacity": "80", "location": ""},
@@ -160,7 +154,7 @@ def test_organiser_actions_are_logged_once(app, client, world):
 
 
 def test_delegate_seat_changes_are_logged_and_stars_are_not(app, client, world):
-    _as(app, client, world["delegate"])
+    sign_in(client, world["delegate"])
     client.post(f"/events/cdc/sessions/{world['talk']}/star", data={"star": "1"})
     assert _entries(app) == []
     client.post(f"/events/cdc/sessions/{world['workshop']}/signup")
@@ -183,7 +177,7 @@ def test_cancelling_a_session_asks_first_naming_who_is_emailed(app, client, worl
         services.signup(event, workshop, registration, now=utcnow())
         db.session.commit()
     before = len(outbox.messages())
-    _as(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     path = f"/events/cdc/manage/programme/sessions/{world['workshop']}/cancel"
     asked = client.post(path)
     page = asked.get_data(as_text=True)
@@ -210,7 +204,7 @@ def test_deleting_a_draft_session_asks_first(app, client):
         organiser = make_staff(event, "org@example.org")
         db.session.commit()
         ids = (session.id, organiser.id)
-    _as(app, client, ids[1])
+    sign_in(client, ids[1])
     manage = client.get("/events/draft/manage/programme").get_data(as_text=True)
     assert "Delete session…" in manage and "Cancel session…" in manage  # labels say what
     path = f"/events/draft/manage/programme/sessions/{ids[0]}/delete"
@@ -227,7 +221,7 @@ def test_deleting_a_draft_session_asks_first(app, client):
 
 
 def test_starring_returns_to_the_same_session_and_breaks_have_no_star(app, client, world):
-    _as(app, client, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.post(
         f"/events/cdc/sessions/{world['talk']}/star",
         data={"star": "1", "next": "/events/cdc/programme?day=2027-02-20#top"},
@@ -254,7 +248,7 @@ def test_starring_returns_to_the_same_session_and_breaks_have_no_star(app, clien
 
 
 def test_my_agenda_has_an_unstar_button(app, client, world):
-    _as(app, client, world["delegate"])
+    sign_in(client, world["delegate"])
     client.post(f"/events/cdc/sessions/{world['talk']}/star", data={"star": "1"})
     page = client.get("/events/cdc/my-agenda").get_data(as_text=True)
     assert "Remove from my agenda" in page and 'name="star" value="0"' in page
@@ -268,11 +262,11 @@ def test_my_agenda_has_an_unstar_button(app, client, world):
 
 def test_time_elements_carry_utc_to_the_second(app, client, world):
     """HTML's <time datetime> takes no microseconds; every agenda page writes UTC seconds."""
-    _as(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     client.post(
         f"/events/cdc/manage/programme/sessions/{world['talk']}/cancel", data={"confirmed": "yes"}
     )
-    _as(app, client, world["delegate"])
+    sign_in(client, world["delegate"])
     client.post(f"/events/cdc/sessions/{world['talk']}/star", data={"star": "1"})
     for path in (
         "/events/cdc/programme",
@@ -309,7 +303,7 @@ def test_odd_query_strings_never_answer_500(app, client, world, query):
     # NUL never gets past the request guard (400); everything else is ignored (200).
     expected = 400 if "%00" in query else 200
     assert client.get(f"/events/cdc/programme?{query}").status_code == expected
-    _as(app, client, world["delegate"])
+    sign_in(client, world["delegate"])
     assert client.get(f"/events/cdc/programme?{query}").status_code == expected
 
 
@@ -326,7 +320,7 @@ def test_odd_query_strings_never_answer_500(app, client, world, query):
     ],
 )
 def test_odd_ids_answer_404(app, client, world, path):
-    _as(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     assert client.get(path).status_code == 404
 
 
@@ -418,7 +412,7 @@ def test_a_repeated_workshop_cancel_gives_the_seat_away_once_on_postgresql(app, 
 
 def _signup_again_race(app, world) -> None:
     _full_workshop_with_a_queue(app, world)
-    _as(app, app.test_client(), world["second"]).post(
+    sign_in(app.test_client(), world["second"]).post(
         f"/events/cdc/sessions/{world['workshop']}/cancel"
     )
     answers = _race(app, world["second"], f"/events/cdc/sessions/{world['workshop']}/signup")

@@ -24,6 +24,7 @@ from tests.helpers import local_time
 from tests.helpers import make_delegate
 from tests.helpers import make_event
 from tests.helpers import make_staff
+from tests.helpers import sign_in
 
 
 def add_session(
@@ -75,13 +76,6 @@ def setup(app):
         }
 
 
-def login_as(client, app, user_id: str):
-    """Sign in by the user's session id (get_id())."""
-    with client.session_transaction() as s:
-        s["_user_id"] = user_id
-        s["_fresh"] = True
-
-
 # --- access ---------------------------------------------------------------------------------
 
 ORGANISER_PAGES = [
@@ -100,7 +94,7 @@ def test_organiser_pages_refuse_anonymous_and_delegates(client, app, setup, path
     anonymous = client.get(path)
     assert anonymous.status_code == 302
     assert "/login?next=" in anonymous.headers["Location"]
-    login_as(client, app, setup["delegate"])
+    sign_in(client, setup["delegate"])
     assert client.get(path).status_code == 403
     assert client.post("/events/cdc/manage/programme/publish").status_code == 403
     assert (
@@ -111,7 +105,7 @@ def test_organiser_pages_refuse_anonymous_and_delegates(client, app, setup, path
 
 @pytest.mark.parametrize("path", ORGANISER_PAGES)
 def test_organiser_pages_work_for_organisers(client, app, setup, path):
-    login_as(client, app, setup["organiser"])
+    sign_in(client, setup["organiser"])
     assert client.get(path).status_code == 200
 
 
@@ -122,7 +116,7 @@ def test_delegate_actions_need_sign_in(client, setup):
 
 
 def test_signed_in_non_delegate_cannot_star(client, app, setup):
-    login_as(client, app, setup["organiser"])
+    sign_in(client, setup["organiser"])
     response = client.post(f"/events/cdc/sessions/{setup['session']}/star", follow_redirects=True)
     assert "confirmed registration" in response.get_data(as_text=True)
     with app.app_context():
@@ -132,7 +126,7 @@ def test_signed_in_non_delegate_cannot_star(client, app, setup):
 def test_posts_need_a_csrf_token(app, setup):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    login_as(client, app, setup["delegate"])
+    sign_in(client, setup["delegate"])
     assert client.post(f"/events/cdc/sessions/{setup['session']}/star").status_code == 400
 
 
@@ -163,7 +157,7 @@ def session_form(**overrides):
 
 
 def test_organiser_adds_a_session_in_local_time(client, app, setup):
-    login_as(client, app, setup["organiser"])
+    sign_in(client, setup["organiser"])
     response = client.post(
         "/events/cdc/manage/programme/sessions/new", data=session_form(room_id=str(setup["room"]))
     )
@@ -197,7 +191,7 @@ def test_organiser_adds_a_session_in_local_time(client, app, setup):
 def test_bad_session_input_rerenders_with_errors_and_writes_nothing(
     client, app, setup, overrides, message
 ):
-    login_as(client, app, setup["organiser"])
+    sign_in(client, setup["organiser"])
     if overrides.get("room_id") == "ROOM":
         overrides["room_id"] = str(setup["room"])
     response = client.post(
@@ -210,7 +204,7 @@ def test_bad_session_input_rerenders_with_errors_and_writes_nothing(
 
 
 def test_publish_edit_and_changes_page(client, app, setup):
-    login_as(client, app, setup["organiser"])
+    sign_in(client, setup["organiser"])
     assert client.post("/events/cdc/manage/programme/publish").status_code == 302
     response = client.post(
         f"/events/cdc/manage/programme/sessions/{setup['session']}",
@@ -239,7 +233,7 @@ def test_publish_edit_and_changes_page(client, app, setup):
 
 
 def test_csv_import_page_shows_row_errors(client, app, setup):
-    login_as(client, app, setup["organiser"])
+    sign_in(client, setup["organiser"])
     csv_bytes = (
         b"title,kind,date,start,end,room\n"
         b"Ok,parallel,2027-02-21,09:00,10:00,Hall A\n"
@@ -313,7 +307,7 @@ def test_programme_grid_filters_and_search(client, app, setup):
 
 def test_star_toggle_and_my_agenda_with_calendar_link(client, app, setup):
     publish(app, setup["event"])
-    login_as(client, app, setup["delegate"])
+    sign_in(client, setup["delegate"])
     assert client.post(f"/events/cdc/sessions/{setup['session']}/star").status_code == 302
     page = client.get("/events/cdc/my-agenda").get_data(as_text=True)
     assert "Talk" in page and "Get my calendar link" in page
@@ -352,7 +346,7 @@ def test_workshop_signup_and_cancel_over_http(client, app, setup, outbox):
         db.session.commit()
         workshop_id = workshop.id
     publish(app, setup["event"])
-    login_as(client, app, setup["delegate"])
+    sign_in(client, setup["delegate"])
     client.post(f"/events/cdc/sessions/{workshop_id}/signup")
     page = client.get(f"/events/cdc/sessions/{workshop_id}").get_data(as_text=True)
     assert "Waiting list: number 1" in page
@@ -363,7 +357,7 @@ def test_workshop_signup_and_cancel_over_http(client, app, setup, outbox):
         second_id = db.session.scalar(
             sa.select(User).where(User.email == "second@example.org")
         ).get_id()
-    login_as(second, app, second_id)
+    sign_in(second, second_id)
     assert second.post(f"/events/cdc/sessions/{workshop_id}/cancel").status_code == 302
     assert "Your seat is confirmed" in client.get(f"/events/cdc/sessions/{workshop_id}").get_data(
         as_text=True
@@ -511,7 +505,7 @@ def test_race_for_the_last_workshop_seats_never_overbooks(app):
     def run(user):
         with app.app_context():
             client = app.test_client()
-            login_as(client, app, user)
+            sign_in(client, user)
             barrier.wait()
             codes.append(client.post(f"/events/cdc/sessions/{workshop_id}/signup").status_code)
             db.session.remove()
@@ -568,7 +562,7 @@ def test_demo_programme_seeds_and_every_page_renders(client, app):
         report = services.health(event)
         assert report["person_clashes"]  # the demo shows a clash on the health page
         first = sessions[1].id
-    login_as(client, app, organiser)
+    sign_in(client, organiser)
     for path in [
         "/events/cdc/programme",
         "/events/cdc/programme?day=2027-02-21",

@@ -26,16 +26,9 @@ def _setup(app):
         return organiser.id, reg.user_id, reg.id
 
 
-def _as(app, client, user_id):
-    with app.app_context():
-        from confapp.accounts.models import User
-
-        sign_in(client, db.session.get(User, user_id))
-
-
 def test_delegate_downloads_badge_pdf_and_qr(app, client):
     _, user_id, _ = _setup(app)
-    _as(app, client, user_id)
+    sign_in(client, user_id)
     mine = client.get("/events/cdc/my-registration").get_data(as_text=True)
     assert "Download badge (PDF)" in mine and "QR for my phone" in mine
     pdf = client.get("/events/cdc/my-badge.pdf")
@@ -71,14 +64,14 @@ def test_certificate_after_checkin(app, client):
             now=now,
         )
         db.session.commit()
-    _as(app, client, user_id)
+    sign_in(client, user_id)
     response = client.get("/events/cdc/my-certificate.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
 
 
 def test_organiser_print_run_filters_and_marks_printed(app, client):
     organiser_id, _, reg_id = _setup(app)
-    _as(app, client, organiser_id)
+    sign_in(client, organiser_id)
     assert "2 confirmed" in client.get("/events/cdc/manage/badges").get_data(as_text=True)
     response = job_result(
         client,

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from confapp.accounts.models import User
 from confapp.documents import branding
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -36,8 +35,7 @@ def setup(app, client):
         ids = {"organiser": organiser.id, "delegate": delegate.user_id, "event": event.id}
 
     def as_user(role: str) -> None:
-        with app.app_context():
-            sign_in(client, db.session.get(User, ids[role]))
+        sign_in(client, ids[role])
 
     return ids, as_user
 

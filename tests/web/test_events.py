@@ -44,12 +44,6 @@ def setup(app):
         return ids
 
 
-def _as(app, client, setup, who):
-    with app.app_context():
-        sign_in(client, db.session.get(User, setup[who]))
-    return client
-
-
 # --- public -------------------------------------------------------------------------
 
 
@@ -85,9 +79,9 @@ def test_event_page_shows_the_event(app, client, setup):
 def test_drafts_are_404_for_the_public_but_visible_to_the_team(app, client, setup):
     assert client.get("/events/secret").status_code == 404
     assert client.get("/events/nope").status_code == 404
-    _as(app, client, setup, "delegate")
+    sign_in(client, setup["delegate"])
     assert client.get("/events/secret").status_code == 404
-    _as(app, client, setup, "admin")
+    sign_in(client, setup["admin"])
     page = client.get("/events/secret")
     assert page.status_code == 200 and "Draft" in page.text
 
@@ -145,14 +139,14 @@ def test_anonymous_visitors_are_sent_to_login(client, setup, path):
 @pytest.mark.parametrize("path", MANAGE_PAGES + ADMIN_PAGES)
 @pytest.mark.parametrize("who", ["delegate", "staff"])
 def test_manage_and_admin_pages_refuse_others(app, client, setup, path, who):
-    _as(app, client, setup, who)
+    sign_in(client, setup[who])
     assert client.get(path).status_code == 403
     assert client.post(path, data={}).status_code in (403, 405)
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
 def test_admin_pages_refuse_organisers(app, client, setup, path):
-    _as(app, client, setup, "organiser")
+    sign_in(client, setup["organiser"])
     assert client.get(path).status_code == 403
 
 
@@ -161,7 +155,7 @@ def test_organiser_dashboard(app, client, setup):
         make_confirmed_registration(_event(), "a@example.org")
         make_confirmed_registration(_event(), "b@example.org")
         db.session.commit()
-    _as(app, client, setup, "organiser")
+    sign_in(client, setup["organiser"])
     page = client.get("/events/cdc/manage")
     assert page.status_code == 200
     assert "/events/cdc/manage/registrations?status=confirmed" in page.text
@@ -211,7 +205,7 @@ def test_settings_page_prefills_local_times(app, client, setup):
     with app.app_context():
         _event().registration_closes_at = dt.datetime(2027, 2, 15, 12, 30, tzinfo=dt.UTC)
         db.session.commit()
-    _as(app, client, setup, "organiser")
+    sign_in(client, setup["organiser"])
     page = client.get("/events/cdc/manage/settings")
     assert page.status_code == 200
     assert 'value="2027-02-15T18:00"' in page.text
@@ -219,7 +213,7 @@ def test_settings_page_prefills_local_times(app, client, setup):
 
 
 def test_settings_save(app, client, setup):
-    _as(app, client, setup, "organiser")
+    sign_in(client, setup["organiser"])
     response = client.post("/events/cdc/manage/settings", data=_settings_form())
     assert response.status_code == 302, response.text
     with app.app_context():
@@ -262,7 +256,7 @@ def test_settings_save(app, client, setup):
     ],
 )
 def test_settings_errors_rerender_and_write_nothing(app, client, setup, overrides, message):
-    _as(app, client, setup, "organiser")
+    sign_in(client, setup["organiser"])
     response = client.post("/events/cdc/manage/settings", data=_settings_form(**overrides))
     assert response.status_code == 200
     assert message in response.text
@@ -279,7 +273,7 @@ def test_settings_capacity_below_taken_is_refused(app, client, setup):
         for n in range(3):
             make_confirmed_registration(_event(), f"d{n}@example.org")
         db.session.commit()
-    _as(app, client, setup, "organiser")
+    sign_in(client, setup["organiser"])
     response = client.post("/events/cdc/manage/settings", data=_settings_form(capacity="2"))
     assert response.status_code == 200
     assert "3 places are already taken" in response.text
@@ -293,7 +287,7 @@ def test_settings_capacity_below_taken_is_refused(app, client, setup):
 
 
 def test_team_add_invites_and_remove_asks_first(app, client, setup, outbox):
-    _as(app, client, setup, "organiser")
+    sign_in(client, setup["organiser"])
     page = client.get("/events/cdc/manage/team")
     assert "org@example.org" in page.text and "door@example.org" in page.text
 
@@ -354,7 +348,7 @@ def test_team_add_invites_and_remove_asks_first(app, client, setup, outbox):
 
 
 def test_team_keeps_the_last_organiser(app, client, setup):
-    _as(app, client, setup, "admin")
+    sign_in(client, setup["admin"])
     with app.app_context():
         role_id = db.session.scalar(
             sa.select(EventRole.id).where(EventRole.user_id == setup["organiser"])
@@ -373,7 +367,7 @@ def test_team_keeps_the_last_organiser(app, client, setup):
 
 
 def test_admin_lists_all_events_and_creates_one(app, client, setup):
-    _as(app, client, setup, "admin")
+    sign_in(client, setup["admin"])
     page = client.get("/admin/events")
     assert page.status_code == 200
     assert "Secret draft" in page.text and "Changing paradigms" in page.text

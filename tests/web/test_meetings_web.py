@@ -57,13 +57,8 @@ def world(app):
         }
 
 
-def as_user(app, client, user):
-    with app.app_context():
-        sign_in(client, db.session.merge(user))
-
-
 def test_profile_directory_and_explained_recommendations(app, client, world):
-    as_user(app, client, world["users"]["raj"])
+    sign_in(client, world["users"]["raj"])
     r = client.post(
         "/events/cdc/meetings/profile",
         data={
@@ -76,7 +71,7 @@ def test_profile_directory_and_explained_recommendations(app, client, world):
         },
     )
     assert r.status_code == 302
-    as_user(app, client, world["users"]["ben"])
+    sign_in(client, world["users"]["ben"])
     client.post(
         "/events/cdc/meetings/profile",
         data={
@@ -87,7 +82,7 @@ def test_profile_directory_and_explained_recommendations(app, client, world):
             "languages": "en",
         },
     )
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     r = client.post(
         "/events/cdc/meetings/profile",
         data={
@@ -129,7 +124,7 @@ def test_profile_directory_and_explained_recommendations(app, client, world):
 
 
 def test_request_accept_my_meetings_pdf_and_feeds(app, client, world, outbox):
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     assert (
         client.post(
             f"/events/cdc/meetings/request/{world['raj']}", data={"message": "Let us talk"}
@@ -144,7 +139,7 @@ def test_request_accept_my_meetings_pdf_and_feeds(app, client, world, outbox):
     assert any("Meeting request" in m["Subject"] for m in outbox.to("raj@example.org"))
     # Ana cannot accept her own request; nothing changes.
     client.post(f"/events/cdc/meetings/{req.id}/accept", data={})
-    as_user(app, client, world["users"]["raj"])
+    sign_in(client, world["users"]["raj"])
     page = client.get("/events/cdc/meetings").get_data(as_text=True)
     assert "From Ana Kenya" in page and "Let us talk" in page
     assert (
@@ -196,7 +191,7 @@ def _event(world):
 
 
 def test_availability_page(app, client, world):
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     with app.app_context():
         slots = services.list_slots(_event(world))
         ids = [s.id for s in slots]
@@ -227,7 +222,7 @@ def test_feedback_form(app, client, world):
             s.ends_at -= dt.timedelta(days=3650)
         db.session.commit()
         req_id = req.id
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     page = client.get("/events/cdc/meetings").get_data(as_text=True)
     assert "Did the meeting with Raj India take place?" in page
     client.post(
@@ -240,7 +235,7 @@ def test_feedback_form(app, client, world):
     with app.app_context():
         fb = db.session.scalars(sa.select(MeetingFeedback)).all()
         assert len(fb) == 1 and fb[0].rating == 4 and fb[0].cooperation_likely
-    as_user(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     report = client.get("/events/cdc/manage/meetings/report").get_data(as_text=True)
     assert "<svg" in report and "Kenya" in report and "India" in report
     csv_text = client.get("/events/cdc/manage/meetings/report.csv").get_data(as_text=True)
@@ -259,7 +254,7 @@ ORGANISER_PAGES = [
 @pytest.mark.parametrize("path", ORGANISER_PAGES)
 def test_organiser_pages_refuse_delegates(app, client, world, path):
     assert client.get(path).status_code == 302
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     assert client.get(path).status_code == 403
     assert client.post("/events/cdc/manage/meetings/schedule", data={}).status_code == 403
     assert (
@@ -268,12 +263,12 @@ def test_organiser_pages_refuse_delegates(app, client, world, path):
         ).status_code
         == 403
     )
-    as_user(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     assert client.get(path).status_code == 200
 
 
 def test_organiser_tools_batch_schedule_and_api(app, client, world, outbox):
-    as_user(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     assert (
         client.post(
             "/events/cdc/manage/meetings/settings",
@@ -349,7 +344,7 @@ def test_organiser_tools_batch_schedule_and_api(app, client, world, outbox):
 
 def test_api_refuses_delegates(app, client, world):
     assert client.get("/api/v1/events/cdc/meetings").status_code == 401
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     assert client.get("/api/v1/events/cdc/meetings").status_code == 403
 
 
@@ -422,7 +417,7 @@ def test_demo_seed(app):
 
 
 def test_bad_input_writes_nothing(app, client, world):
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     r = client.post(f"/events/cdc/meetings/request/{world['raj']}", data={"message": "x" * 1001})
     assert r.status_code == 302
     # Unknown ids are not found (404), like another event's.
@@ -496,7 +491,7 @@ def test_directory_pages_keep_filters_and_clamp_the_page(app, client, world):
         _directory_crowd(event, 30, country="IN")  # Delegate 000..029, India
         _directory_crowd(event, 5, start=100, country="KE")
         db.session.commit()
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     # Unfiltered: 3 seeded + 35 = 38 profiles, ordered by name: Ana, Ben, Delegate 000..., Raj last.
     first = client.get("/events/cdc/meetings/directory")
     html = first.get_data(as_text=True)
@@ -570,7 +565,7 @@ def _directory_queries(app, client, path: str) -> tuple[int, str]:
 
 
 def test_directory_page_runs_the_same_number_of_queries_for_30_or_120_profiles(app, client, world):
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     # Ana has a profile, so the recommendations (which read every profile) run too.
     client.post(
         "/events/cdc/meetings/profile",
@@ -631,13 +626,13 @@ def test_organiser_sets_request_priority(app, client, world):
 
     # Signed out, a delegate, door staff: refused, nothing changes.
     assert client.post(url, data={"priority": "3"}).status_code == 302
-    as_user(app, client, world["users"]["ana"])
+    sign_in(client, world["users"]["ana"])
     assert client.post(url, data={"priority": "3"}).status_code == 403
-    as_user(app, client, staff)
+    sign_in(client, staff)
     assert client.post(url, data={"priority": "3"}).status_code == 403
     assert priority() == 1
 
-    as_user(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     page = client.get("/events/cdc/manage/meetings").get_data(as_text=True)
     assert "Open requests (1)" in page
     listed = client.get("/events/cdc/manage/meetings/requests").get_data(as_text=True)
@@ -674,7 +669,7 @@ def test_priority_form_needs_the_csrf_token(app, client, world):
         ).id
         db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = True
-    as_user(app, client, world["organiser"])
+    sign_in(client, world["organiser"])
     url = f"/events/cdc/manage/meetings/requests/{request_id}/priority"
     assert client.post(url, data={"priority": "2"}).status_code == 400
     page = client.get("/events/cdc/manage/meetings").get_data(as_text=True)

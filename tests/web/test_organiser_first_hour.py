@@ -19,17 +19,12 @@ from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus as S
-from tests.helpers import PASSWORD
+from tests.helpers import login
 from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_staff
 from tests.helpers import make_user
 from tests.helpers import sign_in
-
-
-def _sign_in_form(client, email: str, next_url: str | None = None):
-    path = "/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(path, data={"email": email, "password": PASSWORD})
 
 
 def test_sign_in_lands_each_role_where_it_works(app, client):
@@ -54,15 +49,15 @@ def test_sign_in_lands_each_role_where_it_works(app, client):
     }
     for email, place in expected.items():
         fresh = app.test_client()
-        response = _sign_in_form(fresh, email)
+        response = login(fresh, email)
         assert response.status_code == 302 and response.headers["Location"] == place, email
     # A safe `next` wins; an unsafe one is ignored.
     assert (
-        _sign_in_form(app.test_client(), "org@example.org", "/account").headers["Location"]
+        login(app.test_client(), "org@example.org", next_url="/account").headers["Location"]
         == "/account"
     )
     assert (
-        _sign_in_form(app.test_client(), "org@example.org", "//evil.example").headers["Location"]
+        login(app.test_client(), "org@example.org", next_url="//evil.example").headers["Location"]
         == "/events/soon/manage"
     )
 
@@ -79,7 +74,7 @@ def test_several_registrations_land_on_the_events_list(app):
             )
         )  # fmt: skip
         db.session.commit()
-    response = _sign_in_form(app.test_client(), "multi@example.org")
+    response = login(app.test_client(), "multi@example.org")
     assert response.headers["Location"] == "/"
 
 

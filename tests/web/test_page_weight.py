@@ -24,6 +24,7 @@ from confapp.agenda.models import SessionKind
 from confapp.demo.seed import demo_event
 from confapp.demo.seed import seed_demo
 from confapp.extensions import db
+from tests.helpers import sign_in
 
 BUDGET = 100_000  # bytes, gzipped: one page and everything it loads
 HOST = "localhost"  # the Flask test client's host
@@ -241,9 +242,7 @@ def test_public_pages_weigh_at_most_100_kb_gzipped_and_load_nothing_from_other_h
     results = []
     for label, path in pages:
         results.append((label, path, *weigh(client, path)))
-    with client.session_transaction() as session:
-        session["_user_id"] = big_event["delegate"]
-        session["_fresh"] = True
+    sign_in(client, big_event["delegate"])
     for label, path in signed_in:
         results.append((label, path, *weigh(client, path)))
 
@@ -265,9 +264,7 @@ def test_scanner_first_load_transfers_at_most_100_kb(app, client, big_event):
     """The door scanner at venue Wi-Fi: the page and every script, style and image it loads
     (module imports included), as this app sends them to a browser accepting gzip, fit the
     budget; static files go compressed and cached for a year under content-hashed names."""
-    with client.session_transaction() as session:
-        session["_user_id"] = big_event["staff"]
-        session["_fresh"] = True
+    sign_in(client, big_event["staff"])
     path = f"/events/{big_event['slug']}/scan"
     total, parts, foreign = measure(client, path)
     sent = transferred(parts)

@@ -49,13 +49,8 @@ def people(app):
         }
 
 
-def _as(app, client, user):
-    with app.app_context():
-        sign_in(client, db.session.merge(user))
-
-
 def test_my_pages_show_only_my_data(app, client, people):
-    _as(app, client, people["users"]["eve"])
+    sign_in(client, people["users"]["eve"])
     for path in ("/events/cdc/my-registration", "/events/cdc/my-agenda", "/events/cdc/meetings"):
         page = client.get(path)
         assert page.status_code == 200, path
@@ -67,7 +62,7 @@ def test_my_badge_qr_is_mine(app, client, people):
     import zxingcpp
     from PIL import Image
 
-    _as(app, client, people["users"]["eve"])
+    sign_in(client, people["users"]["eve"])
     png = client.get("/events/cdc/my-badge.png")
     assert png.status_code == 200 and png.mimetype == "image/png"
     decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))]
@@ -76,7 +71,7 @@ def test_my_badge_qr_is_mine(app, client, people):
 
 
 def test_a_third_person_cannot_answer_or_cancel_a_meeting_request(app, client, people):
-    _as(app, client, people["users"]["eve"])
+    sign_in(client, people["users"]["eve"])
     for action in ("accept", "decline", "cancel", "book"):
         response = client.post(f"/events/cdc/meetings/{people['request']}/{action}", data={})
         assert response.status_code in (302, 400, 403, 404), action
@@ -94,7 +89,7 @@ def test_feeds_open_only_with_the_exact_secret(app, client, people):
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.get(f"/events/cdc/calendar/{altered}.ics").status_code == 404
     # Nothing else in the event leads to Ana's feed: Eve's pages never show her secret.
-    _as(app, client, people["users"]["eve"])
+    sign_in(client, people["users"]["eve"])
     assert token not in client.get("/events/cdc/my-agenda").get_data(as_text=True)
     with app.app_context():
         assert (

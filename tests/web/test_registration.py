@@ -220,10 +220,7 @@ def test_approval_flow(app, client, outbox):
     with app.app_context():
         reg_id = _reg("ana@example.org").id
 
-    staff = app.test_client()
-    with staff.session_transaction() as session:
-        session["_user_id"] = organiser_id
-        session["_fresh"] = True
+    staff = sign_in(app.test_client(), organiser_id)
     response = staff.post(
         "/events/review/manage/registrations/bulk",
         data={

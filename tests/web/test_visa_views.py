@@ -23,6 +23,7 @@ from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_staff
 from tests.helpers import make_user
+from tests.helpers import sign_in
 
 FORM = {
     "passport_name": "Amara Okafor",
@@ -30,12 +31,6 @@ FORM = {
     "nationality": "NG",
     "date_of_birth": "1979-11-23",
 }
-
-
-def sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
 
 
 @pytest.fixture
@@ -57,14 +52,6 @@ def world(app):
         }
         db.session.commit()
     return ids
-
-
-def as_user(client, app, user_id):
-    with app.app_context():
-        from confapp.accounts.models import User
-
-        sign_in(client, db.session.get(User, user_id))
-    return client
 
 
 def visa_rows(app) -> list[VisaRequest]:
@@ -110,7 +97,7 @@ def test_anonymous_is_sent_to_sign_in(client, world):
 
 
 def test_without_registration_nothing_can_be_requested(app, client, world):
-    as_user(client, app, world["outsider"])
+    sign_in(client, world["outsider"])
     page = client.get("/events/cdc/visa-letter")
     assert page.status_code == 200
     assert "registered delegates only" in page.text
@@ -127,13 +114,13 @@ def test_cancelled_registration_cannot_request(app, client, world):
         )
         reg.status = RegistrationStatus.CANCELLED
         db.session.commit()
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     assert client.post("/events/cdc/visa-letter", data=FORM).status_code == 403
     assert visa_rows(app) == []
 
 
 def test_delegate_requests_then_updates(app, client, world):
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     page = client.get("/events/cdc/visa-letter")
     assert page.status_code == 200
     assert 'name="passport_number"' in page.text
@@ -179,7 +166,7 @@ def test_delegate_requests_then_updates(app, client, world):
     ],
 )
 def test_bad_input_re_renders_and_writes_nothing(app, client, world, changes, message):
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.post("/events/cdc/visa-letter", data={**FORM, **changes})
     assert response.status_code == 422
     assert message in response.text
@@ -189,7 +176,7 @@ def test_bad_input_re_renders_and_writes_nothing(app, client, world, changes, me
 
 def test_decided_request_is_read_only(app, client, world):
     make_request(app, approve=True)
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.post("/events/cdc/visa-letter", data={**FORM, "passport_name": "Changed"})
     assert response.status_code == 302
     [row] = visa_rows(app)
@@ -201,14 +188,14 @@ def test_decided_request_is_read_only(app, client, world):
 
 
 def test_delegate_downloads_approved_letter(app, client, world, tmp_path):
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     client.post("/events/cdc/visa-letter", data=FORM)
     assert client.get("/events/cdc/visa-letter.pdf").status_code == 404  # not approved yet
     [row] = visa_rows(app)
-    as_user(client, app, world["organiser"])
+    sign_in(client, world["organiser"])
     client.post(f"/events/cdc/manage/visa-letters/{row.id}", data={"decision": "approve"})
 
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.get("/events/cdc/visa-letter.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -229,9 +216,9 @@ def test_delegate_downloads_approved_letter(app, client, world, tmp_path):
 def test_other_people_cannot_download_someones_letter(app, client, world):
     make_request(app, approve=True)
     for who in ("peer", "staff", "organiser", "outsider", "other_delegate"):
-        as_user(client, app, world[who])
+        sign_in(client, world[who])
         assert client.get("/events/cdc/visa-letter.pdf").status_code == 404, who
-    as_user(client, app, world["other_delegate"])
+    sign_in(client, world["other_delegate"])
     assert client.get("/events/other/visa-letter.pdf").status_code == 404
 
 
@@ -245,7 +232,7 @@ def test_cancelled_registration_loses_the_download(app, client, world):
         )
         reg.status = RegistrationStatus.CANCELLED
         db.session.commit()
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     assert client.get("/events/cdc/visa-letter.pdf").status_code == 404
 
 
@@ -255,7 +242,7 @@ def test_cancelled_registration_loses_the_download(app, client, world):
 def test_organiser_sees_passport_data_and_filters(app, client, world):
     first = make_request(app)
     make_request(app, email="peer@example.org", approve=True)
-    as_user(client, app, world["organiser"])
+    sign_in(client, world["organiser"])
     page = client.get("/events/cdc/manage/visa-letters")
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
@@ -277,7 +264,7 @@ def test_admin_may_manage(app, client, world):
     with app.app_context():
         admin_id = make_user("admin@example.org", admin=True).id
         db.session.commit()
-    as_user(client, app, admin_id)
+    sign_in(client, admin_id)
     assert "A07654321" in client.get("/events/cdc/manage/visa-letters").text
 
 
@@ -287,7 +274,7 @@ def test_admin_may_manage(app, client, world):
 )
 def test_non_organisers_get_no_passport_data(app, client, world, who, status):
     request_id = make_request(app)
-    as_user(client, app, world[who])
+    sign_in(client, world[who])
     page = client.get("/events/cdc/manage/visa-letters")
     assert page.status_code == status
     assert "A07654321" not in page.text
@@ -313,7 +300,7 @@ def test_anonymous_manage_is_refused(app, client, world):
 
 def test_request_of_another_event_is_not_found(app, client, world):
     request_id = make_request(app)
-    as_user(client, app, world["other_organiser"])
+    sign_in(client, world["other_organiser"])
     response = client.post(
         f"/events/other/manage/visa-letters/{request_id}", data={"decision": "approve"}
     )
@@ -331,7 +318,7 @@ def test_request_of_another_event_is_not_found(app, client, world):
 
 def test_organiser_approves_and_delegate_is_mailed(app, client, world, outbox):
     request_id = make_request(app)
-    as_user(client, app, world["organiser"])
+    sign_in(client, world["organiser"])
     response = client.post(
         f"/events/cdc/manage/visa-letters/{request_id}",
         data={"decision": "approve", "note": "Safe travels"},
@@ -354,7 +341,7 @@ def test_organiser_approves_and_delegate_is_mailed(app, client, world, outbox):
 
 def test_organiser_rejects_with_note(app, client, world, outbox):
     request_id = make_request(app)
-    as_user(client, app, world["organiser"])
+    sign_in(client, world["organiser"])
     client.post(
         f"/events/cdc/manage/visa-letters/{request_id}",
         data={"decision": "reject", "note": "Not a delegate"},
@@ -364,7 +351,7 @@ def test_organiser_rejects_with_note(app, client, world, outbox):
     assert row.reference is None
     [mail] = outbox.to("amara@example.org")
     assert "Not a delegate" in outbox.body(mail)
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     page = client.get("/events/cdc/visa-letter")
     assert "Not approved" in page.text
     assert "Not a delegate" in page.text
@@ -375,7 +362,7 @@ def test_organiser_rejects_with_note(app, client, world, outbox):
 )
 def test_bad_decision_changes_nothing(app, client, world, outbox, data):
     request_id = make_request(app)
-    as_user(client, app, world["organiser"])
+    sign_in(client, world["organiser"])
     response = client.post(f"/events/cdc/manage/visa-letters/{request_id}", data=data)
     assert response.status_code == 302
     [row] = visa_rows(app)
@@ -385,7 +372,7 @@ def test_bad_decision_changes_nothing(app, client, world, outbox, data):
 
 def test_passport_data_is_not_in_registration_pages_or_exports(app, client, world):
     make_request(app, approve=True)
-    as_user(client, app, world["organiser"])
+    sign_in(client, world["organiser"])
     with app.test_request_context():
         urls = [
             url_for(endpoint, slug="cdc")
@@ -399,7 +386,7 @@ def test_passport_data_is_not_in_registration_pages_or_exports(app, client, worl
         assert b"Amara Okafor" in response.data, url
         assert b"A07654321" not in response.data, url
         assert b"1979-11-23" not in response.data, url
-    as_user(client, app, world["delegate"])
+    sign_in(client, world["delegate"])
     assert "A07654321" not in client.get("/events/cdc/my-registration").text
 
 
@@ -413,10 +400,10 @@ def test_posts_need_a_csrf_token(world, database_url, tmp_path, app):
         },
     )
     client = csrf_app.test_client()
-    as_user(client, csrf_app, world["delegate"])
+    sign_in(client, world["delegate"])
     assert client.post("/events/cdc/visa-letter", data=FORM).status_code == 400
     request_id = make_request(app)
-    as_user(client, csrf_app, world["organiser"])
+    sign_in(client, world["organiser"])
     response = client.post(
         f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"}
     )

@@ -26,6 +26,7 @@ from tests.helpers import make_delegate
 from tests.helpers import make_event
 from tests.helpers import make_staff
 from tests.helpers import make_visit
+from tests.helpers import sign_in
 
 
 @pytest.fixture
@@ -55,12 +56,6 @@ def world(app):
         }
 
 
-def login_as(client, user_id: str) -> None:
-    with client.session_transaction() as s:
-        s["_user_id"] = user_id
-        s["_fresh"] = True
-
-
 def signups(app, visit_id):
     with app.app_context():
         return {
@@ -80,7 +75,7 @@ def test_visits_page_signup_waitlist_and_cancel(app, client, world, outbox):
     html = page.get_data(as_text=True)
     assert "Manesar auto components" in html and "2 of 2 left" in html and "Closed shoes" in html
     assert "Sign in" in html
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.post(
         f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "kenya"}
     )
@@ -92,7 +87,7 @@ def test_visits_page_signup_waitlist_and_cancel(app, client, world, outbox):
     assert "Your seat is confirmed" in html and "Give up my seat" in html
     # Fill the second seat, then a third delegate is waitlisted.
     other = app.test_client()
-    login_as(other, world["other"])
+    sign_in(other, world["other"])
     other.post(f"/events/cdc/visits/{world['visit']}/signup")
     with app.app_context():
         event = db.session.get(Event, world["event"])
@@ -100,7 +95,7 @@ def test_visits_page_signup_waitlist_and_cancel(app, client, world, outbox):
         db.session.commit()
         third_id, third_user_id = third.id, third_user.get_id()
     third_client = app.test_client()
-    login_as(third_client, third_user_id)
+    sign_in(third_client, third_user_id)
     third_client.post(f"/events/cdc/visits/{world['visit']}/signup", follow_redirects=False)
     html = third_client.get("/events/cdc/visits").get_data(as_text=True)
     assert "Waiting list: number 1" in html
@@ -110,7 +105,7 @@ def test_visits_page_signup_waitlist_and_cancel(app, client, world, outbox):
 
 
 def test_signup_needs_a_confirmed_registration(app, client, world):
-    login_as(client, world["organiser"])
+    sign_in(client, world["organiser"])
     response = client.post(f"/events/cdc/visits/{world['visit']}/signup", follow_redirects=True)
     assert "confirmed registration" in response.get_data(as_text=True)
     assert signups(app, world["visit"]) == {}
@@ -118,7 +113,7 @@ def test_signup_needs_a_confirmed_registration(app, client, world):
 
 def test_signup_without_csrf_token_is_refused(app, client, world):
     app.config["WTF_CSRF_ENABLED"] = True
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.post(f"/events/cdc/visits/{world['visit']}/signup")
     assert response.status_code == 400
     assert signups(app, world["visit"]) == {}
@@ -129,7 +124,7 @@ def test_missing_id_number_re_renders_with_the_error(app, client, world):
         visit = db.session.get(Visit, world["visit"])
         visit.requires_id_number = True
         db.session.commit()
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.post(
         f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "team 1"}
     )
@@ -161,7 +156,7 @@ def _clashing_workshop(app, world):
 
 def test_clash_warning_asks_to_confirm(app, client, world):
     _clashing_workshop(app, world)
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     first = client.post(f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "g1"})
     assert first.status_code == 200
     html = first.get_data(as_text=True)
@@ -180,7 +175,7 @@ def test_clash_refused_by_policy(app, client, world):
     with app.app_context():
         db.session.get(Event, world["event"]).visit_clash_policy = ClashPolicy.REFUSE
         db.session.commit()
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     response = client.post(
         f"/events/cdc/visits/{world['visit']}/signup",
         data={"confirm_clash": "y"},
@@ -195,7 +190,7 @@ def test_visit_ics_and_my_agenda(app, client, world):
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     vevent = icalendar.Calendar.from_ical(response.data).walk("VEVENT")[0]
     assert str(vevent["STATUS"]) == "CONFIRMED" and "Main lobby" in str(vevent["LOCATION"])
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     client.post(f"/events/cdc/visits/{world['visit']}/signup")
     html = client.get("/events/cdc/my-agenda").get_data(as_text=True)
     assert "Visit: Auto components at Manesar" in html
@@ -239,7 +234,7 @@ def visit_form(**overrides) -> dict:
     ],
 )
 def test_bad_visit_form_input_re_renders_and_writes_nothing(app, client, world, overrides, message):
-    login_as(client, world["organiser"])
+    sign_in(client, world["organiser"])
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.count(Visit.id)))
     response = client.post("/events/cdc/manage/visits/new", data=visit_form(**overrides))
@@ -250,7 +245,7 @@ def test_bad_visit_form_input_re_renders_and_writes_nothing(app, client, world, 
 
 
 def test_organiser_creates_and_edits_a_visit(app, client, world, outbox):
-    login_as(client, world["organiser"])
+    sign_in(client, world["organiser"])
     assert client.get("/events/cdc/manage/visits/new").status_code == 200
     response = client.post("/events/cdc/manage/visits/new", data=visit_form())
     assert response.status_code == 302
@@ -269,7 +264,7 @@ def test_organiser_creates_and_edits_a_visit(app, client, world, outbox):
     small = world["visit"]
     for user in ("delegate", "other"):
         c = app.test_client()
-        login_as(c, world[user])
+        sign_in(c, world[user])
         c.post(f"/events/cdc/visits/{small}/signup")
     with app.app_context():
         event = db.session.get(Event, world["event"])
@@ -314,7 +309,7 @@ def test_organiser_signups_page_add_move_bus_and_manifests(app, client, world):
         )
         db.session.commit()
         second_id, extra_id = second.id, extra.id
-    login_as(client, world["organiser"])
+    sign_in(client, world["organiser"])
     visit_id = world["visit"]
     response = client.post(
         f"/events/cdc/manage/visits/{visit_id}/signups/add", data={"who": "walkin@example.org"}
@@ -363,7 +358,7 @@ def test_late_sign_up_rides_a_bus_and_one_without_room_is_flagged(app, client, w
     """A delegate signing up through the page after buses were assigned gets the bus with
     room; once no bus has room, the organiser's page and the manifest flag them."""
     visit_id = world["visit"]
-    login_as(client, world["organiser"])
+    sign_in(client, world["organiser"])
     html = client.get(f"/events/cdc/manage/visits/{visit_id}/signups").get_data(as_text=True)
     assert 'id="unseated"' not in html
     with app.app_context():
@@ -376,7 +371,7 @@ def test_late_sign_up_rides_a_bus_and_one_without_room_is_flagged(app, client, w
     assert "1 confirmed delegate has no bus yet: assign buses" in html
     client.post(f"/events/cdc/manage/visits/{visit_id}/assign-buses")
     delegate = app.test_client()
-    login_as(delegate, world["delegate"])
+    sign_in(delegate, world["delegate"])
     assert delegate.post(f"/events/cdc/visits/{visit_id}/signup").status_code == 302
     with app.app_context():
         holder = db.session.scalar(
@@ -389,7 +384,7 @@ def test_late_sign_up_rides_a_bus_and_one_without_room_is_flagged(app, client, w
         visit.pool.capacity = 3
         db.session.commit()
     other = app.test_client()
-    login_as(other, world["other"])
+    sign_in(other, world["other"])
     other.post(f"/events/cdc/visits/{visit_id}/signup")
     html = client.get(f"/events/cdc/manage/visits/{visit_id}/signups").get_data(as_text=True)
     assert "<strong>1 confirmed delegate has no bus</strong>: every bus is full" in html
@@ -414,7 +409,7 @@ def test_late_sign_up_rides_a_bus_and_one_without_room_is_flagged(app, client, w
 def test_organiser_pages_refuse_delegates(client, world, path):
     path = path.format(v=world["visit"])
     assert client.get(path).status_code == 302
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     assert client.get(path).status_code == 403
 
 
@@ -422,7 +417,7 @@ def test_organiser_pages_refuse_delegates(client, world, path):
 
 
 def test_api_visits_public_and_signups_for_organisers(app, client, world):
-    login_as(client, world["delegate"])
+    sign_in(client, world["delegate"])
     client.post(f"/events/cdc/visits/{world['visit']}/signup", data={"group_code": "ke"})
     anonymous = app.test_client()
     body = anonymous.get("/api/v1/events/cdc/visits").get_json()
