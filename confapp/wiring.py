@@ -11,6 +11,7 @@ from flask import request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
 
 from confapp import ROOT
@@ -186,6 +187,14 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
 
 
+def _is_unique_violation(error: IntegrityError) -> bool:
+    """Whether a database error is a duplicate of a unique key (PostgreSQL or SQLite)."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code is not None:
+        return code == "23505"
+    return "UNIQUE constraint failed" in str(error.orig)
+
+
 NUL_REFUSAL = N_("Text cannot contain NUL (0x00) characters.")
 
 
@@ -239,6 +248,24 @@ def register_errorhandlers(app: Flask) -> None:
         )
 
     app.register_error_handler(CSRFError, _csrf_refused)
+
+    def _sent_twice(error: IntegrityError):
+        # A double-click or a resent form races its twin to the same unique key: the
+        # first one was saved, so this is a normal outcome, not a server error. Any other
+        # constraint failure is a bug, and stays a 500 (re-raised to the 500 handler).
+        db.session.rollback()
+        if not _is_unique_violation(error):
+            raise error
+        return _render(
+            409,
+            N_("Already saved"),
+            N_(
+                "The same form was sent twice at once and the first one was saved. "
+                "Go back and reload the page to see it."
+            ),
+        )
+
+    app.register_error_handler(IntegrityError, _sent_twice)
 
     def _unauthorised(error):
         # Pages send signed-out visitors to the sign-in form (and back afterwards);

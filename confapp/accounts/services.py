@@ -107,9 +107,12 @@ def create_user(
     if password is not None:
         _check_password_rules(password, "password")
         user.set_password(password)
-    db.session.add(user)
     try:
-        db.session.flush()
+        # In a savepoint: when the twin of a double-click wins the race for the address,
+        # only this insert is undone and the request goes on to answer with the refusal
+        # (a failed flush would otherwise leave the whole session unusable: a 500).
+        with db.session.begin_nested():
+            db.session.add(user)
     except sa.exc.IntegrityError as exc:
         # Another request created the same address a moment ago.
         raise DomainError(
