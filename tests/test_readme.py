@@ -33,7 +33,7 @@ def test_the_readme_gives_two_commands_one_for_the_demo_and_one_for_the_tests():
         assert "\n" not in command, "each is one line to paste"
         assert "python3 -m venv .venv" in command and "pip install -e " in command
     assert demo.endswith("confapp demo")
-    assert '".[test]"' in tests and tests.endswith("pytest")
+    assert '".[test]"' in tests and tests.endswith("pytest -n auto")
 
 
 def _copy_project(target: Path) -> None:
