@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import jsonify
+from flask_babel import gettext as _
 
 from confapp.agenda.models import SeatStatus
 from confapp.api import openapi
@@ -11,6 +12,7 @@ from confapp.api.auth import json_error
 from confapp.api.auth import organiser_required
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
+from confapp.multilingual import tr
 from confapp.urls import external_url
 from confapp.visits import services
 from confapp.visits.models import Visit
@@ -166,10 +168,10 @@ def visit_payload(
     event: Event, visit: Visit, *, waiting: int, state: str, ics_url: str = ""
 ) -> dict:
     """One visit as JSON-ready data."""
-    _, closes = services.signup_window(visit)
+    _opens, closes = services.signup_window(visit)
     return {
         "id": visit.id,
-        "title": visit.title,
+        "title": tr(visit, "title"),
         "status": visit.status.value,
         "signup": state,
         "cluster": {
@@ -177,7 +179,7 @@ def visit_payload(
             "sector": visit.cluster_sector,
             "location": visit.cluster_location,
         },
-        "description": visit.description,
+        "description": tr(visit, "description"),
         "departs_at": _utc(visit.departs_at),
         "returns_at": _utc(visit.returns_at),
         "departs_local": event.local(visit.departs_at).isoformat(),
@@ -185,7 +187,7 @@ def visit_payload(
         "meeting_point": visit.meeting_point,
         "signup_opens_at": _utc(visit.signup_opens_at),
         "signup_closes_at": _utc(closes),
-        "requirements": visit.requirements,
+        "requirements": tr(visit, "requirements"),
         "requires_id_number": visit.requires_id_number,
         "capacity": visit.pool.capacity,
         "seats_left": visit.pool.seats_left,
@@ -228,7 +230,7 @@ def signups(slug: str, visit_id: int, event: Event, user):
     """Who signed up for a visit, in queue order (organisers, bearer token or session)."""
     visit = services.get_visit(event, visit_id)
     if visit is None:
-        json_error(404, "not_found", f"No visit {visit_id} in this event.")
+        json_error(404, "not_found", _("No visit %(id)s in this event.", id=visit_id))
     rows = services.signups_for(visit)
     bus_names = {b.id: b.name for b in visit.buses}
     position = 0

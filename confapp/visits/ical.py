@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.agenda import feeds
 from confapp.agenda import ical
@@ -12,6 +13,7 @@ from confapp.agenda import personal
 from confapp.agenda.models import SeatStatus
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.urls import site_domain
 from confapp.visits.models import Visit
@@ -32,7 +34,7 @@ def location(visit: Visit) -> str:
     """Where the delegate must be: the meeting point (and where the cluster is)."""
     parts = [p for p in (visit.meeting_point, visit.cluster_location) if p]
     if len(parts) == 2:
-        return f"{parts[0]} (to {parts[1]})"
+        return _("%(meeting_point)s (to %(cluster)s)", meeting_point=parts[0], cluster=parts[1])
     return parts[0] if parts else ""
 
 
@@ -51,18 +53,20 @@ def visit_item(
         p for p in (visit.cluster_name, visit.cluster_sector, visit.cluster_location) if p
     )
     if cluster:
-        lines.append(f"Cluster: {cluster}")
+        lines.append(_("Cluster: %(cluster)s", cluster=cluster))
     if visit.meeting_point:
-        lines.append(f"Meeting point: {visit.meeting_point}")
-    if visit.requirements:
-        lines.extend(["", "Please bring / note:", visit.requirements.strip()])
-    if visit.description:
-        lines.extend(["", visit.description.strip()])
+        lines.append(_("Meeting point: %(place)s", place=visit.meeting_point))
+    requirements = tr(visit, "requirements").strip()
+    if requirements:
+        lines.extend(["", _("Please bring / note:"), requirements])
+    description = tr(visit, "description").strip()
+    if description:
+        lines.extend(["", description])
     lines.extend(["", url])
     return ical.CalItem(
         # Stable forever: ids never change, the host keeps UIDs unique worldwide.
         uid=f"visit-{visit.id}-{event.slug}@{host}",
-        summary=f"Visit: {visit.title}",
+        summary=_("Visit: %(title)s", title=tr(visit, "title")),
         starts_at=visit.departs_at,
         ends_at=visit.returns_at,
         sequence=visit.sequence,
@@ -73,7 +77,7 @@ def visit_item(
         location=location(visit),
         url=url,
         description="\n".join(lines).strip(),
-        categories=("Cluster visit",),
+        categories=(_("Cluster visit"),),
     )
 
 
@@ -91,7 +95,7 @@ def visit_ics_bytes(event: Event, visit: Visit) -> bytes:
     """One visit as a calendar file (download and e-mail attachment)."""
     return ical.build_calendar(
         [visit_item(event, visit, url=visits_url(event) + f"#visit-{visit.id}", host=_host())],
-        name=f"{visit.title} · {event.title}",
+        name=f"{tr(visit, 'title')} · {tr(event, 'title')}",
         timezone=event.timezone,
         years=(event.starts_on.year, event.ends_on.year),
     )
@@ -113,12 +117,12 @@ def personal_entries(event: Event, registration: Registration) -> list[personal.
     host = _host()
     entries = []
     for visit, status in rows:
-        detail = "Seat confirmed" if status is SeatStatus.CONFIRMED else "On the waiting list"
+        detail = _("Seat confirmed") if status is SeatStatus.CONFIRMED else _("On the waiting list")
         url = f"{base}#visit-{visit.id}"
         entries.append(
             personal.PersonalEntry(
                 kind="visit",
-                title=f"Visit: {visit.title}",
+                title=_("Visit: %(title)s", title=tr(visit, "title")),
                 starts_at=visit.departs_at,
                 ends_at=visit.returns_at,
                 location=location(visit),

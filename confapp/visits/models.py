@@ -7,6 +7,7 @@ import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -29,6 +30,19 @@ class VisitStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language (the ``|label`` filter)."""
+        return str(STATUS_LABELS[self.value])
+
+
+# Lazy: form choices are built at import and read when a page renders.
+STATUS_LABELS = {
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 class Visit(db.Model):

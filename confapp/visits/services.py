@@ -17,6 +17,8 @@ import re
 from collections import defaultdict
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp import mail
 from confapp.agenda.models import ProgrammeSession
@@ -29,6 +31,11 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import ClashPolicy
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import force_language
+from confapp.i18n import format_local
+from confapp.i18n import language_of
+from confapp.multilingual import save_translations
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.visits.models import Bus
@@ -82,12 +89,16 @@ class VisitData:
     requires_id_number: bool = False
     status: VisitStatus = VisitStatus.OPEN
     buses: list[BusData] = dataclasses.field(default_factory=list)
+    # Title, description and requirements in the event's other languages: {field: {lang: text}}.
+    translations: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
 def _clean(text: str | None, limit: int, field: str, label: str) -> str:
     value = (text or "").strip()
     if len(value) > limit:
-        raise ValidationFailed(f"{label} is too long ({limit} characters at most).", field=field)
+        raise ValidationFailed(
+            _("%(label)s: %(limit)s characters at most.", label=label, limit=limit), field=field
+        )
     return value
 
 
@@ -95,15 +106,19 @@ def validate_visit(
     event: Event, data: VisitData, *, now: dt.datetime, visit: Visit | None = None
 ) -> None:
     """Check a visit against the rules; raise ValidationFailed naming the field."""
-    data.title = _clean(data.title, 200, "title", "The title")
+    data.title = _clean(data.title, 200, "title", _("Title"))
     if not data.title:
-        raise ValidationFailed("Give the visit a title.", field="title")
-    data.cluster_name = _clean(data.cluster_name, 200, "cluster_name", "The cluster name")
-    data.cluster_sector = _clean(data.cluster_sector, 100, "cluster_sector", "The sector")
-    data.cluster_location = _clean(data.cluster_location, 200, "cluster_location", "The location")
-    data.meeting_point = _clean(data.meeting_point, 200, "meeting_point", "The meeting point")
-    data.description = _clean(data.description, 20000, "description", "The description")
-    data.requirements = _clean(data.requirements, 5000, "requirements", "The requirements")
+        raise ValidationFailed(_("Give the visit a title."), field="title")
+    data.cluster_name = _clean(data.cluster_name, 200, "cluster_name", _("Cluster"))
+    data.cluster_sector = _clean(data.cluster_sector, 100, "cluster_sector", _("Sector"))
+    data.cluster_location = _clean(
+        data.cluster_location, 200, "cluster_location", _("Location of the cluster")
+    )
+    data.meeting_point = _clean(data.meeting_point, 200, "meeting_point", _("Meeting point"))
+    data.description = _clean(data.description, 20000, "description", _("What delegates will see"))
+    data.requirements = _clean(
+        data.requirements, 5000, "requirements", _("Requirements shown to delegates")
+    )
     for moment in (data.departs_at, data.returns_at, data.signup_opens_at, data.signup_closes_at):
         if moment is not None and moment.tzinfo is None:
             raise ValueError("visit times must be aware")
@@ -113,46 +128,63 @@ def validate_visit(
     )
     # Old visits keep their times when edited later (e.g. to fix a typo after the trip).
     if retimed and data.departs_at <= now:
-        raise ValidationFailed("The departure time is in the past.", field="departs_at")
+        raise ValidationFailed(_("The departure time is in the past."), field="departs_at")
     if data.returns_at <= data.departs_at:
-        raise ValidationFailed("The return must be after the departure.", field="returns_at")
+        raise ValidationFailed(_("The return must be after the departure."), field="returns_at")
     if data.returns_at - data.departs_at > dt.timedelta(hours=48):
-        raise ValidationFailed("A visit cannot last more than 48 hours.", field="returns_at")
+        raise ValidationFailed(_("A visit cannot last more than 48 hours."), field="returns_at")
     if (
         data.signup_opens_at
         and data.signup_closes_at
         and data.signup_closes_at <= data.signup_opens_at
     ):
-        raise ValidationFailed("Sign-up must close after it opens.", field="signup_closes_at")
+        raise ValidationFailed(_("Sign-up must close after it opens."), field="signup_closes_at")
     if data.signup_closes_at and data.signup_closes_at > data.departs_at:
-        raise ValidationFailed("Sign-up must close before the departure.", field="signup_closes_at")
+        raise ValidationFailed(
+            _("Sign-up must close before the departure."), field="signup_closes_at"
+        )
     if data.signup_opens_at and data.signup_opens_at >= data.departs_at:
-        raise ValidationFailed("Sign-up must open before the departure.", field="signup_opens_at")
+        raise ValidationFailed(
+            _("Sign-up must open before the departure."), field="signup_opens_at"
+        )
     if data.capacity_cap is not None and not 0 <= data.capacity_cap <= MAX_SEATS * MAX_BUSES:
-        raise ValidationFailed("The seat limit cannot be negative.", field="capacity_cap")
+        raise ValidationFailed(_("The seat limit cannot be negative."), field="capacity_cap")
     if len(data.buses) > MAX_BUSES:
-        raise ValidationFailed(f"At most {MAX_BUSES} buses per visit.", field="buses")
+        raise ValidationFailed(
+            _("At most %(count)s buses per visit.", count=MAX_BUSES), field="buses"
+        )
     names = set()
     own = {b.id for b in visit.buses} if visit is not None else set()
     for bus in data.buses:
         bus.name = (bus.name or "").strip()
         if not bus.name or len(bus.name) > 50:
             raise ValidationFailed(
-                "Each bus needs a name or number (50 characters at most).", field="buses"
+                _("Each bus needs a name or number (50 characters at most)."), field="buses"
             )
         if bus.seats is None or not 1 <= bus.seats <= MAX_SEATS:
             raise ValidationFailed(
-                f"Bus {bus.name} needs between 1 and {MAX_SEATS} seats.", field="buses"
+                _(
+                    "Bus %(name)s needs between 1 and %(most)s seats.",
+                    name=bus.name,
+                    most=MAX_SEATS,
+                ),
+                field="buses",
             )
         if bus.name.casefold() in names:
-            raise ValidationFailed(f"Two buses are called {bus.name}.", field="buses")
+            raise ValidationFailed(
+                _("Two buses are called %(name)s.", name=bus.name), field="buses"
+            )
         if bus.id is not None and bus.id not in own:
-            raise ValidationFailed("Unknown bus.", field="buses")
+            raise ValidationFailed(_("Unknown bus."), field="buses")
         names.add(bus.name.casefold())
     bus_seats = sum(b.seats for b in data.buses)
     if data.buses and data.capacity_cap is not None and data.capacity_cap > bus_seats:
         raise ValidationFailed(
-            f"The seat limit ({data.capacity_cap}) is more than the buses carry ({bus_seats}).",
+            _(
+                "The seat limit (%(limit)s) is more than the buses carry (%(seats)s).",
+                limit=data.capacity_cap,
+                seats=bus_seats,
+            ),
             field="capacity_cap",
         )
 
@@ -182,6 +214,7 @@ def _apply(visit: Visit, data: VisitData) -> None:
         "status",
     ):
         setattr(visit, name, getattr(data, name))
+    save_translations(visit, data.translations)
 
 
 def create_visit(event: Event, data: VisitData, *, now: dt.datetime) -> Visit:
@@ -225,7 +258,8 @@ def update_visit(
         capacity.set_capacity(visit.pool, visit_capacity(data))
     except ValidationFailed as exc:
         raise ValidationFailed(
-            exc.message + " Move or remove delegates first.", field="capacity_cap"
+            _("%(reason)s Move or remove delegates first.", reason=exc.message),
+            field="capacity_cap",
         ) from exc
     _apply(visit, data)
     kept = {b.id for b in data.buses if b.id is not None}
@@ -318,12 +352,17 @@ def signup_state(visit: Visit, now: dt.datetime) -> str:
 def _check_open(event: Event, visit: Visit, now: dt.datetime) -> None:
     state = signup_state(visit, now)
     if state == "cancelled":
-        raise DomainError("This visit is cancelled.")
+        raise DomainError(_("This visit is cancelled."))
     if state == "closed":
-        raise DomainError("Sign-up for this visit is closed.")
+        raise DomainError(_("Sign-up for this visit is closed."))
     if state == "not_yet":
-        opens = event.local(visit.signup_opens_at)
-        raise DomainError(f"Sign-up opens on {opens:%a %d %b at %H:%M} ({event.timezone}).")
+        raise DomainError(
+            _(
+                "Sign-up opens on %(when)s (%(zone)s).",
+                when=format_local(visit.signup_opens_at, event, "%a %d %b, %H:%M"),
+                zone=event.timezone,
+            )
+        )
 
 
 def _local_day(event: Event, moment: dt.datetime) -> dt.date:
@@ -347,11 +386,16 @@ def _check_day_limit(event: Event, visit: Visit, registration: Registration) -> 
     ).all()
     same_day = [title for title, departs in rows if _local_day(event, departs) == day]
     if len(same_day) >= limit:
-        plural = "visit" if limit == 1 else "visits"
         raise DomainError(
-            f"You can join {limit} {plural} per day; on {day:%a %d %b} you are already down for "
-            + ", ".join(f"“{t}”" for t in same_day)
-            + ". Leave it first to choose this one."
+            ngettext(
+                "You can join %(num)d visit per day; on %(day)s you are already down for "
+                "%(visits)s. Leave it first to choose this one.",
+                "You can join %(num)d visits per day; on %(day)s you are already down for "
+                "%(visits)s. Leave it first to choose this one.",
+                limit,
+                day=format_local(visit.departs_at, event, "%a %d %b"),
+                visits=", ".join(f"“{t}”" for t in same_day),
+            )
         )
 
 
@@ -378,7 +422,7 @@ def clashes_for(event: Event, visit: Visit, registration: Registration) -> list[
         )
     ).all()
     for starts, ends in meetings:
-        found.append((starts, f"a networking meeting {_span(event, starts, ends)}"))
+        found.append((starts, _("a networking meeting %(when)s", when=_span(event, starts, ends))))
     sessions = db.session.execute(
         sa.select(ProgrammeSession.title, ProgrammeSession.starts_at, ProgrammeSession.ends_at)
         .join(SessionSignup, SessionSignup.session_id == ProgrammeSession.id)
@@ -391,7 +435,12 @@ def clashes_for(event: Event, visit: Visit, registration: Registration) -> list[
         )
     ).all()
     for title, starts, ends in sessions:
-        found.append((starts, f"the session “{title}” {_span(event, starts, ends)}"))
+        found.append(
+            (
+                starts,
+                _("the session “%(title)s” %(when)s", title=title, when=_span(event, starts, ends)),
+            )
+        )
     visits = db.session.execute(
         sa.select(Visit.title, Visit.departs_at, Visit.returns_at)
         .join(VisitSignup, VisitSignup.visit_id == Visit.id)
@@ -405,12 +454,17 @@ def clashes_for(event: Event, visit: Visit, registration: Registration) -> list[
         )
     ).all()
     for title, starts, ends in visits:
-        found.append((starts, f"the visit “{title}” {_span(event, starts, ends)}"))
+        found.append(
+            (
+                starts,
+                _("the visit “%(title)s” %(when)s", title=title, when=_span(event, starts, ends)),
+            )
+        )
     return [text for _, text in sorted(found)]
 
 
 def _span(event: Event, starts: dt.datetime, ends: dt.datetime) -> str:
-    return f"({event.local(starts):%a %d %b %H:%M}–{event.local(ends):%H:%M})"
+    return f"({format_local(starts, event, '%a %d %b %H:%M')}–{format_local(ends, event, '%H:%M')})"
 
 
 def _lock_registration(registration: Registration) -> None:
@@ -441,7 +495,7 @@ def _clean_group(code: str | None) -> str:
     code = " ".join((code or "").split())
     if code and not GROUP_CODE_RE.match(code):
         raise ValidationFailed(
-            "A group code has up to 40 letters, digits, spaces, dots, dashes or underscores.",
+            _("A group code has up to 40 letters, digits, spaces, dots, dashes or underscores."),
             field="group_code",
         )
     return code.upper()
@@ -451,11 +505,11 @@ def _clean_id_number(visit: Visit, value: str | None) -> str:
     value = " ".join((value or "").split())
     if len(value) > 60:
         raise ValidationFailed(
-            "The ID number is too long (60 characters at most).", field="id_number"
+            _("The ID number is too long (60 characters at most)."), field="id_number"
         )
     if visit.requires_id_number and not value:
         raise ValidationFailed(
-            "This visit needs the number of the ID document you will show at the gate.",
+            _("This visit needs the number of the ID document you will show at the gate."),
             field="id_number",
         )
     return value
@@ -470,9 +524,9 @@ def _join(
     if existing is not None:
         if existing.status is not SeatStatus.CANCELLED:
             raise DomainError(
-                "You are already signed up for this visit."
+                _("You are already signed up for this visit.")
                 if existing.status is SeatStatus.CONFIRMED
-                else "You are already on the waiting list for this visit."
+                else _("You are already on the waiting list for this visit.")
             )
         db.session.delete(existing)
         db.session.flush()
@@ -514,9 +568,9 @@ def signup(
     Raises ClashWarning (warn policy, not yet confirmed) or DomainError (refusals).
     """
     if visit.event_id != event.id:
-        raise DomainError("This visit belongs to another event.")
+        raise DomainError(_("This visit belongs to another event."))
     if registration.event_id != event.id or registration.status is not RegistrationStatus.CONFIRMED:
-        raise DomainError("Only delegates with a confirmed registration can sign up for visits.")
+        raise DomainError(_("Only delegates with a confirmed registration can sign up for visits."))
     _check_open(event, visit, now)
     group_code = _clean_group(group_code)
     id_number = _clean_id_number(visit, id_number)
@@ -524,16 +578,22 @@ def signup(
     _check_day_limit(event, visit, registration)
     clashes = clashes_for(event, visit, registration)
     if clashes:
-        text = "This visit overlaps " + "; ".join(clashes) + "."
+        text = _("This visit overlaps %(clashes)s.", clashes="; ".join(clashes))
         if event.visit_clash_policy is ClashPolicy.REFUSE:
-            raise DomainError(text + " The organisers do not allow overlapping sign-ups.")
+            raise DomainError(
+                _(
+                    "This visit overlaps %(clashes)s. The organisers do not allow overlapping "
+                    "sign-ups.",
+                    clashes="; ".join(clashes),
+                )
+            )
         if not confirm_clash:
             raise ClashWarning(text, clashes)
     holder = _join(visit, registration, group_code=group_code, id_number=id_number, now=now)
     if holder.status is SeatStatus.CONFIRMED:
-        _mail(event, visit, registration, "visit_confirmed", f"Your seat: {visit.title}")
+        _mail(event, visit, registration, "visit_confirmed", _SUBJECTS["confirmed"])
     else:
-        _mail(event, visit, registration, "visit_waitlisted", f"Waiting list: {visit.title}")
+        _mail(event, visit, registration, "visit_waitlisted", _SUBJECTS["waitlisted"])
     return holder
 
 
@@ -585,9 +645,9 @@ def cancel(
     """Give up a seat or a waiting-list place; the first in line gets the seat and an e-mail."""
     holder = get_signup(visit, registration)
     if holder is None or holder.status is SeatStatus.CANCELLED:
-        raise DomainError("You are not signed up for this visit.")
+        raise DomainError(_("You are not signed up for this visit."))
     if now >= visit.departs_at:
-        raise DomainError("The visit has already left; please tell the organisers instead.")
+        raise DomainError(_("The visit has already left; please tell the organisers instead."))
     return _leave(event, visit, holder, now)
 
 
@@ -596,7 +656,12 @@ def describe_seats_of(registration: Registration, *, now: dt.datetime) -> list[s
     titles = [visit.title for _holder, visit in _held_seats(registration, now)]
     if not titles:
         return []
-    return [f"Cluster visit seats given up (the next in line get them): {', '.join(titles)}."]
+    return [
+        _(
+            "Cluster visit seats given up (the next in line get them): %(visits)s.",
+            visits=", ".join(titles),
+        )
+    ]
 
 
 def release_seats_of(registration: Registration, *, now: dt.datetime) -> int:
@@ -639,7 +704,7 @@ def promote_waiting(event: Event, visit: Visit, *, now: dt.datetime) -> list[Vis
 def _on_promoted(event: Event, visit: Visit, holder: VisitSignup) -> None:
     seat_on_bus(visit, holder)
     registration = db.session.get(Registration, holder.registration_id)
-    _mail(event, visit, registration, "visit_promoted", f"A seat is yours: {visit.title}")
+    _mail(event, visit, registration, "visit_promoted", _SUBJECTS["promoted"])
 
 
 # --- organisers -------------------------------------------------------------------------------
@@ -686,10 +751,10 @@ def add_by_hand(
     """An organiser adds a delegate: no sign-up window, limits or clash checks, but the
     same seats-then-waiting-list rule (a visit is never overbooked)."""
     if visit.status is VisitStatus.CANCELLED:
-        raise DomainError("This visit is cancelled.")
+        raise DomainError(_("This visit is cancelled."))
     if registration.event_id != event.id or registration.status is not RegistrationStatus.CONFIRMED:
         raise ValidationFailed(
-            "Only delegates with a confirmed registration can be added.", field="email"
+            _("Only delegates with a confirmed registration can be added."), field="email"
         )
     group_code = _clean_group(group_code)
     id_number = " ".join((id_number or "").split())[:60]
@@ -697,13 +762,8 @@ def add_by_hand(
     if notify:
         confirmed = holder.status is SeatStatus.CONFIRMED
         template = "visit_confirmed" if confirmed else "visit_waitlisted"
-        _mail(
-            event,
-            visit,
-            registration,
-            template,
-            f"{'Your seat' if confirmed else 'Waiting list'}: {visit.title}",
-        )
+        subject = _SUBJECTS["confirmed" if confirmed else "waitlisted"]
+        _mail(event, visit, registration, template, subject)
     return holder
 
 
@@ -712,7 +772,7 @@ def remove(
 ) -> list[VisitSignup]:
     """An organiser cancels someone's sign-up; the waiting list moves up."""
     if holder.status is SeatStatus.CANCELLED:
-        raise DomainError("This sign-up is already cancelled.")
+        raise DomainError(_("This sign-up is already cancelled."))
     return _leave(event, visit, holder, now)
 
 
@@ -720,13 +780,13 @@ def move(event: Event, holder: VisitSignup, target: Visit, *, now: dt.datetime) 
     """Move a delegate to another visit: a seat there if one is free, else its waiting list."""
     source = db.session.get(Visit, holder.visit_id)
     if target.event_id != event.id or source.event_id != event.id:
-        raise ValidationFailed("Unknown visit.", field="visit_id")
+        raise ValidationFailed(_("Unknown visit."), field="visit_id")
     if target.id == source.id:
-        raise ValidationFailed("Choose another visit.", field="visit_id")
+        raise ValidationFailed(_("Choose another visit."), field="visit_id")
     if target.status is VisitStatus.CANCELLED:
-        raise ValidationFailed("That visit is cancelled.", field="visit_id")
+        raise ValidationFailed(_("That visit is cancelled."), field="visit_id")
     if holder.status is SeatStatus.CANCELLED:
-        raise DomainError("This sign-up is cancelled.")
+        raise DomainError(_("This sign-up is cancelled."))
     registration = db.session.get(Registration, holder.registration_id)
     # Lock both pools in id order so two opposite moves cannot deadlock.
     for pool in sorted((source.pool, target.pool), key=lambda p: p.id):
@@ -735,7 +795,7 @@ def move(event: Event, holder: VisitSignup, target: Visit, *, now: dt.datetime) 
     moved = _join(target, registration, group_code=group_code, id_number=id_number, now=now)
     _leave(event, source, holder, now)
     template = "visit_confirmed" if moved.status is SeatStatus.CONFIRMED else "visit_waitlisted"
-    _mail(event, target, registration, template, f"Your visit changed: {target.title}")
+    _mail(event, target, registration, template, _SUBJECTS["moved"])
     return moved
 
 
@@ -747,9 +807,9 @@ def set_bus(visit: Visit, holder: VisitSignup, bus_id: int | None) -> None:
         return
     bus = db.session.get(Bus, bus_id)
     if bus is None or bus.visit_id != visit.id:
-        raise ValidationFailed("Unknown bus.", field="bus_id")
+        raise ValidationFailed(_("Unknown bus."), field="bus_id")
     if holder.status is not SeatStatus.CONFIRMED:
-        raise DomainError("Only delegates with a confirmed seat ride a bus.")
+        raise DomainError(_("Only delegates with a confirmed seat ride a bus."))
     if holder.bus_id == bus.id:
         return
     capacity.lock_pool(visit.pool)
@@ -759,7 +819,7 @@ def set_bus(visit: Visit, holder: VisitSignup, bus_id: int | None) -> None:
         )
     )
     if aboard >= bus.seats:
-        raise DomainError(f"{bus.name} is full ({bus.seats} seats).")
+        raise DomainError(_("%(bus)s is full (%(seats)s seats).", bus=bus.name, seats=bus.seats))
     holder.bus_id = bus.id
     db.session.flush()
 
@@ -791,7 +851,11 @@ def plan_buses(
             continue
         if len(members) > 1:
             notes.append(
-                f"Group {key} ({len(members)} people) does not fit on one bus; it is split."
+                _(
+                    "Group %(group)s (%(count)s people) does not fit on one bus; it is split.",
+                    group=key,
+                    count=len(members),
+                )
             )
         for member in members:
             free = [b for b in load if load[b] < seats[b]]
@@ -803,14 +867,20 @@ def plan_buses(
             load[best] += 1
     unseated = sum(1 for v in plan.values() if v is None)
     if unseated:
-        notes.append(f"{unseated} confirmed delegates have no bus seat: add a bus or seats.")
+        notes.append(
+            ngettext(
+                "%(num)d confirmed delegate has no bus seat: add a bus or seats.",
+                "%(num)d confirmed delegates have no bus seat: add a bus or seats.",
+                unseated,
+            )
+        )
     return plan, notes
 
 
 def assign_buses(visit: Visit) -> list[str]:
     """Seat every confirmed delegate on a bus (balanced, groups together); return notes."""
     if not visit.buses:
-        raise DomainError("Add a bus to the visit first.")
+        raise DomainError(_("Add a bus to the visit first."))
     capacity.lock_pool(visit.pool)
     holders = list(
         db.session.scalars(
@@ -951,25 +1021,42 @@ def manifest_rows(visit: Visit, bus: Bus | None = None) -> list[ManifestRow]:
 # --- e-mail --------------------------------------------------------------------------------
 
 
+# Subjects as functions of the visit's title, called in the delegate's language.
+_SUBJECTS = {
+    "confirmed": lambda title: _("Your seat: %(title)s", title=title),
+    "waitlisted": lambda title: _("Waiting list: %(title)s", title=title),
+    "promoted": lambda title: _("A seat is yours: %(title)s", title=title),
+    "moved": lambda title: _("Your visit changed: %(title)s", title=title),
+    "cancelled": lambda title: _("Cancelled: %(title)s", title=title),
+    "retimed": lambda title: _("New time: %(title)s", title=title),
+    "moved_point": lambda title: _("New meeting point: %(title)s", title=title),
+    "retimed_moved": lambda title: _("New time and meeting point: %(title)s", title=title),
+}
+
+
 def _mail(
-    event: Event, visit: Visit, registration: Registration, template: str, subject: str, **context
+    event: Event, visit: Visit, registration: Registration, template: str, subject, **context
 ) -> None:
+    """E-mail one delegate about a visit, in their language (page, subject and calendar)."""
     from confapp.visits import ical  # late: ical builds URLs with this module's data
 
-    attachments = None
-    if template in ("visit_confirmed", "visit_promoted", "visit_changed", "visit_cancelled"):
-        attachments = [("visit.ics", "text/calendar", ical.visit_ics_bytes(event, visit))]
-    mail.send_mail(
-        registration.email,
-        subject,
-        template,
-        attachments=attachments,
-        event=event,
-        visit=visit,
-        registration=registration,
-        url=ical.visits_url(event),
-        **context,
-    )
+    language = language_of(registration, event)
+    with force_language(language):
+        attachments = None
+        if template in ("visit_confirmed", "visit_promoted", "visit_changed", "visit_cancelled"):
+            attachments = [("visit.ics", "text/calendar", ical.visit_ics_bytes(event, visit))]
+        mail.send_mail(
+            registration.email,
+            subject(tr(visit, "title")),
+            template,
+            attachments=attachments,
+            language=language,
+            event=event,
+            visit=visit,
+            registration=registration,
+            url=ical.visits_url(event),
+            **context,
+        )
 
 
 def _notify_change(
@@ -986,22 +1073,15 @@ def _notify_change(
     if visit.status is VisitStatus.CANCELLED:
         if was_cancelled:
             return
-        template, subject, context = "visit_cancelled", f"Cancelled: {visit.title}", {}
+        template, subject, context = "visit_cancelled", _SUBJECTS["cancelled"], {}
     else:
         retimed = (old_departs, old_returns) != (visit.departs_at, visit.returns_at)
         moved = (old_meeting_point or "") != (visit.meeting_point or "")
         if not (retimed or moved):
             return
-        what = (
-            "time and meeting point"
-            if retimed and moved
-            else "time"
-            if retimed
-            else "meeting point"
-        )
-        template, subject = "visit_changed", f"New {what}: {visit.title}"
+        what = "retimed_moved" if retimed and moved else "retimed" if retimed else "moved_point"
+        template, subject = "visit_changed", _SUBJECTS[what]
         context = {
-            "what": what,
             "retimed": retimed,
             "moved": moved,
             "old_departs": old_departs,

@@ -12,6 +12,9 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +29,8 @@ from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
+from confapp.i18n import format_local
+from confapp.multilingual import tr
 from confapp.security import organiser_event
 from confapp.visits import ical
 from confapp.visits import manifest
@@ -37,9 +42,20 @@ from confapp.visits.forms import VisitForm
 from confapp.visits.models import Bus
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitStatus
+from confapp.web.forms import collect_translations
+from confapp.web.forms import load_translations
+from confapp.web.forms import translation_fields
+from confapp.web.forms import translation_inputs
 from confapp.web.params import int_arg
 
 bp = Blueprint("visits", __name__)
+
+# A sign-up's status as organisers read it, in their language.
+SEAT_LABELS = {
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("Waiting list"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 # --- delegates ---------------------------------------------------------------------------
@@ -98,7 +114,7 @@ def signup(slug: str, visit_id: int):
     visit = _visit_or_404(event, visit_id)
     registration = delegate_registration(event, current_user)
     if registration is None:
-        flash("Only delegates with a confirmed registration can sign up for visits.", "error")
+        flash(_("Only delegates with a confirmed registration can sign up for visits."), "error")
         return redirect(_back(event, visit))
     form = SignupForm()
     posted = {
@@ -137,18 +153,25 @@ def signup(slug: str, visit_id: int):
     except IntegrityError:
         # A double click raced itself; the first click won.
         db.session.rollback()
-        flash("You are already signed up for this visit.", "info")
+        flash(_("You are already signed up for this visit."), "info")
         return redirect(_back(event, visit))
     if holder.status is SeatStatus.CONFIRMED:
         flash(
-            f"Your seat on “{visit.title}” is confirmed. A calendar file is in your e-mail.",
+            _(
+                "Your seat on “%(title)s” is confirmed. A calendar file is in your e-mail.",
+                title=tr(visit, "title"),
+            ),
             "success",
         )
     else:
         position = services.waitlist_position(visit, holder)
         flash(
-            f"“{visit.title}” is full: you are number {position} on the waiting list "
-            "and will get an e-mail if a seat frees up.",
+            _(
+                "“%(title)s” is full: you are number %(position)s on the waiting list and will "
+                "get an e-mail if a seat frees up.",
+                title=tr(visit, "title"),
+                position=position,
+            ),
             "warning",
         )
     return redirect(_back(event, visit))
@@ -162,7 +185,7 @@ def cancel(slug: str, visit_id: int):
     visit = _visit_or_404(event, visit_id)
     registration = delegate_registration(event, current_user)
     if registration is None:
-        flash("Only delegates with a confirmed registration can sign up for visits.", "error")
+        flash(_("Only delegates with a confirmed registration can sign up for visits."), "error")
         return redirect(_back(event, visit))
     try:
         services.cancel(event, visit, registration, now=utcnow())
@@ -171,7 +194,7 @@ def cancel(slug: str, visit_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(_back(event, visit))
-    flash(f"You are no longer signed up for “{visit.title}”.", "success")
+    flash(_("You are no longer signed up for “%(title)s”.", title=tr(visit, "title")), "success")
     return redirect(_back(event, visit))
 
 
@@ -213,10 +236,18 @@ def _local(event: Event, moment: dt.datetime | None) -> dt.datetime | None:
     return event.local(moment).replace(tzinfo=None) if moment else None
 
 
+# Delegate-facing text an organiser can give in each of the event's other languages.
+TRANSLATED = {"title": 200, "description": 20000, "requirements": 5000}
+
+
 def _visit_form(event: Event, visit: Visit | None) -> VisitForm:
-    form = VisitForm()
+    form_class = translation_fields(
+        VisitForm, event, TRANSLATED, multiline=("description", "requirements")
+    )
+    form = form_class()
     if request.method == "GET":
         if visit is not None:
+            load_translations(form, visit, TRANSLATED)
             for name in (
                 "title",
                 "cluster_name",
@@ -238,7 +269,7 @@ def _visit_form(event: Event, visit: Visit | None) -> VisitForm:
                 form.buses.append_entry(
                     {"bus_id": str(bus.id), "name": bus.name, "seats": bus.seats}
                 )
-            for _ in range(2):
+            for _spare in range(2):
                 form.buses.append_entry()
         else:
             form.departs_at.data = dt.datetime.combine(event.starts_on, dt.time(8, 0))
@@ -273,6 +304,7 @@ def _visit_data(event: Event, form: VisitForm) -> services.VisitData:
         requires_id_number=bool(form.requires_id_number.data),
         status=VisitStatus(form.status.data),
         buses=buses,
+        translations=collect_translations(form, TRANSLATED),
     )
 
 
@@ -285,13 +317,26 @@ def visit_new(slug: str):
         try:
             visit = services.create_visit(event, _visit_data(event, form), now=utcnow())
             db.session.commit()
-            flash(f"Visit “{visit.title}” added ({visit.pool.capacity} seats).", "success")
+            flash(
+                ngettext(
+                    "Visit “%(title)s” added (%(num)d seat).",
+                    "Visit “%(title)s” added (%(num)d seats).",
+                    visit.pool.capacity,
+                    title=visit.title,
+                ),
+                "success",
+            )
             return redirect(url_for("visits.manage", slug=event.slug))
         except DomainError as exc:
             db.session.rollback()
             _form_error(form, exc)
     return render_template(
-        "visits/form.html", event=event, form=form, visit=None, zone=zone_label(event)
+        "visits/form.html",
+        event=event,
+        form=form,
+        visit=None,
+        zone=zone_label(event),
+        translation_inputs=translation_inputs,
     ), (422 if form.errors or form.form_errors else 200)
 
 
@@ -306,12 +351,13 @@ def visit_edit(slug: str, visit_id: int):
             promoted = services.update_visit(event, visit, _visit_data(event, form), now=utcnow())
             db.session.commit()
             flash(
-                "Visit saved."
-                + (
-                    f" {len(promoted)} delegates moved up from the waiting list."
-                    if promoted
-                    else ""
-                ),
+                ngettext(
+                    "Visit saved. %(num)d delegate moved up from the waiting list.",
+                    "Visit saved. %(num)d delegates moved up from the waiting list.",
+                    len(promoted),
+                )
+                if promoted
+                else _("Visit saved."),
                 "success",
             )
             return redirect(url_for("visits.manage", slug=event.slug))
@@ -319,7 +365,12 @@ def visit_edit(slug: str, visit_id: int):
             db.session.rollback()
             _form_error(form, exc)
     return render_template(
-        "visits/form.html", event=event, form=form, visit=visit, zone=zone_label(event)
+        "visits/form.html",
+        event=event,
+        form=form,
+        visit=visit,
+        zone=zone_label(event),
+        translation_inputs=translation_inputs,
     ), (422 if form.errors or form.form_errors else 200)
 
 
@@ -339,7 +390,7 @@ def _render_signups(event: Event, visit: Visit, add_form: AddDelegateForm, statu
         if v.id != visit.id and v.status is not VisitStatus.CANCELLED
     ]
     aboard: dict[int, int] = {}
-    for holder, _ in rows:
+    for holder, _reg in rows:
         if holder.bus_id and holder.status is SeatStatus.CONFIRMED:
             aboard[holder.bus_id] = aboard.get(holder.bus_id, 0) + 1
     return render_template(
@@ -353,6 +404,7 @@ def _render_signups(event: Event, visit: Visit, add_form: AddDelegateForm, statu
         bus_names={b.id: b.name for b in visit.buses},
         add_form=add_form,
         zone=zone_label(event),
+        seat_labels=SEAT_LABELS,
     ), status
 
 
@@ -369,7 +421,7 @@ def add_delegate(slug: str, visit_id: int):
     if form.validate_on_submit():
         registration = services.find_registration(event, form.who.data)
         if registration is None:
-            form.who.errors.append("No confirmed registration with this e-mail or number.")
+            form.who.errors.append(_("No confirmed registration with this e-mail or number."))
         else:
             try:
                 holder = services.add_by_hand(
@@ -381,7 +433,12 @@ def add_delegate(slug: str, visit_id: int):
                     id_number=form.id_number.data or "",
                 )
                 db.session.commit()
-                flash(f"{registration.full_name} added ({holder.status.value}).", "success")
+                flash(
+                    _("%(name)s added: seat confirmed.", name=registration.full_name)
+                    if holder.status is SeatStatus.CONFIRMED
+                    else _("%(name)s added to the waiting list.", name=registration.full_name),
+                    "success",
+                )
                 return redirect(_signups_url(event, visit))
             except DomainError as exc:
                 db.session.rollback()
@@ -390,7 +447,7 @@ def add_delegate(slug: str, visit_id: int):
                 )
             except IntegrityError:
                 db.session.rollback()
-                form.who.errors.append("This delegate is already on the visit.")
+                form.who.errors.append(_("This delegate is already on the visit."))
     return _render_signups(event, visit, form, status=422)
 
 
@@ -414,15 +471,20 @@ def move_signup(slug: str, visit_id: int, signup_id: int):
         else None
     )
     if target is None:
-        flash("Choose the visit to move the delegate to.", "error")
+        flash(_("Choose the visit to move the delegate to."), "error")
         return redirect(_signups_url(event, visit))
     try:
         moved = services.move(event, holder, target, now=utcnow())
         db.session.commit()
-        flash(f"Moved to “{target.title}” ({moved.status.value}).", "success")
+        flash(
+            _("Moved to “%(title)s”: seat confirmed.", title=target.title)
+            if moved.status is SeatStatus.CONFIRMED
+            else _("Moved to the waiting list of “%(title)s”.", title=target.title),
+            "success",
+        )
     except (DomainError, IntegrityError) as exc:
         db.session.rollback()
-        flash(getattr(exc, "message", "The delegate is already on that visit."), "error")
+        flash(getattr(exc, "message", _("The delegate is already on that visit.")), "error")
     return redirect(_signups_url(event, visit))
 
 
@@ -434,12 +496,12 @@ def set_bus(slug: str, visit_id: int, signup_id: int):
     holder = _holder_or_404(visit, signup_id)
     form = MoveForm()
     if not form.validate_on_submit() or form.bus_id.data is None:
-        flash("Choose a bus.", "error")
+        flash(_("Choose a bus."), "error")
         return redirect(_signups_url(event, visit))
     try:
         services.set_bus(visit, holder, form.bus_id.data or None)
         db.session.commit()
-        flash("Bus changed.", "success")
+        flash(_("Bus changed."), "success")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -456,8 +518,9 @@ def remove_signup(slug: str, visit_id: int, signup_id: int):
         promoted = services.remove(event, visit, holder, now=utcnow())
         db.session.commit()
         flash(
-            "Sign-up cancelled."
-            + (" The first on the waiting list got the seat." if promoted else ""),
+            _("Sign-up cancelled. The first on the waiting list got the seat.")
+            if promoted
+            else _("Sign-up cancelled."),
             "success",
         )
     except DomainError as exc:
@@ -474,7 +537,7 @@ def assign_buses(slug: str, visit_id: int):
     try:
         notes = services.assign_buses(visit)
         db.session.commit()
-        flash("Buses assigned.", "success")
+        flash(_("Buses assigned."), "success")
         for note in notes:
             flash(note, "warning")
     except DomainError as exc:
@@ -520,15 +583,22 @@ def manifest_pdf(slug: str, visit_id: int):
     visit = _visit_or_404(event, visit_id)
     bus, suffix = _manifest_scope(event, visit)
     when = (
-        f"{event.local(visit.departs_at):%A %d %B %Y, %H:%M}–"
-        f"{event.local(visit.returns_at):%H:%M} ({event.timezone})"
+        f"{format_local(visit.departs_at, event, '%A %d %B %Y, %H:%M')}–"
+        f"{format_local(visit.returns_at, event, '%H:%M')} ({event.timezone})"
     )
     subtitle = " · ".join(
         p
         for p in (
-            f"Bus {bus.name} ({bus.seats} seats)" if bus else "All buses",
+            ngettext(
+                "Bus %(name)s (%(num)d seat)",
+                "Bus %(name)s (%(num)d seats)",
+                bus.seats,
+                name=bus.name,
+            )
+            if bus
+            else _("All buses"),
             when,
-            f"Meeting point: {visit.meeting_point}" if visit.meeting_point else "",
+            _("Meeting point: %(place)s", place=visit.meeting_point) if visit.meeting_point else "",
             visit.cluster_name,
             visit.cluster_location,
         )
@@ -537,7 +607,7 @@ def manifest_pdf(slug: str, visit_id: int):
     body = manifest.manifest_pdf(
         services.manifest_rows(visit, bus),
         with_id=visit.requires_id_number,
-        title=f"{visit.title} — passenger manifest",
+        title=_("%(title)s — passenger manifest", title=visit.title),
         subtitle=subtitle,
         requirements=visit.requirements,
         generated_at=utcnow(),

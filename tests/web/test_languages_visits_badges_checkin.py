@@ -1,0 +1,168 @@
+"""Visits, badges and check-in pages in French and Arabic: <html lang dir>, no English
+sentence of the interface left (compared with the English render of the same page), dates
+written for the locale; their e-mails in the delegate's language."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from confapp.extensions import db
+from confapp.visits import services as visit_services
+from tests.helpers import Outbox
+from tests.helpers import make_delegate
+from tests.helpers import make_event
+from tests.helpers import make_staff
+from tests.helpers import make_visit
+
+# Dates on these pages fall on Sunday 21 February 2027 (the event's second day).
+DATE_WORDS = {"fr": ("févr", "dimanche", "dim."), "ar": ("فبراير", "الأحد")}
+
+_MAIN = re.compile(r"<main[^>]*>(.*)</main>", re.S)
+_SKIP = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_ATTR = re.compile(r'\b(?:aria-label|title|alt|placeholder)="([^"]*)"')
+_WORD = re.compile(r"[(\"“]?[A-Za-z][A-Za-z'’-]+[)\"”.,:;!?]*")
+
+
+def interface_sentences(page: str, content: tuple[str, ...] = ()) -> set[str]:
+    """Texts of a page's <main> with two words or more (text between tags, and labels read
+    aloud), leaving out the organiser-written and delegate-written content given."""
+    body = _MAIN.search(page)
+    body = _SKIP.sub(" ", body.group(1) if body else page)
+    pieces = [*_TAG.split(body), *_ATTR.findall(body)]
+    found = set()
+    for piece in pieces:
+        text = " ".join(html.unescape(piece).split())
+        for item in content:
+            text = text.replace(item, " ")
+        text = " ".join(text.split())
+        if sum(1 for word in text.split() if _WORD.fullmatch(word)) >= 2:
+            found.add(text)
+    return found
+
+
+def english_left(english: str, translated: str, content: tuple[str, ...]) -> set[str]:
+    """Sentences of the English render that the translated render still shows."""
+    theirs = " ".join(interface_sentences(translated, content))
+    return {s for s in interface_sentences(english, content) if s in theirs}
+
+
+def render(client, url: str, language: str) -> str:
+    response = client.get(url, query_string={"lang": language})
+    assert response.status_code == 200, (url, language, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def check_page(client, url: str, content: tuple[str, ...], *, dates: bool = True) -> None:
+    english = render(client, url, "en")
+    assert '<html lang="en" dir="ltr">' in english
+    for language, direction in (("fr", "ltr"), ("ar", "rtl")):
+        page = render(client, url, language)
+        assert f'<html lang="{language}" dir="{direction}">' in page, url
+        left = english_left(english, page, content)
+        assert not left, f"{url} in {language} still shows: {sorted(left)}"
+        if dates:
+            assert any(word in page for word in DATE_WORDS[language]), (url, language)
+    render(client, url, "en")  # leave the session in English for the next page
+
+
+CONTENT = (
+    "Auto components at Manesar",
+    "Manesar auto components",
+    "Main lobby",
+    "Closed shoes",
+    "Van",
+    "Kenya Leather Cluster",
+    "Changing paradigms of cluster development",
+    "Asia/Kolkata",
+    "IST",
+    "India Standard Time",
+)
+
+
+@pytest.fixture
+def area(app):
+    """An event with a visit (a delegate on it), an organiser and a delegate; ids."""
+    with app.app_context():
+        event = make_event("cdc")
+        organiser = make_staff(event, "org@example.org")
+        delegate, registration = make_delegate(event)
+        visit = make_visit(
+            event,
+            buses=(("Van", 2),),
+            meeting_point="Main lobby",
+            requirements="Closed shoes",
+            cluster_name="Manesar auto components",
+            requires_id_number=True,
+        )
+        db.session.commit()
+        return {
+            "event": event,
+            "title": event.title,
+            "visit": visit.id,
+            "organiser": organiser.get_id(),
+            "delegate": delegate.get_id(),
+            "registration": registration.id,
+        }
+
+
+def login_as(client, user_id: str) -> None:
+    with client.session_transaction() as s:
+        s["_user_id"] = user_id
+        s["_fresh"] = True
+
+
+def test_visit_pages_of_delegates_in_french_and_arabic(client, area):
+    login_as(client, area["delegate"])
+    check_page(client, "/events/cdc/visits", (*CONTENT, area["title"]))
+
+
+def test_visit_pages_of_organisers_in_french_and_arabic(client, area):
+    login_as(client, area["organiser"])
+    content = (*CONTENT, area["title"], "Delegate", "delegate@example.org")
+    for url, dates in (
+        ("/events/cdc/manage/visits", True),
+        ("/events/cdc/manage/visits/new", False),
+        (f"/events/cdc/manage/visits/{area['visit']}", False),
+        (f"/events/cdc/manage/visits/{area['visit']}/signups", True),
+    ):
+        check_page(client, url, content, dates=dates)
+
+
+def test_the_visit_form_takes_a_title_per_language_and_delegates_read_theirs(app, client, area):
+    login_as(client, area["organiser"])
+    page = client.get(f"/events/cdc/manage/visits/{area['visit']}").get_data(as_text=True)
+    assert 'name="title__fr"' in page and 'name="title__ar"' in page
+    with app.app_context():
+        visit = visit_services.get_visit(db.session.merge(area["event"]), area["visit"])
+        visit.title_i18n = {"fr": "Composants automobiles à Manesar", "ar": "مكونات السيارات"}
+        db.session.commit()
+    login_as(client, area["delegate"])
+    assert "Composants automobiles à Manesar" in render(client, "/events/cdc/visits", "fr")
+    assert 'lang="ar" dir="auto">مكونات السيارات' in render(client, "/events/cdc/visits", "ar")
+    spanish = render(client, "/events/cdc/visits", "es")
+    assert "Auto components at Manesar" in spanish  # no Spanish title: the default's
+
+
+def test_a_delegate_gets_the_visit_e_mail_in_their_language(app, client, area):
+    with app.app_context():
+        from confapp.registration.models import Registration
+
+        registration = db.session.get(Registration, area["registration"])
+        registration.user.language = "ar"
+        visit = visit_services.get_visit(db.session.merge(area["event"]), area["visit"])
+        visit.title_i18n = {"ar": "مكونات السيارات في مانيسار"}
+        db.session.commit()
+    login_as(client, area["delegate"])
+    client.post(f"/events/cdc/visits/{area['visit']}/signup", data={"id_number": "P1234567"})
+    outbox = Outbox(Path(app.config["MAIL_OUTBOX"]))
+    (message,) = outbox.to("delegate@example.org")
+    assert message["Subject"] == "مقعدكم: مكونات السيارات في مانيسار"
+    assert message["Content-Language"] == "ar"
+    body = Outbox.body(message)
+    assert "مقعدكم في هذه الزيارة الميدانية مؤكَّد" in body
+    assert "فبراير" in body and "Departs" not in body
