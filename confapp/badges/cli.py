@@ -1,4 +1,8 @@
-"""`confapp badges SLUG -o FILE.pdf`: print-ready badges with a progress bar."""
+"""`confapp badges SLUG -o FILE.pdf`: print-ready badges with a progress bar.
+
+Messages are written in the event's default language (the organisers'); each badge is
+printed in its holder's language.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.badges import services
 from confapp.badges.order import ORDERS
@@ -19,6 +25,7 @@ from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
+from confapp.i18n import force_language
 
 
 def register(app: Flask) -> None:
@@ -73,7 +80,20 @@ def badges_command(
     """Write the badges of event SLUG (confirmed registrations) to a print-ready PDF."""
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None:
-        raise click.ClickException(f"No event with slug {slug!r}.")
+        raise click.ClickException(_("No event with slug %(slug)r.", slug=slug))
+    with force_language(event.default_language):
+        _print(event, output, layout, category, new_only, order, no_mark)
+
+
+def _print(
+    event: Event,
+    output: Path,
+    layout: str,
+    category: str | None,
+    new_only: bool,
+    order: str,
+    no_mark: bool,
+) -> None:
     try:
         registrations = services.badge_registrations(
             event, category=category, new_only=new_only, order=order
@@ -81,7 +101,7 @@ def badges_command(
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     with click.progressbar(
-        length=len(registrations), label="Rendering badges", file=sys.stderr
+        length=len(registrations), label=_("Rendering badges"), file=sys.stderr
     ) as bar:
 
         def on_progress(done: int, total: int) -> None:
@@ -94,13 +114,28 @@ def badges_command(
     if not no_mark:
         services.mark_printed(services.printed_well(registrations, run), utcnow())
         db.session.commit()
-    click.echo(f"Wrote {run.count} badge(s) to {output} ({LAYOUTS[layout].description}).")
+    click.echo(
+        ngettext(
+            "Wrote %(num)d badge to %(file)s (%(layout)s).",
+            "Wrote %(num)d badges to %(file)s (%(layout)s).",
+            run.count,
+            file=output,
+            layout=LAYOUTS[layout].description,
+        )
+    )
     if run.undrawable:
         click.echo(
-            f"Warning: {len(run.undrawable)} badge(s) have letters that no installed font can "
-            "draw; they are printed as \ufffd and not recorded as printed. Install a font "
-            "for them (PDF_FALLBACK_FONTS) or add the name in Latin letters, then print them "
-            "with --new-only:",
+            ngettext(
+                "Warning: %(num)d badge has letters that no installed font can draw; they are "
+                "printed as \ufffd and not recorded as printed. Install a font for them "
+                "(PDF_FALLBACK_FONTS) or add the name in Latin letters, then print them with "
+                "--new-only:",
+                "Warning: %(num)d badges have letters that no installed font can draw; they are "
+                "printed as \ufffd and not recorded as printed. Install a font for them "
+                "(PDF_FALLBACK_FONTS) or add the name in Latin letters, then print them with "
+                "--new-only:",
+                len(run.undrawable),
+            ),
             err=True,
         )
         for problem in run.undrawable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -16,20 +17,22 @@ class PrintForm(Form):
     """Layout and filters of a print run."""
 
     layout = SelectField(
-        "Layout",
+        _l("Layout"),
         choices=[SelectChoice(k, v.description) for k, v in LAYOUTS.items()],
         default="a4x4",
     )
     category = SelectField(
-        "Category",
-        choices=[SelectChoice("", "All categories")]
+        _l("Category"),
+        choices=[SelectChoice("", _l("All categories"))]
         + [SelectChoice(k.value, v) for k, v in CATEGORY_LABELS.items()],
         default="",
     )
     order = SelectField(
-        "Order",
+        _l("Order"),
         choices=[SelectChoice(k, v) for k, v in ORDERS.items()],
         default="name",
     )
-    new_only = BooleanField("Only badges not printed yet (new or re-issued since the last print)")
-    mark_printed = BooleanField("Record these badges as printed", default=True)
+    new_only = BooleanField(
+        _l("Only badges not printed yet (new or re-issued since the last print)")
+    )
+    mark_printed = BooleanField(_l("Record these badges as printed"), default=True)

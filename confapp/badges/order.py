@@ -21,13 +21,15 @@ from collections.abc import Sequence
 from typing import Protocol
 from typing import TypeVar
 
+from flask_babel import lazy_gettext as _l
+
 from confapp.countries import country_name
 
 ORDERS: dict[str, str] = {
-    "name": "Name",
-    "family": "Family name",
-    "organisation": "Organisation",
-    "country": "Country",
+    "name": _l("Name"),
+    "family": _l("Family name"),
+    "organisation": _l("Organisation"),
+    "country": _l("Country"),
 }
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 

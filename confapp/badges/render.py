@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from confapp.badges.qr import qr_matrix  # noqa: F401 - part of this module's interface
 from confapp.badges.qr import qr_path
 from confapp.badges.qr import qr_png  # noqa: F401 - part of this module's interface
@@ -108,20 +111,20 @@ def _grid(page_w, page_h, badge_w, badge_h, cols, rows) -> tuple[tuple[float, fl
 
 
 LAYOUTS: dict[str, Layout] = {
-    "a6": Layout("a6", (105, 148), (105, 148), ((0, 0),), "One A6 badge per page"),
+    "a6": Layout("a6", (105, 148), (105, 148), ((0, 0),), _l("One A6 badge per page")),
     "a4x4": Layout(
         "a4x4",
         (210, 297),
         (105, 148),
         _grid(210, 297, 105, 148, 2, 2),
-        "Four A6 badges per A4 sheet",
+        _l("Four A6 badges per A4 sheet"),
     ),
     "a4x8": Layout(
         "a4x8",
         (210, 297),
         (90, 55),
         _grid(210, 297, 90, 55, 2, 4),
-        "Eight 90×55 mm badges per A4 sheet",
+        _l("Eight 90×55 mm badges per A4 sheet"),
     ),
 }
 
@@ -336,7 +339,7 @@ class BadgeDocument:
         """The finished PDF."""
         if self.count == 0:
             self.pdf.add_page()
-            self._text("No badges to print.", 0, 20, self.layout.page[0], 12)
+            self._text(_("No badges to print."), 0, 20, self.layout.page[0], 12)
         return bytes(self.pdf.output())
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.badges.order import ORDERS
 from confapp.badges.order import sort_registrations
@@ -22,6 +23,9 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
+from confapp.i18n import force_language
+from confapp.i18n import language_of
+from confapp.multilingual import tr
 from confapp.pdf import FontSet
 from confapp.pdf import font_set
 from confapp.registration.choices import CATEGORY_LABELS
@@ -47,7 +51,12 @@ class Undrawable:
     def describe(self) -> str:
         """One line for organisers: who, and which characters."""
         codes = ", ".join(f"{c} ({code})" for c, code in self.labelled())
-        return f"{self.full_name} (registration {self.registration_id}): {codes}"
+        return _(
+            "%(name)s (registration %(id)s): %(characters)s",
+            name=self.full_name,
+            id=self.registration_id,
+            characters=codes,
+        )
 
 
 @dataclass
@@ -64,17 +73,20 @@ def _printable(text: str, missing: str) -> str:
 
 
 def badge_data(registration: Registration, event: Event, missing: str = "") -> BadgeData:
-    """What the registration's badge shows (letters in `missing` replaced by U+FFFD)."""
-    return BadgeData(
-        token=badge_token(registration),
-        full_name=_printable(registration.full_name, missing),
-        name_latin=_printable(registration.name_latin, missing),
-        organisation=_printable(registration.organisation, missing),
-        country_name=country_name(registration.country),
-        category=registration.category.value,
-        category_label=str(CATEGORY_LABELS.get(registration.category, registration.category.value)),
-        event_title=event.title,
-    )
+    """What the registration's badge shows (letters in `missing` replaced by U+FFFD): the
+    event's title, the country and the category in the holder's language."""
+    with force_language(language_of(registration, event)):
+        label = CATEGORY_LABELS.get(registration.category)
+        return BadgeData(
+            token=badge_token(registration),
+            full_name=_printable(registration.full_name, missing),
+            name_latin=_printable(registration.name_latin, missing),
+            organisation=_printable(registration.organisation, missing),
+            country_name=country_name(registration.country),
+            category=registration.category.value,
+            category_label=str(label) if label else registration.category.value,
+            event_title=tr(event, "title"),
+        )
 
 
 def has_badge(registration: Registration) -> bool:
@@ -88,7 +100,7 @@ def badge_registrations(
     """Confirmed registrations to print in `order` (see ORDERS); new_only: not printed since
     they were (re-)issued."""
     if order not in ORDERS:
-        raise ValidationFailed(f"Unknown order {order!r}.", field="order")
+        raise ValidationFailed(_("Unknown order %(order)r.", order=order), field="order")
     query = sa.select(Registration).where(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
     )
@@ -96,7 +108,9 @@ def badge_registrations(
         try:
             query = query.where(Registration.category == RegistrationCategory(category))
         except ValueError as exc:
-            raise ValidationFailed(f"Unknown category {category!r}.", field="category") from exc
+            raise ValidationFailed(
+                _("Unknown category %(category)r.", category=category), field="category"
+            ) from exc
     if new_only:
         query = query.where(Registration.badge_printed_at.is_(None))
     return sort_registrations(db.session.scalars(query).all(), order)
@@ -128,7 +142,7 @@ def render(
     from confapp.documents.branding import image_path
 
     if layout not in LAYOUTS:
-        raise ValidationFailed(f"Unknown layout {layout!r}.", field="layout")
+        raise ValidationFailed(_("Unknown layout %(layout)r.", layout=layout), field="layout")
     fonts = font_set(config)
     problems = undrawable_badges(registrations, fonts)
     missing = {p.registration_id: p.characters for p in problems}
@@ -137,7 +151,7 @@ def render(
         badges,
         layout=layout,
         fonts=fonts.for_texts({text for b in badges for text in b.texts()}),
-        title=f"Badges · {event.title}",
+        title=_("Badges · %(event)s", event=tr(event, "title")),
         logo=image_path(event, "logo"),
         on_progress=on_progress,
     )

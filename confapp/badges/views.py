@@ -10,6 +10,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -47,10 +48,10 @@ def _own_badge(slug: str):
     event = get_event_or_404(slug, current_user)
     reg = registration_services.get_registration(event, current_user)
     if reg is None:
-        flash("You are not registered for this event yet.", "info")
+        flash(_("You are not registered for this event yet."), "info")
         return event, None, redirect(url_for("registration.register", slug=slug))
     if not services.has_badge(reg):
-        flash("Badges are issued once your place is confirmed.", "info")
+        flash(_("Badges are issued once your place is confirmed."), "info")
         return event, None, redirect(url_for("registration.mine", slug=slug))
     return event, reg, None
 
@@ -133,5 +134,8 @@ def reissue(slug: str, reg_id: int):
         abort(404)
     reissue_badge(reg)
     db.session.commit()
-    flash(f"A new badge was issued for {reg.full_name}; the old one no longer scans.", "success")
+    flash(
+        _("A new badge was issued for %(name)s; the old one no longer scans.", name=reg.full_name),
+        "success",
+    )
     return redirect(url_for("registration.manage_detail", slug=slug, reg_id=reg.id))

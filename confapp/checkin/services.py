@@ -33,6 +33,7 @@ from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationCategory
 from confapp.registration.models import RegistrationStatus
@@ -83,11 +84,13 @@ class Checkpoint:
     @property
     def label(self) -> str:
         """Human name of the checkpoint."""
+        from flask_babel import gettext as _
+
         if self.session is not None:
-            return self.session.title
+            return tr(self.session, "title")
         if self.visit is not None:
-            return f"Visit: {self.visit.title}"
-        return "Entrance"
+            return _("Visit: %(title)s", title=tr(self.visit, "title"))
+        return _("Entrance")
 
 
 @dataclass

@@ -14,6 +14,9 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_login import login_required
 from sqlalchemy.orm import selectinload
@@ -30,6 +33,7 @@ from confapp.checkin.certificates import certificate_of
 from confapp.errors import DomainError
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
+from confapp.i18n import current_language
 from confapp.pdf import font_set
 from confapp.registration import services as registration_services
 from confapp.security import organiser_event
@@ -61,6 +65,106 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
+# One number per CLDR plural category (the categories Intl.PluralRules names in the browser).
+_PLURAL_SAMPLES = (0, 1, 2, 3, 11, 100, 101, 1000000, 5)
+
+
+def _plural(forms) -> dict[str, str]:
+    """A count-dependent text for the scanner: {CLDR category: text with {n}}."""
+    locale = get_locale()
+    found: dict[str, str] = {}
+    for n in _PLURAL_SAMPLES:
+        found.setdefault(locale.plural_form(n), forms(n))
+    return found
+
+
+def scanner_texts() -> dict:
+    """Every text the scanner's script shows, in the page's language; {name} placeholders
+    are filled in the browser. The page carries them, so they work offline too."""
+    return {
+        "lang": current_language(),
+        "titles": {
+            "ok": _("Checked in"),
+            "already_checked_in": _("Already checked in"),
+            "invalid_token": _("Invalid badge"),
+            "revoked": _("Badge replaced (revoked)"),
+            "not_registered": _("Not registered"),
+            "cancelled": _("Registration cancelled"),
+            "wrong_event": _("Badge of another event"),
+            "not_signed_up": _("Not signed up"),
+        },
+        "reasons": {
+            "ok": _("Welcome!"),
+            "already_checked_in": _("This person was already scanned here."),
+            "invalid_token": _("The code is not a genuine badge of this event."),
+            "revoked": _(
+                "A newer badge was issued; this one no longer counts. Send the person to the desk."
+            ),
+            "not_registered": _("No confirmed place (pending or waiting list)."),
+            "cancelled": _("The registration was cancelled or rejected."),
+            "wrong_event": _("The badge belongs to a different event."),
+            "not_signed_up": _(
+                "This session or visit has limited seats and the person has no confirmed seat."
+            ),
+        },
+        "statuses": {
+            "pending": _("pending approval"),
+            "confirmed": _("confirmed"),
+            "waitlisted": _("waiting list"),
+            "cancelled": _("cancelled"),
+            "rejected": _("not accepted"),
+        },
+        "no_seat": _("No seat on any visit: send them to the organisers."),
+        "their_visit": _("Their visit: %(title)s", title="{title}"),
+        "has_seat": _(
+            "Has a seat on %(title)s (leaves %(when)s%(bus)s).",
+            title="{title}",
+            when="{when}",
+            bus="{bus}",
+        ),
+        "no_bus": _("No bus assigned"),
+        "no_bus_note": _(
+            "No bus assigned yet: seat them where there is room and tell the organisers."
+        ),
+        "belongs_on": _("Belongs on %(bus)s", bus="{bus}"),
+        "wrong_bus_note": _(
+            "Wrong bus: their seat is on %(bus)s. (Checked in for the visit.)", bus="{bus}"
+        ),
+        "wrong_bus": _("Wrong bus"),
+        "bus": _("Bus: %(bus)s", bus="{bus}"),
+        "first_scan": _("First scan: %(time)s.", time="{time}"),
+        "signed_out": _(
+            "Signed out: sign in again (reload this page online) to send the waiting scans."
+        ),
+        "waiting_note": _("Already scanned — waiting to sync."),
+        "synced_note": _("Already scanned — synced."),
+        "badge_number": _("(badge #%(number)s)", number="{number}"),
+        "checked_offline": _("%(reason)s (checked offline)", reason="{reason}"),
+        "seen_offline": _("Already scanned on this device (offline). The scan is queued."),
+        "genuine_offline": _(
+            "Genuine badge #%(number)s — accepted offline, will sync.", number="{number}"
+        ),
+        "unknown_badge": _("unknown badge"),
+        "online": _("online"),
+        "offline": _("offline"),
+        "check_in": _("Check in"),
+        "search_offline": _("Search needs the network."),
+        "camera_unavailable": _(
+            "Camera unavailable: %(error)s. Use the code field or search.", error="{error}"
+        ),
+        "synced": _("%(scans)s; %(conflicts)s.", scans="{scans}", conflicts="{conflicts}"),
+        "plural": {
+            "waiting": _plural(lambda n: ngettext("%(n)s waiting", "%(n)s waiting", n, n="{n}")),
+            "scans": _plural(
+                lambda n: ngettext("Synced %(n)s scan", "Synced %(n)s scans", n, n="{n}")
+            ),
+            "conflicts": _plural(
+                lambda n: ngettext("%(n)s conflict", "%(n)s conflicts", n, n="{n}")
+            ),
+        },
+    }
+
+
 @bp.get("/events/<slug>/scan")
 def scan(slug: str):
     """The staff scanner: camera or keyboard wedge, offline queue, name search."""
@@ -90,6 +194,7 @@ def scan(slug: str):
         checkin_url=url_for("checkin_api.checkin", slug=event.slug),
         search_url=url_for("checkin_api.search", slug=event.slug),
         worker_url=url_for("checkin.scan_worker", slug=event.slug),
+        texts=scanner_texts(),
     )
 
 
@@ -131,7 +236,7 @@ def attendance_detail(slug: str):
     """Who was scanned in at ?checkpoint=entrance|session:<id>|visit:<id>, and the no-shows."""
     event = organiser_event(slug)
     key = request.args.get("checkpoint", services.ENTRANCE)
-    kind, _, raw_id = key.partition(":")
+    kind, _sep, raw_id = key.partition(":")
     session_id = int(raw_id) if kind == "session" and raw_id.isdigit() else None
     visit_id = int(raw_id) if kind == "visit" and raw_id.isdigit() else None
     if key != services.ENTRANCE and session_id is None and visit_id is None:

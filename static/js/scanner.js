@@ -9,26 +9,20 @@ const QUEUE_KEY = `confapp-scan-queue:${cfg.slug}`;
 const SEEN_KEY = `confapp-scan-seen:${cfg.slug}`;
 const $ = (id) => document.getElementById(id);
 
-const TITLES = {
-  ok: "Checked in",
-  already_checked_in: "Already checked in",
-  invalid_token: "Invalid badge",
-  revoked: "Badge replaced (revoked)",
-  not_registered: "Not registered",
-  cancelled: "Registration cancelled",
-  wrong_event: "Badge of another event",
-  not_signed_up: "Not signed up",
-};
-const REASONS = {
-  ok: "Welcome!",
-  already_checked_in: "This person was already scanned here.",
-  invalid_token: "The code is not a genuine badge of this event.",
-  revoked: "A newer badge was issued; this one no longer counts. Send the person to the desk.",
-  not_registered: "No confirmed place (pending or waiting list).",
-  cancelled: "The registration was cancelled or rejected.",
-  wrong_event: "The badge belongs to a different event.",
-  not_signed_up: "This session or visit has limited seats and the person has no confirmed seat.",
-};
+// Every text shown comes from the page (id="scanner-text"), in the page's language, so the
+// page stored for offline use speaks it too. {name} placeholders are filled here.
+const TEXT = JSON.parse($("scanner-text").textContent);
+const PLURALS = new Intl.PluralRules(TEXT.lang);
+function fill(text, values = {}) {
+  return String(text).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+const t = (key, values) => fill(TEXT[key] ?? key, values);
+function tn(key, n, values = {}) {
+  const forms = TEXT.plural[key];
+  return fill(forms[PLURALS.select(n)] ?? forms.other ?? Object.values(forms)[0], { n, ...values });
+}
+const TITLES = TEXT.titles;
+const REASONS = TEXT.reasons;
 const TONE = { ok: "ok", already_checked_in: "warn", not_signed_up: "warn" };
 
 // --- base32 / base64url --------------------------------------------------------------
@@ -99,8 +93,8 @@ function load(key, fallback) {
 const queue = () => load(QUEUE_KEY, []);
 const saveQueue = (items) => localStorage.setItem(QUEUE_KEY, JSON.stringify(items));
 function showQueue() {
-  $("queue-status").textContent = `${queue().length} waiting`;
-  $("connection").textContent = navigator.onLine ? "online" : "offline";
+  $("queue-status").textContent = tn("waiting", queue().length);
+  $("connection").textContent = navigator.onLine ? t("online") : t("offline");
 }
 
 function scanId() {
@@ -144,9 +138,9 @@ function beep(tone) {
 // Times in the event's zone (a phone's own zone may be home, not the venue).
 function localTime(iso, options) {
   try {
-    return new Date(iso).toLocaleString([], { ...options, timeZone: cfg.timezone });
+    return new Date(iso).toLocaleString(TEXT.lang, { ...options, timeZone: cfg.timezone });
   } catch (e) {
-    return new Date(iso).toLocaleString([], options);
+    return new Date(iso).toLocaleString(TEXT.lang, options);
   }
 }
 function departure(iso) {
@@ -158,16 +152,16 @@ function boarding(answer) {
   if (!("bus" in answer)) return { line: "", note: "" };
   if (answer.result === "not_signed_up") {
     const on = answer.signed_up_for;
-    if (!on) return { line: "", note: "No seat on any visit: send them to the organisers." };
+    if (!on) return { line: "", note: t("no_seat") };
     const bus = on.bus ? `, ${on.bus.name}` : "";
-    return { line: `Their visit: ${on.title}`, note: `Has a seat on ${on.title} (leaves ${departure(on.departs_at)}${bus}).` };
+    return { line: t("their_visit", { title: on.title }), note: t("has_seat", { title: on.title, when: departure(on.departs_at), bus }) };
   }
   if (answer.result !== "ok" && answer.result !== "already_checked_in") return { line: "", note: "" };
-  if (!answer.bus) return { line: "No bus assigned", note: "No bus assigned yet: seat them where there is room and tell the organisers." };
+  if (!answer.bus) return { line: t("no_bus"), note: t("no_bus_note") };
   if (answer.wrong_bus) {
-    return { line: `Belongs on ${answer.bus.name}`, note: `Wrong bus: their seat is on ${answer.bus.name}. (Checked in for the visit.)`, tone: "warn", title: "Wrong bus" };
+    return { line: t("belongs_on", { bus: answer.bus.name }), note: t("wrong_bus_note", { bus: answer.bus.name }), tone: "warn", title: t("wrong_bus") };
   }
-  return { line: `Bus: ${answer.bus.name}`, note: "" };
+  return { line: t("bus", { bus: answer.bus.name }), note: "" };
 }
 
 function show(answer, note) {
@@ -186,7 +180,7 @@ function show(answer, note) {
   let reason = note || bus.note || REASONS[answer.result] || "";
   if (bus.note && note) reason = `${bus.note} ${note}`;
   if (answer.result === "already_checked_in" && answer.first_scanned_at) {
-    reason += ` First scan: ${localTime(answer.first_scanned_at, { hour: "2-digit", minute: "2-digit", second: "2-digit" })}.`;
+    reason += ` ${t("first_scan", { time: localTime(answer.first_scanned_at, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) })}`;
   }
   $("result-reason").textContent = reason;
   beep(tone);
@@ -222,7 +216,7 @@ async function post(scan) {
 
 function askToSignIn() {
   const report = $("sync-report");
-  report.textContent = "Signed out: sign in again (reload this page online) to send the waiting scans.";
+  report.textContent = t("signed_out");
   report.dataset.signIn = "1";
 }
 
@@ -231,7 +225,7 @@ function askToSignIn() {
 // scan offline, no second request online. A deliberate re-scan after the window counts.
 const REPEAT_WINDOW_MS = 10000;
 const recent = new Map(); // "checkpoint|token" -> { at, outcome: Promise<outcome | null> }
-const WAITING_NOTE = "Already scanned — waiting to sync.";
+const WAITING_NOTE = t("waiting_note");
 
 function sameCheckpoint(scan, point) {
   return scan.session_id === point.session_id && scan.visit_id === point.visit_id;
@@ -265,7 +259,7 @@ async function judge(token, point) {
   // Offline: judge the signature here, queue the scan for the server.
   const local = await checkLocally(token);
   if (local.result !== "ok") {
-    const note = `${REASONS[local.result]} (checked offline)`;
+    const note = t("checked_offline", { reason: REASONS[local.result] });
     show(local, note);
     return { answer: local, note };
   }
@@ -273,7 +267,7 @@ async function judge(token, point) {
   const waiting = items.find((s) => s.token === token && sameCheckpoint(s, point));
   if (waiting) {
     // Already in the queue for this checkpoint: one scan is enough.
-    show({ result: "ok" }, `${WAITING_NOTE} (badge #${local.registrationId})`);
+    show({ result: "ok" }, `${WAITING_NOTE} ${t("badge_number", { number: local.registrationId })}`);
     showQueue();
     return { answer: { result: "ok" }, queuedId: waiting.scan_id, registrationId: local.registrationId };
   }
@@ -283,11 +277,11 @@ async function judge(token, point) {
   const seenKey = `${point.key}|${local.registrationId}`;
   let outcome;
   if (seen[seenKey]) {
-    outcome = { answer: { result: "already_checked_in" }, note: "Already scanned on this device (offline). The scan is queued." };
+    outcome = { answer: { result: "already_checked_in" }, note: t("seen_offline") };
   } else {
     seen[seenKey] = scan.scanned_at;
     localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
-    outcome = { answer: { result: "ok" }, note: `Genuine badge #${local.registrationId} — accepted offline, will sync.` };
+    outcome = { answer: { result: "ok" }, note: t("genuine_offline", { number: local.registrationId }) };
   }
   show(outcome.answer, outcome.note);
   showQueue();
@@ -297,7 +291,7 @@ async function judge(token, point) {
 function showRepeat(previous) {
   if (previous.queuedId) {
     const waiting = queue().some((s) => s.scan_id === previous.queuedId);
-    show(previous.answer, `${waiting ? WAITING_NOTE : "Already scanned — synced."} (badge #${previous.registrationId})`);
+    show(previous.answer, `${waiting ? WAITING_NOTE : t("synced_note")} ${t("badge_number", { number: previous.registrationId })}`);
   } else if (previous.answer.result === "ok") {
     // What the server would answer now, without asking it again.
     show({ ...previous.answer, result: "already_checked_in", first_scanned_at: previous.scannedAt });
@@ -351,7 +345,7 @@ async function sync() {
       saveQueue(queue().filter((s) => s.scan_id !== scan.scan_id));
       sent += 1;
       if (answer.error || answer.result !== "ok" || answer.conflict) {
-        const who = answer.delegate ? answer.delegate.full_name : "unknown badge";
+        const who = answer.delegate ? answer.delegate.full_name : t("unknown_badge");
         conflicts.push(`${who}: ${answer.error || TITLES[answer.result] || answer.result}`);
       }
       showQueue();
@@ -362,7 +356,7 @@ async function sync() {
   }
   if (sent) {
     const report = $("sync-report");
-    report.textContent = `Synced ${sent} scan${sent === 1 ? "" : "s"}; ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}.` +
+    report.textContent = t("synced", { scans: tn("scans", sent), conflicts: tn("conflicts", conflicts.length) }) +
       (conflicts.length ? ` ${conflicts.join("; ")}` : "");
     report.dataset.synced = String(sent);
   }
@@ -397,16 +391,17 @@ $("search").addEventListener("input", () => {
         const li = document.createElement("li");
         const label = document.createElement("span");
         const latin = person.name_latin ? ` (${person.name_latin})` : "";
-        label.textContent = `${person.full_name}${latin} — ${person.organisation || ""} (${person.country_name || person.country}) · ${person.status}`;
+        const status = TEXT.statuses[person.status] || person.status;
+        label.textContent = `${person.full_name}${latin} — ${person.organisation || ""} (${person.country_name || person.country}) · ${status}`;
         const button = document.createElement("button");
         button.type = "button";
-        button.textContent = "Check in";
+        button.textContent = t("check_in");
         button.addEventListener("click", () => handle(person.token));
         li.append(label, button);
         list.append(li);
       }
     } catch (e) {
-      $("search-results").textContent = "Search needs the network.";
+      $("search-results").textContent = t("search_offline");
     }
   }, 250);
 });
@@ -419,7 +414,7 @@ async function startCamera() {
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
   } catch (e) {
-    show({ result: "invalid_token" }, `Camera unavailable: ${e.message}. Use the code field or search.`);
+    show({ result: "invalid_token" }, t("camera_unavailable", { error: e.message }));
     return;
   }
   const video = $("camera");

@@ -142,8 +142,8 @@ def test_command_lists_badges_it_cannot_draw_and_leaves_them_new(app, world, run
     out = tmp_path / "badges.pdf"
     result = runner.invoke(args=["badges", "cdc", "-o", str(out), "--order", "family"])
     assert result.exit_code == 0, result.output
-    assert "Wrote 6 badge(s)" in result.output
-    assert "1 badge(s) have letters that no installed font can draw" in result.output
+    assert "Wrote 6 badges" in result.output
+    assert "1 badge has letters that no installed font can draw" in result.output
     assert f"{RARE} (registration {rare_id}): 𬌗 (U+2C317)" in result.output
     text = pdf_text(out.read_bytes(), tmp_path)
     # Printed visibly broken, with the Latin spelling, never blank.
@@ -155,7 +155,7 @@ def test_command_lists_badges_it_cannot_draw_and_leaves_them_new(app, world, run
         )
         assert printed == len(PEOPLE)
     again = runner.invoke(args=["badges", "cdc", "-o", str(out), "--new-only"])
-    assert "Wrote 1 badge(s)" in again.output
+    assert "Wrote 1 badge to" in again.output
 
 
 def test_page_lists_badges_it_cannot_draw(app, world, client):

@@ -98,8 +98,8 @@ def test_cli_writes_pdf_with_new_only(app, runner, tmp_path):
     out = tmp_path / "badges.pdf"
     result = runner.invoke(args=["badges", "cdc", "-o", str(out), "--layout", "a4x4"])
     assert result.exit_code == 0, result.output
-    assert out.read_bytes().startswith(b"%PDF") and "Wrote 2 badge(s)" in result.output
+    assert out.read_bytes().startswith(b"%PDF") and "Wrote 2 badges" in result.output
     again = runner.invoke(args=["badges", "cdc", "-o", str(out), "--new-only"])
-    assert "Wrote 0 badge(s)" in again.output
+    assert "Wrote 0 badges" in again.output
     missing = runner.invoke(args=["badges", "nope", "-o", str(out)])
     assert missing.exit_code != 0 and "No event" in missing.output

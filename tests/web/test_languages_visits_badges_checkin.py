@@ -52,7 +52,8 @@ def english_left(english: str, translated: str, content: tuple[str, ...]) -> set
 
 
 def render(client, url: str, language: str) -> str:
-    response = client.get(url, query_string={"lang": language})
+    glue = "&" if "?" in url else "?"
+    response = client.get(f"{url}{glue}lang={language}")
     assert response.status_code == 200, (url, language, response.status_code)
     return response.get_data(as_text=True)
 
@@ -166,3 +167,110 @@ def test_a_delegate_gets_the_visit_e_mail_in_their_language(app, client, area):
     body = Outbox.body(message)
     assert "مقعدكم في هذه الزيارة الميدانية مؤكَّد" in body
     assert "فبراير" in body and "Departs" not in body
+
+
+# --- badges, check-in, certificates ---------------------------------------------------------
+
+
+def _scan_in(app, registration_id: int) -> None:
+    from confapp.checkin import services as checkin
+    from confapp.db import utcnow
+    from confapp.registration.models import Registration
+
+    with app.app_context():
+        reg = db.session.get(Registration, registration_id)
+        now = utcnow()
+        checkin.check_in(
+            reg.event,
+            token=checkin.badge_token(reg),
+            checkpoint=checkin.Checkpoint("entrance"),
+            scan_id=f"scan-{registration_id}",
+            scanned_at=now,
+            actor=None,
+            now=now,
+        )
+        db.session.commit()
+
+
+def test_badge_and_check_in_pages_in_french_and_arabic(app, client, area):
+    _scan_in(app, area["registration"])
+    login_as(client, area["organiser"])
+    command = "confapp badges cdc -o badges.pdf --layout a4x8 --order family --new-only"
+    content = (*CONTENT, area["title"], "Delegate", "delegate@example.org", command)
+    check_page(client, "/events/cdc/manage/badges", content, dates=False)
+    check_page(client, "/events/cdc/manage/attendance", content, dates=False)
+    # Scanned today: its time is in the weekday of the run, not the event's.
+    check_page(
+        client, "/events/cdc/manage/attendance/detail?checkpoint=entrance", content, dates=False
+    )
+    check_page(
+        client,
+        f"/events/cdc/manage/attendance/detail?checkpoint=visit:{area['visit']}",
+        content,
+        dates=False,
+    )
+    check_page(client, "/events/cdc/scan", content)
+    login_as(client, area["delegate"])
+    check_page(client, "/events/cdc/my-badge", content, dates=False)
+
+
+def test_the_scanner_page_carries_its_script_texts_in_the_page_language(client, area):
+    login_as(client, area["organiser"])
+    page = render(client, "/events/cdc/scan", "ar")
+    blob = re.search(
+        r'<script type="application/json" id="scanner-text">(.*?)</script>', page, re.S
+    )
+    import json
+
+    texts = json.loads(html.unescape(blob.group(1)) if "&#34;" in blob.group(1) else blob.group(1))
+    assert texts["lang"] == "ar"
+    assert texts["titles"]["ok"] == "سُجّل الحضور"
+    assert texts["bus"] == "الحافلة: {bus}"
+    # One text per plural category Arabic has, for the browser's Intl.PluralRules.
+    assert set(texts["plural"]["waiting"]) == {"zero", "one", "two", "few", "many", "other"}
+    assert texts["plural"]["scans"]["few"] == "زومنت {n} عمليات مسح"
+    english = json.loads(
+        re.search(
+            r'id="scanner-text">(.*?)</script>', render(client, "/events/cdc/scan", "en"), re.S
+        ).group(1)
+    )
+    assert english["plural"]["waiting"] == {"one": "{n} waiting", "other": "{n} waiting"}
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ("DÉLÉGUÉ·E", "ATTESTATION DE PARTICIPATION", "Nous certifions que", "février")),
+        ("ar", ("مشارك", "شهادة مشاركة", "نشهد بأن", "فبراير")),
+    ],
+)
+def test_badge_and_certificate_in_the_holders_language_read_by_pdftotext(
+    app, client, area, tmp_path, language, words
+):
+    from confapp.pdf import VENDORED_FALLBACK_FONTS
+    from confapp.registration.models import Registration
+    from tests.helpers import pdf_text
+
+    app.config["PDF_FALLBACK_FONTS"] = list(VENDORED_FALLBACK_FONTS)  # no system fonts
+    with app.app_context():
+        reg = db.session.get(Registration, area["registration"])
+        reg.user.language = language
+        reg.full_name = {"fr": "Aïssatou Diallo", "ar": "محمد عبد الله"}[language]
+        db.session.commit()
+    _scan_in(app, area["registration"])
+    login_as(client, area["delegate"])
+    badge = client.get("/events/cdc/my-badge.pdf")
+    certificate = client.get("/events/cdc/my-certificate.pdf")
+    assert badge.status_code == 200 and certificate.status_code == 200
+    badge_text = pdf_text(badge.data, tmp_path)
+    if badge_text is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    both = badge_text + pdf_text(certificate.data, tmp_path)
+    compact = "".join(both.split())
+    name = {"fr": "Aïssatou Diallo", "ar": "محمد عبد الله"}[language]
+    assert "".join(name.split()) in compact
+    country = {"fr": "Kenya", "ar": "كينيا"}[language]
+    assert country in compact
+    for word in words:
+        assert "".join(word.split()) in compact, (word, both)
+    assert "CERTIFICATE" not in both and "Delegate" not in both
