@@ -3,11 +3,14 @@ holder's language (Arabic set right to left by the bidi algorithm of fpdf2's sha
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flask import has_app_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -101,7 +104,7 @@ def build_certificates(
         if on_progress is not None and count:
             on_progress(count, len(certificates))
         count += 1
-        with force_language(c.language):
+        with _language(c.language):
             _page(pdf, c, width)
     if on_progress is not None and count:
         on_progress(count, len(certificates))
@@ -111,9 +114,19 @@ def build_certificates(
     return bytes(pdf.output())
 
 
+@contextlib.contextmanager
+def _language(language: str) -> Iterator[None]:
+    """The holder's language; English words when built outside the app (tests, scripts)."""
+    if not has_app_context():
+        yield
+        return
+    with force_language(language):
+        yield
+
+
 def _fixed_words(language: str) -> list[str]:
     """The words every certificate in `language` prints (to pick the fonts they need)."""
-    with force_language(language):
+    with _language(language):
         return [
             _("CERTIFICATE OF PARTICIPATION"),
             _("This is to certify that"),
