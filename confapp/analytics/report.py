@@ -47,6 +47,13 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
     pdf.set_text_shaping(True)
     rtl = text_direction() == "rtl"
     align = "R" if rtl else "L"
+    charts_by_key = {f.key: f.chart for f in figures}
+    if rtl:
+        # fpdf2 draws SVG text without shaping or bidi: Arabic inside a chart would come out
+        # as reversed, unjoined letters. The charts of an RTL report are drawn in English;
+        # titles, notes and tables stay in the reader's language.
+        with force_language("en"):
+            charts_by_key = {f.key: f.chart for f in figures_module.figures(data, event)}
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
     pdf.multi_cell(
@@ -66,6 +73,13 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
           time=format_local(data.generated_at, event, "%d %b %Y, %H:%M")),
         align=align, new_x="LMARGIN", new_y="NEXT",
     )  # fmt: skip
+    if rtl:
+        pdf.multi_cell(
+            0, 6,
+            _("The charts are labelled in English: the PDF engine cannot yet write this "
+              "language inside drawings. The table under each chart gives every figure."),
+            align=align, new_x="LMARGIN", new_y="NEXT",
+        )  # fmt: skip
     pdf.ln(4)
     pdf.set_font(FAMILY, "B", 13)
     pdf.cell(
@@ -89,9 +103,9 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
         pdf.set_font(FAMILY, "", 9)
         pdf.multi_cell(0, 5, figure.desc, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-        if figure.chart is not None:
-            width = pdf.epw
-            pdf.image(io.BytesIO(_svg_for_pdf(figure.chart)), x=pdf.l_margin, w=width)
+        chart = charts_by_key.get(figure.key)
+        if chart is not None:
+            pdf.image(io.BytesIO(_svg_for_pdf(chart)), x=pdf.l_margin, w=pdf.epw)
             pdf.ln(3)
         _table(pdf, figure.table)
         if figure.note:

@@ -77,3 +77,20 @@ def test_a_bad_format_builds_nothing(app, organiser_client):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
     assert organiser_client.get("/events/cdc/manage/analytics/report/999").status_code == 404
+
+
+def test_arabic_report_keeps_arabic_text_and_english_charts(app, organiser_client, tmp_path):
+    from confapp.accounts.models import User
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == "org@example.org"))
+        user.language = "ar"
+        db.session.commit()
+    job_id = _build(app, organiser_client, "pdf")
+    data = organiser_client.get(f"/events/cdc/manage/analytics/report/{job_id}").data
+    text = pdf_text(data, tmp_path)
+    if text is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    assert "Confirmed, by day" in text  # the chart's legend, drawn in English
+    assert "Report for funders" not in text and "Headline figures" not in text  # in Arabic
+    assert b"/Subtype /Image" not in data
