@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import send_file
@@ -36,6 +37,22 @@ class ReportForm(Form):
     """Build the funders' report in one format."""
 
     fmt = HiddenField(validators=[AnyOf(report.FORMATS)])
+
+
+def _building(event, fmt: str) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Job.id)
+            .where(
+                Job.event_id == event.id,
+                Job.kind == REPORT_JOB,
+                Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+                Job.label == fmt.upper(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _report_jobs(event) -> list[tuple[Job, runs.Snapshot]]:
@@ -75,14 +92,18 @@ def dashboard(ctx: Ctx):
 def start_report(ctx: Ctx):
     """Start building the funders' report (PDF or XLSX) as a job; the dashboard shows it."""
     form = ReportForm()
-    ctx.submit(
-        form,
-        lambda: jobs.start(
-            REPORT_JOB, event=ctx.event, user=ctx.user, label=form.fmt.data.upper(),
-            fmt=form.fmt.data,
-        ),
-        success=_("The report is being built; this page shows when it is ready."),
-    )  # fmt: skip
+    if form.validate_on_submit() and _building(ctx.event, form.fmt.data):
+        # A second click while the same report is still being built starts nothing new.
+        flash(_("The report is being built; this page shows when it is ready."), "info")
+    else:
+        ctx.submit(
+            form,
+            lambda: jobs.start(
+                REPORT_JOB, event=ctx.event, user=ctx.user, label=form.fmt.data.upper(),
+                fmt=form.fmt.data,
+            ),
+            success=_("The report is being built; this page shows when it is ready."),
+        )  # fmt: skip
     return redirect(url_for(".dashboard", slug=ctx.slug) + "#report-heading")
 
 

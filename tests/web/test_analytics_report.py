@@ -94,3 +94,16 @@ def test_arabic_report_keeps_arabic_text_and_english_charts(app, organiser_clien
     assert "Confirmed, by day" in text  # the chart's legend, drawn in English
     assert "Report for funders" not in text and "Headline figures" not in text  # in Arabic
     assert b"/Subtype /Image" not in data
+
+
+def test_a_second_click_while_building_starts_nothing(app, organiser_client, world):
+    with app.app_context():
+        db.session.add(
+            Job(event_id=world["event_id"], kind="analytics.report", label="PDF", params={})
+        )  # queued, as while a worker is busy
+        db.session.commit()
+    organiser_client.post("/events/cdc/manage/analytics/report", data={"fmt": "pdf"})
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
+    page = organiser_client.get("/events/cdc/manage/analytics").get_data(as_text=True)
+    assert "Building: 0%" in page

@@ -60,6 +60,7 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "accounts.reset": ("anonymous", {"password": "a-long-password-1"}),
     "accounts.reset_request": ("anonymous", {"email": "delegate@example.org"}),
     "agenda.calendar_link": (DELEGATE, {}),
+    "analytics.start_report": (ORGANISER, {"fmt": "pdf"}),
     "agenda.cancel_signup": (DELEGATE, {}),
     "agenda.import_csv": (ORGANISER, {}),
     "agenda.publish": (ORGANISER, YES),
