@@ -26,6 +26,7 @@ from confapp.accounts.models import User
 from confapp.capacity.services import try_take
 from confapp.db import utcnow
 from confapp.demo import data
+from confapp.demo.translations import translate_demo
 from confapp.events import services as event_services
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
@@ -99,6 +100,7 @@ def seed_demo(
     sessions = seed_agenda(event, now)
     visits = seed_visits(event, registrations, now)
     meetings = seed_networking(event, registrations, now)
+    translate_demo(event)
     db.session.commit()
     return DemoSummary(
         slug=event.slug,

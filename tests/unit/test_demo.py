@@ -251,3 +251,32 @@ def test_demo_reset_refuses_a_database_with_other_events(fresh_app, monkeypatch)
     assert "real-2027" in result.output and "only erases a demo database" in result.output
     with fresh_app.app_context():
         assert _counts() == before
+
+
+def test_the_demo_speaks_five_languages_with_french_content_and_fallback(app, runner, client):
+    """Every language offered; the event, tracks, sessions and visits in French; a few items
+    in Arabic; what has no translation falls back to English on the page."""
+    from confapp.agenda.models import ProgrammeSession
+    from confapp.agenda.models import Track
+    from confapp.multilingual import untranslated
+    from confapp.visits.models import Visit
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event))
+        assert event.languages == ["en", "fr", "es", "pt", "ar"]
+        assert event.title_i18n["fr"].startswith("Nouveaux paradigmes")
+        sessions = db.session.scalars(sa.select(ProgrammeSession)).all()
+        tracks = db.session.scalars(sa.select(Track)).all()
+        visits = db.session.scalars(sa.select(Visit)).all()
+        assert all(s.title_i18n.get("fr") for s in sessions)
+        assert all(t.name_i18n.get("fr") for t in tracks)
+        assert all(v.title_i18n.get("fr") for v in visits)
+        arabic = [s for s in sessions if ARABIC.search(s.title_i18n.get("ar", ""))]
+        assert 3 <= len(arabic) < len(sessions)  # a few, the rest falls back to English
+        assert untranslated(event, db.session)  # the page of what is left has work to show
+    french = client.get("/events/cluster-2027/visits?lang=fr").get_data(as_text=True)
+    assert "Composants automobiles à Manesar" in french
+    arabic_page = client.get("/events/cluster-2027/visits?lang=ar").get_data(as_text=True)
+    assert "مكونات السيارات في مانيسار" in arabic_page
+    assert "Handloom textiles of Panipat" in arabic_page  # no Arabic title: English shows

@@ -260,6 +260,23 @@ def test_public_pages_weigh_at_most_100_kb_gzipped_and_load_nothing_from_other_h
         assert html.count('<article class="slot') >= 30
 
 
+def test_french_and_arabic_registration_pages_weigh_at_most_100_kb(app, client, big_event):
+    """The translated registration form (longer words, Arabic script, country names in the
+    reader's language and collation) and programme stay within the budget."""
+    slug = big_event["slug"]
+    for language in ("fr", "ar"):
+        for label, path in (
+            ("registration form", f"/events/{slug}/register?lang={language}"),
+            ("programme day 1", f"/events/{slug}/programme?day={big_event['days'][0]}"),
+            ("visits", f"/events/{slug}/visits"),
+        ):
+            total, parts, foreign = weigh(client, path)
+            page = client.get(path).get_data(as_text=True)
+            assert f'<html lang="{language}"' in page
+            print(f"  {language} {label:20} {total / 1000:6.1f} KB")
+            assert not foreign and total <= BUDGET, (language, label, total)
+
+
 def test_scanner_first_load_transfers_at_most_100_kb(app, client, big_event):
     """The door scanner at venue Wi-Fi: the page and every script, style and image it loads
     (module imports included), as this app sends them to a browser accepting gzip, fit the
