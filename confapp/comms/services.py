@@ -36,7 +36,7 @@ from confapp.visits.models import Visit
 
 SUBJECT_MAX = 200
 BODY_MAX = 20000
-# A moment a minute away counts as now: a form's "send at" has minutes only.
+# A form's "send at" has minutes only: up to a minute in the past still means "now".
 _NOW_SLACK = dt.timedelta(minutes=1)
 
 
@@ -150,8 +150,8 @@ def check(event: Any, draft: Draft, now: dt.datetime) -> Checked:
                 field="send_at",
                 code="send_at_past",
             )
-        if send_at <= now + _NOW_SLACK:
-            send_at = None
+        if send_at <= now:
+            send_at = None  # the current minute of a form: now
     if not draft.email and not draft.publish:
         raise ValidationFailed(
             _("Choose to e-mail it, to publish it on the event's pages, or both."),
