@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from confapp import jobs
 from confapp import mail
 from confapp.agenda import feeds
 from confapp.agenda.models import ProgrammeChange
@@ -134,22 +135,63 @@ def notify_change(
     old_ends: dt.datetime | None = None,
     old_room: str | None = None,
 ) -> None:
-    """E-mail each affected delegate what changed, with the new .ics (published programmes only)."""
+    """E-mail each affected delegate what changed, with the new .ics (published programmes
+    only). Who is affected is decided now; the messages are written by a job that the
+    action's own transaction records (so the action answers at once, and a rollback
+    sends nothing)."""
     # Before publication nobody outside the organisers has seen the programme.
     if event.programme_published_at is None:
         return
-    recipients = affected_registrations(session)
-    if not recipients:
+    ids = [r.id for r in affected_registrations(session)]
+    if not ids:
         return
     retimed = old_starts is not None and (old_starts, old_ends) != (
         session.starts_at,
         session.ends_at,
     )
+    jobs.start(
+        "agenda.notify_change",
+        event=event,
+        user=None,
+        session_id=session.id,
+        change=change,
+        registration_ids=ids,
+        old_starts=old_starts.isoformat() if retimed else None,
+        old_ends=old_ends.isoformat() if retimed and old_ends else None,
+        old_room=old_room,
+    )
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+@jobs.job("agenda.notify_change", title=_l("Programme change e-mails"))
+def notify_change_job(
+    run: jobs.Run,
+    session_id: int,
+    change: str,
+    registration_ids: list[int],
+    old_starts: str | None = None,
+    old_ends: str | None = None,
+    old_room: str | None = None,
+) -> None:
+    """Write the e-mails about one programme change to the outbox."""
+    session = db.session.get(ProgrammeSession, session_id)
+    if session is None:
+        return  # deleted since: nothing left to announce
+    event = session.event
+    recipients = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.id.in_(registration_ids))
+        .order_by(Registration.id)
+    ).all()
+    run.progress(0, len(recipients))
     # One calendar file per language: SEQUENCE (and STATUS:CANCELLED) let calendars update
     # the entry.
     calendars: dict[str, bytes] = {}
     url = external_url("agenda.session_detail", slug=event.slug, session_id=session.id)
-    for registration in recipients:
+    for done, registration in enumerate(recipients, start=1):
         language = language_of(registration, event)
         with force_language(language):
             if language not in calendars:
@@ -164,9 +206,10 @@ def notify_change(
                 session=session,
                 registration=registration,
                 change=change,
-                old_starts=old_starts if retimed else None,
-                old_ends=old_ends,
+                old_starts=_when(old_starts),
+                old_ends=_when(old_ends),
                 old_room=old_room,
                 new_room=session.room.name if session.room else _("no room"),
                 url=url,
             )
+        run.progress(done)

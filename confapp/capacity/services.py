@@ -47,6 +47,22 @@ def try_take(pool: CapacityPool, seats: int = 1) -> bool:
     return taken
 
 
+def take_up_to(pool: CapacityPool, wanted: int) -> int:
+    """Take as many of `wanted` seats as are free, atomically (the pool is locked until the
+    transaction ends); return how many were taken."""
+    lock_pool(pool)
+    db.session.refresh(pool)
+    free = wanted if pool.capacity is None else max(0, pool.capacity - pool.taken)
+    taken = min(wanted, free)
+    if taken:
+        table = CapacityPool.__table__
+        db.session.execute(
+            sa.update(table).where(table.c.id == pool.id).values(taken=table.c.taken + taken)
+        )
+        db.session.refresh(pool)
+    return taken
+
+
 def release(pool: CapacityPool, seats: int = 1) -> None:
     """Give seats back (never below zero)."""
     table = CapacityPool.__table__

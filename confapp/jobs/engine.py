@@ -37,6 +37,8 @@ TASK_MODULES = (
     "confapp.comms.jobs",
     "confapp.badges.jobs",
     "confapp.checkin.jobs",
+    "confapp.agenda.changes",
+    "confapp.registration.jobs",
     "confapp.mail.delivery",
     "confapp.meetings.jobs",
     "confapp.visa.jobs",

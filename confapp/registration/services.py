@@ -734,7 +734,7 @@ def bulk_consequences(
 # --- e-mails ------------------------------------------------------------------------
 
 
-def _status_mail(reg: Registration, *, welcome: bool = False) -> None:
+def _status_mail(reg: Registration, *, welcome: bool = False, position: int | None = None) -> None:
     user = reg.user
     subjects = {
         Status.CONFIRMED: N_("Registration confirmed: %(event)s"),
@@ -755,7 +755,8 @@ def _status_mail(reg: Registration, *, welcome: bool = False) -> None:
         f"registration_{reg.status.value}",
         reg=reg,
         event=reg.event,
-        position=waitlist_position(reg),
+        # Bulk imports know the places in line already (one count per file, not per row).
+        position=position if position is not None else waitlist_position(reg),
         welcome=welcome,
         verify_url=verify_url,
         set_password_url=set_password_url,

@@ -37,6 +37,8 @@ from confapp.registration.imports import COLUMNS as IMPORT_COLUMNS
 from confapp.registration.imports import MAX_ERRORS_SHOWN
 from confapp.registration.imports import ImportRejected
 from confapp.registration.imports import import_all_or_none
+from confapp.registration.jobs import runs_as_job
+from confapp.registration.jobs import start_import
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationSource
 from confapp.registration.models import RegistrationStatus
@@ -431,9 +433,18 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def import_csv(ctx: Ctx):
     """Upload a delegation CSV: every row is checked, then all are imported or none."""
     form = ImportForm()
+    upload = form.file.data if form.is_submitted() else None
+    data = upload.read() if upload else b""
+    if data and runs_as_job(data) and form.validate_on_submit():
+        # Long files go to a job (its page shows the progress, then the report) so that
+        # the request answers at once instead of running into the server's timeout.
+        started = ctx.perform(
+            lambda: start_import(ctx.event, ctx.user, data, filename=upload.filename or "")
+        )
+        if started:
+            return redirect(url_for("jobs.show", slug=ctx.slug, job_id=started.value.id))
     done = ctx.submit(
-        form,
-        lambda: import_all_or_none(ctx.event, form.file.data.read(), actor=ctx.user, now=ctx.now),
+        form, lambda: import_all_or_none(ctx.event, data, actor=ctx.user, now=ctx.now)
     )
     if done:
         waiting = sum(1 for r in done.value if r.status is RegistrationStatus.WAITLISTED)

@@ -219,3 +219,65 @@ def test_import_reuses_existing_accounts(app, setup, runner, tmp_path, outbox):
     assert not any(
         "/reset-password/" in link for link in outbox.links(outbox.to("chen@example.cn")[0])
     )
+
+
+def _many(rows: int, bad_line: int | None = None) -> bytes:
+    lines = [HEADER]
+    for i in range(rows):
+        country = "XX" if bad_line == i + 2 else "KE"
+        lines.append(f"Delegate {i},d{i}@example.org,,,,{country},,,,,,,,")
+    return "\n".join(lines).encode()
+
+
+def test_a_long_file_is_imported_by_a_job_whose_page_reports_it(app, setup, client):
+    with app.app_context():
+        sign_in(client, db.session.get(User, setup["organiser"]))
+    answer = client.post(
+        "/events/cdc/manage/registrations/import",
+        data={"file": (io.BytesIO(_many(250)), "delegation.csv")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302 and "/manage/jobs/" in answer.headers["Location"]
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert 'id="job-done"' in page
+    assert "250 delegates imported · 248 on the waiting list." in page  # capacity 3, 1 taken
+    with app.app_context():
+        imported = db.session.scalars(
+            sa.select(Registration).where(Registration.source == RegistrationSource.IMPORT)
+        ).all()
+        assert len(imported) == 250
+        # File order decides who gets the seats and the order of the waiting list.
+        confirmed = sorted(r.email for r in imported if r.status is S.CONFIRMED)
+        assert confirmed == ["d0@example.org", "d1@example.org"]
+        from confapp.registration import services
+
+        last = next(r for r in imported if r.email == "d249@example.org")
+        assert services.waitlist_position(last) == 248
+        from confapp.eventlog.models import EventLogEntry
+
+        entry = db.session.scalar(
+            sa.select(EventLogEntry).where(EventLogEntry.kind == "registration.import_csv")
+        )
+        assert entry is not None and entry.via == "job"
+
+
+def test_a_long_file_with_one_bad_line_imports_nothing_and_names_the_line(app, setup, client):
+    with app.app_context():
+        sign_in(client, db.session.get(User, setup["organiser"]))
+    answer = client.post(
+        "/events/cdc/manage/registrations/import",
+        data={"file": (io.BytesIO(_many(300, bad_line=180)), "delegation.csv")},
+        content_type="multipart/form-data",
+    )
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert 'id="job-failed"' in page and "Nothing was imported" in page
+    assert "Line 180: country" in page
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Registration)
+                .where(Registration.source == RegistrationSource.IMPORT)
+            )
+            == 0
+        )
