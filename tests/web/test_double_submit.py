@@ -84,6 +84,7 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "agenda.tracks": (ORGANISER, {"name": "Finance", "colour": "#885522"}),
     "badges.manage": (ORGANISER, {"layout": "a6"}),
     "badges.reissue": (ORGANISER, YES),
+    "checkin.certificates_bulk": (ORGANISER, {}),
     "checkin_api.checkin": (STAFF, {}),  # JSON below
     "comms.cancel": (ORGANISER, YES),
     "comms.compose": (ORGANISER, {"subject": "Bus times", "body_markdown": "Buses leave at 8."}),
