@@ -11,10 +11,13 @@ from collections.abc import Callable
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp import mail
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import force_language
+from confapp.i18n import language_of
 from confapp.meetings import scheduler
 from confapp.meetings.booking import list_slots
 from confapp.meetings.booking import list_tables
@@ -28,6 +31,7 @@ from confapp.meetings.models import MeetingTable
 from confapp.meetings.models import RequestStatus
 from confapp.meetings.models import SlotUnavailability
 from confapp.meetings.notify import my_meetings_url
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 
 SHOWN_SLOTS = 3  # slot times named in one explanation, then "…"
@@ -170,15 +174,18 @@ def _tell(event: Event, touched: dict[int, list[Meeting]]) -> None:
     }
     for reg_id, items in touched.items():
         reg = people[reg_id]
-        mail.send_mail(
-            reg.email,
-            f"{event.title}: your meeting schedule",
-            "meeting_scheduled",
-            event=event,
-            registration=reg,
-            count=len(items),
-            url=my_meetings_url(event),
-        )
+        language = language_of(reg, event)
+        with force_language(language):
+            mail.send_mail(
+                reg.email,
+                _("%(event)s: your meeting schedule", event=tr(event, "title")),
+                "meeting_scheduled",
+                language=language,
+                event=event,
+                registration=reg,
+                count=len(items),
+                url=my_meetings_url(event),
+            )
 
 
 def schedule_all(
@@ -256,47 +263,76 @@ def _explained(event: Event, inputs: _Inputs, why: dict) -> list[Unscheduled]:
 def _times(event: Event, slots: dict[int, MeetingSlot], ids: Sequence[int]) -> str:
     labels = [slot_label(event, slots[i]) for i in ids if i in slots]
     shown = ", ".join(labels[:SHOWN_SLOTS])
-    return shown + (f" and {len(labels) - SHOWN_SLOTS} more" if len(labels) > SHOWN_SLOTS else "")
+    if len(labels) > SHOWN_SLOTS:
+        return _("%(times)s and %(count)d more", times=shown, count=len(labels) - SHOWN_SLOTS)
+    return shown
 
 
 def _free_elsewhere(why: scheduler.Why, names: tuple[str, str], times) -> str:
     """'Raj is free at …, when Ana is not available: Ana opening one of them would help.'"""
     a, b = names
     if why.free_a:
-        return (
-            f"{a} is still free at {times(why.free_a)}, when {b} is not available: "
-            f"{b} making one of those times available would help, or another slot."
+        return _(
+            "%(free)s is still free at %(times)s, when %(busy)s is not available: %(busy)s "
+            "making one of those times available would help, or another slot.",
+            free=a,
+            busy=b,
+            times=times(why.free_a),
         )
     if why.free_b:
-        return (
-            f"{b} is still free at {times(why.free_b)}, when {a} is not available: "
-            f"{a} making one of those times available would help, or another slot."
+        return _(
+            "%(free)s is still free at %(times)s, when %(busy)s is not available: %(busy)s "
+            "making one of those times available would help, or another slot.",
+            free=b,
+            busy=a,
+            times=times(why.free_b),
         )
-    return "Another slot at a time both can make would help."
+    return _("Another slot at a time both can make would help.")
 
 
 def describe(why: scheduler.Why, names: tuple[str, str], times) -> tuple[str, str]:
-    """(what happened, what would help) for one unscheduled request, naming the people;
-    `times(slot ids)` turns slots into words."""
+    """(what happened, what would help) for one unscheduled request, naming the people, in
+    the current language; `times(slot ids)` turns slots into words."""
     a, b = names
     if why.reason == scheduler.NO_COMMON_SLOT:
-        return (f"{a} and {b} have no slot in common.", _free_elsewhere(why, names, times))
-    if why.reason == scheduler.PERSON_FULLY_BOOKED:
-        who = " and ".join(
-            n for side, n in zip("ab", names, strict=True) if side in why.fully_booked
-        )
         return (
-            f"{who} {'are' if len(why.fully_booked) > 1 else 'is'} fully booked in the "
-            f"{len(why.common)} slot(s) both could use ({times(why.common)}).",
+            _("%(a)s and %(b)s have no slot in common.", a=a, b=b),
             _free_elsewhere(why, names, times),
         )
+    if why.reason == scheduler.PERSON_FULLY_BOOKED:
+        booked = [n for side, n in zip("ab", names, strict=True) if side in why.fully_booked]
+        if len(booked) > 1:
+            text = _(
+                "%(a)s and %(b)s are fully booked in the %(count)d slot(s) both could use "
+                "(%(times)s).",
+                a=a,
+                b=b,
+                count=len(why.common),
+                times=times(why.common),
+            )
+        else:
+            text = _(
+                "%(name)s is fully booked in the %(count)d slot(s) both could use (%(times)s).",
+                name=booked[0] if booked else a,
+                count=len(why.common),
+                times=times(why.common),
+            )
+        return (text, _free_elsewhere(why, names, times))
     if why.reason == scheduler.TABLES_FULL:
         return (
-            f"Both are free at {times(why.tables_full)}, but every table is taken then.",
-            "Another table (or a higher table limit for those slots) would place it.",
+            _(
+                "Both are free at %(times)s, but every table is taken then.",
+                times=times(why.tables_full),
+            ),
+            _("Another table (or a higher table limit for those slots) would place it."),
         )
     return (
-        f"In each slot both could use ({times(why.common)}) one of {a} and {b} already has "
-        "another meeting.",
+        _(
+            "In each slot both could use (%(times)s) one of %(a)s and %(b)s already has "
+            "another meeting.",
+            times=times(why.common),
+            a=a,
+            b=b,
+        ),
         _free_elsewhere(why, names, times),
     )

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from confapp.errors import DomainError
@@ -20,6 +21,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.events.models import MeetingBookingMode
 from confapp.extensions import db
+from confapp.i18n import format_local
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingAttendee
 from confapp.meetings.models import MeetingRequest
@@ -65,7 +67,8 @@ def slot_tables(slot: MeetingSlot, tables: list[MeetingTable]) -> list[MeetingTa
 
 def slot_label(event: Event, slot: MeetingSlot) -> str:
     """'Sat 20 Feb, 15:30–15:50' in the event's zone."""
-    return f"{event.local(slot.starts_at):%a %d %b, %H:%M}–{event.local(slot.ends_at):%H:%M}"
+    start = format_local(slot.starts_at, event, "%a %d %b, %H:%M")
+    return f"{start}–{format_local(slot.ends_at, event, '%H:%M')}"
 
 
 def _check_slot_range(
@@ -73,12 +76,12 @@ def _check_slot_range(
 ) -> None:
     if minutes < 5 or minutes > 240 or gap < 0 or gap > 120:
         raise ValidationFailed(
-            "Slots last 5 to 240 minutes, with a gap of 0 to 120 minutes.", field="minutes"
+            _("Slots last 5 to 240 minutes, with a gap of 0 to 120 minutes."), field="minutes"
         )
     if ends_at <= starts_at:
-        raise ValidationFailed("The end must be after the start.", field="ends_at")
+        raise ValidationFailed(_("The end must be after the start."), field="ends_at")
     if table_limit is not None and table_limit < 0:
-        raise ValidationFailed("The table limit cannot be negative.", field="table_limit")
+        raise ValidationFailed(_("The table limit cannot be negative."), field="table_limit")
 
 
 def generate_slots(
@@ -106,7 +109,9 @@ def generate_slots(
             )
         start += step
     if len(existing) + len(made) > MAX_SLOTS:
-        raise ValidationFailed(f"An event can have at most {MAX_SLOTS} slots.", field="minutes")
+        raise ValidationFailed(
+            _("An event can have at most %(count)d slots.", count=MAX_SLOTS), field="minutes"
+        )
     db.session.add_all(made)
     db.session.flush()
     return made
@@ -117,9 +122,14 @@ def delete_slot_consequences(slot: MeetingSlot) -> list[str]:
     unavailable = db.session.scalar(
         sa.select(sa.func.count(SlotUnavailability.id)).where(SlotUnavailability.slot_id == slot.id)
     )
-    lines = ["No meeting can be booked at this time any more; no one is e-mailed."]
+    lines = [_("No meeting can be booked at this time any more; no one is e-mailed.")]
     if unavailable:
-        lines.append(f"{unavailable} delegate(s) had marked it as a time they cannot make.")
+        lines.append(
+            _(
+                "%(count)d delegate(s) had marked it as a time they cannot make.",
+                count=unavailable,
+            )
+        )
     return lines
 
 
@@ -129,7 +139,9 @@ def delete_slot(slot: MeetingSlot) -> None:
         sa.select(sa.func.count(Meeting.id)).where(Meeting.slot_id == slot.id)
     )
     if booked:
-        raise DomainError(f"This slot has {booked} booked meeting(s); cancel them first.")
+        raise DomainError(
+            _("This slot has %(count)d booked meeting(s); cancel them first.", count=booked)
+        )
     db.session.delete(slot)
     db.session.flush()
 
@@ -140,7 +152,9 @@ def add_tables(
     """Add `count` numbered tables after the existing ones."""
     existing = list_tables(event)
     if count < 1 or len(existing) + count > MAX_TABLES:
-        raise ValidationFailed(f"Add 1 or more tables, at most {MAX_TABLES} in all.", field="count")
+        raise ValidationFailed(
+            _("Add 1 or more tables, at most %(count)d in all.", count=MAX_TABLES), field="count"
+        )
     names = {t.name for t in existing}
     position = max((t.position for t in existing), default=0)
     made = []
@@ -165,7 +179,7 @@ def update_settings(
     """How meetings are booked (instant or batch) and how many requests one may leave pending."""
     if not 1 <= max_pending_requests <= 500:
         raise ValidationFailed(
-            "The pending-request cap must be between 1 and 500.", field="max_pending_requests"
+            _("The pending-request cap must be between 1 and 500."), field="max_pending_requests"
         )
     # Unchanged values are not assigned: an unchanged save changes (and logs) nothing.
     if event.meeting_booking_mode is not booking_mode:
@@ -224,8 +238,10 @@ def set_availability(
     if clash:
         slot = slots[clash[0]]
         raise DomainError(
-            f"You have a meeting at {event.local(slot.starts_at):%a %d %b %H:%M}; "
-            "cancel it before marking that slot unavailable."
+            _(
+                "You have a meeting at %(when)s; cancel it before marking that slot unavailable.",
+                when=slot_label(event, slot),
+            )
         )
     current = unavailable_slot_ids(registration)
     target = set(slots) - wanted
@@ -283,7 +299,7 @@ def book(
     or slot.
     """
     if req.status is not RequestStatus.ACCEPTED:
-        raise DomainError("Only accepted requests can be booked.")
+        raise DomainError(_("Only accepted requests can be booked."))
     if req.meeting is not None:
         return req.meeting
     slots = common_free_slots(event, req, now)

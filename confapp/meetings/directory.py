@@ -6,6 +6,8 @@ import dataclasses
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from confapp.countries import country_name
@@ -16,6 +18,7 @@ from confapp.meetings.models import NetworkingProfile
 from confapp.meetings.models import NetworkingTag
 from confapp.meetings.models import RequestStatus
 from confapp.meetings.models import TagSide
+from confapp.meetings.profiles import language_names
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 
@@ -46,6 +49,21 @@ _REGION_CODES = {
 }
 REGIONS = {code: region for region, codes in _REGION_CODES.items() for code in codes.split()}
 REGION_NAMES = list(_REGION_CODES)
+# The regions as readers name them (the English names above stay the filter values).
+_REGION_LABELS = {
+    "Africa": _l("Africa"),
+    "Asia": _l("Asia"),
+    "Europe": _l("Europe"),
+    "Latin America and the Caribbean": _l("Latin America and the Caribbean"),
+    "Northern America": _l("Northern America"),
+    "Oceania": _l("Oceania"),
+    "Other": _l("Other"),
+}
+
+
+def region_name(region: str) -> str:
+    """A region's name in the reader's language."""
+    return str(_REGION_LABELS.get(region, region))
 
 
 def region_of(country: str | None) -> str:
@@ -222,30 +240,35 @@ def recommend(
         i_meet = sorted(mine.offers & e.seeks)
         if they_meet:
             score += 3 * len(they_meet)
-            reasons.append("offers what you look for: " + ", ".join(they_meet))
+            reasons.append(_("offers what you look for: %(topics)s", topics=", ".join(they_meet)))
         if i_meet:
             score += 3 * len(i_meet)
-            reasons.append("looks for what you offer: " + ", ".join(i_meet))
+            reasons.append(_("looks for what you offer: %(topics)s", topics=", ".join(i_meet)))
         words_they = my_seek_words & _words(e.profile.offers if e.profile else "")
         words_i = my_offer_words & _words(e.profile.seeks if e.profile else "")
         if words_they or words_i:
             score += 0.5 * min(4, len(words_they) + len(words_i))
-            reasons.append("profile text in common: " + ", ".join(sorted(words_they | words_i)[:4]))
+            reasons.append(
+                _(
+                    "profile text in common: %(words)s",
+                    words=", ".join(sorted(words_they | words_i)[:4]),
+                )
+            )
         if score == 0:
             continue  # no complementarity at all: not a recommendation
         if r.country != me.country:
             score += 1
             if e.region != mine.region:
                 score += 0.5
-                reasons.append(f"from another region ({e.region})")
+                reasons.append(_("from another region (%(region)s)", region=region_name(e.region)))
             else:
-                reasons.append("from another country")
+                reasons.append(_("from another country"))
         shared = sorted(mine.languages & e.languages)
         if mine.languages and not shared:
             score -= 1
-            reasons.append("no language in common listed")
+            reasons.append(_("no language in common listed"))
         elif shared:
-            reasons.append("speaks " + ", ".join(shared))
+            reasons.append(_("speaks %(languages)s", languages=", ".join(language_names(shared))))
         out.append(Recommendation(e, score, reasons))
     out.sort(key=lambda rec: (-rec.score, rec.entry.registration.full_name))
     return out[:limit]

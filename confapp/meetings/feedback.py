@@ -10,6 +10,7 @@ from collections import Counter
 from collections import defaultdict
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
@@ -38,14 +39,14 @@ def submit_feedback(
 ) -> MeetingFeedback:
     """After a booked meeting's start, one of the two says whether it happened and how it went."""
     if actor.id not in (req.requester_id, req.invitee_id):
-        raise NotAllowed("Only the two delegates can give feedback on this meeting.")
+        raise NotAllowed(_("Only the two delegates can give feedback on this meeting."))
     if req.meeting is None:
-        raise DomainError("This meeting was never booked.")
+        raise DomainError(_("This meeting was never booked."))
     slot = db.session.get(MeetingSlot, req.meeting.slot_id)
     if now < slot.starts_at:
-        raise DomainError("Feedback opens when the meeting starts.")
+        raise DomainError(_("Feedback opens when the meeting starts."))
     if rating is not None and not 1 <= rating <= 5:
-        raise ValidationFailed("The rating goes from 1 to 5.", field="rating")
+        raise ValidationFailed(_("The rating goes from 1 to 5."), field="rating")
     if not took_place:
         rating = None
         cooperation_likely = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 from wtforms import widgets
 from wtforms.fields import BooleanField
@@ -24,7 +26,7 @@ from confapp.meetings.listing import RequestFilters
 from confapp.meetings.profiles import MAX_LANGUAGES
 from confapp.meetings.profiles import language_choices
 from confapp.meetings.requests import PRIORITY_LABELS
-from confapp.meetings.requests import PRIORITY_LEVELS
+from confapp.meetings.requests import PRIORITY_NAMES
 from confapp.web.forms import Form
 from confapp.web.params import parse_int
 
@@ -46,12 +48,12 @@ class MultiCheckboxField(SelectMultipleField):
 class ProfileForm(Form):
     """What I offer and look for, languages, tags, directory opt-in."""
 
-    directory_opt_in = BooleanField("Show me in the networking directory")
-    offers = TextAreaField("What I offer", validators=[Optional(), Length(max=2000)])
-    seeks = TextAreaField("What I look for", validators=[Optional(), Length(max=2000)])
-    offer_tags = MultiCheckboxField("Topics I offer", coerce=int, choices=[])
-    seek_tags = MultiCheckboxField("Topics I look for", coerce=int, choices=[])
-    languages = SelectMultipleField("Languages I speak", choices=[], validate_choice=True)
+    directory_opt_in = BooleanField(_l("Show me in the networking directory"))
+    offers = TextAreaField(_l("What I offer"), validators=[Optional(), Length(max=2000)])
+    seeks = TextAreaField(_l("What I look for"), validators=[Optional(), Length(max=2000)])
+    offer_tags = MultiCheckboxField(_l("Topics I offer"), coerce=int, choices=[])
+    seek_tags = MultiCheckboxField(_l("Topics I look for"), coerce=int, choices=[])
+    languages = SelectMultipleField(_l("Languages I speak"), choices=[], validate_choice=True)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -85,53 +87,53 @@ class ProfileForm(Form):
     def validate_languages(self, field) -> None:
         """At most MAX_LANGUAGES (the choices themselves are checked by the field)."""
         if len(field.data or []) > MAX_LANGUAGES:
-            raise ValidationError(f"Choose at most {MAX_LANGUAGES} languages.")
+            raise ValidationError(_("Choose at most %(count)d languages.", count=MAX_LANGUAGES))
 
 
 class RequestForm(Form):
     """Ask someone for a meeting."""
 
-    message = TextAreaField("Message", validators=[Optional(), Length(max=1000)])
+    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)])
 
 
 class AnswerForm(Form):
     """Accept (optionally with a preferred slot) or book an accepted request."""
 
     slot_id = SelectField(
-        "Preferred slot", coerce=int, choices=[], validate_choice=False, validators=[Optional()]
+        _l("Preferred slot"), coerce=int, choices=[], validate_choice=False, validators=[Optional()]
     )
 
 
 class AvailabilityForm(Form):
     """The slots I can make."""
 
-    slots = MultiCheckboxField("Slots I am available for", coerce=int, choices=[])
+    slots = MultiCheckboxField(_l("Slots I am available for"), coerce=int, choices=[])
 
 
 class FeedbackForm(Form):
     """After the meeting."""
 
     took_place = RadioField(
-        "Did the meeting take place?",
-        choices=choices([("yes", "Yes"), ("no", "No")]),
+        _l("Did the meeting take place?"),
+        choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
         validators=[InputRequired()],
     )
     rating = SelectField(
-        "How useful was it?",
+        _l("How useful was it?"),
         choices=choices(
             [
                 ("", "—"),
-                ("5", "5 – very"),
+                ("5", _l("5 – very")),
                 ("4", "4"),
                 ("3", "3"),
                 ("2", "2"),
-                ("1", "1 – not at all"),
+                ("1", _l("1 – not at all")),
             ]
         ),
         validators=[Optional()],
     )
-    cooperation_likely = BooleanField("Cooperation is likely")
-    comment = StringField("Comment", validators=[Optional(), Length(max=1000)])
+    cooperation_likely = BooleanField(_l("Cooperation is likely"))
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=1000)])
 
     def answers(self) -> dict:
         """The feedback as submit_feedback() takes it."""
@@ -147,19 +149,23 @@ class SlotsForm(Form):
     """Generate slots in a time range."""
 
     starts_at = DateTimeLocalField(
-        "From", format=TIME_FORMAT, validators=[DataRequired(message="Enter a start.")]
+        _l("From"), format=TIME_FORMAT, validators=[DataRequired(message=_l("Enter a start."))]
     )
     ends_at = DateTimeLocalField(
-        "Until", format=TIME_FORMAT, validators=[DataRequired(message="Enter an end.")]
+        _l("Until"), format=TIME_FORMAT, validators=[DataRequired(message=_l("Enter an end."))]
     )
     minutes = IntegerField(
-        "Minutes per meeting", default=20, validators=[InputRequired(), NumberRange(min=5, max=240)]
+        _l("Minutes per meeting"),
+        default=20,
+        validators=[InputRequired(), NumberRange(min=5, max=240)],
     )
     gap = IntegerField(
-        "Minutes between meetings", default=0, validators=[Optional(), NumberRange(min=0, max=120)]
+        _l("Minutes between meetings"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=120)],
     )
     table_limit = IntegerField(
-        "Tables in use (empty: all)", validators=[Optional(), NumberRange(min=0, max=2000)]
+        _l("Tables in use (empty: all)"), validators=[Optional(), NumberRange(min=0, max=2000)]
     )
 
 
@@ -167,32 +173,33 @@ class TablesForm(Form):
     """Add numbered tables."""
 
     count = IntegerField(
-        "How many", default=10, validators=[InputRequired(), NumberRange(min=1, max=2000)]
+        _l("How many"), default=10, validators=[InputRequired(), NumberRange(min=1, max=2000)]
     )
-    prefix = StringField("Name", default="Table", validators=[DataRequired(), Length(max=40)])
-    location = StringField("Where", validators=[Optional(), Length(max=200)])
+    prefix = StringField(_l("Name"), default="Table", validators=[DataRequired(), Length(max=40)])
+    location = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
 
 
 class TagForm(Form):
     """Add a topic tag."""
 
-    name = StringField("Tag", validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Tag"), validators=[DataRequired(), Length(max=80)])
 
 
 class SettingsForm(Form):
     """Booking mode and request cap."""
 
     meeting_booking_mode = SelectField(
-        "Booking",
+        _l("Booking"),
         choices=choices(
             [
-                ("instant", "Instant: a slot is booked on acceptance"),
-                ("batch", "Batch: organisers schedule"),
+                ("instant", _l("Instant: a slot is booked on acceptance")),
+                ("batch", _l("Batch: organisers schedule")),
             ]
         ),
     )
     max_pending_requests = IntegerField(
-        "Pending requests per delegate", validators=[InputRequired(), NumberRange(min=1, max=500)]
+        _l("Pending requests per delegate"),
+        validators=[InputRequired(), NumberRange(min=1, max=500)],
     )
 
 
@@ -200,7 +207,7 @@ class ScheduleForm(Form):
     """Run the batch scheduler."""
 
     reschedule = BooleanField(
-        "Also move meetings the scheduler placed before (not fixed or self-booked ones)"
+        _l("Also move meetings the scheduler placed before (not fixed or self-booked ones)")
     )
 
 
@@ -208,10 +215,10 @@ class PriorityForm(Form):
     """An organiser's priority for one meeting request (the batch scheduler's weight)."""
 
     priority = SelectField(
-        "Priority",
+        _l("Priority"),
         coerce=int,
-        choices=[SelectChoice(weight, name.title()) for name, weight in PRIORITY_LEVELS.items()],
-        validators=[InputRequired(message="Choose a priority.")],
+        choices=[SelectChoice(weight, name) for weight, name in PRIORITY_NAMES.items()],
+        validators=[InputRequired(message=_l("Choose a priority."))],
     )
 
 
@@ -222,13 +229,16 @@ class RequestFilterForm(Form):
         csrf = False
 
     status = SelectField(
-        "Status", choices=choices(STATUS_FILTERS.items()), default="open", validate_choice=False
+        _l("Status"),
+        choices=choices(STATUS_FILTERS.items()),
+        default="open",
+        validate_choice=False,
     )
-    q = StringField("Delegate name", validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Delegate name"), validators=[Optional(), Length(max=100)])
     priority = SelectField(
-        "Priority",
-        choices=[SelectChoice("", "Any")]
-        + [SelectChoice(str(weight), name.title()) for name, weight in PRIORITY_LEVELS.items()],
+        _l("Priority"),
+        choices=[SelectChoice("", _l("Any"))]
+        + [SelectChoice(str(weight), name) for weight, name in PRIORITY_NAMES.items()],
         default="",
         validate_choice=False,
     )

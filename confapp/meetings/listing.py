@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from confapp.events.models import Event
@@ -92,13 +93,13 @@ def my_requests(event: Event, registration: Registration) -> list[MeetingRow]:
 
 # The organisers' status filter: what each choice shows.
 STATUS_FILTERS = {
-    "open": "Open (pending or accepted)",
-    "pending": "Pending: awaiting the invitee's answer",
-    "unscheduled": "Accepted, no meeting yet",
-    "booked": "Booked",
-    "declined": "Declined",
-    "cancelled": "Cancelled",
-    "all": "All",
+    "open": _l("Open (pending or accepted)"),
+    "pending": _l("Pending: awaiting the invitee's answer"),
+    "unscheduled": _l("Accepted, no meeting yet"),
+    "booked": _l("Booked"),
+    "declined": _l("Declined"),
+    "cancelled": _l("Cancelled"),
+    "all": _l("All"),
 }
 REQUESTS_PER_PAGE = 50
 

@@ -7,6 +7,7 @@ import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -35,6 +36,19 @@ class RequestStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language (the ``|label`` filter)."""
+        return str(_REQUEST_STATUS[self.value])
+
+
+_REQUEST_STATUS = {
+    "pending": _l("Pending"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 class NetworkingTag(db.Model):

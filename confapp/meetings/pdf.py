@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -60,7 +61,7 @@ def schedule_pdf(
         pdf.ln(3)
         pdf.set_font("body", "", 10)
         if not rows:
-            pdf.multi_cell(pdf.epw, 6, "No meetings.", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(pdf.epw, 6, _("No meetings."), new_x="LMARGIN", new_y="NEXT")
             continue
         from fpdf.fonts import FontFace
 

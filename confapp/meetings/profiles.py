@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 import pycountry
 import sqlalchemy as sa
+from babel import Locale
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import selectinload
@@ -16,6 +18,8 @@ from sqlalchemy.orm import selectinload
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import current_language
+from confapp.i18n import sorted_by_name
 from confapp.meetings.models import NetworkingProfile
 from confapp.meetings.models import NetworkingTag
 from confapp.meetings.models import ProfileTag
@@ -44,9 +48,9 @@ def add_tag(event: Event, name: str) -> NetworkingTag:
     """Add a tag; names are unique per event (case-insensitive)."""
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
-        raise ValidationFailed("A tag needs a name of at most 80 characters.", field="name")
+        raise ValidationFailed(_("A tag needs a name of at most 80 characters."), field="name")
     if any(t.name.lower() == name.lower() for t in list_tags(event)):
-        raise ValidationFailed(f"There is already a tag “{name}”.", field="name")
+        raise ValidationFailed(_("There is already a tag “%(name)s”.", name=name), field="name")
     tag = NetworkingTag(event_id=event.id, name=name)
     db.session.add(tag)
     db.session.flush()
@@ -61,9 +65,13 @@ def delete_tag_consequences(tag: NetworkingTag) -> list[str]:
         )
     )
     return [
-        f"{profiles} networking profile(s) lose the topic “{tag.name}”; no one is e-mailed."
+        _(
+            "%(count)d networking profile(s) lose the topic “%(name)s”; no one is e-mailed.",
+            count=profiles,
+            name=tag.name,
+        )
         if profiles
-        else f"No profile uses “{tag.name}”; no one is e-mailed."
+        else _("No profile uses “%(name)s”; no one is e-mailed.", name=tag.name)
     ]
 
 
@@ -76,30 +84,42 @@ def delete_tag(tag: NetworkingTag) -> None:
 # --- languages ------------------------------------------------------------------------
 
 
+def language_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """(ISO 639-1 code, name) of every language with a two-letter code, named in the
+    reader's language (Babel), in reading order."""
+    return list(_language_choices(language or current_language()))
+
+
 @functools.cache
-def language_choices() -> list[tuple[str, str]]:
-    """(ISO 639-1 code, English name) of every language with a two-letter code, by name."""
-    pairs = [
-        (lang.alpha_2, getattr(lang, "common_name", None) or lang.name)
+def _english_names() -> dict[str, str]:
+    return {
+        lang.alpha_2: getattr(lang, "common_name", None) or lang.name
         for lang in pycountry.languages
         if hasattr(lang, "alpha_2")
-    ]
-    return sorted(pairs, key=lambda pair: pair[1])
+    }
 
 
-@functools.cache
-def _language_names() -> dict[str, str]:
-    return dict(language_choices())
+@functools.lru_cache(maxsize=16)
+def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
+    english = _english_names()
+    if language == "en":
+        return tuple(sorted(english.items(), key=lambda pair: pair[1]))
+    try:
+        local = Locale.parse(language).languages
+    except (ValueError, LookupError):
+        local = {}
+    names = {code: local.get(code) or name for code, name in english.items()}
+    return tuple(sorted_by_name(names.items(), key=lambda pair: pair[1]))
 
 
 def language_name(code: str) -> str:
-    """'French' for 'fr' (the code itself if unknown)."""
-    return _language_names().get(code, code)
+    """'French' for 'fr' in English, 'français' in French (the code itself if unknown)."""
+    return dict(_language_choices(current_language())).get(code, code)
 
 
 def language_names(codes: Iterable[str]) -> list[str]:
     """The names of stored language codes, sorted by name."""
-    return sorted(language_name(code) for code in codes if code)
+    return sorted_by_name(language_name(code) for code in codes if code)
 
 
 def clean_languages(codes: Iterable[str]) -> list[str]:
@@ -107,10 +127,11 @@ def clean_languages(codes: Iterable[str]) -> list[str]:
     if isinstance(codes, str):  # "en, fr" as typed in a CSV or a test
         codes = codes.replace(";", ",").split(",")
     wanted = [c.strip().lower() for c in codes if c and c.strip()]
-    unknown = [c for c in wanted if c not in _language_names()]
+    unknown = [c for c in wanted if c not in _english_names()]
     if unknown or len(set(wanted)) > MAX_LANGUAGES:
         raise ValidationFailed(
-            f"Choose up to {MAX_LANGUAGES} languages from the list.", field="languages"
+            _("Choose up to %(count)d languages from the list.", count=MAX_LANGUAGES),
+            field="languages",
         )
     return list(dict.fromkeys(wanted))
 
@@ -172,7 +193,7 @@ def save_profile(
     )
     offer_ids, seek_ids = set(offer_tag_ids), set(seek_tag_ids)
     if not (offer_ids | seek_ids) <= valid_tags:
-        raise ValidationFailed("Unknown tag.", field="offer_tags")
+        raise ValidationFailed(_("Unknown tag."), field="offer_tags")
     profile = profile_of(registration) or _profile_row(registration, now)
     values = {
         "offers": (offers or "").strip()[:MAX_TEXT],

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 from sqlalchemy.orm import aliased
 
 from confapp.events.models import Event
@@ -108,13 +110,17 @@ def remind_pending(
         for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(grouped)))
     }
     for done, (invitee_id, waiting) in enumerate(grouped.items(), start=1):
-        noun = "request awaits" if len(waiting) == 1 else "requests await"
         notify(
             event,
             waiting[0][0],
             people[invitee_id],
             "meeting_reminder",
-            f"{len(waiting)} meeting {noun} your answer",
+            functools.partial(
+                ngettext,
+                "%(num)d meeting request awaits your answer",
+                "%(num)d meeting requests await your answer",
+                len(waiting),
+            ),
             waiting=waiting,
         )
         if on_progress is not None:

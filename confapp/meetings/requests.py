@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
@@ -36,6 +38,8 @@ OPEN = (RequestStatus.PENDING, RequestStatus.ACCEPTED)
 # request (scheduler.Request.weight, as bench/meetings.py --priorities draws 1/2/3).
 PRIORITY_LEVELS = {"normal": 1, "high": 2, "top": 3}
 PRIORITY_LABELS = {weight: name for name, weight in PRIORITY_LEVELS.items()}
+# What organisers read for each weight, in their language.
+PRIORITY_NAMES = {1: _l("Normal"), 2: _l("High"), 3: _l("Top")}
 MAX_MESSAGE = 1000
 
 
@@ -64,7 +68,10 @@ def _change_state(
 ) -> None:
     lock_request(req)
     if req.status not in from_states:
-        raise DomainError(f"This request is already {req.status.value}.", code="already_done")
+        raise DomainError(
+            _("This request is already %(status)s.", status=req.status.label.lower()),
+            code="already_done",
+        )
     req.status = to
     for name, value in values.items():
         setattr(req, name, value)
@@ -103,9 +110,15 @@ def counterpart_of(req: MeetingRequest, registration: Registration) -> Registrat
     return db.session.get(Registration, other)
 
 
+_DOING = {
+    "cancel": _l("Only the two delegates can cancel this meeting."),
+    "book": _l("Only the two delegates can book this meeting."),
+}
+
+
 def _one_of_the_two(req: MeetingRequest, actor: Registration, doing: str) -> None:
     if actor.id not in (req.requester_id, req.invitee_id):
-        raise NotAllowed(f"Only the two delegates can {doing} this meeting.")
+        raise NotAllowed(_DOING[doing])
 
 
 # --- the delegates' actions -----------------------------------------------------------
@@ -113,13 +126,13 @@ def _one_of_the_two(req: MeetingRequest, actor: Registration, doing: str) -> Non
 
 def _check_can_ask(event: Event, requester: Registration, invitee: Registration) -> None:
     if requester.event_id != event.id or requester.status is not RegistrationStatus.CONFIRMED:
-        raise NotAllowed("Only confirmed delegates can request meetings.")
+        raise NotAllowed(_("Only confirmed delegates can request meetings."))
     if invitee.event_id != event.id or invitee.status is not RegistrationStatus.CONFIRMED:
-        raise DomainError("This delegate is not (or no longer) registered.")
+        raise DomainError(_("This delegate is not (or no longer) registered."))
     if invitee.id == requester.id:
-        raise ValidationFailed("You cannot request a meeting with yourself.")
+        raise ValidationFailed(_("You cannot request a meeting with yourself."))
     if not invitee.directory_opt_in:
-        raise DomainError("This delegate is not in the networking directory.")
+        raise DomainError(_("This delegate is not in the networking directory."))
 
 
 def send_request(
@@ -129,16 +142,20 @@ def send_request(
     _check_can_ask(event, requester, invitee)
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE:
-        raise ValidationFailed("The message can be at most 1,000 characters.", field="message")
+        raise ValidationFailed(_("The message can be at most 1,000 characters."), field="message")
     _lock_registrations(requester.id, invitee.id)
     if open_request_between(requester, invitee) is not None:
         raise DomainError(
-            f"You already have an open request with {invitee.full_name}.", code="already_done"
+            _("You already have an open request with %(name)s.", name=invitee.full_name),
+            code="already_done",
         )
     if pending_count(requester) >= event.max_pending_requests:
         raise DomainError(
-            f"You have {event.max_pending_requests} requests awaiting an answer, the most allowed; "
-            "wait for answers or cancel one."
+            _(
+                "You have %(count)d requests awaiting an answer, the most allowed; "
+                "wait for answers or cancel one.",
+                count=event.max_pending_requests,
+            )
         )
     req = MeetingRequest(
         event_id=event.id,
@@ -154,7 +171,8 @@ def send_request(
         req,
         invitee,
         "meeting_request",
-        f"Meeting request from {requester.full_name}",
+        _l("Meeting request from %(name)s"),
+        subject_args={"name": requester.full_name},
         requester=requester,
     )
     return req
@@ -169,7 +187,7 @@ def accept_request(
 ) -> Meeting | None:
     """The invitee accepts; in instant mode a slot and a table are booked at once."""
     if req.invitee_id != actor.id:
-        raise NotAllowed("Only the invited delegate can accept.")
+        raise NotAllowed(_("Only the invited delegate can accept."))
     _change_state(req, (RequestStatus.PENDING,), RequestStatus.ACCEPTED, responded_at=now)
     meeting = None
     if event.meeting_booking_mode is MeetingBookingMode.INSTANT:
@@ -179,11 +197,12 @@ def accept_request(
         req,
         counterpart_of(req, actor),
         "meeting_accepted",
-        f"{actor.full_name} accepted your meeting request",
+        _l("%(name)s accepted your meeting request"),
+        subject_args={"name": actor.full_name},
         meeting=meeting,
     )
     if meeting is not None:
-        notify(event, req, actor, "meeting_accepted", "Your meeting is booked", meeting=meeting)
+        notify(event, req, actor, "meeting_accepted", _l("Your meeting is booked"), meeting=meeting)
     return meeting
 
 
@@ -192,14 +211,15 @@ def decline_request(
 ) -> None:
     """The invitee declines a pending request."""
     if req.invitee_id != actor.id:
-        raise NotAllowed("Only the invited delegate can decline.")
+        raise NotAllowed(_("Only the invited delegate can decline."))
     _change_state(req, (RequestStatus.PENDING,), RequestStatus.DECLINED, responded_at=now)
     notify(
         event,
         req,
         counterpart_of(req, actor),
         "meeting_declined",
-        f"{actor.full_name} declined your meeting request",
+        _l("%(name)s declined your meeting request"),
+        subject_args={"name": actor.full_name},
     )
 
 
@@ -219,7 +239,8 @@ def cancel_request(
         req,
         counterpart_of(req, actor),
         "meeting_cancelled",
-        f"{actor.full_name} cancelled your meeting",
+        _l("%(name)s cancelled your meeting"),
+        subject_args={"name": actor.full_name},
         actor=actor,
         cancelled_slot=slot,
     )
@@ -236,12 +257,16 @@ def cancel_consequences(
     if meeting is not None:
         slot = db.session.get(MeetingSlot, meeting.slot_id)
         lines.append(
-            f"Your meeting with {other.full_name} at {booking.slot_label(event, slot)} is "
-            "cancelled; the time and the table are free again."
+            _(
+                "Your meeting with %(name)s at %(when)s is cancelled; the time and the table "
+                "are free again.",
+                name=other.full_name,
+                when=booking.slot_label(event, slot),
+            )
         )
     else:
-        lines.append(f"Your request with {other.full_name} is withdrawn.")
-    lines.append(f"{other.full_name} is told by e-mail.")
+        lines.append(_("Your request with %(name)s is withdrawn.", name=other.full_name))
+    lines.append(_("%(name)s is told by e-mail.", name=other.full_name))
     return lines
 
 
@@ -251,17 +276,19 @@ def book_slot(
     """One of the pair books an accepted, unbooked request (instant mode)."""
     _one_of_the_two(req, actor, "book")
     if event.meeting_booking_mode is not MeetingBookingMode.INSTANT:
-        raise DomainError("The organisers schedule meetings for this event.")
+        raise DomainError(_("The organisers schedule meetings for this event."))
     # Under the request's lock: a cancellation or another booking cannot slip in between.
     lock_request(req)
     if req.status is not RequestStatus.ACCEPTED:
-        raise DomainError(f"This request is {req.status.value}.", code="already_done")
+        raise DomainError(
+            _("This request is %(status)s.", status=req.status.label.lower()), code="already_done"
+        )
     if req.meeting is not None:
-        raise DomainError("This meeting is already booked.", code="already_done")
+        raise DomainError(_("This meeting is already booked."), code="already_done")
     meeting = booking.book(event, req, now, preferred_slot_id=slot_id)
     if meeting is None:
         raise DomainError(
-            "There is no slot left that both of you have free with a table available."
+            _("There is no slot left that both of you have free with a table available.")
         )
     for reg_id in (req.requester_id, req.invitee_id):
         notify(
@@ -269,7 +296,7 @@ def book_slot(
             req,
             db.session.get(Registration, reg_id),
             "meeting_accepted",
-            "Your meeting is booked",
+            _l("Your meeting is booked"),
             meeting=meeting,
         )
     return meeting
@@ -281,13 +308,17 @@ def book_slot(
 def set_request_priority(req: MeetingRequest, priority: int) -> MeetingRequest:
     """An organiser sets how much the batch scheduler should favour an open request."""
     if isinstance(priority, bool) or priority not in PRIORITY_LABELS:
-        allowed = ", ".join(f"{name} ({weight})" for name, weight in PRIORITY_LEVELS.items())
-        raise ValidationFailed(f"Choose a priority: {allowed}.", field="priority")
+        allowed = ", ".join(f"{PRIORITY_NAMES[weight]} ({weight})" for weight in PRIORITY_NAMES)
+        raise ValidationFailed(
+            _("Choose a priority: %(allowed)s.", allowed=allowed), field="priority"
+        )
     if req.status not in OPEN:
         # Declined and cancelled requests are never scheduled: a priority would mean nothing.
         raise DomainError(
-            f"This request is {req.status.value}; "
-            "only pending or accepted requests have a priority."
+            _(
+                "This request is %(status)s; only pending or accepted requests have a priority.",
+                status=req.status.label.lower(),
+            )
         )
     if req.priority != priority:
         req.priority = priority
@@ -332,10 +363,21 @@ def describe_meetings_of(registration: Registration, *, now: dt.datetime) -> lis
     people = len({req.requester_id for req in held} | {req.invitee_id for req in held}) - 1
     parts = []
     if booked:
-        parts.append(f"{booked} booked meeting(s) are cancelled (slots and tables freed)")
+        parts.append(
+            _(
+                "%(count)d booked meeting(s) are cancelled (slots and tables freed)",
+                count=booked,
+            )
+        )
     if waiting:
-        parts.append(f"{waiting} open meeting request(s) are withdrawn")
-    return [f"Networking: {' and '.join(parts)}; the {people} other delegate(s) are e-mailed."]
+        parts.append(_("%(count)d open meeting request(s) are withdrawn", count=waiting))
+    return [
+        _(
+            "Networking: %(what)s; the %(count)d other delegate(s) are e-mailed.",
+            what=_(" and ").join(parts),
+            count=people,
+        )
+    ]
 
 
 def release_meetings_of(registration: Registration, *, now: dt.datetime) -> int:
@@ -359,7 +401,8 @@ def release_meetings_of(registration: Registration, *, now: dt.datetime) -> int:
             req,
             counterpart_of(req, registration),
             "meeting_released",
-            f"{registration.full_name} no longer attends: meeting cancelled",
+            _l("%(name)s no longer attends: meeting cancelled"),
+            subject_args={"name": registration.full_name},
             leaving=registration,
             cancelled_slot=slot,
         )

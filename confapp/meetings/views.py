@@ -9,6 +9,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 
 from confapp.agenda.services import delegate_registration
 from confapp.agenda.services import to_utc
@@ -40,6 +41,7 @@ from confapp.meetings.forms import choices
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import MeetingSlot
 from confapp.meetings.models import NetworkingTag
+from confapp.multilingual import tr
 from confapp.registration.choices import ORGANISATION_TYPE_LABELS
 from confapp.registration.choices import SECTOR_LABELS
 from confapp.registration.models import Registration
@@ -61,8 +63,11 @@ def _me(ctx: Ctx) -> Registration:
     me = delegate_registration(ctx.event, ctx.user)
     if me is None:
         raise NotAllowed(
-            f"Only delegates with a confirmed registration for {ctx.event.title} "
-            "can book networking meetings."
+            _(
+                "Only delegates with a confirmed registration for %(event)s can book "
+                "networking meetings.",
+                event=tr(ctx.event, "title"),
+            )
         )
     return me
 
@@ -125,21 +130,24 @@ def _accept(ctx: Ctx, req: MeetingRequest, me: Registration):
     slot_id = parse_int(request.form.get("slot_id"))
     done = ctx.perform(lambda: requests.accept_request(ctx.event, req, me, ctx.now, slot_id))
     if done and done.value is not None:
-        flash("Request accepted. Your meeting is booked.", "success")
+        flash(_("Request accepted. Your meeting is booked."), "success")
     elif done and ctx.event.meeting_booking_mode is MeetingBookingMode.INSTANT:
         flash(
-            "Request accepted. No slot both of you have free is left with a table; "
-            "the request stays accepted.",
+            _(
+                "Request accepted. No slot both of you have free is left with a table; "
+                "the request stays accepted."
+            ),
             "warning",
         )
     elif done:
-        flash("Request accepted. The organisers will give it a time and a table.", "success")
+        flash(_("Request accepted. The organisers will give it a time and a table."), "success")
     return _to_mine(ctx, req)
 
 
 def _decline(ctx: Ctx, req: MeetingRequest, me: Registration):
     ctx.perform(
-        lambda: requests.decline_request(ctx.event, req, me, ctx.now), success="Request declined."
+        lambda: requests.decline_request(ctx.event, req, me, ctx.now),
+        success=_("Request declined."),
     )
     return _to_mine(ctx, req)
 
@@ -147,7 +155,8 @@ def _decline(ctx: Ctx, req: MeetingRequest, me: Registration):
 def _book(ctx: Ctx, req: MeetingRequest, me: Registration):
     slot_id = parse_int(request.form.get("slot_id"))
     ctx.perform(
-        lambda: requests.book_slot(ctx.event, req, me, ctx.now, slot_id), success="Meeting booked."
+        lambda: requests.book_slot(ctx.event, req, me, ctx.now, slot_id),
+        success=_("Meeting booked."),
     )
     return _to_mine(ctx, req)
 
@@ -156,16 +165,16 @@ def _cancel(ctx: Ctx, req: MeetingRequest, me: Registration):
     other = requests.counterpart_of(req, me)
     if req.meeting is not None:  # a booked meeting: say what happens first
         asked = ctx.confirm(
-            title=f"Cancel your meeting with {other.full_name}?",
+            title=_("Cancel your meeting with %(name)s?", name=other.full_name),
             consequences=requests.cancel_consequences(ctx.event, req, me, ctx.now),
-            confirm_label=f"Cancel the meeting with {other.full_name}",
+            confirm_label=_("Cancel the meeting with %(name)s", name=other.full_name),
             back=url_for(".mine", slug=ctx.slug),
         )
         if asked is not None:
             return asked
     ctx.perform(
         lambda: requests.cancel_request(ctx.event, req, me, ctx.now),
-        success=f"Cancelled; {other.full_name} is told by e-mail.",
+        success=_("Cancelled; %(name)s is told by e-mail.", name=other.full_name),
     )
     return _to_mine(ctx, req)
 
@@ -192,10 +201,10 @@ def feedback(ctx: Ctx, request_id: int):
     if form.validate_on_submit():
         ctx.perform(
             lambda: feedback_service.submit_feedback(ctx.event, req, me, ctx.now, **form.answers()),
-            success="Thank you for your feedback.",
+            success=_("Thank you for your feedback."),
         )
     else:
-        flash("Say whether the meeting took place.", "error")
+        flash(_("Say whether the meeting took place."), "error")
     return _to_mine(ctx, req)
 
 
@@ -234,6 +243,7 @@ def directory_page(ctx: Ctx):
         organisation_type_labels=ORGANISATION_TYPE_LABELS,
         tags=profiles.list_tags(ctx.event),
         language_names=profiles.language_names,
+        region_name=directory.region_name,
         form=RequestForm(),
     )
 
@@ -248,10 +258,10 @@ def send(ctx: Ctx, registration_id: int):
     if form.validate_on_submit():
         ctx.perform(
             lambda: requests.send_request(ctx.event, me, invitee, form.message.data or "", ctx.now),
-            success=f"Request sent to {invitee.full_name}.",
+            success=_("Request sent to %(name)s.", name=invitee.full_name),
         )
     else:
-        flash("The message can be at most 1,000 characters.", "error")
+        flash(_("The message can be at most 1,000 characters."), "error")
     return _back_to(url_for(".directory_page", slug=ctx.slug))
 
 
@@ -266,7 +276,7 @@ def profile(ctx: Ctx):
     if ctx.submit(
         form,
         lambda: profiles.save_profile(ctx.event, me, **form.profile_data(), now=ctx.now),
-        success="Your networking profile is saved.",
+        success=_("Your networking profile is saved."),
     ):
         return redirect(url_for(".directory_page", slug=ctx.slug))
     status = 422 if form.errors else 200
@@ -287,7 +297,7 @@ def availability(ctx: Ctx):
     if ctx.submit(
         form,
         lambda: booking.set_availability(ctx.event, me, form.slots.data or []),
-        success="Your availability is saved.",
+        success=_("Your availability is saved."),
     ):
         return _to_mine(ctx)
     zone = zone_label(ctx.event)
@@ -313,9 +323,9 @@ def my_pdf(ctx: Ctx):
     """My meeting schedule to print."""
     me = _me(ctx)
     data = pdf.schedule_pdf(
-        f"{ctx.event.title}: meetings of {me.full_name}",
-        f"Times in {zone_label(ctx.event)}",
-        ["Time", "Table", "With"],
+        _("%(event)s: meetings of %(name)s", event=tr(ctx.event, "title"), name=me.full_name),
+        _("Times in %(zone)s", zone=zone_label(ctx.event)),
+        [_("Time"), _("Table"), _("With")],
         [("", _my_schedule_rows(ctx, me))],
     )
     return _pdf_response(data, f"{ctx.event.slug}-my-meetings.pdf")
@@ -380,7 +390,7 @@ def add_slots(ctx: Ctx):
     form = SlotsForm()
     done = ctx.submit(form, lambda: _generate_slots(ctx, form))
     if done:
-        flash(f"{len(done.value)} slot(s) added.", "success")
+        flash(_("%(count)d slot(s) added.", count=len(done.value)), "success")
         return _back(ctx)
     return _manage_page(ctx, 422, slots_form=form)
 
@@ -392,14 +402,14 @@ def delete_slot(ctx: Ctx, slot_id: int):
     slot = ctx.get(MeetingSlot, slot_id)
     label = booking.slot_label(ctx.event, slot)
     asked = ctx.confirm(
-        title=f"Delete the slot {label}?",
+        title=_("Delete the slot %(slot)s?", slot=label),
         consequences=booking.delete_slot_consequences(slot),
-        confirm_label=f"Delete the slot {label}",
+        confirm_label=_("Delete the slot %(slot)s", slot=label),
         back=url_for(".manage", slug=ctx.slug),
     )
     if asked is not None:
         return asked
-    ctx.perform(lambda: booking.delete_slot(slot), success="Slot deleted.")
+    ctx.perform(lambda: booking.delete_slot(slot), success=_("Slot deleted."))
     return _back(ctx)
 
 
@@ -413,7 +423,7 @@ def add_tables(ctx: Ctx):
         lambda: booking.add_tables(
             ctx.event, form.count.data, form.prefix.data, form.location.data or ""
         ),
-        success="Tables added.",
+        success=_("Tables added."),
     ):
         return _back(ctx)
     return _manage_page(ctx, 422, tables_form=form)
@@ -424,7 +434,9 @@ def add_tables(ctx: Ctx):
 def add_tag(ctx: Ctx):
     """Add a topic tag."""
     form = TagForm()
-    if ctx.submit(form, lambda: profiles.add_tag(ctx.event, form.name.data), success="Tag added."):
+    if ctx.submit(
+        form, lambda: profiles.add_tag(ctx.event, form.name.data), success=_("Tag added.")
+    ):
         return _back(ctx)
     return _manage_page(ctx, 422, tag_form=form)
 
@@ -435,14 +447,14 @@ def delete_tag(ctx: Ctx, tag_id: int):
     """Remove a tag (after a confirmation)."""
     tag = ctx.get(NetworkingTag, tag_id)
     asked = ctx.confirm(
-        title=f"Remove the topic “{tag.name}”?",
+        title=_("Remove the topic “%(name)s”?", name=tag.name),
         consequences=profiles.delete_tag_consequences(tag),
-        confirm_label=f"Remove “{tag.name}”",
+        confirm_label=_("Remove “%(name)s”", name=tag.name),
         back=url_for(".manage", slug=ctx.slug),
     )
     if asked is not None:
         return asked
-    ctx.perform(lambda: profiles.delete_tag(tag), success="Tag removed.")
+    ctx.perform(lambda: profiles.delete_tag(tag), success=_("Tag removed."))
     return _back(ctx)
 
 
@@ -458,7 +470,7 @@ def settings(ctx: Ctx):
             booking_mode=MeetingBookingMode(form.meeting_booking_mode.data),
             max_pending_requests=form.max_pending_requests.data,
         ),
-        success="Meeting settings saved.",
+        success=_("Meeting settings saved."),
     ):
         return _back(ctx)
     return _manage_page(ctx, 422, settings_form=form)
@@ -478,7 +490,7 @@ def _request_list_page(ctx: Ctx, status: int = 200):
         found=found,
         why=batch.explain_unscheduled(ctx.event, accepted, ctx.now),
         priority_form=PriorityForm(formdata=None),
-        priority_labels=requests.PRIORITY_LABELS,
+        priority_labels={w: str(n) for w, n in requests.PRIORITY_NAMES.items()},
         zone=zone_label(ctx.event),
     ), status
 
@@ -498,12 +510,15 @@ def set_priority(ctx: Ctx, request_id: int):
     req = ctx.get(MeetingRequest, request_id)
     form = PriorityForm()
     if not form.validate_on_submit():  # nothing saved: the list again, saying why (400)
-        flash(f"Priority not changed: {' '.join(form.priority.errors)}", "error")
+        flash(
+            _("Priority not changed: %(errors)s", errors=" ".join(map(str, form.priority.errors))),
+            "error",
+        )
         return _request_list_page(ctx, 400)
-    label = requests.PRIORITY_LABELS[form.priority.data].title()
+    label = requests.PRIORITY_NAMES[form.priority.data]
     ctx.perform(
         lambda: requests.set_request_priority(req, form.priority.data),
-        success=f"Priority set to {label}.",
+        success=_("Priority set to %(priority)s.", priority=label),
     )
     return _back_to(url_for(".request_list", slug=ctx.slug))
 
@@ -526,9 +541,9 @@ def schedule(ctx: Ctx):
 def tables_pdf(ctx: Ctx):
     """One page per table with its meetings, to put on the table."""
     data = pdf.schedule_pdf(
-        f"{ctx.event.title}: meetings by table",
-        f"Times in {zone_label(ctx.event)}",
-        ["Time", "Delegate", "Delegate"],
+        _("%(event)s: meetings by table", event=tr(ctx.event, "title")),
+        _("Times in %(zone)s", zone=zone_label(ctx.event)),
+        [_("Time"), _("Delegate"), _("Delegate")],
         pdf.table_pages(ctx.event),
     )
     return _pdf_response(data, f"{ctx.event.slug}-tables.pdf")
