@@ -164,6 +164,8 @@ def test_delegates_read_announcements_feed_and_dismiss_the_banner(app, client, w
     detail = reader.get("/events/cdc").get_data(as_text=True)  # ana reads French
     assert "Déjeuner déplacé" in detail and "<strong>13 h 30</strong>" in detail
     assert 'class="comms-banner"' in detail
+    mine = reader.get("/events/cdc/my-registration").get_data(as_text=True)
+    assert "Déjeuner déplacé" in mine  # the delegate's own page lists it too
     english = app.test_client().get("/events/cdc/announcements?lang=en").get_data(as_text=True)
     assert "Lunch moved" in english and "<strong>13:30</strong>" in english
     assert 'class="comms-banner"' not in english  # signed-out visitors get no banner
