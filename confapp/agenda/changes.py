@@ -24,10 +24,12 @@ from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SeatStatus
 from confapp.agenda.models import SessionSignup
 from confapp.agenda.models import SessionStar
+from confapp.db import utcnow
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import force_language
 from confapp.i18n import language_of
+from confapp.mail.compose import calendar_attachment
 from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
@@ -195,12 +197,17 @@ def notify_change_job(
         language = language_of(registration, event)
         with force_language(language):
             if language not in calendars:
-                calendars[language] = feeds.session_ics_bytes(event, session)
+                # An iTIP PUBLISH (RFC 5546, 6047): METHOD in the file and the content type,
+                # the feeds' UID and a higher SEQUENCE, so calendar clients update (or, with
+                # STATUS:CANCELLED, cancel) the entry instead of importing a second one.
+                calendars[language] = feeds.session_message(
+                    event, session, method="PUBLISH", sent_at=utcnow()
+                )
             mail.send_mail(
                 registration.email,
                 _SUBJECTS[change] % {"title": tr(session, "title")},
                 "agenda_session_changed",
-                attachments=[("session.ics", "text/calendar", calendars[language])],
+                attachments=[calendar_attachment("session.ics", calendars[language], "PUBLISH")],
                 language=language,
                 event=event,
                 session=session,

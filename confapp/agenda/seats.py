@@ -22,11 +22,13 @@ from confapp.agenda.models import SeatStatus
 from confapp.agenda.models import SessionSignup
 from confapp.agenda.models import SessionStatus
 from confapp.capacity import services as capacity
+from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import force_language
 from confapp.i18n import language_of
+from confapp.mail.compose import calendar_attachment
 from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
@@ -228,9 +230,9 @@ def _mail_seat(
     with force_language(language):
         attachments = None
         if template != "agenda_signup_waitlisted":
-            attachments = [
-                ("session.ics", "text/calendar", feeds.session_ics_bytes(event, session))
-            ]
+            # iTIP PUBLISH, as the programme-change e-mails (see agenda.changes).
+            ics = feeds.session_message(event, session, method="PUBLISH", sent_at=utcnow())
+            attachments = [calendar_attachment("session.ics", ics, "PUBLISH")]
         mail.send_mail(
             registration.email,
             subject % {"title": tr(session, "title")},

@@ -93,6 +93,36 @@ def test_moving_a_session_mails_seats_waiting_list_and_stars_with_old_and_new_ti
     assert "Hall B" in str(entry["LOCATION"])
 
 
+@pytest.mark.parametrize("how", ["moved", "cancelled"])
+def test_change_mails_carry_an_itip_message_calendars_apply(event, workshop, now, outbox, how):
+    """Issue 16 #14: the attachment is an iTIP PUBLISH (RFC 6047 §2.4: method= and charset=
+    in the content type, METHOD and ORGANIZER in the file, the feeds' UID, a higher
+    SEQUENCE), read as such by vobject, not a bare file to import."""
+    from tests.calendars import read_vobject
+
+    w, _regs = workshop
+    if how == "moved":
+        agenda.update_session(
+            event, w, session_data(event, start="10:30", end="11:30", room=w.room, seats=1), now=now
+        )
+    else:
+        agenda.cancel_session(event, w, now=now)
+    db.session.commit()
+    message = next(
+        iter(with_subject(outbox, "Changed" if how == "moved" else "Cancelled").values())
+    )
+    attachment = next(message.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "PUBLISH"
+    assert attachment.get_param("charset").lower() == "utf-8"
+    seen = read_vobject(attachment.get_payload(decode=True))
+    assert seen["method"] == "PUBLISH"
+    (entry,) = seen["events"]
+    assert entry["uid"].startswith(f"session-{w.id}-") and entry["sequence"] == 1
+    assert entry["organizer"] is not None
+    assert entry["status"] == ("CANCELLED" if how == "cancelled" else "CONFIRMED")
+
+
 def test_time_only_move_says_the_room_is_unchanged(event, workshop, now, outbox):
     w, _regs = workshop
     agenda.update_session(
