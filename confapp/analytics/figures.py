@@ -208,18 +208,26 @@ def _registrations_over_time(d: Dashboard, event, rtl: bool) -> Figure:
         desc += " " + _("Capacity: %(capacity)s places.", capacity=number(d.capacity))
     chart = None
     if columns:
+        # Two charts: new registrations per day would be flattened on the scale of the
+        # running totals, so each gets its own.
+        daily = [charts.Column(c.label, c.solid, c.light) for c in columns]
+        totals = [charts.Column(c.label, 0, 0, c.line_a, c.line_b) for c in columns]
+        peak = max((day.total for day in d.days), default=0)
         chart = charts.column_chart(
+            "registrations_per_day",
+            _("New registrations per day"),
+            _("The busiest day brought %(peak)s registrations.", peak=number(peak)),
+            daily,
+            rtl=rtl,
+            legend=[("bar", _("Confirmed, by day")), ("light", _("Other statuses, by day"))],
+            fmt=lambda v: number(int(v)),
+        ) + charts.column_chart(
             "registrations_over_time",
             title,
             desc,
-            columns,
+            totals,
             rtl=rtl,
-            legend=[
-                ("bar", _("Confirmed, by day")),
-                ("light", _("Other statuses, by day")),
-                ("line_a", _("All, cumulative")),
-                ("line_b", _("Confirmed, cumulative")),
-            ],
+            legend=[("line_a", _("All, cumulative")), ("line_b", _("Confirmed, cumulative"))],
             reference=(d.capacity, _("Capacity")) if d.capacity else None,
             fmt=lambda v: number(int(v)),
         )

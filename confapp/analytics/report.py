@@ -104,8 +104,9 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
         pdf.multi_cell(0, 5, figure.desc, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         chart = charts_by_key.get(figure.key)
-        if chart is not None:
-            pdf.image(io.BytesIO(_svg_for_pdf(chart)), x=pdf.l_margin, w=pdf.epw)
+        # A figure may hold more than one drawing (registrations: per day, then totals).
+        for svg in str(chart or "").split("</svg>")[:-1]:
+            pdf.image(io.BytesIO(_svg_for_pdf(svg + "</svg>")), x=pdf.l_margin, w=pdf.epw)
             pdf.ln(3)
         _table(pdf, figure.table)
         if figure.note:

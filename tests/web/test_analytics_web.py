@@ -51,8 +51,9 @@ def test_dashboard_shows_every_figure_with_chart_table_and_csv(organiser_client)
         assert f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{key}"' in html, key
         assert f"/events/cdc/manage/analytics/{key}.csv" in html, key
     # Every chart is an image named by its title and described by its desc.
-    assert html.count('role="img"') == 16
-    assert html.count("<title id=") == html.count("<desc id=") == 16
+    # 16 figures, the registrations over time in two drawings (per day, and totals).
+    assert html.count('role="img"') == 17
+    assert html.count("<title id=") == html.count("<desc id=") == 17
     assert "<script" not in html.split("<main", 1)[-1].split("</main>")[0]
     # Headline figures: 6 confirmed, 5 countries, 2 meetings held.
     assert re.search(r"<dt>Confirmed registrations</dt><dd>6</dd>", html)
