@@ -20,6 +20,7 @@ from confapp.countries import country_choices
 from confapp.eventlog import services as eventlog
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import limiter
+from confapp.i18n import current_language
 from confapp.multilingual import tr
 from confapp.registration import exports
 from confapp.registration import services
@@ -96,9 +97,14 @@ def _refused_page(ctx: Ctx, message: str):
 
 
 def _new_registration(ctx: Ctx, form: RegistrationForm) -> Registration:
-    user = ctx.user or services.create_delegate_account(
-        form.email.data, form.full_name.data, form.password.data
-    )
+    user = ctx.user
+    if user is None:
+        user = services.create_delegate_account(
+            form.email.data, form.full_name.data, form.password.data
+        )
+        # A new account keeps the language its form was read in: its e-mails (the
+        # confirmation first) and PDFs are written in it.
+        user.language = current_language()
     return services.register(
         ctx.event,
         user=user,
