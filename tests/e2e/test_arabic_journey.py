@@ -21,6 +21,7 @@ from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_accessibility import describe
 from tests.helpers import Outbox
 from tests.helpers import make_event
+from tests.helpers import make_visit
 from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,8 @@ def _world(app) -> tuple[int, str]:
         sessions = seed_programme(event)
         chosen = next(s for s in sessions if s.kind is SessionKind.PARALLEL)
         chosen.title_i18n = {"ar": ARABIC_TITLE}
+        visit = make_visit(event, requirements="Closed shoes", meeting_point="Main lobby")
+        visit.title_i18n = {"ar": "مكونات السيارات في مانيسار"}
         db.session.commit()
         return chosen.id, event.local(chosen.starts_at).date().isoformat()
 
@@ -109,6 +112,14 @@ def test_delegate_journey_in_arabic_on_a_phone(live_app, phone, screenshots, tmp
         )
     page.goto(f"{base}/events/cdc/my-agenda")
     assert ARABIC_TITLE in page.inner_text("main")
+
+    # The other pages of the delegate's day, in Arabic too.
+    for name, path in (("visits", "/events/cdc/visits"), ("my badge", "/events/cdc/my-badge")):
+        page.goto(f"{base}{path}")
+        assert page.get_attribute("html", "dir") == "rtl"
+        _no_serious_violations(page, name)
+    page.goto(f"{base}/events/cdc/visits")
+    assert "مكونات السيارات في مانيسار" in page.inner_text("main")
 
     # The badge PDF, downloaded from the registration page, reads back in Arabic.
     page.goto(f"{base}/events/cdc/my-registration")
