@@ -77,9 +77,6 @@ class Config:
     UPLOAD_FOLDER: str | None = None
     # Fonts for PDFs (visa letters, badges); a TTF covering the scripts in use.
     PDF_FONT: str | None = None
-    # Bearer-token scans answered ahead of Flask's request dispatch (confapp.checkin.lane);
-    # False sends them through the Flask view like every other request.
-    CHECKIN_FAST_LANE = True
     PRODUCTION = False
     # Static files under content-hashed names, compressed, cached for a year and served by
     # WhiteNoise (confapp.assets); None means on unless debugging. Built at start into

@@ -43,7 +43,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     wiring.register_input_guards(app)
     wiring.register_commands(app)
     wiring.register_static_files(app)
-    wiring.register_fast_lanes(app)
+    wiring.register_sessions(app)
     return app
 
 

@@ -225,7 +225,7 @@ def init_app(app: Flask) -> None:
     production = bool(app.config.get("PRODUCTION"))
 
     def headers(headers, path: str, url: str) -> None:
-        from confapp.wiring import security_headers
+        from confapp.web.headers import security_headers
 
         if not HASHED_URL.search(url):
             # A plain name may change with the next deployment: always revalidate (304).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import Flask
 from flask import abort
@@ -14,7 +16,6 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
 
-from confapp import ROOT
 from confapp import i18n
 from confapp import mail
 from confapp.db import MAX_ID
@@ -26,6 +27,8 @@ from confapp.extensions import login_manager
 from confapp.extensions import migrate
 from confapp.i18n import N_
 from confapp.jobs import engine as jobs_engine
+from confapp.web.headers import add_security_headers
+from confapp.web.headers import security_headers  # noqa: F401 - older imports of it here
 
 
 class IdConverter(IntegerConverter):
@@ -34,6 +37,11 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+# The project folder (templates/, static/, migrations/ live beside the package); computed
+# here rather than imported from confapp, which imports this module.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def register_extensions(app: Flask) -> None:
@@ -391,13 +399,6 @@ def _body_has_nul() -> bool:
     return any(_has_nul(k) or _has_nul(v) for k, v in request.form.items(multi=True))
 
 
-_PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-)
-
-
 def register_security_headers(app: Flask) -> None:
     """CSP without inline scripts, no framing, a strict referrer policy, HSTS in production."""
 
@@ -406,47 +407,11 @@ def register_security_headers(app: Flask) -> None:
         return add_security_headers(response, production=bool(app.config.get("PRODUCTION")))
 
 
-def security_headers(mimetype: str, *, production: bool) -> tuple[tuple[str, str], ...]:
-    """The security headers every answer of this type carries (pages, data)."""
-    # Data, never a document to render: nothing may load (OWASP's advice for APIs).
-    wanted = _DATA_HEADERS if mimetype == "application/json" else _PAGE_HEADERS
-    return (*wanted, _HSTS) if production else wanted
+def register_sessions(app: Flask) -> None:
+    """Cookie sessions for browsers; none read or written for bearer-token API calls."""
+    from confapp.web.sessions import CookieSessions
 
-
-def add_security_headers(response, *, production: bool):
-    """Set the security headers a response lacks."""
-    # One pass over the present names rather than a search of the list per header.
-    present = {name.lower() for name in response.headers.keys()}
-    response.headers.extend(
-        [
-            (name, value)
-            for name, value in security_headers(response.mimetype, production=production)
-            if name.lower() not in present
-        ]
-    )
-    return response
-
-
-_COMMON_HEADERS = (
-    ("X-Frame-Options", "DENY"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("Permissions-Policy", "camera=(self), geolocation=()"),
-)
-_PAGE_HEADERS = (("Content-Security-Policy", _PAGE_CSP), *_COMMON_HEADERS)
-_DATA_HEADERS = (
-    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
-    *_COMMON_HEADERS,
-)
-_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-
-
-def register_fast_lanes(app: Flask) -> None:
-    """WSGI middleware answering door scanners' bearer-token check-ins ahead of Flask."""
-    if app.config.get("CHECKIN_FAST_LANE", True):
-        from confapp.checkin.lane import ScanLane
-
-        app.wsgi_app = ScanLane(app, app.wsgi_app)
+    app.session_interface = CookieSessions()
 
 
 def register_static_files(app: Flask) -> None:

@@ -17,6 +17,8 @@ from flask_login import current_user
 from confapp.accounts.models import User
 from confapp.accounts.services import api_token_hash
 from confapp.accounts.services import user_for_api_token
+from confapp.api.problems import BEARER_CHALLENGE
+from confapp.api.problems import UNAUTHORISED
 from confapp.db import utcnow
 from confapp.events.models import Event
 from confapp.extensions import csrf
@@ -59,11 +61,6 @@ def current_api_user() -> User | None:
         user = None
     g._api_user = user
     return user
-
-
-# The 401 answer: (status, error, message) and the Bearer challenge header.
-UNAUTHORISED = (401, "unauthorized", "Send a valid API token as 'Authorization: Bearer <token>'.")
-BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="confapp"'}
 
 
 def api_credentials_refused():

@@ -2,219 +2,61 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import NamedTuple
-
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import Response
-from flask import current_app
 from flask import jsonify
 from flask import request
-from werkzeug.http import HTTP_STATUS_CODES
 
-from confapp.accounts.services import api_token_use_is_stale
-from confapp.accounts.services import touch_api_token
 from confapp.api import openapi
-from confapp.api.auth import BEARER_CHALLENGE
-from confapp.api.auth import UNAUTHORISED
 from confapp.api.auth import api_credentials
 from confapp.api.auth import json_error
 from confapp.api.auth import organiser_required
 from confapp.api.auth import staff_required
+from confapp.checkin import door
 from confapp.checkin import reports
 from confapp.checkin import services
 from confapp.db import MAX_ID
 from confapp.db import utcnow
-from confapp.db import write_turn
 from confapp.errors import DomainError
 from confapp.extensions import db
 from confapp.registration.models import Registration
-from confapp.wiring import security_headers
 
 checkin_api = Blueprint("checkin_api", __name__)
 
 
-def _scan_problem(body) -> tuple[int, str] | None:
-    """Why a check-in body is unusable (status, message), or None."""
-    if not isinstance(body, dict):
-        return 400, "Send a JSON object: token, session_id, visit_id, scan_id, scanned_at."
-    for name in ("token", "scan_id"):
-        if not isinstance(body.get(name), str) or not body[name]:
-            return 422, f"{name} is required and must be a non-empty string."
-    for name in ("session_id", "visit_id"):
-        value = body.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID
-        ):
-            return 422, f"{name} must be a positive integer (at most {MAX_ID}) or null."
-    if body.get("session_id") is not None and body.get("visit_id") is not None:
-        return 422, "Send session_id or visit_id, not both."
-    bus_id = body.get("bus_id")
-    if bus_id is not None:
-        if isinstance(bus_id, bool) or not isinstance(bus_id, int) or not 0 < bus_id <= MAX_ID:
-            return 422, f"bus_id must be a positive integer (at most {MAX_ID}) or null."
-        if body.get("visit_id") is None:
-            return 422, "bus_id needs the visit_id of its visit."
-    return None
-
-
-def _id(body, name: str) -> int | None:
-    value = body.get(name) if isinstance(body, dict) else None
-    # Larger numbers cannot be ids (INTEGER columns) and would make the query fail.
-    return (
-        value
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
-        else None
-    )
-
-
-class _Refused(Exception):
-    """A scan request answered with an error instead of a verdict."""
-
-    def __init__(self, status: int, error: str, message: str, **headers: str) -> None:
-        super().__init__(message)
-        self.answer = (status, {"error": error, "message": message}, headers)
-
-
-def answer_scan(
-    engine: sa.Engine, slug: str, body, *, token_hash: str | None, user_id: int | None
-) -> tuple[int, dict, dict[str, str]]:
-    """Judge and record one badge scan: (HTTP status, JSON body, extra headers).
-
-    The one decision behind both doors into the check-in API: the Flask view below and
-    the bearer-token fast lane (confapp.checkin.lane). The caller, their role, the event,
-    the checkpoint and the badge's registration come from one query, then the scan and
-    any attendance are inserted and committed; an error answer commits nothing.
-    """
-    try:
-        # A Core connection of its own: no ORM session to set up and flush.
-        with engine.connect() as conn:
-            scan = _admissible_scan(conn, slug, body, token_hash=token_hash, user_id=user_id)
-            with write_turn(conn):
-                try:
-                    outcome = _record(conn, scan)
-                except services.ScanIdConflict as exc:
-                    conn.rollback()
-                    raise _Refused(409, exc.code, exc.message) from exc
-                conn.commit()
-            answer = services.outcome_json(outcome)
-            if scan.checkpoint.visit_id is not None:
-                # Bus boarding: which bus the person belongs on, or which visit they are on.
-                answer |= services.boarding_json(
-                    conn, scan.context.event_id, scan.checkpoint.visit_id, outcome, scan.bus_id
-                )
-    except _Refused as refusal:
-        return refusal.answer
-    return 200, answer, {}
-
-
-class _ScanRequest(NamedTuple):
-    context: services.ScanContext
-    token: str
-    checkpoint: services.Checkpoint
-    scan_id: str
-    scanned_at: dt.datetime
-    now: dt.datetime
-    bus_id: int | None = None
-
-
-def _admissible_scan(
-    conn: sa.Connection, slug: str, body, *, token_hash: str | None, user_id: int | None
-) -> _ScanRequest:
-    """Read who asks and what they scan; refuse (raise _Refused) what cannot be recorded."""
-    fields = body if isinstance(body, dict) else {}
-    token = fields.get("token") if isinstance(fields.get("token"), str) else ""
-    session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
-    context = services.scan_context(
-        conn,
-        slug,
-        token_hash=token_hash,
-        user_id=user_id,
-        token=token,
-        session_id=session_id,
-        visit_id=visit_id,
-    )
-    if context is None or not context.user_active:
-        raise _Refused(*UNAUTHORISED, **BEARER_CHALLENGE)
-    if context.event_id is None:
-        raise _Refused(404, "not_found", f"No event with the slug {slug!r}.")
-    if not context.may_scan():
-        raise _Refused(403, "forbidden", "Only staff or an organiser of this event may do this.")
-    problem = _scan_problem(body)
-    if problem:
-        raise _Refused(problem[0], "invalid", problem[1])
-    if (session_id or visit_id) and context.point_id is None:
-        kind, wanted = ("session", session_id) if session_id else ("visit", visit_id)
-        raise _Refused(404, "invalid", f"No {kind} {wanted} in this event.")
-    now = utcnow()
-    try:
-        services.validate_scan(token, body["scan_id"])
-        scanned_at = services.parse_scanned_at(body.get("scanned_at"), now)
-        services.check_scan_time(context, scanned_at, now)
-    except DomainError as exc:
-        raise _Refused(422, "invalid", exc.message) from exc
-    checkpoint = services.Checkpoint.for_ids(session_id, visit_id)
-    bus_id = body.get("bus_id")
-    if bus_id is not None and not services.bus_of_visit(conn, bus_id, visit_id):
-        raise _Refused(404, "invalid", f"No bus {bus_id} on visit {visit_id}.")
-    return _ScanRequest(context, token, checkpoint, body["scan_id"], scanned_at, now, bus_id)
-
-
-def _record(conn: sa.Connection, scan: _ScanRequest) -> services.CheckinOutcome:
-    """The writes of an admissible scan (the caller commits)."""
-    context = scan.context
-    if context.token_id is not None and api_token_use_is_stale(
-        context.token_last_used_at, scan.now
-    ):
-        touch_api_token(conn, context.token_id, scan.now)
-    return services.record_scan(
-        conn,
-        context.event_id,
-        token=scan.token,
-        holder=context.holder,
-        checkpoint=scan.checkpoint,
-        scan_id=scan.scan_id,
-        scanned_at=scan.scanned_at,
-        scanner_id=context.user_id,
-        now=scan.now,
-    )
-
-
-def answer_parts(
-    status: int, payload: dict, headers: dict[str, str]
-) -> tuple[str, list[tuple[str, str]], bytes]:
-    """An answer_scan() result as WSGI parts: status line, every header, body.
-
-    Both doors send exactly these bytes: the view wraps them in a Response, the fast lane
-    hands them to the server as they are (a Response object and its header processing
-    cost more than the rest of the lane's own work).
-    """
-    body = current_app.json.dumps(payload).encode() + b"\n"
-    all_headers = [
-        ("Content-Type", "application/json"),
-        ("Content-Length", str(len(body))),
-        *headers.items(),
-    ]
-    all_headers += security_headers(
-        "application/json", production=bool(current_app.config.get("PRODUCTION"))
-    )
-    return f"{status} {HTTP_STATUS_CODES[status]}", all_headers, body
+def _json_answer(status: int, payload: dict, headers: dict[str, str]) -> Response:
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
 
 
 @checkin_api.post("/events/<slug>/checkins")
 def checkin(slug: str):
     """Judge and record one badge scan at the entrance, a session or a visit.
 
-    Bearer-token scans are usually answered by the fast lane before reaching this view;
-    it serves session-authenticated scans (the scanner page) and whatever the lane hands on.
+    Door scanners call it with a bearer token (their calls open no cookie session:
+    confapp.web.sessions), the scanner page with its session and CSRF token. The scan
+    runs on a Core connection of its own: it has no objects for the ORM to track.
     """
     token_hash, user_id = api_credentials()
-    answer = answer_scan(
-        db.engine, slug, request.get_json(silent=True), token_hash=token_hash, user_id=user_id
-    )
-    status, headers, body = answer_parts(*answer)
-    return Response(body, status=status, headers=headers)
+    body = request.get_json(silent=True)
+    try:
+        with db.engine.connect() as conn:
+            answer = door.scan(
+                conn,
+                slug,
+                body,
+                token_hash=token_hash,
+                user_id=user_id,
+                now=utcnow(),
+                finish=conn.commit,
+            )
+            payload = answer.json()
+    except door.ScanRefused as refusal:
+        return _json_answer(*refusal.answer)
+    return _json_answer(200, payload, {})
 
 
 def _attendance_json(event, checkpoint: str) -> list[dict]:

@@ -446,33 +446,6 @@ class ScanIdConflict(DomainError):
     default_code = "scan_id_conflict"
 
 
-def check_in(
-    event: Event,
-    *,
-    token: str,
-    checkpoint: Checkpoint,
-    scan_id: str,
-    scanned_at: dt.datetime,
-    actor,
-    now: dt.datetime,
-) -> CheckinOutcome:
-    """Record a scan and, when it admits the person, their attendance; flushes only."""
-    validate_scan(token, scan_id)
-    conn = db.session.connection()
-    holder = load_holder(conn, event.id, claimed_registration_id(token), checkpoint)
-    return record_scan(
-        conn,
-        event.id,
-        token=token,
-        holder=holder,
-        checkpoint=checkpoint,
-        scan_id=scan_id,
-        scanned_at=scanned_at,
-        scanner_id=getattr(actor, "id", None),
-        now=now,
-    )
-
-
 def validate_scan(token, scan_id) -> None:
     """Refuse a scan whose token or scan_id is not a sensible string."""
     if not isinstance(scan_id, str) or not 0 < len(scan_id) <= 64:

@@ -157,37 +157,12 @@ def _checkpoints(key: str, value: Any, event: Any) -> list[str]:
 def parse(raw: Any, event: Any) -> dict[str, Any]:
     """Check a segment and return it normalised (known keys, clean values, no empties);
     raise ValidationFailed with the reason for anything else."""
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise _refuse(_("The segment must be an object of filters."))
-    unknown = sorted(str(k) for k in raw if k not in KEYS)
-    if unknown:
-        raise _refuse(
-            _(
-                "Unknown segment filter “%(key)s” (known: %(known)s).",
-                key=unknown[0][:40],
-                known=", ".join(KEYS),
-            )
-        )
+    raw = _known_filters(raw)
     segment: dict[str, Any] = {}
     for key in LIST_KEYS:
         value = raw.get(key)
-        if value in (None, [], ""):
-            continue
-        values = _as_list(key, value)
-        if key == "status":
-            segment[key] = _choices(key, values, {s.value for s in RegistrationStatus})
-        elif key == "category":
-            segment[key] = _choices(key, values, {c.value for c in RegistrationCategory})
-        elif key == "organisation_type":
-            segment[key] = _choices(key, values, {t.value for t in OrganisationType})
-        elif key == "sector":
-            segment[key] = _choices(key, values, {s.value for s in Sector})
-        elif key == "country":
-            segment[key] = _countries(values)
-        else:
-            segment[key] = _country_groups(values)
+        if value not in (None, [], ""):
+            segment[key] = _list_filter(key, _as_list(key, value))
     for key, model in (("visit_id", Visit), ("session_id", ProgrammeSession)):
         if raw.get(key) not in (None, ""):
             segment[key] = _an_id(key, raw[key], model, event)
@@ -202,6 +177,39 @@ def parse(raw: Any, event: Any) -> dict[str, Any]:
             raise _refuse(_("“%(key)s” must be true or false.", key=key))
         segment[key] = value
     return segment
+
+
+def _known_filters(raw: Any) -> dict:
+    """The segment object, refused when it is not one or names an unknown filter."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise _refuse(_("The segment must be an object of filters."))
+    unknown = sorted(str(k) for k in raw if k not in KEYS)
+    if unknown:
+        raise _refuse(
+            _(
+                "Unknown segment filter “%(key)s” (known: %(known)s).",
+                key=unknown[0][:40],
+                known=", ".join(KEYS),
+            )
+        )
+    return raw
+
+
+def _list_filter(key: str, values: list) -> list:
+    """One list filter's values, checked against its choices."""
+    choices = {
+        "status": RegistrationStatus,
+        "category": RegistrationCategory,
+        "organisation_type": OrganisationType,
+        "sector": Sector,
+    }
+    if key in choices:
+        return _choices(key, values, {member.value for member in choices[key]})
+    if key == "country":
+        return _countries(values)
+    return _country_groups(values)
 
 
 def _attended(registration_id, checkpoint: str):

@@ -105,7 +105,18 @@ def _clean(text: str | None, limit: int, field: str, label: str) -> str:
 def validate_visit(
     event: Event, data: VisitData, *, now: dt.datetime, visit: Visit | None = None
 ) -> None:
-    """Check a visit against the rules; raise ValidationFailed naming the field."""
+    """Check a visit against the rules; raise ValidationFailed naming the field.
+
+    Texts and bus names are trimmed on `data` (the form's cleaning, kept with the rules).
+    """
+    _check_texts(data)
+    _check_times(data, now=now, visit=visit)
+    if data.capacity_cap is not None and not 0 <= data.capacity_cap <= MAX_SEATS * MAX_BUSES:
+        raise ValidationFailed(_("The seat limit cannot be negative."), field="capacity_cap")
+    _check_buses(data, visit)
+
+
+def _check_texts(data: VisitData) -> None:
     data.title = _clean(data.title, 200, "title", _("Title"))
     if not data.title:
         raise ValidationFailed(_("Give the visit a title."), field="title")
@@ -119,6 +130,9 @@ def validate_visit(
     data.requirements = _clean(
         data.requirements, 5000, "requirements", _("Requirements shown to delegates")
     )
+
+
+def _check_times(data: VisitData, *, now: dt.datetime, visit: Visit | None) -> None:
     for moment in (data.departs_at, data.returns_at, data.signup_opens_at, data.signup_closes_at):
         if moment is not None and moment.tzinfo is None:
             raise ValueError("visit times must be aware")
@@ -133,6 +147,10 @@ def validate_visit(
         raise ValidationFailed(_("The return must be after the departure."), field="returns_at")
     if data.returns_at - data.departs_at > dt.timedelta(hours=48):
         raise ValidationFailed(_("A visit cannot last more than 48 hours."), field="returns_at")
+    _check_signup_window(data)
+
+
+def _check_signup_window(data: VisitData) -> None:
     if (
         data.signup_opens_at
         and data.signup_closes_at
@@ -147,8 +165,9 @@ def validate_visit(
         raise ValidationFailed(
             _("Sign-up must open before the departure."), field="signup_opens_at"
         )
-    if data.capacity_cap is not None and not 0 <= data.capacity_cap <= MAX_SEATS * MAX_BUSES:
-        raise ValidationFailed(_("The seat limit cannot be negative."), field="capacity_cap")
+
+
+def _check_buses(data: VisitData, visit: Visit | None) -> None:
     if len(data.buses) > MAX_BUSES:
         raise ValidationFailed(
             _("At most %(count)s buses per visit.", count=MAX_BUSES), field="buses"
@@ -156,26 +175,7 @@ def validate_visit(
     names = set()
     own = {b.id for b in visit.buses} if visit is not None else set()
     for bus in data.buses:
-        bus.name = (bus.name or "").strip()
-        if not bus.name or len(bus.name) > 50:
-            raise ValidationFailed(
-                _("Each bus needs a name or number (50 characters at most)."), field="buses"
-            )
-        if bus.seats is None or not 1 <= bus.seats <= MAX_SEATS:
-            raise ValidationFailed(
-                _(
-                    "Bus %(name)s needs between 1 and %(most)s seats.",
-                    name=bus.name,
-                    most=MAX_SEATS,
-                ),
-                field="buses",
-            )
-        if bus.name.casefold() in names:
-            raise ValidationFailed(
-                _("Two buses are called %(name)s.", name=bus.name), field="buses"
-            )
-        if bus.id is not None and bus.id not in own:
-            raise ValidationFailed(_("Unknown bus."), field="buses")
+        _check_bus(bus, names, own)
         names.add(bus.name.casefold())
     bus_seats = sum(b.seats for b in data.buses)
     if data.buses and data.capacity_cap is not None and data.capacity_cap > bus_seats:
@@ -187,6 +187,27 @@ def validate_visit(
             ),
             field="capacity_cap",
         )
+
+
+def _check_bus(bus: BusData, names: set[str], own: set[int]) -> None:
+    bus.name = (bus.name or "").strip()
+    if not bus.name or len(bus.name) > 50:
+        raise ValidationFailed(
+            _("Each bus needs a name or number (50 characters at most)."), field="buses"
+        )
+    if bus.seats is None or not 1 <= bus.seats <= MAX_SEATS:
+        raise ValidationFailed(
+            _(
+                "Bus %(name)s needs between 1 and %(most)s seats.",
+                name=bus.name,
+                most=MAX_SEATS,
+            ),
+            field="buses",
+        )
+    if bus.name.casefold() in names:
+        raise ValidationFailed(_("Two buses are called %(name)s.", name=bus.name), field="buses")
+    if bus.id is not None and bus.id not in own:
+        raise ValidationFailed(_("Unknown bus."), field="buses")
 
 
 def visit_capacity(data: VisitData) -> int:

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 from confapp import create_app
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionKind
+from confapp.checkin import door as checkin_door
 from confapp.demo import data as demo_data
 from confapp.demo.seed import demo_event
 from confapp.demo.seed import seed_demo
@@ -145,7 +146,7 @@ def _add_states(event) -> dict:
     # Scanned before the test's own scans: the earliest scan of a badge is the check-in.
     earlier = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     for number, registration in enumerate(dict.fromkeys([delegate, *registrations])):
-        checkin_services.check_in(
+        checkin_door.check_in(
             event,
             token=checkin_services.badge_token(registration),
             checkpoint=entrance,

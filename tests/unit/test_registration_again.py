@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from confapp.checkin import door as checkin_door
 from confapp.checkin import services as checkin
 from confapp.checkin.models import ScanResult
 from confapp.errors import DomainError
@@ -43,7 +44,7 @@ def again(reg, now, **details):
 def scan(event, token, scan_id, now):
     checkpoint = checkin.resolve_checkpoint(event, None, None)
     staff = make_staff(event, f"door-{scan_id}@example.org")
-    return checkin.check_in(
+    return checkin_door.check_in(
         event,
         token=token,
         checkpoint=checkpoint,

@@ -34,6 +34,7 @@ from confapp.agenda.models import SessionKind
 from confapp.agenda.models import Track
 from confapp.agenda.services import PersonData
 from confapp.agenda.services import SessionData
+from confapp.checkin import door as checkin_door
 from confapp.checkin import services as checkin_services
 from confapp.db import utcnow
 from confapp.extensions import db
@@ -147,7 +148,7 @@ def _seed(app) -> dict:
         request = meeting_services.send_request(event, regs[0], regs[1], "Finance?", now)
         meeting_services.accept_request(event, request, regs[1], now)
         meeting_services.send_request(event, regs[2], regs[3], "", now)  # still pending
-        checkin_services.check_in(
+        checkin_door.check_in(
             event,
             token=checkin_services.badge_token(regs[0]),
             checkpoint=checkin_services.resolve_checkpoint(event, plenary.id, None),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from confapp.accounts.models import EventRoleKind
+from confapp.checkin import door
 from confapp.checkin import services
 from confapp.extensions import db
 from confapp.registration.models import Registration
@@ -54,13 +56,13 @@ def test_certificate_after_checkin(app, client):
         now = services.parse_scanned_at(
             None, __import__("confapp.db", fromlist=["utcnow"]).utcnow()
         )
-        services.check_in(
+        door.check_in(
             event,
             token=services.badge_token(reg),
             checkpoint=services.Checkpoint("entrance"),
             scan_id="c1",
             scanned_at=now,
-            actor=None,
+            actor=make_staff(event, "door@example.org", EventRoleKind.STAFF),
             now=now,
         )
         db.session.commit()
