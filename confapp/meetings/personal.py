@@ -18,6 +18,33 @@ from confapp.registration.models import Registration
 from confapp.urls import site_domain
 
 
+def meeting_item(
+    meeting: Meeting,
+    slot: MeetingSlot,
+    table: MeetingTable,
+    other: Registration,
+    *,
+    url: str,
+    host: str,
+) -> CalItem:
+    """One booked meeting as a calendar item: the same UID in the feed and in e-mails."""
+    where = table.name + (f", {table.location}" if table.location else "")
+    detail = f"With {other.full_name}" + (f", {other.organisation}" if other.organisation else "")
+    return CalItem(
+        uid=f"meeting-{meeting.id}@{host}",
+        summary=f"Meeting: {other.full_name}",
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        sequence=meeting.sequence,
+        last_modified=meeting.updated_at,
+        created=meeting.created_at,
+        location=where,
+        url=url,
+        description=detail,
+        categories=("Meeting",),
+    )
+
+
 def personal_entries(event: Event, registration: Registration) -> list[personal.PersonalEntry]:
     """The delegate's booked meetings (with time, table and counterpart)."""
     rows = db.session.execute(
@@ -49,23 +76,8 @@ def personal_entries(event: Event, registration: Registration) -> list[personal.
     entries = []
     for meeting, slot, table, req in rows:
         other = others[req.invitee_id if req.requester_id == registration.id else req.requester_id]
-        where = table.name + (f", {table.location}" if table.location else "")
-        detail = f"With {other.full_name}" + (
-            f", {other.organisation}" if other.organisation else ""
-        )
-        item = CalItem(
-            uid=f"meeting-{meeting.id}@{host}",
-            summary=f"Meeting: {other.full_name}",
-            starts_at=slot.starts_at,
-            ends_at=slot.ends_at,
-            sequence=meeting.sequence,
-            last_modified=meeting.updated_at,
-            created=meeting.created_at,
-            location=where,
-            url=url,
-            description=detail,
-            categories=("Meeting",),
-        )
+        item = meeting_item(meeting, slot, table, other, url=url, host=host)
+        where, detail = item.location, item.description
         entries.append(
             personal.PersonalEntry(
                 kind="meeting",

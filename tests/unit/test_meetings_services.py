@@ -445,3 +445,24 @@ def test_leaving_the_event_releases_meetings_and_tells_the_counterpart(ctx, outb
     # The freed slot can be booked by the counterpart with someone else.
     again = services.send_request(event, booked_with, asked, "", NOW)
     assert services.accept_request(event, again, asked, NOW) is not None
+
+
+def test_a_booked_meeting_mails_both_an_itip_calendar_entry(ctx, outbox):
+    """Issue 16 #14: meeting e-mails carried no .ics; the booking now comes with an iTIP
+    PUBLISH whose UID is the personal feed's, read by vobject."""
+    from tests.calendars import read_vobject
+
+    event, (a, b, _, _) = setup_event()
+    req = services.send_request(event, a, b, "Hello", NOW)
+    meeting = services.accept_request(event, req, b, NOW)
+    db.session.commit()
+    booked = [m for m in outbox.messages() if list(m.iter_attachments())]
+    assert booked, "no meeting e-mail with a calendar attachment"
+    attachment = next(booked[-1].iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "PUBLISH"
+    seen = read_vobject(attachment.get_payload(decode=True))
+    assert seen["method"] == "PUBLISH"
+    (entry,) = seen["events"]
+    assert entry["uid"].startswith(f"meeting-{meeting.id}@")
+    assert entry["organizer"] is not None
