@@ -1,5 +1,8 @@
 """`confapp schedule-meetings SLUG` (the batch scheduler, with a progress bar) and
-`confapp remind-meetings SLUG` (reminders of requests awaiting an answer, for cron)."""
+`confapp remind-meetings SLUG` (reminders of requests awaiting an answer, for cron).
+
+What they print is for the event's organisers, in the event's default language; the
+e-mails they send are in each delegate's own."""
 
 from __future__ import annotations
 
@@ -9,14 +12,27 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from confapp import mail
 from confapp.db import utcnow
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import force_language
 from confapp.meetings import batch
 from confapp.meetings import reminders
 from confapp.meetings import scheduler
+
+# scheduler.REASON_TEXT in the organiser's language (the scheduler itself stays Flask-free).
+_REASONS = {
+    scheduler.NO_COMMON_SLOT: _l("the two delegates have no free slot in common"),
+    scheduler.PERSON_FULLY_BOOKED: _l(
+        "one of the delegates is fully booked in every slot both could use"
+    ),
+    scheduler.TABLES_FULL: _l("all tables are taken in the slots both delegates have free"),
+    scheduler.BOTH_BUSY: _l("in each common slot one of the two already has another meeting"),
+}
 
 
 def register(app: Flask) -> None:
@@ -28,7 +44,7 @@ def register(app: Flask) -> None:
 def _event(slug: str) -> Event:
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None:
-        raise click.ClickException(f"No event with slug {slug!r}.")
+        raise click.ClickException(_("No event with slug %(slug)s.", slug=repr(slug)))
     return event
 
 
@@ -50,35 +66,49 @@ def _event(slug: str) -> Event:
 def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) -> None:
     """Give accepted requests of event SLUG a slot and a table, as many as possible."""
     event = _event(slug)
-    with mail.links_context():
-        with click.progressbar(length=100, label="Scheduling") as bar:
-            shown = 0
+    with force_language(event.default_language), mail.links_context():
+        _schedule(event, reschedule, time_limit)
 
-            def progress(done: int, total: int) -> None:
-                nonlocal shown
-                target = int(100 * done / total) if total else 100
-                if target > shown:
-                    bar.update(target - shown)
-                    shown = target
 
-            report = batch.schedule_all(
-                event, utcnow(), reschedule=reschedule, time_limit=time_limit, on_progress=progress
-            )
-            if shown < 100:
-                bar.update(100 - shown)
-        db.session.commit()
+def _schedule(event: Event, reschedule: bool, time_limit: float) -> None:
+    """Run the batch scheduler with a progress bar and report what it did."""
+    with click.progressbar(length=100, label=_("Scheduling")) as bar:
+        shown = 0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal shown
+            target = int(100 * done / total) if total else 100
+            if target > shown:
+                bar.update(target - shown)
+                shown = target
+
+        report = batch.schedule_all(
+            event, utcnow(), reschedule=reschedule, time_limit=time_limit, on_progress=progress
+        )
+        if shown < 100:
+            bar.update(100 - shown)
+    db.session.commit()
     click.echo(
-        f"Scheduled {report.scheduled} new meeting(s); "
-        f"{report.total_scheduled} in open slots in all."
+        _(
+            "Scheduled %(count)d new meeting(s); %(total)d in open slots in all.",
+            count=report.scheduled,
+            total=report.total_scheduled,
+        )
     )
-    click.echo(f"Upper bound (by priority weight): {report.bound}. Took {report.seconds:.1f} s.")
+    click.echo(
+        _(
+            "Upper bound (by priority weight): %(bound)s. Took %(seconds)s s.",
+            bound=report.bound,
+            seconds=f"{report.seconds:.1f}",
+        )
+    )
     if report.unscheduled:
         counts: dict[str, int] = {}
         for item in report.unscheduled:
             counts[item.reason] = counts.get(item.reason, 0) + 1
-        click.echo(f"Not scheduled: {len(report.unscheduled)}")
+        click.echo(_("Not scheduled: %(count)d", count=len(report.unscheduled)))
         for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-            click.echo(f"  {n:5d}  {scheduler.REASON_TEXT.get(reason, reason)}")
+            click.echo(f"  {n:5d}  {_REASONS.get(reason, reason)}")
 
 
 @click.command("remind-meetings")
@@ -97,9 +127,15 @@ def remind_meetings_command(slug: str, after_hours: float) -> None:
     Safe to run from cron every hour: a request is named in one reminder at most.
     """
     event = _event(slug)
-    with mail.links_context():
+    with force_language(event.default_language), mail.links_context():
         report = reminders.remind_pending(
             event, utcnow(), older_than=dt.timedelta(hours=after_hours)
         )
         db.session.commit()
-    click.echo(f"Reminded {report.delegates} delegate(s) of {report.requests} waiting request(s).")
+        click.echo(
+            _(
+                "Reminded %(delegates)d delegate(s) of %(requests)d waiting request(s).",
+                delegates=report.delegates,
+                requests=report.requests,
+            )
+        )

@@ -569,3 +569,18 @@ def test_meeting_request_email_in_the_invitees_language(app, meetings_world, out
     subject = " ".join(str(declined["Subject"]).split())  # header folding may double a space
     assert "Ben Example a décliné votre demande de rendez-vous" in subject
     assert "Votre demande de rendez-vous a été déclinée." in outbox.body(declined)
+
+
+def test_meeting_cli_speaks_the_events_language(app, meetings_world):
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == "cdc"))
+        event.default_language = "fr"
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Rappel envoyé à 1 délégué·e(s) pour 1 demande(s) en attente." in result.output
+    scheduled = runner.invoke(args=["schedule-meetings", "cdc", "--time-limit", "0.2"])
+    assert scheduled.exit_code == 0, scheduled.output
+    assert "nouveau(x) rendez-vous programmé(s)" in scheduled.output
+    assert "Borne supérieure" in scheduled.output
