@@ -38,6 +38,7 @@ TASK_MODULES = (
     "confapp.badges.jobs",
     "confapp.checkin.jobs",
     "confapp.agenda.changes",
+    "confapp.visits.services",
     "confapp.registration.jobs",
     "confapp.mail.delivery",
     "confapp.meetings.jobs",

@@ -18,8 +18,10 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from confapp import jobs
 from confapp import mail
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SeatStatus
@@ -1109,7 +1111,52 @@ def _notify_change(
             "old_returns": old_returns,
             "old_meeting_point": old_meeting_point,
         }
-    for _holder, registration in signups_for(visit, include_cancelled=False):
+    ids = [
+        registration.id
+        for _holder, registration in signups_for(visit, include_cancelled=False)
         # A delegate who cancelled their registration is no longer coming.
-        if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
-            _mail(event, visit, registration, template, subject, **context)
+        if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+    ]
+    if not ids:
+        return
+    # Who is told is decided now; the messages are written by a job this transaction
+    # records, so the change answers at once and a rollback tells nobody.
+    subject_key = next(key for key, value in _SUBJECTS.items() if value is subject)
+    jobs.start(
+        "visits.notify_change",
+        event=event,
+        user=None,
+        visit_id=visit.id,
+        template=template,
+        subject_key=subject_key,
+        registration_ids=ids,
+        context={k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in context.items()},
+    )
+
+
+@jobs.job("visits.notify_change", title=_l("Visit change e-mails"))
+def notify_change_job(
+    run: jobs.Run,
+    visit_id: int,
+    template: str,
+    subject_key: str,
+    registration_ids: list[int],
+    context: dict,
+) -> None:
+    """Write the e-mails about one change of a visit to the outbox."""
+    visit = db.session.get(Visit, visit_id)
+    if visit is None:
+        return  # deleted since: nothing left to announce
+    values = {
+        key: dt.datetime.fromisoformat(value) if key in ("old_departs", "old_returns") else value
+        for key, value in context.items()
+    }
+    recipients = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.id.in_(registration_ids))
+        .order_by(Registration.id)
+    ).all()
+    run.progress(0, len(recipients))
+    for done, registration in enumerate(recipients, start=1):
+        _mail(visit.event, visit, registration, template, _SUBJECTS[subject_key], **values)
+        run.progress(done)
