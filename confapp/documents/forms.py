@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import StringField
@@ -14,10 +15,10 @@ from confapp.web.forms import Form
 class DocumentsForm(Form):
     """What badges, visa letters and certificates print about the organiser."""
 
-    organiser_name = StringField("Organiser", validators=[Length(max=200)])
-    organiser_address = TextAreaField("Postal address", validators=[Length(max=500)])
-    letter_contact = StringField("Contact line", validators=[Length(max=300)])
-    logo = FileField("Logo (PNG or JPEG, at most 2 MB)")
-    remove_logo = BooleanField("Remove the logo")
-    signature = FileField("Signature (PNG or JPEG, at most 2 MB)")
-    remove_signature = BooleanField("Remove the signature")
+    organiser_name = StringField(_l("Organiser"), validators=[Length(max=200)])
+    organiser_address = TextAreaField(_l("Postal address"), validators=[Length(max=500)])
+    letter_contact = StringField(_l("Contact line"), validators=[Length(max=300)])
+    logo = FileField(_l("Logo (PNG or JPEG, at most 2 MB)"))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    signature = FileField(_l("Signature (PNG or JPEG, at most 2 MB)"))
+    remove_signature = BooleanField(_l("Remove the signature"))

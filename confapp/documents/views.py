@@ -10,6 +10,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from confapp.documents import branding
@@ -53,7 +54,7 @@ def settings(slug: str):
                 for path in stale:
                     if path is not None:
                         path.unlink(missing_ok=True)
-                flash("The documents settings are saved.", "success")
+                flash(_("The documents settings are saved."), "success")
                 return redirect(url_for(".settings", slug=slug))
         status = 422
     return (

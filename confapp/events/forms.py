@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField
@@ -30,12 +31,11 @@ from confapp.events.models import FieldMode
 from confapp.events.models import RegistrationCategory
 from confapp.events.zones import resolve as resolve_zone
 from confapp.events.zones import zone_choices
+from confapp.registration.choices import CATEGORY_LABELS
 from confapp.web.forms import Form
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-CATEGORY_CHOICES = [
-    SelectChoice(c.value, c.value.replace("_", " ").capitalize()) for c in RegistrationCategory
-]
+CATEGORY_CHOICES = [SelectChoice(c.value, CATEGORY_LABELS[c]) for c in RegistrationCategory]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -50,7 +50,7 @@ def _strip(value):
 
 
 def _country_options() -> list[SelectChoice]:
-    return [SelectChoice("", "— not set —")] + [SelectChoice(c, n) for c, n in country_choices()]
+    return [SelectChoice("", _("— not set —"))] + [SelectChoice(c, n) for c, n in country_choices()]
 
 
 class ZoneInput(widgets.TextInput):
@@ -86,32 +86,34 @@ def _local_datetime(label: str) -> DateTimeLocalField:
 class _EventBasics(Form):
     """Fields shared by the new-event and the settings forms."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
     # InputRequired (not DataRequired) keeps the "Not a valid date" message.
-    starts_on = DateField("First day", validators=[InputRequired()])
-    ends_on = DateField("Last day", validators=[InputRequired()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
     timezone = StringField(
-        "Time zone",
+        _l("Time zone"),
         default="UTC",
         validators=[DataRequired("Choose a time zone."), Length(max=200), _known_zone],
         filters=[_strip],
         widget=ZoneInput(),
     )
-    city = StringField("City", validators=[Length(max=100)], filters=[_strip])
-    country = SelectField("Country", choices=_country_options, validators=[Optional()])
-    capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    city = StringField(_l("City"), validators=[Length(max=100)], filters=[_strip])
+    country = SelectField(_l("Country"), choices=_country_options, validators=[Optional()])
+    capacity = IntegerField(
+        _l("Capacity"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
 
     def validate_ends_on(self, field) -> None:
         """The event cannot end before it starts."""
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError("The event cannot end before it starts.")
+            raise ValidationError(_("The event cannot end before it starts."))
 
 
 class NewEventForm(_EventBasics):
     """The few fields needed to create a draft event."""
 
     slug = StringField(
-        "Address (slug)",
+        _l("Address (slug)"),
         validators=[DataRequired(), Length(max=64)],
         filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
     )
@@ -120,36 +122,36 @@ class NewEventForm(_EventBasics):
 class EventSettingsForm(_EventBasics):
     """Every setting of an event (the slug stays fixed once links are out)."""
 
-    tagline = StringField("Tagline", validators=[Length(max=300)], filters=[_strip])
-    description = TextAreaField("Description", validators=[Length(max=20_000)])
-    venue = StringField("Venue", validators=[Length(max=200)], filters=[_strip])
-    venue_address = StringField("Venue address", validators=[Length(max=300)], filters=[_strip])
-    registration_opens_at = _local_datetime("Registration opens")
-    registration_closes_at = _local_datetime("Registration closes")
-    edit_deadline = _local_datetime("Delegates may edit their details until")
-    requires_approval = BooleanField("Organisers approve each registration")
+    tagline = StringField(_l("Tagline"), validators=[Length(max=300)], filters=[_strip])
+    description = TextAreaField(_l("Description"), validators=[Length(max=20_000)])
+    venue = StringField(_l("Venue"), validators=[Length(max=200)], filters=[_strip])
+    venue_address = StringField(_l("Venue address"), validators=[Length(max=300)], filters=[_strip])
+    registration_opens_at = _local_datetime(_l("Registration opens"))
+    registration_closes_at = _local_datetime(_l("Registration closes"))
+    edit_deadline = _local_datetime(_l("Delegates may edit their details until"))
+    requires_approval = BooleanField(_l("Organisers approve each registration"))
     public_categories = MultiCheckboxField(
-        "Categories the public may choose", choices=CATEGORY_CHOICES
+        _l("Categories the public may choose"), choices=CATEGORY_CHOICES
     )
     contact_email = EmailField(
-        "Contact e-mail", validators=[Optional(), Email(), Length(max=254)], filters=[_strip]
+        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)], filters=[_strip]
     )
     letter_signatory = StringField(
-        "Visa letters are signed by", validators=[Length(max=200)], filters=[_strip]
+        _l("Visa letters are signed by"), validators=[Length(max=200)], filters=[_strip]
     )
     letter_purpose = TextAreaField(
-        "Purpose of the visit (visa letters)", validators=[Length(max=5000)]
+        _l("Purpose of the visit (visa letters)"), validators=[Length(max=5000)]
     )
-    passport_data_kept_until = DateField("Erase passport data after", validators=[Optional()])
-    partners = TextAreaField("Organising partners", validators=[Length(max=10_000)])
+    passport_data_kept_until = DateField(_l("Erase passport data after"), validators=[Optional()])
+    partners = TextAreaField(_l("Organising partners"), validators=[Length(max=10_000)])
     privacy_notice = TextAreaField(
-        "Privacy notice on the registration form", validators=[Length(max=10_000)]
+        _l("Privacy notice on the registration form"), validators=[Length(max=10_000)]
     )
     visit_clash_policy = SelectField(
-        "When a visit clashes with a delegate's sessions or meetings",
+        _l("When a visit clashes with a delegate's sessions or meetings"),
         choices=[
-            SelectChoice(ClashPolicy.WARN.value, "Warn and let them confirm"),
-            SelectChoice(ClashPolicy.REFUSE.value, "Refuse the sign-up"),
+            SelectChoice(ClashPolicy.WARN.value, _l("Warn and let them confirm")),
+            SelectChoice(ClashPolicy.REFUSE.value, _l("Refuse the sign-up")),
         ],
     )
     gender_field = SelectField(
@@ -162,20 +164,20 @@ class EventSettingsForm(_EventBasics):
         default=FieldMode.HIDDEN.value,
     )
     visits_per_day_limit = IntegerField(
-        "Visits per delegate per day", validators=[Optional(), NumberRange(min=1, max=20)]
+        _l("Visits per delegate per day"), validators=[Optional(), NumberRange(min=1, max=20)]
     )
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[
-            SelectChoice(EventStatus.DRAFT.value, "Draft (only the team sees it)"),
-            SelectChoice(EventStatus.PUBLISHED.value, "Published"),
+            SelectChoice(EventStatus.DRAFT.value, _l("Draft (only the team sees it)")),
+            SelectChoice(EventStatus.PUBLISHED.value, _l("Published")),
         ],
     )
 
     def validate_public_categories(self, field) -> None:
         """The public registration form needs at least one category."""
         if not field.data:
-            raise ValidationError("Choose at least one category.")
+            raise ValidationError(_("Choose at least one category."))
 
     def data_for_service(self) -> dict:
         """The values update_event() expects."""

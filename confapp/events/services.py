@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.capacity import services as capacity_service
 from confapp.countries import is_country
@@ -44,25 +45,25 @@ def validate_event_fields(
 ) -> None:
     """Check the rules a form alone cannot; raise ValidationFailed naming the field."""
     if not SLUG_RE.match(slug or "") or len(slug) > 64:
-        raise ValidationFailed("Use lower-case letters, digits and hyphens.", field="slug")
+        raise ValidationFailed(_("Use lower-case letters, digits and hyphens."), field="slug")
     clash = db.session.scalar(sa.select(Event.id).where(Event.slug == slug))
     if clash is not None and clash != exclude_id:
-        raise ValidationFailed("Another event already uses this address.", field="slug")
+        raise ValidationFailed(_("Another event already uses this address."), field="slug")
     check_timezone(timezone)
     if ends_on < starts_on:
-        raise ValidationFailed("The event cannot end before it starts.", field="ends_on")
+        raise ValidationFailed(_("The event cannot end before it starts."), field="ends_on")
     if country and not is_country(country):
-        raise ValidationFailed("Unknown country code.", field="country")
+        raise ValidationFailed(_("Unknown country code."), field="country")
     if (
         registration_opens_at
         and registration_closes_at
         and registration_closes_at <= registration_opens_at
     ):
         raise ValidationFailed(
-            "Registration must close after it opens.", field="registration_closes_at"
+            _("Registration must close after it opens."), field="registration_closes_at"
         )
     if capacity is not None and capacity < 0:
-        raise ValidationFailed("Capacity cannot be negative.", field="capacity")
+        raise ValidationFailed(_("Capacity cannot be negative."), field="capacity")
     for category in filter(None, public_categories.split(",")):
         if category not in RegistrationCategory._value2member_map_:
             raise ValidationFailed(f"Unknown category {category!r}.", field="public_categories")
@@ -72,7 +73,7 @@ def check_timezone(name: str) -> None:
     """Refuse anything but an IANA zone name (the settings form offers them as a list)."""
     if name not in available_timezones():
         raise ValidationFailed(
-            "Choose a time zone from the list (an IANA name such as Asia/Kolkata).",
+            _("Choose a time zone from the list (an IANA name such as Asia/Kolkata)."),
             field="timezone",
         )
 
@@ -135,7 +136,7 @@ def event_for_viewer(slug: str, viewer: Any) -> Event:
     (NotFound, a 404, for everyone else: a draft's existence is not revealed)."""
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None or not event.visible_to(viewer):
-        raise NotFound("There is no event at this address.")
+        raise NotFound(_("There is no event at this address."))
     return event
 
 
@@ -220,17 +221,23 @@ def parse_partners(text: str) -> list[tuple[str, str, str]]:
         parts = [p.strip() for p in line.split("|")]
         if len(parts) > 3 or not parts[0]:
             raise ValidationFailed(
-                f'Line {number}: write "Name | Role" (optionally "| https://…").',
+                _(
+                    'Line %(number)s: write "Name | Role" (optionally "| https://…").',
+                    number=number,
+                ),
                 field="partners",
             )
         name = parts[0]
         role = parts[1] if len(parts) > 1 and parts[1] else "Partner"
         url = parts[2] if len(parts) > 2 else ""
         if len(name) > 200 or len(role) > 100 or len(url) > 300:
-            raise ValidationFailed(f"Line {number} is too long.", field="partners")
+            raise ValidationFailed(
+                _("Line %(number)s is too long.", number=number), field="partners"
+            )
         if url and not url.startswith(("https://", "http://")):
             raise ValidationFailed(
-                f"Line {number}: the web address must start with https://.", field="partners"
+                _("Line %(number)s: the web address must start with https://.", number=number),
+                field="partners",
             )
         partners.append((name, role, url))
     return partners
@@ -252,9 +259,9 @@ def _clean_settings(event: Event, data: dict) -> dict:
     values = {key: data[key] for key in _PLAIN_FIELDS if key in data}
     for key, limit in _MAX_LENGTHS.items():
         if len(values.get(key) or "") > limit:
-            raise ValidationFailed(f"At most {limit} characters.", field=key)
+            raise ValidationFailed(_("At most %(limit)s characters.", limit=limit), field=key)
     if "title" in values and not (values["title"] or "").strip():
-        raise ValidationFailed("Enter a title.", field="title")
+        raise ValidationFailed(_("Enter a title."), field="title")
     if "status" in values:
         values["status"] = EventStatus(values["status"])
     if "visit_clash_policy" in values:
@@ -264,7 +271,7 @@ def _clean_settings(event: Event, data: dict) -> dict:
     limit = values.get("visits_per_day_limit")
     if limit is not None and limit < 1:
         raise ValidationFailed(
-            "Leave empty for no limit, or allow at least 1.", field="visits_per_day_limit"
+            _("Leave empty for no limit, or allow at least 1."), field="visits_per_day_limit"
         )
     if isinstance(values.get("public_categories"), list | tuple):
         values["public_categories"] = ",".join(str(c) for c in values["public_categories"])
@@ -289,7 +296,7 @@ def _clean_settings(event: Event, data: dict) -> dict:
     kept_until = values.get("passport_data_kept_until")
     if kept_until is not None and kept_until < values.get("ends_on", event.ends_on):
         raise ValidationFailed(
-            "Passport data is needed until the event is over: choose its last day or later.",
+            _("Passport data is needed until the event is over: choose its last day or later."),
             field="passport_data_kept_until",
         )
     return values

@@ -8,6 +8,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.accounts import team as team_services
 from confapp.accounts.forms import TeamAddForm
@@ -97,11 +99,18 @@ def settings(ctx: Ctx):
         form,
         lambda: registration_services.change_settings(ctx.event, form.data_for_service(), ctx.now),
         subject=ctx.event,
-        success="The settings are saved.",
+        success=_("The settings are saved."),
     )
     if done:
         if done.value:
-            flash(f"{len(done.value)} people moved from the waiting list to confirmed.", "info")
+            flash(
+                ngettext(
+                    "%(num)d person moved from the waiting list to confirmed.",
+                    "%(num)d people moved from the waiting list to confirmed.",
+                    len(done.value),
+                ),
+                "info",
+            )
         return redirect(url_for(".settings", slug=ctx.slug))
     return render_template("events/settings.html", event=ctx.event, form=form)
 
@@ -145,9 +154,11 @@ def team_remove(ctx: Ctx, role_id: int):
     grant = ctx.get(EventRole, role_id)
     who = f"{grant.user.email} no longer has the {grant.role.value} role."
     asked = ctx.confirm(
-        title=f"Remove {grant.user.full_name or grant.user.email} from the team?",
+        title=_("Remove %(email)s from the team?", email=grant.user.full_name or grant.user.email),
         consequences=team_services.remove_consequences(grant),
-        confirm_label=f"Remove {grant.role.value} {grant.user.email}",
+        confirm_label=_(
+            "Remove %(role)s %(email)s", role=grant.role.label.lower(), email=grant.user.email
+        ),
         back=url_for(".team", slug=ctx.slug),
     )
     if asked is not None:
@@ -163,9 +174,14 @@ def invitation_revoke(ctx: Ctx, invitation_id: int):
     invitation = ctx.get(EventInvitation, invitation_id)
     back = url_for(".team", slug=ctx.slug)
     asked = ctx.confirm(
-        title=f"Withdraw the invitation of {invitation.email}?",
-        consequences=[f"The link sent to {invitation.email} stops working; nobody is e-mailed."],
-        confirm_label="Withdraw the invitation",
+        title=_("Withdraw the invitation of %(email)s?", email=invitation.email),
+        consequences=[
+            _(
+                "The link sent to %(email)s stops working; nobody is e-mailed.",
+                email=invitation.email,
+            )
+        ],
+        confirm_label=_("Withdraw the invitation"),
         back=back,
     )
     if asked is not None:
@@ -208,7 +224,7 @@ def admin_new(ctx: Ctx):
     done = ctx.submit(
         form,
         lambda: _create(ctx, form),
-        success="The event is created as a draft. Complete its settings, then publish it.",
+        success=_("The event is created as a draft. Complete its settings, then publish it."),
     )
     if done:
         return redirect(url_for(".settings", slug=done.value.slug))

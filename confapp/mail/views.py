@@ -8,6 +8,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.mail import services
 from confapp.mail.models import MailStatus
@@ -69,7 +71,7 @@ def send_again(ctx: Ctx, message_id: int):
     message = ctx.get(OutboxMessage, message_id)
     ctx.perform(
         lambda: services.send_again(message, ctx.now),
-        success=f"The message to {message.recipient} is queued again.",
+        success=_("The message to %(recipient)s is queued again.", recipient=message.recipient),
         subject=message,
         detail="send again",
     )
@@ -87,8 +89,13 @@ def send_all_again(ctx: Ctx):
         count = outcome.value
         if count:
             flash(
-                f"{count} failed message{'s are' if count != 1 else ' is'} queued again.", "success"
+                ngettext(
+                    "%(num)d failed message is queued again.",
+                    "%(num)d failed messages are queued again.",
+                    count,
+                ),
+                "success",
             )
         else:
-            flash("No failed messages to send again.", "info")
+            flash(_("No failed messages to send again."), "info")
     return _back(ctx)

@@ -38,7 +38,9 @@ from confapp.events.models import FieldMode
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
 from confapp.i18n import N_
+from confapp.i18n import current_language
 from confapp.multilingual import lazy_tr
+from confapp.multilingual import tr
 from confapp.registration import leave
 from confapp.registration.choices import INTEREST_VALUES
 from confapp.registration.choices import INTERESTS
@@ -151,8 +153,8 @@ def parse_category(value: Any) -> RegistrationCategory:
 
 # --- privacy notice -----------------------------------------------------------------
 
-DEFAULT_PRIVACY_NOTICE = """\
-**How your data is used.** The organisers of {title} collect the details on this form to run
+DEFAULT_PRIVACY_NOTICE = N_("""\
+**How your data is used.** The organisers of %(title)s collect the details on this form to run
 the conference: your place, badge, programme, meetings and visits, and the e-mails about them.
 
 - **Who sees them:** the organisers and their staff. Other delegates see your name,
@@ -160,8 +162,8 @@ the conference: your place, badge, programme, meetings and visits, and the e-mai
 - **Visa letters:** passport details are seen by the organisers only and erased after the event.
 - **How long:** they are kept for the event and its reports, then deleted on request.
 - **Your rights:** you can correct your details from "My registration" and ask the organisers
-  {contact}to see or delete them.
-"""
+  %(contact)sto see or delete them.
+""")
 
 
 def privacy_notice(event: Event) -> str:
@@ -170,7 +172,7 @@ def privacy_notice(event: Event) -> str:
     if (event.privacy_notice or "").strip():
         return event.privacy_notice
     contact = f"({event.contact_email}) " if event.contact_email else ""
-    return DEFAULT_PRIVACY_NOTICE.format(title=event.title, contact=contact)
+    return _(DEFAULT_PRIVACY_NOTICE, title=tr(event, "title"), contact=contact)
 
 
 # --- accounts -----------------------------------------------------------------------
@@ -311,6 +313,10 @@ def register(
             raise ValidationFailed(
                 _("This category is not open for registration."), field="category"
             )
+        if not user.language:
+            # The language the delegate registered in is the one they read: their e-mails,
+            # badge and letters follow it (also when sent later by the worker or the CLI).
+            user.language = current_language()
     existing = get_registration(event, user)
     if existing is not None:
         if existing.status is Status.CANCELLED:

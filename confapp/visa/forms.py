@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms import SelectField
 from wtforms import StringField
@@ -26,30 +28,30 @@ def _strip(value: Any) -> Any:
 
 def _known_country(_form, field) -> None:
     if not is_country(field.data):
-        raise ValidationError("Choose your nationality from the list.")
+        raise ValidationError(_("Choose your nationality from the list."))
 
 
 class VisaRequestForm(Form):
     """Passport details for the invitation letter."""
 
     passport_name = StringField(
-        "Full name as in your passport",
+        _l("Full name as in your passport"),
         filters=[_strip],
         validators=[DataRequired("Enter your name exactly as in your passport."), Length(max=200)],
     )
     passport_number = StringField(
-        "Passport number",
+        _l("Passport number"),
         filters=[_strip],
         validators=[Optional(), Length(max=40)],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     nationality = SelectField(
-        "Nationality",
+        _l("Nationality"),
         validators=[InputRequired("Choose your nationality."), _known_country],
         validate_choice=False,
     )
     date_of_birth = DateField(
-        "Date of birth",
+        _l("Date of birth"),
         validators=[InputRequired("Enter your date of birth as a date.")],
         render_kw={"autocomplete": "bday"},
     )
@@ -80,9 +82,9 @@ class DecisionForm(Form):
     """Approve or reject one request, with an optional note to the delegate."""
 
     decision = StringField(
-        "Decision",
+        _l("Decision"),
         validators=[InputRequired("Choose approve or reject."), AnyOf(["approve", "reject"])],
     )
     note = TextAreaField(
-        "Note to the delegate (optional)", filters=[_strip], validators=[Length(max=500)]
+        _l("Note to the delegate (optional)"), filters=[_strip], validators=[Length(max=500)]
     )

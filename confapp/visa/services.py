@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from confapp.accounts.models import User
@@ -80,46 +81,47 @@ def submit_request(
     needs to see it again to correct another field.
     """
     if registration.status in INACTIVE:
-        raise NotAllowed("Your registration is not active, so no letter can be issued.")
+        raise NotAllowed(_("Your registration is not active, so no letter can be issued."))
     existing = registration.visa_request
     if existing is not None:
         # A decision taken while the form was open wins over the form.
         capacity.lock_and_reread(registration.event.pool, existing)
     if not open_for_changes(existing):
         raise DomainError(
-            "Your request has already been decided and can no longer be changed.",
+            _("Your request has already been decided and can no longer be changed."),
             code="already_done",
         )
 
     passport_name = " ".join((passport_name or "").split())
     if not passport_name:
         raise ValidationFailed(
-            "Enter your name exactly as in your passport.", field="passport_name"
+            _("Enter your name exactly as in your passport."), field="passport_name"
         )
     if len(passport_name) > 200:
-        raise ValidationFailed("The name is too long.", field="passport_name")
+        raise ValidationFailed(_("The name is too long."), field="passport_name")
     number = normalise_passport_number(passport_number)
     if not number:
         if existing is None or not existing.passport_number:
-            raise ValidationFailed("Enter your passport number.", field="passport_number")
+            raise ValidationFailed(_("Enter your passport number."), field="passport_number")
         number = existing.passport_number
     elif not PASSPORT_NUMBER_RE.match(number):
         raise ValidationFailed(
-            "A passport number has 5 to 20 letters and digits.", field="passport_number"
+            _("A passport number has 5 to 20 letters and digits."), field="passport_number"
         )
     nationality = (nationality or "").upper()
     if not is_country(nationality):
-        raise ValidationFailed("Choose your nationality.", field="nationality")
+        raise ValidationFailed(_("Choose your nationality."), field="nationality")
     today = now.astimezone(registration.event.tz).date()
     if date_of_birth >= today:
-        raise ValidationFailed("The date of birth must be in the past.", field="date_of_birth")
+        raise ValidationFailed(_("The date of birth must be in the past."), field="date_of_birth")
     age = _age_on(date_of_birth, today)
     if age < MIN_AGE:
         raise ValidationFailed(
-            f"Delegates must be at least {MIN_AGE} years old.", field="date_of_birth"
+            _("Delegates must be at least %(age)s years old.", age=MIN_AGE),
+            field="date_of_birth",
         )
     if age > MAX_AGE:
-        raise ValidationFailed("Please check the year of birth.", field="date_of_birth")
+        raise ValidationFailed(_("Please check the year of birth."), field="date_of_birth")
 
     request = existing or VisaRequest(registration=registration, created_at=now)
     request.passport_name = passport_name
@@ -168,7 +170,7 @@ def request_in_event(event: Event, request_id: int) -> VisaRequest:
         .where(VisaRequest.id == request_id, Registration.event_id == event.id)
     )
     if found is None:
-        raise NotFound("There is no such visa letter request in this event.")
+        raise NotFound(_("There is no such visa letter request in this event."))
     return found
 
 
@@ -211,23 +213,26 @@ def decide(
     """Approve (numbering the letter and e-mailing the delegate) or reject a request."""
     registration = request.registration
     if registration.event_id != event.id:
-        raise NotAllowed("This request belongs to another event.")
+        raise NotAllowed(_("This request belongs to another event."))
     if not actor.is_organiser(event):
-        raise NotAllowed("Only the event's organisers decide on visa letters.")
+        raise NotAllowed(_("Only the event's organisers decide on visa letters."))
     if request.purged_at is not None:
-        raise DomainError("The passport data of this request has been purged.")
+        raise DomainError(_("The passport data of this request has been purged."))
     if approve and registration.status in INACTIVE:
-        raise DomainError("The registration is cancelled or rejected; no letter can be issued.")
+        raise DomainError(_("The registration is cancelled or rejected; no letter can be issued."))
     target = VisaStatus.APPROVED if approve else VisaStatus.REJECTED
     note = (note or "").strip()
     if len(note) > 500:
-        raise ValidationFailed("The note is too long (500 characters at most).", field="note")
+        raise ValidationFailed(_("The note is too long (500 characters at most)."), field="note")
     # Under the event's lock, read the request again: a double-clicked "Approve" finds the
     # first click's decision, and two approvals cannot compute the same letter number.
     capacity.lock_and_reread(event.pool, request)
     if request.status is target and request.note == note:
         raise DomainError(
-            f"This request is already {target.value}; nothing was changed or sent.",
+            _(
+                "This request is already %(target)s; nothing was changed or sent.",
+                target=target.label.lower(),
+            ),
             code="already_done",
         )
     request.status = target
@@ -272,7 +277,7 @@ def decide(
 def letter_data(request: VisaRequest) -> LetterData:
     """What goes on the letter of an approved, unpurged request."""
     if request.status is not VisaStatus.APPROVED or request.purged_at is not None:
-        raise DomainError("Only approved requests have a letter.")
+        raise DomainError(_("Only approved requests have a letter."))
     registration = request.registration
     event = registration.event
     issued = request.decided_at or request.updated_at

@@ -11,6 +11,7 @@ from flask import redirect
 from flask import render_template
 from flask import request as http_request
 from flask import url_for
+from flask_babel import gettext as _
 
 from confapp.errors import NotFound
 from confapp.pdf import font_set
@@ -24,16 +25,11 @@ from confapp.web.lifecycle import event_view
 
 bp = Blueprint("visa", __name__)
 
-STATUS_LABELS = {
-    VisaStatus.REQUESTED: "Awaiting decision",
-    VisaStatus.APPROVED: "Approved",
-    VisaStatus.REJECTED: "Not approved",
-}
-
 
 @bp.app_context_processor
 def _visa_labels() -> dict:
-    return {"visa_status_labels": STATUS_LABELS}
+    # The statuses as this request's reader names them (VisaStatus.label).
+    return {"visa_status_labels": {status: status.label for status in VisaStatus}}
 
 
 def _no_store(response: Response) -> Response:
@@ -67,7 +63,7 @@ def request_letter(ctx: Ctx):
     done = ctx.submit(
         form,
         lambda: services.submit_request(registration, **form.fields_for_service(), now=ctx.now),
-        success="Your passport details are saved." if visa else "Your request has been sent.",
+        success=_("Your passport details are saved.") if visa else _("Your request has been sent."),
     )
     if done or _already_decided(done):
         return redirect(url_for(".request", slug=ctx.slug))
@@ -93,7 +89,7 @@ def letter_pdf(ctx: Ctx):
     registration = services.active_registration(ctx.event, ctx.user)
     visa = registration.visa_request if registration is not None else None
     if visa is None or visa.status is not VisaStatus.APPROVED or visa.purged_at is not None:
-        raise NotFound("There is no letter to download.")
+        raise NotFound(_("There is no letter to download."))
     body = services.render_letter(visa, fonts=font_set(current_app.config))
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (

@@ -165,7 +165,7 @@ def test_add_team_member_invites_unproved_addresses(app, outbox, now):
     assert "invites you" in outbox.body(message) or "invited" in outbox.body(message)
     assert any("/invitations/" in link for link in outbox.links(message))
     [notice] = outbox.to("old@example.org")
-    assert "You are now organiser" in notice["Subject"]
+    assert "You are now an organiser" in notice["Subject"]
 
 
 def test_remove_role_keeps_one_organiser(app_ctx):
