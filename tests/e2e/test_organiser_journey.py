@@ -148,7 +148,7 @@ def test_organiser_builds_programme_approves_schedules_and_prints(
     main.get_by_role("link", name="Registrations", exact=True).click()
     page.get_by_role("link", name=PENDING).click()
     page.get_by_role("button", name="Approve", exact=True).click()
-    expect(page.locator(".flashes")).to_contain_text("1 registration(s) approved.")
+    expect(page.locator(".flashes")).to_contain_text("1 registration approved.")
     with live_app.app_context():
         thabo = db.session.scalar(sa.select(Registration).where(Registration.full_name == PENDING))
         assert thabo.status is RegistrationStatus.CONFIRMED
