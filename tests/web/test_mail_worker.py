@@ -38,7 +38,8 @@ from tests.helpers import sign_in
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 
-REDIS_URL = "redis://127.0.0.1:6379/4"
+# A database of its own on the shared Redis (the test empties it); override for another.
+REDIS_URL = os.environ.get("CONFAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
 def free_port() -> int:
