@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from confapp import create_app
+from confapp.accounts.models import User
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionKind
 from confapp.checkin import door as checkin_door
@@ -143,8 +144,10 @@ def _add_states(event) -> dict:
         .limit(30)
     ).all()
     entrance = checkin_services.resolve_checkpoint(event, None, None)
-    # Scanned before the test's own scans: the earliest scan of a badge is the check-in.
-    earlier = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    # Scanned before the test's own scans: the earliest scan of a badge is the check-in. A
+    # live scan (a past time must fall within the event's days), by the demo's staff member.
+    earlier = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)
+    scanner = db.session.scalar(db.select(User).where(User.email == EMAILS["staff"]))
     for number, registration in enumerate(dict.fromkeys([delegate, *registrations])):
         checkin_door.check_in(
             event,
@@ -152,7 +155,7 @@ def _add_states(event) -> dict:
             checkpoint=entrance,
             scan_id=f"a11y-{number}",
             scanned_at=earlier,
-            actor=None,
+            actor=scanner,
             now=earlier,
         )
     return {
