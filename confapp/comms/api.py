@@ -132,7 +132,7 @@ def register_openapi() -> None:
         },
     )
     openapi.add_path(
-        "/events/{slug}/announcements/{id}",
+        "/events/{slug}/announcements/{announcement_id}",
         "get",
         {
             "summary": "Where an announcement stands: status and delivery counts",
@@ -141,7 +141,12 @@ def register_openapi() -> None:
             "security": openapi.BEARER,
             "parameters": [
                 _SLUG,
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {
+                    "name": "announcement_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                },
             ],
             "responses": {
                 "200": openapi.json_content(openapi.ref("AnnouncementStatus"), "The announcement"),

@@ -362,3 +362,13 @@ def iter_changes(entry: EventLogEntry) -> Iterator[tuple[str, str, str, Any, Any
             yield row.get("label", ""), row.get("op", ""), "", None, None
         for name, (old, new) in (row.get("fields") or {}).items():
             yield row.get("label", ""), row.get("op", ""), name, old, new
+
+
+def caller_role(user: Any, event: Any) -> str:
+    """The caller's strongest standing for the event, as written in the log."""
+    if user is None:
+        return "visitor"
+    kind = user.role_for(event) if event is not None else None
+    if kind is not None:
+        return kind.value
+    return "admin" if user.is_admin else "signed_in"

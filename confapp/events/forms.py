@@ -25,13 +25,13 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from confapp.countries import country_choices
+from confapp.events.labels import CATEGORY_LABELS
 from confapp.events.models import ClashPolicy
 from confapp.events.models import EventStatus
 from confapp.events.models import FieldMode
 from confapp.events.models import RegistrationCategory
 from confapp.events.zones import resolve as resolve_zone
 from confapp.events.zones import zone_choices
-from confapp.registration.choices import CATEGORY_LABELS
 from confapp.web.forms import Form
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

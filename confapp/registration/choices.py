@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from confapp.events.models import RegistrationCategory
+from confapp.events.labels import CATEGORY_LABELS  # noqa: F401 (re-exported)
 from confapp.registration.models import OrganisationType
 from confapp.registration.models import RegistrationStatus
 from confapp.registration.models import Sector
@@ -44,14 +44,6 @@ SECTOR_LABELS: dict[str, Any] = {
     Sector.INDUSTRY: _l("Industry"),
     Sector.AGRICULTURE: _l("Agriculture"),
     Sector.SERVICES: _l("Services"),
-}
-
-CATEGORY_LABELS: dict[str, Any] = {
-    RegistrationCategory.DELEGATE: _l("Delegate"),
-    RegistrationCategory.SPEAKER: _l("Speaker"),
-    RegistrationCategory.PRESS: _l("Press"),
-    RegistrationCategory.SPONSOR: _l("Sponsor"),
-    RegistrationCategory.ORGANISING_STAFF: _l("Organising staff"),
 }
 
 STATUS_LABELS: dict[str, Any] = {

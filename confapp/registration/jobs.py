@@ -10,6 +10,7 @@ from confapp import jobs
 from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.eventlog.services import Recorder
+from confapp.eventlog.services import caller_role
 from confapp.jobs import runs
 from confapp.registration.imports import MAX_ERRORS_SHOWN
 from confapp.registration.imports import import_delegates
@@ -45,8 +46,6 @@ def start_import(event, user, data: bytes, *, filename: str = ""):
 )
 def import_job(run: jobs.Run) -> None:
     """Check every row, then import all or none (as the web form and the command do)."""
-    from confapp.web.lifecycle import caller_role
-
     data = (runs.results_dir() / str(run.job_id) / UPLOAD).read_bytes()
     event, user = run.event, run.user
     phases: dict[str, int] = {}

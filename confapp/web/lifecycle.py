@@ -49,6 +49,7 @@ from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import NotFound
 from confapp.eventlog.services import Recorder
+from confapp.eventlog.services import caller_role
 from confapp.events.services import event_for_viewer
 from confapp.extensions import db
 from confapp.i18n import language_changed
@@ -208,16 +209,6 @@ def form_error(form: FlaskForm, exc: DomainError) -> None:
         form[exc.field].errors = [*form[exc.field].errors, exc.message]
     else:
         form.form_errors.append(exc.message)
-
-
-def caller_role(user: Any, event: Any) -> str:
-    """The caller's strongest standing for the event, as written in the log."""
-    if user is None:
-        return "visitor"
-    kind = user.role_for(event) if event is not None else None
-    if kind is not None:
-        return kind.value
-    return "admin" if user.is_admin else "signed_in"
 
 
 def _check_access(access: Access, user: Any, event: Any) -> None:

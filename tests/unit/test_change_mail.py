@@ -238,8 +238,8 @@ def test_retimed_visit_mails_everyone_signed_up_with_old_and_new_time(event, tri
     mails = with_subject(outbox, f"New time: {visit.title}")
     assert sorted(mails) == ["queue@example.org", "seat@example.org", "waiting@example.org"]
     body = outbox.body(mails["queue@example.org"])
-    assert "Was:  departs Sunday 21 February 2027, 08:00, back about 17:00" in body
-    assert "Now:  departs Sunday 21 February 2027, 09:15, back about 18:00 (Asia/Kolkata)" in body
+    assert "Was: departs Sunday 21 February 2027, 08:00, back about 17:00" in body
+    assert "Now: departs Sunday 21 February 2027, 09:15, back about 18:00 (Asia/Kolkata)" in body
     entry = vevent(mails["seat@example.org"])
     assert entry.decoded("DTSTART") == local_time(event, 1, "09:15")
     assert int(entry["SEQUENCE"]) == visit.sequence == 1
@@ -259,7 +259,7 @@ def test_new_meeting_point_mails_everyone_signed_up(event, trip, now, outbox):
     assert "has a new meeting point:" in body
     assert "Meeting point was: Hotel lobby\n  Meeting point now: Gate 3, Pragati Maidan" in body
     assert "Departs Sunday 21 February 2027, 08:00, back about 17:00 (Asia/Kolkata)" in body
-    assert "Was:  departs" not in body
+    assert "Was: departs" not in body
     assert "Gate 3, Pragati Maidan" in str(vevent(mails["seat@example.org"])["LOCATION"])
     # Time and place at once: one e-mail each that names both.
     visits.update_visit(
@@ -273,7 +273,7 @@ def test_new_meeting_point_mails_everyone_signed_up(event, trip, now, outbox):
     assert sorted(both) == ["queue@example.org", "seat@example.org", "waiting@example.org"]
     body = outbox.body(both["queue@example.org"])
     assert (
-        "Now:  departs Sunday 21 February 2027, 07:30" in body
+        "Now: departs Sunday 21 February 2027, 07:30" in body
         and "Meeting point now: Hotel lobby" in body
     )
 

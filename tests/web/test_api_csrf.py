@@ -45,6 +45,7 @@ class Write:
     page: str  # a page of the app that embeds the CSRF token for the signed-in caller
     role: str  # who may call it (a key of the world's users and tokens)
     tables: tuple[str, ...]  # rows a successful call adds
+    status: int = 200  # what a successful call answers
 
 
 WRITES: dict[str, Write] = {
@@ -61,6 +62,20 @@ WRITES: dict[str, Write] = {
         page="/events/cdc/scan",
         role="staff",
         tables=("scan", "attendance"),
+    ),
+    "comms_api.create": Write(
+        url=lambda w: "/api/v1/events/cdc/announcements",
+        # Published on the site only: each accepted call stores one announcement.
+        body=lambda w, n: {
+            "subject": {"en": f"Bus times {n}"},
+            "body_markdown": {"en": "The bus leaves at 07:30 from Gate 2."},
+            "publish": True,
+            "email": False,
+        },
+        page="/events/cdc/manage/announcements/new",
+        role="organiser",
+        tables=("announcement",),
+        status=201,
     ),
 }
 
@@ -89,6 +104,7 @@ def world(app):
         event = make_event("cdc")
         users = {
             "staff": make_staff(event, "door@example.org", EventRoleKind.STAFF),
+            "organiser": make_staff(event, "chair@example.org", EventRoleKind.ORGANISER),
             "nobody": make_user("nobody@example.org"),
         }
         regs = [make_confirmed_registration(event, f"d{i}@example.org") for i in range(2)]
@@ -100,7 +116,9 @@ def world(app):
         )
         db.session.add(session)
         db.session.flush()
-        tokens = {"staff": issue_api_token(users["staff"], "test", utcnow())}
+        tokens = {
+            role: issue_api_token(users[role], "test", utcnow()) for role in ("staff", "organiser")
+        }
         db.session.commit()
         return {
             "user_ids": {role: user.id for role, user in users.items()},
@@ -167,7 +185,7 @@ def _refused(response) -> None:
 
 
 def _accepted(app, spec, before, response, calls=1) -> None:
-    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.status_code == spec.status, response.get_data(as_text=True)
     after = _counts(app, spec.tables)
     assert all(after[t] == before[t] + calls for t in spec.tables), (before, after)
 
@@ -216,7 +234,7 @@ def test_cookie_write_with_the_page_token_succeeds(app, world, endpoint, method)
         _send(client, endpoint, method, world, n, {"X-CSRFToken": token}) for n in range(2)
     ]
     _accepted(app, spec, before, responses[-1], calls=2)
-    assert responses[0].status_code == 200
+    assert responses[0].status_code == spec.status
 
 
 @parametrize_writes
