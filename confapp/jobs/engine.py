@@ -38,7 +38,7 @@ TASK_MODULES = (
     "confapp.badges.jobs",
     "confapp.checkin.jobs",
     "confapp.agenda.changes",
-    "confapp.visits.services",
+    "confapp.visits.notify",
     "confapp.registration.jobs",
     "confapp.mail.delivery",
     "confapp.meetings.jobs",

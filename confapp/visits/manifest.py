@@ -19,8 +19,8 @@ from confapp.pdf import DEFAULT_BOLD_FONT
 from confapp.pdf import DEFAULT_FONT
 from confapp.pdf import available_fallback_fonts
 from confapp.registration.exports import to_csv
-from confapp.visits.services import NO_BUS
-from confapp.visits.services import ManifestRow
+from confapp.visits.roster import NO_BUS
+from confapp.visits.roster import ManifestRow
 
 
 def header(with_id: bool) -> list[str]:

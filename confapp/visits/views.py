@@ -58,9 +58,6 @@ SEAT_LABELS = {
 }
 
 
-# --- delegates ---------------------------------------------------------------------------
-
-
 def _visit_or_404(event: Event, visit_id: int) -> Visit:
     visit = services.get_visit(event, visit_id)
     if visit is None:
@@ -205,9 +202,6 @@ def visit_ics(slug: str, visit_id: int):
     visit = _visit_or_404(event, visit_id)
     # ETag and Last-Modified: calendar apps that poll it get 304 until the visit changes.
     return calendar_response(ical.visit_feed(event, visit), f"{event.slug}-visit-{visit.id}.ics")
-
-
-# --- organisers ---------------------------------------------------------------------------
 
 
 def _form_error(form, exc: DomainError) -> None:
