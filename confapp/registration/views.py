@@ -359,13 +359,13 @@ def _ask_first(ctx: Ctx, action: str, ids: list[int], back: str):
     if action not in ("cancel", "reject"):
         return None
     count, consequences = services.bulk_consequences(ctx.event, action, ids, ctx.now)
-    noun = "registration" if count == 1 else "registrations"
-    return ctx.confirm(
-        title=f"{action.capitalize()} {count} {noun}?",
-        consequences=consequences,
-        confirm_label=f"{action.capitalize()} {count} {noun}",
-        back=back,
-    )
+    if action == "cancel":
+        title = ngettext("Cancel %(num)d registration?", "Cancel %(num)d registrations?", count)
+        label = ngettext("Cancel %(num)d registration", "Cancel %(num)d registrations", count)
+    else:
+        title = ngettext("Reject %(num)d registration?", "Reject %(num)d registrations?", count)
+        label = ngettext("Reject %(num)d registration", "Reject %(num)d registrations", count)
+    return ctx.confirm(title=title, consequences=consequences, confirm_label=label, back=back)
 
 
 @bp.post("/events/<slug>/manage/registrations/bulk")

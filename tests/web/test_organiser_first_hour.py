@@ -194,6 +194,7 @@ def test_bulk_cancel_asks_first_and_says_who_gets_the_seats(app, client, outbox)
     after = _statuses(app)
     assert after["ana@example.org"] is S.CANCELLED and after["bo@example.org"] is S.CANCELLED
     assert after["wait@example.org"] is S.CONFIRMED
+    assert "2 registrations cancelled." in client.get(done.headers["Location"]).text
 
 
 def test_cancel_from_the_detail_page_asks_first(app, client):
@@ -207,8 +208,9 @@ def test_cancel_from_the_detail_page_asks_first(app, client):
     asked = client.post("/events/cdc/manage/registrations/bulk", data=form)
     assert "Reject 1 registration" in asked.text and 'value="/events/cdc/manage' in asked.text
     assert _statuses(app)["ana@example.org"] is S.CONFIRMED
-    client.post("/events/cdc/manage/registrations/bulk", data={**form, "confirmed": "yes"})
+    done = client.post("/events/cdc/manage/registrations/bulk", data={**form, "confirmed": "yes"})
     assert _statuses(app)["ana@example.org"] is S.REJECTED
+    assert "1 registration rejected." in client.get(done.headers["Location"]).text
 
 
 def test_registrations_api_links_the_next_page(app, client):
