@@ -261,4 +261,4 @@ def test_api_refuses_bad_input_with_422(app, world, changes, code):
 def test_openapi_describes_both_operations(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "post" in paths["/events/{slug}/announcements"]
-    assert "get" in paths["/events/{slug}/announcements/{id}"]
+    assert "get" in paths["/events/{slug}/announcements/{announcement_id}"]
