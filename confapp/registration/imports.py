@@ -15,6 +15,7 @@ from flask_babel import ngettext
 
 from confapp import jobs
 from confapp.accounts.models import User
+from confapp.accounts.services import normalise_email
 from confapp.capacity import services as capacity
 from confapp.errors import DomainError
 from confapp.events.models import Event
@@ -175,7 +176,7 @@ def validate_rows(
     seen: dict[str, int] = {}
     for line, row in rows:
         try:
-            email = services.normalise_email(row.get("email"))
+            email = normalise_email(row.get("email"))
             data: dict[str, Any] = {k: (v or "").strip() for k, v in row.items()}
             data["interests"] = [
                 i.strip() for i in data.get("interests", "").split(";") if i.strip()

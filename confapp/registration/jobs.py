@@ -91,7 +91,7 @@ def welcome_mails(run: jobs.Run, registration_ids: list[int]) -> None:
     import sqlalchemy as sa
 
     from confapp.extensions import db
-    from confapp.registration import services
+    from confapp.registration import states
     from confapp.registration.models import Registration
 
     registrations = db.session.scalars(
@@ -104,8 +104,8 @@ def welcome_mails(run: jobs.Run, registration_ids: list[int]) -> None:
     place = None
     for done, reg in enumerate(registrations, start=1):
         if reg.status is RegistrationStatus.WAITLISTED:
-            place = services.waitlist_position(reg) if place is None else place + 1
-        services._status_mail(
+            place = states.waitlist_position(reg) if place is None else place + 1
+        states.status_mail(
             reg,
             welcome=True,
             position=place if reg.status is RegistrationStatus.WAITLISTED else None,

@@ -121,7 +121,7 @@ def test_capacity_rise_promotes_the_waiting_list(app, now):
 def test_capacity_rise_calls_fill_from_waitlist(app_ctx, now, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "confapp.registration.services.fill_from_waitlist",
+        "confapp.registration.states.fill_from_waitlist",
         lambda event, now: calls.append((event.slug, now)) or [],
     )
     event = make_event(capacity=5)
