@@ -28,8 +28,8 @@ from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionSignup
 from confapp.agenda.models import SessionStatus
 from confapp.capacity.models import CapacityPool
+from confapp.checkin.checkpoints import ENTRANCE
 from confapp.checkin.models import Attendance
-from confapp.checkin.services import ENTRANCE
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db

@@ -11,13 +11,13 @@ from dataclasses import field
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from confapp.badges.issuing import badge_token
 from confapp.badges.order import ORDERS
 from confapp.badges.order import sort_registrations
 from confapp.badges.render import LAYOUTS
 from confapp.badges.render import BadgeData
 from confapp.badges.render import Progress
 from confapp.badges.render import build_badges
-from confapp.checkin.services import badge_token
 from confapp.countries import country_name
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event

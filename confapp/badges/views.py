@@ -16,11 +16,11 @@ from flask_login import login_required
 
 from confapp.badges import services
 from confapp.badges.forms import PrintForm
+from confapp.badges.issuing import badge_token
+from confapp.badges.issuing import reissue_badge
 from confapp.badges.jobs import start_print_run
 from confapp.badges.render import LAYOUTS
 from confapp.badges.render import qr_png
-from confapp.checkin.services import badge_token
-from confapp.checkin.services import reissue_badge
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
 from confapp.pdf import font_set

@@ -13,6 +13,7 @@ from confapp.api.auth import api_credentials
 from confapp.api.auth import json_error
 from confapp.api.auth import organiser_required
 from confapp.api.auth import staff_required
+from confapp.badges.issuing import badge_token
 from confapp.checkin import door
 from confapp.checkin import reports
 from confapp.checkin import services
@@ -104,7 +105,7 @@ def search(slug: str, event, user):
         .limit(20)
     ).all()
     return jsonify(
-        {"results": [{**services.delegate_json(r), "token": services.badge_token(r)} for r in rows]}
+        {"results": [{**services.delegate_json(r), "token": badge_token(r)} for r in rows]}
     )
 
 
@@ -117,7 +118,7 @@ def registration_qr(slug: str, reg_id: int, event, user):
     reg = db.session.get(Registration, reg_id)
     if reg is None or reg.event_id != event.id:
         json_error(404, "not_found", f"No registration {reg_id} in this event.")
-    response = Response(qr_png(services.badge_token(reg)), mimetype="image/png")
+    response = Response(qr_png(badge_token(reg)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -12,8 +12,8 @@ from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import Room
 from confapp.agenda.models import SeatStatus
 from confapp.agenda.models import SessionSignup
+from confapp.checkin.checkpoints import ENTRANCE
 from confapp.checkin.models import Attendance
-from confapp.checkin.services import ENTRANCE
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.registration.models import Registration

@@ -26,6 +26,7 @@ from confapp import jobs
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionStatus
 from confapp.badges import tokens
+from confapp.badges.issuing import secret_key
 from confapp.checkin import reports
 from confapp.checkin import services
 from confapp.checkin.certificates import build_certificates
@@ -190,7 +191,7 @@ def scan(slug: str):
         event=event,
         sessions=sessions,
         visits=visits,
-        public_key=tokens.public_key_b64(services.secret_key(), event.id),
+        public_key=tokens.public_key_b64(secret_key(), event.id),
         checkin_url=url_for("checkin_api.checkin", slug=event.slug),
         search_url=url_for("checkin_api.search", slug=event.slug),
         worker_url=url_for("checkin.scan_worker", slug=event.slug),
