@@ -36,7 +36,9 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
-    await self.clients.claim();
+    // No clients.claim(): the page that installs the worker keeps loading from the network
+    // (its first load is what was measured and sent); the next visit, online or not, is served
+    // by the worker.
   })());
 });
 
