@@ -234,10 +234,13 @@ class Filters:
             return False
         if self.q:
             needle = self.q.casefold()
+            # Every language's title and description: a delegate may search in theirs.
             haystack = [
                 session.title,
                 session.description,
                 session.room.name if session.room else "",
+                *(session.title_i18n or {}).values(),
+                *(session.description_i18n or {}).values(),
             ]
             haystack += [f"{p.name} {p.organisation}" for p in people]
             if not any(needle in h.casefold() for h in haystack):

@@ -85,7 +85,7 @@ def load_programme_with(
         [defer(ProgrammeSession.created_at), defer(ProgrammeSession.updated_at)] if for_grid else []
     )
     if for_grid and not with_descriptions:
-        light.append(defer(ProgrammeSession.description))
+        light += [defer(ProgrammeSession.description), defer(ProgrammeSession.description_i18n)]
     sessions = list(
         db.session.scalars(
             sa.select(ProgrammeSession)

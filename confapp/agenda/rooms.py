@@ -19,6 +19,7 @@ from confapp.agenda.models import Track
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.multilingual import save_translations
 
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -116,23 +117,34 @@ def _check_track(event: Event, name: str, colour: str, exclude_id: int | None) -
     return _check_name(Track, event, name, exclude_id), colour.lower()
 
 
-def create_track(event: Event, *, name: str, colour: str = "#4a5568") -> Track:
-    """Add a track (theme) with a colour."""
+def _clean_names(names: dict[str, str] | None) -> dict[str, str]:
+    return {code: " ".join(text.split())[:100] for code, text in (names or {}).items() if text}
+
+
+def create_track(
+    event: Event, *, name: str, colour: str = "#4a5568", names: dict[str, str] | None = None
+) -> Track:
+    """Add a track (theme) with a colour; `names` holds its name in other languages."""
     name, colour = _check_track(event, name, colour, None)
     changes.bump_version(event)
-    track = Track(event_id=event.id, name=name, colour=colour)
+    track = Track(event_id=event.id, name=name, colour=colour, name_i18n=_clean_names(names))
     db.session.add(track)
     db.session.flush()
     return track
 
 
-def update_track(event: Event, track: Track, *, name: str, colour: str) -> Track:
-    """Rename or recolour a track (unchanged: nothing happens)."""
+def update_track(
+    event: Event, track: Track, *, name: str, colour: str, names: dict[str, str] | None = None
+) -> Track:
+    """Rename, recolour or translate a track (unchanged: nothing happens); `names` None
+    leaves its other languages as they are."""
     changes.lock_programme(event)
     name, colour = _check_track(event, name, colour, track.id)
-    if (track.name, track.colour) == (name, colour):
+    names = dict(track.name_i18n or {}) if names is None else _clean_names(names)
+    if (track.name, track.colour, dict(track.name_i18n or {})) == (name, colour, names):
         return track
     changes.bump_version(event)
     track.name, track.colour = name, colour
+    save_translations(track, {"name": names})
     db.session.flush()
     return track

@@ -33,6 +33,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import format_date
+from confapp.multilingual import save_translations
 from confapp.registration.models import Registration
 from confapp.web.forms import multi_line
 from confapp.web.forms import one_line
@@ -68,6 +69,9 @@ class SessionData:
     description: str = ""
     seat_limit: int | None = None
     people: list[PersonData] = dataclasses.field(default_factory=list)
+    # Title and description in the event's other languages ({field: {language: text}});
+    # None leaves the stored translations as they are (imports, callers without them).
+    translations: dict[str, dict[str, str]] | None = None
 
 
 # --- rules ---------------------------------------------------------------------------------
@@ -225,6 +229,8 @@ def create_session(event: Event, data: SessionData, *, now: dt.datetime) -> Prog
     )
     db.session.add(session)
     db.session.flush()
+    if data.translations:
+        save_translations(session, data.translations)
     _set_people(session, data.people)
     seats.set_seat_limit(session, data.seat_limit, now)
     changes.record(
@@ -245,7 +251,7 @@ class _Edit:
 
     retimed: bool
     moved: bool
-    fields: list[str]  # title, kind, track, description, people (public) and seats
+    fields: list[str]  # title, kind, track, description, translations, people (public), seats
 
     @property
     def public(self) -> list[str]:
@@ -270,6 +276,10 @@ def _compare(session: ProgrammeSession, data: SessionData) -> _Edit:
         "description": data.description,
     }
     fields = [name for name in stored if stored[name] != wanted[name]]
+    if data.translations is not None and _stored_translations(session) != {
+        field: texts for field, texts in data.translations.items() if texts
+    }:
+        fields.append("translations")
     if [(p.name, p.role, p.organisation, p.country) for p in session.people] != [
         p.key() for p in data.people
     ]:
@@ -283,6 +293,14 @@ def _compare(session: ProgrammeSession, data: SessionData) -> _Edit:
     )
 
 
+def _stored_translations(session: ProgrammeSession) -> dict[str, dict[str, str]]:
+    stored = {
+        "title": dict(session.title_i18n or {}),
+        "description": dict(session.description_i18n or {}),
+    }
+    return {field: texts for field, texts in stored.items() if texts}
+
+
 def _apply(session: ProgrammeSession, data: SessionData, edit: _Edit, now: dt.datetime) -> None:
     if "title" in edit.fields:
         session.title = data.title
@@ -292,6 +310,10 @@ def _apply(session: ProgrammeSession, data: SessionData, edit: _Edit, now: dt.da
         session.track_id = data.track_id
     if "description" in edit.fields:
         session.description = data.description
+    if "translations" in edit.fields and data.translations is not None:
+        save_translations(
+            session, {field: data.translations.get(field, {}) for field in ("title", "description")}
+        )
     if "people" in edit.fields:
         _set_people(session, data.people)
     if edit.retimed:

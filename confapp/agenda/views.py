@@ -48,6 +48,10 @@ from confapp.i18n import language_of
 from confapp.multilingual import tr
 from confapp.security import safe_next_url
 from confapp.urls import external_url
+from confapp.web.forms import collect_translations
+from confapp.web.forms import load_translations
+from confapp.web.forms import translation_fields
+from confapp.web.forms import translation_inputs
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
 from confapp.web.lifecycle import event_view
@@ -440,15 +444,21 @@ def room_edit(ctx: Ctx, room_id: int):
 @event_view(Access.ORGANISER)
 def tracks(ctx: Ctx):
     """List tracks and add one."""
-    form = TrackForm()
+    form = _track_form(ctx)
     if ctx.submit(
         form,
-        lambda: venue.create_track(ctx.event, **form.values()),
+        lambda: venue.create_track(ctx.event, **form.values(), names=_track_names(form)),
         success=_("Track %(name)s added.", name=form.name.data),
     ):
         return redirect(url_for(".tracks", slug=ctx.slug))
     tracks_ = listing.list_tracks(ctx.event)
-    page = render_template("agenda/tracks.html", event=ctx.event, form=form, tracks=tracks_)
+    page = render_template(
+        "agenda/tracks.html",
+        event=ctx.event,
+        form=form,
+        tracks=tracks_,
+        translation_inputs=translation_inputs,
+    )
     return page, _status(form)
 
 
@@ -457,24 +467,51 @@ def tracks(ctx: Ctx):
 def track_edit(ctx: Ctx, track_id: int):
     """Edit a track."""
     track = ctx.get(Track, track_id)
-    form = TrackForm(obj=track)
+    form = _track_form(ctx, track)
     if ctx.submit(
         form,
-        lambda: venue.update_track(ctx.event, track, **form.values()),
+        lambda: venue.update_track(ctx.event, track, **form.values(), names=_track_names(form)),
         subject=track,
         success=_("Track saved."),
     ):
         return redirect(url_for(".tracks", slug=ctx.slug))
-    page = render_template("agenda/track_edit.html", event=ctx.event, form=form, track=track)
+    page = render_template(
+        "agenda/track_edit.html",
+        event=ctx.event,
+        form=form,
+        track=track,
+        translation_inputs=translation_inputs,
+    )
     return page, _status(form)
 
 
+# Organiser-written text delegates read, given in each of the event's other languages.
+TRACK_TRANSLATED = {"name": 100}
+SESSION_TRANSLATED = {"title": 300, "description": 20000}
+
+
+def _track_form(ctx: Ctx, track: Track | None = None) -> TrackForm:
+    """The track form with one name input per offered language; on GET, the track's."""
+    form = translation_fields(TrackForm, ctx.event, TRACK_TRANSLATED)(obj=track)
+    if track is not None and request.method == "GET":
+        load_translations(form, track, TRACK_TRANSLATED)
+    return form
+
+
+def _track_names(form: TrackForm) -> dict[str, str]:
+    return collect_translations(form, TRACK_TRANSLATED)["name"]
+
+
 def _session_form(ctx: Ctx, session: ProgrammeSession | None = None) -> SessionForm:
-    """The session form with the event's rooms and tracks; on GET, the session's values."""
-    form = SessionForm()
+    """The session form with the event's rooms and tracks, one title and description input
+    per offered language; on GET, the session's values."""
+    form = translation_fields(
+        SessionForm, ctx.event, SESSION_TRANSLATED, multiline=("description",)
+    )()
     if request.method == "GET":
         if session is not None:
             form.fill(ctx.event, session)
+            load_translations(form, session, SESSION_TRANSLATED)
         else:
             form.starts_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(9, 0))
             form.ends_at.data = dt.datetime.combine(ctx.event.starts_on, dt.time(10, 0))
@@ -509,6 +546,7 @@ def _session_data(ctx: Ctx, form: SessionForm) -> sessions.SessionData:
         description=form.description.data or "",
         seat_limit=form.seat_limit.data,
         people=people,
+        translations=collect_translations(form, SESSION_TRANSLATED),
     )
 
 
@@ -528,6 +566,7 @@ def _session_page(ctx: Ctx, form: SessionForm, session: ProgrammeSession | None)
         warnings=listing.session_warnings(ctx.event, session) if session else [],
         zone=times.zone_label(ctx.event),
         signups=seats.signups_for(session) if session and session.pool else [],
+        translation_inputs=translation_inputs,
     )
     return page, _status(form)
 

@@ -24,6 +24,7 @@ from confapp.meetings.models import NetworkingProfile
 from confapp.meetings.models import NetworkingTag
 from confapp.meetings.models import ProfileTag
 from confapp.meetings.models import TagSide
+from confapp.multilingual import save_translations
 from confapp.registration.models import Registration
 
 MAX_LANGUAGES = 12
@@ -44,17 +45,39 @@ def list_tags(event: Event) -> list[NetworkingTag]:
     )
 
 
-def add_tag(event: Event, name: str) -> NetworkingTag:
-    """Add a tag; names are unique per event (case-insensitive)."""
+def _tag_name(event: Event, name: str, exclude_id: int | None) -> str:
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
         raise ValidationFailed(_("A tag needs a name of at most 80 characters."), field="name")
-    if any(t.name.lower() == name.lower() for t in list_tags(event)):
+    if any(t.name.lower() == name.lower() and t.id != exclude_id for t in list_tags(event)):
         raise ValidationFailed(_("There is already a tag “%(name)s”.", name=name), field="name")
-    tag = NetworkingTag(event_id=event.id, name=name)
+    return name
+
+
+def _tag_names(names: dict[str, str] | None) -> dict[str, str]:
+    return {code: " ".join(text.split())[:80] for code, text in (names or {}).items() if text}
+
+
+def add_tag(event: Event, name: str, names: dict[str, str] | None = None) -> NetworkingTag:
+    """Add a tag; names are unique per event (case-insensitive); `names` holds the tag in
+    the event's other languages."""
+    tag = NetworkingTag(
+        event_id=event.id, name=_tag_name(event, name, None), name_i18n=_tag_names(names)
+    )
     db.session.add(tag)
     db.session.flush()
     return tag
+
+
+def update_tag(event: Event, tag: NetworkingTag, name: str, names: dict[str, str]) -> bool:
+    """Rename or translate a tag; False when nothing changed."""
+    name, names = _tag_name(event, name, tag.id), _tag_names(names)
+    if (tag.name, dict(tag.name_i18n or {})) == (name, names):
+        return False
+    tag.name = name
+    save_translations(tag, {"name": names})
+    db.session.flush()
+    return True
 
 
 def delete_tag_consequences(tag: NetworkingTag) -> list[str]:

@@ -46,6 +46,10 @@ from confapp.registration.choices import ORGANISATION_TYPE_LABELS
 from confapp.registration.choices import SECTOR_LABELS
 from confapp.registration.models import Registration
 from confapp.security import safe_next_url
+from confapp.web.forms import collect_translations
+from confapp.web.forms import load_translations
+from confapp.web.forms import translation_fields
+from confapp.web.forms import translation_inputs
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
 from confapp.web.lifecycle import event_view
@@ -338,7 +342,7 @@ def _manage_page(ctx: Ctx, status: int = 200, **forms):
     event = ctx.event
     forms.setdefault("slots_form", SlotsForm(formdata=None))
     forms.setdefault("tables_form", TablesForm(formdata=None))
-    forms.setdefault("tag_form", TagForm(formdata=None))
+    forms.setdefault("tag_form", _tag_form(ctx, formdata=None))
     forms.setdefault(
         "settings_form",
         SettingsForm(
@@ -357,6 +361,7 @@ def _manage_page(ctx: Ctx, status: int = 200, **forms):
         status_filters=listing.STATUS_FILTERS,
         schedule_form=ScheduleForm(formdata=None),
         zone=zone_label(event),
+        translation_inputs=translation_inputs,
         **forms,
     ), status
 
@@ -432,13 +437,51 @@ def add_tables(ctx: Ctx):
 @bp.post("/events/<slug>/manage/meetings/tags")
 @event_view(Access.ORGANISER)
 def add_tag(ctx: Ctx):
-    """Add a topic tag."""
-    form = TagForm()
+    """Add a topic tag (with its name in the event's other languages)."""
+    form = _tag_form(ctx)
     if ctx.submit(
-        form, lambda: profiles.add_tag(ctx.event, form.name.data), success=_("Tag added.")
+        form,
+        lambda: profiles.add_tag(ctx.event, form.name.data, _tag_names(form)),
+        success=_("Tag added."),
     ):
         return _back(ctx)
     return _manage_page(ctx, 422, tag_form=form)
+
+
+# A topic's name, given in each of the event's other languages.
+TAG_TRANSLATED = {"name": 80}
+
+
+def _tag_form(ctx: Ctx, **kwargs) -> TagForm:
+    return translation_fields(TagForm, ctx.event, TAG_TRANSLATED)(**kwargs)
+
+
+def _tag_names(form: TagForm) -> dict[str, str]:
+    return collect_translations(form, TAG_TRANSLATED)["name"]
+
+
+@bp.route("/events/<slug>/manage/meetings/tags/<int:tag_id>", methods=["GET", "POST"])
+@event_view(Access.ORGANISER)
+def edit_tag(ctx: Ctx, tag_id: int):
+    """Rename a topic tag or give its name in the event's other languages."""
+    tag = ctx.get(NetworkingTag, tag_id)
+    form = _tag_form(ctx, obj=tag)
+    if request.method == "GET":
+        load_translations(form, tag, TAG_TRANSLATED)
+    done = ctx.submit(
+        form, lambda: profiles.update_tag(ctx.event, tag, form.name.data, _tag_names(form))
+    )
+    if done:
+        flash(_("Topic saved.") if done.value else _("Nothing changed."), "success")
+        return _back(ctx)
+    page = render_template(
+        "meetings/tag_edit.html",
+        event=ctx.event,
+        form=form,
+        tag=tag,
+        translation_inputs=translation_inputs,
+    )
+    return page, 422 if form.errors or form.form_errors else 200
 
 
 @bp.post("/events/<slug>/manage/meetings/tags/<int:tag_id>/delete")

@@ -171,6 +171,9 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "meetings.add_tables": (POST_ONLY, ORGS),
     "meetings.add_tag": (POST_ONLY, ORGS),
     "meetings.delete_tag": (POST_ONLY, ORGS),
+    # The world's tag_id names no tag: organisers get 404 (the page itself is tested in
+    # tests/web/test_languages_programme_forms.py), everyone else is refused first.
+    "meetings.edit_tag": ((302, 403, 403, 403, 404, 404), ORGS),
     "meetings.settings": (POST_ONLY, ORGS),
     "meetings.schedule": (POST_ONLY, ORGS),
     "meetings.set_priority": (POST_ONLY, ORGS),

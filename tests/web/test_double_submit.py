@@ -113,6 +113,7 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "meetings.availability": (DELEGATE, {}),
     "meetings.delete_slot": (ORGANISER, YES),
     "meetings.delete_tag": (ORGANISER, YES),
+    "meetings.edit_tag": (ORGANISER, {"name": "Export finance"}),
     "meetings.feedback": (DELEGATE, {"took_place": "y"}),
     # The first save of a profile (issue 16 #8: 5 at once answered 500 on the unique key).
     "meetings.profile": (DELEGATE, {"offers": "Finance for clusters", "opt_in": "y"}),

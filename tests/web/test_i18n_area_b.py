@@ -45,6 +45,7 @@ CONTENT = {
     "Delegate",  # the helpers' delegate name
     "Kenya Leather Cluster",
     "Some bold text",
+    "Du texte **gras**",  # its French, shown in the organiser form's French input
     "bold",
     "Some",
     "text",
@@ -135,6 +136,9 @@ def _countries() -> set[str]:
 
 # Names and codes that read the same in every language.
 NAMES = {"Kenya", "Asia/Kolkata", "IST", "UTC", ".ics", "CSV", "webcal", "YYYY-MM-DD", "HH:MM"}
+# Languages named in their own language (the labels of per-language inputs): the same in
+# every page language, on purpose.
+NAMES |= {"English", "Français", "Español", "Português"}
 
 
 def add_session(event, title, start, end, *, room=None, track=None, seats=None, kind=None):
