@@ -137,7 +137,10 @@ def _drop_movable(inputs: _Inputs) -> None:
 
 
 def _book_placed(
-    event: Event, inputs: _Inputs, assignment: dict[int, int]
+    event: Event,
+    inputs: _Inputs,
+    assignment: dict[int, int],
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[int, list[Meeting]]:
     """Insert a meeting at a free table for each newly placed request; by person."""
     by_id = {r.id: r for r in inputs.requests}
@@ -146,7 +149,9 @@ def _book_placed(
     for m in inputs.meetings.values():
         taken[m.slot_id].add(m.table_id)
     touched: dict[int, list[Meeting]] = defaultdict(list)
-    for rid, slot_id in sorted(assignment.items(), key=lambda kv: kv[0]):
+    for done, (rid, slot_id) in enumerate(sorted(assignment.items(), key=lambda kv: kv[0])):
+        if on_progress and done % 50 == 0:
+            on_progress(done, len(assignment))
         if rid in inputs.meetings:
             continue
         req = by_id[rid]
@@ -167,12 +172,18 @@ def _book_placed(
     return touched
 
 
-def _tell(event: Event, touched: dict[int, list[Meeting]]) -> None:
+def _tell(
+    event: Event,
+    touched: dict[int, list[Meeting]],
+    on_progress: Callable[[int, int], None] | None = None,
+) -> None:
     people = {
         r.id: r
         for r in db.session.scalars(sa.select(Registration).where(Registration.id.in_(touched)))
     }
-    for reg_id, items in touched.items():
+    for done, (reg_id, items) in enumerate(touched.items()):
+        if on_progress:
+            on_progress(done, len(touched))
         reg = people[reg_id]
         language = language_of(reg, event)
         with force_language(language):
@@ -188,6 +199,24 @@ def _tell(event: Event, touched: dict[int, list[Meeting]]) -> None:
             )
 
 
+# Shares of a "Schedule all" job's progress bar (per cent, cumulative): the greedy, the
+# improvement (which may use the whole time limit), booking, then the e-mails.
+_PHASES = {"place": (0, 30), "improve": (30, 70), "book": (70, 80), "tell": (80, 100)}
+
+
+def _phase(on_percent: Callable[[int, int], None] | None, name: str):
+    """`report(done, total)` for one phase, mapped into its share of a 0-100 bar."""
+    if on_percent is None:
+        return None
+    low, high = _PHASES[name]
+
+    def report(done: float, total: float = 1) -> None:
+        share = min(1.0, done / total) if total else 1.0
+        on_percent(low + int((high - low) * share), 100)
+
+    return report
+
+
 def schedule_all(
     event: Event,
     now: dt.datetime,
@@ -195,19 +224,33 @@ def schedule_all(
     reschedule: bool = False,
     time_limit: float = 4.0,
     on_progress: Callable[[int, int], None] | None = None,
+    on_percent: Callable[[int, int], None] | None = None,
     notify: bool = True,
 ) -> BatchReport:
     """Place every accepted, unbooked request; existing meetings are kept (non-fixed ones
     may move when `reschedule`). Future slots only. `on_progress(done, total)` follows the
-    scheduler's first phase."""
+    scheduler's first phase (the command's bar); `on_percent(done, 100)` the whole run
+    (placing, improving, booking, e-mails: the web job's bar)."""
     inputs = _read(event, now)
     if reschedule:
         _drop_movable(inputs)
     problem = _problem(inputs)
-    result = scheduler.schedule(problem, time_limit=time_limit, on_progress=on_progress)
-    touched = _book_placed(event, inputs, result.assignment)
+    place, improve = _phase(on_percent, "place"), _phase(on_percent, "improve")
+
+    def placing(done: int, total: int) -> None:
+        if on_progress:
+            on_progress(done, total)
+        if place:
+            place(done, total)
+
+    result = scheduler.schedule(
+        problem, time_limit=time_limit, on_progress=placing, on_improve=improve
+    )
+    touched = _book_placed(event, inputs, result.assignment, _phase(on_percent, "book"))
     if notify:
-        _tell(event, touched)
+        _tell(event, touched, _phase(on_percent, "tell"))
+    if on_percent:
+        on_percent(100, 100)
     return BatchReport(
         scheduled=sum(1 for rid in result.assignment if rid not in inputs.meetings),
         total_scheduled=result.scheduled,

@@ -141,7 +141,10 @@ class RequestPage:
 
 
 def _status_clause(status: str):
-    booked = sa.exists().where(Meeting.request_id == MeetingRequest.id)
+    # Its own alias: the list's query outer-joins Meeting too, and an EXISTS on that same
+    # table would correlate with it and select from nothing.
+    held = aliased(Meeting)
+    booked = sa.exists().where(held.request_id == MeetingRequest.id)
     clauses = {
         "open": MeetingRequest.status.in_((RequestStatus.PENDING, RequestStatus.ACCEPTED)),
         "pending": MeetingRequest.status == RequestStatus.PENDING,

@@ -459,6 +459,7 @@ def schedule(
     *,
     time_limit: float = 4.0,
     on_progress: Callable[[int, int], None] | None = None,
+    on_improve: Callable[[float], None] | None = None,
 ) -> Result:
     """Place the heaviest set of requests the slots, tables and availability allow.
 
@@ -480,7 +481,8 @@ def schedule(
        to depth 1, then 2, then 3, all or nothing; with several priorities a "swap" pass
        in between puts a heavier request in place of lighter meetings when the ejected
        ones find room elsewhere or weigh less. Passes repeat while they improve, until
-       the bound is reached or the time is up.
+       the bound is reached or the time is up. `on_improve(share of the time limit
+       used)` is called as it goes (this phase may take the whole time limit).
     3. Exact search. Instances with at most EXACT_MAX_REQUESTS requests to place that
        are still short of the bound are solved by branch and bound (a node budget and the
        deadline cut it short); a finished search proves its optimum, which becomes the
@@ -506,7 +508,10 @@ def schedule(
     _greedy(state, todo, on_progress)
     state.log.clear()
     bound = _bound(state, problem.requests)
-    _improve(state, todo, bound, set(problem.fixed), deadline)
+    tick = (
+        (lambda: on_improve((time.perf_counter() - started) / time_limit)) if on_improve else None
+    )
+    _improve(state, todo, bound, set(problem.fixed), deadline, tick)
     if _placed_weight(state) < bound and len(todo) <= EXACT_MAX_REQUESTS:
         proven = _exact(state, todo, deadline)
         if proven is not None:
@@ -608,7 +613,12 @@ def _least_wanted(
 
 
 def _improve(
-    state: _State, todo: list[Request], bound: int, fixed_ids: set, deadline: float
+    state: _State,
+    todo: list[Request],
+    bound: int,
+    fixed_ids: set,
+    deadline: float,
+    tick: Callable[[], None] | None = None,
 ) -> None:
     """Ejection chains for what the greedy left out, deeper while time allows, until
     the bound is reached (with a swap pass when priorities differ)."""
@@ -622,7 +632,7 @@ def _improve(
             if phase == "swap":
                 improved |= _swap_pass(state, todo, fixed_ids, deadline)
             improved |= _insert_pass(
-                state, todo, 2 if phase == "swap" else phase, fixed_ids, deadline
+                state, todo, 2 if phase == "swap" else phase, fixed_ids, deadline, tick
             )
         if time.perf_counter() >= deadline:
             break
@@ -640,13 +650,20 @@ def _swap_pass(state: _State, todo: list[Request], fixed_ids: set, deadline: flo
 
 
 def _insert_pass(
-    state: _State, todo: list[Request], depth: int, fixed_ids: set, deadline: float
+    state: _State,
+    todo: list[Request],
+    depth: int,
+    fixed_ids: set,
+    deadline: float,
+    tick: Callable[[], None] | None = None,
 ) -> bool:
     """Try to place every unplaced request with ejection chains of `depth`."""
     improved = False
-    for r in todo:
+    for k, r in enumerate(todo):
         if r.id in state.slot_of:
             continue
+        if tick and k % 16 == 0:
+            tick()
         if time.perf_counter() >= deadline:
             break
         if _insert(state, r, depth, fixed_ids, set(), deadline):

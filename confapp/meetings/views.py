@@ -38,6 +38,7 @@ from confapp.meetings.forms import SlotsForm
 from confapp.meetings.forms import TablesForm
 from confapp.meetings.forms import TagForm
 from confapp.meetings.forms import choices
+from confapp.meetings.jobs import start_schedule_all
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import MeetingSlot
 from confapp.meetings.models import NetworkingTag
@@ -569,14 +570,16 @@ def set_priority(ctx: Ctx, request_id: int):
 @bp.post("/events/<slug>/manage/meetings/schedule")
 @event_view(Access.ORGANISER)
 def schedule(ctx: Ctx):
-    """Run the batch scheduler now and show what it did."""
+    """Start the batch scheduler as a job; its page shows the progress, then what it did
+    (a GET page: reloading it never schedules again)."""
     form = ScheduleForm()
-    done = ctx.submit(
-        form, lambda: batch.schedule_all(ctx.event, ctx.now, reschedule=form.reschedule.data)
+    started = ctx.submit(
+        form,
+        lambda: start_schedule_all(ctx.event, ctx.user, reschedule=bool(form.reschedule.data)),
     )
-    if not done:
+    if not started:
         return _back(ctx)
-    return render_template("meetings/schedule_report.html", event=ctx.event, report=done.value)
+    return redirect(url_for("jobs.show", slug=ctx.slug, job_id=started.value.id))
 
 
 @bp.get("/events/<slug>/manage/meetings/tables.pdf")

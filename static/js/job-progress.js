@@ -9,6 +9,7 @@
   var bar = document.getElementById("job-bar");
   var state = document.querySelector("#job-state strong");
   var count = document.getElementById("job-count");
+  var note = document.getElementById("job-note");
   var delay = 500;
 
   function show(data) {
@@ -19,6 +20,7 @@
     bar.textContent = data.percent + "%";
     state.textContent = data.state_text;
     count.textContent = data.count_text;
+    if (note) note.textContent = data.note || "";
   }
 
   function poll() {
