@@ -12,6 +12,8 @@ from flask import abort
 from flask import request
 from flask_login import current_user
 
+from confapp.api.auth import api_caller
+from confapp.api.auth import json_error
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.signing import sign  # noqa: F401 - re-exported for older imports
@@ -79,3 +81,32 @@ def admin_required(view: Callable) -> Callable:
 def wants_json() -> bool:
     """Whether the client prefers a JSON answer (API clients)."""
     return request.path.startswith("/api/")
+
+
+def event_role_required(organiser: bool = False) -> Callable[[Callable], Callable]:
+    """Decorator for `/events/<slug>/...` endpoints of staff (or only organisers).
+
+    Answers 401 without valid credentials, 404 for an unknown event and 403 for
+    callers without the role; the view gets `event=` and `user=` besides `slug`.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, slug: str, **kwargs: Any) -> Any:
+            user = api_caller()
+            event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+            if event is None:
+                json_error(404, "not_found", f"No event with the slug {slug!r}.")
+            allowed = user.is_organiser(event) if organiser else user.is_staff(event)
+            if not allowed:
+                needed = "an organiser" if organiser else "staff or an organiser"
+                json_error(403, "forbidden", f"Only {needed} of this event may do this.")
+            return view(*args, slug=slug, event=event, user=user, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = event_role_required(organiser=False)
+organiser_required = event_role_required(organiser=True)

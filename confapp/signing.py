@@ -5,6 +5,7 @@ No web machinery here: services sign and check links in a request, the CLI or a 
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import current_app
@@ -28,3 +29,8 @@ def unsign(token: str, salt: str, max_age: int) -> Any | None:
         return _serializer(salt).loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
+
+
+def api_token_hash(raw: str) -> str:
+    """What is stored of a bearer token: its SHA-256 in hex."""
+    return hashlib.sha256(raw.encode()).hexdigest()

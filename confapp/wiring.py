@@ -72,6 +72,16 @@ def register_extensions(app: Flask) -> None:
             return None
         return user
 
+    # The request plumbing (web.lifecycle, api.auth) imports no feature: it is told here how
+    # a URL's slug names an event and a bearer token its owner.
+    from confapp.accounts.services import user_for_api_token
+    from confapp.api.auth import use_token_loader
+    from confapp.events.services import event_for_viewer
+    from confapp.web.lifecycle import use_event_loader
+
+    use_event_loader(event_for_viewer)
+    use_token_loader(user_for_api_token)
+
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import secrets
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import ValidationFailed
 from confapp.extensions import db
+from confapp.signing import api_token_hash
 from confapp.signing import sign
 from confapp.signing import unsign
 from confapp.urls import external_url
@@ -273,11 +273,6 @@ def change_password(user: User, old: str, new: str) -> None:
 
 
 # --- API tokens ---------------------------------------------------------------------
-
-
-def api_token_hash(raw: str) -> str:
-    """What is stored of a bearer token: its SHA-256 in hex."""
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def api_token_use_is_stale(last_used_at: dt.datetime | None, now: dt.datetime) -> bool:

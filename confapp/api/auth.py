@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort
 from flask import current_app
 from flask import g
@@ -14,18 +14,27 @@ from flask import jsonify
 from flask import request
 from flask_login import current_user
 
-from confapp.accounts.models import User
-from confapp.accounts.services import api_token_hash
-from confapp.accounts.services import user_for_api_token
 from confapp.api.problems import BEARER_CHALLENGE
 from confapp.api.problems import UNAUTHORISED
 from confapp.db import utcnow
-from confapp.events.models import Event
 from confapp.extensions import csrf
 from confapp.extensions import db
+from confapp.signing import api_token_hash
+
+if TYPE_CHECKING:
+    from confapp.accounts.models import User
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOT_FOUND = object()
+# Who owns a bearer token is accounts' to say, given by the app's wiring at start-up (as
+# Flask-Login is given its user_loader): the API's plumbing imports no feature.
+_LOADERS: dict[str, Callable[..., Any]] = {}
+
+
+def use_token_loader(loader: Callable[[str, Any], Any]) -> None:
+    """Set how a bearer token names its user: ``loader(raw_token, now)``, the active owner of
+    an unrevoked token or None (accounts' user_for_api_token)."""
+    _LOADERS["token"] = loader
 
 
 def json_error(status: int, error: str, message: str, **headers: str):
@@ -49,7 +58,7 @@ def current_api_user() -> User | None:
     scheme, _, raw = header.partition(" ")
     user: User | None
     if scheme.lower() == "bearer":
-        user = user_for_api_token(raw.strip(), utcnow())
+        user = _LOADERS["token"](raw.strip(), utcnow())
         g._api_via_token = True
         if user is not None and db.session.dirty:
             # Persist last_used_at now: read-only endpoints never commit.
@@ -115,32 +124,3 @@ def api_login_required(view: Callable) -> Callable:
         return view(*args, user=_need_user(), **kwargs)
 
     return wrapped
-
-
-def event_role_required(organiser: bool = False) -> Callable[[Callable], Callable]:
-    """Decorator for `/events/<slug>/...` endpoints of staff (or only organisers).
-
-    Answers 401 without valid credentials, 404 for an unknown event and 403 for
-    callers without the role; the view gets `event=` and `user=` besides `slug`.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapped(*args: Any, slug: str, **kwargs: Any) -> Any:
-            user = _need_user()
-            event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-            if event is None:
-                json_error(404, "not_found", f"No event with the slug {slug!r}.")
-            allowed = user.is_organiser(event) if organiser else user.is_staff(event)
-            if not allowed:
-                needed = "an organiser" if organiser else "staff or an organiser"
-                json_error(403, "forbidden", f"Only {needed} of this event may do this.")
-            return view(*args, slug=slug, event=event, user=user, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-staff_required = event_role_required(organiser=False)
-organiser_required = event_role_required(organiser=True)

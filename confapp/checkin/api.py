@@ -11,8 +11,6 @@ from flask import request
 from confapp.api import openapi
 from confapp.api.auth import api_credentials
 from confapp.api.auth import json_error
-from confapp.api.auth import organiser_required
-from confapp.api.auth import staff_required
 from confapp.badges.issuing import badge_token
 from confapp.checkin import door
 from confapp.checkin import reports
@@ -22,6 +20,8 @@ from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.extensions import db
 from confapp.registration.models import Registration
+from confapp.security import organiser_required
+from confapp.security import staff_required
 
 checkin_api = Blueprint("checkin_api", __name__)
 

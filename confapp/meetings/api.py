@@ -7,11 +7,11 @@ from flask import Blueprint
 from flask import jsonify
 
 from confapp.api import openapi
-from confapp.api.auth import organiser_required
 from confapp.extensions import db
 from confapp.meetings.booking import event_meetings
 from confapp.meetings.models import MeetingFeedback
 from confapp.meetings.models import MeetingRequest
+from confapp.security import organiser_required
 
 meetings_api = Blueprint("meetings_api", __name__)
 

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from confapp.agenda.models import SeatStatus
 from confapp.api import openapi
 from confapp.api.auth import json_error
-from confapp.api.auth import organiser_required
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.multilingual import tr
+from confapp.security import organiser_required
 from confapp.urls import external_url
 from confapp.visits import services
 from confapp.visits.models import Visit

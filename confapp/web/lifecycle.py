@@ -50,7 +50,6 @@ from confapp.errors import NotAllowed
 from confapp.errors import NotFound
 from confapp.eventlog.services import Recorder
 from confapp.eventlog.services import caller_role
-from confapp.events.services import event_for_viewer
 from confapp.extensions import db
 from confapp.i18n import language_changed
 from confapp.lookups import event_scoped_or_404
@@ -226,9 +225,21 @@ def _check_access(access: Access, user: Any, event: Any) -> None:
         abort(403)
 
 
+# What the lifecycle needs from the packages above it, given by the app's wiring at start-up
+# (as Flask-Login is given its user_loader): the lifecycle imports no feature, so every
+# feature's views can go through it without an import cycle.
+_LOADERS: dict[str, Callable[..., Any]] = {}
+
+
+def use_event_loader(loader: Callable[[str, Any], Any]) -> None:
+    """Set how the event a URL's slug names is found for a caller: ``loader(slug, user)``,
+    raising NotFound when the caller may not see it (events' event_for_viewer)."""
+    _LOADERS["event"] = loader
+
+
 def load_event(slug: str, user: Any) -> Any:
     """The event with this slug as the caller may see it (drafts: its staff only)."""
-    return event_for_viewer(slug, user)
+    return _LOADERS["event"](slug, user)
 
 
 def _current_user_or_none() -> Any:

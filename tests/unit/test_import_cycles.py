@@ -1,6 +1,8 @@
-"""No import cycles between modules (function-level imports included, `if TYPE_CHECKING:`
-blocks left out since they never run), read from the source; features never import the
-app's set-up and glue (create_app, wiring)."""
+"""Dependencies point one way, read from the source (function-level imports included,
+`if TYPE_CHECKING:` blocks left out since they never run): no module imports itself through
+others, no package (confapp/<package>, or a top-level module) imports itself through
+others, and a package imports only packages of its own layer or the layers below (LAYERS);
+features never import the app's set-up and glue (create_app, wiring)."""
 
 from __future__ import annotations
 
@@ -114,6 +116,126 @@ KNOWN = [["confapp.jobs", "confapp.jobs.engine", "confapp.jobs.runs"]]
 
 def test_no_module_imports_itself_through_others():
     assert _cycles(GRAPH) == KNOWN
+
+
+# The layers, lowest first: a package imports its own layer (without cycles, checked
+# below) and the layers under it, never one above. Features that must reach up (release
+# seats when a registration ends, say who a bearer token is) do it through a registry the
+# lower package owns and the glue fills at start-up (registration.leave, the lifecycle's
+# event loader, api.auth's token loader, accounts.places).
+LAYERS: list[set[str]] = [
+    # The ground: storage, errors, languages, links, signing, countries, PDFs, capacity.
+    {
+        "db",
+        "migrate",
+        "extensions",
+        "errors",
+        "i18n",
+        "signing",
+        "urls",
+        "lazy",
+        "multilingual",
+        "countries",
+        "country_groups",
+        "pdf",
+        "lookups",
+        "capacity",
+    },
+    # Plumbing with pages of its own: e-mail, background jobs, the event log, and the
+    # request lifecycle every feature's views go through (web) with the API's (api).
+    {"mail", "jobs", "eventlog", "web", "api", "assets"},
+    {"events", "security"},
+    {"accounts"},
+    {"registration"},
+    # Features: each holds something for a registration.
+    {
+        "agenda",
+        "visits",
+        "meetings",
+        "visa",
+        "badges",
+        "checkin",
+        "comms",
+        "analytics",
+        "documents",
+    },
+    # Set-up and glue: the app factory, its wiring, the command line, the demo.
+    {"confapp", "wiring", "models", "cli", "demo"},
+]
+LAYER_OF = {package: i for i, layer in enumerate(LAYERS) for package in layer}
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "confapp"
+
+
+PACKAGE_GRAPH: dict[str, set[str]] = {}
+for _module, _targets_of in GRAPH.items():
+    PACKAGE_GRAPH.setdefault(_package(_module), set()).update(
+        _package(t) for t in _targets_of if _package(t) != _package(_module)
+    )
+
+# Imports still pointing up, being turned around (each names module -> module).
+KNOWN_UPWARD: set[str] = {
+    "confapp.accounts.views -> confapp.registration.services",
+    "confapp.api.views -> confapp.events.models",
+    "confapp.api.views -> confapp.events.services",
+    "confapp.events.views -> confapp.accounts.forms",
+    "confapp.events.views -> confapp.accounts.models",
+    "confapp.events.views -> confapp.accounts.team",
+    "confapp.events.views -> confapp.registration.models",
+    "confapp.events.views -> confapp.registration.services",
+    "confapp.jobs.runs -> confapp.accounts.models",
+    "confapp.jobs.runs -> confapp.events.models",
+    "confapp.registration.views -> confapp.checkin.reports",
+}
+# Package cycles still being broken (they go with the imports above).
+KNOWN_PACKAGE_CYCLES = [
+    [
+        "accounts",
+        "agenda",
+        "api",
+        "assets",
+        "badges",
+        "checkin",
+        "documents",
+        "eventlog",
+        "events",
+        "jobs",
+        "mail",
+        "meetings",
+        "registration",
+        "security",
+        "visits",
+        "web",
+    ]
+]
+
+
+def test_every_package_has_a_layer():
+    assert sorted(set(PACKAGE_GRAPH) - set(LAYER_OF)) == []
+
+
+def test_no_package_imports_itself_through_others():
+    assert _cycles(PACKAGE_GRAPH) == KNOWN_PACKAGE_CYCLES
+
+
+def test_no_package_imports_a_layer_above_its_own():
+    upward = {
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if LAYER_OF.get(_package(target), 0) > LAYER_OF.get(_package(module), 0)
+    }
+    assert sorted(upward - KNOWN_UPWARD) == []
+    assert sorted(KNOWN_UPWARD - upward) == []  # a fixed one leaves the list
+
+
+def test_the_layer_check_would_see_an_upward_import():
+    # events (layer 2) importing registration (layer 4) is what the check refuses.
+    assert LAYER_OF["events"] < LAYER_OF["registration"] < LAYER_OF["checkin"]
+    assert LAYER_OF["web"] < LAYER_OF["events"] < LAYER_OF["accounts"]
 
 
 def test_features_never_import_the_glue():

@@ -14,11 +14,11 @@ from confapp.accounts.models import EventRoleKind
 from confapp.api import openapi
 from confapp.api.auth import api_login_required
 from confapp.api.auth import current_api_user
-from confapp.api.auth import organiser_required
-from confapp.api.auth import staff_required
 from confapp.db import utcnow
 from confapp.extensions import csrf
 from confapp.extensions import db
+from confapp.security import organiser_required
+from confapp.security import staff_required
 from tests.helpers import make_event
 from tests.helpers import make_staff
 from tests.helpers import make_user
