@@ -42,6 +42,10 @@ EVENT = {
     "letter_signatory": (
         "Dr Meera Raghavan, Executive Director, Bharat Foundation for MSME Clusters"
     ),
+    # The letterhead of visa letters and certificates (documents settings).
+    "organiser_name": "Bharat Foundation for MSME Clusters",
+    "organiser_address": "Core 4B, India Habitat Centre, Lodhi Road\nNew Delhi 110003, India",
+    "letter_contact": "Visa desk: +91 11 4366 2700 · visas@cluster-2027.example.org",
     "letter_purpose": (
         'To attend the international conference "Changing paradigms of cluster development: '
         'learning from global experiences" as a registered delegate, including its plenary and '

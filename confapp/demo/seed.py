@@ -24,6 +24,7 @@ from confapp.accounts import team
 from confapp.accounts.models import EventRoleKind
 from confapp.accounts.models import User
 from confapp.capacity.services import try_take
+from confapp.countries import country_name
 from confapp.db import utcnow
 from confapp.demo import data
 from confapp.demo.translations import translate_demo
@@ -359,6 +360,11 @@ def seed_visa_requests(
         passport_number=number,
         nationality=nationality,
         date_of_birth=born,
+        # A ten-year passport issued some years ago, valid long after the event.
+        passport_issued_on=event.starts_on.replace(year=event.starts_on.year - 4, day=1),
+        passport_expires_on=event.starts_on.replace(year=event.starts_on.year + 6, day=1)
+        - dt.timedelta(days=1),
+        passport_issue_place="Dakar",
         status=VisaStatus.APPROVED,
         created_at=demo_registration.created_at + dt.timedelta(hours=1),
         decided_at=demo_registration.created_at + dt.timedelta(days=2),
@@ -375,6 +381,7 @@ def seed_visa_requests(
     ]
     for registration in rng.sample(candidates, min(data.VISA_REQUESTS - 1, len(candidates))):
         born_on = dt.date(rng.randint(1962, 1996), rng.randint(1, 12), rng.randint(1, 28))
+        issued_on = event.starts_on - dt.timedelta(days=rng.randint(200, 3000))
         visa = VisaRequest(
             registration=registration,
             passport_name=(passport_names or {}).get(registration.email)
@@ -382,6 +389,9 @@ def seed_visa_requests(
             passport_number=f"{rng.choice('ABCDEGHKLMNPRT')}{rng.randint(1000000, 9999999)}",
             nationality=registration.country,
             date_of_birth=born_on,
+            passport_issued_on=issued_on,
+            passport_expires_on=issued_on.replace(year=issued_on.year + 10, day=1),
+            passport_issue_place=country_name(registration.country, "en"),
             status=VisaStatus.REQUESTED,
             created_at=registration.created_at + dt.timedelta(days=1),
         )

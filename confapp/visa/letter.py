@@ -47,6 +47,23 @@ class LetterData:
     contact_email: str = ""
 
 
+def long_date(day: dt.date) -> str:
+    """A day in words in the current language: "3 April 1990", "3 avril 1990"."""
+    from babel.dates import format_date
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "long", locale=locale)
+
+
+_EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 

@@ -54,6 +54,11 @@ class VisaRequest(db.Model):
     passport_number: Mapped[str | None] = mapped_column(sa.String(40))
     nationality: Mapped[str | None] = mapped_column(sa.String(2))
     date_of_birth: Mapped[dt.date | None]
+    # What embassies ask besides the number: when and where the passport was issued and
+    # until when it is valid (NULL on requests made before they were asked, and once purged).
+    passport_issued_on: Mapped[dt.date | None]
+    passport_expires_on: Mapped[dt.date | None]
+    passport_issue_place: Mapped[str | None] = mapped_column(sa.String(100))
     status: Mapped[VisaStatus] = mapped_column(str_enum(VisaStatus), default=VisaStatus.REQUESTED)
     # Number printed on the letter, e.g. "CDC-2027-0042".
     reference: Mapped[str | None] = mapped_column(sa.String(40), unique=True)

@@ -7,8 +7,10 @@ exports, and `purge_passports` removes it once the event is over.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -24,6 +26,7 @@ from confapp.errors import NotFound
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import format_date
 from confapp.mail import send_mail
 from confapp.multilingual import lazy_tr
 from confapp.pdf import FontSet
@@ -39,6 +42,10 @@ MIN_AGE = 16
 MAX_AGE = 120
 INACTIVE = (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED)
 PASSPORT_NUMBER_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+PLACE_MAX = 100
+MAX_PASSPORT_YEARS = 20
+# Most embassies want the passport valid this long after the stay.
+VALIDITY_AFTER_STAY_MONTHS = 6
 
 
 def active_registration(event: Event, user: User) -> Registration | None:
@@ -66,32 +73,65 @@ def normalise_passport_number(value: str | None) -> str:
     return re.sub(r"[\s-]+", "", value or "").upper()
 
 
-def submit_request(
+@dataclass(frozen=True)
+class PassportDetails:
+    """A request's passport fields as checked, ready to store (or to show for review)."""
+
+    passport_name: str
+    passport_number: str
+    nationality: str
+    date_of_birth: dt.date
+    passport_issued_on: dt.date
+    passport_expires_on: dt.date
+    passport_issue_place: str
+    # The number was left empty and the one on file is kept.
+    number_on_file: bool = False
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+def validity_needed_until(event: Event) -> dt.date:
+    """The day a passport should still be valid on: six months after the event ends."""
+    return _add_months(event.ends_on, VALIDITY_AFTER_STAY_MONTHS)
+
+
+def short_validity(expires_on: dt.date | None, event: Event) -> bool:
+    """Whether a passport (valid through the event) expires within six months after it:
+    most embassies refuse such a passport, so the delegate and organisers are warned."""
+    return expires_on is not None and expires_on < validity_needed_until(event)
+
+
+def check_request(
     registration: Registration,
     *,
     passport_name: str,
     passport_number: str | None,
     nationality: str,
     date_of_birth: dt.date,
+    passport_issued_on: dt.date | None,
+    passport_expires_on: dt.date | None,
+    passport_issue_place: str | None,
     now: dt.datetime,
-) -> VisaRequest:
-    """Create or update the delegate's request; only while it awaits a decision.
+) -> PassportDetails:
+    """Check the delegate's passport details without storing anything (the review step).
 
     An empty `passport_number` keeps the one already on file, so the delegate never
-    needs to see it again to correct another field.
+    needs to see it again to correct another field. Raises ValidationFailed naming the
+    field; refuses a passport that expires before the event ends.
     """
     if registration.status in INACTIVE:
         raise NotAllowed(_("Your registration is not active, so no letter can be issued."))
     existing = registration.visa_request
-    if existing is not None:
-        # A decision taken while the form was open wins over the form.
-        capacity.lock_and_reread(registration.event.pool, existing)
     if not open_for_changes(existing):
         raise DomainError(
             _("Your request has already been decided and can no longer be changed."),
             code="already_done",
         )
-
     passport_name = " ".join((passport_name or "").split())
     if not passport_name:
         raise ValidationFailed(
@@ -100,10 +140,11 @@ def submit_request(
     if len(passport_name) > 200:
         raise ValidationFailed(_("The name is too long."), field="passport_name")
     number = normalise_passport_number(passport_number)
+    on_file = False
     if not number:
         if existing is None or not existing.passport_number:
             raise ValidationFailed(_("Enter your passport number."), field="passport_number")
-        number = existing.passport_number
+        number, on_file = existing.passport_number, True
     elif not PASSPORT_NUMBER_RE.match(number):
         raise ValidationFailed(
             _("A passport number has 5 to 20 letters and digits."), field="passport_number"
@@ -111,7 +152,8 @@ def submit_request(
     nationality = (nationality or "").upper()
     if not is_country(nationality):
         raise ValidationFailed(_("Choose your nationality."), field="nationality")
-    today = now.astimezone(registration.event.tz).date()
+    event = registration.event
+    today = now.astimezone(event.tz).date()
     if date_of_birth >= today:
         raise ValidationFailed(_("The date of birth must be in the past."), field="date_of_birth")
     age = _age_on(date_of_birth, today)
@@ -122,12 +164,117 @@ def submit_request(
         )
     if age > MAX_AGE:
         raise ValidationFailed(_("Please check the year of birth."), field="date_of_birth")
+    _check_passport_dates(event, date_of_birth, passport_issued_on, passport_expires_on, today)
+    place = " ".join((passport_issue_place or "").split())
+    if not place:
+        raise ValidationFailed(
+            _("Enter the place of issue printed in your passport."), field="passport_issue_place"
+        )
+    if len(place) > PLACE_MAX:
+        raise ValidationFailed(
+            _("The place of issue is too long (%(max)s characters at most).", max=PLACE_MAX),
+            field="passport_issue_place",
+        )
+    return PassportDetails(
+        passport_name=passport_name,
+        passport_number=number,
+        nationality=nationality,
+        date_of_birth=date_of_birth,
+        passport_issued_on=passport_issued_on,
+        passport_expires_on=passport_expires_on,
+        passport_issue_place=place,
+        number_on_file=on_file,
+    )
 
+
+def _check_passport_dates(
+    event: Event,
+    born: dt.date,
+    issued: dt.date | None,
+    expires: dt.date | None,
+    today: dt.date,
+) -> None:
+    if issued is None:
+        raise ValidationFailed(_("Enter the passport's date of issue."), field="passport_issued_on")
+    if issued > today:
+        raise ValidationFailed(
+            _("The date of issue cannot be in the future."), field="passport_issued_on"
+        )
+    if issued < born:
+        raise ValidationFailed(
+            _("The date of issue is before your date of birth: please check both."),
+            field="passport_issued_on",
+        )
+    if expires is None:
+        raise ValidationFailed(
+            _("Enter the passport's date of expiry."), field="passport_expires_on"
+        )
+    if expires <= issued:
+        raise ValidationFailed(
+            _("The date of expiry must be after the date of issue."), field="passport_expires_on"
+        )
+    if expires > _add_months(issued, 12 * MAX_PASSPORT_YEARS):
+        raise ValidationFailed(
+            _(
+                "A passport is valid for %(years)s years at most: please check the dates.",
+                years=MAX_PASSPORT_YEARS,
+            ),
+            field="passport_expires_on",
+        )
+    if expires <= event.ends_on:
+        raise ValidationFailed(
+            _(
+                "This passport expires on %(expires)s, before the event ends on %(ends)s: no "
+                "visa can be granted on it. Renew your passport first, then request the letter "
+                "with the new one.",
+                expires=format_date(expires),
+                ends=format_date(event.ends_on),
+            ),
+            field="passport_expires_on",
+        )
+
+
+def submit_request(
+    registration: Registration,
+    *,
+    passport_name: str,
+    passport_number: str | None,
+    nationality: str,
+    date_of_birth: dt.date,
+    passport_issued_on: dt.date | None,
+    passport_expires_on: dt.date | None,
+    passport_issue_place: str | None,
+    now: dt.datetime,
+) -> VisaRequest:
+    """Create or update the delegate's request; only while it awaits a decision.
+
+    The same checks as :func:`check_request` (the review step), then stored.
+    """
+    if registration.status in INACTIVE:
+        raise NotAllowed(_("Your registration is not active, so no letter can be issued."))
+    existing = registration.visa_request
+    if existing is not None:
+        # A decision taken while the form was open wins over the form.
+        capacity.lock_and_reread(registration.event.pool, existing)
+    details = check_request(
+        registration,
+        passport_name=passport_name,
+        passport_number=passport_number,
+        nationality=nationality,
+        date_of_birth=date_of_birth,
+        passport_issued_on=passport_issued_on,
+        passport_expires_on=passport_expires_on,
+        passport_issue_place=passport_issue_place,
+        now=now,
+    )
     request = existing or VisaRequest(registration=registration, created_at=now)
-    request.passport_name = passport_name
-    request.passport_number = number
-    request.nationality = nationality
-    request.date_of_birth = date_of_birth
+    request.passport_name = details.passport_name
+    request.passport_number = details.passport_number
+    request.nationality = details.nationality
+    request.date_of_birth = details.date_of_birth
+    request.passport_issued_on = details.passport_issued_on
+    request.passport_expires_on = details.passport_expires_on
+    request.passport_issue_place = details.passport_issue_place
     request.status = VisaStatus.REQUESTED
     request.updated_at = now
     registration.needs_visa_letter = True
@@ -324,6 +471,9 @@ def purge_passports(event: Event, now: dt.datetime) -> int:
             passport_number=None,
             nationality=None,
             date_of_birth=None,
+            passport_issued_on=None,
+            passport_expires_on=None,
+            passport_issue_place=None,
             purged_at=now,
             updated_at=now,
         )

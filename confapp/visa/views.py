@@ -18,6 +18,8 @@ from confapp.pdf import font_set
 from confapp.visa import services
 from confapp.visa.forms import DecisionForm
 from confapp.visa.forms import VisaRequestForm
+from confapp.visa.forms import month_names
+from confapp.visa.letter import long_date
 from confapp.visa.models import VisaStatus
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
@@ -30,6 +32,16 @@ bp = Blueprint("visa", __name__)
 def _visa_labels() -> dict:
     # The statuses as this request's reader names them (VisaStatus.label).
     return {"visa_status_labels": {status: status.label for status in VisaStatus}}
+
+
+@bp.context_processor
+def _visa_words() -> dict:
+    # For this feature's pages only: month names for the date fields, dates in words.
+    return {
+        "visa_month_names": month_names,
+        "date_in_words": long_date,
+        "visa_short_validity": services.short_validity,
+    }
 
 
 def _no_store(response: Response) -> Response:
@@ -47,31 +59,77 @@ def _request_form(visa, registration) -> VisaRequestForm:
         form.passport_number.data = ""  # the number on file never goes back to the browser
         if visa is None:
             form.passport_name.data = registration.full_name
+        if not form.nationality.data:
+            # Most delegates hold the passport of the country they registered from.
+            form.nationality.data = registration.country or ""
     return form
 
 
 @bp.route("/events/<slug>/visa-letter", methods=["GET", "POST"], endpoint="request")
 @event_view(Access.SIGNED_IN, log=True)
 def request_letter(ctx: Ctx):
-    """The delegate's visa letter request: passport details, status, download."""
+    """The delegate's visa letter request: passport details, a review, status, download.
+
+    Without JavaScript, in three steps: the form; its first POST checks the details and
+    shows them back for review (the date of birth in words, in the reader's language,
+    so a slip of day and month is seen by the person who made it); the review's
+    "Confirm" POST (``step=confirm``) stores them. "Correct" (``step=edit``) shows the
+    form again, filled in.
+    """
     registration = services.active_registration(ctx.event, ctx.user)
     if registration is None:
         status = 403 if http_request.method == "POST" else 200
         return render_template("visa/not_registered.html", event=ctx.event), status
     visa = registration.visa_request
     form = _request_form(visa, registration)
-    done = ctx.submit(
-        form,
-        lambda: services.submit_request(registration, **form.fields_for_service(), now=ctx.now),
-        success=_("Your passport details are saved.") if visa else _("Your request has been sent."),
-    )
-    if done or _already_decided(done):
-        return redirect(url_for(".request", slug=ctx.slug))
+    step = http_request.form.get("step", "review") if http_request.method == "POST" else ""
+    status = 200
+    if step == "confirm":
+        done = ctx.submit(
+            form,
+            lambda: services.submit_request(registration, **form.fields_for_service(), now=ctx.now),
+            success=_("Your passport details are saved.")
+            if visa
+            else _("Your request has been sent."),
+        )
+        if done or _already_decided(done):
+            return redirect(url_for(".request", slug=ctx.slug))
+        status = 422
+    elif step == "review":
+        if form.validate_on_submit():
+            checked = ctx.perform(
+                lambda: services.check_request(
+                    registration, **form.fields_for_service(), now=ctx.now
+                ),
+                form=form,
+                log=False,
+            )
+            if checked:
+                return _review(ctx, registration, visa, form, checked.value)
+            if _already_decided(checked):
+                return redirect(url_for(".request", slug=ctx.slug))
+        status = 422
+    # step == "edit": the form again, filled in with what the review carried.
     page = render_template(
         "visa/request.html", event=ctx.event, registration=registration, visa=visa, form=form,
         editable=services.open_for_changes(visa),
     )  # fmt: skip
-    return _no_store(make_response(page, 422 if http_request.method == "POST" else 200))
+    return _no_store(make_response(page, status))
+
+
+def _review(ctx: Ctx, registration, visa, form, details) -> Response:
+    """The review step: the details as they will be stored, asking the delegate to confirm."""
+    page = render_template(
+        "visa/review.html",
+        event=ctx.event,
+        registration=registration,
+        visa=visa,
+        form=form,
+        details=details,
+        short_validity=services.short_validity(details.passport_expires_on, ctx.event),
+        valid_until=services.validity_needed_until(ctx.event),
+    )
+    return _no_store(make_response(page))
 
 
 def _already_decided(done) -> bool:

@@ -26,6 +26,9 @@ PASSPORT = {
     "passport_number": "ak 123-4567",
     "nationality": "KE",
     "date_of_birth": dt.date(1984, 6, 2),
+    "passport_issued_on": dt.date(2018, 3, 11),
+    "passport_expires_on": dt.date(2028, 3, 10),
+    "passport_issue_place": " Nairobi ",
 }
 
 
@@ -62,6 +65,9 @@ def test_submit_creates_request_normalised(event, now):
     assert stored.passport_name == "Wanjiru Kamau"
     assert stored.passport_number == "AK1234567"
     assert stored.nationality == "KE"
+    assert stored.passport_issued_on == dt.date(2018, 3, 11)
+    assert stored.passport_expires_on == dt.date(2028, 3, 10)
+    assert stored.passport_issue_place == "Nairobi"
     assert reg.needs_visa_letter is True
 
 
@@ -89,6 +95,17 @@ def test_update_while_requested_and_empty_number_keeps_it(event, now):
         ({"passport_number": "AB/12345"}, "passport_number"),
         ({"passport_number": ""}, "passport_number"),  # nothing on file yet
         ({"passport_name": "   "}, "passport_name"),
+        ({"passport_issued_on": None}, "passport_issued_on"),
+        ({"passport_issued_on": dt.date(2026, 12, 2)}, "passport_issued_on"),  # tomorrow
+        ({"passport_issued_on": dt.date(1984, 6, 1)}, "passport_issued_on"),  # before birth
+        ({"passport_expires_on": None}, "passport_expires_on"),
+        ({"passport_expires_on": dt.date(2018, 3, 11)}, "passport_expires_on"),  # = issue
+        ({"passport_expires_on": dt.date(2017, 1, 1)}, "passport_expires_on"),  # before issue
+        ({"passport_expires_on": dt.date(2038, 3, 12)}, "passport_expires_on"),  # > 20 years
+        ({"passport_expires_on": dt.date(2027, 2, 22)}, "passport_expires_on"),  # last day
+        ({"passport_expires_on": dt.date(2027, 1, 5)}, "passport_expires_on"),  # before it
+        ({"passport_issue_place": "  "}, "passport_issue_place"),
+        ({"passport_issue_place": "x" * 101}, "passport_issue_place"),
     ],
 )
 def test_submit_refuses_bad_input(event, now, overrides, field):
@@ -97,6 +114,44 @@ def test_submit_refuses_bad_input(event, now, overrides, field):
         submit(reg, now, **overrides)
     assert info.value.field == field
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VisaRequest)) == 0
+
+
+def test_passport_expiring_before_the_event_ends_is_refused_with_the_dates(event, now):
+    reg = make_confirmed_registration(event)
+    with pytest.raises(ValidationFailed) as info:
+        submit(reg, now, passport_expires_on=dt.date(2027, 2, 21))
+    message = str(info.value.message)
+    assert "21 February 2027" in message and "22 February 2027" in message
+    assert "Renew your passport" in message
+
+
+def test_check_request_stores_nothing_and_cleans(event, now):
+    reg = make_confirmed_registration(event)
+    details = services.check_request(reg, now=now, **PASSPORT)
+    assert details.passport_number == "AK1234567"
+    assert details.passport_name == "Wanjiru Kamau"
+    assert details.passport_issue_place == "Nairobi"
+    assert details.number_on_file is False
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VisaRequest)) == 0
+    submit(reg, now)
+    kept = services.check_request(reg, now=now, **{**PASSPORT, "passport_number": ""})
+    assert (kept.passport_number, kept.number_on_file) == ("AK1234567", True)
+
+
+def test_six_months_validity_after_the_event_is_a_warning_not_a_refusal(event, now):
+    # The event ends on 22 February 2027: six months later is 22 August 2027.
+    assert services.validity_needed_until(event) == dt.date(2027, 8, 22)
+    assert services.short_validity(dt.date(2027, 8, 21), event)
+    assert not services.short_validity(dt.date(2027, 8, 22), event)
+    assert not services.short_validity(None, event)
+    reg = make_confirmed_registration(event)
+    visa = submit(reg, now, passport_expires_on=dt.date(2027, 3, 1))
+    assert visa.passport_expires_on == dt.date(2027, 3, 1)
+
+
+def test_six_months_after_the_end_of_a_month(ctx):
+    event = make_event("aug", starts_on=dt.date(2027, 8, 29), ends_on=dt.date(2027, 8, 31))
+    assert services.validity_needed_until(event) == dt.date(2028, 2, 29)
 
 
 def test_exactly_sixteen_is_accepted(event, now):
@@ -238,8 +293,12 @@ def test_purge_erases_only_this_event(ctx, now):
     assert mine.passport_number is None
     assert mine.nationality is None
     assert mine.date_of_birth is None
+    assert mine.passport_issued_on is None
+    assert mine.passport_expires_on is None
+    assert mine.passport_issue_place is None
     assert mine.purged_at == later
     assert theirs.passport_number == "AK1234567"
+    assert theirs.passport_issue_place == "Nairobi"
     assert theirs.purged_at is None
     assert services.purge_passports(event, later) == 0
 

@@ -148,6 +148,10 @@ RECIPES: dict[str, tuple[str, dict]] = {
             "passport_number": "P1234567",
             "nationality": "KE",
             "date_of_birth": "1980-01-01",
+            "passport_issued_on": "2020-01-01",
+            "passport_expires_on": "2030-01-01",
+            "passport_issue_place": "Nairobi",
+            "step": "confirm",  # the review step's Confirm: the POST that stores
         },
     ),
     "visits.add_delegate": (ORGANISER, {"who": "delegate@example.org"}),

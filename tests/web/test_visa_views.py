@@ -4,6 +4,7 @@ and who may see passport data (nobody else)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 
@@ -29,8 +30,19 @@ FORM = {
     "passport_name": "Amara Okafor",
     "passport_number": "A07654321",
     "nationality": "NG",
-    "date_of_birth": "1979-11-23",
+    "date_of_birth-day": "23",
+    "date_of_birth-month": "11",
+    "date_of_birth-year": "1979",
+    "passport_issued_on-day": "4",
+    "passport_issued_on-month": "5",
+    "passport_issued_on-year": "2018",
+    "passport_expires_on-day": "3",
+    "passport_expires_on-month": "5",
+    "passport_expires_on-year": "2028",
+    "passport_issue_place": "Abuja",
 }
+# The review step's "Confirm" stores what the first POST checked.
+CONFIRM = {**FORM, "step": "confirm"}
 
 
 @pytest.fixture
@@ -73,6 +85,9 @@ def make_request(app, email="amara@example.org", approve=False):
             passport_number=FORM["passport_number"],
             nationality="NG",
             date_of_birth=dt.date(1979, 11, 23),
+            passport_issued_on=dt.date(2018, 5, 4),
+            passport_expires_on=dt.date(2028, 5, 3),
+            passport_issue_place="Abuja",
             now=utcnow(),
         )
         if approve:
@@ -126,7 +141,11 @@ def test_delegate_requests_then_updates(app, client, world):
     assert 'name="passport_number"' in page.text
     assert 'value="Amara Okafor"' in page.text  # prefilled from the registration
 
-    response = client.post("/events/cdc/visa-letter", data=FORM)
+    review = client.post("/events/cdc/visa-letter", data=FORM)
+    assert review.status_code == 200
+    assert "Born 23 November 1979 — is that right?" in review.text
+    assert visa_rows(app) == []  # the review stores nothing
+    response = client.post("/events/cdc/visa-letter", data=CONFIRM)
     assert response.status_code == 302
     [row] = visa_rows(app)
     assert (row.passport_name, row.passport_number, row.nationality) == (
@@ -135,6 +154,11 @@ def test_delegate_requests_then_updates(app, client, world):
         "NG",
     )
     assert row.date_of_birth == dt.date(1979, 11, 23)
+    assert (row.passport_issued_on, row.passport_expires_on, row.passport_issue_place) == (
+        dt.date(2018, 5, 4),
+        dt.date(2028, 5, 3),
+        "Abuja",
+    )
     assert row.status is VisaStatus.REQUESTED
 
     page = client.get("/events/cdc/visa-letter")
@@ -145,7 +169,7 @@ def test_delegate_requests_then_updates(app, client, world):
     assert page.headers["Cache-Control"] == "no-store"
 
     response = client.post(
-        "/events/cdc/visa-letter", data={**FORM, "passport_number": "", "nationality": "GH"}
+        "/events/cdc/visa-letter", data={**CONFIRM, "passport_number": "", "nationality": "GH"}
     )
     assert response.status_code == 302
     [row] = visa_rows(app)
@@ -156,9 +180,31 @@ def test_delegate_requests_then_updates(app, client, world):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"date_of_birth": "2015-01-01"}, "at least 16"),
-        ({"date_of_birth": "2099-01-01"}, "in the past"),
-        ({"date_of_birth": "23/11/1979x"}, "date"),
+        ({"date_of_birth-year": "2015"}, "at least 16"),
+        ({"date_of_birth-year": "2099"}, "in the past"),
+        ({"date_of_birth-year": "79"}, "four digits"),
+        ({"date_of_birth-day": "31", "date_of_birth-month": "2"}, "no such day"),
+        ({"date_of_birth-month": ""}, "the day, the month and the year"),
+        ({"date_of_birth-day": "٢٣"}, "digits 0–9"),
+        ({"passport_issued_on-year": ""}, "the day, the month and the year"),
+        (
+            {
+                "passport_issued_on-day": "",
+                "passport_issued_on-month": "",
+                "passport_issued_on-year": "",
+            },
+            "date of issue",
+        ),
+        ({"passport_expires_on-year": "2017"}, "after the date of issue"),
+        (
+            {
+                "passport_expires_on-year": "2027",
+                "passport_expires_on-month": "2",
+                "passport_expires_on-day": "1",
+            },
+            "before the event ends",
+        ),
+        ({"passport_issue_place": ""}, "place of issue"),
         ({"nationality": "ZZ"}, "nationality"),
         ({"passport_number": ""}, "passport number"),
         ({"passport_number": "12"}, "5 to 20"),
@@ -167,10 +213,12 @@ def test_delegate_requests_then_updates(app, client, world):
 )
 def test_bad_input_re_renders_and_writes_nothing(app, client, world, changes, message):
     sign_in(client, world["delegate"])
-    response = client.post("/events/cdc/visa-letter", data={**FORM, **changes})
-    assert response.status_code == 422
-    assert message in response.text
-    assert 'aria-invalid="true"' in response.text
+    for step in ("review", "confirm"):
+        response = client.post("/events/cdc/visa-letter", data={**FORM, **changes, "step": step})
+        assert response.status_code == 422
+        assert message in response.text
+        assert 'aria-invalid="true"' in response.text
+        assert 'name="passport_issue_place"' in response.text  # the form, not the review
     assert visa_rows(app) == []
 
 
@@ -189,7 +237,7 @@ def test_decided_request_is_read_only(app, client, world):
 
 def test_delegate_downloads_approved_letter(app, client, world, tmp_path):
     sign_in(client, world["delegate"])
-    client.post("/events/cdc/visa-letter", data=FORM)
+    client.post("/events/cdc/visa-letter", data=CONFIRM)
     assert client.get("/events/cdc/visa-letter.pdf").status_code == 404  # not approved yet
     [row] = visa_rows(app)
     sign_in(client, world["organiser"])
@@ -412,3 +460,141 @@ def test_posts_need_a_csrf_token(world, database_url, tmp_path, app):
     assert row.status is VisaStatus.REQUESTED
     with csrf_app.app_context():
         db.session.remove()
+
+
+# --- the review step, the date fields, the nationality ---------------------------------
+
+
+def test_review_echoes_every_detail_and_confirm_stores_it(app, client, world):
+    sign_in(client, world["delegate"])
+    review = client.post("/events/cdc/visa-letter", data=FORM)
+    assert review.status_code == 200
+    assert review.headers["Cache-Control"] == "no-store"
+    text = review.text
+    assert "Born 23 November 1979 — is that right?" in text
+    for shown in ("Amara Okafor", "A07654321", "Nigeria", "4 May 2018", "3 May 2028", "Abuja"):
+        assert shown in text, shown
+    # The review carries the checked values (dates as ISO days) to the Confirm button.
+    assert 'name="date_of_birth" value="1979-11-23"' in text
+    assert 'name="passport_expires_on" value="2028-05-03"' in text
+    assert 'name="step" value="confirm"' in text
+    assert 'name="step" value="edit"' in text
+    assert "less than six months" not in text
+    assert visa_rows(app) == []
+    # What the review page posts back is what gets stored.
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', text))
+    assert (
+        client.post("/events/cdc/visa-letter", data={**hidden, "step": "confirm"}).status_code
+        == 302
+    )
+    [row] = visa_rows(app)
+    assert (row.date_of_birth, row.passport_issued_on) == (
+        dt.date(1979, 11, 23),
+        dt.date(2018, 5, 4),
+    )
+
+
+def test_swapped_day_and_month_is_visible_in_words(app, client, world):
+    """3/4/1990 typed month-first by someone who meant day-first: the words show it."""
+    sign_in(client, world["delegate"])
+    data = {
+        **FORM,
+        "date_of_birth-day": "4",
+        "date_of_birth-month": "3",
+        "date_of_birth-year": "1990",
+    }
+    review = client.post("/events/cdc/visa-letter", data=data)
+    assert "Born 4 March 1990 — is that right?" in review.text
+    # "Correct my details" brings the form back filled in, nothing stored.
+    edit = client.post("/events/cdc/visa-letter", data={**data, "step": "edit"})
+    assert edit.status_code == 200
+    assert 'name="date_of_birth-day" value="4"' in edit.text
+    assert re.search(r'<option value="3" selected>March</option>', edit.text)
+    assert 'value="Abuja"' in edit.text
+    assert visa_rows(app) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("fr", "23 novembre 1979"),
+        ("es", "23 de noviembre de 1979"),
+        ("pt", "23 de novembro de 1979"),
+        ("ar", "نوفمبر"),
+    ],
+)
+def test_review_says_the_date_in_the_readers_language(client, world, lang, words):
+    sign_in(client, world["delegate"])
+    client.get(f"/events/cdc/visa-letter?lang={lang}")
+    review = client.post("/events/cdc/visa-letter", data=FORM)
+    assert review.status_code == 200
+    assert words in review.text
+    assert "is that right?" not in review.text
+
+
+def test_short_passport_validity_is_a_clear_warning(app, client, world):
+    sign_in(client, world["delegate"])
+    data = {**FORM, "passport_expires_on-year": "2027", "passport_expires_on-month": "4"}
+    review = client.post("/events/cdc/visa-letter", data=data)
+    assert review.status_code == 200
+    assert "less than six months after the event" in review.text
+    assert "22 August 2027" in review.text  # six months after 22 February 2027
+    assert (
+        client.post("/events/cdc/visa-letter", data={**data, "step": "confirm"}).status_code == 302
+    )
+    sign_in(client, world["organiser"])
+    page = client.get("/events/cdc/manage/visa-letters")
+    assert "Valid less than six months after the event" in page.text
+
+
+def test_form_has_separate_day_month_year_and_month_names(client, world):
+    sign_in(client, world["delegate"])
+    page = client.get("/events/cdc/visa-letter").text
+    for name in ("date_of_birth", "passport_issued_on", "passport_expires_on"):
+        for part in ("day", "month", "year"):
+            assert f'name="{name}-{part}"' in page, (name, part)
+    assert '<option value="11">November</option>' in page
+    assert 'type="date"' not in page
+    french = client.get("/events/cdc/visa-letter?lang=fr").text
+    assert '<option value="11">novembre</option>' in french
+
+
+def _selected_nationality(html: str) -> str:
+    select = html.split('name="nationality"', 1)[1].split("</select>", 1)[0]
+    return (
+        re.search(
+            r'<option selected value="([A-Z]*)"|<option value="([A-Z]*)" selected', select
+        ).group(1)
+        or ""
+    )
+
+
+def test_nationality_is_prefilled_from_the_registration_and_changeable(app, client, world):
+    sign_in(client, world["delegate"])
+    page = client.get("/events/cdc/visa-letter").text
+    assert re.search(
+        r'<option selected value="KE">Kenya</option>|<option value="KE" selected>Kenya</option>',
+        page,
+    )
+    client.post("/events/cdc/visa-letter", data={**CONFIRM, "nationality": "UG"})
+    [row] = visa_rows(app)
+    assert row.nationality == "UG"
+    page = client.get("/events/cdc/visa-letter").text
+    assert re.search(r'<option selected value="UG">|<option value="UG" selected>', page)
+
+
+def test_nationality_list_sorted_by_name_in_the_readers_language(client, world):
+    sign_in(client, world["delegate"])
+    page = client.get("/events/cdc/visa-letter?lang=fr").text
+    select = page.split('name="nationality"', 1)[1].split("</select>", 1)[0]
+    names = re.findall(r"<option[^>]*value=\"[A-Z]{2}\"[^>]*>([^<]+)</option>", select)
+    # ZA "Afrique du Sud" comes before AL "Albanie" in French, "Égypte" beside "Équateur".
+    assert names.index("Afrique du Sud") < names.index("Albanie")
+    assert names.index("Égypte") < names.index("Érythrée") < names.index("Espagne")
+
+
+def test_organiser_sees_issue_expiry_and_place(app, client, world):
+    make_request(app)
+    sign_in(client, world["organiser"])
+    page = client.get("/events/cdc/manage/visa-letters").text
+    assert "2018-05-04" in page and "2028-05-03" in page and "Abuja" in page
