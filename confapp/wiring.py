@@ -117,7 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from confapp.agenda.views import bp as agenda_bp
     from confapp.api.views import bp as api_bp
     from confapp.documents.views import bp as documents_bp
-    from confapp.eventlog.views import bp as eventlog_bp
+    from confapp.events.log import bp as eventlog_bp
     from confapp.events.views import bp as events_bp
     from confapp.jobs.views import bp as jobs_bp
     from confapp.mail.views import bp as mail_bp
@@ -203,6 +203,10 @@ def register_blueprints(app: Flask) -> None:
     # Bearer-token API clients send no CSRF token; session-authenticated API writes
     # are checked inside the API blueprint instead.
     csrf.exempt(api_bp)
+    from confapp.events.api import events_api
+
+    app.register_blueprint(events_api, url_prefix="/api/v1")
+    csrf.exempt(events_api)
 
 
 def _is_unique_violation(error: IntegrityError) -> bool:

@@ -115,7 +115,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "agenda.session_new": (ORGANISER, ORGS),
     "agenda.session_edit": (ORGANISER, ORGS),
     "agenda.session_action": (POST_ONLY, ORGS),
-    "api.events": (PUBLIC, None),
+    "events_api.events": (PUBLIC, None),
     "api.openapi_document": (PUBLIC, None),
     "agenda_api.sessions": (PUBLIC, None),
     # Badges and check-in.

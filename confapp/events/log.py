@@ -1,4 +1,5 @@
-"""The organisers' event log page: every action, filtered by kind, person and object."""
+"""The organisers' event log page: every action, filtered by kind, person and object (the
+log itself is confapp.eventlog's, written by the request lifecycle below the features)."""
 
 from __future__ import annotations
 
