@@ -18,6 +18,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+from collections.abc import Callable
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -346,13 +347,24 @@ def _message(exc: Exception) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _check(event: Event, content: bytes) -> list[_Row]:
+Progress = Callable[[int, int], None]
+
+
+def rows_in(content: bytes) -> int:
+    """About how many sessions a file holds (its non-empty lines after the header)."""
+    return max(0, sum(1 for line in content.splitlines() if line.strip()) - 1)
+
+
+def _check(event: Event, content: bytes, on_progress: Progress | None = None) -> list[_Row]:
     """Every row parsed and checked, room clashes among them included; ImportFailed if any
-    row has an error."""
+    row has an error. `on_progress(done, total)` counts rows checked (the first half)."""
     lookups = _Lookups.of(event)
     rows: list[_Row] = []
     errors: list[tuple[int, str]] = []
-    for line, cells in _read(content):
+    total = 2 * max(1, rows_in(content))
+    for number, (line, cells) in enumerate(_read(content)):
+        if on_progress and number % 25 == 0:
+            on_progress(min(number, total // 2), total)
         if isinstance(cells, str):
             errors.append((line, cells))
             continue
@@ -368,9 +380,13 @@ def _check(event: Event, content: bytes) -> list[_Row]:
     return rows
 
 
-def _apply(event: Event, rows: list[_Row], now: dt.datetime) -> dict[str, int]:
+def _apply(
+    event: Event, rows: list[_Row], now: dt.datetime, on_progress: Progress | None = None
+) -> dict[str, int]:
     created = updated = 0
-    for row in rows:
+    for done, row in enumerate(rows):
+        if on_progress and done % 25 == 0:
+            on_progress(len(rows) + done, 2 * len(rows))
         try:
             if row.session is None:
                 sessions.create_session(event, row.data, now=now)
@@ -385,9 +401,12 @@ def _apply(event: Event, rows: list[_Row], now: dt.datetime) -> dict[str, int]:
     return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
 
 
-def import_csv(event: Event, content: bytes, *, now: dt.datetime) -> dict[str, int]:
-    """Validate every row, then apply all of them or none; raise ImportFailed with line numbers."""
-    return _apply(event, _check(event, content), now)
+def import_csv(
+    event: Event, content: bytes, *, now: dt.datetime, on_progress: Progress | None = None
+) -> dict[str, int]:
+    """Validate every row, then apply all of them or none; raise ImportFailed with line
+    numbers. `on_progress(done, total)`: checking is the first half, applying the second."""
+    return _apply(event, _check(event, content, on_progress), now, on_progress)
 
 
 def summary(result: dict[str, int]) -> str:

@@ -35,6 +35,8 @@ from confapp.agenda.forms import RoomForm
 from confapp.agenda.forms import SessionForm
 from confapp.agenda.forms import TrackForm
 from confapp.agenda.forms import choices
+from confapp.agenda.jobs import runs_as_job
+from confapp.agenda.jobs import start_import
 from confapp.agenda.models import PersonRole
 from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import Room
@@ -686,7 +688,17 @@ def export_csv(ctx: Ctx):
 def import_csv(ctx: Ctx):
     """Upload a programme CSV: every row is checked; all rows are applied or none."""
     form = ImportForm()
-    done = ctx.submit(form, lambda: csvio.import_csv(ctx.event, form.file.data.read(), now=ctx.now))
+    upload = form.file.data if form.is_submitted() else None
+    content = upload.read() if hasattr(upload, "read") else b""
+    if content and runs_as_job(content) and form.validate_on_submit():
+        # Long files go to a job (its page shows the progress, then the report) so that
+        # the request answers at once instead of running into the server's timeout.
+        started = ctx.perform(
+            lambda: start_import(ctx.event, ctx.user, content, filename=upload.filename or "")
+        )
+        if started:
+            return redirect(url_for("jobs.show", slug=ctx.slug, job_id=started.value.id))
+    done = ctx.submit(form, lambda: csvio.import_csv(ctx.event, content, now=ctx.now))
     if done:
         flash(csvio.summary(done.value), "success")
         return redirect(url_for(".manage", slug=ctx.slug))

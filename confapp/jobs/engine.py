@@ -38,6 +38,7 @@ TASK_MODULES = (
     "confapp.badges.jobs",
     "confapp.checkin.jobs",
     "confapp.agenda.changes",
+    "confapp.agenda.jobs",
     "confapp.visits.notify",
     "confapp.registration.jobs",
     "confapp.mail.delivery",
