@@ -81,6 +81,11 @@ def register_extensions(app: Flask) -> None:
 
     use_event_loader(event_for_viewer)
     use_token_loader(user_for_api_token)
+    # The jobs' periodic sweep also recovers and restarts mail delivery.
+    from confapp.jobs.housekeeping import also_sweep
+    from confapp.mail import delivery
+
+    also_sweep(delivery.sweep)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

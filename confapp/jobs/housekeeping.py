@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import shutil
 import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,15 +16,23 @@ from confapp.db import utcnow
 from confapp.extensions import db
 
 log = logging.getLogger("confapp.jobs")
+# Sweeps of the packages above jobs (mail delivery's), given by the app's wiring: called
+# with `now` after the jobs' own, every minute and when a worker starts.
+_SWEEPS: list[Callable[[dt.datetime], object]] = []
+
+
+def also_sweep(func: Callable[[dt.datetime], object]) -> None:
+    """Have the periodic sweep call `func(now)` too (once, however often it is given)."""
+    if func not in _SWEEPS:
+        _SWEEPS.append(func)
 
 
 @jobs.periodic("jobs.sweep", minute="*")
 def sweep() -> None:
     """Every minute: re-enqueue what a lost enqueue left behind, fail stalled jobs."""
     sweep_jobs(utcnow())
-    from confapp.mail import delivery
-
-    delivery.sweep(utcnow())
+    for other in _SWEEPS:
+        other(utcnow())
 
 
 @jobs.periodic("jobs.expire", minute="17")

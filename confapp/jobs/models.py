@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from confapp.db import str_enum
 from confapp.db import utcnow
 from confapp.extensions import db
+
+if TYPE_CHECKING:
+    from confapp.accounts.models import User
+    from confapp.events.models import Event
 
 
 class JobStatus(enum.StrEnum):
@@ -56,6 +62,10 @@ class Job(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Read-only, for the job's function (Run.event, Run.user); named rather than imported,
+    # since jobs sit below events and accounts.
+    event: Mapped[Event | None] = relationship("Event", viewonly=True)
+    created_by: Mapped[User | None] = relationship("User", viewonly=True)
     status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus), default=JobStatus.QUEUED)
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     done: Mapped[int] = mapped_column(default=0)

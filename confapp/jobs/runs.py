@@ -79,16 +79,12 @@ class Run:
     @property
     def event(self):
         """The event the job works for (None for site-wide jobs)."""
-        from confapp.events.models import Event
-
-        return db.session.get(Event, self.job.event_id) if self.job.event_id else None
+        return self.job.event if self.job.event_id else None
 
     @property
     def user(self):
         """The account that started the job (None if it was removed)."""
-        from confapp.accounts.models import User
-
-        return db.session.get(User, self.job.created_by_id) if self.job.created_by_id else None
+        return self.job.created_by if self.job.created_by_id else None
 
     def progress(self, done: int, total: int | None = None, note: str | None = None) -> None:
         """Say how far the job is (`done` of `total` items)."""

@@ -176,6 +176,26 @@ def test_periodic_tasks_are_declared_with_their_schedules(app_ctx):
     assert cron["jobs.sweep"]["minute"] == "*"  # every minute
 
 
+def test_the_sweep_also_restarts_mail_delivery(app_ctx, monkeypatch):
+    # Mail sits above jobs: the wiring gives the sweep mail delivery's own.
+    from confapp.mail import delivery
+
+    swept = []
+    monkeypatch.setattr(housekeeping, "_SWEEPS", [lambda now: swept.append("other")])
+    housekeeping.also_sweep(delivery.sweep)
+    housekeeping.also_sweep(delivery.sweep)
+    monkeypatch.setattr(housekeeping, "sweep_jobs", lambda now: swept.append("jobs"))
+    housekeeping.sweep()
+    assert swept == ["jobs", "other"]
+    assert housekeeping._SWEEPS.count(delivery.sweep) == 1
+
+
+def test_the_app_gives_the_sweep_mail_deliverys(app_ctx):
+    from confapp.mail import delivery
+
+    assert delivery.sweep in housekeeping._SWEEPS
+
+
 def test_passports_are_purged_after_the_events_retention_day(app_ctx):
     from confapp.visa import jobs as visa_jobs
     from confapp.visa.models import VisaRequest
