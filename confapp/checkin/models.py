@@ -83,3 +83,36 @@ class Attendance(db.Model):
     first_scan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("scan.id", ondelete="SET NULL"))
     first_scanned_at: Mapped[dt.datetime]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Certificate(db.Model):
+    """A certificate of participation as issued: its public number and the name and
+    organisation it printed. Re-issuing replaces it: the old number then reads "replaced"
+    on the verification page, and the partial unique index keeps one current certificate
+    per registration even when two requests issue at once."""
+
+    __tablename__ = "certificate"
+    __table_args__ = (
+        sa.Index(
+            "uq_certificate_current",
+            "registration_id",
+            unique=True,
+            sqlite_where=sa.text("replaced_at IS NULL"),
+            postgresql_where=sa.text("replaced_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random (60 bits, Crockford base32): printed, typed and put in URLs; never guessable.
+    number: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE")
+    )
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    issued_at: Mapped[dt.datetime]
+    issued_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    replaced_at: Mapped[dt.datetime | None]

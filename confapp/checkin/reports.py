@@ -212,6 +212,18 @@ def has_attended(registration: Registration) -> bool:
     )
 
 
+def sessions_attended(registration: Registration) -> int:
+    """How many programme sessions this delegate was scanned in at (their certificate)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Attendance.id)).where(
+                Attendance.registration_id == registration.id, Attendance.session_id.is_not(None)
+            )
+        )
+        or 0
+    )
+
+
 def delegate_rows(event: Event) -> list[dict]:
     """Per confirmed delegate: entrance time, sessions and visits attended."""
     registrations = db.session.scalars(

@@ -18,7 +18,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_login import login_required
 from sqlalchemy.orm import selectinload
 
 from confapp import assets
@@ -27,16 +26,21 @@ from confapp.agenda.models import ProgrammeSession
 from confapp.agenda.models import SessionStatus
 from confapp.badges import tokens
 from confapp.badges.issuing import secret_key
+from confapp.checkin import certificates
 from confapp.checkin import reports
 from confapp.checkin import services
 from confapp.checkin.certificates import build_certificates
 from confapp.checkin.certificates import certificate_of
+from confapp.db import utcnow
 from confapp.errors import DomainError
+from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
+from confapp.extensions import limiter
 from confapp.i18n import current_language
 from confapp.pdf import font_set
 from confapp.registration import services as registration_services
+from confapp.registration.models import Registration
 from confapp.security import organiser_event
 from confapp.security import require_staff
 from confapp.visits.models import Visit
@@ -229,6 +233,8 @@ def attendance(slug: str):
         visits=reports.visit_rows(event),
         delegates=delegates,
         attended=sum(1 for d in delegates if d["attended"]),
+        certificates=certificates.certificates_by_registration(event),
+        certificates_open=certificates.available_from(event) <= utcnow(),
     )
 
 
@@ -270,17 +276,108 @@ def attendance_csv(slug: str):
 
 
 @bp.get("/events/<slug>/my-certificate.pdf")
-@login_required
-def my_certificate(slug: str):
-    """The delegate's certificate of participation, once they were scanned in."""
-    event = get_event_or_404(slug, current_user)
-    reg = registration_services.get_registration(event, current_user)
-    if reg is None or not reports.has_attended(reg):
+@event_view(Access.SIGNED_IN)
+def my_certificate(ctx: Ctx):
+    """The delegate's certificate of participation (issued on first download), once they
+    were scanned in and the event has begun; before that a page says when."""
+    reg = registration_services.get_registration(ctx.event, ctx.user)
+    if reg is None:
         abort(404)
-    row = next((r for r in reports.delegate_rows(event) if r["registration"].id == reg.id), None)
-    sessions = len(row["sessions"]) if row else 0
-    body = build_certificates([certificate_of(event, reg, sessions)], font_set(current_app.config))
-    return _download(body, "application/pdf", f"{event.slug}-certificate.pdf")
+    try:
+        certificate = certificates.issue(reg, now=ctx.now)
+    except DomainError as refused:
+        db.session.rollback()
+        page = render_template(
+            "checkin/certificate_unavailable.html", event=ctx.event, reason=refused.message
+        )
+        return page, 404
+    db.session.commit()
+    sessions = reports.sessions_attended(reg)
+    body = build_certificates(
+        [certificate_of(ctx.event, reg, sessions, certificate)], font_set(current_app.config)
+    )
+    return _download(body, "application/pdf", f"{ctx.event.slug}-certificate.pdf")
+
+
+@bp.app_template_global("certificate_refusal")
+def certificate_refusal(reg: Registration) -> DomainError | None:
+    """For the delegate's page (registration/mine.html): why there is no certificate yet
+    (when it becomes available), or None when it can be downloaded."""
+    return certificates.refusal(reg, utcnow())
+
+
+@bp.post("/events/<slug>/manage/registrations/<int:reg_id>/certificate/reissue")
+@event_view(Access.ORGANISER, log=True)
+def reissue_certificate(ctx: Ctx, reg_id: int):
+    """A new certificate number for a delegate (asks first; the old number then reads
+    "replaced" on the verification page)."""
+    reg = ctx.get(Registration, reg_id)
+    back = url_for(".attendance", slug=ctx.slug, _anchor="delegates-heading")
+    current = certificates.current_certificate(reg)
+    consequences = [
+        _(
+            "%(name)s gets a certificate with a new number, printing the name and "
+            "organisation registered now: %(details)s.",
+            name=reg.full_name,
+            details=", ".join(p for p in (reg.full_name, reg.organisation) if p),
+        ),
+        _(
+            "The verification page will say that number %(number)s was replaced.",
+            number=current.number,
+        )
+        if current
+        else _("No certificate was issued before."),
+        _("Nobody is e-mailed; the delegate downloads the new one from their page."),
+    ]
+    asked = ctx.confirm(
+        title=_("Re-issue the certificate of %(name)s?", name=reg.full_name),
+        consequences=consequences,
+        confirm_label=_("Re-issue the certificate"),
+        back=back,
+    )
+    if asked is not None:
+        return asked
+    ctx.perform(
+        lambda: certificates.reissue(
+            reg, actor=ctx.user, now=ctx.now, replaces=request.form.get("replaces")
+        ),
+        subject=reg,
+        success=_("A new certificate was issued to %(name)s.", name=reg.full_name),
+    )
+    return redirect(back)
+
+
+@bp.get("/certificates")
+def verify_form():
+    """Type a certificate number to check it (no sign-in)."""
+    number = request.args.get("number", "").strip()
+    if number:
+        normal = certificates.normalise_number(number)
+        if normal is not None:
+            return redirect(url_for(".verify_certificate", number=normal))
+        return render_template("checkin/verify.html", verification=None, typed=number), 404
+    return render_template("checkin/verify.html", verification=None, typed=None)
+
+
+@bp.get("/certificates/<number>")
+@limiter.limit("60 per minute")
+def verify_certificate(number: str):
+    """What a certificate number stands for: valid (name, event, dates), replaced,
+    revoked or unknown. Public, and shows nothing the certificate does not print."""
+    verification = certificates.verify(number)
+    event = None
+    if verification.certificate is not None:
+        event = db.session.get(Event, verification.certificate.event_id)
+    status = 404 if verification.validity is certificates.Validity.UNKNOWN else 200
+    page = render_template(
+        "checkin/verify.html",
+        verification=None if status == 404 else verification,
+        certificate_event=event,
+        typed=number[:40],
+    )
+    response = Response(page, status=status)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.post("/events/<slug>/manage/certificates")

@@ -418,6 +418,7 @@ def status_mail(reg: Registration, *, welcome: bool = False, position: int | Non
         reg.email,
         _l(subjects[reg.status], event=lazy_tr(reg.event, "title")),
         f"registration_{reg.status.value}",
+        _event_calendar(reg) if reg.status is Status.CONFIRMED else None,
         reg=reg,
         event=reg.event,
         # Bulk imports know the places in line already (one count per file, not per row).
@@ -429,11 +430,23 @@ def status_mail(reg: Registration, *, welcome: bool = False, position: int | Non
     )
 
 
+def _event_calendar(reg: Registration) -> list[mail.Attachment]:
+    """The event as a calendar entry for a delegate whose place is confirmed."""
+    from confapp.events.calendar import event_ics
+    from confapp.i18n import language_of
+
+    data = event_ics(
+        reg.event, language=language_of(reg, reg.event), sent_at=dt.datetime.now(dt.UTC)
+    )
+    return [mail.calendar_attachment("event.ics", data, method="PUBLISH")]
+
+
 def _promoted_mail(reg: Registration) -> None:
     mail.send_mail(
         reg.email,
         _l("You have a place: %(event)s", event=lazy_tr(reg.event, "title")),
         "registration_promoted",
+        _event_calendar(reg),
         reg=reg,
         event=reg.event,
         mine_url=external_url("registration.mine", slug=reg.event.slug),

@@ -15,7 +15,6 @@ from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import login_user
 
-from confapp.checkin.reports import has_attended
 from confapp.countries import country_choices
 from confapp.eventlog import services as eventlog
 from confapp.events.models import RegistrationCategory
@@ -201,7 +200,7 @@ def mine(ctx: Ctx):
     return render_template(
         "registration/mine.html", event=ctx.event, reg=reg, active=active,
         position=services.waitlist_position(reg), can_edit=services.can_edit(reg, ctx.now),
-        deadline=ctx.event.edit_deadline_at(), certificate_ready=has_attended(reg),
+        deadline=ctx.event.edit_deadline_at(),
         can_register_again=reg.status is RegistrationStatus.CANCELLED
         and services.registration_refusal(ctx.event, ctx.now) is None,
         cancel_consequences=services.cancel_consequences(reg, ctx.now) if active else [],

@@ -133,6 +133,10 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     "checkin.attendance_csv": (ORGANISER, None),
     "checkin.certificates_bulk": (POST_ONLY, ORGS),
     "checkin.my_certificate": (None, None),
+    "checkin.reissue_certificate": (POST_ONLY, ORGS),
+    # Certificates are verified by anyone, signed in or not.
+    "checkin.verify_form": (PUBLIC, None),
+    "checkin.verify_certificate": (None, None),
     "checkin_api.checkin": (POST_ONLY, {"staff", "organiser", "admin"}),
     "checkin_api.session_attendance": ((401, 403, 403, 200, 200, 200), None),
     "checkin_api.search": ((401, 403, 403, 200, 200, 200), None),
@@ -219,6 +223,8 @@ SPECIAL_GET = {
     "agenda.my_agenda": (302, 200, 403, 403, 403, 403),
     # A certificate exists only once the delegate was scanned in (not yet in the world).
     "checkin.my_certificate": (302, 404, 404, 404, 404, 404),
+    # No certificate was issued in the world: its number is unknown to everyone.
+    "checkin.verify_certificate": (404,) * 6,
     # Meeting pages need a confirmed registration for the event.
     "meetings.mine": (302, 200, 403, 403, 403, 403),
     "meetings.directory_page": (302, 200, 403, 403, 403, 403),
@@ -311,6 +317,7 @@ def world(app):
             "key": "countries",
             "announcement_id": announcement.id,
             "job_id": job.id,
+            "number": "7K3M-Q9ZP-2X4T",
         }
         return {
             "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},

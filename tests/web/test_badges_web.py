@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from confapp.accounts.models import EventRoleKind
@@ -52,6 +54,7 @@ def test_certificate_after_checkin(app, client):
         from confapp.events.models import Event
 
         event = db.session.scalar(sa.select(Event))
+        event.starts_on = dt.date.today() - dt.timedelta(days=1)  # certificates: once begun
         reg = db.session.get(Registration, reg_id)
         now = services.parse_scanned_at(
             None, __import__("confapp.db", fromlist=["utcnow"]).utcnow()

@@ -85,6 +85,7 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "badges.manage": (ORGANISER, {"layout": "a6"}),
     "badges.reissue": (ORGANISER, YES),
     "checkin.certificates_bulk": (ORGANISER, {}),
+    "checkin.reissue_certificate": (ORGANISER, {"replaces": "", **YES}),
     "checkin_api.checkin": (STAFF, {}),  # JSON below
     "comms.cancel": (ORGANISER, YES),
     "comms.compose": (ORGANISER, {"subject": "Bus times", "body_markdown": "Buses leave at 8."}),

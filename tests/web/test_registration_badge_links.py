@@ -15,7 +15,7 @@ from tests.helpers import sign_in
 
 def test_certificate_link_appears_after_a_check_in(app, client):
     with app.app_context():
-        event = make_event("cdc")
+        event = make_event("cdc", starts_on=dt.date.today() - dt.timedelta(days=1))
         reg = make_confirmed_registration(event)
         db.session.commit()
         sign_in(client, reg.user)
