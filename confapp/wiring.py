@@ -86,6 +86,12 @@ def register_extensions(app: Flask) -> None:
     from confapp.mail import delivery
 
     also_sweep(delivery.sweep)
+    # The account pages show what registration, above accounts, knows.
+    from confapp.accounts import places
+    from confapp.registration.delegates import landing
+    from confapp.registration.delegates import registrations_of
+
+    places.provide(landing=landing, registrations_of=registrations_of)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -117,6 +123,9 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
     # Before any rule is added: every <int:...> in a URL is an id.
     app.url_map.converters["int"] = IdConverter
+    # Their routes are on the events blueprint (an event's pages, its team).
+    import confapp.accounts.team_views  # noqa: F401
+    import confapp.registration.event_pages  # noqa: F401
     from confapp.accounts.views import bp as accounts_bp
     from confapp.agenda.api import agenda_api
     from confapp.agenda.views import bp as agenda_bp

@@ -20,6 +20,7 @@ from flask_login import login_user
 from flask_login import logout_user
 
 from confapp import i18n
+from confapp.accounts import places as registrations
 from confapp.accounts import services
 from confapp.accounts import team
 from confapp.accounts.forms import AcceptInvitationForm
@@ -31,7 +32,6 @@ from confapp.accounts.forms import ResetRequestForm
 from confapp.extensions import db
 from confapp.extensions import limiter
 from confapp.multilingual import tr
-from confapp.registration import services as registrations
 from confapp.security import safe_next_url
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
