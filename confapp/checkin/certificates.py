@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import enum
+import functools
 import secrets
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -270,6 +271,7 @@ class CertificateData:
     number: str = ""
     issued_on: str = ""
     verify_url: str = ""
+    logo: str | None = None  # the organiser's uploaded logo (a file path), printed on top
 
 
 def _dates(event: Event) -> str:
@@ -287,6 +289,7 @@ def certificate_of(
     `certificate` brings its number, date of issue, verification URL and the name and
     organisation it was issued with."""
     from confapp.countries import country_name
+    from confapp.documents.branding import image_path
     from confapp.i18n import format_date
     from confapp.i18n import language_of
     from confapp.multilingual import tr
@@ -310,6 +313,7 @@ def certificate_of(
             sessions_attended=sessions,
             partners=tuple(p.name for p in event.partners),
             language=language,
+            logo=str(logo) if (logo := image_path(event, "logo")) else None,
             **extra,
         )
 
@@ -455,6 +459,8 @@ def _page(pdf: FPDF, c: CertificateData) -> None:
         blocks.append(_Text(organised, (10, 9, 8, 7, 6), 3, space_before=6))
     blocks = [b for b in blocks if b.text]
     top = FRAME + 10
+    if c.logo:
+        top = _logo(pdf, c.logo, FRAME + 7) + 4
     bottom = pdf.h - FRAME - FOOTER
     for scale in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
         laid = [(b, *_fit(pdf, b, width, scale)) for b in blocks]
@@ -472,6 +478,31 @@ def _page(pdf: FPDF, c: CertificateData) -> None:
             y += line_h
     if c.number:
         _footer(pdf, c, rtl=text_direction(c.language) == "rtl")
+
+
+LOGO_BOX = (70.0, 18.0)  # mm: the widest and tallest the logo may print
+
+
+@functools.cache
+def _aspect_ratio(path: str) -> float:
+    """Width / height of an image file (read once per file and process)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        width, height = image.size
+    return width / height if height else 1.0
+
+
+def _logo(pdf: FPDF, path: str, y: float) -> float:
+    """The logo centred at `y` within LOGO_BOX; the y below it (unchanged if unreadable)."""
+    try:
+        ratio = _aspect_ratio(path)
+    except OSError:
+        return y
+    w = min(LOGO_BOX[0], LOGO_BOX[1] * ratio)
+    h = w / ratio
+    pdf.image(path, (pdf.w - w) / 2, y, w, h)
+    return y + h
 
 
 def _footer(pdf: FPDF, c: CertificateData, *, rtl: bool) -> None:

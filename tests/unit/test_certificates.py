@@ -259,3 +259,57 @@ def test_arabic_certificate_inside_the_frame_right_to_left(app_ctx, tmp_path):
 @pytest.mark.skipif(not can_decode_qr(), reason="needs pdftoppm and node")
 def test_qr_code_decodes_to_the_verification_url(tmp_path):
     assert decode_qr(build_certificates([DEMO], font_set()), tmp_path) == URL
+
+
+@pytest.mark.postgres
+def test_downloads_at_once_issue_one_certificate(app):
+    """Threads on PostgreSQL: eight first downloads at once, one number for everyone."""
+    import threading
+
+    with app.app_context():
+        event = make_event("race", starts_on=dt.date.today() - dt.timedelta(days=1))
+        reg = make_confirmed_registration(event, "ana@example.org")
+        scan_in(reg)
+        db.session.commit()
+        reg_id = reg.id
+    barrier = threading.Barrier(8)
+    numbers, errors = [], []
+
+    def download():
+        try:
+            with app.app_context():
+                from confapp.registration.models import Registration
+
+                mine = db.session.get(Registration, reg_id)
+                barrier.wait()
+                numbers.append(certificates.issue(mine, now=dt.datetime.now(dt.UTC)).number)
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=download) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(numbers)) == 1 and len(numbers) == 8
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1
+
+
+@needs_pdftotext
+def test_the_organisers_logo_prints_above_and_the_text_still_fits(tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (600, 150), (26, 95, 122)).save(logo)
+    with_logo = LONGEST.__class__(**{**LONGEST.__dict__, "logo": str(logo)})
+    pdf = build_certificates([with_logo], font_set())
+    assert b"/Subtype /Image" in pdf
+    (words,) = words_with_boxes(pdf, tmp_path)
+    assert outside(words, 12 + 2.5) == []
+    # The heading sits below the logo (18 mm tall from 19 mm down).
+    heading = next(w for w in words if w[0] == "CERTIFICATE")
+    assert heading[2] > (19 + 17) * 72 / 25.4
