@@ -23,13 +23,16 @@ several servers; ``JOBS_IMMEDIATE`` (tests) runs each task at once in the caller
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from confapp.jobs.runs import Run
+from confapp.jobs.runs import execute_tracked
 from confapp.jobs.runs import report_template_of
+from confapp.jobs.specs import TASKS
+from confapp.jobs.specs import TaskSpec
+from confapp.jobs.specs import _register
 
 __all__ = [
     "Run",
@@ -42,33 +45,6 @@ __all__ = [
     "start",
     "task",
 ]
-
-
-@dataclasses.dataclass(frozen=True)
-class TaskSpec:
-    """A registered piece of background work."""
-
-    name: str
-    func: Callable[..., Any]
-    retries: int = 0
-    retry_delay: int = 0
-    # Periodic tasks: crontab fields ("*" = every); None for tasks run on demand.
-    cron: dict[str, str] | None = None
-    # Tracked jobs (a Job row organisers watch): the title shown on the progress page.
-    title: Any = None  # str or lazy_gettext: translated where the page shows it
-    report_template: str | None = None
-    # Endpoint (taking the event's slug) of the page the job was started from.
-    back: str | None = None
-
-
-TASKS: dict[str, TaskSpec] = {}
-
-
-def _register(spec: TaskSpec) -> None:
-    known = TASKS.get(spec.name)
-    if known is not None and known.func is not spec.func:
-        raise ValueError(f"two background tasks are named {spec.name!r}")
-    TASKS[spec.name] = spec
 
 
 def task(name: str, *, retries: int = 0, retry_delay: int = 0) -> Callable:
@@ -99,7 +75,14 @@ def job(
     page that starts it)."""
 
     def decorator(func: Callable) -> Callable:
-        spec = TaskSpec(name, func, title=title, report_template=report_template, back=back)
+        spec = TaskSpec(
+            name,
+            func,
+            title=title,
+            report_template=report_template,
+            back=back,
+            execute=execute_tracked,
+        )
         _register(spec)
         return func
 

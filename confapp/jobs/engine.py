@@ -20,9 +20,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from confapp.extensions import db
-from confapp.jobs import TASKS
-from confapp.jobs import TaskSpec
-from confapp.jobs.runs import LANGUAGE_PARAM
+from confapp.jobs.specs import LANGUAGE_PARAM
+from confapp.jobs.specs import TASKS
+from confapp.jobs.specs import TaskSpec
 
 log = logging.getLogger("confapp.jobs")
 
@@ -138,10 +138,8 @@ def _in_app_context(app: Flask, spec: TaskSpec):
         # A context (and so a database session) of its own: in immediate mode the task
         # runs inside another session's after-commit hook, where that one cannot be used.
         with app.app_context():
-            if spec.title is not None:
-                from confapp.jobs.runs import execute_tracked
-
-                return execute_tracked(spec, *args, **kwargs)
+            if spec.execute is not None:  # a tracked job: its Job row, progress, result
+                return spec.execute(spec, *args, **kwargs)
             return spec.func(*args, **kwargs)
 
     run.__name__ = spec.name.replace(".", "_")

@@ -21,16 +21,16 @@ from flask_babel import gettext as _
 from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.extensions import db
+from confapp.jobs.specs import LANGUAGE_PARAM
 
 if TYPE_CHECKING:
-    from confapp.jobs import TaskSpec
     from confapp.jobs.models import Job
+    from confapp.jobs.specs import TaskSpec
 
 log = logging.getLogger("confapp.jobs")
 
 # A job's texts (errors, report lines) are written in the language of whoever started it:
 # the start records it among the parameters, under this key.
-LANGUAGE_PARAM = "_language"
 
 # Progress is written at most this often (seconds), and always at the end.
 _PROGRESS_EVERY = 0.25
@@ -56,7 +56,7 @@ def result_path(job: Job) -> Path | None:
 
 def report_template_of(kind: str) -> str | None:
     """The template that shows the report of a job of this kind."""
-    from confapp.jobs import TASKS
+    from confapp.jobs.specs import TASKS
 
     spec = TASKS.get(kind)
     return spec.report_template if spec else None
