@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from confapp.countries import country_name
+from confapp.i18n import sorted_by_name
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.meetings.models import MeetingRequest
@@ -307,7 +308,7 @@ def page(
         total=len(shown),
         page=number,
         pages=pages,
-        countries=sorted(
+        countries=sorted_by_name(
             {(e.registration.country, country_name(e.registration.country)) for e in items},
             key=lambda pair: pair[1],
         ),

@@ -124,9 +124,9 @@ def _english_names() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=16)
 def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
+    # CLDR's names in every language, English included ("Swahili", not pycountry's
+    # "Swahili (macrolanguage)"); pycountry's only where CLDR has none.
     english = _english_names()
-    if language == "en":
-        return tuple(sorted(english.items(), key=lambda pair: pair[1]))
     try:
         local = Locale.parse(language).languages
     except (ValueError, LookupError):

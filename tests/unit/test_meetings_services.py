@@ -466,3 +466,22 @@ def test_a_booked_meeting_mails_both_an_itip_calendar_entry(ctx, outbox):
     (entry,) = seen["events"]
     assert entry["uid"].startswith(f"meeting-{meeting.id}@")
     assert entry["organizer"] is not None
+
+
+def test_language_names_are_cldr_names_in_reading_order(app):
+    """Languages are offered and shown by name ("Swahili", not pycountry's "Swahili
+    (macrolanguage)"), sorted as the reader's language sorts them, never by code."""
+    from confapp.i18n import force_language
+    from confapp.meetings import profiles
+
+    with app.test_request_context():
+        names = dict(profiles.language_choices("en"))
+        assert names["sw"] == "Swahili" and names["ms"] == "Malay"
+        assert not [n for n in names.values() if "macrolanguage" in n]
+        order = [n for _code, n in profiles.language_choices("en")]
+        assert order.index("Afrikaans") < order.index("Akan") < order.index("Zulu")
+        with force_language("fr"):
+            assert profiles.language_names(["sw", "en", "fr"]) == ["anglais", "français", "swahili"]
+        french = [n for _code, n in profiles.language_choices("fr")]
+        # "éwé" sorts with the e's, not after "z" as code points would put it.
+        assert french.index("éwé") < french.index("finnois")
