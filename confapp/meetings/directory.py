@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from confapp.countries import country_name
-from confapp.i18n import sorted_by_name
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import sorted_by_name
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import NetworkingProfile
 from confapp.meetings.models import NetworkingTag
