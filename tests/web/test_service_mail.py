@@ -118,3 +118,29 @@ def test_arabic_confirmation_is_right_to_left_with_the_title_in_arabic(app, clie
     assert str(icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]["SUMMARY"]) == (
         "تغيير نماذج تنمية العناقيد"
     )
+
+
+def test_announcements_and_service_mails_share_one_layout(app, event):
+    from flask import render_template
+    from markupsafe import Markup
+
+    from confapp.events.models import Event
+    from confapp.i18n import force_language
+
+    with app.test_request_context(), force_language("ar"):
+        found = db.session.scalar(db.select(Event))
+        common = {"event": found, "subject": "S", "body": Markup("<p>BODY</p>"), "language": "ar"}
+        service = render_template("email/layout.html", **common)
+        announcement = render_template("comms/email.html", unsubscribe_url="", **common)
+    for html in (service, announcement):
+        assert html.startswith("<!DOCTYPE html>")
+        assert '<html lang="ar" dir="rtl">' in html and '<div dir="rtl"' in html
+        assert "<p>BODY</p>" in html
+    # Everything before the body is the same but the announcement's heading.
+    head = service.split("<p>BODY</p>")[0]
+    assert (
+        announcement.split("<p>BODY</p>")[0].replace(
+            '    <h1 style="font-size:20px;margin:0 0 16px 0">S</h1>\n', ""
+        )
+        == head
+    )
