@@ -294,6 +294,7 @@ def test_bus_door_names_the_bus_and_the_visit_and_hides_cancelled_sessions(
         ids["red"], ids["blue"] = morning.buses[0].id, morning.buses[1].id
         with live_app.test_request_context():
             token = services.badge_token(ana)
+            filler_token = services.badge_token(filler)
     base = live_app.config["LIVE_URL"]
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{base}/login")
@@ -307,10 +308,10 @@ def test_bus_door_names_the_bus_and_the_visit_and_hides_cancelled_sessions(
     assert not any("Dropped panel" in o for o in options)
     assert any(o.endswith("08:00 · Blue · Brass of Moradabad") for o in options)
 
-    def scan_at(value: str) -> None:
+    def scan_at(value: str, code: str = token) -> None:
         page.select_option("#checkpoint", value)
         page.evaluate("document.getElementById('result').className = 'result'")
-        page.fill("#wedge", token)
+        page.fill("#wedge", code)
         page.press("#wedge", "Enter")
         page.wait_for_selector("#result.result-ok, #result.result-warn, #result.result-bad")
 
@@ -330,6 +331,11 @@ def test_bus_door_names_the_bus_and_the_visit_and_hides_cancelled_sessions(
     expect(page.locator("#result-reason")).to_contain_text("Has a seat on Brass of Moradabad")
     expect(page.locator("#result-reason")).to_contain_text("leaves Sun 08:00, Blue")
     page.screenshot(path=str(screenshots / "scanner-not-signed-up.png"))
+    # The right bus: green, and the answer names it.
+    scan_at(f"visit:{ids['morning']}:bus:{ids['red']}", filler_token)
+    expect(page.locator("#result")).to_have_class("result result-ok")
+    expect(page.locator("#result-title")).to_have_text("Checked in")
+    expect(page.locator("#result-bus")).to_have_text("Bus: Red")
 
 
 def test_scanner_first_load_in_chromium_transfers_at_most_100_kb(live_app, page):
