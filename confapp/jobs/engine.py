@@ -28,6 +28,7 @@ log = logging.getLogger("confapp.jobs")
 
 _KEY = "confapp.jobs"
 _DEFERRED = "confapp.jobs.deferred"
+_COMMITTED = "confapp.jobs.committed"  # deferred calls of a commit, run once it has closed
 
 # Modules that declare background work: imported before tasks are registered with Huey,
 # so the worker knows every task name whichever pages it has served.
@@ -216,6 +217,18 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     deferred = session.info.pop(_DEFERRED, None)
+    if deferred:
+        session.info[_COMMITTED] = deferred
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    # Enqueue once the committed transaction has handed its connection back to the pool:
+    # after_commit still holds it, and an immediate-mode task (tests, the demo's inline
+    # runs) opening its own session there needs a second connection, so a burst of
+    # requests as large as the pool would each hold one and wait for another forever.
+    if transaction.parent is not None or transaction.nested:
+        return
+    deferred = session.info.pop(_COMMITTED, None)
     if not deferred:
         return
     for name, args, kwargs in deferred.values():
@@ -239,3 +252,4 @@ def init_app(app: Flask) -> None:
     if not sa.event.contains(Session, "after_commit", _after_commit):
         sa.event.listen(Session, "after_commit", _after_commit)
         sa.event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+        sa.event.listen(Session, "after_transaction_end", _after_transaction_end)

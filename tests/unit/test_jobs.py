@@ -47,6 +47,15 @@ def _count(run: jobs.Run, upto: int, fail: str = ""):
     )
 
 
+COMMITTING: list = []  # the session whose commit runs the call
+
+
+@jobs.task("tests.holding")
+def _holding():
+    # Is the committing session still inside its transaction (holding its connection)?
+    CALLS.append(COMMITTING[0].get_transaction() is not None)
+
+
 @pytest.fixture(autouse=True)
 def _clear():
     CALLS.clear()
@@ -62,6 +71,23 @@ def test_after_commit_runs_once_per_transaction_and_never_after_a_rollback(app_c
     db.session.rollback()
     db.session.commit()
     assert CALLS == [1]
+
+
+def test_calls_run_once_the_committed_transaction_has_released_its_connection(app_ctx):
+    """An immediate-mode task opens a session of its own; were the committing request still
+    holding its connection, as many concurrent requests as the pool has connections would
+    each wait for a second one forever (seen on PostgreSQL with 60 parallel sign-ups)."""
+    make_event()
+    jobs.after_commit("tests.holding")
+    session = db.session()
+    COMMITTING[:] = [session]
+    released = []
+    sa.event.listen(session, "after_transaction_end", lambda s, t: released.append(t.parent))
+    db.session.commit()
+    # The deferred call ran after the root transaction ended (its connection closed)...
+    assert None in released
+    # ...and when it ran, the committing session had no transaction any more.
+    assert CALLS == [False]
 
 
 def test_a_savepoint_released_inside_the_transaction_waits_for_the_real_commit(app_ctx):
