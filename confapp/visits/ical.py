@@ -16,6 +16,7 @@ from confapp.extensions import db
 from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.urls import site_domain
+from confapp.visits.models import Bus
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitSignup
 from confapp.visits.models import VisitStatus
@@ -104,8 +105,9 @@ def visit_ics_bytes(event: Event, visit: Visit) -> bytes:
 def personal_entries(event: Event, registration: Registration) -> list[personal.PersonalEntry]:
     """The delegate's visits (seat or waiting list) for my-agenda and the personal feed."""
     rows = db.session.execute(
-        sa.select(Visit, VisitSignup.status)
+        sa.select(Visit, VisitSignup.status, Bus.name)
         .join(VisitSignup, VisitSignup.visit_id == Visit.id)
+        .outerjoin(Bus, Bus.id == VisitSignup.bus_id)
         .where(
             Visit.event_id == event.id,
             VisitSignup.registration_id == registration.id,
@@ -116,8 +118,13 @@ def personal_entries(event: Event, registration: Registration) -> list[personal.
     base = visits_url(event)
     host = _host()
     entries = []
-    for visit, status in rows:
-        detail = _("Seat confirmed") if status is SeatStatus.CONFIRMED else _("On the waiting list")
+    for visit, status, bus in rows:
+        if status is not SeatStatus.CONFIRMED:
+            detail = _("On the waiting list")
+        elif bus:
+            detail = _("Seat confirmed, bus %(bus)s", bus=bus)
+        else:
+            detail = _("Seat confirmed")
         url = f"{base}#visit-{visit.id}"
         entries.append(
             personal.PersonalEntry(

@@ -75,10 +75,12 @@ def _render_index(
     now = utcnow()
     registration = delegate_registration(event, current_user)
     visits = services.list_visits(event)
-    mine: dict[int, tuple[SeatStatus, int | None]] = {}
+    # visit id -> (status, waiting-list position, the name of their bus if they have one)
+    mine: dict[int, tuple[SeatStatus, int | None, str | None]] = {}
     if registration is not None:
         for visit, holder in services.my_signups(event, registration, visits):
-            mine[visit.id] = (holder.status, services.waitlist_position(visit, holder))
+            bus = next((b.name for b in visit.buses if b.id == holder.bus_id), None)
+            mine[visit.id] = (holder.status, services.waitlist_position(visit, holder), bus)
     return render_template(
         "visits/index.html",
         event=event,

@@ -381,6 +381,10 @@ def test_late_sign_up_rides_a_bus_and_one_without_room_is_flagged(app, client, w
             sa.select(VisitSignup).where(VisitSignup.registration_id == world["registration"])
         )
         assert db.session.get(Bus, holder.bus_id).name == "Van"
+    # The delegate is told which bus: on the visits page and in My agenda (and its feed).
+    assert "Your bus: Van" in delegate.get("/events/cdc/visits").get_data(as_text=True)
+    assert "Seat confirmed, bus Van" in delegate.get("/events/cdc/my-agenda").get_data(as_text=True)
+    with app.app_context():
         # The van loses a seat to a wheelchair space: the next one has no bus with room.
         visit = db.session.get(Visit, visit_id)
         visit.buses[0].seats = 1
