@@ -125,13 +125,13 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     # Their routes are on the events blueprint (an event's pages, its team).
     import confapp.accounts.team_views  # noqa: F401
-    import confapp.registration.event_pages  # noqa: F401
+    import confapp.registration.event_views  # noqa: F401
     from confapp.accounts.views import bp as accounts_bp
     from confapp.agenda.api import agenda_api
     from confapp.agenda.views import bp as agenda_bp
     from confapp.api.views import bp as api_bp
     from confapp.documents.views import bp as documents_bp
-    from confapp.events.log import bp as eventlog_bp
+    from confapp.events.log_views import bp as eventlog_bp
     from confapp.events.views import bp as events_bp
     from confapp.jobs.views import bp as jobs_bp
     from confapp.mail.views import bp as mail_bp

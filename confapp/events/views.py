@@ -1,7 +1,7 @@
 """The events blueprint: the list of events and the administrators' list of every event.
 
 An event's own page, its organiser dashboard and settings show and change registration's
-state, so they are registration's (confapp/registration/event_pages.py); its team pages
+state, so they are registration's (confapp/registration/event_views.py); its team pages
 and creating an event (whose creator becomes its first organiser) are accounts'
 (confapp/accounts/team_views.py). Both add their routes to this blueprint, keeping the
 URLs and endpoint names (events.detail, events.team, ...), and events imports neither."""
@@ -16,7 +16,7 @@ from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
 from confapp.web.lifecycle import site_view
 
-# Routes are added by registration.event_pages and accounts.team_views too (the wiring
+# Routes are added by registration.event_views and accounts.team_views too (the wiring
 # imports them before the blueprint is registered).
 bp = Blueprint("events", __name__)
 
