@@ -36,6 +36,9 @@ def test_scanner_online_then_offline_queue_and_sync(live_app, page):
     page.click("button[type=submit]")
     page.goto(f"{base}/events/cdc/scan")
     page.wait_for_selector("#scanner[data-ready='1']")
+    # Before the camera runs there is nothing to stop (a `hidden` button stays hidden).
+    expect(page.locator("#camera-start")).to_be_visible()
+    expect(page.locator("#camera-stop")).to_be_hidden()
 
     page.fill("#wedge", ana_token)
     page.press("#wedge", "Enter")
