@@ -7,6 +7,7 @@ report, the page, the CSVs and the API never disagree. Built as a tracked job
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -26,12 +27,75 @@ from confapp.multilingual import tr
 FAMILY = "confapp"
 FORMATS = ("pdf", "xlsx")
 _TITLE_DESC = re.compile(r"<title[^>]*>.*?</title>|<desc[^>]*>.*?</desc>", re.S)
+_TEXT = re.compile(r"<text ([^>]*)>(.*?)</text>", re.S)
+_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+_VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
 
-def _svg_for_pdf(chart) -> bytes:
-    # fpdf2 draws SVG shapes and text as vector paths; it ignores <title>/<desc> (the PDF
-    # gives the same words as text) and needs the font family the document installed.
-    return _TITLE_DESC.sub("", str(chart)).replace(FONT, FAMILY).encode("utf-8")
+def _svg_for_pdf(chart) -> tuple[bytes, list[dict[str, str]]]:
+    """The chart for fpdf2's SVG reader, and the texts it cannot draw, to write over it.
+
+    fpdf2 draws SVG shapes and text as vectors; it ignores <title>/<desc> (the PDF gives the
+    same words as text) and needs the font family the document installed. It neither
+    shapes nor reorders SVG text, so Arabic (or Devanagari) labels are taken out and
+    written by the PDF's own text engine at the same place (see :func:`_overlay`).
+    """
+    from confapp.pdf import needs_shaping
+
+    lifted: list[dict[str, str]] = []
+
+    def lift(match: re.Match) -> str:
+        content = html.unescape(match.group(2))
+        if not needs_shaping(content):
+            return match.group(0)
+        lifted.append({**dict(_ATTR.findall(match.group(1))), "content": content})
+        return ""
+
+    svg = _TEXT.sub(lift, _TITLE_DESC.sub("", str(chart)))
+    return svg.replace(FONT, FAMILY).encode("utf-8"), lifted
+
+
+def _chart(pdf, svg: str) -> None:
+    """Draw one SVG chart across the text width, its complex-script labels on top."""
+    size = _VIEWBOX.search(svg)
+    scale = pdf.epw / float(size.group(1))
+    height = float(size.group(2)) * scale
+    if pdf.y + height > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.y
+    drawing, lifted = _svg_for_pdf(svg)
+    pdf.image(io.BytesIO(drawing), x=pdf.l_margin, y=top, w=pdf.epw)
+    _overlay(pdf, lifted, scale, top)
+    pdf.set_y(top + height)
+
+
+def _overlay(pdf, texts: list[dict[str, str]], scale: float, top: float) -> None:
+    """Write the lifted labels, shaped and in reading order, where the SVG put them."""
+    from confapp.pdf import cell
+    from confapp.pdf import text_width
+
+    auto, margin = pdf.auto_page_break, pdf.b_margin
+    pdf.set_auto_page_break(False)  # a label low on the chart must not start a page
+    try:
+        for text in texts:
+            size_mm = float(text.get("font-size", 12)) * scale
+            pdf.set_font(FAMILY, "B" if text.get("font-weight") == "bold" else "", size_mm * pdf.k)
+            colour = text.get("fill", "#000000").lstrip("#")
+            if len(colour) == 6:
+                pdf.set_text_color(*(int(colour[i : i + 2], 16) for i in (0, 2, 4)))
+            width = text_width(pdf, text["content"])
+            x = pdf.l_margin + float(text.get("x", 0)) * scale
+            anchor = text.get("text-anchor", "start")
+            if text.get("direction") == "rtl" and anchor != "middle":
+                anchor = "end" if anchor == "start" else "start"  # start is the right edge
+            left = {"middle": x - width / 2, "end": x - width}.get(anchor, x)
+            baseline = top + float(text.get("y", 0)) * scale
+            # cell() puts the baseline at y + h/2 + 0.3 * size; place y so it lands here.
+            pdf.set_xy(left - pdf.c_margin, baseline - size_mm / 2 - 0.3 * size_mm)
+            cell(pdf, width + 2 * pdf.c_margin, size_mm, text["content"])
+    finally:
+        pdf.set_auto_page_break(auto, margin)
+        pdf.set_text_color(0, 0, 0)
 
 
 def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
@@ -48,12 +112,6 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
     rtl = text_direction() == "rtl"
     align = "R" if rtl else "L"
     charts_by_key = {f.key: f.chart for f in figures}
-    if rtl:
-        # fpdf2 draws SVG text without shaping or bidi: Arabic inside a chart would come out
-        # as reversed, unjoined letters. The charts of an RTL report are drawn in English;
-        # titles, notes and tables stay in the reader's language.
-        with force_language("en"):
-            charts_by_key = {f.key: f.chart for f in figures_module.figures(data, event)}
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
     pdf.multi_cell(
@@ -73,13 +131,6 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
           time=format_local(data.generated_at, event, "%d %b %Y, %H:%M")),
         align=align, new_x="LMARGIN", new_y="NEXT",
     )  # fmt: skip
-    if rtl:
-        pdf.multi_cell(
-            0, 6,
-            _("The charts are labelled in English: the PDF engine cannot yet write this "
-              "language inside drawings. The table under each chart gives every figure."),
-            align=align, new_x="LMARGIN", new_y="NEXT",
-        )  # fmt: skip
     pdf.ln(4)
     pdf.set_font(FAMILY, "B", 13)
     pdf.cell(
@@ -106,7 +157,7 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
         chart = charts_by_key.get(figure.key)
         # A figure may hold more than one drawing (registrations: per day, then totals).
         for svg in str(chart or "").split("</svg>")[:-1]:
-            pdf.image(io.BytesIO(_svg_for_pdf(svg + "</svg>")), x=pdf.l_margin, w=pdf.epw)
+            _chart(pdf, svg + "</svg>")
             pdf.ln(3)
         _table(pdf, figure.table)
         if figure.note:
