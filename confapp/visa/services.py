@@ -20,6 +20,7 @@ from confapp.accounts.models import User
 from confapp.capacity import services as capacity
 from confapp.countries import country_name
 from confapp.countries import is_country
+from confapp.documents import branding
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import NotFound
@@ -27,8 +28,10 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import format_date
+from confapp.i18n import language_of
 from confapp.mail import send_mail
 from confapp.multilingual import lazy_tr
+from confapp.multilingual import tr
 from confapp.pdf import FontSet
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
@@ -421,36 +424,54 @@ def decide(
     return request
 
 
-def letter_data(request: VisaRequest) -> LetterData:
-    """What goes on the letter of an approved, unpurged request."""
+def letter_language(request: VisaRequest) -> str:
+    """The language of the delegate's letter: their account's (else the event's)."""
+    registration = request.registration
+    return language_of(registration.user, registration.event)
+
+
+def letter_data(request: VisaRequest, language: str | None = None) -> LetterData:
+    """What goes on the letter of an approved, unpurged request, in its language."""
     if request.status is not VisaStatus.APPROVED or request.purged_at is not None:
         raise DomainError(_("Only approved requests have a letter."))
     registration = request.registration
     event = registration.event
+    language = language or letter_language(request)
     issued = request.decided_at or request.updated_at
+    logo = branding.image_path(event, "logo")
+    signature = branding.image_path(event, "signature")
     return LetterData(
         reference=request.reference or "",
         issued_on=event.local(issued).date(),
-        event_title=event.title,
+        event_title=tr(event, "title", language),
         starts_on=event.starts_on,
         ends_on=event.ends_on,
         venue=event.venue,
         city=event.city,
-        country_name=country_name(event.country),
+        country_name=country_name(event.country, language),
         passport_name=request.passport_name or "",
         passport_number=request.passport_number or "",
-        nationality_name=country_name(request.nationality),
+        nationality_name=country_name(request.nationality, language),
         date_of_birth=request.date_of_birth,
         organisation=registration.organisation,
         purpose=event.letter_purpose,
         signatory=event.letter_signatory,
         partners=[partner.name for partner in event.partners],
         contact_email=event.contact_email,
+        passport_issued_on=request.passport_issued_on,
+        passport_expires_on=request.passport_expires_on,
+        passport_issue_place=request.passport_issue_place or "",
+        organiser_name=event.organiser_name,
+        organiser_address=event.organiser_address,
+        letter_contact=event.letter_contact,
+        logo_path=str(logo) if logo else None,
+        signature_path=str(signature) if signature else None,
+        language=language,
     )
 
 
 def render_letter(request: VisaRequest, *, fonts: FontSet | None = None) -> bytes:
-    """The PDF letter of an approved request."""
+    """The PDF letter of an approved request, in the delegate's language."""
     return build_letter(letter_data(request), fonts=fonts)
 
 

@@ -598,3 +598,69 @@ def test_organiser_sees_issue_expiry_and_place(app, client, world):
     sign_in(client, world["organiser"])
     page = client.get("/events/cdc/manage/visa-letters").text
     assert "2018-05-04" in page and "2028-05-03" in page and "Abuja" in page
+
+
+# --- the letter: the delegate's language, the organiser's letterhead -----------------------
+
+
+def _png(size, colour) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _poppler(tool: str, pdf: bytes, tmp_path, *args: str) -> str:
+    """What a poppler tool prints about the PDF (pdftotext writes the text to stdout)."""
+    path = tmp_path / f"{tool}.pdf"
+    path.write_bytes(pdf)
+    command = [tool, *args, str(path)] + (["-"] if tool == "pdftotext" else [])
+    return subprocess.run(command, capture_output=True, check=True).stdout.decode()
+
+
+@pytest.mark.skipif(
+    not all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdfimages")),
+    reason="poppler-utils is not installed",
+)
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("fr", "Madame, Monsieur,"), ("ar", "إلىالموظفالقنصليالمختص"), ("en", "Dear Sir or Madam,")],
+)
+def test_letter_in_the_account_language_with_letterhead_logo_and_signature(
+    app, client, world, tmp_path, language, words
+):
+    from confapp.accounts.models import User
+    from confapp.documents import branding
+    from confapp.events.models import Event
+
+    request_id = make_request(app)
+    with app.test_request_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == "cdc"))
+        event.organiser_name = "Bharat Foundation for MSME Clusters"
+        event.organiser_address = "Core 4B, India Habitat Centre\nNew Delhi 110003"
+        event.letter_contact = "Visa desk: visas@cdc.example.org"
+        branding.save_image(event, "logo", _png((300, 120), "navy"))
+        branding.save_image(event, "signature", _png((400, 100), "white"))
+        db.session.get(User, world["delegate"]).language = language
+        db.session.commit()
+    sign_in(client, world["organiser"])
+    client.post(f"/events/cdc/manage/visa-letters/{request_id}", data={"decision": "approve"})
+    sign_in(client, world["delegate"])
+    pdf = client.get("/events/cdc/visa-letter.pdf").data
+    assert pdf.startswith(b"%PDF-")
+    assert "Pages:           1" in _poppler("pdfinfo", pdf, tmp_path)
+    listed = _poppler("pdfimages", pdf, tmp_path, "-list").splitlines()[2:]
+    assert {tuple(row.split()[3:5]) for row in listed} == {("300", "120"), ("400", "100")}
+    text = _poppler("pdftotext", pdf, tmp_path)
+    compact = "".join(text.split())
+    assert "".join(words.split()) in compact
+    for value in (
+        "Bharat Foundation for MSME Clusters",
+        "A07654321",
+        "Abuja",
+        "visas@cdc.example.org",
+    ):
+        assert "".join(value.split()) in compact, value
