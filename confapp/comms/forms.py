@@ -153,7 +153,9 @@ class ComposeForm(Form):
 
 def compose_form(event: Any, **kwargs: Any) -> ComposeForm:
     """The compose form of an event, with its per-language inputs and choices."""
-    form_class = translation_fields(ComposeForm, event, TRANSLATED, multiline=("body",))
+    form_class = translation_fields(
+        ComposeForm, event, TRANSLATED, multiline=("body",), grouped_by_language=True
+    )
     form = form_class(**kwargs)
     form.fill_choices(event)
     return form

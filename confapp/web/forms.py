@@ -147,18 +147,29 @@ def field_name(field: str, language: str) -> str:
 
 
 def translation_fields(
-    form_class: type, event: Any, fields: dict[str, int], *, multiline: Iterable[str] = ()
+    form_class: type,
+    event: Any,
+    fields: dict[str, int],
+    *,
+    multiline: Iterable[str] = (),
+    grouped_by_language: bool = False,
 ) -> type:
     """A subclass of `form_class` with one optional input per offered language other than
-    the default, for each field (name → maximum length)."""
+    the default, for each field (name → maximum length).
+
+    Inputs are labelled with the language's name, for pages that list a field's languages
+    under it; a page that groups the inputs by language (a fieldset per language, its
+    legend the language) sets `grouped_by_language` and they take the field's own label.
+    """
     others = [code for code in event_languages(event) if code != event.default_language]
     extra: dict[str, Any] = {}
     multiline = set(multiline)
     for field, max_length in fields.items():
         kind = TextAreaField if field in multiline else StringField
         for code in others:
+            label = getattr(form_class, field).args[0] if grouped_by_language else None
             extra[field_name(field, code)] = kind(
-                f"{language_name(code)}",
+                label or f"{language_name(code)}",
                 validators=[Optional(), Length(max=max_length)],
                 render_kw={"lang": code, "dir": "auto"},
             )

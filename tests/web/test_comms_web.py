@@ -71,6 +71,10 @@ def test_compose_preview_lists_counts_and_sends(app, client, world, outbox):
     as_user(app, client, world["organiser"])
     page = client.get("/events/cdc/manage/announcements/new")
     assert page.status_code == 200 and b'name="body__fr"' in page.data
+    # Grouped by language (a fieldset per language), each input says which field it is.
+    html = page.get_data(as_text=True)
+    assert '<label for="subject__fr">Subject</label>' in html
+    assert '<label for="body__fr">Message (Markdown)</label>' in html
     preview = client.post("/events/cdc/manage/announcements/new", data=form(world))
     assert preview.status_code == 200
     text = preview.get_data(as_text=True)
