@@ -132,6 +132,10 @@ def select_locale() -> str | None:
 
 
 def _signed_in_user() -> Any:
+    if getattr(session, "bearer_call", False):
+        # A bearer-token API call is judged by its token alone (confapp.web.sessions): no
+        # cookie user is looked for, and its texts follow Accept-Language or ?lang=.
+        return None
     from flask_login import current_user
 
     return current_user if current_user and current_user.is_authenticated else None

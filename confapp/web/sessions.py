@@ -19,6 +19,10 @@ from flask.sessions import SecureCookieSessionInterface
 class BearerCallSession(SecureCookieSession):
     """The session of a bearer-token API call: usable, never saved."""
 
+    # Read by confapp.i18n (below this package): no cookie user is looked for to choose
+    # such a call's language.
+    bearer_call = True
+
 
 def is_bearer_api_call(request: Request) -> bool:
     """Whether the request is an API call carrying `Authorization: Bearer ...`."""

@@ -141,6 +141,29 @@ def test_bearer_calls_do_no_cookie_work(client, world):
     assert json.loads(page_call.data)["result"] == "already_checked_in"
 
 
+def test_a_bearer_calls_language_is_not_a_cookie_users(app, world):
+    """A bearer call's texts follow Accept-Language (or ?lang=): no user is looked for
+    behind a cookie to choose them, even one Flask-Login could sign in."""
+    from flask import session
+    from flask_login import login_user
+
+    from confapp.accounts.models import User
+    from confapp.i18n import select_locale
+
+    with app.app_context():
+        staff = db.session.get(User, world["staff_id"])
+        staff.language = "fr"
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {world['bearer']}", "Accept-Language": "es"}
+    with app.test_request_context(PATH, method="POST", headers=headers):
+        assert getattr(session, "bearer_call", False)
+        login_user(db.session.get(User, world["staff_id"]))  # as a remember-me cookie may
+        assert select_locale() == "es"
+    with app.test_request_context(PATH, method="POST", headers={"Accept-Language": "es"}):
+        login_user(db.session.get(User, world["staff_id"]))
+        assert select_locale() == "fr"  # the scanner page's own calls: the account's
+
+
 def test_flask_refuses_nul_and_oversized_bodies(client, world):
     auth = {"Authorization": f"Bearer {world['bearer']}"}
     nul = client.post(
