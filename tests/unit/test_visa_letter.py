@@ -356,3 +356,12 @@ def test_letter_in_the_delegates_language(app_ctx, tmp_path, language, expected)
     for words in expected:
         assert words in text, words
     assert "Yours faithfully" not in text
+
+
+@needs_pdftotext
+def test_request_made_before_issue_dates_were_asked_leaves_those_rows_out(tmp_path):
+    old = replace(DATA, passport_issued_on=None, passport_expires_on=None, passport_issue_place="")
+    text = pdf_text(build_letter(old), tmp_path)
+    assert "Passport number AB1234567" in text
+    for label in ("Date of issue", "Date of expiry", "Place of issue"):
+        assert label not in text

@@ -360,3 +360,38 @@ def test_cli_unknown_event(runner):
     result = runner.invoke(args=["purge-passports", "nope"])
     assert result.exit_code != 0
     assert "No event" in result.output
+
+
+def test_letter_data_in_the_delegates_language_with_letterhead_and_passport(event, organiser, now):
+    import io
+
+    from PIL import Image
+
+    from confapp.documents import branding
+
+    reg = make_confirmed_registration(event)
+    reg.user.language = "fr"
+    event.organiser_name = "Fondation des clusters"
+    event.letter_contact = "visas@cdc.example.org"
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(out, format="PNG")
+    branding.save_image(event, "logo", out.getvalue())
+    visa = submit(reg, now)
+    services.decide(visa, event=event, approve=True, note="", actor=organiser, now=now)
+    data = services.letter_data(visa)
+    assert data.language == "fr"
+    assert (data.country_name, data.nationality_name) == ("Inde", "Kenya")
+    assert (data.passport_issued_on, data.passport_expires_on) == (
+        dt.date(2018, 3, 11),
+        dt.date(2028, 3, 10),
+    )
+    assert data.passport_issue_place == "Nairobi"
+    assert (data.organiser_name, data.letter_contact) == (
+        "Fondation des clusters",
+        "visas@cdc.example.org",
+    )
+    assert data.logo_path and data.logo_path.endswith(".png")
+    assert data.signature_path is None
+    # Without a language of their own, the event's default language.
+    reg.user.language = None
+    assert services.letter_data(visa).language == "en"
