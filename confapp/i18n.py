@@ -33,6 +33,7 @@ from flask_babel import Babel
 from flask_babel import force_locale
 from flask_babel import get_locale
 from flask_babel import refresh
+from markupsafe import Markup
 
 DEFAULT_LANGUAGE = "en"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -296,6 +297,79 @@ def format_date_range(start: dt.date | None, end: dt.date | None) -> str:
     return babel_dates.format_interval(start, end, "yMMMMd", locale=_format_locale())
 
 
+# Unicode isolates: LEFT-TO-RIGHT ISOLATE, FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE.
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+
+
+def isolate(text: str, language: str | None = None) -> str:
+    """Left-to-right text (a time range, a code) kept whole inside a right-to-left sentence:
+    wrapped in Unicode isolates in a right-to-left language, unchanged otherwise. For plain
+    text (e-mails, PDFs, option labels); HTML uses ``<bdi>`` or ``dir="ltr"`` instead."""
+    if text and text_direction(language) == "rtl":
+        return f"{LRI}{text}{PDI}"
+    return text
+
+
+def isolate_name(text: str, language: str | None = None) -> str:
+    """A name or other data of either direction (a Latin organisation in an Arabic line) kept
+    whole, in its own direction, inside a right-to-left text (like ``<bdi>`` in HTML)."""
+    if text and text_direction(language) == "rtl":
+        return f"{FSI}{text}{PDI}"
+    return text
+
+
+def time_span(
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    event: Any,
+    date_fmt: str | None = None,
+    sep: str = ", ",
+) -> str:
+    """'Sat 20 Feb, 10:00–11:00' in the event's zone and the current language: the day (in
+    `date_fmt`, if given), then the clock times, which read left to right in every language
+    (isolated in Arabic, where the page's direction would otherwise put the end first)."""
+    clock = isolate(
+        f"{format_local(starts_at, event, '%H:%M')}–{format_local(ends_at, event, '%H:%M')}"
+    )
+    if not date_fmt:
+        return clock
+    if text_direction() == "rtl":
+        sep = sep.replace(",", "،")
+    return f"{format_local(starts_at, event, date_fmt)}{sep}{clock}"
+
+
+def time_span_html(
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    event: Any,
+    date_fmt: str | None = None,
+    sep: str = ", ",
+) -> Markup:
+    """:func:`time_span` for pages: the clock times in ``<time datetime>`` elements, isolated
+    left to right (``<span dir="ltr">``) so Arabic pages do not show "13:00–11:30"."""
+    clock = Markup(
+        '<span class="timespan" dir="ltr"><time datetime="{}">{}</time>–'
+        '<time datetime="{}">{}</time></span>'
+    ).format(
+        _iso_seconds(starts_at),
+        format_local(starts_at, event, "%H:%M"),
+        _iso_seconds(ends_at),
+        format_local(ends_at, event, "%H:%M"),
+    )
+    if not date_fmt:
+        return clock
+    if text_direction() == "rtl":
+        sep = sep.replace(",", "،")
+    return Markup("{}{}{}").format(format_local(starts_at, event, date_fmt), sep, clock)
+
+
+def _iso_seconds(moment: dt.datetime) -> str:
+    # What <time datetime> accepts: UTC, whole seconds (stored naive times are UTC).
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 _EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _EN_MONTHS = (
     "January", "February", "March", "April", "May", "June", "July",
@@ -367,3 +441,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["localdate"] = format_date
     app.jinja_env.globals["date_range_of"] = format_date_range
+    app.jinja_env.globals["timespan"] = time_span_html
+    app.jinja_env.globals["timespan_text"] = time_span
+    app.jinja_env.filters["isolate"] = isolate

@@ -6,6 +6,7 @@ from typing import Any
 from typing import TypeVar
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.db import MAX_ID
 from confapp.errors import NotFound
@@ -23,7 +24,7 @@ def event_scoped_or_404(model: type[T], ident: Any, event: Any, **parents: Any) 
     must itself have been loaded through this function.
     """
     if not isinstance(ident, int) or isinstance(ident, bool) or not 0 < ident <= MAX_ID:
-        raise NotFound("There is nothing at this address.")
+        raise NotFound(_("There is nothing at this address."))
     stmt = sa.select(model).where(model.id == ident)
     if hasattr(model, "event_id"):
         stmt = stmt.where(model.event_id == event.id)
@@ -33,5 +34,5 @@ def event_scoped_or_404(model: type[T], ident: Any, event: Any, **parents: Any) 
         stmt = stmt.where(getattr(model, f"{name}_id") == getattr(parent, "id", parent))
     found = db.session.scalar(stmt)
     if found is None:
-        raise NotFound("There is nothing at this address.")
+        raise NotFound(_("There is nothing at this address."))
     return found

@@ -189,6 +189,18 @@ def shape_for(pdf: FPDF, text: str) -> None:
             pdf.text_shaping = None
 
 
+def page_direction(pdf: FPDF, language: str | None = None) -> str:
+    """Set a document's writing direction from the language (the current one by default):
+    right to left for Arabic (text shaped and reordered by fpdf2's bidi algorithm with a
+    right-to-left base); returns the alignment of running text, "R" or "L"."""
+    from confapp.i18n import text_direction
+
+    if text_direction(language) == "rtl" and HAS_SHAPING:
+        pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
+        return "R"
+    return "L"
+
+
 # --- Fast text runs --------------------------------------------------------------------
 # fpdf2's cell() runs the bidi algorithm, splits fragments by font and shapes each text
 # twice (width, then drawing): about 1 ms for an Arabic name. Most texts on a badge are

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import abort
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from confapp.api.auth import api_caller
@@ -96,11 +97,16 @@ def event_role_required(organiser: bool = False) -> Callable[[Callable], Callabl
             user = api_caller()
             event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
             if event is None:
-                json_error(404, "not_found", f"No event with the slug {slug!r}.")
+                json_error(404, "not_found", _("No event with the slug %(slug)r.", slug=slug))
             allowed = user.is_organiser(event) if organiser else user.is_staff(event)
             if not allowed:
-                needed = "an organiser" if organiser else "staff or an organiser"
-                json_error(403, "forbidden", f"Only {needed} of this event may do this.")
+                json_error(
+                    403,
+                    "forbidden",
+                    _("Only an organiser of this event may do this.")
+                    if organiser
+                    else _("Only staff or an organiser of this event may do this."),
+                )
             return view(*args, slug=slug, event=event, user=user, **kwargs)
 
         return wrapped

@@ -270,8 +270,11 @@ def register_errorhandlers(app: Flask) -> None:
             return jsonify(
                 {
                     "error": "csrf_failed",
-                    "message": f"{error.description} Send the page's CSRF token in the X-CSRFToken "
-                    "header, or call the API with 'Authorization: Bearer <token>'.",
+                    "message": f"{error.description} "
+                    + gettext(
+                        "Send the page's CSRF token in the X-CSRFToken header, or call the "
+                        "API with 'Authorization: Bearer <token>'."
+                    ),
                 }
             ), 400
         return _render(

@@ -33,6 +33,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import format_date
+from confapp.i18n import time_span
 from confapp.multilingual import save_translations
 from confapp.registration.models import Registration
 from confapp.web.forms import multi_line
@@ -183,10 +184,7 @@ def validate_session(
 
 def _clock(event: Event, session: ProgrammeSession) -> str:
     """'Sat 10:00–11:00' in the current language."""
-    from confapp.i18n import format_local
-
-    start = format_local(session.starts_at, event, "%a %H:%M")
-    return f"{start}–{format_local(session.ends_at, event, '%H:%M')}"
+    return time_span(session.starts_at, session.ends_at, event, "%a", " ")
 
 
 # --- changes ---------------------------------------------------------------------------------

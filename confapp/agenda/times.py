@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.i18n import format_date
-from confapp.i18n import format_local
+from confapp.i18n import isolate
+from confapp.i18n import time_span
 
 
 class Span(Protocol):
@@ -50,7 +51,8 @@ def zone_label(event: Event, moment: dt.datetime | None = None) -> str:
         moment = dt.datetime.combine(event.starts_on, dt.time(12), tzinfo=dt.UTC)
     local = moment.astimezone(event.tz)
     offset = local.strftime("%z")
-    return f"{event.timezone} ({local.tzname()}, UTC{offset[:3]}:{offset[3:]})"
+    # Kept whole and left to right inside an Arabic sentence ("… بتوقيت Asia/Kolkata (IST…)").
+    return isolate(f"{event.timezone} ({local.tzname()}, UTC{offset[:3]}:{offset[3:]})")
 
 
 def overlaps(
@@ -68,8 +70,7 @@ def when(event: Event, span: Span) -> str:
 
 def span_text(event: Event, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
     """A start and end time as 'Sat 20 Feb 10:00–11:00', in the current language."""
-    start = format_local(starts_at, event, "%a %d %b %H:%M")
-    return f"{start}–{format_local(ends_at, event, '%H:%M')}"
+    return time_span(starts_at, ends_at, event, "%a %d %b", " ")
 
 
 def iso(moment: dt.datetime) -> str:

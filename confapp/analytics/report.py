@@ -12,6 +12,7 @@ import io
 import re
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from confapp import jobs
 from confapp.analytics import figures as figures_module
@@ -230,7 +231,7 @@ def _sheet_name(title: str, book) -> str:
     return candidate
 
 
-@jobs.job("analytics.report", title="Funders' report")
+@jobs.job("analytics.report", title=_l("Funders' report"))
 def build_report(run: jobs.Run, fmt: str = "pdf") -> None:
     """Build the report (PDF or XLSX) in the language of the organiser who asked for it."""
     event = run.event

@@ -12,6 +12,7 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from confapp.api.problems import BEARER_CHALLENGE
@@ -38,8 +39,9 @@ def use_token_loader(loader: Callable[[str, Any], Any]) -> None:
 
 
 def json_error(status: int, error: str, message: str, **headers: str):
-    """Abort with a JSON body {"error": ..., "message": ...}."""
-    response = jsonify({"error": error, "message": message})
+    """Abort with a JSON body {"error": ..., "message": ...}: the code a stable English
+    identifier, the message in the caller's language (Accept-Language or ?lang=)."""
+    response = jsonify({"error": error, "message": str(message)})
     response.status_code = status
     response.headers.update(headers)
     abort(response)
@@ -74,7 +76,8 @@ def current_api_user() -> User | None:
 
 def api_credentials_refused():
     """Answer 401 with the Bearer challenge."""
-    json_error(*UNAUTHORISED, **BEARER_CHALLENGE)
+    status, error, message = UNAUTHORISED
+    json_error(status, error, _(message), **BEARER_CHALLENGE)
 
 
 def _protect_session_write() -> None:

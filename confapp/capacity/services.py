@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.capacity.models import CapacityPool
 from confapp.errors import ValidationFailed
@@ -27,7 +28,7 @@ from confapp.extensions import db
 def new_pool(capacity: int | None) -> CapacityPool:
     """Create (and add) a pool with the given capacity (None: unlimited)."""
     if capacity is not None and capacity < 0:
-        raise ValidationFailed("Capacity cannot be negative.", field="capacity")
+        raise ValidationFailed(_("Capacity cannot be negative."), field="capacity")
     pool = CapacityPool(capacity=capacity, taken=0)
     db.session.add(pool)
     return pool
@@ -87,7 +88,7 @@ def lock_pool(pool: CapacityPool) -> None:
 def set_capacity(pool: CapacityPool, capacity: int | None) -> None:
     """Change the capacity; refuses to go below the seats already taken."""
     if capacity is not None and capacity < 0:
-        raise ValidationFailed("Capacity cannot be negative.", field="capacity")
+        raise ValidationFailed(_("Capacity cannot be negative."), field="capacity")
     lock_pool(pool)
     db.session.refresh(pool)
     if capacity is not None and capacity < pool.taken:

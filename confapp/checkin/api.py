@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask import Response
 from flask import jsonify
 from flask import request
+from flask_babel import gettext as _
 
 from confapp.api import openapi
 from confapp.api.auth import api_credentials
@@ -117,7 +118,7 @@ def registration_qr(slug: str, reg_id: int, event, user):
 
     reg = db.session.get(Registration, reg_id)
     if reg is None or reg.event_id != event.id:
-        json_error(404, "not_found", f"No registration {reg_id} in this event.")
+        json_error(404, "not_found", _("No registration %(id)s in this event.", id=reg_id))
     response = Response(qr_png(badge_token(reg)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.agenda.models import ProgrammeSession
 from confapp.checkin.models import ScanResult
@@ -77,16 +78,20 @@ class CheckinOutcome:
 def resolve_checkpoint(event: Event, session_id: int | None, visit_id: int | None) -> Checkpoint:
     """The checkpoint of a scan; refuses both ids at once or ids of another event."""
     if session_id is not None and visit_id is not None:
-        raise ValidationFailed("Send session_id or visit_id, not both.", field="session_id")
+        raise ValidationFailed(_("Send session_id or visit_id, not both."), field="session_id")
     if session_id is not None:
         session = db.session.get(ProgrammeSession, session_id)
         if session is None or session.event_id != event.id:
-            raise ValidationFailed(f"No session {session_id} in this event.", field="session_id")
+            raise ValidationFailed(
+                _("No session %(id)s in this event.", id=session_id), field="session_id"
+            )
         return Checkpoint(f"session:{session.id}", session=session)
     if visit_id is not None:
         visit = db.session.get(Visit, visit_id)
         if visit is None or visit.event_id != event.id:
-            raise ValidationFailed(f"No visit {visit_id} in this event.", field="visit_id")
+            raise ValidationFailed(
+                _("No visit %(id)s in this event.", id=visit_id), field="visit_id"
+            )
         return Checkpoint(f"visit:{visit.id}", visit=visit)
     return Checkpoint(ENTRANCE)
 

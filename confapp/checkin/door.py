@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.accounts.services import api_token_use_is_stale
 from confapp.accounts.services import touch_api_token
@@ -27,24 +28,32 @@ from confapp.extensions import db
 def _scan_problem(body) -> tuple[int, str] | None:
     """Why a check-in body is unusable (status, message), or None."""
     if not isinstance(body, dict):
-        return 400, "Send a JSON object: token, session_id, visit_id, scan_id, scanned_at."
+        return 400, _("Send a JSON object: token, session_id, visit_id, scan_id, scanned_at.")
     for name in ("token", "scan_id"):
         if not isinstance(body.get(name), str) or not body[name]:
-            return 422, f"{name} is required and must be a non-empty string."
+            return 422, _("%(name)s is required and must be a non-empty string.", name=name)
     for name in ("session_id", "visit_id"):
         value = body.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID
         ):
-            return 422, f"{name} must be a positive integer (at most {MAX_ID}) or null."
+            return 422, _(
+                "%(name)s must be a positive integer (at most %(max)d) or null.",
+                name=name,
+                max=MAX_ID,
+            )
     if body.get("session_id") is not None and body.get("visit_id") is not None:
-        return 422, "Send session_id or visit_id, not both."
+        return 422, _("Send session_id or visit_id, not both.")
     bus_id = body.get("bus_id")
     if bus_id is not None:
         if isinstance(bus_id, bool) or not isinstance(bus_id, int) or not 0 < bus_id <= MAX_ID:
-            return 422, f"bus_id must be a positive integer (at most {MAX_ID}) or null."
+            return 422, _(
+                "%(name)s must be a positive integer (at most %(max)d) or null.",
+                name="bus_id",
+                max=MAX_ID,
+            )
         if body.get("visit_id") is None:
-            return 422, "bus_id needs the visit_id of its visit."
+            return 422, _("bus_id needs the visit_id of its visit.")
     return None
 
 
@@ -169,11 +178,14 @@ def _admissible_scan(
         visit_id=visit_id,
     )
     if context is None or not context.user_active:
-        raise ScanRefused(*UNAUTHORISED, **BEARER_CHALLENGE)
+        status, error, message = UNAUTHORISED
+        raise ScanRefused(status, error, _(message), **BEARER_CHALLENGE)
     if context.event_id is None:
-        raise ScanRefused(404, "not_found", f"No event with the slug {slug!r}.")
+        raise ScanRefused(404, "not_found", _("No event with the slug %(slug)r.", slug=slug))
     if not context.may_scan():
-        raise ScanRefused(403, "forbidden", "Only staff or an organiser of this event may do this.")
+        raise ScanRefused(
+            403, "forbidden", _("Only staff or an organiser of this event may do this.")
+        )
     problem = _scan_problem(body)
     if problem:
         raise ScanRefused(problem[0], "invalid", problem[1])

@@ -70,7 +70,9 @@ def parse_scanned_at(value: str | None, now: dt.datetime) -> dt.datetime:
     if value is None:
         return now
     if not isinstance(value, str):
-        raise ValidationFailed("scanned_at must be an ISO-8601 string or null.", field="scanned_at")
+        raise ValidationFailed(
+            _("scanned_at must be an ISO-8601 string or null."), field="scanned_at"
+        )
     try:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
@@ -129,6 +131,8 @@ class ScanIdConflict(DomainError):
 def validate_scan(token, scan_id) -> None:
     """Refuse a scan whose token or scan_id is not a sensible string."""
     if not isinstance(scan_id, str) or not 0 < len(scan_id) <= 64:
-        raise ValidationFailed("scan_id must be a string of 1 to 64 characters.", field="scan_id")
+        raise ValidationFailed(
+            _("scan_id must be a string of 1 to 64 characters."), field="scan_id"
+        )
     if not isinstance(token, str) or len(token) > 512:
-        raise ValidationFailed("token must be a string.", field="token")
+        raise ValidationFailed(_("token must be a string."), field="token")

@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Blueprint
 from flask import jsonify
 from flask import request
+from flask_babel import gettext as _
 
 from confapp.api import openapi
 from confapp.api.auth import json_error
@@ -163,11 +164,14 @@ def _utc(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
+_EXAMPLE = "2027-02-20T07:30:00Z"
+
+
 def _send_at(raw) -> dt.datetime | None:
     if raw in (None, ""):
         return None
     if not isinstance(raw, str):
-        json_error(422, "invalid", "send_at must be an ISO 8601 date-time or null.")
+        json_error(422, "invalid", _("send_at must be an ISO 8601 date-time or null."))
     try:
         moment = dt.datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
         if moment.tzinfo is None:
@@ -175,14 +179,16 @@ def _send_at(raw) -> dt.datetime | None:
         return moment.astimezone(dt.UTC)
     except (ValueError, OverflowError):
         json_error(
-            422, "invalid", "send_at must be an ISO 8601 date-time, e.g. 2027-02-20T07:30:00Z."
+            422,
+            "invalid",
+            _("send_at must be an ISO 8601 date-time, e.g. %(example)s.", example=_EXAMPLE),
         )
 
 
 def _flag(body: dict, name: str, default: bool) -> bool:
     value = body.get(name, default)
     if not isinstance(value, bool):
-        json_error(422, "invalid", f"{name} must be true or false.")
+        json_error(422, "invalid", _("%(name)s must be true or false.", name=name))
     return value
 
 
@@ -192,7 +198,7 @@ def create(ctx: Ctx):
     """Store an announcement and send it now or at `send_at`; 201 with id and recipients."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        json_error(422, "invalid", "Send a JSON object.")
+        json_error(422, "invalid", _("Send a JSON object."))
     draft = services.Draft(
         subject=body.get("subject"),
         body=body.get("body_markdown"),

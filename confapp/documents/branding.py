@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
@@ -56,7 +57,7 @@ def read_image(data: bytes, *, field: str) -> tuple[bytes, str]:
     from PIL import UnidentifiedImageError
 
     if not data:
-        raise ValidationFailed("Choose an image file.", field=field)
+        raise ValidationFailed(_("Choose an image file."), field=field)
     if len(data) > MAX_BYTES:
         raise ValidationFailed(
             f"The image is too large ({len(data) / 1024 / 1024:.1f} MB); "
@@ -74,7 +75,7 @@ def read_image(data: bytes, *, field: str) -> tuple[bytes, str]:
             "This file could not be read as a PNG or JPEG image.", field=field
         ) from None
     if kind not in FORMATS:
-        raise ValidationFailed("Upload a PNG or JPEG image.", field=field)
+        raise ValidationFailed(_("Upload a PNG or JPEG image."), field=field)
     if max(width, height) > MAX_SIDE:
         raise ValidationFailed(
             f"The image is {width} × {height} pixels; at most {MAX_SIDE} on each side.",

@@ -66,7 +66,9 @@ def validate_event_fields(
         raise ValidationFailed(_("Capacity cannot be negative."), field="capacity")
     for category in filter(None, public_categories.split(",")):
         if category not in RegistrationCategory._value2member_map_:
-            raise ValidationFailed(f"Unknown category {category!r}.", field="public_categories")
+            raise ValidationFailed(
+                _("Unknown category %(category)r.", category=category), field="public_categories"
+            )
 
 
 def check_timezone(name: str) -> None:

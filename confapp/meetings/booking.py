@@ -21,7 +21,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.events.models import MeetingBookingMode
 from confapp.extensions import db
-from confapp.i18n import format_local
+from confapp.i18n import time_span
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingAttendee
 from confapp.meetings.models import MeetingRequest
@@ -67,8 +67,7 @@ def slot_tables(slot: MeetingSlot, tables: list[MeetingTable]) -> list[MeetingTa
 
 def slot_label(event: Event, slot: MeetingSlot) -> str:
     """'Sat 20 Feb, 15:30–15:50' in the event's zone."""
-    start = format_local(slot.starts_at, event, "%a %d %b, %H:%M")
-    return f"{start}–{format_local(slot.ends_at, event, '%H:%M')}"
+    return time_span(slot.starts_at, slot.ends_at, event, "%a %d %b")
 
 
 def _check_slot_range(

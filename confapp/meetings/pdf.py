@@ -12,11 +12,13 @@ from flask_babel import gettext as _
 
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import isolate_name
 from confapp.meetings.booking import event_meetings
 from confapp.meetings.booking import list_tables
 from confapp.meetings.booking import slot_label
 from confapp.pdf import font_set
 from confapp.pdf import install_fonts
+from confapp.pdf import page_direction
 from confapp.registration.models import Registration
 
 if TYPE_CHECKING:
@@ -48,31 +50,42 @@ def schedule_pdf(
         for text in (heading, *(str(v) for row in rows for v in row))
     ]
     pdf = _pdf(title, texts)
+    # Arabic: text right to left, right-aligned, the first column on the right.
+    align = page_direction(pdf)
+    text_align = "RIGHT" if align == "R" else "LEFT"
+
+    def ordered(cells: Sequence[str]) -> list[str]:
+        return list(reversed(cells)) if align == "R" else list(cells)
+
     for heading, rows in pages or [("", [])]:
         pdf.add_page()
         pdf.set_font("body", "B", 14)
-        pdf.multi_cell(pdf.epw, 7, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, 7, title, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("body", "", 10)
-        pdf.multi_cell(pdf.epw, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, 5, subtitle, align=align, new_x="LMARGIN", new_y="NEXT")
         if heading:
             pdf.ln(2)
             pdf.set_font("body", "B", 12)
-            pdf.multi_cell(pdf.epw, 6, heading, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(pdf.epw, 6, heading, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
         pdf.set_font("body", "", 10)
         if not rows:
-            pdf.multi_cell(pdf.epw, 6, _("No meetings."), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                pdf.epw, 6, _("No meetings."), align=align, new_x="LMARGIN", new_y="NEXT"
+            )
             continue
         from fpdf.fonts import FontFace
 
-        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=6) as table:
+        with pdf.table(
+            headings_style=FontFace(emphasis="BOLD"), line_height=6, text_align=text_align
+        ) as table:
             head = table.row()
-            for cell in header:
+            for cell in ordered(header):
                 head.cell(cell)
             for values in rows:
                 row = table.row()
-                for value in values:
-                    row.cell(str(value))
+                for value in ordered([str(v) for v in values]):
+                    row.cell(value)
     return bytes(pdf.output())
 
 
@@ -90,12 +103,15 @@ def table_pages(event: Event) -> list[tuple[str, list[tuple[str, str, str]]]]:
         by_table.setdefault(table.id, []).append(
             (
                 slot_label(event, slot),
-                f"{a.full_name} ({a.country})",
-                f"{b.full_name} ({b.country})",
+                f"{isolate_name(a.full_name)} ({a.country})",
+                f"{isolate_name(b.full_name)} ({b.country})",
             )
         )
     return [
-        (t.name + (f" – {t.location}" if t.location else ""), by_table[t.id])
+        (
+            isolate_name(t.name) + (f" – {isolate_name(t.location)}" if t.location else ""),
+            by_table[t.id],
+        )
         for t in list_tables(event)
         if t.id in by_table
     ]

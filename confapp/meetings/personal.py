@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp.agenda import feeds
 from confapp.agenda import personal
 from confapp.agenda.ical import CalItem
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import isolate_name
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import MeetingSlot
@@ -29,10 +31,13 @@ def meeting_item(
 ) -> CalItem:
     """One booked meeting as a calendar item: the same UID in the feed and in e-mails."""
     where = table.name + (f", {table.location}" if table.location else "")
-    detail = f"With {other.full_name}" + (f", {other.organisation}" if other.organisation else "")
+    # In the reader's language: the personal feed and e-mails run in the delegate's.
+    detail = _("With %(name)s", name=other.full_name) + (
+        f", {other.organisation}" if other.organisation else ""
+    )
     return CalItem(
         uid=f"meeting-{meeting.id}@{host}",
-        summary=f"Meeting: {other.full_name}",
+        summary=_("Meeting: %(name)s", name=other.full_name),
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
         sequence=meeting.sequence,
@@ -81,7 +86,7 @@ def personal_entries(event: Event, registration: Registration) -> list[personal.
         entries.append(
             personal.PersonalEntry(
                 kind="meeting",
-                title=f"Meeting with {other.full_name}",
+                title=_("Meeting with %(name)s", name=isolate_name(other.full_name)),
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
                 location=where,

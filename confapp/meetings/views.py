@@ -18,6 +18,8 @@ from confapp.countries import country_name
 from confapp.db import MAX_ID
 from confapp.errors import NotAllowed
 from confapp.events.models import MeetingBookingMode
+from confapp.i18n import isolate
+from confapp.i18n import isolate_name
 from confapp.meetings import batch
 from confapp.meetings import booking
 from confapp.meetings import directory
@@ -313,8 +315,9 @@ def _my_schedule_rows(ctx: Ctx, me: Registration) -> list[tuple[str, str, str]]:
     return [
         (
             booking.slot_label(ctx.event, r.slot),
-            r.table.name + (f" ({r.table.location})" if r.table.location else ""),
-            f"{r.counterpart.full_name}, {r.counterpart.organisation} "
+            isolate_name(r.table.name)
+            + (f" ({isolate_name(r.table.location)})" if r.table.location else ""),
+            f"{isolate_name(r.counterpart.full_name)}, {isolate_name(r.counterpart.organisation)} "
             f"({country_name(r.counterpart.country)})",
         )
         for r in listing.my_requests(ctx.event, me)
@@ -328,8 +331,12 @@ def my_pdf(ctx: Ctx):
     """My meeting schedule to print."""
     me = _me(ctx)
     data = pdf.schedule_pdf(
-        _("%(event)s: meetings of %(name)s", event=tr(ctx.event, "title"), name=me.full_name),
-        _("Times in %(zone)s", zone=zone_label(ctx.event)),
+        _(
+            "%(event)s: meetings of %(name)s",
+            event=isolate_name(tr(ctx.event, "title")),
+            name=isolate_name(me.full_name),
+        ),
+        _("Times in %(zone)s", zone=isolate(zone_label(ctx.event))),
         [_("Time"), _("Table"), _("With")],
         [("", _my_schedule_rows(ctx, me))],
     )
@@ -587,8 +594,8 @@ def schedule(ctx: Ctx):
 def tables_pdf(ctx: Ctx):
     """One page per table with its meetings, to put on the table."""
     data = pdf.schedule_pdf(
-        _("%(event)s: meetings by table", event=tr(ctx.event, "title")),
-        _("Times in %(zone)s", zone=zone_label(ctx.event)),
+        _("%(event)s: meetings by table", event=isolate_name(tr(ctx.event, "title"))),
+        _("Times in %(zone)s", zone=isolate(zone_label(ctx.event))),
         [_("Time"), _("Delegate"), _("Delegate")],
         pdf.table_pages(ctx.event),
     )

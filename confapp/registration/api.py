@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import jsonify
 from flask import request
+from flask_babel import gettext as _
 
 from confapp.api import openapi
 from confapp.api.auth import json_error
@@ -46,7 +47,7 @@ def _positive_int(name: str, default: int, maximum: int) -> int:
         return default
     value = parse_int(raw, maximum=maximum)
     if value is None or value < 1:
-        _invalid(f"{name} must be a whole number from 1 to {maximum}.")
+        _invalid(_("%(name)s must be a whole number from 1 to %(max)d.", name=name, max=maximum))
     return value
 
 
@@ -58,7 +59,7 @@ def _choice(name: str, enum_cls):
         return enum_cls(raw.strip().lower())
     except ValueError:
         allowed = ", ".join(member.value for member in enum_cls)
-        _invalid(f"{name} must be one of: {allowed}.")
+        _invalid(_("%(name)s must be one of: %(allowed)s.", name=name, allowed=allowed))
 
 
 def _since() -> dt.datetime | None:
@@ -74,7 +75,12 @@ def _since() -> dt.datetime | None:
         # Years 1 and 9999 with an offset leave the datetime range when converted.
         return moment.astimezone(dt.UTC)
     except (ValueError, OverflowError):
-        _invalid("updated_since must be an ISO 8601 date-time, e.g. 2027-02-20T09:00:00Z.")
+        _invalid(
+            _(
+                "updated_since must be an ISO 8601 date-time, e.g. %(example)s.",
+                example="2027-02-20T09:00:00Z",
+            )
+        )
 
 
 def _search_condition(query: str):

@@ -107,7 +107,9 @@ def _enum(cls, value: Any, default, field: str):
     try:
         return cls(value)
     except ValueError:
-        raise ValidationFailed(f"Unknown value {str(value)[:40]!r}.", field=field) from None
+        raise ValidationFailed(
+            _("Unknown value %(value)r.", value=str(value)[:40]), field=field
+        ) from None
 
 
 def parse_category(value: Any) -> RegistrationCategory:

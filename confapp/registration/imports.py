@@ -335,7 +335,7 @@ def register_rows(
         # Ids in file order: they fix the order of the waiting list among equal times.
         db.session.flush()
     except sa.exc.IntegrityError as exc:
-        raise DomainError("Someone registered one of these addresses meanwhile.") from exc
+        raise DomainError(_("Someone registered one of these addresses meanwhile.")) from exc
     seats = capacity.take_up_to(event.pool, len(registrations))
     for index, reg in enumerate(registrations):
         reg.status = (

@@ -28,6 +28,7 @@ from confapp.events.models import ClashPolicy
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import format_local
+from confapp.i18n import time_span
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.visits.buses import seat_on_bus
@@ -181,7 +182,7 @@ def clashes_for(event: Event, visit: Visit, registration: Registration) -> list[
 
 
 def _span(event: Event, starts: dt.datetime, ends: dt.datetime) -> str:
-    return f"({format_local(starts, event, '%a %d %b %H:%M')}–{format_local(ends, event, '%H:%M')})"
+    return f"({time_span(starts, ends, event, '%a %d %b', ' ')})"
 
 
 def _lock_registration(registration: Registration) -> None:

@@ -29,7 +29,7 @@ from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.extensions import db
-from confapp.i18n import format_local
+from confapp.i18n import time_span
 from confapp.multilingual import tr
 from confapp.security import organiser_event
 from confapp.visits import ical
@@ -579,8 +579,7 @@ def manifest_pdf(slug: str, visit_id: int):
     visit = _visit_or_404(event, visit_id)
     bus, suffix = _manifest_scope(event, visit)
     when = (
-        f"{format_local(visit.departs_at, event, '%A %d %B %Y, %H:%M')}–"
-        f"{format_local(visit.returns_at, event, '%H:%M')} ({event.timezone})"
+        f"{time_span(visit.departs_at, visit.returns_at, event, '%A %d %B %Y')} ({event.timezone})"
     )
     subtitle = " · ".join(
         p
