@@ -179,8 +179,11 @@ def test_delegate_journey_from_registration_to_personal_agenda(
     page.get_by_role("link", name="Find people to meet").click()
     entry = page.locator("ul.directory > li", has_text=OTHER)
     expect(entry).to_contain_text("Knitwear export partners")
+    # The form waits behind the card's button.
+    expect(entry.get_by_label(f"Message to {OTHER}")).to_be_hidden()
+    entry.locator("summary", has_text="Request a meeting").click()
     entry.get_by_label(f"Message to {OTHER}").fill("Could we talk about export finance for Thiès?")
-    entry.get_by_role("button", name="Request a meeting").click()
+    entry.get_by_role("button", name="Send the request").click()
     expect(page.locator(".flashes")).to_contain_text(f"Request sent to {OTHER}.")
 
     with live_app.app_context():
@@ -195,11 +198,11 @@ def test_delegate_journey_from_registration_to_personal_agenda(
         other.set_default_timeout(10_000)
         _sign_in(other, base, OTHER_EMAIL, PASSWORD)
         other.goto(f"{base}/events/cdc/meetings")
-        request_item = other.locator("ul.requests > li", has_text=f"From {ME}")
+        request_item = other.locator("ol.requests > li", has_text=f"From {ME}")
         expect(request_item).to_contain_text("export finance for Thiès")
         request_item.get_by_role("button", name="Accept").click()
         expect(other.locator(".flashes")).to_contain_text("Request accepted.")
-        expect(other.locator("table")).to_contain_text(ME)
+        expect(other.locator("ol.booked")).to_contain_text(f"With {ME}")
     finally:
         other_context.close()
 

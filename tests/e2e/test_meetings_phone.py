@@ -131,6 +131,6 @@ def test_directory_cards_and_my_meetings_on_a_phone(demo, page, screenshots):
     expect(incoming.get_by_role("button", name=re.compile("^Decline"))).to_be_visible()
     expect(incoming.get_by_role("button", name=re.compile("^Cancel"))).to_have_count(0)
     expect(incoming).to_contain_text("Decline says no to this request")
-    booked = page.locator("ol.meeting-list").first.locator("li.meeting").first
+    booked = page.locator("ol.booked > li.meeting").first
     expect(booked.get_by_role("button", name=re.compile("^Cancel the meeting"))).to_be_visible()
     page.screenshot(path=str(screenshots / "my-meetings-phone.png"), full_page=True)
