@@ -109,3 +109,19 @@ def test_wide_screen_shows_every_link_in_one_bar(live_app, page, screenshots):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Programme"
     page.screenshot(path=str(screenshots / "header-wide.png"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "pt", "ar"])
+def test_wide_screen_keeps_one_bar_in_every_language(live_app, page, lang):
+    """Translated labels are longer ("Rendez-vous d'affaires", "Se déconnecter"): on a 1366 px
+    screen the organiser's links still share one bar, the event's name giving way."""
+    page.set_viewport_size({"width": 1366, "height": 600})
+    base = _sign_in(live_app, page)
+    page.goto(f"{base}/events/cdc?lang={lang}")
+    nav = page.locator("header nav.nav")  # its name is translated too
+    links = nav.locator(".nav-links > a, .nav-links button")
+    assert links.count() == len(LINKS) + 1  # and Sign out
+    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))}
+    assert len(tops) == 1, f"{lang}: links on {len(tops)} rows"
+    assert _header_height(page) <= 60
+    assert nav.locator(".nav-event").is_visible()
