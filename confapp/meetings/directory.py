@@ -210,13 +210,10 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD_RE.findall((text or "").lower()) if w not in _STOP}
 
 
-def recommend(
-    event: Event, me: Registration, limit: int = 10, items: list[Entry] | None = None
-) -> list[Recommendation]:
-    """Rank directory delegates by complementarity (their offers meet my needs and the
-    reverse), favouring other countries and regions; each result says why."""
-    mine = _entries(event, [me])[0]
-    taken = {
+def open_with(event: Event, me: Registration) -> set[int]:
+    """Registration ids of the people with whom the delegate has a pending or accepted
+    request, either way round (the delegate's own id included when there is any)."""
+    return {
         rid
         for pair in db.session.execute(
             sa.select(MeetingRequest.requester_id, MeetingRequest.invitee_id).where(
@@ -227,6 +224,19 @@ def recommend(
         )
         for rid in pair
     }
+
+
+def recommend(
+    event: Event,
+    me: Registration,
+    limit: int = 10,
+    items: list[Entry] | None = None,
+    taken: set[int] | None = None,
+) -> list[Recommendation]:
+    """Rank directory delegates by complementarity (their offers meet my needs and the
+    reverse), favouring other countries and regions; each result says why."""
+    mine = _entries(event, [me])[0]
+    taken = open_with(event, me) if taken is None else taken
     my_offer_words = _words(mine.profile.offers if mine.profile else "")
     my_seek_words = _words(mine.profile.seeks if mine.profile else "")
     out = []
@@ -286,6 +296,7 @@ class DirectoryPage:
     pages: int
     countries: list[tuple[str, str]]  # (code, name) of the countries in the directory
     recommendations: list[Recommendation]
+    open_with: set[int]  # people the delegate has an open request with (no second one)
 
 
 def page(
@@ -298,6 +309,7 @@ def page(
     first page only, for delegates in the directory: later pages stay light on slow phones.
     """
     items = entries(event)
+    taken = open_with(event, me)
     shown = filter_entries(items, filters)
     pages = max(1, -(-len(shown) // size))
     number = min(max(number or 1, 1), pages)
@@ -312,7 +324,8 @@ def page(
             {(e.registration.country, country_name(e.registration.country)) for e in items},
             key=lambda pair: pair[1],
         ),
-        recommendations=recommend(event, me, items=items)
+        recommendations=recommend(event, me, items=items, taken=taken)
         if me.directory_opt_in and number == 1
         else [],
+        open_with=taken,
     )

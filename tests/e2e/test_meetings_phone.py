@@ -116,6 +116,10 @@ def test_directory_cards_and_my_meetings_on_a_phone(demo, page, screenshots):
     expect(page.locator(".flashes")).to_contain_text(f"Request sent to {name}.")
     box = page.locator(f"#{ident}").bounding_box()
     assert 0 <= box["y"] < PHONE["height"], f"{name}'s card is out of view after sending"
+    # The card now says a request is open instead of offering a second one.
+    sent_card = page.locator(f"#{ident}")
+    expect(sent_card).to_contain_text(f"You have an open request with {name}.")
+    expect(sent_card.locator("summary", has_text="Request a meeting")).to_have_count(0)
 
     # My meetings: cards; no button off screen; whose answer each request waits for.
     page.goto(f"{base}{event}/meetings")
