@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Blueprint
 from flask import Response
@@ -15,8 +17,6 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
-from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from confapp.agenda.models import SeatStatus
@@ -27,11 +27,9 @@ from confapp.agenda.views import calendar_response
 from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.models import Event
-from confapp.events.services import get_event_or_404
 from confapp.extensions import db
 from confapp.i18n import time_span
 from confapp.multilingual import tr
-from confapp.security import organiser_event
 from confapp.visits import ical
 from confapp.visits import manifest
 from confapp.visits import services
@@ -41,14 +39,19 @@ from confapp.visits.forms import SignupForm
 from confapp.visits.forms import VisitForm
 from confapp.visits.models import Bus
 from confapp.visits.models import Visit
+from confapp.visits.models import VisitSignup
 from confapp.visits.models import VisitStatus
 from confapp.web.forms import collect_translations
 from confapp.web.forms import load_translations
 from confapp.web.forms import translation_fields
 from confapp.web.forms import translation_inputs
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
 from confapp.web.params import int_arg
 
 bp = Blueprint("visits", __name__)
+T = TypeVar("T")
 
 # A sign-up's status as organisers read it, in their language.
 SEAT_LABELS = {
@@ -58,22 +61,15 @@ SEAT_LABELS = {
 }
 
 
-def _visit_or_404(event: Event, visit_id: int) -> Visit:
-    visit = services.get_visit(event, visit_id)
-    if visit is None:
-        abort(404)
-    return visit
-
-
 def _render_index(
-    event: Event,
+    ctx: Ctx,
     *,
     errors: dict[int, list[str]] | None = None,
     posted: dict | None = None,
     status: int = 200,
 ):
-    now = utcnow()
-    registration = delegate_registration(event, current_user)
+    event, now = ctx.event, ctx.now
+    registration = delegate_registration(event, ctx.user)
     visits = services.list_visits(event)
     # visit id -> (status, waiting-list position, the name of their bus if they have one)
     mine: dict[int, tuple[SeatStatus, int | None, str | None]] = {}
@@ -95,10 +91,10 @@ def _render_index(
 
 
 @bp.get("/events/<slug>/visits")
-def index(slug: str):
+@event_view(Access.PUBLIC)
+def index(ctx: Ctx):
     """Visit cards: cluster, times, meeting point, seats left or queue place, requirements."""
-    event = get_event_or_404(slug, current_user)
-    return _render_index(event)
+    return _render_index(ctx)
 
 
 def _back(event: Event, visit: Visit) -> str:
@@ -106,12 +102,12 @@ def _back(event: Event, visit: Visit) -> str:
 
 
 @bp.post("/events/<slug>/visits/<int:visit_id>/signup")
-@login_required
-def signup(slug: str, visit_id: int):
+@event_view(Access.SIGNED_IN, log=True)
+def signup(ctx: Ctx, visit_id: int):
     """Sign up for a visit: a seat, or the waiting list; clashes warn or refuse."""
-    event = get_event_or_404(slug, current_user)
-    visit = _visit_or_404(event, visit_id)
-    registration = delegate_registration(event, current_user)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
+    registration = delegate_registration(event, ctx.user)
     if registration is None:
         flash(_("Only delegates with a confirmed registration can sign up for visits."), "error")
         return redirect(_back(event, visit))
@@ -121,39 +117,42 @@ def signup(slug: str, visit_id: int):
     }
     if not form.validate_on_submit():
         messages = [m for errs in form.errors.values() for m in errs]
-        return _render_index(event, errors={visit.id: messages}, posted=posted, status=422)
+        return _render_index(ctx, errors={visit.id: messages}, posted=posted, status=422)
     try:
-        holder = services.signup(
-            event,
-            visit,
-            registration,
-            now=utcnow(),
-            group_code=form.group_code.data or "",
-            id_number=form.id_number.data or "",
-            confirm_clash=bool(form.confirm_clash.data),
+        # form=: a refusal lands on the form (unused), so this view decides how it is shown.
+        done = ctx.perform(
+            lambda: services.signup(
+                event,
+                visit,
+                registration,
+                now=ctx.now,
+                group_code=form.group_code.data or "",
+                id_number=form.id_number.data or "",
+                confirm_clash=bool(form.confirm_clash.data),
+            ),
+            form=form,
+            subject=visit,
         )
-        db.session.commit()
-    except services.ClashWarning as warning:
-        db.session.rollback()
+    except IntegrityError:
+        # A double click raced itself; the first click won.
+        flash(_("You are already signed up for this visit."), "info")
+        return redirect(_back(event, visit))
+    if isinstance(done.error, services.ClashWarning):
         return render_template(
             "visits/confirm.html",
             event=event,
             visit=visit,
             form=form,
-            clashes=warning.clashes,
+            clashes=done.error.clashes,
             zone=zone_label(event, visit.departs_at),
         )
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.field in ("group_code", "id_number"):
-            return _render_index(event, errors={visit.id: [exc.message]}, posted=posted, status=422)
-        flash(exc.message, "error")
+    if done.error is not None:
+        if done.error.field in ("group_code", "id_number"):
+            errors = {visit.id: [done.error.message]}
+            return _render_index(ctx, errors=errors, posted=posted, status=422)
+        flash(done.error.message, "error")
         return redirect(_back(event, visit))
-    except IntegrityError:
-        # A double click raced itself; the first click won.
-        db.session.rollback()
-        flash(_("You are already signed up for this visit."), "info")
-        return redirect(_back(event, visit))
+    holder = done.value
     if holder.status is SeatStatus.CONFIRMED:
         flash(
             _(
@@ -177,48 +176,53 @@ def signup(slug: str, visit_id: int):
 
 
 @bp.post("/events/<slug>/visits/<int:visit_id>/cancel")
-@login_required
-def cancel(slug: str, visit_id: int):
+@event_view(Access.SIGNED_IN, log=True)
+def cancel(ctx: Ctx, visit_id: int):
     """Give up a seat or a waiting-list place (the next in line gets it)."""
-    event = get_event_or_404(slug, current_user)
-    visit = _visit_or_404(event, visit_id)
-    registration = delegate_registration(event, current_user)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
+    registration = delegate_registration(event, ctx.user)
     if registration is None:
         flash(_("Only delegates with a confirmed registration can sign up for visits."), "error")
         return redirect(_back(event, visit))
-    try:
-        services.cancel(event, visit, registration, now=utcnow())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(_back(event, visit))
-    flash(_("You are no longer signed up for “%(title)s”.", title=tr(visit, "title")), "success")
+    ctx.perform(
+        lambda: services.cancel(event, visit, registration, now=ctx.now),
+        subject=visit,
+        success=_("You are no longer signed up for “%(title)s”.", title=tr(visit, "title")),
+    )
     return redirect(_back(event, visit))
 
 
 @bp.get("/events/<slug>/visits/<int:visit_id>.ics")
-def visit_ics(slug: str, visit_id: int):
+@event_view(Access.PUBLIC)
+def visit_ics(ctx: Ctx, visit_id: int):
     """One visit as iCalendar (STATUS:CANCELLED once cancelled), with ETag/304."""
-    event = get_event_or_404(slug, None)
-    visit = _visit_or_404(event, visit_id)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
     # ETag and Last-Modified: calendar apps that poll it get 304 until the visit changes.
     return calendar_response(ical.visit_feed(event, visit), f"{event.slug}-visit-{visit.id}.ics")
 
 
-def _form_error(form, exc: DomainError) -> None:
-    """Show a service's refusal next to its field (or above the form)."""
-    field = getattr(form, exc.field, None) if exc.field and exc.field != "buses" else None
-    if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
-        field.errors.append(exc.message)
-    else:
-        form.form_errors.append(exc.message)
+def _refused_at(field: str | None, action: Callable[[], T], *, of: str) -> Callable[[], T]:
+    """`action`, with a refusal about the service's field `of` shown at this form's `field`
+    (None: atop the form)."""
+
+    def run() -> T:
+        try:
+            return action()
+        except DomainError as exc:
+            if exc.field != of:
+                raise
+            raise DomainError(exc.message, field=field, code=exc.code) from exc
+
+    return run
 
 
 @bp.get("/events/<slug>/manage/visits")
-def manage(slug: str):
+@event_view(Access.ORGANISER)
+def manage(ctx: Ctx):
     """All visits with seats, waiting lists and links to their sign-ups."""
-    event = organiser_event(slug)
+    event = ctx.event
     return render_template(
         "visits/manage.html",
         event=event,
@@ -305,27 +309,29 @@ def _visit_data(event: Event, form: VisitForm) -> services.VisitData:
 
 
 @bp.route("/events/<slug>/manage/visits/new", methods=["GET", "POST"])
-def visit_new(slug: str):
+@event_view(Access.ORGANISER)
+def visit_new(ctx: Ctx):
     """Add a visit with its buses."""
-    event = organiser_event(slug)
+    event = ctx.event
     form = _visit_form(event, None)
-    if form.validate_on_submit():
-        try:
-            visit = services.create_visit(event, _visit_data(event, form), now=utcnow())
-            db.session.commit()
-            flash(
-                ngettext(
-                    "Visit “%(title)s” added (%(num)d seat).",
-                    "Visit “%(title)s” added (%(num)d seats).",
-                    visit.pool.capacity,
-                    title=visit.title,
-                ),
-                "success",
-            )
-            return redirect(url_for("visits.manage", slug=event.slug))
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+
+    # The bus rows have no place for a message: a refusal about the buses goes atop the form.
+    def create() -> Visit:
+        return services.create_visit(event, _visit_data(event, form), now=ctx.now)
+
+    done = ctx.submit(form, _refused_at(None, create, of="buses"))
+    if done:
+        visit = done.value
+        flash(
+            ngettext(
+                "Visit “%(title)s” added (%(num)d seat).",
+                "Visit “%(title)s” added (%(num)d seats).",
+                visit.pool.capacity,
+                title=visit.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("visits.manage", slug=event.slug))
     return render_template(
         "visits/form.html",
         event=event,
@@ -337,29 +343,30 @@ def visit_new(slug: str):
 
 
 @bp.route("/events/<slug>/manage/visits/<int:visit_id>", methods=["GET", "POST"])
-def visit_edit(slug: str, visit_id: int):
+@event_view(Access.ORGANISER)
+def visit_edit(ctx: Ctx, visit_id: int):
     """Edit a visit and its buses; more seats promote the waiting list at once."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
     form = _visit_form(event, visit)
-    if form.validate_on_submit():
-        try:
-            promoted = services.update_visit(event, visit, _visit_data(event, form), now=utcnow())
-            db.session.commit()
-            flash(
-                ngettext(
-                    "Visit saved. %(num)d delegate moved up from the waiting list.",
-                    "Visit saved. %(num)d delegates moved up from the waiting list.",
-                    len(promoted),
-                )
-                if promoted
-                else _("Visit saved."),
-                "success",
+
+    def update() -> list:
+        return services.update_visit(event, visit, _visit_data(event, form), now=ctx.now)
+
+    done = ctx.submit(form, _refused_at(None, update, of="buses"), subject=visit)
+    if done:
+        promoted = done.value
+        flash(
+            ngettext(
+                "Visit saved. %(num)d delegate moved up from the waiting list.",
+                "Visit saved. %(num)d delegates moved up from the waiting list.",
+                len(promoted),
             )
-            return redirect(url_for("visits.manage", slug=event.slug))
-        except DomainError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
+            if promoted
+            else _("Visit saved."),
+            "success",
+        )
+        return redirect(url_for("visits.manage", slug=event.slug))
     return render_template(
         "visits/form.html",
         event=event,
@@ -371,11 +378,10 @@ def visit_edit(slug: str, visit_id: int):
 
 
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/signups")
-def signups(slug: str, visit_id: int):
+@event_view(Access.ORGANISER)
+def signups(ctx: Ctx, visit_id: int):
     """Who is on the visit: confirmed (with bus), waiting list in order, cancelled."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
-    return _render_signups(event, visit, AddDelegateForm())
+    return _render_signups(ctx.event, ctx.get(Visit, visit_id), AddDelegateForm())
 
 
 def _render_signups(event: Event, visit: Visit, add_form: AddDelegateForm, status: int = 200):
@@ -409,57 +415,52 @@ def _signups_url(event: Event, visit: Visit) -> str:
 
 
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/add")
-def add_delegate(slug: str, visit_id: int):
+@event_view(Access.ORGANISER)
+def add_delegate(ctx: Ctx, visit_id: int):
     """Add a delegate by hand (a seat if free, else the waiting list)."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
     form = AddDelegateForm()
     if form.validate_on_submit():
         registration = services.find_registration(event, form.who.data)
         if registration is None:
             form.who.errors.append(_("No confirmed registration with this e-mail or number."))
-        else:
-            try:
-                holder = services.add_by_hand(
+            return _render_signups(event, visit, form, status=422)
+        try:
+
+            def add() -> VisitSignup:
+                return services.add_by_hand(
                     event,
                     visit,
                     registration,
-                    now=utcnow(),
+                    now=ctx.now,
                     group_code=form.group_code.data or "",
                     id_number=form.id_number.data or "",
                 )
-                db.session.commit()
-                flash(
-                    _("%(name)s added: seat confirmed.", name=registration.full_name)
-                    if holder.status is SeatStatus.CONFIRMED
-                    else _("%(name)s added to the waiting list.", name=registration.full_name),
-                    "success",
-                )
-                return redirect(_signups_url(event, visit))
-            except DomainError as exc:
-                db.session.rollback()
-                _form_error(
-                    form, exc if exc.field != "email" else DomainError(exc.message, field="who")
-                )
-            except IntegrityError:
-                db.session.rollback()
-                form.who.errors.append(_("This delegate is already on the visit."))
+
+            # The service names the delegate's e-mail; this form asks for it in "who".
+            done = ctx.perform(_refused_at("who", add, of="email"), form=form, subject=visit)
+        except IntegrityError:
+            form.who.errors.append(_("This delegate is already on the visit."))
+            return _render_signups(event, visit, form, status=422)
+        if done:
+            flash(
+                _("%(name)s added: seat confirmed.", name=registration.full_name)
+                if done.value.status is SeatStatus.CONFIRMED
+                else _("%(name)s added to the waiting list.", name=registration.full_name),
+                "success",
+            )
+            return redirect(_signups_url(event, visit))
     return _render_signups(event, visit, form, status=422)
 
 
-def _holder_or_404(visit: Visit, signup_id: int):
-    holder = services.get_signup_by_id(visit, signup_id)
-    if holder is None:
-        abort(404)
-    return holder
-
-
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/move")
-def move_signup(slug: str, visit_id: int, signup_id: int):
+@event_view(Access.ORGANISER)
+def move_signup(ctx: Ctx, visit_id: int, signup_id: int):
     """Move a delegate to another visit."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
-    holder = _holder_or_404(visit, signup_id)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
+    holder = ctx.get(VisitSignup, signup_id, visit=visit)
     form = MoveForm()
     target = (
         services.get_visit(event, form.visit_id.data)
@@ -470,76 +471,69 @@ def move_signup(slug: str, visit_id: int, signup_id: int):
         flash(_("Choose the visit to move the delegate to."), "error")
         return redirect(_signups_url(event, visit))
     try:
-        moved = services.move(event, holder, target, now=utcnow())
-        db.session.commit()
+        done = ctx.perform(
+            lambda: services.move(event, holder, target, now=ctx.now), subject=holder
+        )
+    except IntegrityError:
+        flash(_("The delegate is already on that visit."), "error")
+        return redirect(_signups_url(event, visit))
+    if done:
         flash(
             _("Moved to “%(title)s”: seat confirmed.", title=target.title)
-            if moved.status is SeatStatus.CONFIRMED
+            if done.value.status is SeatStatus.CONFIRMED
             else _("Moved to the waiting list of “%(title)s”.", title=target.title),
             "success",
         )
-    except (DomainError, IntegrityError) as exc:
-        db.session.rollback()
-        flash(getattr(exc, "message", _("The delegate is already on that visit.")), "error")
     return redirect(_signups_url(event, visit))
 
 
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/bus")
-def set_bus(slug: str, visit_id: int, signup_id: int):
+@event_view(Access.ORGANISER)
+def set_bus(ctx: Ctx, visit_id: int, signup_id: int):
     """Put a confirmed delegate on a bus (or none)."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
-    holder = _holder_or_404(visit, signup_id)
+    visit = ctx.get(Visit, visit_id)
+    holder = ctx.get(VisitSignup, signup_id, visit=visit)
     form = MoveForm()
     if not form.validate_on_submit() or form.bus_id.data is None:
         flash(_("Choose a bus."), "error")
-        return redirect(_signups_url(event, visit))
-    try:
-        services.set_bus(visit, holder, form.bus_id.data or None)
-        db.session.commit()
-        flash(_("Bus changed."), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    return redirect(_signups_url(event, visit))
+        return redirect(_signups_url(ctx.event, visit))
+    ctx.perform(
+        lambda: services.set_bus(visit, holder, form.bus_id.data or None),
+        subject=holder,
+        success=_("Bus changed."),
+    )
+    return redirect(_signups_url(ctx.event, visit))
 
 
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/signups/<int:signup_id>/cancel")
-def remove_signup(slug: str, visit_id: int, signup_id: int):
+@event_view(Access.ORGANISER)
+def remove_signup(ctx: Ctx, visit_id: int, signup_id: int):
     """Cancel a delegate's sign-up; the first on the waiting list gets the seat."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
-    holder = _holder_or_404(visit, signup_id)
-    try:
-        promoted = services.remove(event, visit, holder, now=utcnow())
-        db.session.commit()
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
+    holder = ctx.get(VisitSignup, signup_id, visit=visit)
+    done = ctx.perform(lambda: services.remove(event, visit, holder, now=ctx.now), subject=holder)
+    if done:
         flash(
             _("Sign-up cancelled. The first on the waiting list got the seat.")
-            if promoted
+            if done.value
             else _("Sign-up cancelled."),
             "success",
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(_signups_url(event, visit))
 
 
 @bp.post("/events/<slug>/manage/visits/<int:visit_id>/assign-buses")
-def assign_buses(slug: str, visit_id: int):
+@event_view(Access.ORGANISER)
+def assign_buses(ctx: Ctx, visit_id: int):
     """Seat every confirmed delegate on a bus, balanced, keeping groups together."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
-    try:
-        notes = services.assign_buses(visit)
-        db.session.commit()
-        flash(_("Buses assigned."), "success")
-        for note in notes:
-            flash(note, "warning")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    return redirect(_signups_url(event, visit))
+    visit = ctx.get(Visit, visit_id)
+    done = ctx.perform(
+        lambda: services.assign_buses(visit), subject=visit, success=_("Buses assigned.")
+    )
+    for note in done.value or []:
+        flash(note, "warning")
+    return redirect(_signups_url(ctx.event, visit))
 
 
 def _manifest_scope(event: Event, visit: Visit) -> tuple[Bus | None, str]:
@@ -553,10 +547,11 @@ def _manifest_scope(event: Event, visit: Visit) -> tuple[Bus | None, str]:
 
 
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/manifest.csv")
-def manifest_csv(slug: str, visit_id: int):
+@event_view(Access.ORGANISER)
+def manifest_csv(ctx: Ctx, visit_id: int):
     """Passenger list as CSV (whole visit, or ?bus=<id>)."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
     bus, suffix = _manifest_scope(event, visit)
     body = manifest.manifest_csv(
         services.manifest_rows(visit, bus), with_id=visit.requires_id_number
@@ -573,10 +568,11 @@ def manifest_csv(slug: str, visit_id: int):
 
 
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/manifest.pdf")
-def manifest_pdf(slug: str, visit_id: int):
+@event_view(Access.ORGANISER)
+def manifest_pdf(ctx: Ctx, visit_id: int):
     """Passenger list as PDF for the bus crew and the gate (whole visit, or ?bus=<id>)."""
-    event = organiser_event(slug)
-    visit = _visit_or_404(event, visit_id)
+    event = ctx.event
+    visit = ctx.get(Visit, visit_id)
     bus, suffix = _manifest_scope(event, visit)
     when = (
         f"{time_span(visit.departs_at, visit.returns_at, event, '%A %d %B %Y')} ({event.timezone})"
