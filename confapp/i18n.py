@@ -94,6 +94,11 @@ def _endonym(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def back_arrow() -> str:
+    """The arrow of a "back" link: it points where the reader's line begins."""
+    return "→" if text_direction() == "rtl" else "←"
+
+
 def text_direction(code: str | None = None) -> str:
     """``rtl`` for right-to-left languages, else ``ltr``."""
     return "rtl" if (code or current_language()) in RTL_LANGUAGES else "ltr"
@@ -433,6 +438,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_language=current_language,
         text_direction=text_direction,
+        back_arrow=back_arrow,
         language_name=language_name,
         site_languages=lambda: site_languages(),
         event_languages=event_languages,
