@@ -3,9 +3,11 @@
 Two workers never send the same row: a batch is claimed with one conditional UPDATE that
 only takes queued rows (on PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so
 concurrent claims take different rows instead of waiting). Each outcome is committed as
-soon as the server has answered, before the next message is sent; so after a crash only
-the first message still marked "sending" in a batch can have left without being marked,
-and the sweep that hands such rows back says so in the row's log.
+soon as the server has answered, before the next message's DATA (its MAIL FROM goes out
+first, so the server reads it while the outcome is committed: nothing is delivered before
+DATA ends); so after a crash only the first message still marked "sending" in a batch can
+have left without being marked, and the sweep that hands such rows back says so in the
+row's log.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from confapp.mail.models import MailStatus
 from confapp.mail.models import OutboxMessage
 
 log = logging.getLogger("confapp.mail")
+_outbox = OutboxMessage.__table__  # statements on the table: run by a session or a connection
 
 INTERRUPTED = (
     "The worker stopped while this message was being sent; it is sent again and may arrive twice."
@@ -91,6 +94,9 @@ class FolderTransport:
         path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         path.write_bytes(data.replace(b"\r\n", b"\n"))
 
+    def begin(self, sender: str, data: bytes) -> None:
+        """Nothing to say ahead to a folder."""
+
     def close(self) -> None:
         """Nothing to close."""
 
@@ -103,6 +109,8 @@ class SmtpTransport:
         self.query = parse_qs(self.parts.query)
         self.timeout = timeout
         self.client: smtplib.SMTP | None = None
+        # MAIL FROM of the next message was said (begin) and its answer is still unread.
+        self._mail_pending = False
 
     def _open(self) -> smtplib.SMTP:
         parts = self.parts
@@ -123,21 +131,68 @@ class SmtpTransport:
             raise
         return client
 
+    def begin(self, sender: str, data: bytes) -> None:
+        """Say MAIL FROM for the next message without waiting for the answer, so the
+        server reads it while the worker records the previous outcome. Nothing is
+        delivered before DATA ends, so a crash meanwhile sends nothing twice."""
+        if self.client is None or self._mail_pending:
+            return
+        try:
+            self.client.putcmd("mail", "FROM:" + smtplib.quoteaddr(sender) + self._options(data))
+        except (OSError, smtplib.SMTPException):
+            self.close()  # the next send opens a new connection
+            return
+        self._mail_pending = True
+
+    def _options(self, data: bytes) -> str:
+        client = self.client
+        if client is not None and client.does_esmtp and client.has_extn("size"):
+            return f" size={len(data)}"
+        return ""
+
     def send(self, sender: str, recipient: str, data: bytes) -> None:
         """Send one message; raises TemporaryFailure or PermanentFailure."""
         try:
             if self.client is None:
                 self.client = self._open()
-            self.client.sendmail(sender, [recipient], data)
+                self.client.ehlo_or_helo_if_needed()
+            self._send(self.client, sender, recipient, data)
         except Exception as exc:
             failure = classify(exc)
             if isinstance(failure, BrokenConnection):
                 self.close()
             raise failure from exc
 
+    def _send(self, client: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
+        # smtplib's sendmail() for one recipient, split so that MAIL FROM can be said
+        # ahead (begin) and answered here.
+        if self._mail_pending:
+            self._mail_pending = False
+            code, answer = client.getreply()
+        else:
+            code, answer = client.mail(sender, self._options(data).split())
+        if code != 250:
+            self._reset(client, code)
+            raise smtplib.SMTPSenderRefused(code, answer, sender)
+        code, answer = client.rcpt(recipient)
+        if code not in (250, 251):
+            self._reset(client, code)
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
+        code, answer = client.data(data)
+        if code != 250:
+            self._reset(client, code)
+            raise smtplib.SMTPDataError(code, answer)
+
+    def _reset(self, client: smtplib.SMTP, code: int) -> None:
+        if code == 421:  # the server is closing the session: the next send opens another
+            self.close()
+        else:
+            client._rset()
+
     def close(self) -> None:
         """End the session (QUIT), quietly."""
         client, self.client = self.client, None
+        self._mail_pending = False
         if client is None:
             return
         try:
@@ -198,7 +253,10 @@ def claim(now: dt.datetime, size: int) -> tuple[str, list[Claimed]]:
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
         .where(OutboxMessage.status == MailStatus.QUEUED)
-        .values(status=MailStatus.SENDING, claim=token, claimed_at=now, updated_at=now)
+        # sent_at is what tells this batch's sent rows apart (see settle).
+        .values(
+            status=MailStatus.SENDING, claim=token, claimed_at=now, sent_at=None, updated_at=now
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -217,25 +275,49 @@ def claim(now: dt.datetime, size: int) -> tuple[str, list[Claimed]]:
     return token, [Claimed(*row) for row in rows]
 
 
-def _set(message_id: int, token: str, **values) -> None:
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claim == token)
+def _set(message_id: int, token: str, *, on=None, **values) -> None:
+    (on or db.session).execute(
+        sa.update(_outbox)
+        .where(_outbox.c.id == message_id, _outbox.c.claim == token)
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
 
 
-def _outcome(row: Claimed, token: str, failure: Exception | None, now: dt.datetime, app) -> None:
+# The common outcome, built once and kept small: a sent message's own row gets its time
+# and attempt count, and nothing indexed changes (on SQLite that is about a page of WAL to
+# commit instead of the row and three index entries). The batch's sent rows change status
+# together when it ends (settle), or the sweep does it for a batch whose worker died.
+_MARK_SENT = (
+    sa.update(_outbox)
+    .where(_outbox.c.id == sa.bindparam("row_id"), _outbox.c.claim == sa.bindparam("token"))
+    .values(sent_at=sa.bindparam("at"), attempts=sa.bindparam("new_attempts"))
+)
+
+
+def settle(now: dt.datetime, *, token: str | None = None, claimed_before=None, on=None) -> int:
+    """Mark "sent" the rows a batch has sent (their sent_at is set while they are still
+    "sending"): those of `token`, or of every batch claimed before `claimed_before`."""
+    query = sa.update(_outbox).where(
+        _outbox.c.status == MailStatus.SENDING, _outbox.c.sent_at.is_not(None)
+    )
+    if token is not None:
+        query = query.where(_outbox.c.claim == token)
+    else:
+        query = query.where(_outbox.c.claimed_at < claimed_before)
+    result = (on or db.session).execute(
+        query.values(status=MailStatus.SENT, claim=None, updated_at=now)
+    )
+    return result.rowcount
+
+
+def _outcome(
+    row: Claimed, token: str, failure: Exception | None, now: dt.datetime, app, on=None
+) -> None:
+    on = on or db.session
     if failure is None:
-        _set(
-            row.id,
-            token,
-            status=MailStatus.SENT,
-            attempts=row.attempts + 1,
-            sent_at=now,
-            claim=None,
-            updated_at=now,  # last_error stays: the delivery log shows what happened before
+        on.execute(
+            _MARK_SENT,
+            {"row_id": row.id, "token": token, "new_attempts": row.attempts + 1, "at": now},
         )
         return
     attempts = row.attempts + 1
@@ -249,6 +331,7 @@ def _outcome(row: Claimed, token: str, failure: Exception | None, now: dt.dateti
         _set(
             row.id,
             token,
+            on=on,
             status=MailStatus.FAILED,
             attempts=attempts,
             claim=None,
@@ -260,6 +343,7 @@ def _outcome(row: Claimed, token: str, failure: Exception | None, now: dt.dateti
     _set(
         row.id,
         token,
+        on=on,
         status=MailStatus.QUEUED,
         attempts=attempts,
         claim=None,
@@ -285,41 +369,47 @@ def deliver_due() -> dict[str, int]:
 
 
 def send_batch(app: Flask, token: str, batch: list[Claimed]) -> dict[str, int]:
-    """Send the claimed rows in order, committing each outcome before the next send."""
+    """Send the claimed rows in order, committing each outcome before the next message's
+    DATA (only its MAIL FROM is said earlier, which delivers nothing)."""
     transport = transport_for(app)
     sender = envelope_sender(app)
     counts = {"sent": 0, "retry": 0, "failed": 0}
     refresh_every = max(0.5, float(app.config.get("MAIL_CLAIM_TIMEOUT", 600)) / 3)
     refreshed = time.monotonic()
     broken: Exception | None = None
-    try:
-        for row in batch:
-            failure: Exception | None = broken
-            if failure is None:
-                try:
-                    transport.send(sender, row.recipient, row.mime)
-                except (TemporaryFailure, PermanentFailure) as exc:
-                    failure = exc
-                    if isinstance(exc, BrokenConnection):
-                        broken = exc  # the rest of the batch waits for the next try
-            now = utcnow()
-            _outcome(row, token, failure, now, app)
-            if time.monotonic() - refreshed > refresh_every:
-                # Still alive: the sweep must not hand this batch to another worker.
-                db.session.execute(
-                    sa.update(OutboxMessage)
-                    .where(OutboxMessage.claim == token)
-                    .values(claimed_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                refreshed = time.monotonic()
-            db.session.commit()
-            key = "sent" if failure is None else "retry"
-            if isinstance(failure, PermanentFailure):
-                key = "failed"
-            counts[key] += 1
-    finally:
-        transport.close()
+    # The outcomes go through a connection of their own, held for the batch: one short
+    # statement and a commit per message, without the session's bookkeeping.
+    with db.engine.connect() as conn:
+        try:
+            for index, row in enumerate(batch):
+                failure: Exception | None = broken
+                if failure is None:
+                    try:
+                        transport.send(sender, row.recipient, row.mime)
+                    except (TemporaryFailure, PermanentFailure) as exc:
+                        failure = exc
+                        if isinstance(exc, BrokenConnection):
+                            broken = exc  # the rest of the batch waits for the next try
+                if broken is None and index + 1 < len(batch):
+                    # The server reads the next MAIL FROM while this outcome is committed.
+                    transport.begin(sender, batch[index + 1].mime)
+                now = utcnow()
+                _outcome(row, token, failure, now, app, on=conn)
+                if time.monotonic() - refreshed > refresh_every:
+                    # Still alive: the sweep must not hand this batch to another worker.
+                    conn.execute(
+                        sa.update(_outbox).where(_outbox.c.claim == token).values(claimed_at=now)
+                    )
+                    refreshed = time.monotonic()
+                conn.commit()
+                key = "sent" if failure is None else "retry"
+                if isinstance(failure, PermanentFailure):
+                    key = "failed"
+                counts[key] += 1
+        finally:
+            transport.close()
+        settle(utcnow(), token=token, on=conn)
+        conn.commit()
     if counts["retry"]:
         next_due = db.session.scalar(
             sa.select(sa.func.min(OutboxMessage.next_attempt_at)).where(
@@ -337,6 +427,8 @@ def recover(now: dt.datetime, app: Flask) -> int:
     """Hand back rows of batches whose worker died (claim older than MAIL_CLAIM_TIMEOUT);
     the first unmarked row of each such batch may have been sent: its log says so."""
     timeout = float(app.config.get("MAIL_CLAIM_TIMEOUT", 600))
+    # What the dead batches did send (their sent_at is set) is sent; the rest goes back.
+    settle(now, claimed_before=now - dt.timedelta(seconds=timeout))
     stale = db.session.execute(
         sa.select(OutboxMessage.id, OutboxMessage.claim, OutboxMessage.message_id)
         .where(

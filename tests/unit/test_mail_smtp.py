@@ -172,3 +172,65 @@ def test_rollback_writes_nothing_to_the_outbox(app, outbox):
         db.session.rollback()
         db.session.commit()
     assert outbox.messages() == []
+
+
+class _Refusing(Collector):
+    """Refuses one recipient (550), accepts the others; counts the sessions."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = refused
+        self.sessions = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.sessions.add(id(session))
+        if address == self.refused:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_batch_says_mail_from_ahead_and_goes_on_after_a_refused_recipient():
+    from confapp.mail import delivery
+
+    handler = _Refusing("p1@example.org")
+    controller = aiosmtpd_controller.Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        transport = delivery.SmtpTransport(f"smtp://127.0.0.1:{controller.port}")
+        outcomes = []
+        for i in range(4):
+            data = f"Subject: m{i}\r\nMessage-ID: <m{i}@x>\r\n\r\nhello {i}\r\n".encode()
+            try:
+                transport.send("no-reply@example.org", f"p{i}@example.org", data)
+                outcomes.append("sent")
+            except delivery.PermanentFailure as exc:
+                outcomes.append(str(exc))
+            # As send_batch does: the next MAIL FROM goes out before this outcome is stored.
+            transport.begin("no-reply@example.org", b"next")
+        transport.close()
+    finally:
+        controller.stop()
+    assert outcomes == ["sent", "550 5.1.1 No such user", "sent", "sent"]
+    assert [e.rcpt_tos for e in handler.envelopes] == [[f"p{i}@example.org"] for i in (0, 2, 3)]
+    assert [e.mail_from for e in handler.envelopes] == ["no-reply@example.org"] * 3
+    assert len(handler.sessions) == 1  # one connection for the whole batch
+
+
+def test_a_begun_message_is_not_delivered_before_its_send():
+    from confapp.mail import delivery
+
+    handler = Collector()
+    controller = aiosmtpd_controller.Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        transport = delivery.SmtpTransport(f"smtp://127.0.0.1:{controller.port}")
+        transport.send("a@example.org", "b@example.org", b"Subject: one\r\n\r\nx\r\n")
+        transport.begin("a@example.org", b"Subject: two\r\n\r\ny\r\n")
+        # The worker dies here (nothing more is said): the second message never arrives.
+        transport.client.sock.close()
+        transport.client = None
+        time.sleep(0.2)
+    finally:
+        controller.stop()
+    assert len(handler.envelopes) == 1

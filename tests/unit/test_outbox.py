@@ -164,6 +164,9 @@ class ScriptedTransport:
             raise delivery.classify(outcome)
         self.sent.append(recipient)
 
+    def begin(self, sender, data):
+        pass
+
     def close(self):
         pass
 
