@@ -93,7 +93,7 @@ class _EventBasics(Form):
     timezone = StringField(
         _l("Time zone"),
         default="UTC",
-        validators=[DataRequired("Choose a time zone."), Length(max=200), _known_zone],
+        validators=[DataRequired(_l("Choose a time zone.")), Length(max=200), _known_zone],
         filters=[_strip],
         widget=ZoneInput(),
     )

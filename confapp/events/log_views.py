@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask import render_template
 from flask import request
 
+from confapp.eventlog import labels
 from confapp.eventlog import services
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
@@ -15,6 +16,14 @@ from confapp.web.params import int_arg
 
 bp = Blueprint("eventlog", __name__)
 PER_PAGE = 50
+
+# The log's codes in the reader's language, wherever a history is shown (a registration's
+# page too).
+bp.add_app_template_filter(labels.feature_label, "log_feature")
+bp.add_app_template_filter(labels.role_label, "log_role")
+bp.add_app_template_filter(labels.channel_label, "log_via")
+bp.add_app_template_filter(labels.operation_label, "log_op")
+bp.add_app_template_filter(labels.detail_label, "log_detail")
 
 
 @bp.get("/events/<slug>/manage/log")

@@ -15,7 +15,12 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
+from babel.dates import get_timezone_location
+from flask_babel import gettext as _
+
 from confapp.countries import country_name
+from confapp.i18n import DEFAULT_LANGUAGE
+from confapp.i18n import current_language
 
 # Cities people type that are not the name of their zone (zone names cover the rest).
 CITY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -90,13 +95,27 @@ def _countries() -> dict[str, tuple[str, str]]:
     return found
 
 
-def _zone(name: str, now: dt.datetime) -> tuple[int, Zone]:
+def _local_city(name: str, language: str) -> str:
+    """The zone's city as the reader's language writes it (CLDR: "Calcutta", "كالكتا")."""
+    if language == DEFAULT_LANGUAGE or "/" not in name:
+        return ""
+    try:
+        return get_timezone_location(name, locale=language, return_city=True) or ""
+    except (LookupError, ValueError):
+        return ""
+
+
+def _zone(name: str, now: dt.datetime, language: str = DEFAULT_LANGUAGE) -> tuple[int, Zone]:
     zone = ZoneInfo(name)
     minutes, offset = _offset_text(zone, now)
     abbreviation = now.astimezone(zone).tzname() or ""
     code, comment = _countries().get(name, ("", ""))
     city = name.rsplit("/", 1)[-1].replace("_", " ")
-    extras = [country_name(code)] if code else []
+    local_city = _local_city(name, language)
+    # The city and the country in the reader's language first, then the English names
+    # people also type (zone.tab's comment, capitals that are not zone names).
+    extras = [local_city] if local_city and local_city != city else []
+    extras += [country_name(code, language)] if code else []
     if comment:
         extras.append(comment)
     extras.extend(CITY_ALIASES.get(name, ()))
@@ -112,16 +131,17 @@ def _wanted(name: str) -> bool:
     return name in _countries() or name == "UTC"
 
 
-@functools.lru_cache(maxsize=4)
-def _zones_on(day: dt.date) -> tuple[Zone, ...]:
+@functools.lru_cache(maxsize=16)
+def _zones_on(day: dt.date, language: str) -> tuple[Zone, ...]:
     now = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-    built = [_zone(name, now) for name in available_timezones() if _wanted(name)]
+    built = [_zone(name, now, language) for name in available_timezones() if _wanted(name)]
     return tuple(zone for _minutes, zone in sorted(built, key=lambda z: (z[0], z[1].name)))
 
 
-def zone_choices(now: dt.datetime | None = None) -> tuple[Zone, ...]:
-    """Every zone, west to east, with today's offset (offsets change with summer time)."""
-    return _zones_on((now or dt.datetime.now(dt.UTC)).date())
+def zone_choices(now: dt.datetime | None = None, language: str | None = None) -> tuple[Zone, ...]:
+    """Every zone, west to east, with today's offset (offsets change with summer time), its
+    city and country named in the reader's language (one list per day and language)."""
+    return _zones_on((now or dt.datetime.now(dt.UTC)).date(), language or current_language())
 
 
 def resolve(text: str | None, now: dt.datetime | None = None) -> str:
@@ -129,7 +149,7 @@ def resolve(text: str | None, now: dt.datetime | None = None) -> str:
     country or abbreviation that names one zone. ValueError says why not."""
     typed = " ".join((text or "").split())
     if not typed:
-        raise ValueError("Choose a time zone.")
+        raise ValueError(_("Choose a time zone."))
     lowered = typed.lower()
     names = {name.lower(): name for name in available_timezones()}
     if lowered in names:
@@ -141,5 +161,13 @@ def resolve(text: str | None, now: dt.datetime | None = None) -> str:
         return matches[0].name
     if matches:
         options = ", ".join(z.name for z in matches[:6])
-        raise ValueError(f"“{typed}” fits several zones ({options}): choose one from the list.")
-    raise ValueError(f"No time zone is called “{typed}”: choose one from the list.")
+        raise ValueError(
+            _(
+                "“%(typed)s” fits several zones (%(options)s): choose one from the list.",
+                typed=typed,
+                options=options,
+            )
+        )
+    raise ValueError(
+        _("No time zone is called “%(typed)s”: choose one from the list.", typed=typed)
+    )

@@ -9,11 +9,14 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp import mail
 from confapp.db import utcnow
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import force_language
 
 
 def register(app: Flask) -> None:
@@ -29,18 +32,25 @@ def register(app: Flask) -> None:
 @with_appcontext
 def import_delegates_command(slug: str, csv_file: Path) -> None:
     """Import a delegation CSV into event SLUG: every row is checked first, all or nothing."""
-    from confapp.registration.imports import import_delegates
-
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None:
-        raise click.ClickException(f"No event with slug {slug!r}.")
+        raise click.ClickException(_("No event with slug %(slug)r.", slug=slug))
+    # Organisers read the command in the event's default language (e-mails to delegates
+    # are still written in each delegate's).
+    with force_language(event.default_language):
+        _import(event, csv_file)
+
+
+def _import(event: Event, csv_file: Path) -> None:
+    from confapp.registration.imports import import_delegates
+
     bars: dict[str, object] = {}
 
     def start(phase: str, total: int) -> None:
         for bar in bars.values():
             bar.__exit__(None, None, None)
         bars.clear()
-        label = "Checking rows" if phase == "validate" else "Importing   "
+        label = _("Checking rows") if phase == "validate" else _("Importing")
         bars[phase] = click.progressbar(length=total, label=label, file=sys.stderr).__enter__()
 
     def step(amount: int) -> None:
@@ -63,7 +73,14 @@ def import_delegates_command(slug: str, csv_file: Path) -> None:
                 bar.__exit__(None, None, None)
         if not result.ok:
             db.session.rollback()
-            click.echo(f"Nothing was imported: {len(result.errors)} problem(s) found.", err=True)
+            click.echo(
+                ngettext(
+                    "Nothing was imported: %(num)d problem found.",
+                    "Nothing was imported: %(num)d problems found.",
+                    len(result.errors),
+                ),
+                err=True,
+            )
             for error in result.errors:
                 click.echo(f"  {error}", err=True)
             sys.exit(1)
@@ -71,6 +88,14 @@ def import_delegates_command(slug: str, csv_file: Path) -> None:
         confirmed = sum(1 for r in result.registrations if r.status.value == "confirmed")
         db.session.commit()
     click.echo(
-        f"Imported {len(result.registrations)} delegate(s) into {event.slug}: "
-        f"{confirmed} confirmed, {len(result.registrations) - confirmed} on the waiting list."
+        ngettext(
+            "Imported %(num)d delegate into %(slug)s: %(confirmed)d confirmed, "
+            "%(waiting)d on the waiting list.",
+            "Imported %(num)d delegates into %(slug)s: %(confirmed)d confirmed, "
+            "%(waiting)d on the waiting list.",
+            len(result.registrations),
+            slug=event.slug,
+            confirmed=confirmed,
+            waiting=len(result.registrations) - confirmed,
+        )
     )

@@ -166,6 +166,9 @@ def translation_fields(
     multiline = set(multiline)
     for field, max_length in fields.items():
         kind = TextAreaField if field in multiline else StringField
+        base = getattr(form_class, field, None)
+        if hasattr(base, "field_class"):  # an unbound field of the form
+            extra[field] = _in_language(base, event.default_language)
         for code in others:
             label = getattr(form_class, field).args[0] if grouped_by_language else None
             extra[field_name(field, code)] = kind(
@@ -174,6 +177,16 @@ def translation_fields(
                 render_kw={"lang": code, "dir": "auto"},
             )
     return type(form_class.__name__, (form_class,), extra)
+
+
+def _in_language(unbound: Any, language: str) -> Any:
+    # The base input holds the default language's text: say so (lang), and let the browser
+    # set its direction from the text (a Latin title typed on an Arabic page reads from its
+    # start, not its end). Same field otherwise, in the same place in the form.
+    render_kw = {"lang": language, "dir": "auto", **(unbound.kwargs.get("render_kw") or {})}
+    field = unbound.field_class(*unbound.args, **{**unbound.kwargs, "render_kw": render_kw})
+    field.creation_counter = unbound.creation_counter
+    return field
 
 
 def translation_inputs(form: Any, field: str) -> list[Any]:

@@ -4,6 +4,8 @@ session by its title in any language."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -53,6 +55,8 @@ def test_session_form_takes_title_and_description_per_language(client, app, worl
     for code in ("fr", "es", "pt", "ar"):
         assert f'name="title__{code}"' in blank and f'name="description__{code}"' in blank
     assert 'name="title__en"' not in blank  # the default language is the base input
+    base = re.search(r'<input[^>]*id="title"[^>]*>', blank).group(0)
+    assert 'dir="auto"' in base and 'lang="en"' in base  # a Latin title on an Arabic page
     answer = client.post(
         "/events/cdc/manage/programme/sessions/new",
         data=session_form(

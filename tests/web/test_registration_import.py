@@ -182,7 +182,7 @@ def test_cli_import_all_or_nothing(app, setup, runner, tmp_path, outbox):
         before = _state()
     result = runner.invoke(args=["import-delegates", "cdc", str(bad)])
     assert result.exit_code == 1
-    assert "Nothing was imported: 8 problem(s) found." in result.output
+    assert "Nothing was imported: 8 problems found." in result.output
     assert "line 5: country" in result.output
     with app.app_context():
         assert _state() == before
@@ -191,7 +191,7 @@ def test_cli_import_all_or_nothing(app, setup, runner, tmp_path, outbox):
     good.write_bytes(("\ufeff" + GOOD).encode("utf-8"))
     result = runner.invoke(args=["import-delegates", "cdc", str(good)])
     assert result.exit_code == 0, result.output
-    assert "Imported 3 delegate(s) into cdc: 2 confirmed, 1 on the waiting list." in result.output
+    assert "Imported 3 delegates into cdc: 2 confirmed, 1 on the waiting list." in result.output
     with app.app_context():
         assert _state() == (before[0] + 3, before[1] + 3)
     assert any("/reset-password/" in link for link in outbox.links(outbox.to("chen@example.cn")[0]))

@@ -1,0 +1,90 @@
+"""Texts organisers read besides the pages' own: the time-zone chooser (cities and countries
+in their language, refusals too), the event log's codes (feature, role, channel, what
+happened), and the delegate-import command (in the event's default language)."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from confapp.events import zones
+from confapp.events.models import Event
+from confapp.extensions import db
+from tests.helpers import make_event
+from tests.helpers import make_staff
+from tests.helpers import sign_in
+from tests.web.test_registration_import import GOOD
+
+
+@pytest.fixture
+def world(app):
+    with app.test_request_context():
+        event = make_event()
+        organiser = make_staff(event, "org@example.org")
+        db.session.commit()
+        return {"event": event.id, "organiser": organiser.get_id()}
+
+
+def _zone_option(page: str, name: str) -> str:
+    start = page.index(f'<option value="{name}">')
+    return html.unescape(page[start : page.index("</option>", start)])
+
+
+@pytest.mark.parametrize(
+    ("language", "city", "country"),
+    [("fr", "Calcutta", "Inde"), ("es", "Calcuta", "India"), ("ar", "كالكتا", "الهند")],
+)
+def test_zone_chooser_names_cities_and_countries_in_the_readers_language(
+    client, world, language, city, country
+):
+    sign_in(client, world["organiser"])
+    page = client.get(f"/events/cdc/manage/settings?lang={language}").get_data(as_text=True)
+    option = _zone_option(page, "Asia/Kolkata")
+    assert "Asia/Kolkata" in option and city in option and country in option
+    assert "New Delhi" in option  # the English names people type still match
+    english = _zone_option(client.get("/events/cdc/manage/settings?lang=en").text, "Asia/Kolkata")
+    assert "كالكتا" not in english and "India" in english
+
+
+def test_a_zone_typed_in_the_readers_language_is_found_and_refusals_are_translated(app):
+    with app.test_request_context("/?lang=fr"):
+        from confapp.i18n import force_language
+
+        with force_language("fr"):
+            assert zones.resolve("Calcutta") == "Asia/Kolkata"
+            with pytest.raises(ValueError, match="Aucun fuseau horaire"):
+                zones.resolve("Atlantis")
+            with pytest.raises(ValueError, match="Choisissez un fuseau horaire"):
+                zones.resolve("")
+        with force_language("ar"):
+            assert zones.resolve("كالكتا") == "Asia/Kolkata"
+
+
+def test_event_log_names_features_roles_and_changes_in_the_readers_language(client, world):
+    sign_in(client, world["organiser"])
+    added = client.post("/events/cdc/manage/programme/rooms", data={"name": "Hall Z"})
+    assert added.status_code == 302
+    page = html.unescape(client.get("/events/cdc/manage/log?lang=fr").get_data(as_text=True))
+    assert "agenda.rooms" in page  # the code stays, for filters and support
+    assert "Programme <code" in page  # its feature, translated ("Programme" in French too)
+    assert "(organisateur·rice)" in page and "(organiser)" not in page
+    assert ">ajouté<" in page and ">create<" not in page
+    assert "Programme: agenda.rooms" in page  # the filter's option
+    arabic = html.unescape(client.get("/events/cdc/manage/log?lang=ar").get_data(as_text=True))
+    assert "البرنامج <code" in arabic and "(منظِّم)" in arabic and ">أُضيف<" in arabic
+
+
+def test_import_command_speaks_the_events_default_language(app, world, runner, tmp_path):
+    with app.app_context():
+        event = db.session.get(Event, world["event"])
+        event.default_language = "fr"
+        db.session.commit()
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD.encode("utf-8"))
+    result = runner.invoke(args=["import-delegates", "cdc", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "participant·es importé·es dans cdc" in result.output
+    assert "sur la liste d'attente" in result.output
+    again = runner.invoke(args=["import-delegates", "cdc", str(good)])
+    assert again.exit_code == 1 and "Rien n'a été importé" in again.output
