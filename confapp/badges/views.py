@@ -11,8 +11,6 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from flask_login import login_required
 
 from confapp.badges import services
 from confapp.badges.forms import PrintForm
@@ -21,12 +19,9 @@ from confapp.badges.issuing import reissue_badge
 from confapp.badges.jobs import start_print_run
 from confapp.badges.render import LAYOUTS
 from confapp.badges.render import qr_png
-from confapp.events.services import get_event_or_404
-from confapp.extensions import db
 from confapp.pdf import font_set
 from confapp.registration import services as registration_services
 from confapp.registration.models import Registration
-from confapp.security import require_organiser
 from confapp.web.forms import Form
 from confapp.web.lifecycle import Access
 from confapp.web.lifecycle import Ctx
@@ -43,10 +38,10 @@ def _download(body: bytes, mimetype: str, filename: str, *, inline: bool = False
     return response
 
 
-def _own_badge(slug: str):
+def _own_badge(ctx: Ctx):
     """The event and the signed-in delegate's registration; sends others to register."""
-    event = get_event_or_404(slug, current_user)
-    reg = registration_services.get_registration(event, current_user)
+    event, slug = ctx.event, ctx.slug
+    reg = registration_services.get_registration(event, ctx.user)
     if reg is None:
         flash(_("You are not registered for this event yet."), "info")
         return event, None, redirect(url_for("registration.register", slug=slug))
@@ -57,20 +52,20 @@ def _own_badge(slug: str):
 
 
 @bp.get("/events/<slug>/my-badge")
-@login_required
-def my_badge(slug: str):
+@event_view(Access.SIGNED_IN)
+def my_badge(ctx: Ctx):
     """The badge QR code, big enough to scan from a phone screen."""
-    event, reg, redirect_to = _own_badge(slug)
+    event, reg, redirect_to = _own_badge(ctx)
     if redirect_to:
         return redirect_to
     return render_template("badges/my_badge.html", event=event, reg=reg)
 
 
 @bp.get("/events/<slug>/my-badge.png")
-@login_required
-def my_badge_png(slug: str):
+@event_view(Access.SIGNED_IN)
+def my_badge_png(ctx: Ctx):
     """PNG of the delegate's badge QR code."""
-    event, reg, redirect_to = _own_badge(slug)
+    event, reg, redirect_to = _own_badge(ctx)
     if redirect_to:
         return redirect_to
     return _download(
@@ -79,10 +74,10 @@ def my_badge_png(slug: str):
 
 
 @bp.get("/events/<slug>/my-badge.pdf")
-@login_required
-def my_badge_pdf(slug: str):
+@event_view(Access.SIGNED_IN)
+def my_badge_pdf(ctx: Ctx):
     """The delegate's own badge as an A6 PDF."""
-    event, reg, redirect_to = _own_badge(slug)
+    event, reg, redirect_to = _own_badge(ctx)
     if redirect_to:
         return redirect_to
     run = services.render(event, [reg], layout="a6", config=current_app.config)
@@ -123,19 +118,18 @@ def manage(ctx: Ctx):
 
 
 @bp.post("/events/<slug>/manage/registrations/<int:reg_id>/badge/reissue")
-def reissue(slug: str, reg_id: int):
+@event_view(Access.ORGANISER)
+def reissue(ctx: Ctx, reg_id: int):
     """Issue a new badge: every earlier badge of this person stops working."""
-    event = get_event_or_404(slug, current_user)
-    require_organiser(event)
     if not Form().validate_on_submit():
         abort(400)
-    reg = db.session.get(Registration, reg_id)
-    if reg is None or reg.event_id != event.id:
-        abort(404)
-    reissue_badge(reg)
-    db.session.commit()
-    flash(
-        _("A new badge was issued for %(name)s; the old one no longer scans.", name=reg.full_name),
-        "success",
+    reg = ctx.get(Registration, reg_id)
+    ctx.perform(
+        lambda: reissue_badge(reg),
+        subject=reg,
+        success=_(
+            "A new badge was issued for %(name)s; the old one no longer scans.",
+            name=reg.full_name,
+        ),
     )
-    return redirect(url_for("registration.manage_detail", slug=slug, reg_id=reg.id))
+    return redirect(url_for("registration.manage_detail", slug=ctx.slug, reg_id=reg.id))

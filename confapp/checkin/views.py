@@ -17,7 +17,6 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from confapp import assets
@@ -34,15 +33,12 @@ from confapp.checkin.certificates import certificate_of
 from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.models import Event
-from confapp.events.services import get_event_or_404
 from confapp.extensions import db
 from confapp.extensions import limiter
 from confapp.i18n import current_language
 from confapp.pdf import font_set
 from confapp.registration import services as registration_services
 from confapp.registration.models import Registration
-from confapp.security import organiser_event
-from confapp.security import require_staff
 from confapp.visits.models import Visit
 from confapp.visits.models import VisitStatus
 from confapp.web.lifecycle import Access
@@ -171,10 +167,10 @@ def scanner_texts() -> dict:
 
 
 @bp.get("/events/<slug>/scan")
-def scan(slug: str):
+@event_view(Access.STAFF)
+def scan(ctx: Ctx):
     """The staff scanner: camera or keyboard wedge, offline queue, name search."""
-    event = get_event_or_404(slug, current_user)
-    require_staff(event)
+    event = ctx.event
     # Cancelled sessions and visits have no door to stand at.
     sessions = db.session.scalars(
         db.select(ProgrammeSession)
@@ -204,9 +200,10 @@ def scan(slug: str):
 
 
 @bp.get("/events/<slug>/scan-sw.js")
-def scan_worker(slug: str):
+@event_view(Access.PUBLIC)
+def scan_worker(ctx: Ctx):
     """The scanner's service worker, scoped to the event's pages (no personal data in it)."""
-    event = get_event_or_404(slug, current_user)
+    event = ctx.event
     config = {
         "page": url_for("checkin.scan", slug=event.slug),
         "assets": [assets.static_url(name) for name in SCANNER_ASSETS],
@@ -221,9 +218,10 @@ def scan_worker(slug: str):
 
 
 @bp.get("/events/<slug>/manage/attendance")
-def attendance(slug: str):
+@event_view(Access.ORGANISER)
+def attendance(ctx: Ctx):
     """Attendance per session and visit against capacity and sign-ups; per delegate."""
-    event = organiser_event(slug)
+    event = ctx.event
     delegates = reports.delegate_rows(event)
     return render_template(
         "checkin/attendance.html",
@@ -239,9 +237,10 @@ def attendance(slug: str):
 
 
 @bp.get("/events/<slug>/manage/attendance/detail")
-def attendance_detail(slug: str):
+@event_view(Access.ORGANISER)
+def attendance_detail(ctx: Ctx):
     """Who was scanned in at ?checkpoint=entrance|session:<id>|visit:<id>, and the no-shows."""
-    event = organiser_event(slug)
+    event = ctx.event
     key = request.args.get("checkpoint", services.ENTRANCE)
     kind, _sep, raw_id = key.partition(":")
     session_id = int(raw_id) if kind == "session" and raw_id.isdigit() else None
@@ -267,9 +266,10 @@ def attendance_detail(slug: str):
 
 
 @bp.get("/events/<slug>/manage/attendance.csv")
-def attendance_csv(slug: str):
+@event_view(Access.ORGANISER)
+def attendance_csv(ctx: Ctx):
     """Per-delegate attendance as CSV."""
-    event = organiser_event(slug)
+    event = ctx.event
     return _download(
         reports.delegate_csv(event), "text/csv; charset=utf-8", f"{event.slug}-attendance.csv"
     )

@@ -123,3 +123,28 @@ def remove_image(event: Event, kind: str) -> Path | None:
     setattr(event, _column(kind), None)
     db.session.flush()
     return old
+
+
+def save_settings(
+    event: Event,
+    *,
+    organiser_name: str,
+    organiser_address: str,
+    letter_contact: str,
+    images: dict[str, bytes | None],
+    remove: set[str],
+) -> list[Path]:
+    """Save the letterhead texts, the uploaded images (kind -> bytes) and the removals; the
+    files replaced are returned, to be deleted once the change is committed. Flush only."""
+    event.organiser_name = organiser_name
+    event.organiser_address = organiser_address
+    event.letter_contact = letter_contact
+    stale = []
+    for kind in KINDS:
+        data = images.get(kind)
+        if data:
+            stale.append(save_image(event, kind, data))
+        elif kind in remove:
+            stale.append(remove_image(event, kind))
+    db.session.flush()
+    return [path for path in stale if path is not None]

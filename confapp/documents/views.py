@@ -11,52 +11,44 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
 from confapp.documents import branding
 from confapp.documents.forms import DocumentsForm
-from confapp.errors import DomainError
-from confapp.extensions import db
-from confapp.security import organiser_event
+from confapp.web.lifecycle import Access
+from confapp.web.lifecycle import Ctx
+from confapp.web.lifecycle import event_view
 
 bp = Blueprint("documents", __name__)
 
 
 @bp.route("/events/<slug>/manage/documents", methods=["GET", "POST"])
-@login_required
-def settings(slug: str):
+@event_view(Access.ORGANISER)
+def settings(ctx: Ctx):
     """Letterhead text and images printed on badges, visa letters and certificates."""
-    event = organiser_event(slug)
+    event = ctx.event
     form = DocumentsForm(obj=event)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            stale = []
-            try:
-                event.organiser_name = form.organiser_name.data or ""
-                event.organiser_address = form.organiser_address.data or ""
-                event.letter_contact = form.letter_contact.data or ""
-                for kind in branding.KINDS:
-                    upload = form[kind].data
-                    if upload and getattr(upload, "filename", ""):
-                        stale.append(branding.save_image(event, kind, upload.read()))
-                    elif form[f"remove_{kind}"].data:
-                        stale.append(branding.remove_image(event, kind))
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                target = form[exc.field] if exc.field in form else None
-                if target is not None:
-                    target.errors = [*target.errors, exc.message]
-                else:
-                    form.form_errors.append(exc.message)
-            else:
-                for path in stale:
-                    if path is not None:
-                        path.unlink(missing_ok=True)
-                flash(_("The documents settings are saved."), "success")
-                return redirect(url_for(".settings", slug=slug))
-        status = 422
+
+    def save() -> list:
+        uploads = {kind: form[kind].data for kind in branding.KINDS}
+        return branding.save_settings(
+            event,
+            organiser_name=form.organiser_name.data or "",
+            organiser_address=form.organiser_address.data or "",
+            letter_contact=form.letter_contact.data or "",
+            images={
+                kind: upload.read()
+                for kind, upload in uploads.items()
+                if upload and getattr(upload, "filename", "")
+            },
+            remove={kind for kind in branding.KINDS if form[f"remove_{kind}"].data},
+        )
+
+    done = ctx.submit(form, save, subject=event)
+    if done:
+        for path in done.value:  # replaced files go once the change is committed
+            path.unlink(missing_ok=True)
+        flash(_("The documents settings are saved."), "success")
+        return redirect(url_for(".settings", slug=ctx.slug))
     return (
         render_template(
             "documents/settings.html",
@@ -65,15 +57,15 @@ def settings(slug: str):
             has_logo=branding.image_path(event, "logo") is not None,
             has_signature=branding.image_path(event, "signature") is not None,
         ),
-        status,
+        422 if request.method == "POST" else 200,
     )
 
 
 @bp.get("/events/<slug>/manage/documents/<kind>")
-@login_required
-def image(slug: str, kind: str):
+@event_view(Access.ORGANISER)
+def image(ctx: Ctx, kind: str):
     """The stored logo or signature, for the organisers' preview only."""
-    event = organiser_event(slug)
+    event = ctx.event
     if kind not in branding.KINDS:
         abort(404)
     path = branding.image_path(event, kind)

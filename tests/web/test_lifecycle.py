@@ -142,3 +142,77 @@ def test_405_says_which_methods_are_allowed(client):
     assert response.headers["Allow"] == "OPTIONS, POST"
     api = client.delete("/api/v1/events")
     assert api.status_code == 405 and "GET" in api.headers["Allow"]
+
+
+# Answered outside the lifecycle, each for its reason: static files; the OpenAPI document and
+# the public event list (no event in the URL); the certificate check (anyone, no event);
+# the check-in API's lean bearer path (one query for caller, event and badge); the
+# visits' and meetings' organiser APIs on security.staff_required/organiser_required.
+OUTSIDE = {
+    "static",
+    "api.openapi_document",
+    "events_api.events",
+    "checkin.verify_certificate",
+    "checkin.verify_form",
+    "checkin_api.checkin",
+    "checkin_api.registration_qr",
+    "checkin_api.search",
+    "checkin_api.session_attendance",
+    "meetings_api.list_meetings",
+    "visits_api.signups",
+    "visits_api.visits",
+}
+
+
+def test_every_page_goes_through_the_lifecycle(app):
+    outside = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if not hasattr(app.view_functions[rule.endpoint], "lifecycle")
+    }
+    assert sorted(outside) == sorted(OUTSIDE)
+
+
+def test_organisers_visit_badge_and_documents_actions_are_logged(app, client):
+    from confapp.accounts.models import User
+    from confapp.events.models import Event
+    from confapp.visits import services as visits
+    from tests.helpers import local_time
+
+    ids = _world(app)
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == "cdc"))
+        visit = visits.create_visit(
+            event,
+            visits.VisitData(
+                title="Brassware cluster",
+                departs_at=local_time(event, 0, "08:00"),
+                returns_at=local_time(event, 0, "18:00"),
+                capacity_cap=10,
+                buses=[visits.BusData(name="Bus A", seats=10)],
+            ),
+            now=local_time(event, -30, "08:00"),
+        )
+        holder = visits.add_by_hand(
+            event, visit, db.session.get(Registration, ids["reg"]), now=visit.departs_at,
+            notify=False,
+        )  # fmt: skip
+        db.session.commit()
+        visit_id, holder_id = visit.id, holder.id
+        sign_in(client, db.session.get(User, ids["organiser"]))
+    base = f"/events/cdc/manage/visits/{visit_id}"
+    assert client.post(f"{base}/assign-buses").status_code == 302
+    assert client.post(f"{base}/signups/{holder_id}/cancel").status_code == 302
+    reissue = f"/events/cdc/manage/registrations/{ids['reg']}/badge/reissue"
+    assert client.post(reissue, data={"confirmed": "yes"}).status_code == 302
+    settings = {"organiser_name": "Foundation for MSME Clusters", "letter_contact": "x@y.org"}
+    assert client.post("/events/cdc/manage/documents", data=settings).status_code == 302
+    kinds = [entry.kind for entry in _entries(app)]
+    assert kinds == [
+        "visits.assign_buses",
+        "visits.remove_signup",
+        "badges.reissue",
+        "documents.settings",
+    ]
+    # Another event's sign-up id, or one of another visit, is not found.
+    assert client.post(f"{base}/signups/{holder_id + 999}/cancel").status_code == 404
