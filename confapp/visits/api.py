@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 
 from confapp.agenda.models import SeatStatus
 from confapp.api import openapi
+from confapp.api.auth import current_api_user
 from confapp.api.auth import json_error
 from confapp.events.models import Event
 from confapp.events.services import get_event_or_404
 from confapp.multilingual import tr
+from confapp.multilingual import translations
 from confapp.security import organiser_required
 from confapp.urls import external_url
 from confapp.visits import services
@@ -165,11 +167,18 @@ def _utc(moment) -> str | None:
 
 
 def visit_payload(
-    event: Event, visit: Visit, *, waiting: int, state: str, ics_url: str = ""
+    event: Event,
+    visit: Visit,
+    *,
+    waiting: int,
+    state: str,
+    ics_url: str = "",
+    every_language: bool = False,
 ) -> dict:
-    """One visit as JSON-ready data."""
+    """One visit as JSON-ready data, its texts in the current language (and, with
+    `every_language`, all of them under ``translations``, for organisers)."""
     _opens, closes = services.signup_window(visit)
-    return {
+    data = {
         "id": visit.id,
         "title": tr(visit, "title"),
         "status": visit.status.value,
@@ -196,6 +205,11 @@ def visit_payload(
         "sequence": visit.sequence,
         "ics_url": ics_url,
     }
+    if every_language:
+        data["translations"] = {
+            field: translations(visit, field) for field in ("title", "description", "requirements")
+        }
+    return data
 
 
 @visits_api.get("/events/<slug>/visits")
@@ -206,6 +220,8 @@ def visits(slug: str):
     event = get_event_or_404(slug, None)
     counts = services.counts(event)
     now = utcnow()
+    caller = current_api_user()
+    every = caller is not None and (caller.is_admin or caller.is_organiser(event))
     return jsonify(
         {
             "event": event.slug,
@@ -217,6 +233,7 @@ def visits(slug: str):
                     waiting=counts.get(v.id, {}).get(SeatStatus.WAITLISTED, 0),
                     state=services.signup_state(v, now),
                     ics_url=external_url("visits.visit_ics", slug=event.slug, visit_id=v.id),
+                    every_language=every,
                 )
                 for v in services.list_visits(event)
             ],

@@ -240,3 +240,31 @@ def test_api_validation_messages_translated_with_the_same_codes(client, world):
     missing = client.get(url, headers=french)
     assert missing.status_code == 404 and missing.json["error"] == "not_found"
     assert missing.json["message"] != client.get(url, headers=bearer).json["message"]
+
+
+def test_visits_api_in_the_requested_language_and_every_translation_for_organisers(
+    app, client, world
+):
+    from tests.helpers import make_visit
+
+    with app.test_request_context():
+        event = db.session.get(Event, world["event"])
+        visit = make_visit(event, buses=(("Van", 2),))
+        visit.title_i18n = {"fr": "Visite du cluster", "ar": "زيارة العنقود"}
+        db.session.commit()
+        english_title = visit.title
+    public = client.get("/api/v1/events/cdc/visits", headers={"Accept-Language": "fr"})
+    assert public.status_code == 200
+    [shown] = public.json["visits"]
+    assert shown["title"] == "Visite du cluster" and "translations" not in shown
+    organiser = client.get(
+        "/api/v1/events/cdc/visits?lang=ar",
+        headers={"Authorization": f"Bearer {world['token']}"},
+    )
+    [shown] = organiser.json["visits"]
+    assert shown["title"] == "زيارة العنقود"
+    assert shown["translations"]["title"] == {
+        "en": english_title,
+        "fr": "Visite du cluster",
+        "ar": "زيارة العنقود",
+    }
