@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import SelectChoice
 
+from confapp.comms import previews
 from confapp.comms import render
 from confapp.comms import segments
 from confapp.comms import services
@@ -214,7 +215,7 @@ def page_text(announcement: Announcement, registration) -> render.Rendered:
     return render.render_for(
         announcement,
         registration,
-        services._visit_of(announcement),
+        previews.visit_of(announcement),
         language=current_language(),
     )
 
