@@ -118,14 +118,10 @@ def long_date(day: dt.date) -> str:
 
 
 def _event_dates(starts_on: dt.date, ends_on: dt.date) -> str:
+    """The event's days with months written out, as a formal letter has them (CLDR's
+    ranges abbreviate months in some languages: "20–22 févr. 2027")."""
     if starts_on == ends_on:
         return long_date(starts_on)
-    if has_app_context():
-        from confapp.i18n import current_language
-        from confapp.i18n import format_date_range
-
-        if current_language() != "en":
-            return format_date_range(starts_on, ends_on)
     if (starts_on.year, starts_on.month) == (ends_on.year, ends_on.month):
         return f"{starts_on.day}–{long_date(ends_on)}"
     return f"{long_date(starts_on)} – {long_date(ends_on)}"

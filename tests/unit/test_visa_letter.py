@@ -335,6 +335,7 @@ def test_arabic_letter_is_written_in_arabic_right_to_left(app_ctx, tmp_path, art
                 "Objet du séjour",
                 "9 avril 1981",
                 "Date de délivrance 2 mai 2019",
+                "20–22 février 2027",
             ),
         ),
         (
