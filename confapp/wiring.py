@@ -123,8 +123,10 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprint."""
     # Before any rule is added: every <int:...> in a URL is an id.
     app.url_map.converters["int"] = IdConverter
-    # Their routes are on the events blueprint (an event's pages, its team).
+    # Modules adding routes to a blueprint defined elsewhere: the events blueprint (an
+    # event's pages, its team) and the agenda's (organisers' tools).
     import confapp.accounts.team_views  # noqa: F401
+    import confapp.agenda.manage_views  # noqa: F401
     import confapp.registration.event_views  # noqa: F401
     from confapp.accounts.views import bp as accounts_bp
     from confapp.agenda.api import agenda_api
