@@ -124,6 +124,25 @@ def reissue(ctx: Ctx, reg_id: int):
     if not Form().validate_on_submit():
         abort(400)
     reg = ctx.get(Registration, reg_id)
+    asked = ctx.confirm(
+        title=_("Issue a new badge for %(name)s?", name=reg.full_name),
+        consequences=[
+            _(
+                "The badge %(name)s holds now stops working: every door and bus scanner "
+                "answers that it was revoked.",
+                name=reg.full_name,
+            ),
+            _(
+                "A new badge with a new QR code takes its place: print it here, or "
+                "%(name)s downloads it from their registration page. Nobody is e-mailed.",
+                name=reg.full_name,
+            ),
+        ],
+        confirm_label=_("Issue a new badge for %(name)s", name=reg.full_name),
+        back=url_for("registration.manage_detail", slug=ctx.slug, reg_id=reg.id),
+    )
+    if asked is not None:
+        return asked
     ctx.perform(
         lambda: reissue_badge(reg),
         subject=reg,

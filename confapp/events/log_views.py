@@ -35,7 +35,7 @@ def log(ctx: Ctx):
     entries, total = services.entries_for_event(ctx.event.id, filters, page=page, per_page=PER_PAGE)
     return render_template(
         "eventlog/log.html", event=ctx.event, entries=entries, total=total, page=page,
-        pages=max(1, -(-total // PER_PAGE)), filters=filters,
+        pages=max(1, -(-total // PER_PAGE)), per_page=PER_PAGE, filters=filters,
         kinds=services.kinds_in_log(ctx.event.id), actors=services.actors_in_log(ctx.event.id),
     )  # fmt: skip
 

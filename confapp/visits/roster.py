@@ -15,6 +15,7 @@ from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.visits.mails import SUBJECTS
@@ -93,6 +94,52 @@ def remove(
     if holder.status is SeatStatus.CANCELLED:
         raise DomainError(_("This sign-up is already cancelled."))
     return leave_visit(event, visit, holder, now)
+
+
+def remove_consequences(visit: Visit, holder: VisitSignup) -> list[str]:
+    """What removing this sign-up would do, for the confirmation page: whose seat or place
+    goes, who gets the seat (and is e-mailed), and that the person removed is not told."""
+    person = db.session.get(Registration, holder.registration_id)
+    name, title = person.full_name, tr(visit, "title")
+    if holder.status is SeatStatus.WAITLISTED:
+        return [
+            _(
+                "%(name)s leaves the waiting list of “%(title)s”; those behind move up one place.",
+                name=name,
+                title=title,
+            ),
+            _("%(name)s is not e-mailed: tell them yourself if needed.", name=name),
+        ]
+    bus = db.session.get(Bus, holder.bus_id) if holder.bus_id else None
+    lines = [
+        _(
+            "%(name)s loses their seat on “%(title)s” and their place on %(bus)s.",
+            name=name,
+            title=title,
+            bus=bus.name,
+        )
+        if bus is not None
+        else _("%(name)s loses their seat on “%(title)s”.", name=name, title=title)
+    ]
+    heir = db.session.scalar(
+        sa.select(Registration)
+        .join(VisitSignup, VisitSignup.registration_id == Registration.id)
+        .where(VisitSignup.visit_id == visit.id, VisitSignup.status == SeatStatus.WAITLISTED)
+        .order_by(VisitSignup.id)
+        .limit(1)
+    )
+    if heir is not None:
+        lines.append(
+            _(
+                "The seat goes to %(next)s, first on the waiting list, who is e-mailed and "
+                "put on a bus with room.",
+                next=heir.full_name,
+            )
+        )
+    else:
+        lines.append(_("Nobody is waiting: the seat becomes free for the next sign-up."))
+    lines.append(_("%(name)s is not e-mailed: tell them yourself if needed.", name=name))
+    return lines
 
 
 def move(event: Event, holder: VisitSignup, target: Visit, *, now: dt.datetime) -> VisitSignup:

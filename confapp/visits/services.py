@@ -29,6 +29,7 @@ from confapp.visits.roster import get_signup_by_id
 from confapp.visits.roster import manifest_rows
 from confapp.visits.roster import move
 from confapp.visits.roster import remove
+from confapp.visits.roster import remove_consequences
 from confapp.visits.roster import signups_for
 from confapp.visits.signups import ACTIVE
 from confapp.visits.signups import GROUP_CODE_RE
@@ -75,6 +76,7 @@ __all__ = [
     "promote_waiting",
     "release_seats_of",
     "remove",
+    "remove_consequences",
     "seat_on_bus",
     "set_bus",
     "signup",

@@ -30,6 +30,7 @@ from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import time_span
 from confapp.multilingual import tr
+from confapp.registration.models import Registration
 from confapp.visits import ical
 from confapp.visits import manifest
 from confapp.visits import services
@@ -342,6 +343,44 @@ def visit_new(ctx: Ctx):
     ), (422 if form.errors or form.form_errors else 200)
 
 
+def _ask_before_cancelling(ctx: Ctx, visit: Visit, form):
+    """Setting a visit's status to cancelled says who is e-mailed first (the form's fields
+    are posted again with the confirmation); any other save goes on at once."""
+    cancelling = (
+        form.is_submitted()
+        and form.status.data == VisitStatus.CANCELLED.value
+        and visit.status is not VisitStatus.CANCELLED
+    )
+    if not cancelling or not form.validate():
+        return None  # not a cancellation, or a form with errors that it shows itself
+    signed = services.counts(ctx.event).get(visit.id, {})
+    seated, waiting = signed.get(SeatStatus.CONFIRMED, 0), signed.get(SeatStatus.WAITLISTED, 0)
+    title = tr(visit, "title")
+    lines = [
+        ngettext(
+            "%(num)d delegate with a seat is e-mailed that the visit is cancelled.",
+            "%(num)d delegates with a seat are e-mailed that the visit is cancelled.",
+            seated,
+        ),
+        ngettext(
+            "%(num)d delegate on the waiting list is e-mailed too.",
+            "%(num)d delegates on the waiting list are e-mailed too.",
+            waiting,
+        ),
+        _("Nobody can sign up for it any more; other changes in the form are saved with it."),
+    ]
+    return ctx.confirm(
+        title=_("Cancel the visit “%(title)s”?", title=title),
+        consequences=lines,
+        confirm_label=ngettext(
+            "Cancel the visit and e-mail %(num)d delegate",
+            "Cancel the visit and e-mail %(num)d delegates",
+            seated + waiting,
+        ),
+        back=url_for("visits.visit_edit", slug=ctx.slug, visit_id=visit.id),
+    )
+
+
 @bp.route("/events/<slug>/manage/visits/<int:visit_id>", methods=["GET", "POST"])
 @event_view(Access.ORGANISER)
 def visit_edit(ctx: Ctx, visit_id: int):
@@ -353,6 +392,9 @@ def visit_edit(ctx: Ctx, visit_id: int):
     def update() -> list:
         return services.update_visit(event, visit, _visit_data(event, form), now=ctx.now)
 
+    asked = _ask_before_cancelling(ctx, visit, form)
+    if asked is not None:
+        return asked
     done = ctx.submit(form, _refused_at(None, update, of="buses"), subject=visit)
     if done:
         promoted = done.value
@@ -512,6 +554,18 @@ def remove_signup(ctx: Ctx, visit_id: int, signup_id: int):
     event = ctx.event
     visit = ctx.get(Visit, visit_id)
     holder = ctx.get(VisitSignup, signup_id, visit=visit)
+    if holder.status is not SeatStatus.CANCELLED:  # an old page's button: the service says so
+        person = db.session.get(Registration, holder.registration_id)
+        asked = ctx.confirm(
+            title=_(
+                "Remove %(name)s from “%(title)s”?", name=person.full_name, title=tr(visit, "title")
+            ),
+            consequences=services.remove_consequences(visit, holder),
+            confirm_label=_("Remove %(name)s from the visit", name=person.full_name),
+            back=_signups_url(event, visit),
+        )
+        if asked is not None:
+            return asked
     done = ctx.perform(lambda: services.remove(event, visit, holder, now=ctx.now), subject=holder)
     if done:
         flash(

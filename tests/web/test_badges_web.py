@@ -93,7 +93,9 @@ def test_organiser_print_run_filters_and_marks_printed(app, client):
         ).all()
         assert [r.full_name for r in printed] == ["Raj Speaker"]
     # Re-issue: the serial goes up and the badge counts as new again.
-    client.post(f"/events/cdc/manage/registrations/{reg_id}/badge/reissue")
+    client.post(
+        f"/events/cdc/manage/registrations/{reg_id}/badge/reissue", data={"confirmed": "yes"}
+    )
     with app.app_context():
         assert db.session.get(Registration, reg_id).badge_serial == 2
 

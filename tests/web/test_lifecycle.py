@@ -202,7 +202,8 @@ def test_organisers_visit_badge_and_documents_actions_are_logged(app, client):
         sign_in(client, db.session.get(User, ids["organiser"]))
     base = f"/events/cdc/manage/visits/{visit_id}"
     assert client.post(f"{base}/assign-buses").status_code == 302
-    assert client.post(f"{base}/signups/{holder_id}/cancel").status_code == 302
+    removal = f"{base}/signups/{holder_id}/cancel"
+    assert client.post(removal, data={"confirmed": "yes"}).status_code == 302
     reissue = f"/events/cdc/manage/registrations/{ids['reg']}/badge/reissue"
     assert client.post(reissue, data={"confirmed": "yes"}).status_code == 302
     settings = {"organiser_name": "Foundation for MSME Clusters", "letter_contact": "x@y.org"}

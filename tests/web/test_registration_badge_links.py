@@ -49,6 +49,10 @@ def test_organiser_reissues_a_badge_from_the_registration_page(app, client):
     page = client.get(f"/events/cdc/manage/registrations/{reg_id}").text
     action = f"/events/cdc/manage/registrations/{reg_id}/badge/reissue"
     assert f'action="{action}"' in page
-    assert client.post(action).status_code == 302
+    asked = client.post(action)  # asks first, changes nothing
+    assert asked.status_code == 200 and "Issue a new badge for" in asked.text
+    with app.app_context():
+        assert db.session.get(Registration, reg_id).badge_serial == serial
+    assert client.post(action, data={"confirmed": "yes"}).status_code == 302
     with app.app_context():
         assert db.session.get(Registration, reg_id).badge_serial == serial + 1
