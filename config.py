@@ -72,6 +72,9 @@ class Config:
     PREFERRED_URL_SCHEME = "http"
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 2 * 3600
+    # A reset asked again within this many seconds e-mails nothing new: the link already
+    # sent still works (a repeated or concurrent request sends one e-mail).
+    PASSWORD_RESET_RESEND_AFTER = 10 * 60
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # Uploaded logos and signatures (never under static/); None: instance/uploads.
     UPLOAD_FOLDER: str | None = None

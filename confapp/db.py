@@ -130,3 +130,28 @@ def write_turn(conn: sa.Connection) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(line.fd, fcntl.LOCK_UN)
+
+
+def lock_and_reread(obj: object) -> bool:
+    """Lock `obj`'s row until the transaction ends and read it again; False if it is gone.
+
+    A change decided on values read before the lock can repeat one that has just committed
+    (five identical submits at once would each log the same edit, or each delete the same
+    row). Under the lock the repeat sees the committed values, so it changes nothing. On
+    PostgreSQL the row is read FOR UPDATE; SQLite has one write lock for the database, which
+    a write that matches no row takes.
+    """
+    from sqlalchemy import orm
+
+    session = orm.object_session(obj)
+    if session is None:
+        return True
+    if session.get_bind().dialect.name == "sqlite":
+        table = sa.inspect(obj).mapper.local_table
+        key = next(iter(table.primary_key.columns))
+        session.execute(sa.update(table).where(sa.false()).values({key.name: key}))
+    try:
+        session.refresh(obj, with_for_update=True)
+    except sa.exc.InvalidRequestError:  # the row was deleted meanwhile
+        return False
+    return True

@@ -63,6 +63,8 @@ class User(UserMixin, db.Model):
     locked_until_verified: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # When the last password-reset link was e-mailed: a request soon after re-uses it.
+    password_reset_sent_at: Mapped[dt.datetime | None]
     # The language pages, e-mails and PDFs use for this person (chosen with ?lang= or on
     # the account page); None: the browser's Accept-Language, then the event's default.
     language: Mapped[str | None] = mapped_column(sa.String(10))

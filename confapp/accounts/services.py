@@ -16,6 +16,8 @@ from werkzeug.security import generate_password_hash
 from confapp import mail
 from confapp.accounts.models import ApiToken
 from confapp.accounts.models import User
+from confapp.db import lock_and_reread
+from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import ValidationFailed
@@ -215,16 +217,26 @@ def send_password_reset(user: User) -> None:
     )
 
 
-def request_password_reset(email: str) -> bool:
+def request_password_reset(
+    email: str, now: dt.datetime | None = None, resend_after: float = 600
+) -> bool:
     """Send a reset link if an active account has this address; say whether one went.
 
     Runs after the answer has left (see the view), so known and unknown addresses are
-    answered alike; the token is signed for unknown addresses too, the same work.
+    answered alike; the token is signed for unknown addresses too, the same work. A
+    request within `resend_after` seconds of the last link sent to the address (a repeat,
+    five at once) e-mails nothing: that link still works.
     """
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         sign({"uid": 0, "v": 0}, RESET_SALT)
         return False
+    now = now or utcnow()
+    lock_and_reread(user)  # concurrent requests are decided one after the other
+    last = user.password_reset_sent_at
+    if last is not None and now - last < dt.timedelta(seconds=resend_after):
+        return False
+    user.password_reset_sent_at = now
     send_password_reset(user)
     return True
 
@@ -251,6 +263,7 @@ def _replace_password(user: User, new: str) -> None:
     user.set_password(new)
     # Ends other sessions and every reset link issued before now.
     user.auth_version += 1
+    user.password_reset_sent_at = None  # that link is dead: the next request sends one
 
 
 def reset_password(user: User, new: str, now: dt.datetime) -> None:

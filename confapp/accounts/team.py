@@ -25,6 +25,7 @@ from confapp.accounts.models import EventInvitation
 from confapp.accounts.models import EventRole
 from confapp.accounts.models import EventRoleKind
 from confapp.accounts.models import User
+from confapp.db import lock_and_reread
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import NotFound
@@ -320,6 +321,8 @@ def remove_consequences(grant: EventRole) -> list[str]:
 
 def remove_role(grant: EventRole) -> EventRole:
     """Take a role away; the event keeps at least one organiser."""
+    if not lock_and_reread(grant):
+        return grant  # a repeat of a removal that has just committed: nothing more to do
     if grant.role is EventRoleKind.ORGANISER:
         organisers = db.session.scalar(
             sa.select(sa.func.count(EventRole.id)).where(

@@ -178,7 +178,11 @@ def reset_request(ctx: Ctx):
     email = form.email.data
     return after_response(
         redirect(url_for(".login")),
-        lambda: ctx.perform(lambda: services.request_password_reset(email)),
+        lambda: ctx.perform(
+            lambda: services.request_password_reset(
+                email, ctx.now, current_app.config["PASSWORD_RESET_RESEND_AFTER"]
+            )
+        ),
     )
 
 

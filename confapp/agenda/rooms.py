@@ -87,6 +87,8 @@ def update_room(
     """Rename or resize a room; a rename is logged because sessions move with it.
     Saving it unchanged changes nothing (no version, no log)."""
     changes.lock_programme(event)
+    # Read again under the lock: an identical edit sent twice at once is then unchanged.
+    db.session.refresh(room)
     name = _check_room(event, name, capacity, room.id)
     location = (location or "").strip()[:200]
     if (room.name, room.capacity, room.location) == (name, capacity, location):

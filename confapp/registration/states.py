@@ -20,6 +20,7 @@ from confapp.accounts.models import User
 from confapp.accounts.services import email_verification_url
 from confapp.accounts.services import password_reset_url
 from confapp.capacity import services as capacity
+from confapp.db import lock_and_reread
 from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events import services as events
@@ -352,6 +353,7 @@ def can_edit(reg: Registration, now: dt.datetime) -> bool:
 
 def update_details(reg: Registration, data: Mapping[str, Any], now: dt.datetime) -> Registration:
     """Change the delegate's details; refused after the event's edit deadline."""
+    lock_and_reread(reg)  # a repeated submit then finds its values saved: nothing to log
     if reg.status not in ACTIVE_STATUSES:
         raise DomainError(
             _(
@@ -383,6 +385,7 @@ def organiser_update(
     name_latin: str | None = None,
 ) -> Registration:
     """Organisers change the category, the name in Latin letters and their internal note."""
+    lock_and_reread(reg)  # a repeated submit then finds its values saved: nothing to log
     reg.category = parse_category(category)
     reg.notes = (notes or "").strip()[:5000]
     if name_latin is not None:

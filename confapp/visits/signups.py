@@ -347,6 +347,11 @@ def waitlist_position(visit: Visit, holder: VisitSignup) -> int | None:
 def leave_visit(
     event: Event, visit: Visit, holder: VisitSignup, now: dt.datetime
 ) -> list[VisitSignup]:
+    # Read under the pool's lock first: a repeat of a cancel that has just committed must
+    # change nothing (not even the bus, which would be logged once per repeat).
+    capacity.lock_and_reread(visit.pool, holder)
+    if holder.status is SeatStatus.CANCELLED:
+        return []
     holder.bus_id = None
     return capacity.leave(
         visit.pool,

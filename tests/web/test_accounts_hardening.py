@@ -296,7 +296,8 @@ def test_password_reset_takes_as_long_for_known_and_unknown_addresses(app, clien
     assert known - unknown < max(0.0015, 0.3 * unknown), (known, unknown)
     for response in responses:
         response.close()  # the server sends once the answer has gone
-    assert len(outbox.to("ana@example.org")) == 15
+    # Asked 15 times within PASSWORD_RESET_RESEND_AFTER: the first link serves them all.
+    assert len(outbox.to("ana@example.org")) == 1
     assert outbox.to("nobody@example.org") == []
 
 
