@@ -102,15 +102,22 @@ def _back(event: Event, visit: Visit) -> str:
     return url_for("visits.index", slug=event.slug) + f"#visit-{visit.id}"
 
 
+def _visit_and_delegate(ctx: Ctx, visit_id: int):
+    """The visit and the caller's confirmed registration (None, with a flash, without one)."""
+    visit = ctx.get(Visit, visit_id)
+    registration = delegate_registration(ctx.event, ctx.user)
+    if registration is None:
+        flash(_("Only delegates with a confirmed registration can sign up for visits."), "error")
+    return visit, registration
+
+
 @bp.post("/events/<slug>/visits/<int:visit_id>/signup")
 @event_view(Access.SIGNED_IN, log=True)
 def signup(ctx: Ctx, visit_id: int):
     """Sign up for a visit: a seat, or the waiting list; clashes warn or refuse."""
     event = ctx.event
-    visit = ctx.get(Visit, visit_id)
-    registration = delegate_registration(event, ctx.user)
+    visit, registration = _visit_and_delegate(ctx, visit_id)
     if registration is None:
-        flash(_("Only delegates with a confirmed registration can sign up for visits."), "error")
         return redirect(_back(event, visit))
     form = SignupForm()
     posted = {
@@ -181,10 +188,8 @@ def signup(ctx: Ctx, visit_id: int):
 def cancel(ctx: Ctx, visit_id: int):
     """Give up a seat or a waiting-list place (the next in line gets it)."""
     event = ctx.event
-    visit = ctx.get(Visit, visit_id)
-    registration = delegate_registration(event, ctx.user)
+    visit, registration = _visit_and_delegate(ctx, visit_id)
     if registration is None:
-        flash(_("Only delegates with a confirmed registration can sign up for visits."), "error")
         return redirect(_back(event, visit))
     ctx.perform(
         lambda: services.cancel(event, visit, registration, now=ctx.now),
@@ -309,6 +314,18 @@ def _visit_data(event: Event, form: VisitForm) -> services.VisitData:
     )
 
 
+def _visit_page(event: Event, form: VisitForm, visit: Visit | None):
+    """The visit form (new or edit): 422 when it comes back with errors."""
+    return render_template(
+        "visits/form.html",
+        event=event,
+        form=form,
+        visit=visit,
+        zone=zone_label(event),
+        translation_inputs=translation_inputs,
+    ), (422 if form.errors or form.form_errors else 200)
+
+
 @bp.route("/events/<slug>/manage/visits/new", methods=["GET", "POST"])
 @event_view(Access.ORGANISER)
 def visit_new(ctx: Ctx):
@@ -333,14 +350,7 @@ def visit_new(ctx: Ctx):
             "success",
         )
         return redirect(url_for("visits.manage", slug=event.slug))
-    return render_template(
-        "visits/form.html",
-        event=event,
-        form=form,
-        visit=None,
-        zone=zone_label(event),
-        translation_inputs=translation_inputs,
-    ), (422 if form.errors or form.form_errors else 200)
+    return _visit_page(event, form, None)
 
 
 def _ask_before_cancelling(ctx: Ctx, visit: Visit, form):
@@ -409,14 +419,7 @@ def visit_edit(ctx: Ctx, visit_id: int):
             "success",
         )
         return redirect(url_for("visits.manage", slug=event.slug))
-    return render_template(
-        "visits/form.html",
-        event=event,
-        form=form,
-        visit=visit,
-        zone=zone_label(event),
-        translation_inputs=translation_inputs,
-    ), (422 if form.errors or form.form_errors else 200)
+    return _visit_page(event, form, visit)
 
 
 @bp.get("/events/<slug>/manage/visits/<int:visit_id>/signups")
