@@ -1,17 +1,22 @@
 """A delegate on a 360 px phone requests a visa letter: the nationality is already chosen
 from their registration, dates are typed as day, month by name and year, the review echoes
 the date of birth in words, "Correct my details" fixes a swapped day and month, and the
-confirmed request is stored. Nothing runs off the side of the screen."""
+confirmed request is stored. Nothing runs off the side of the screen, and axe-core finds no
+serious or critical issue on the form, the form with errors and the review."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from confapp.extensions import db
 from confapp.visa.models import VisaRequest
+from tests.e2e.test_accessibility import FAILING_IMPACTS
+from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.test_accessibility import describe
 from tests.helpers import PASSWORD
 from tests.helpers import make_delegate
 from tests.helpers import make_event
@@ -22,6 +27,22 @@ PHONE = {"width": 360, "height": 740}
 def _no_sideways_scroll(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px phone"
+
+
+def _accessible(page) -> None:
+    serious = [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]
+    assert not serious, describe(serious)
+
+
+@pytest.fixture
+def page(browser):
+    """A phone page whose context lets axe-core's injected script run (the app's CSP
+    allows scripts from its own origin only)."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 def test_request_with_review_on_a_phone(live_app, page, screenshots):
@@ -38,7 +59,12 @@ def test_request_with_review_on_a_phone(live_app, page, screenshots):
     page.goto(f"{base}/events/cdc/visa-letter")
     expect(page.locator("select[name=nationality]")).to_have_value("SN")
     _no_sideways_scroll(page)
+    _accessible(page)
     page.screenshot(path=str(screenshots / "visa-request-phone.png"), full_page=True)
+    page.get_by_role("button", name="Check my details").click()  # nothing filled in yet
+    expect(page.locator(".has-error").first).to_be_visible()
+    _no_sideways_scroll(page)
+    _accessible(page)
 
     page.fill("input[name=passport_number]", "A02871546")
     # Meant 3 April 1986 but swapped day and month, as a month-first habit would.
@@ -58,6 +84,7 @@ def test_request_with_review_on_a_phone(live_app, page, screenshots):
         "Born 4 March 1986 — is that right?"
     )
     _no_sideways_scroll(page)
+    _accessible(page)
     page.screenshot(path=str(screenshots / "visa-review-phone.png"), full_page=True)
     page.get_by_role("button", name="Correct my details").click()
     expect(page.locator("input[name=date_of_birth-day]")).to_have_value("4")
