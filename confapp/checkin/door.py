@@ -190,8 +190,13 @@ def _admissible_scan(
     if problem:
         raise ScanRefused(problem[0], "invalid", problem[1])
     if (session_id or visit_id) and context.point_id is None:
-        kind, wanted = ("session", session_id) if session_id else ("visit", visit_id)
-        raise ScanRefused(404, "invalid", f"No {kind} {wanted} in this event.")
+        raise ScanRefused(
+            404,
+            "invalid",
+            _("No session %(id)s in this event.", id=session_id)
+            if session_id
+            else _("No visit %(id)s in this event.", id=visit_id),
+        )
     try:
         services.validate_scan(token, body["scan_id"])
         scanned_at = services.parse_scanned_at(body.get("scanned_at"), now)
@@ -201,7 +206,9 @@ def _admissible_scan(
     checkpoint = services.Checkpoint.for_ids(session_id, visit_id)
     bus_id = body.get("bus_id")
     if bus_id is not None and not services.bus_of_visit(conn, bus_id, visit_id):
-        raise ScanRefused(404, "invalid", f"No bus {bus_id} on visit {visit_id}.")
+        raise ScanRefused(
+            404, "invalid", _("No bus %(bus)s on visit %(visit)s.", bus=bus_id, visit=visit_id)
+        )
     return _ScanRequest(context, token, checkpoint, body["scan_id"], scanned_at, now, bus_id)
 
 

@@ -60,6 +60,7 @@ EXPECTED: dict[str, tuple[tuple[int, ...] | None, set[str] | None]] = {
     # This job kept no file: organisers learn it is gone.
     "jobs.result": ((302, 403, 403, 403, 404, 404), None),
     "events.settings": (ORGANISER, ORGS),
+    "events.untranslated": (ORGANISER, None),
     "events.team": (ORGANISER, ORGS),
     "events.team_remove": (POST_ONLY, ORGS),
     "events.invitation_revoke": (POST_ONLY, ORGS),

@@ -88,3 +88,35 @@ def test_import_command_speaks_the_events_default_language(app, world, runner, t
     assert "sur la liste d'attente" in result.output
     again = runner.invoke(args=["import-delegates", "cdc", str(good)])
     assert again.exit_code == 1 and "Rien n'a été importé" in again.output
+
+
+def test_untranslated_page_lists_what_lacks_a_language_with_its_edit_link(app, client, world):
+    from confapp.agenda import services as agenda_services
+
+    with app.test_request_context():
+        event = db.session.get(Event, world["event"])
+        event.languages = ["en", "fr", "ar"]
+        event.title_i18n = {"fr": "Nouveaux paradigmes", "ar": "نماذج جديدة"}
+        event.tagline, event.description = "", ""
+        track = agenda_services.create_track(event, name="Finance", names={"fr": "Financement"})
+        db.session.commit()
+        track_id = track.id
+    sign_in(client, world["organiser"])
+    manage = client.get("/events/cdc/manage").get_data(as_text=True)
+    assert 'href="/events/cdc/manage/translations"' in manage
+    page = html.unescape(client.get("/events/cdc/manage/translations").get_data(as_text=True))
+    row = page[page.index("<bdi>Finance</bdi>") :].split("</tr>", 1)[0]
+    assert "العربية" in row and "Français" not in row  # only Arabic is missing
+    assert f'href="/events/cdc/manage/programme/tracks/{track_id}"' in row
+    assert "Nouveaux paradigmes" not in page  # the event's title is translated
+    client.post(
+        f"/events/cdc/manage/programme/tracks/{track_id}",
+        data={
+            "name": "Finance",
+            "colour": "#4a5568",
+            "name__fr": "Financement",
+            "name__ar": "تمويل",
+        },
+    )
+    done = client.get("/events/cdc/manage/translations?lang=fr").get_data(as_text=True)
+    assert "<bdi>Finance</bdi>" not in done and '<html lang="fr"' in done
