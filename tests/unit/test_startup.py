@@ -71,6 +71,39 @@ def test_the_lazy_modules_load_on_first_use(app):
     assert qr.qr_png("HELLO").startswith(b"\x89PNG")
 
 
+HELP_PROBE = """
+import json, sys
+sys.argv = ["confapp", "--help"]
+from confapp.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+loaded = sorted(
+    name for name in %r
+    if name in sys.modules and not type(sys.modules[name]).__name__.startswith("_Lazy")
+)
+print(json.dumps({"loaded": loaded}))
+"""
+
+
+def test_a_confapp_command_imports_no_heavy_library_nor_plugin_commands():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFAPP_")}
+    env["CONFAPP_ENV"] = "development"
+    env["CONFAPP_DATABASE_URL"] = "sqlite://"
+    # Flask-Limiter's commands come in through the plugin scan confapp's group skips.
+    watched = (*HEAVY, "flask_limiter.commands")
+    out = subprocess.run(
+        [sys.executable, "-c", HELP_PROBE % (watched,)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert json.loads(out.strip().splitlines()[-1])["loaded"] == []
+
+
 def test_confapp_help_lists_the_commands_without_loading_alembic():
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFAPP_")}
     env["CONFAPP_ENV"] = "development"
