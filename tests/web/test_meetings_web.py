@@ -679,3 +679,26 @@ def test_priority_form_needs_the_csrf_token(app, client, world):
     assert client.post(url, data={"priority": "2", "csrf_token": token}).status_code == 302
     with app.app_context():
         assert db.session.get(MeetingRequest, request_id).priority == 2
+
+
+def test_the_hourly_reminder_job_reminds_once(app, world, outbox):
+    """`confapp remind-meetings` as the worker's periodic task (meetings.remind, hourly):
+    every published event still on, each waiting request named in one reminder at most."""
+    from confapp import jobs
+    from confapp.meetings import jobs as meeting_jobs
+    from confapp.registration.models import Registration
+
+    with app.test_request_context():
+        event = _event(world)
+        ana, raj = (
+            db.session.get(Registration, world["ana"]),
+            db.session.get(Registration, world["raj"]),
+        )
+        services.send_request(event, ana, raj, "", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        raj_email = raj.email
+        db.session.commit()
+        assert jobs.TASKS["meetings.remind"].cron["minute"] == "7"  # every hour at :07
+        assert meeting_jobs.remind_all() == {"delegates": 1, "requests": 1}
+        assert meeting_jobs.remind_all() == {"delegates": 0, "requests": 0}
+    reminder = [m for m in outbox.to(raj_email) if "awaits your answer" in m["Subject"]]
+    assert len(reminder) == 1
