@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from confapp import country_groups as cg
 from confapp.analytics import charts
+from confapp.analytics.services import HELD_SCAN_LEAD
 from confapp.analytics.services import NOT_GIVEN
 from confapp.analytics.services import OTHER
 from confapp.analytics.services import UNCLASSIFIED
@@ -420,8 +421,11 @@ def _funnel(d: Dashboard, rtl: bool) -> Figure:
         [_("Average rating (1 to 5)"), f.average_rating, None],
     ]
     figure.note = _(
-        "A meeting counts as held when the feedback given says it took place (and neither "
-        "delegate said it did not)."
+        "A booked meeting counts as held when both delegates were scanned at the networking "
+        "meetings area during its slot (from %(minutes)s minutes before it starts until it "
+        "ends), or when the feedback given says it took place (and neither delegate said it "
+        "did not).",
+        minutes=number(int(HELD_SCAN_LEAD.total_seconds() // 60)),
     )
     return figure
 

@@ -1,4 +1,5 @@
-"""A scan's answer as JSON: the delegate, the first check-in, the bus boarded."""
+"""A scan's answer as JSON: the delegate, the first check-in, the bus boarded, the next
+networking meeting (at the meetings area)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import sqlalchemy as sa
 
 from confapp.agenda.models import SeatStatus
 from confapp.checkin.checkpoints import CheckinOutcome
+from confapp.meetings.models import Meeting
+from confapp.meetings.models import MeetingRequest
+from confapp.meetings.models import MeetingSlot
+from confapp.meetings.models import MeetingTable
+from confapp.meetings.models import RequestStatus
 from confapp.registration.models import Registration
 from confapp.visits.models import Bus
 from confapp.visits.models import Visit
@@ -83,6 +89,61 @@ def boarding_json(
             "bus": _bus(nearest.bus_id, nearest.name),
         }
     return facts
+
+
+def next_meeting_json(
+    conn: sa.Connection, event_id: int, registration_id: int, at: dt.datetime
+) -> dict | None:
+    """The person's next booked meeting (the first whose slot has not ended at `at`): its
+    times, table and the other person; None when they have none left. One query."""
+    meetings, slots, tables = Meeting.__table__, MeetingSlot.__table__, MeetingTable.__table__
+    requests, regs = MeetingRequest.__table__, Registration.__table__
+    other_id = sa.case(
+        (requests.c.requester_id == registration_id, requests.c.invitee_id),
+        else_=requests.c.requester_id,
+    )
+    row = conn.execute(
+        sa.select(
+            slots.c.starts_at,
+            slots.c.ends_at,
+            tables.c.name,
+            tables.c.location,
+            regs.c.id,
+            regs.c.full_name,
+            regs.c.name_latin,
+            regs.c.organisation,
+        )
+        .select_from(
+            meetings.join(slots, slots.c.id == meetings.c.slot_id)
+            .join(tables, tables.c.id == meetings.c.table_id)
+            .join(requests, requests.c.id == meetings.c.request_id)
+            .join(regs, regs.c.id == other_id)
+        )
+        .where(
+            meetings.c.event_id == event_id,
+            requests.c.status == RequestStatus.ACCEPTED,
+            sa.or_(
+                requests.c.requester_id == registration_id,
+                requests.c.invitee_id == registration_id,
+            ),
+            slots.c.ends_at > at,
+        )
+        .order_by(slots.c.starts_at, meetings.c.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "starts_at": utc_text(row.starts_at),
+        "ends_at": utc_text(row.ends_at),
+        "table": {"name": row.name, "location": row.location or ""},
+        "with": {
+            "registration_id": row.id,
+            "full_name": row.full_name,
+            "name_latin": row.name_latin,
+            "organisation": row.organisation,
+        },
+    }
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

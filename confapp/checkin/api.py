@@ -16,6 +16,7 @@ from confapp.badges.issuing import badge_token
 from confapp.checkin import door
 from confapp.checkin import reports
 from confapp.checkin import services
+from confapp.checkin.models import AREAS
 from confapp.db import MAX_ID
 from confapp.db import utcnow
 from confapp.errors import DomainError
@@ -36,7 +37,8 @@ def _json_answer(status: int, payload: dict, headers: dict[str, str]) -> Respons
 
 @checkin_api.post("/events/<slug>/checkins")
 def checkin(slug: str):
-    """Judge and record one badge scan at the entrance, a session or a visit.
+    """Judge and record one badge scan at the entrance, a session, a visit or the meetings
+    area.
 
     Door scanners call it with a bearer token (their calls open no cookie session:
     confapp.web.sessions), the scanner page with its session and CSRF token. The scan
@@ -149,6 +151,17 @@ openapi.add_schema(
                 "maximum": MAX_ID,
                 "description": "Visit boarded (bus).",
             },
+            "area": {
+                "anyOf": [{"type": "string", "enum": list(AREAS)}, {"type": "null"}],
+                "description": (
+                    'An area scanned at all day instead of a door: "meetings" is the '
+                    "networking meetings area. Judged like the entrance, but every accepted "
+                    "scan is recorded and answered ok (people come to several meetings); "
+                    "the delegate's next_meeting says where they meet next. Not with "
+                    "session_id or visit_id (422). Null or absent: the entrance, a session "
+                    "or a visit as before."
+                ),
+            },
             "bus_id": {
                 "type": ["integer", "null"],
                 "minimum": 1,
@@ -190,6 +203,40 @@ openapi.add_schema(
             "country_name": {"type": "string"},
             "category": {"type": "string"},
             "status": {"type": "string"},
+            "next_meeting": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "required": ["starts_at", "ends_at", "table", "with"],
+                        "properties": {
+                            "starts_at": {"type": "string", "format": "date-time"},
+                            "ends_at": {"type": "string", "format": "date-time"},
+                            "table": {
+                                "type": "object",
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "location": {"type": "string"},
+                                },
+                            },
+                            "with": {
+                                "type": "object",
+                                "properties": {
+                                    "registration_id": {"type": "integer"},
+                                    "full_name": {"type": "string"},
+                                    "name_latin": {"type": "string"},
+                                    "organisation": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                    {"type": "null"},
+                ],
+                "description": (
+                    "Meetings-area scans only: the person's next booked meeting (the first "
+                    "whose slot has not ended when scanned), its table and the other person; "
+                    "null when none is left or the scan was refused."
+                ),
+            },
         },
     },
 )
@@ -221,8 +268,18 @@ openapi.add_schema(
                 ],
             },
             "delegate": {"anyOf": [openapi.ref("Delegate"), {"type": "null"}]},
-            "first_scanned_at": {"type": ["string", "null"], "format": "date-time"},
-            "checkpoint": {"type": "string", "description": "entrance, session:<id> or visit:<id>"},
+            "first_scanned_at": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": (
+                    "When the person was first checked in here; at an area (meetings), when "
+                    "this scan was made."
+                ),
+            },
+            "checkpoint": {
+                "type": "string",
+                "description": "entrance, session:<id>, visit:<id> or area:meetings",
+            },
             "scan_id": {"type": "string"},
             "conflict": {
                 "type": "boolean",

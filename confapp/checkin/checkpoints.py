@@ -1,4 +1,5 @@
-"""Where a scan happens (the entrance, a session, a visit's bus) and what a scan answers."""
+"""Where a scan happens (the entrance, a session, a visit's bus, the meetings area) and what
+a scan answers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from confapp.agenda.models import ProgrammeSession
+from confapp.checkin.models import MEETINGS_AREA
 from confapp.checkin.models import ScanResult
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
@@ -27,22 +29,33 @@ ENTRANCE = "entrance"
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """Where a scan happens: the entrance, a session or a visit (bus boarding)."""
+    """Where a scan happens: the entrance, a session, a visit (bus boarding) or an area
+    scanned at all day (the networking meetings area)."""
 
     key: str
     session: ProgrammeSession | None = None
     visit: Visit | None = None
     session_id: int | None = None
     visit_id: int | None = None
+    area: str | None = None
 
     @classmethod
-    def for_ids(cls, session_id: int | None, visit_id: int | None) -> Checkpoint:
+    def for_ids(
+        cls, session_id: int | None, visit_id: int | None, area: str | None = None
+    ) -> Checkpoint:
         """The checkpoint of a scan by ids alone (the rows were checked elsewhere)."""
         if session_id is not None:
             return cls(f"session:{session_id}", session_id=session_id)
         if visit_id is not None:
             return cls(f"visit:{visit_id}", visit_id=visit_id)
+        if area is not None:
+            return cls.for_area(area)
         return cls(ENTRANCE)
+
+    @classmethod
+    def for_area(cls, area: str) -> Checkpoint:
+        """The checkpoint of an area (one of models.AREAS)."""
+        return cls(f"area:{area}", area=area)
 
     def __post_init__(self) -> None:
         if self.session is not None:
@@ -59,6 +72,8 @@ class Checkpoint:
             return tr(self.session, "title")
         if self.visit is not None:
             return _("Visit: %(title)s", title=tr(self.visit, "title"))
+        if self.area == MEETINGS_AREA:
+            return _("Networking meetings area")
         return _("Entrance")
 
 

@@ -215,8 +215,12 @@ def scan_context(
     token: str,
     session_id: int | None,
     visit_id: int | None,
+    area: str | None = None,
 ) -> ScanContext | None:
-    """The caller (by API token hash or user id) and what they scan, or None for no such caller."""
+    """The caller (by API token hash or user id) and what they scan, or None for no such caller.
+
+    An area (the meetings area) is judged like the entrance: the same statement, bound to
+    the area's checkpoint key."""
     kind = "session" if session_id is not None else "visit" if visit_id is not None else ENTRANCE
     row = conn.execute(
         _context_statement(token_hash is not None, kind),
@@ -226,7 +230,7 @@ def scan_context(
             "slug": slug,
             "session_id": session_id,
             "visit_id": visit_id,
-            "checkpoint": Checkpoint.for_ids(session_id, visit_id).key,
+            "checkpoint": Checkpoint.for_ids(session_id, visit_id, area).key,
             "registration_id": claimed_registration_id(token),
         },
     ).first()

@@ -19,6 +19,8 @@ from confapp.accounts.services import touch_api_token
 from confapp.api.problems import BEARER_CHALLENGE
 from confapp.api.problems import UNAUTHORISED
 from confapp.checkin import services
+from confapp.checkin.models import AREAS
+from confapp.checkin.models import ScanResult
 from confapp.db import MAX_ID
 from confapp.db import write_turn
 from confapp.errors import DomainError
@@ -44,6 +46,15 @@ def _scan_problem(body) -> tuple[int, str] | None:
             )
     if body.get("session_id") is not None and body.get("visit_id") is not None:
         return 422, _("Send session_id or visit_id, not both.")
+    area = body.get("area")
+    if area is not None:
+        if not isinstance(area, str) or area not in AREAS:
+            return 422, _(
+                "area must be one of %(areas)s, or null.",
+                areas=", ".join(f'"{name}"' for name in AREAS),
+            )
+        if body.get("session_id") is not None or body.get("visit_id") is not None:
+            return 422, _("Send area alone: a scan at an area has no session_id or visit_id.")
     bus_id = body.get("bus_id")
     if bus_id is not None:
         if isinstance(bus_id, bool) or not isinstance(bus_id, int) or not 0 < bus_id <= MAX_ID:
@@ -108,18 +119,29 @@ def scan(
         boarding = services.boarding_json(
             conn, request.context.event_id, request.checkpoint.visit_id, outcome, request.bus_id
         )
-    return ScanAnswer(outcome, boarding)
+    next_meeting = None
+    if request.checkpoint.area is not None and outcome.result == ScanResult.OK:
+        # At the meetings area: where and with whom the person meets next.
+        next_meeting = services.next_meeting_json(
+            conn, request.context.event_id, outcome.registration.id, request.scanned_at
+        )
+    return ScanAnswer(outcome, boarding, next_meeting)
 
 
 class ScanAnswer(NamedTuple):
-    """The verdict on a recorded scan, and the bus facts of a visit scan."""
+    """The verdict on a recorded scan, the bus facts of a visit scan and the next meeting
+    of a meetings-area scan."""
 
     outcome: services.CheckinOutcome
     boarding: dict
+    next_meeting: dict | None = None
 
     def json(self) -> dict:
         """The API body."""
-        return services.outcome_json(self.outcome) | self.boarding
+        body = services.outcome_json(self.outcome) | self.boarding
+        if self.outcome.checkpoint.startswith("area:") and body["delegate"] is not None:
+            body["delegate"]["next_meeting"] = self.next_meeting
+        return body
 
 
 def check_in(
@@ -138,6 +160,7 @@ def check_in(
         "token": token,
         "session_id": checkpoint.session_id,
         "visit_id": checkpoint.visit_id,
+        "area": checkpoint.area,
         "scan_id": scan_id,
         "scanned_at": scanned_at.isoformat(),
     }
@@ -168,6 +191,8 @@ def _admissible_scan(
     fields = body if isinstance(body, dict) else {}
     token = fields.get("token") if isinstance(fields.get("token"), str) else ""
     session_id, visit_id = _id(fields, "session_id"), _id(fields, "visit_id")
+    area = fields.get("area") if isinstance(fields.get("area"), str) else None
+    area = area if area in AREAS else None  # anything else is refused below
     context = services.scan_context(
         conn,
         slug,
@@ -176,6 +201,7 @@ def _admissible_scan(
         token=token,
         session_id=session_id,
         visit_id=visit_id,
+        area=area,
     )
     if context is None or not context.user_active:
         status, error, message = UNAUTHORISED
@@ -203,7 +229,7 @@ def _admissible_scan(
         services.check_scan_time(context, scanned_at, now)
     except DomainError as exc:
         raise ScanRefused(422, "invalid", exc.message) from exc
-    checkpoint = services.Checkpoint.for_ids(session_id, visit_id)
+    checkpoint = services.Checkpoint.for_ids(session_id, visit_id, area)
     bus_id = body.get("bus_id")
     if bus_id is not None and not services.bus_of_visit(conn, bus_id, visit_id):
         raise ScanRefused(

@@ -27,6 +27,11 @@ class ScanResult(enum.StrEnum):
     NOT_SIGNED_UP = "not_signed_up"
 
 
+# Areas scanned at all day long; a scan there is judged like the entrance but never a repeat.
+MEETINGS_AREA = "meetings"
+AREAS = (MEETINGS_AREA,)
+
+
 class Scan(db.Model):
     """A badge scan as received; the scanner's scan_id makes a resend the same scan."""
 
@@ -36,8 +41,12 @@ class Scan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
     scan_id: Mapped[str] = mapped_column(sa.String(64))
-    # "entrance", "session:<id>" or "visit:<id>"
+    # "entrance", "session:<id>", "visit:<id>" or "area:<area>"
     checkpoint: Mapped[str] = mapped_column(sa.String(40))
+    # An area scanned at all day (AREAS: "meetings", the networking meetings area), else
+    # None. Its scans make no Attendance row: each accepted one is a visit to the area, and
+    # analytics count a booked meeting held when both people were scanned there in its slot.
+    area: Mapped[str | None] = mapped_column(sa.String(20))
     session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("programme_session.id", ondelete="SET NULL")
     )

@@ -4,8 +4,9 @@ Races are settled by the database: Scan is unique per (event, scan_id), so a res
 scan is the same scan, and Attendance is unique per (registration, checkpoint), so two
 scanners at once record one check-in. Each insert is an INSERT … ON CONFLICT DO NOTHING;
 the loser of a race reads the winner's row. The earliest scanned_at wins, so offline scans
-synced late still give the true first arrival. A scan is the hot path of the door: it
-reads the badge's registration as a plain row and writes with Core statements."""
+synced late still give the true first arrival. An area (the meetings area) is scanned at
+all day: each accepted scan there is a row, with no attendance. A scan is the hot path of
+the door: it reads the badge's registration as a plain row and writes with Core statements."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def record_scan(
         holder = None  # a forged or foreign badge says nothing about anyone here
     elif (
         result is ScanResult.OK
+        and checkpoint.area is None
         and holder.checked_in_at is not None
         and holder.checked_in_at <= scanned_at
     ):
@@ -63,17 +65,23 @@ def record_scan(
         "checkpoint": checkpoint.key,
         "session_id": checkpoint.session_id,
         "visit_id": checkpoint.visit_id,
+        "area": checkpoint.area,
         "registration_id": holder.id if holder else None,
         "result": result,
         "scanned_at": scanned_at,
         "received_at": now,
         "scanner_id": scanner_id,
     }
-    if result is ScanResult.OK:
+    if result is ScanResult.OK and checkpoint.area is None:
         return _admit(conn, holder, checkpoint, scan)
+    # Refusals, and every accepted scan at an area (people come back to the meetings area
+    # all day: each visit is a scan row of its own and no attendance row).
     if insert_once(conn, Scan.__table__, scan, ("event_id", "scan_id")) is None:
         # The same scan_id was recorded before (a resend): answer as the first time.
         return replay(conn, event_id, scan_id, expected=scan)
+    if checkpoint.area is not None:
+        first = scanned_at if result is ScanResult.OK else None
+        return CheckinOutcome(result, holder, first, checkpoint.key, scan_id)
     first = holder.checked_in_at if holder else None
     repeat = result is ScanResult.ALREADY_CHECKED_IN
     return CheckinOutcome(result, holder, first, checkpoint.key, scan_id, conflict=repeat)
@@ -190,6 +198,7 @@ def _admission_statement() -> sa.Select:
         "checkpoint",
         "session_id",
         "visit_id",
+        "area",
         "registration_id",
         "result",
         "scanned_at",
@@ -292,8 +301,10 @@ def replay(
             table.c.checkpoint,
             table.c.session_id,
             table.c.visit_id,
+            table.c.area,
             table.c.registration_id,
             table.c.result,
+            table.c.scanned_at,
         ).where(table.c.event_id == event_id, table.c.scan_id == scan_id)
     ).one()
     if expected is not None and (
@@ -307,11 +318,17 @@ def replay(
                 scan_id=scan_id,
             )
         )
-    checkpoint = Checkpoint(scan.checkpoint, session_id=scan.session_id, visit_id=scan.visit_id)
+    checkpoint = Checkpoint(
+        scan.checkpoint, session_id=scan.session_id, visit_id=scan.visit_id, area=scan.area
+    )
     holder = (
         load_holder(conn, event_id, scan.registration_id, checkpoint)
         if scan.registration_id
         else None
     )
-    first = holder.checked_in_at if holder else None
+    if checkpoint.area is not None:
+        # An area keeps no first check-in: the answer names the time of this visit.
+        first = scan.scanned_at if scan.result == ScanResult.OK else None
+    else:
+        first = holder.checked_in_at if holder else None
     return CheckinOutcome(scan.result, holder, first, scan.checkpoint, scan_id, replayed=True)

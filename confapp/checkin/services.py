@@ -11,6 +11,7 @@ from confapp.badges.issuing import reissue_badge
 from confapp.badges.issuing import secret_key
 from confapp.checkin.answers import boarding_json
 from confapp.checkin.answers import delegate_json
+from confapp.checkin.answers import next_meeting_json
 from confapp.checkin.answers import outcome_json
 from confapp.checkin.checkpoints import ENTRANCE
 from confapp.checkin.checkpoints import CheckinOutcome
@@ -50,6 +51,7 @@ __all__ = [
     "insert_once",
     "judge",
     "load_holder",
+    "next_meeting_json",
     "outcome_json",
     "parse_scanned_at",
     "record_scan",

@@ -27,7 +27,10 @@ from confapp.agenda.models import Room
 from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionSignup
 from confapp.analytics import services
+from confapp.checkin.models import MEETINGS_AREA
 from confapp.checkin.models import Attendance
+from confapp.checkin.models import Scan
+from confapp.checkin.models import ScanResult
 from confapp.extensions import db
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingFeedback
@@ -185,7 +188,14 @@ def build(event, tag: str = "") -> dict:
             )
         )
     db.session.flush()
-    return {"r": r, "s1": s1, "s2": s2, "visit": visit}
+    return {"r": r, "s1": s1, "s2": s2, "visit": visit, "slot": slot, "requests": requests}
+
+
+def _q3_held_by_scans(event, built):
+    """Both people of q3 (booked, no feedback) scanned at the meetings area in its slot."""
+    during = built["slot"].starts_at + dt.timedelta(minutes=5)
+    for n in (5, 1):
+        _area_scan(event, built["r"][n], during)
 
 
 @pytest.fixture
@@ -293,16 +303,96 @@ def _count_queries(run) -> int:
 
 
 def test_query_count_does_not_grow_with_the_data(event):
-    build(event)
+    _q3_held_by_scans(event, build(event))
     db.session.commit()
     services.dashboard(event, NOW)  # the event's row is loaded again after the commit
     small = _count_queries(lambda: services.dashboard(event, NOW))
-    # Eleven times the people, scans, sessions, visits and meetings in the same event.
+    # Eleven times the people, scans, sessions, visits and meetings in the same event, with
+    # meetings held by scans at the meetings area in each copy.
     for copy in range(10):
-        build(event, tag=f"x{copy}")
+        _q3_held_by_scans(event, build(event, tag=f"x{copy}"))
     db.session.commit()
     d = services.dashboard(event, NOW)
-    assert d.confirmed == 66 and d.funnel.held == 22 and len(d.sessions) == 22
+    assert d.confirmed == 66 and d.funnel.held == 33 and len(d.sessions) == 22
     big = _count_queries(lambda: services.dashboard(event, NOW))
     assert big == small
     assert small <= 20
+
+
+# --- held by scans at the meetings area ----------------------------------------------
+
+
+def _area_scan(event, reg, at, *, result=ScanResult.OK, area=MEETINGS_AREA):
+    db.session.add(
+        Scan(
+            event_id=event.id,
+            scan_id=f"area-{reg.id}-{at.isoformat()}-{area}",
+            checkpoint=f"area:{area}" if area else "entrance",
+            area=area,
+            registration_id=reg.id,
+            result=result,
+            scanned_at=at,
+        )
+    )
+
+
+def _booked(event, slot, table, a, b):
+    request = MeetingRequest(
+        event_id=event.id, requester_id=a.id, invitee_id=b.id, status="accepted"
+    )
+    db.session.add(request)
+    db.session.flush()
+    db.session.add(
+        Meeting(event_id=event.id, request_id=request.id, slot_id=slot.id, table_id=table.id)
+    )
+    return request
+
+
+def test_held_by_scans_at_the_meetings_area_or_by_feedback(event):
+    people = [_registration(event, n, *PEOPLE[0][:6], PEOPLE[0][6], tag="m") for n in range(14)]
+    slot = MeetingSlot(
+        event_id=event.id,
+        starts_at=local_time(event, 0, "10:00"),
+        ends_at=local_time(event, 0, "10:20"),
+    )
+    tables = [MeetingTable(event_id=event.id, name=f"M{i}") for i in range(7)]
+    db.session.add_all([slot, *tables])
+    db.session.flush()
+    p = people
+    by_scans = _booked(event, slot, tables[0], p[0], p[1])
+    by_feedback = _booked(event, slot, tables[1], p[2], p[3])
+    by_both = _booked(event, slot, tables[2], p[4], p[5])
+    one_party = _booked(event, slot, tables[3], p[6], p[7])
+    outside = _booked(event, slot, tables[4], p[8], p[9])
+    not_the_area = _booked(event, slot, tables[5], p[10], p[11])
+    refused = _booked(event, slot, tables[6], p[12], p[13])
+    at = lambda hhmm: local_time(event, 0, hhmm)  # noqa: E731
+    # Both scanned within the slot: 15 minutes before its start counts, so does its end.
+    _area_scan(event, p[0], at("09:45"))
+    _area_scan(event, p[1], at("10:20"))
+    for reg in (p[2], p[3]):
+        db.session.add(
+            MeetingFeedback(request_id=by_feedback.id, registration_id=reg.id, took_place=True)
+        )
+    _area_scan(event, p[4], at("10:05"))
+    _area_scan(event, p[5], at("10:06"))
+    db.session.add(MeetingFeedback(request_id=by_both.id, registration_id=p[4].id, took_place=True))
+    _area_scan(event, p[6], at("10:05"))  # the other never came to the area
+    _area_scan(event, p[8], at("09:44"))  # a minute too early
+    _area_scan(event, p[9], at("10:21"))  # a minute after the end
+    _area_scan(event, p[9], at("09:30"))
+    _area_scan(event, p[8], at("11:00"))
+    _area_scan(event, p[10], at("10:05"), area=None)  # the entrance is not the area
+    _area_scan(event, p[11], at("10:05"), area=None)
+    _area_scan(event, p[12], at("10:05"))
+    _area_scan(event, p[13], at("10:05"), result=ScanResult.REVOKED)  # an old badge
+    db.session.flush()
+
+    held = set(db.session.scalars(services.held_requests(event)))
+    assert held == {by_scans.id, by_feedback.id, by_both.id}
+    assert not held & {one_party.id, outside.id, not_the_area.id, refused.id}
+    d = services.dashboard(event, NOW)
+    assert d.funnel.scheduled == 7
+    assert d.funnel.held == 3  # by_both once, not twice
+    # Every held meeting is NP–NP here: one cell of the linkage matrix, three meetings.
+    assert d.linkage_regions.pairs == {("142", "142"): 3}

@@ -14,9 +14,11 @@ from confapp.agenda.models import SeatStatus
 from confapp.agenda.models import SessionSignup
 from confapp.badges import tokens
 from confapp.capacity.models import CapacityPool
+from confapp.checkin import answers
 from confapp.checkin import door
 from confapp.checkin import reports
 from confapp.checkin import services
+from confapp.checkin.models import MEETINGS_AREA
 from confapp.checkin.models import Attendance
 from confapp.checkin.models import Scan
 from confapp.checkin.models import ScanResult
@@ -477,3 +479,137 @@ def test_same_scan_id_from_two_threads_is_one_scan(app):
     assert results == [ScanResult.OK] * 4
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Scan)) == 1
+
+
+# --- the networking meetings area ------------------------------------------------------
+
+
+def _area_scan(w, token=None, *, scan_id, at=None, now=None):
+    return door.check_in(
+        w["event"],
+        token=token if token is not None else services.badge_token(w["reg"]),
+        checkpoint=services.Checkpoint.for_area(MEETINGS_AREA),
+        scan_id=scan_id,
+        scanned_at=at or now or w["now"],
+        actor=w["staff"],
+        now=now or w["now"],
+    )
+
+
+def _area_rows():
+    return db.session.execute(
+        sa.select(Scan.scan_id, Scan.checkpoint, Scan.area, Scan.result)
+        .where(Scan.area.is_not(None))
+        .order_by(Scan.id)
+    ).all()
+
+
+def test_meetings_area_is_ok_every_time_and_each_scan_is_a_row(world):
+    during = local_time(world["event"], 0, "14:00")
+    later = during + dt.timedelta(hours=3)
+    answers = [
+        _area_scan(world, scan_id=f"m{i}", at=during + dt.timedelta(hours=i), now=later)
+        for i in range(3)
+    ]
+    assert [a.result for a in answers] == [ScanResult.OK] * 3
+    assert [a.first_scanned_at for a in answers] == [
+        during + dt.timedelta(hours=i) for i in range(3)
+    ]
+    assert {a.checkpoint for a in answers} == {"area:meetings"}
+    assert not any(a.conflict for a in answers)
+    assert _area_rows() == [(f"m{i}", "area:meetings", "meetings", ScanResult.OK) for i in range(3)]
+    # The area is no door: nobody is checked in anywhere by it.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
+    # An entrance check-in before does not make the area's scan a repeat either.
+    assert _scan(world, scan_id="door").result is ScanResult.OK
+    assert _area_scan(world, scan_id="m9").result is ScanResult.OK
+
+
+def test_meetings_area_resend_is_one_scan(world):
+    first = _area_scan(world, scan_id="same")
+    again = _area_scan(world, scan_id="same")
+    assert first.result is ScanResult.OK and again.result == ScanResult.OK
+    assert again.replayed and again.first_scanned_at == first.first_scanned_at
+    assert again.registration.id == world["reg"].id
+    assert len(_area_rows()) == 1
+    # The same scan_id at the entrance is another scan: refused, not silently merged.
+    with pytest.raises(door.ScanRefused) as refused:
+        _scan(world, scan_id="same")
+    assert refused.value.status == 409
+
+
+def test_meetings_area_refuses_like_the_entrance(world):
+    old = services.badge_token(world["reg"])
+    services.reissue_badge(world["reg"])
+    assert _area_scan(world, old, scan_id="old").result is ScanResult.REVOKED
+    assert _area_scan(world, scan_id="new").result is ScanResult.OK
+    assert _area_scan(world, "garbage", scan_id="bad").result is ScanResult.INVALID_TOKEN
+    foreign = make_confirmed_registration(world["other"], "bo@example.org")
+    wrong = _area_scan(world, services.badge_token(foreign), scan_id="foreign")
+    assert wrong.result is ScanResult.WRONG_EVENT and wrong.registration is None
+    world["reg"].status = RegistrationStatus.CANCELLED
+    db.session.flush()
+    cancelled = _area_scan(world, scan_id="gone")
+    assert cancelled.result is ScanResult.CANCELLED and cancelled.first_scanned_at is None
+    assert [row.result for row in _area_rows()] == [
+        ScanResult.REVOKED,
+        ScanResult.OK,
+        ScanResult.INVALID_TOKEN,
+        ScanResult.WRONG_EVENT,
+        ScanResult.CANCELLED,
+    ]
+
+
+def test_meetings_area_answer_names_the_next_meeting(world):
+    from confapp.meetings.models import Meeting
+    from confapp.meetings.models import MeetingRequest
+    from confapp.meetings.models import MeetingSlot
+    from confapp.meetings.models import MeetingTable
+
+    event, reg = world["event"], world["reg"]
+    bo = make_confirmed_registration(event, "bo@example.org", full_name="Bo Partner")
+    cy = make_confirmed_registration(event, "cy@example.org", full_name="Cy Later")
+    slots = [
+        MeetingSlot(
+            event_id=event.id,
+            starts_at=local_time(event, 0, hhmm),
+            ends_at=local_time(event, 0, hhmm) + dt.timedelta(minutes=20),
+        )
+        for hhmm in ("14:00", "15:00")
+    ]
+    table = MeetingTable(event_id=event.id, name="T7", location="Hall B")
+    db.session.add_all([*slots, table])
+    db.session.flush()
+    for slot, other, status in ((slots[0], bo, "accepted"), (slots[1], cy, "accepted")):
+        request = MeetingRequest(
+            event_id=event.id, requester_id=other.id, invitee_id=reg.id, status=status
+        )
+        db.session.add(request)
+        db.session.flush()
+        db.session.add(
+            Meeting(event_id=event.id, request_id=request.id, slot_id=slot.id, table_id=table.id)
+        )
+    db.session.flush()
+    conn = db.session.connection()
+    at = local_time(event, 0, "14:05")
+    first = services.next_meeting_json(conn, event.id, reg.id, at)
+    assert first["with"]["full_name"] == "Bo Partner"
+    assert first["table"] == {"name": "T7", "location": "Hall B"}
+    assert first["starts_at"] == answers.utc_text(slots[0].starts_at)
+    # Once the first slot has ended, the next one; after the last, none.
+    later = services.next_meeting_json(conn, event.id, reg.id, local_time(event, 0, "14:20"))
+    assert later["with"]["full_name"] == "Cy Later"
+    assert services.next_meeting_json(conn, event.id, bo.id, at)["with"]["full_name"] == (
+        "Ana Example"
+    )
+    assert services.next_meeting_json(conn, event.id, reg.id, local_time(event, 0, "16:00")) is None
+    # Through the door: the delegate in the answer carries it.
+    body = {
+        "token": services.badge_token(reg),
+        "area": MEETINGS_AREA,
+        "scan_id": "next",
+        "scanned_at": at.isoformat(),
+    }
+    answer = door.scan(conn, event.slug, body, user_id=world["staff"].id, now=at).json()
+    assert answer["result"] == "ok" and answer["checkpoint"] == "area:meetings"
+    assert answer["delegate"]["next_meeting"]["with"]["full_name"] == "Bo Partner"

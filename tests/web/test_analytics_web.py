@@ -58,6 +58,8 @@ def test_dashboard_shows_every_figure_with_chart_table_and_csv(organiser_client)
     # Headline figures: 6 confirmed, 5 countries, 2 meetings held.
     assert re.search(r"<dt>Confirmed registrations</dt><dd>6</dd>", html)
     assert re.search(r"<dt>Meetings held</dt><dd>2</dd>", html)
+    # The funnel says what "held" means: scans at the meetings area in the slot, or feedback.
+    assert "scanned at the networking meetings area during its slot (from 15 minutes" in html
 
 
 def test_management_page_links_to_the_dashboard(organiser_client):

@@ -105,6 +105,11 @@ def test_session_attendance(client, setup, app):
         ({"token": "t", "scan_id": "x", "visit_id": 1, "bus_id": "A"}, 422),
         ({"token": "t", "scan_id": "x", "visit_id": 1, "bus_id": 0}, 422),
         ({"token": "t", "scan_id": "x" * 100}, 422),
+        ({"token": "t", "scan_id": "x", "area": "meetings", "session_id": 1}, 422),
+        ({"token": "t", "scan_id": "x", "area": "meetings", "visit_id": 1}, 422),
+        ({"token": "t", "scan_id": "x", "area": "bar"}, 422),
+        ({"token": "t", "scan_id": "x", "area": 1}, 422),
+        ({"token": "t", "scan_id": "x", "area": ["meetings"]}, 422),
     ],
 )
 def test_bad_input_is_a_clear_4xx(client, setup, body, status):
@@ -300,3 +305,31 @@ def test_openapi_describes_the_bus_fields(client):
     result = schemas["CheckinResult"]
     assert result["required"] == ["result", "delegate", "first_scanned_at"]
     assert {"bus", "wrong_bus", "signed_up_for"} <= set(result["properties"])
+
+
+def test_meetings_area_over_http(client, setup):
+    body = {"token": setup["badge"], "area": "meetings", "scan_id": "m1"}
+    first = _post(client, setup["bearer"], body).get_json()
+    assert first["result"] == "ok" and first["checkpoint"] == "area:meetings"
+    assert first["delegate"]["full_name"] == "Ana Example"
+    assert first["delegate"]["next_meeting"] is None  # no meeting booked
+    resent = _post(client, setup["bearer"], body).get_json()
+    assert resent["result"] == "ok" and resent["replayed"]
+    second = _post(client, setup["bearer"], {**body, "scan_id": "m2"}).get_json()
+    assert second["result"] == "ok" and not second["replayed"] and not second["conflict"]
+    # The area never checks anyone in at the entrance: the first entrance scan is ok.
+    door = _post(client, setup["bearer"], {**body, "area": None, "scan_id": "d1"}).get_json()
+    assert door["result"] == "ok" and door["checkpoint"] == "entrance"
+    assert "next_meeting" not in door["delegate"]
+    refused = _post(client, setup["bearer"], {**body, "session_id": 3, "scan_id": "m3"})
+    assert refused.status_code == 422
+    assert "area" in refused.get_json()["message"]
+    # Staff of another event may not scan at this event's area either.
+    assert _post(client, setup["other_bearer"], {**body, "scan_id": "m4"}).status_code == 403
+
+
+def test_openapi_describes_the_meetings_area(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    area = spec["components"]["schemas"]["CheckinRequest"]["properties"]["area"]
+    assert area["anyOf"][0]["enum"] == ["meetings"]
+    assert "next_meeting" in spec["components"]["schemas"]["Delegate"]["properties"]
