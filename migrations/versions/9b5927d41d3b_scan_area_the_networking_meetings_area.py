@@ -7,7 +7,7 @@ slot. Reviewed: no index (every index is a page written by each door scan; the a
 query reaches scans through the registration_id index), no data to move.
 
 Revision ID: 9b5927d41d3b
-Revises: 638fe5cc90b3
+Revises: cdb9bd590193
 Create Date: 2026-12-05 06:08:27.130823
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9b5927d41d3b'
-down_revision = '638fe5cc90b3'
+down_revision = 'cdb9bd590193'
 branch_labels = None
 depends_on = None
 
