@@ -100,6 +100,7 @@ def test_directory_cards_and_my_meetings_on_a_phone(demo, page, screenshots):
     assert languages and all(t.startswith("Languages: ") for t in languages)
     assert not [t for t in languages if re.search(r"\b[a-z]{2}\b", t)], languages
     assert not _outside(page), _outside(page)
+    page.evaluate("window.scrollTo(0, document.querySelector('.recommended').offsetTop)")
     page.screenshot(path=str(screenshots / "directory-phone.png"))
 
     # A card low on the page: the form opens in place, the answer comes back to that card.
@@ -137,4 +138,8 @@ def test_directory_cards_and_my_meetings_on_a_phone(demo, page, screenshots):
     expect(incoming).to_contain_text("Decline says no to this request")
     booked = page.locator("ol.booked > li.meeting").first
     expect(booked.get_by_role("button", name=re.compile("^Cancel the meeting"))).to_be_visible()
-    page.screenshot(path=str(screenshots / "my-meetings-phone.png"), full_page=True)
+    page.evaluate(
+        "window.scrollTo(0, document.querySelector('ol.requests').getBoundingClientRect().top"
+        " + window.scrollY - 90)"
+    )
+    page.screenshot(path=str(screenshots / "my-meetings-phone.png"))
