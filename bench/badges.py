@@ -10,8 +10,8 @@ same text). Goal: >= 500 badges/s.
 Command: `confapp badges bench -o FILE.pdf` in a subprocess on a SQLite database of N
 confirmed delegates (default 2,000), and the same command on an event without delegates:
 the difference is what the command's own work costs (query, tokens, rendering, writing,
-marking as printed), the empty run is start-up (the jobs stream cuts that separately).
-Goal: >= 300 badges/s for the command's own work.
+marking as printed), the empty run is start-up. Goal (issue 13): >= 300 badges/s for the
+whole command, start-up included; its own work is printed beside it.
 
 Every QR code of the a4x8 run is decoded with zxing-cpp from a pdftoppm rendering
 (skip with --no-decode).
@@ -205,21 +205,24 @@ def command(n: int) -> bool:
             for slug in ("empty", "bench"):
                 out = Path(tmp) / f"{slug}-{layout}.pdf"
                 start = time.perf_counter()
-                subprocess.run(
+                done = subprocess.run(
                     [str(confapp), "badges", slug, "-o", str(out), "--layout", layout],
                     env=env,
-                    check=True,
                     capture_output=True,
+                    text=True,
                 )
+                if done.returncode != 0:
+                    raise SystemExit(f"confapp badges {slug} failed:\n{done.stderr[-2000:]}")
                 times[slug] = time.perf_counter() - start
             work = times["bench"] - times["empty"]
-            verdict = "OK" if n / work >= 300 else "BELOW TARGET"
-            ok &= n / work >= 300
+            verdict = "OK" if n / times["bench"] >= 300 else "BELOW TARGET"
+            ok &= n / times["bench"] >= 300
             print(
                 f"  {layout:5} whole command {times['bench']:5.2f} s"
                 f" = {n / times['bench']:4.0f} badges/s"
                 f"  (start-up, empty event: {times['empty']:4.2f} s)"
-                f"  own work {work:5.2f} s = {n / work:4.0f} badges/s  [{verdict}: >= 300/s]"
+                f"  own work {work:5.2f} s = {n / work:4.0f} badges/s"
+                f"  [{verdict}: whole command >= 300/s]"
             )
     return ok
 
