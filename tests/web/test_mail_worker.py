@@ -368,3 +368,22 @@ def test_a_5xx_marks_the_row_failed_with_the_reason_and_send_again_works(setup):
         assert b"E-mail is not going out" not in client.get(f"/events/{slug}/manage").data
     finally:
         sink.stop()
+
+
+def test_sigterm_lets_the_batch_in_hand_finish(setup):
+    """`confapp worker` stopped with SIGTERM mid-batch: the batch in hand is sent to its end
+    and marked, nothing stays claimed, nothing is sent twice."""
+    sink = Sink(free_port(), delay=0.05).start()
+    try:
+        producer, workers = setup(mail_port=sink.port, MAIL_CLAIM_TIMEOUT=600, MAIL_BATCH_SIZE=40)
+        ids = queue_plain(producer, 40)
+        worker = workers.start("-w", "1")
+        wait_for(lambda: len(sink.received) >= 5, 60, "the batch under way")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(60) == 0, workers.log(0)
+        counts = sink.counts()
+    finally:
+        sink.stop()
+    assert set(counts) == set(ids) and max(counts.values()) == 1
+    after = statuses(producer)
+    assert after["sent"] == 40 and after["sending"] == 0
