@@ -13,7 +13,10 @@ from confapp.agenda.models import Room
 from confapp.agenda.models import SeatStatus
 from confapp.agenda.models import SessionSignup
 from confapp.checkin.checkpoints import ENTRANCE
+from confapp.checkin.models import MEETINGS_AREA
 from confapp.checkin.models import Attendance
+from confapp.checkin.models import Scan
+from confapp.checkin.models import ScanResult
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.registration.models import Registration
@@ -149,6 +152,18 @@ def entrance_count(event: Event) -> int:
         )
         or 0
     )
+
+
+def meetings_area_counts(event: Event) -> tuple[int, int]:
+    """Accepted scans at the networking meetings area, and the people they were of."""
+    scans, people = db.session.execute(
+        sa.select(sa.func.count(Scan.id), sa.func.count(sa.distinct(Scan.registration_id))).where(
+            Scan.event_id == event.id,
+            Scan.area == MEETINGS_AREA,
+            Scan.result == ScanResult.OK,
+        )
+    ).one()
+    return scans, people
 
 
 def attendees(event: Event, checkpoint: str) -> list[tuple[Registration, Attendance]]:

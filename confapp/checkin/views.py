@@ -133,6 +133,13 @@ def scanner_texts() -> dict:
         ),
         "wrong_bus": _("Wrong bus"),
         "bus": _("Bus: %(bus)s", bus="{bus}"),
+        "next_meeting": _(
+            "Next meeting: %(time)s, table %(table)s, with %(name)s.",
+            time="{time}",
+            table="{table}",
+            name="{name}",
+        ),
+        "no_next_meeting": _("No further meeting booked."),
         "first_scan": _("First scan: %(time)s.", time="{time}"),
         "signed_out": _(
             "Signed out: sign in again (reload this page online) to send the waiting scans."
@@ -227,6 +234,7 @@ def attendance(ctx: Ctx):
         "checkin/attendance.html",
         event=event,
         entrance=reports.entrance_count(event),
+        meetings_area=reports.meetings_area_counts(event),
         sessions=reports.session_rows(event),
         visits=reports.visit_rows(event),
         delegates=delegates,

@@ -102,7 +102,8 @@ function scanId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Values: "" (entrance), "session:<id>", "visit:<id>" or "visit:<id>:bus:<id>" (one bus's door).
+// Values: "" (entrance), "session:<id>", "visit:<id>", "visit:<id>:bus:<id>" (one bus's door)
+// or "area:meetings" (the networking meetings area, scanned at all day).
 function checkpointIds() {
   const value = $("checkpoint").value;
   const [kind, id, , bus] = value.split(":");
@@ -112,6 +113,7 @@ function checkpointIds() {
     session_id: kind === "session" ? Number(id) : null,
     visit_id: kind === "visit" ? Number(id) : null,
     bus_id: kind === "visit" && bus ? Number(bus) : null,
+    area: kind === "area" ? id : null,
   };
 }
 
@@ -164,6 +166,16 @@ function boarding(answer) {
   return { line: t("bus", { bus: answer.bus.name }), note: "" };
 }
 
+// At the meetings area: where and with whom the person meets next.
+function nextMeeting(answer) {
+  const d = answer.delegate;
+  if (!d || !("next_meeting" in d)) return "";
+  const m = d.next_meeting;
+  if (!m) return t("no_next_meeting");
+  const table = m.table.location ? `${m.table.name} (${m.table.location})` : m.table.name;
+  return t("next_meeting", { time: departure(m.starts_at), table, name: m.with.full_name });
+}
+
 function show(answer, note) {
   const bus = boarding(answer);
   const tone = bus.tone || TONE[answer.result] || "bad";
@@ -175,6 +187,7 @@ function show(answer, note) {
   $("result-name").textContent = d ? d.full_name : "";
   $("result-latin").textContent = d && d.name_latin ? d.name_latin : "";
   $("result-bus").textContent = bus.line;
+  $("result-meeting").textContent = nextMeeting(answer);
   $("result-org").textContent = d ? d.organisation : "";
   $("result-country").textContent = d ? d.country_name || d.country : "";
   let reason = note || bus.note || REASONS[answer.result] || "";
@@ -228,7 +241,8 @@ const recent = new Map(); // "checkpoint|token" -> { at, outcome: Promise<outcom
 const WAITING_NOTE = t("waiting_note");
 
 function sameCheckpoint(scan, point) {
-  return scan.session_id === point.session_id && scan.visit_id === point.visit_id;
+  return scan.session_id === point.session_id && scan.visit_id === point.visit_id &&
+    (scan.area ?? null) === point.area;
 }
 
 // Answer a scan (server, or offline check and queue); resolves to what to show again on a
@@ -242,6 +256,7 @@ async function judge(token, point) {
     scanned_at: new Date().toISOString(),
   };
   if (point.bus_id) scan.bus_id = point.bus_id;
+  if (point.area) scan.area = point.area;
   if (navigator.onLine) {
     try {
       const answer = await post(scan);
@@ -264,7 +279,10 @@ async function judge(token, point) {
     return { answer: local, note };
   }
   const items = queue();
-  const waiting = items.find((s) => s.token === token && sameCheckpoint(s, point));
+  // The meetings area is visited again and again: each scan there (after the repeat
+  // window) is queued as a visit of its own, never "already scanned".
+  const again = !point.area;
+  const waiting = again && items.find((s) => s.token === token && sameCheckpoint(s, point));
   if (waiting) {
     // Already in the queue for this checkpoint: one scan is enough.
     show({ result: "ok" }, `${WAITING_NOTE} ${t("badge_number", { number: local.registrationId })}`);
@@ -276,11 +294,13 @@ async function judge(token, point) {
   const seen = load(SEEN_KEY, {});
   const seenKey = `${point.key}|${local.registrationId}`;
   let outcome;
-  if (seen[seenKey]) {
+  if (again && seen[seenKey]) {
     outcome = { answer: { result: "already_checked_in" }, note: t("seen_offline") };
   } else {
-    seen[seenKey] = scan.scanned_at;
-    localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+    if (again) {
+      seen[seenKey] = scan.scanned_at;
+      localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+    }
     outcome = { answer: { result: "ok" }, note: t("genuine_offline", { number: local.registrationId }) };
   }
   show(outcome.answer, outcome.note);
@@ -292,8 +312,8 @@ function showRepeat(previous) {
   if (previous.queuedId) {
     const waiting = queue().some((s) => s.scan_id === previous.queuedId);
     show(previous.answer, `${waiting ? WAITING_NOTE : t("synced_note")} ${t("badge_number", { number: previous.registrationId })}`);
-  } else if (previous.answer.result === "ok") {
-    // What the server would answer now, without asking it again.
+  } else if (previous.answer.result === "ok" && !String(previous.answer.checkpoint).startsWith("area:")) {
+    // What the server would answer now, without asking it again (at the meetings area: ok).
     show({ ...previous.answer, result: "already_checked_in", first_scanned_at: previous.scannedAt });
   } else {
     show(previous.answer, previous.note);

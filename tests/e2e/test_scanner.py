@@ -376,3 +376,88 @@ def test_scanner_first_load_in_chromium_transfers_at_most_100_kb(live_app, page)
     total = sum(sent for sent, _raw in loaded.values())
     print(f"  total {total} bytes")
     assert total <= 100_000
+
+
+def test_scanner_at_the_meetings_area_counts_every_visit_and_names_the_next_meeting(live_app, page):
+    """The checkpoint chooser offers the networking meetings area: each scan there (after
+    the repeat window) is a visit of its own, online and queued offline, and the answer
+    names the person's next meeting."""
+    import datetime as dt
+
+    from playwright.sync_api import expect
+
+    from confapp.checkin.models import Attendance
+    from confapp.checkin.models import Scan
+    from confapp.db import utcnow
+    from confapp.meetings.models import Meeting
+    from confapp.meetings.models import MeetingRequest
+    from confapp.meetings.models import MeetingSlot
+    from confapp.meetings.models import MeetingTable
+
+    with live_app.app_context():
+        event = make_event("cdc")
+        make_staff(event, "door@example.org", EventRoleKind.STAFF)
+        ana = make_confirmed_registration(event, "ana@example.org", full_name="Ana Example")
+        bo = make_confirmed_registration(event, "bo@example.org", full_name="Bo Partner")
+        start = utcnow().replace(second=0, microsecond=0) + dt.timedelta(hours=2)
+        slot = MeetingSlot(
+            event_id=event.id, starts_at=start, ends_at=start + dt.timedelta(minutes=20)
+        )
+        table = MeetingTable(event_id=event.id, name="T7", location="Hall B")
+        db.session.add_all([slot, table])
+        db.session.flush()
+        request_ = MeetingRequest(
+            event_id=event.id, requester_id=bo.id, invitee_id=ana.id, status="accepted"
+        )
+        db.session.add(request_)
+        db.session.flush()
+        db.session.add(
+            Meeting(event_id=event.id, request_id=request_.id, slot_id=slot.id, table_id=table.id)
+        )
+        db.session.commit()
+        with live_app.test_request_context():
+            ana_token = services.badge_token(ana)
+    base = live_app.config["LIVE_URL"]
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "door@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.clock.install()
+    page.goto(f"{base}/events/cdc/scan")
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.select_option("#checkpoint", label="Networking meetings area")
+
+    def scan() -> None:
+        page.evaluate("document.getElementById('result').className = 'result'")
+        page.fill("#wedge", ana_token)
+        page.press("#wedge", "Enter")
+        page.wait_for_selector("#result.result-ok, #result.result-warn, #result.result-bad")
+
+    scan()
+    expect(page.locator("#result")).to_have_class("result result-ok")
+    expect(page.locator("#result-name")).to_have_text("Ana Example")
+    expect(page.locator("#result-meeting")).to_contain_text("table T7 (Hall B), with Bo Partner.")
+    # Within the repeat window: answered from memory, still ok (not "already checked in").
+    scan()
+    expect(page.locator("#result-title")).to_have_text("Checked in")
+    # Back for the next meeting: another visit, ok again.
+    page.clock.fast_forward(11_000)
+    scan()
+    expect(page.locator("#result-title")).to_have_text("Checked in")
+    # Offline, two visits after the window are two queued scans.
+    page.context.set_offline(True)
+    expect(page.locator("#connection")).to_have_text("offline")
+    page.clock.fast_forward(11_000)
+    scan()
+    page.clock.fast_forward(11_000)
+    scan()
+    expect(page.locator("#result")).to_have_class("result result-ok")
+    expect(page.locator("#queue-status")).to_have_text("2 waiting")
+    page.context.set_offline(False)
+    page.click("#sync-now")
+    expect(page.locator("#queue-status")).to_have_text("0 waiting", timeout=20_000)
+    expect(page.locator("#sync-report")).to_contain_text("Synced 2 scans; 0 conflicts")
+    with live_app.app_context():
+        rows = db.session.execute(db.select(Scan.checkpoint, Scan.area, Scan.result)).all()
+        assert [(c, a, r.value) for c, a, r in rows] == [("area:meetings", "meetings", "ok")] * 4
+        assert db.session.scalar(db.select(db.func.count()).select_from(Attendance)) == 0

@@ -307,7 +307,7 @@ def test_openapi_describes_the_bus_fields(client):
     assert {"bus", "wrong_bus", "signed_up_for"} <= set(result["properties"])
 
 
-def test_meetings_area_over_http(client, setup):
+def test_meetings_area_over_http(app, client, setup):
     body = {"token": setup["badge"], "area": "meetings", "scan_id": "m1"}
     first = _post(client, setup["bearer"], body).get_json()
     assert first["result"] == "ok" and first["checkpoint"] == "area:meetings"
@@ -326,6 +326,21 @@ def test_meetings_area_over_http(client, setup):
     assert "area" in refused.get_json()["message"]
     # Staff of another event may not scan at this event's area either.
     assert _post(client, setup["other_bearer"], {**body, "scan_id": "m4"}).status_code == 403
+    # The scanner page offers the area; the attendance report counts its scans.
+    with app.app_context():
+        from confapp.accounts.models import User
+        from confapp.events.models import Event
+
+        event = db.session.scalar(db.select(Event).where(Event.slug == "cdc"))
+        organiser = make_staff(event, "org@example.org")
+        db.session.commit()
+        sign_in(client, db.session.get(User, organiser.id))
+    scanner = client.get("/events/cdc/scan").get_data(as_text=True)
+    assert '<option value="area:meetings">Networking meetings area</option>' in scanner
+    report = client.get("/events/cdc/manage/attendance").get_data(as_text=True)
+    assert re.search(
+        r'id="meetings-area-count">2 scans at the networking meetings area · 1 person<', report
+    )
 
 
 def test_openapi_describes_the_meetings_area(client):
