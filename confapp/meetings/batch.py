@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp import mail
 from confapp.events.models import Event
@@ -345,19 +346,20 @@ def describe(why: scheduler.Why, names: tuple[str, str], times) -> tuple[str, st
     if why.reason == scheduler.PERSON_FULLY_BOOKED:
         booked = [n for side, n in zip("ab", names, strict=True) if side in why.fully_booked]
         if len(booked) > 1:
-            text = _(
-                "%(a)s and %(b)s are fully booked in the %(count)d slot(s) both could use "
-                "(%(times)s).",
+            text = ngettext(
+                "%(a)s and %(b)s are fully booked in the one slot both could use (%(times)s).",
+                "%(a)s and %(b)s are fully booked in the %(num)d slots both could use (%(times)s).",
+                len(why.common),
                 a=a,
                 b=b,
-                count=len(why.common),
                 times=times(why.common),
             )
         else:
-            text = _(
-                "%(name)s is fully booked in the %(count)d slot(s) both could use (%(times)s).",
+            text = ngettext(
+                "%(name)s is fully booked in the one slot both could use (%(times)s).",
+                "%(name)s is fully booked in the %(num)d slots both could use (%(times)s).",
+                len(why.common),
                 name=booked[0] if booked else a,
-                count=len(why.common),
                 times=times(why.common),
             )
         return (text, _free_elsewhere(why, names, times))

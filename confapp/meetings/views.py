@@ -10,6 +10,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.agenda.services import delegate_registration
 from confapp.agenda.services import to_utc
@@ -403,7 +404,7 @@ def add_slots(ctx: Ctx):
     form = SlotsForm()
     done = ctx.submit(form, lambda: _generate_slots(ctx, form))
     if done:
-        flash(_("%(count)d slot(s) added.", count=len(done.value)), "success")
+        flash(ngettext("%(num)d slot added.", "%(num)d slots added.", len(done.value)), "success")
         return _back(ctx)
     return _manage_page(ctx, 422, slots_form=form)
 

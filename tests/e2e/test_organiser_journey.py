@@ -160,7 +160,7 @@ def test_organiser_builds_programme_approves_schedules_and_prints(
     page.get_by_label("Until").fill("2027-02-20T16:30")
     page.get_by_label("Minutes per meeting").fill("20")
     page.get_by_role("button", name="Add slots").click()
-    expect(page.locator(".flashes")).to_contain_text("3 slot(s) added.")
+    expect(page.locator(".flashes")).to_contain_text("3 slots added.")
     page.get_by_label("How many").fill("2")
     page.get_by_label("Where", exact=True).fill("Networking lounge")
     page.get_by_role("button", name="Add tables").click()
