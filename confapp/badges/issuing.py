@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app
 
 from confapp.badges import tokens
+from confapp.db import lock_and_reread
 from confapp.extensions import db
 from confapp.registration.models import Registration
 
@@ -22,8 +23,16 @@ def badge_token(registration: Registration) -> str:
     )
 
 
-def reissue_badge(registration: Registration) -> str:
-    """Revoke every earlier badge of the registration and return the new token."""
+def reissue_badge(registration: Registration, replaces: int | None = None) -> str:
+    """Revoke every earlier badge of the registration and return the new token.
+
+    `replaces` is the badge serial the organiser saw when asking: a repeat of the same
+    request (a double-click, a resent confirmation) finds, under the row's lock, that
+    badge already replaced and changes nothing.
+    """
+    lock_and_reread(registration)
+    if replaces is not None and registration.badge_serial != replaces:
+        return badge_token(registration)
     registration.badge_serial += 1
     registration.badge_printed_at = None
     db.session.flush()

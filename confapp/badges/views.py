@@ -9,6 +9,7 @@ from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -143,8 +144,9 @@ def reissue(ctx: Ctx, reg_id: int):
     )
     if asked is not None:
         return asked
+    replaces = request.form.get("replaces", "")
     ctx.perform(
-        lambda: reissue_badge(reg),
+        lambda: reissue_badge(reg, int(replaces) if replaces.isdigit() else None),
         subject=reg,
         success=_(
             "A new badge was issued for %(name)s; the old one no longer scans.",

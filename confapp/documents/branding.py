@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
+from confapp.db import lock_and_reread
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
@@ -136,6 +137,7 @@ def save_settings(
 ) -> list[Path]:
     """Save the letterhead texts, the uploaded images (kind -> bytes) and the removals; the
     files replaced are returned, to be deleted once the change is committed. Flush only."""
+    lock_and_reread(event)  # a repeated identical save then finds it saved: nothing to log
     event.organiser_name = organiser_name
     event.organiser_address = organiser_address
     event.letter_contact = letter_contact

@@ -224,6 +224,17 @@ def test_revoked_after_reissue(world):
     assert _scan(world, new, scan_id="new").result is ScanResult.OK
 
 
+def test_a_repeated_reissue_of_the_same_badge_changes_nothing(world):
+    """Two confirmations of one "Re-issue badge" (a double-click) issue one new badge."""
+    reg = world["reg"]
+    shown = reg.badge_serial
+    new = services.reissue_badge(reg, replaces=shown)
+    assert reg.badge_serial == shown + 1
+    again = services.reissue_badge(reg, replaces=shown)  # the same request, repeated
+    assert (again, reg.badge_serial) == (new, shown + 1)
+    assert _scan(world, new, scan_id="new").result is ScanResult.OK
+
+
 def test_revoked_even_when_its_signature_was_just_checked(world):
     """Signature checks are cached per token; revocation is not part of that cache."""
     old = services.badge_token(world["reg"])

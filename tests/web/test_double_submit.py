@@ -83,7 +83,7 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "agenda.track_edit": (ORGANISER, {"name": "Innovation", "colour": "#225588"}),
     "agenda.tracks": (ORGANISER, {"name": "Finance", "colour": "#885522"}),
     "badges.manage": (ORGANISER, {"layout": "a6"}),
-    "badges.reissue": (ORGANISER, YES),
+    "badges.reissue": (ORGANISER, {"replaces": "1", **YES}),  # the badge serial shown
     "checkin.certificates_bulk": (ORGANISER, {}),
     "checkin.reissue_certificate": (ORGANISER, {"replaces": "", **YES}),
     "checkin_api.checkin": (STAFF, {}),  # JSON below
