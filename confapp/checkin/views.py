@@ -134,7 +134,7 @@ def scanner_texts() -> dict:
         "wrong_bus": _("Wrong bus"),
         "bus": _("Bus: %(bus)s", bus="{bus}"),
         "next_meeting": _(
-            "Next meeting: %(time)s, table %(table)s, with %(name)s.",
+            "Next meeting: %(time)s, %(table)s, with %(name)s.",
             time="{time}",
             table="{table}",
             name="{name}",

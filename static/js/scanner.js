@@ -172,8 +172,10 @@ function nextMeeting(answer) {
   if (!d || !("next_meeting" in d)) return "";
   const m = d.next_meeting;
   if (!m) return t("no_next_meeting");
+  // Isolated (FSI…PDI): a Latin table or name inside an Arabic sentence keeps its order.
   const table = m.table.location ? `${m.table.name} (${m.table.location})` : m.table.name;
-  return t("next_meeting", { time: departure(m.starts_at), table, name: m.with.full_name });
+  const isolate = (text) => `\u2068${text}\u2069`;
+  return t("next_meeting", { time: departure(m.starts_at), table: isolate(table), name: isolate(m.with.full_name) });
 }
 
 function show(answer, note) {

@@ -436,7 +436,9 @@ def test_scanner_at_the_meetings_area_counts_every_visit_and_names_the_next_meet
     scan()
     expect(page.locator("#result")).to_have_class("result result-ok")
     expect(page.locator("#result-name")).to_have_text("Ana Example")
-    expect(page.locator("#result-meeting")).to_contain_text("table T7 (Hall B), with Bo Partner.")
+    expect(page.locator("#result-meeting")).to_contain_text(
+        ", \u2068T7 (Hall B)\u2069, with \u2068Bo Partner\u2069."
+    )
     # Within the repeat window: answered from memory, still ok (not "already checked in").
     scan()
     expect(page.locator("#result-title")).to_have_text("Checked in")

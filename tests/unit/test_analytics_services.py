@@ -396,3 +396,17 @@ def test_held_by_scans_at_the_meetings_area_or_by_feedback(event):
     assert d.funnel.held == 3  # by_both once, not twice
     # Every held meeting is NP–NP here: one cell of the linkage matrix, three meetings.
     assert d.linkage_regions.pairs == {("142", "142"): 3}
+
+
+def test_held_by_scans_seeks_the_partial_index_of_area_visits(event):
+    """Each party's lookup is one seek in ix_scan_area_visits, not a read of all their scans
+    (SQLite's plan; the index holds only scans at an area, so door scans never write it)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    statement = services.held_requests(event).compile(
+        db.engine, compile_kwargs={"literal_binds": True}
+    )
+    plan = " | ".join(
+        row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {statement}"))
+    )
+    assert plan.count("SEARCH scan USING INDEX ix_scan_area_visits (registration_id=?") == 2, plan
