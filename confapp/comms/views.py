@@ -199,12 +199,34 @@ def record_csv(ctx: Ctx, announcement_id: int):
 def cancel(ctx: Ctx, announcement_id: int):
     """Cancel a scheduled announcement (it never leaves)."""
     announcement = ctx.get(Announcement, announcement_id)
+    back = url_for(".record", slug=ctx.slug, announcement_id=announcement.id)
+    if announcement.status is AnnouncementStatus.SCHEDULED:  # else the service says why not
+        consequences = [
+            _(
+                "It will not be sent at %(time)s (%(zone)s): nobody receives it.",
+                time=format_local(announcement.send_at, ctx.event),
+                zone=ctx.event.timezone,
+            )
+        ]
+        if announcement.publish:
+            consequences.append(_("It will not appear on the event's pages."))
+        consequences.append(
+            _("Its record stays. To send it later after all, write it again and schedule it.")
+        )
+        asked = ctx.confirm(
+            title=_("Cancel “%(subject)s”?", subject=announcement.subject),
+            consequences=consequences,
+            confirm_label=_("Cancel this announcement"),
+            back=back,
+        )
+        if asked is not None:
+            return asked
     ctx.perform(
         lambda: services.cancel(announcement, ctx.now),
         subject=announcement,
         success=_("The announcement is cancelled: it will not be sent."),
     )
-    return redirect(url_for(".record", slug=ctx.slug, announcement_id=announcement.id))
+    return redirect(back)
 
 
 # --- delegates and the public ---------------------------------------------------------------

@@ -100,6 +100,36 @@ def remove_consequences(visit: Visit, holder: VisitSignup) -> list[str]:
     """What removing this sign-up would do, for the confirmation page: whose seat or place
     goes, who gets the seat (and is e-mailed), and that the person removed is not told."""
     person = db.session.get(Registration, holder.registration_id)
+    return [
+        *_leaving(visit, holder, person),
+        _("%(name)s is not e-mailed: tell them yourself if needed.", name=person.full_name),
+    ]
+
+
+def move_consequences(visit: Visit, holder: VisitSignup, target: Visit) -> list[str]:
+    """What moving this sign-up to `target` would do, for the confirmation page: what the
+    delegate leaves (and who gets it), what they get on the other visit, who is e-mailed."""
+    person = db.session.get(Registration, holder.registration_id)
+    name, title = person.full_name, tr(target, "title")
+    left = target.pool.seats_left
+    arrival = (
+        _(
+            "%(name)s gets a seat on “%(title)s” and is e-mailed its details.",
+            name=name,
+            title=title,
+        )
+        if left is None or left > 0
+        else _(
+            "“%(title)s” is full: %(name)s joins its waiting list and is e-mailed so.",
+            name=name,
+            title=title,
+        )
+    )
+    return [*_leaving(visit, holder, person), arrival]
+
+
+def _leaving(visit: Visit, holder: VisitSignup, person: Registration) -> list[str]:
+    """Whose seat or place on `visit` goes, and who gets the seat."""
     name, title = person.full_name, tr(visit, "title")
     if holder.status is SeatStatus.WAITLISTED:
         return [
@@ -108,7 +138,6 @@ def remove_consequences(visit: Visit, holder: VisitSignup) -> list[str]:
                 name=name,
                 title=title,
             ),
-            _("%(name)s is not e-mailed: tell them yourself if needed.", name=name),
         ]
     bus = db.session.get(Bus, holder.bus_id) if holder.bus_id else None
     lines = [
@@ -138,7 +167,6 @@ def remove_consequences(visit: Visit, holder: VisitSignup) -> list[str]:
         )
     else:
         lines.append(_("Nobody is waiting: the seat becomes free for the next sign-up."))
-    lines.append(_("%(name)s is not e-mailed: tell them yourself if needed.", name=name))
     return lines
 
 

@@ -28,6 +28,7 @@ from confapp.visits.roster import find_registration
 from confapp.visits.roster import get_signup_by_id
 from confapp.visits.roster import manifest_rows
 from confapp.visits.roster import move
+from confapp.visits.roster import move_consequences
 from confapp.visits.roster import remove
 from confapp.visits.roster import remove_consequences
 from confapp.visits.roster import signups_for
@@ -76,6 +77,7 @@ __all__ = [
     "promote_waiting",
     "release_seats_of",
     "remove",
+    "move_consequences",
     "remove_consequences",
     "seat_on_bus",
     "set_bus",

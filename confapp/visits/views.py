@@ -515,6 +515,19 @@ def move_signup(ctx: Ctx, visit_id: int, signup_id: int):
     if target is None:
         flash(_("Choose the visit to move the delegate to."), "error")
         return redirect(_signups_url(event, visit))
+    if holder.status is not SeatStatus.CANCELLED and target.id != visit.id:
+        person = db.session.get(Registration, holder.registration_id)
+        asked = ctx.confirm(
+            title=_(
+                "Move %(name)s to “%(title)s”?", name=person.full_name, title=tr(target, "title")
+            ),
+            consequences=services.move_consequences(visit, holder, target),
+            confirm_label=_("Move %(name)s", name=person.full_name),
+            back=_signups_url(event, visit),
+            danger=False,
+        )
+        if asked is not None:
+            return asked
     try:
         done = ctx.perform(
             lambda: services.move(event, holder, target, now=ctx.now), subject=holder

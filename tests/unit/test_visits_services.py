@@ -323,6 +323,12 @@ def test_move_between_visits_promotes_the_source_queue(event, now):
     services.signup(event, a, first, now=now)
     services.signup(event, a, second, now=now)
     holder = services.get_signup(a, first)
+    # What the confirmation page says before the move: the seat left and who gets it,
+    # the seat on B, and who is e-mailed.
+    said = services.move_consequences(a, holder, b)
+    assert any("loses their seat on “A”" in line for line in said)
+    assert any(f"The seat goes to {second.full_name}" in line for line in said)
+    assert said[-1].endswith("gets a seat on “B” and is e-mailed its details.")
     moved = services.move(event, holder, b, now=now)
     assert moved.status is SeatStatus.CONFIRMED and moved.visit_id == b.id
     assert holder.status is SeatStatus.CANCELLED
@@ -330,6 +336,9 @@ def test_move_between_visits_promotes_the_source_queue(event, now):
     assert (a.pool.taken, b.pool.taken) == (1, 1)
     with pytest.raises(ValidationFailed):
         services.move(event, moved, b, now=now)
+    # B is now full: moving someone there would put them on its waiting list.
+    said = services.move_consequences(a, services.get_signup(a, second), b)
+    assert "“B” is full:" in said[-1] and "joins its waiting list" in said[-1]
 
 
 def test_add_by_hand_skips_window_but_never_overbooks(event, now):

@@ -141,7 +141,15 @@ def test_schedule_then_cancel(app, client, world, outbox):
     assert done.status_code == 302
     assert "scheduled" in client.get(done.headers["Location"]).get_data(as_text=True)
     assert outbox.messages() == []
-    cancel = client.post(done.headers["Location"] + "/cancel")
+    # The first click asks, saying what will not happen, and cancels nothing.
+    asked = client.post(done.headers["Location"] + "/cancel")
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "It will not be sent at" in page and 'name="confirmed" value="yes"' in page
+    with app.app_context():
+        row = db.session.scalar(sa.select(Announcement))
+        assert row.status is AnnouncementStatus.SCHEDULED
+    cancel = client.post(done.headers["Location"] + "/cancel", data={"confirmed": "yes"})
     assert cancel.status_code == 302
     with app.app_context():
         row = db.session.scalar(sa.select(Announcement))

@@ -158,7 +158,7 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "visits.add_delegate": (ORGANISER, {"who": "delegate@example.org"}),
     "visits.assign_buses": (ORGANISER, YES),
     "visits.cancel": (DELEGATE, {}),
-    "visits.move_signup": (ORGANISER, {"to_visit": "1"}),
+    "visits.move_signup": (ORGANISER, {"to_visit": "1", **YES}),
     "visits.remove_signup": (ORGANISER, YES),
     "visits.set_bus": (ORGANISER, {"bus_id": "2"}),
     "visits.signup": (DELEGATE, {}),

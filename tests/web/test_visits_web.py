@@ -348,10 +348,15 @@ def test_organiser_signups_page_add_move_bus_and_manifests(app, client, world):
         == 404
     )
     assert client.post(f"/events/cdc/manage/visits/{visit_id}/assign-buses").status_code == 302
-    response = client.post(
-        f"/events/cdc/manage/visits/{visit_id}/signups/{holder_id}/move",
-        data={"visit_id": str(second_id)},
-    )
+    move_url = f"/events/cdc/manage/visits/{visit_id}/signups/{holder_id}/move"
+    # The first click asks: it says what the delegate leaves and gets, and moves nobody.
+    asked = client.post(move_url, data={"visit_id": str(second_id)})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Move Walk In to" in page and "gets a seat on" in page and "is e-mailed" in page
+    assert "loses their seat on" in page and 'name="confirmed" value="yes"' in page
+    assert extra_id not in signups(app, second_id)
+    response = client.post(move_url, data={"visit_id": str(second_id), "confirmed": "yes"})
     assert response.status_code == 302
     assert signups(app, second_id) == {extra_id: SeatStatus.CONFIRMED}
     assert signups(app, visit_id)[extra_id] is SeatStatus.CANCELLED
