@@ -29,6 +29,7 @@ from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import format_local
 from confapp.i18n import time_span
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 from confapp.visits.buses import seat_on_bus
@@ -378,7 +379,7 @@ def cancel(
 
 def describe_seats_of(registration: Registration, *, now: dt.datetime) -> list[str]:
     """The visit seats a registration would give up, in a sentence (or none)."""
-    titles = [visit.title for _holder, visit in _held_seats(registration, now)]
+    titles = [tr(visit, "title") for _holder, visit in _held_seats(registration, now)]
     if not titles:
         return []
     return [

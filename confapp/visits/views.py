@@ -345,7 +345,7 @@ def visit_new(ctx: Ctx):
                 "Visit “%(title)s” added (%(num)d seat).",
                 "Visit “%(title)s” added (%(num)d seats).",
                 visit.pool.capacity,
-                title=visit.title,
+                title=tr(visit, "title"),
             ),
             "success",
         )
@@ -668,7 +668,7 @@ def manifest_pdf(ctx: Ctx, visit_id: int):
     body = manifest.manifest_pdf(
         services.manifest_rows(visit, bus),
         with_id=visit.requires_id_number,
-        title=_("%(title)s — passenger manifest", title=visit.title),
+        title=_("%(title)s — passenger manifest", title=tr(visit, "title")),
         subtitle=subtitle,
         requirements=visit.requirements,
         generated_at=utcnow(),

@@ -558,3 +558,19 @@ def test_demo_seed(event, now):
     ).all()
     days = [(r, event.local(d).date()) for r, d in rows]
     assert len(days) == len(set(days))
+
+
+def test_seats_given_up_are_named_in_the_readers_language(event, now):
+    """A delegate cancelling reads the visits they give up under their own language's titles."""
+    from confapp.i18n import force_language
+
+    visit = make_visit(event, "Auto components at Manesar")
+    visit.title_i18n = {"fr": "Composants automobiles à Manesar"}
+    (person,) = delegates(event, 1)
+    services.signup(event, visit, person, now=now)
+    with force_language("fr"):
+        (said,) = services.describe_seats_of(person, now=now)
+    assert "Composants automobiles à Manesar" in said
+    with force_language("en"):
+        (said,) = services.describe_seats_of(person, now=now)
+    assert "Auto components at Manesar" in said
