@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,13 @@ from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.browser
 
-# Enough badges for the drawing to last several of the page's polls (every 0.5 s). With 1,200
-# the renderer (about 1,300 badges/s here since the badge bench work) drew them in under a
-# second: the bar did move (0 -> 700 -> done) but one poll landed between start and end, so the
-# test could not see it move. Its claim is unchanged: two distinct values strictly between.
-DELEGATES = 2400
+# The renderer draws over 1,500 badges/s on a quiet machine, so any number of badges may be
+# drawn between two of the page's polls (every 0.5 s) and the test could not see the bar move
+# (seen with 1,200 and 2,400). The test therefore makes each badge take at least
+# DRAW_AT_LEAST seconds in the worker (which runs in this process): the job then lasts at
+# least 2.4 s whatever the machine, and the claim stays two distinct values strictly between.
+DELEGATES = 1200
+DRAW_AT_LEAST = 0.002
 
 
 @pytest.fixture
@@ -98,9 +101,19 @@ def worker_app(tmp_path):
 
 
 def test_organiser_prints_all_badges_watching_the_progress_bar(
-    worker_app, page, tmp_path, screenshots
+    worker_app, page, tmp_path, screenshots, monkeypatch
 ):
     from playwright.sync_api import expect
+
+    from confapp.badges.render import BadgeDocument
+
+    draw = BadgeDocument.add
+
+    def slow_add(self, *args, **kwargs):
+        draw(self, *args, **kwargs)
+        time.sleep(DRAW_AT_LEAST)
+
+    monkeypatch.setattr(BadgeDocument, "add", slow_add)
 
     base = worker_app.config["LIVE_URL"]
     page.set_viewport_size({"width": 1366, "height": 900})
