@@ -177,8 +177,12 @@ def manage_list(ctx: Ctx):
 def _decided_message(visa, approve: bool) -> str:
     name = visa.registration.full_name
     if approve:
-        return f"Letter {visa.reference} approved; {name} has been e-mailed."
-    return f"The request of {name} was rejected; they have been e-mailed."
+        return _(
+            "Letter %(reference)s approved; %(name)s has been e-mailed.",
+            reference=visa.reference,
+            name=name,
+        )
+    return _("The request of %(name)s was rejected; they have been e-mailed.", name=name)
 
 
 @bp.post("/events/<slug>/manage/visa-letters/<int:request_id>")
@@ -189,7 +193,8 @@ def manage_decide(ctx: Ctx, request_id: int):
     form = DecisionForm()
     approve = form.decision.data == "approve"
     if not form.validate_on_submit():
-        flash(" ".join(m for errs in form.errors.values() for m in errs) or "Unreadable.", "error")
+        problems = " ".join(m for errs in form.errors.values() for m in errs)
+        flash(problems or _("The decision could not be read: choose Approve or Reject."), "error")
     elif ctx.perform(
         lambda: services.decide(
             visa, event=ctx.event, approve=approve, note=form.note.data, actor=ctx.user, now=ctx.now

@@ -664,3 +664,21 @@ def test_letter_in_the_account_language_with_letterhead_logo_and_signature(
         "visas@cdc.example.org",
     ):
         assert "".join(value.split()) in compact, value
+
+
+def test_the_decision_is_confirmed_in_the_organisers_language(app, client, world):
+    request_id = make_request(app)
+    sign_in(client, world["organiser"])
+    client.get("/events/cdc/manage/visa-letters?lang=fr")  # the switcher remembers French
+    response = client.post(
+        f"/events/cdc/manage/visa-letters/{request_id}",
+        data={"decision": "approve"},
+        follow_redirects=True,
+    )
+    assert "Lettre " in response.text and "approuvée" in response.text
+    unreadable = client.post(
+        f"/events/cdc/manage/visa-letters/{request_id}",
+        data={"decision": "maybe"},
+        follow_redirects=True,
+    )
+    assert "Unreadable" not in unreadable.text
