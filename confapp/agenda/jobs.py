@@ -12,9 +12,7 @@ from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.eventlog.services import Recorder
 from confapp.eventlog.services import caller_role
-from confapp.jobs import runs
 
-UPLOAD = "programme.csv"
 MAX_ERRORS_SHOWN = 200
 
 
@@ -25,11 +23,9 @@ def runs_as_job(content: bytes) -> bool:
 
 def start_import(event, user, content: bytes, *, filename: str = ""):
     """Queue the import of `content` as a job (returned); the file waits in its folder."""
-    job = jobs.start("agenda.import", event=event, user=user, label=filename[:200])
-    folder = runs.results_dir() / str(job.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / UPLOAD).write_bytes(content)
-    return job
+    return jobs.start_with_upload(
+        "agenda.import", event=event, user=user, content=content, label=filename
+    )
 
 
 @jobs.job(
@@ -40,7 +36,7 @@ def start_import(event, user, content: bytes, *, filename: str = ""):
 )
 def import_job(run: jobs.Run) -> None:
     """Check every row, then apply all or none (as the web form does for short files)."""
-    content = (runs.results_dir() / str(run.job_id) / UPLOAD).read_bytes()
+    content = jobs.upload_of(run)
     event, user = run.event, run.user
     recorder = Recorder(
         event_id=event.id,

@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from confapp.jobs import runs
 from confapp.jobs.runs import Run
 from confapp.jobs.runs import execute_tracked
 from confapp.jobs.runs import report_template_of
@@ -43,7 +44,9 @@ __all__ = [
     "report_template_of",
     "spec_of",
     "start",
+    "start_with_upload",
     "task",
+    "upload_of",
 ]
 
 
@@ -123,3 +126,21 @@ def start(name: str, *, event: Any, user: Any, label: str = "", **params: Any):
     from confapp.jobs import engine
 
     return engine.start(name, event=event, user=user, label=label, params=params)
+
+
+UPLOAD = "upload"  # the file a job was started with, in the job's own folder
+
+
+def start_with_upload(name: str, *, event: Any, user: Any, content: bytes, label: str = ""):
+    """Start tracked job `name` on an uploaded file (an import): the file waits in the job's
+    folder until the worker reads it with :func:`upload_of`; return the Job row."""
+    job = start(name, event=event, user=user, label=label[:200])
+    folder = runs.results_dir() / str(job.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / UPLOAD).write_bytes(content)
+    return job
+
+
+def upload_of(run: Run) -> bytes:
+    """The file the running job was started with (see :func:`start_with_upload`)."""
+    return (runs.results_dir() / str(run.job_id) / UPLOAD).read_bytes()

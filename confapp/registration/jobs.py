@@ -11,12 +11,9 @@ from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.eventlog.services import Recorder
 from confapp.eventlog.services import caller_role
-from confapp.jobs import runs
 from confapp.registration.imports import MAX_ERRORS_SHOWN
 from confapp.registration.imports import import_delegates
 from confapp.registration.models import RegistrationStatus
-
-UPLOAD = "upload.csv"
 
 
 def rows_in(data: bytes) -> int:
@@ -30,12 +27,10 @@ def runs_as_job(data: bytes) -> bool:
 
 
 def start_import(event, user, data: bytes, *, filename: str = ""):
-    """Queue the import of `data` as a job; the file waits in the job's folder."""
-    job = jobs.start("registration.import", event=event, user=user, label=filename[:200])
-    folder = runs.results_dir() / str(job.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / UPLOAD).write_bytes(data)
-    return job
+    """Queue the import of `data` as a job (returned); the file waits in its folder."""
+    return jobs.start_with_upload(
+        "registration.import", event=event, user=user, content=data, label=filename
+    )
 
 
 @jobs.job(
@@ -46,7 +41,7 @@ def start_import(event, user, data: bytes, *, filename: str = ""):
 )
 def import_job(run: jobs.Run) -> None:
     """Check every row, then import all or none (as the web form and the command do)."""
-    data = (runs.results_dir() / str(run.job_id) / UPLOAD).read_bytes()
+    data = jobs.upload_of(run)
     event, user = run.event, run.user
     phases: dict[str, int] = {}
 
