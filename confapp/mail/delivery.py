@@ -290,7 +290,11 @@ def _set(message_id: int, token: str, *, on=None, **values) -> None:
 _MARK_SENT = (
     sa.update(_outbox)
     .where(_outbox.c.id == sa.bindparam("row_id"), _outbox.c.claim == sa.bindparam("token"))
-    .values(sent_at=sa.bindparam("at"), attempts=sa.bindparam("new_attempts"))
+    .values(
+        sent_at=sa.bindparam("at"),
+        attempts=sa.bindparam("new_attempts"),
+        updated_at=sa.bindparam("at"),
+    )
 )
 
 
@@ -308,6 +312,43 @@ def settle(now: dt.datetime, *, token: str | None = None, claimed_before=None, o
         query.values(status=MailStatus.SENT, claim=None, updated_at=now)
     )
     return result.rowcount
+
+
+class _SentMarker:
+    """Marks sent rows and commits, straight on the driver's connection.
+
+    This is the one statement a worker runs per message, between two SMTP exchanges; run
+    through SQLAlchemy it costs about as much again as the statement itself, which is a
+    tenth of a fast relay's time per message. The statement is compiled once for the
+    dialect; the transaction is the driver's own (nothing else runs on this connection
+    between two commits)."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        compiled = _MARK_SENT.compile(dialect=conn.dialect)
+        self.sql = compiled.string
+        self.order = compiled.positiontup if compiled.positional else None
+        self.processors = {
+            key: bind.type.bind_processor(conn.dialect)
+            for key, bind in compiled.binds.items()
+            if bind.type.bind_processor(conn.dialect) is not None
+        }
+        self.raw = conn.connection.dbapi_connection
+        self.cursor = self.raw.cursor()
+
+    def mark(self, row: Claimed, token: str, now: dt.datetime) -> None:
+        """Record that `row` was sent at `now` and commit."""
+        params = {"row_id": row.id, "token": token, "new_attempts": row.attempts + 1, "at": now}
+        for key, process in self.processors.items():
+            params[key] = process(params[key])
+        if self.order is not None:
+            self.cursor.execute(self.sql, tuple(params[key] for key in self.order))
+        else:
+            self.cursor.execute(self.sql, params)
+        self.raw.commit()
+
+    def close(self) -> None:
+        """Release the cursor."""
+        self.cursor.close()
 
 
 def _outcome(
@@ -380,6 +421,7 @@ def send_batch(app: Flask, token: str, batch: list[Claimed]) -> dict[str, int]:
     # The outcomes go through a connection of their own, held for the batch: one short
     # statement and a commit per message, without the session's bookkeeping.
     with db.engine.connect() as conn:
+        marker = _SentMarker(conn)
         try:
             for index, row in enumerate(batch):
                 failure: Exception | None = broken
@@ -394,19 +436,25 @@ def send_batch(app: Flask, token: str, batch: list[Claimed]) -> dict[str, int]:
                     # The server reads the next MAIL FROM while this outcome is committed.
                     transport.begin(sender, batch[index + 1].mime)
                 now = utcnow()
-                _outcome(row, token, failure, now, app, on=conn)
-                if time.monotonic() - refreshed > refresh_every:
-                    # Still alive: the sweep must not hand this batch to another worker.
-                    conn.execute(
-                        sa.update(_outbox).where(_outbox.c.claim == token).values(claimed_at=now)
-                    )
-                    refreshed = time.monotonic()
-                conn.commit()
+                if failure is None and time.monotonic() - refreshed <= refresh_every:
+                    marker.mark(row, token, now)
+                else:
+                    _outcome(row, token, failure, now, app, on=conn)
+                    if time.monotonic() - refreshed > refresh_every:
+                        # Still alive: the sweep must not hand this batch to another worker.
+                        conn.execute(
+                            sa.update(_outbox)
+                            .where(_outbox.c.claim == token)
+                            .values(claimed_at=now)
+                        )
+                        refreshed = time.monotonic()
+                    conn.commit()
                 key = "sent" if failure is None else "retry"
                 if isinstance(failure, PermanentFailure):
                     key = "failed"
                 counts[key] += 1
         finally:
+            marker.close()
             transport.close()
         settle(utcnow(), token=token, on=conn)
         conn.commit()
