@@ -104,6 +104,21 @@ def text_direction(code: str | None = None) -> str:
     return "rtl" if (code or current_language()) in RTL_LANGUAGES else "ltr"
 
 
+# Arabic script has a comma of its own (U+060C); an enumeration in Arabic, Persian or Urdu
+# reads wrong with the Latin one.
+_LIST_COMMAS = {"ar": "\u060c ", "fa": "\u060c ", "ur": "\u060c "}
+
+
+def list_separator(code: str | None = None) -> str:
+    """What separates the items of a list in the reader's language (", ", or "، " in Arabic)."""
+    return _LIST_COMMAS.get(code or current_language(), ", ")
+
+
+def join_list(items: Iterable[str], code: str | None = None) -> str:
+    """Items joined into one enumeration with the reader's list separator."""
+    return list_separator(code).join(items)
+
+
 # --- the language of this request -----------------------------------------------------------
 
 
@@ -439,6 +454,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         text_direction=text_direction,
         back_arrow=back_arrow,
+        list_sep=list_separator,
         language_name=language_name,
         site_languages=lambda: site_languages(),
         event_languages=event_languages,

@@ -20,6 +20,7 @@ from confapp.agenda.models import Room
 from confapp.agenda.models import SessionKind
 from confapp.agenda.models import SessionStatus
 from confapp.events.models import Event
+from confapp.i18n import join_list
 from confapp.lazy import lazy_import
 from confapp.web.params import parse_int
 
@@ -141,7 +142,7 @@ def _change_sentence(kind: str, details: dict, event) -> str:
     if kind == "changed" and "fields" in details:
         old = details.get("old_title") or title
         name = title if old == title else _("%(old)s (now %(new)s)", old=old, new=title)
-        fields = ", ".join(str(_FIELDS.get(f, f)) for f in details["fields"])
+        fields = join_list(str(_FIELDS.get(f, f)) for f in details["fields"])
         return _("%(name)s: %(fields)s updated.", name=name, fields=fields)
     if kind == "changed" and "old_room" in details:
         return _(

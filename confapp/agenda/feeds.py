@@ -22,6 +22,7 @@ from confapp.agenda.programme import load_programme
 from confapp.countries import country_name
 from confapp.events.models import Event
 from confapp.i18n import current_language
+from confapp.i18n import join_list
 from confapp.multilingual import tr
 from confapp.urls import base_url
 from confapp.urls import external_url
@@ -52,13 +53,13 @@ def _location(event: Event, session: ProgrammeSession) -> str:
         if session.room.location:
             parts.append(session.room.location)
     parts.extend(p for p in (event.venue, event.city) if p)
-    return ", ".join(parts)
+    return join_list(parts)
 
 
 def _description(session: ProgrammeSession, url: str) -> str:
     lines = []
     for person in session.people:
-        extra = ", ".join(p for p in (person.organisation, country_name(person.country)) if p)
+        extra = join_list(p for p in (person.organisation, country_name(person.country)) if p)
         if extra:
             line = _(
                 "%(role)s: %(name)s (%(details)s)",

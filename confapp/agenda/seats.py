@@ -27,6 +27,7 @@ from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import force_language
+from confapp.i18n import join_list
 from confapp.i18n import language_of
 from confapp.mail.compose import calendar_attachment
 from confapp.multilingual import tr
@@ -172,7 +173,7 @@ def describe_seats_of(registration: Registration, *, now: dt.datetime) -> list[s
     return [
         _(
             "Workshop seats given up (the next in line get them): %(titles)s.",
-            titles=", ".join(titles),
+            titles=join_list(titles),
         )
     ]
 

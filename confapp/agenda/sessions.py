@@ -33,6 +33,7 @@ from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import format_date
+from confapp.i18n import join_list
 from confapp.i18n import time_span
 from confapp.multilingual import save_translations
 from confapp.registration.models import Registration
@@ -470,8 +471,8 @@ def _names(registrations: list[Registration], limit: int = 8) -> str:
     names = [r.full_name for r in registrations[:limit]]
     more = len(registrations) - len(names)
     if more > 0:
-        return _("%(names)s and %(count)d more", names=", ".join(names), count=more)
-    return ", ".join(names)
+        return _("%(names)s and %(count)d more", names=join_list(names), count=more)
+    return join_list(names)
 
 
 def _held(seated: int, waiting: int) -> str:

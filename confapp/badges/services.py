@@ -24,6 +24,7 @@ from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
 from confapp.i18n import force_language
+from confapp.i18n import join_list
 from confapp.i18n import language_of
 from confapp.multilingual import tr
 from confapp.pdf import FontSet
@@ -50,7 +51,7 @@ class Undrawable:
 
     def describe(self) -> str:
         """One line for organisers: who, and which characters."""
-        codes = ", ".join(f"{c} ({code})" for c, code in self.labelled())
+        codes = join_list(f"{c} ({code})" for c, code in self.labelled())
         return _(
             "%(name)s (registration %(id)s): %(characters)s",
             name=self.full_name,

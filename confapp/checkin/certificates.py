@@ -30,6 +30,7 @@ from confapp.checkin.models import Certificate
 from confapp.errors import DomainError
 from confapp.extensions import db
 from confapp.i18n import force_language
+from confapp.i18n import join_list
 from confapp.pdf import PT
 from confapp.pdf import FontSet
 from confapp.pdf import cell
@@ -309,7 +310,7 @@ def certificate_of(
             organisation=certificate.organisation if certificate else reg.organisation,
             event_title=tr(event, "title"),
             dates=_dates(event),
-            place=", ".join(p for p in (event.venue, event.city, country_name(event.country)) if p),
+            place=join_list(p for p in (event.venue, event.city, country_name(event.country)) if p),
             sessions_attended=sessions,
             partners=tuple(p.name for p in event.partners),
             language=language,

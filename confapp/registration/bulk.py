@@ -15,6 +15,7 @@ from confapp.errors import DomainError
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import join_list
 from confapp.registration import leave
 from confapp.registration.details import ACTIVE_STATUSES
 from confapp.registration.details import Status
@@ -71,7 +72,7 @@ def apply_bulk(
 
 
 def _names(regs: list[Registration], limit: int = 10) -> str:
-    shown = ", ".join(r.full_name for r in regs[:limit])
+    shown = join_list(r.full_name for r in regs[:limit])
     if len(regs) <= limit:
         return shown
     return _("%(names)s and %(count)s more", names=shown, count=len(regs) - limit)

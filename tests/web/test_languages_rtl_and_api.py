@@ -268,3 +268,20 @@ def test_visits_api_in_the_requested_language_and_every_translation_for_organise
         "fr": "Visite du cluster",
         "ar": "زيارة العنقود",
     }
+
+
+def test_lists_take_the_arabic_comma_in_arabic_and_the_latin_one_elsewhere(app, client):
+    with app.test_request_context():
+        event = make_event(slug="lists")
+        add_session(event, "Cluster trade", people=("Ana Silva", "Raj Patel"))
+        agenda_services.publish_programme(event, utcnow())
+        db.session.commit()
+    arabic = _get(client, "/events/lists/programme", "ar")
+    assert "<bdi>Ana Silva</bdi>\u060c <bdi>Raj Patel</bdi>" in arabic
+    french = _get(client, "/events/lists/programme", "fr")
+    assert "<bdi>Ana Silva</bdi>, <bdi>Raj Patel</bdi>" in french
+    with app.test_request_context(), force_language("ar"):
+        from confapp.i18n import join_list
+
+        assert join_list(["a", "b", "c"]) == "a\u060c b\u060c c"
+        assert join_list(["a", "b"], "pt") == "a, b"
