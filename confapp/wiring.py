@@ -54,7 +54,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    # Flask-Login flashes login_message through this, in the reader's language.
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     mail.init_app(app)
     i18n.init_app(app)

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from confapp.capacity.models import CapacityPool
 from confapp.errors import ValidationFailed
@@ -93,7 +94,11 @@ def set_capacity(pool: CapacityPool, capacity: int | None) -> None:
     db.session.refresh(pool)
     if capacity is not None and capacity < pool.taken:
         raise ValidationFailed(
-            f"{pool.taken} places are already taken; capacity cannot be lower than that.",
+            ngettext(
+                "%(num)s place is already taken; capacity cannot be lower than that.",
+                "%(num)s places are already taken; capacity cannot be lower than that.",
+                pool.taken,
+            ),
             field="capacity",
         )
     pool.capacity = capacity

@@ -77,7 +77,7 @@ def parse_scanned_at(value: str | None, now: dt.datetime) -> dt.datetime:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise ValidationFailed(
-            "scanned_at is not an ISO-8601 date-time.", field="scanned_at"
+            _("scanned_at is not an ISO-8601 date-time."), field="scanned_at"
         ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)

@@ -14,18 +14,21 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from confapp.db import lock_and_reread
 from confapp.errors import ValidationFailed
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import N_
 
 KINDS = ("logo", "signature")
 FORMATS = {"PNG": "png", "JPEG": "jpg"}
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 6000  # pixels: anything bigger is refused before it is decoded
 STORED_SIDE = 1200  # pixels: enough for 300 dpi at 10 cm
+UNREADABLE = N_("This file could not be read as a PNG or JPEG image.")
 
 
 def uploads_folder() -> Path:
@@ -61,8 +64,11 @@ def read_image(data: bytes, *, field: str) -> tuple[bytes, str]:
         raise ValidationFailed(_("Choose an image file."), field=field)
     if len(data) > MAX_BYTES:
         raise ValidationFailed(
-            f"The image is too large ({len(data) / 1024 / 1024:.1f} MB); "
-            f"at most {MAX_BYTES // 1024 // 1024} MB.",
+            _(
+                "The image is too large (%(size)s MB); at most %(limit)s MB.",
+                size=format_decimal(round(len(data) / 1024 / 1024, 1)),
+                limit=format_decimal(MAX_BYTES // 1024 // 1024),
+            ),
             field=field,
         )
     try:
@@ -72,14 +78,17 @@ def read_image(data: bytes, *, field: str) -> tuple[bytes, str]:
             if kind in FORMATS and max(width, height) <= MAX_SIDE:
                 probe.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed(
-            "This file could not be read as a PNG or JPEG image.", field=field
-        ) from None
+        raise ValidationFailed(_(UNREADABLE), field=field) from None
     if kind not in FORMATS:
         raise ValidationFailed(_("Upload a PNG or JPEG image."), field=field)
     if max(width, height) > MAX_SIDE:
         raise ValidationFailed(
-            f"The image is {width} × {height} pixels; at most {MAX_SIDE} on each side.",
+            _(
+                "The image is %(width)s × %(height)s pixels; at most %(limit)s on each side.",
+                width=format_decimal(width),
+                height=format_decimal(height),
+                limit=format_decimal(MAX_SIDE),
+            ),
             field=field,
         )
     try:
@@ -94,9 +103,7 @@ def read_image(data: bytes, *, field: str) -> tuple[bytes, str]:
             else:
                 image.convert("RGB").save(out, format="JPEG", quality=90)
     except (OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed(
-            "This file could not be read as a PNG or JPEG image.", field=field
-        ) from None
+        raise ValidationFailed(_(UNREADABLE), field=field) from None
     return out.getvalue(), FORMATS[kind]
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from confapp import jobs
 from confapp.errors import DomainError
@@ -103,7 +104,7 @@ def send_again(message: OutboxMessage, now: dt.datetime) -> OutboxMessage:
     ).rowcount
     if not changed:
         raise DomainError(
-            "This message is not marked failed (any more): nothing to send again.",
+            _("This message is not marked failed (any more): nothing to send again."),
             code="already_done",
         )
     note_change(message, status=(MailStatus.FAILED.value, MailStatus.QUEUED.value))

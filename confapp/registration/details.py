@@ -77,7 +77,10 @@ def clean_details(data: Mapping[str, Any]) -> dict[str, Any]:
     country = str(data.get("country") or "").strip().upper()
     if not is_country(country):
         raise ValidationFailed(
-            f"Unknown country code {country[:10]!r}; use an ISO 3166 two-letter code.",
+            _(
+                "Unknown country code “%(code)s”; use an ISO 3166 two-letter code.",
+                code=country[:10],
+            ),
             field="country",
         )
     out["country"] = country

@@ -67,7 +67,7 @@ class DetailsForm(Form):
     full_name = StringField(
         _l("Full name"),
         filters=[_strip],
-        validators=[DataRequired("Enter your full name."), Length(max=200)],
+        validators=[DataRequired(_l("Enter your full name.")), Length(max=200)],
     )
     name_latin = StringField(
         _l("Name in Latin letters (optional)"), filters=[_strip], validators=[Length(max=200)]
@@ -86,7 +86,7 @@ class DetailsForm(Form):
         choices=lambda: _choices([("", "Choose a country…"), *country_choices()]),
         validate_choice=False,
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
-        validators=[DataRequired("Choose your country."), _known_country],
+        validators=[DataRequired(_l("Choose your country.")), _known_country],
     )
     sector = SelectField(_l("Sector"), choices=_choices(SECTOR_LABELS.items()), default="industry")
     phone = TelField(_l("Phone (with country code)"), filters=[_strip], validators=[Length(max=40)])
@@ -146,12 +146,12 @@ class RegistrationForm(DetailsForm):
     email = EmailField(
         _l("E-mail"),
         filters=[_strip],
-        validators=[DataRequired("Enter your e-mail address."), Email(), Length(max=254)],
+        validators=[DataRequired(_l("Enter your e-mail address.")), Email(), Length(max=254)],
     )
     password = PasswordField(
         _l("Choose a password"),
         validators=[
-            DataRequired("Choose a password."),
+            DataRequired(_l("Choose a password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
@@ -184,7 +184,7 @@ class ManualAddForm(DetailsForm):
     email = EmailField(
         _l("E-mail"),
         filters=[_strip],
-        validators=[DataRequired("Enter an e-mail address."), Email(), Length(max=254)],
+        validators=[DataRequired(_l("Enter an e-mail address.")), Email(), Length(max=254)],
     )
     category = SelectField(_l("Category"))
 

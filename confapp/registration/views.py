@@ -11,6 +11,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import login_user
@@ -53,14 +54,16 @@ from confapp.web.params import int_list
 bp = Blueprint("registration", __name__)
 
 _STATUS_FLASH = {
-    RegistrationStatus.CONFIRMED: ("You are registered: your place is confirmed.", "success"),
+    RegistrationStatus.CONFIRMED: (_l("You are registered: your place is confirmed."), "success"),
     RegistrationStatus.WAITLISTED: (
-        "The event is full, so you are on the waiting list. "
-        "We will e-mail you if a place frees up.",
+        _l(
+            "The event is full, so you are on the waiting list. "
+            "We will e-mail you if a place frees up."
+        ),
         "warning",
     ),
     RegistrationStatus.PENDING: (
-        "Thank you: your registration is waiting for the organisers' approval.",
+        _l("Thank you: your registration is waiting for the organisers' approval."),
         "info",
     ),
 }
@@ -144,7 +147,8 @@ def register(ctx: Ctx):
     if done:
         if ctx.user is None:
             login_user(done.value.user)
-        flash(*_STATUS_FLASH[done.value.status])
+        message, category = _STATUS_FLASH[done.value.status]
+        flash(str(message), category)
         return redirect(url_for(".mine", slug=ctx.slug))
     return _registration_page(ctx, form, again=previous is not None, error=done.error)
 

@@ -11,7 +11,9 @@ zone arithmetic. Forms inherit :class:`Form` (instead of ``FlaskForm``) and get,
   trailing blanks go;
 - ``IntegerField``: only plain ASCII digits (optionally signed) within a 32-bit column;
 - date and date-time fields: years 1900 to 2100 only;
-- the hidden CSRF input without an ``id`` (pages with several forms stay valid HTML).
+- the hidden CSRF input without an ``id`` (pages with several forms stay valid HTML);
+- WTForms' own messages ("Not a valid choice.") in the reader's language, from confapp's
+  catalogs (WTForms' Arabic catalog leaves some in English, and none has the date ones).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import Any
 
 import wtforms
 import wtforms.meta
+from flask_babel import get_translations
 from flask_babel import gettext as _
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import DateTimeField
@@ -39,6 +43,7 @@ from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from confapp.i18n import N_
 from confapp.i18n import event_languages
 from confapp.i18n import language_name
 
@@ -96,8 +101,86 @@ def sane_date(_form: Any, field: Any) -> None:
         )
 
 
+# WTForms' built-in messages, listed here so that extraction puts them in confapp's
+# catalogs (the plural ones through lazy_ngettext, which only marks them here). WTForms
+# looks them up through _Messages below. Left out: its own CSRF messages (Flask-WTF's CSRF
+# is used) and a programming error about field names.
+WTFORMS_MESSAGES = (
+    N_("Field must be equal to %(other_name)s."),
+    lazy_ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    ),
+    lazy_ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+        1,
+    ),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+    N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."),
+    N_("Date must be at least %(min)s."),
+    N_("Date must be at most %(max)s."),
+    N_("Date must be between %(min)s and %(max)s."),
+    N_("This field is required."),
+    N_("Invalid input."),
+    N_("Invalid email address."),
+    N_("Invalid IP address."),
+    N_("Invalid Mac address."),
+    N_("Invalid URL."),
+    N_("Invalid UUID."),
+    N_("Invalid value, must be one of: %(values)s."),
+    N_("Invalid value, can't be any of: %(values)s."),
+    N_("This field cannot be edited."),
+    N_("This field is disabled and cannot have a value."),
+    N_("Invalid Choice: could not coerce."),
+    N_("Choices cannot be None."),
+    N_("Not a valid choice."),
+    N_("Invalid choice(s): one or more data inputs could not be coerced."),
+    lazy_ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    ),
+    N_("Not a valid datetime value."),
+    N_("Not a valid date value."),
+    N_("Not a valid time value."),
+    N_("Not a valid week value."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid float value."),
+)
+
+
+class _Messages:
+    """What WTForms translates its messages with: the reader's catalog of confapp."""
+
+    def gettext(self, string: str) -> str:
+        """One message in the reader's language."""
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """One message with a number in the reader's language (plural rules included)."""
+        return get_translations().ungettext(singular, plural, n)
+
+
+_MESSAGES = _Messages()
+
+
 class _Cleaning:
-    """Meta mix-in: add the cleaning filters and validators to each field as it is bound."""
+    """Meta mix-in: add the cleaning filters and validators to each field as it is bound,
+    and translate WTForms' own messages with confapp's catalogs."""
+
+    def get_translations(self, form: Any) -> _Messages:
+        """WTForms' messages in the reader's language (see WTFORMS_MESSAGES)."""
+        return _MESSAGES
 
     def bind_field(self, form: Any, unbound_field: Any, options: dict) -> Any:
         kind = unbound_field.field_class

@@ -103,7 +103,7 @@ def test_replacing_and_removing_delete_the_old_files(app, client, setup):
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "could not be read as a PNG or JPEG"),
         (image_bytes("GIF", mode="RGB"), "Upload a PNG or JPEG image."),
         (image_bytes("PNG") + b"\x00" * (3 * 1024 * 1024), "The image is too large"),
-        (image_bytes("PNG", size=(7000, 10), mode="RGB"), "at most 6000 on each side"),
+        (image_bytes("PNG", size=(7000, 10), mode="RGB"), "at most 6,000 on each side"),
     ],
 )
 def test_bad_uploads_are_refused_and_change_nothing(app, client, setup, payload, message):
