@@ -172,7 +172,10 @@ def register_blueprints(app: Flask) -> None:
 
     on_leave("sessions", agenda_services.release_seats_of, agenda_services.describe_seats_of)
     on_leave("visits", visit_services.release_seats_of, visit_services.describe_seats_of)
-    # Networking meetings: pages, organiser API, and their entries in personal agendas.
+    # Networking meetings: pages, organiser API, and their entries in personal agendas. The
+    # organisers' pages and the downloads add routes to the blueprint of meetings.views.
+    import confapp.meetings.download_views  # noqa: F401
+    import confapp.meetings.manage_views  # noqa: F401
     from confapp.meetings import requests as meeting_requests
     from confapp.meetings.api import meetings_api
     from confapp.meetings.personal import register_personal as register_meeting_entries

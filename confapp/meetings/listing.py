@@ -10,13 +10,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from confapp.events.models import Event
+from confapp.events.models import MeetingBookingMode
 from confapp.extensions import db
+from confapp.meetings import booking
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingFeedback
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import MeetingSlot
 from confapp.meetings.models import MeetingTable
 from confapp.meetings.models import RequestStatus
+from confapp.meetings.requests import OPEN
 from confapp.registration.models import Registration
 
 _FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -87,6 +90,23 @@ def my_requests(event: Event, registration: Registration) -> list[MeetingRow]:
         )
     rows.sort(key=lambda row: (row.slot is None, row.slot.starts_at if row.slot else _FAR))
     return rows
+
+
+def bookable_slots(
+    event: Event, rows: list[MeetingRow], now: dt.datetime
+) -> dict[int, list[tuple[int, str]]]:
+    """(id, label) of the slots each unbooked open request could still take, by request id
+    (instant booking only; otherwise the organisers place them)."""
+    if event.meeting_booking_mode is not MeetingBookingMode.INSTANT:
+        return {}
+    return {
+        row.request.id: [
+            (s.id, booking.slot_label(event, s))
+            for s in booking.common_free_slots(event, row.request, now)
+        ]
+        for row in rows
+        if row.request.status in OPEN and row.slot is None
+    }
 
 
 # --- organisers -----------------------------------------------------------------------

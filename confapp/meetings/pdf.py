@@ -10,12 +10,14 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from confapp.countries import country_name
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.i18n import isolate_name
 from confapp.meetings.booking import event_meetings
 from confapp.meetings.booking import list_tables
 from confapp.meetings.booking import slot_label
+from confapp.meetings.listing import my_requests
 from confapp.pdf import font_set
 from confapp.pdf import install_fonts
 from confapp.pdf import page_direction
@@ -114,4 +116,20 @@ def table_pages(event: Event) -> list[tuple[str, list[tuple[str, str, str]]]]:
         )
         for t in list_tables(event)
         if t.id in by_table
+    ]
+
+
+def delegate_rows(event: Event, registration: Registration) -> list[tuple[str, str, str]]:
+    """(time, table and its place, the other delegate) of each of the delegate's booked
+    meetings, in time order."""
+    return [
+        (
+            slot_label(event, r.slot),
+            isolate_name(r.table.name)
+            + (f" ({isolate_name(r.table.location)})" if r.table.location else ""),
+            f"{isolate_name(r.counterpart.full_name)}, {isolate_name(r.counterpart.organisation)} "
+            f"({country_name(r.counterpart.country)})",
+        )
+        for r in my_requests(event, registration)
+        if r.booked
     ]

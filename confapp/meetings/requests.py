@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from confapp.agenda.stars import delegate_registration
 from confapp.errors import DomainError
 from confapp.errors import NotAllowed
 from confapp.errors import ValidationFailed
@@ -30,6 +31,7 @@ from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import MeetingSlot
 from confapp.meetings.models import RequestStatus
 from confapp.meetings.notify import notify
+from confapp.multilingual import tr
 from confapp.registration.models import Registration
 from confapp.registration.models import RegistrationStatus
 
@@ -102,6 +104,21 @@ def open_request_between(a: Registration, b: Registration) -> MeetingRequest | N
             ),
         )
     )
+
+
+def meeting_delegate(event: Event, user) -> Registration:
+    """The user's confirmed registration; NotAllowed otherwise, as meetings are for
+    confirmed delegates only."""
+    me = delegate_registration(event, user)
+    if me is None:
+        raise NotAllowed(
+            _(
+                "Only delegates with a confirmed registration for %(event)s can book "
+                "networking meetings.",
+                event=tr(event, "title"),
+            )
+        )
+    return me
 
 
 def counterpart_of(req: MeetingRequest, registration: Registration) -> Registration:

@@ -40,6 +40,7 @@ from confapp.meetings.feedback import linkage_report
 from confapp.meetings.feedback import submit_feedback
 from confapp.meetings.listing import MeetingRow
 from confapp.meetings.listing import RequestFilters
+from confapp.meetings.listing import bookable_slots
 from confapp.meetings.listing import my_requests
 from confapp.meetings.listing import request_page
 from confapp.meetings.profiles import add_tag
@@ -58,6 +59,7 @@ from confapp.meetings.requests import cancel_consequences
 from confapp.meetings.requests import cancel_request
 from confapp.meetings.requests import decline_request
 from confapp.meetings.requests import describe_meetings_of
+from confapp.meetings.requests import meeting_delegate
 from confapp.meetings.requests import open_request_between
 from confapp.meetings.requests import pending_count
 from confapp.meetings.requests import release_meetings_of
@@ -80,6 +82,7 @@ __all__ = [
     "add_tables",
     "add_tag",
     "book",
+    "bookable_slots",
     "book_slot",
     "cancel_consequences",
     "cancel_request",
@@ -95,6 +98,7 @@ __all__ = [
     "list_slots",
     "list_tables",
     "list_tags",
+    "meeting_delegate",
     "my_requests",
     "open_request_between",
     "pending_count",

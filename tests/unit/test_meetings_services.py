@@ -13,13 +13,16 @@ from confapp.errors import NotAllowed
 from confapp.errors import NotFound
 from confapp.events.models import MeetingBookingMode
 from confapp.extensions import db
+from confapp.i18n import isolate_name
 from confapp.lookups import event_scoped_or_404
+from confapp.meetings import pdf as meeting_pdf
 from confapp.meetings import services
 from confapp.meetings.models import Meeting
 from confapp.meetings.models import MeetingAttendee
 from confapp.meetings.models import MeetingRequest
 from confapp.meetings.models import RequestStatus
 from confapp.meetings.models import SlotUnavailability
+from confapp.registration.models import RegistrationStatus
 from tests.helpers import local_time
 from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
@@ -485,3 +488,46 @@ def test_language_names_are_cldr_names_in_reading_order(app):
         french = [n for _code, n in profiles.language_choices("fr")]
         # "éwé" sorts with the e's, not after "z" as code points would put it.
         assert french.index("éwé") < french.index("finnois")
+
+
+def test_only_confirmed_delegates_may_book_meetings(ctx):
+    event, (a, *_) = setup_event()
+    assert services.meeting_delegate(event, a.user) == a
+    a.status = RegistrationStatus.CANCELLED
+    with pytest.raises(NotAllowed, match="confirmed registration for"):
+        services.meeting_delegate(event, a.user)
+    with pytest.raises(NotAllowed):
+        services.meeting_delegate(event, None)  # signed out
+
+
+def test_bookable_slots_only_for_open_unbooked_requests_in_instant_mode(ctx):
+    event, (a, b, c, _) = setup_event(slots=3, tables=1)
+    slots = services.list_slots(event)
+    services.set_availability(event, c, [slots[0].id, slots[2].id])
+    waiting = services.send_request(event, a, c, "", NOW)
+    booked = services.send_request(event, a, b, "", NOW)
+    services.accept_request(event, booked, b, NOW, slot_id=slots[0].id)
+    rows = services.my_requests(event, a)
+    free = services.bookable_slots(event, rows, NOW)
+    # Slot 0 is taken by a's booked meeting (its one table), slot 1 is not c's.
+    assert free == {waiting.id: [(slots[2].id, services.slot_label(event, slots[2]))]}
+    assert services.bookable_slots(event, rows, slots[2].starts_at) == {waiting.id: []}
+    event.meeting_booking_mode = MeetingBookingMode.BATCH
+    assert services.bookable_slots(event, rows, NOW) == {}
+
+
+def test_a_delegates_printed_schedule_lists_booked_meetings_only(ctx):
+    event, (a, b, c, _) = setup_event(slots=2, tables=1)
+    slots = services.list_slots(event)
+    booked = services.send_request(event, a, b, "", NOW)
+    services.accept_request(event, booked, b, NOW, slot_id=slots[1].id)
+    services.send_request(event, c, a, "", NOW)  # pending: not on the sheet
+    tables = services.list_tables(event)
+    rows = meeting_pdf.delegate_rows(event, a)
+    assert rows == [
+        (
+            services.slot_label(event, slots[1]),
+            isolate_name(tables[0].name),
+            f"{isolate_name(b.full_name)}, {isolate_name(b.organisation)} (India)",
+        )
+    ]
