@@ -273,6 +273,8 @@ class CertificateData:
     issued_on: str = ""
     verify_url: str = ""
     logo: str | None = None  # the organiser's uploaded logo (a file path), printed on top
+    signature: str | None = None  # the uploaded signature (a file path), above the signatory
+    signatory: str = ""  # who signs (the event's letter signatory), under the signature line
 
 
 def _dates(event: Event) -> str:
@@ -315,6 +317,8 @@ def certificate_of(
             partners=tuple(p.name for p in event.partners),
             language=language,
             logo=str(logo) if (logo := image_path(event, "logo")) else None,
+            signature=str(sign) if (sign := image_path(event, "signature")) else None,
+            signatory=event.letter_signatory or "",
             **extra,
         )
 
@@ -325,6 +329,8 @@ FRAME = 12.0  # mm from the page edge to the frame
 SIDE = 25.0  # mm from the page edge to the text
 QR_SIZE = 30.0  # mm, quiet zone included
 FOOTER = 36.0  # mm above the frame's bottom kept for the number, date, URL and QR
+SIGNATURE_BOX = (50.0, 16.0)  # mm: the widest and tallest the signature may print
+SIGNED = 28.0  # mm above the footer kept for the signature, its line and the signatory
 
 
 def build_certificates(
@@ -347,6 +353,7 @@ def build_certificates(
                     c.place,
                     c.dates,
                     c.issued_on,
+                    c.signatory,
                     *c.partners,
                 )
             ),
@@ -463,6 +470,9 @@ def _page(pdf: FPDF, c: CertificateData) -> None:
     if c.logo:
         top = _logo(pdf, c.logo, FRAME + 7) + 4
     bottom = pdf.h - FRAME - FOOTER
+    if c.signature or c.signatory:
+        bottom -= SIGNED
+        _signed(pdf, c, bottom)
     for scale in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
         laid = [(b, *_fit(pdf, b, width, scale)) for b in blocks]
         height = sum(b.space_before * scale + len(lines) * h for b, _s, lines, h in laid)
@@ -504,6 +514,25 @@ def _logo(pdf: FPDF, path: str, y: float) -> float:
     h = w / ratio
     pdf.image(path, (pdf.w - w) / 2, y, w, h)
     return y + h
+
+
+def _signed(pdf: FPDF, c: CertificateData, top: float) -> None:
+    """The signature centred over a line, the signatory's name under it, from `top`."""
+    line_y = top + 4 + SIGNATURE_BOX[1]
+    if c.signature:
+        try:
+            ratio = _aspect_ratio(c.signature)
+        except OSError:
+            ratio = 0
+        if ratio:
+            w = min(SIGNATURE_BOX[0], SIGNATURE_BOX[1] * ratio)
+            h = w / ratio
+            pdf.image(c.signature, (pdf.w - w) / 2, line_y - h, w, h)
+    pdf.set_draw_color(90, 90, 90)
+    pdf.set_line_width(0.3)
+    pdf.line(pdf.w / 2 - 35, line_y + 0.5, pdf.w / 2 + 35, line_y + 0.5)
+    if c.signatory:
+        _block(pdf, c.signatory, line_y + 2, (10, 9, 8, 7), 2)
 
 
 def _footer(pdf: FPDF, c: CertificateData, *, rtl: bool) -> None:

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from confapp.countries import country_name
 from confapp.db import utcnow
 from confapp.demo import data
 from confapp.demo.translations import translate_demo
+from confapp.documents import branding
 from confapp.events import services as event_services
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
@@ -42,6 +44,8 @@ from confapp.visa.models import VisaStatus
 from confapp.visa.services import next_reference
 
 SEED = 42
+# The secretariat's logo and signature (drawn by tools/demo_images.py).
+IMAGES = Path(__file__).resolve().parent / "images"
 # Interest values of the registration form (kept here to avoid a hard dependency on
 # the registration package's choices; the values are part of the stored data).
 INTERESTS = (
@@ -93,6 +97,7 @@ def seed_demo(
     now = now or utcnow()
     rng = random.Random(SEED)
     event = seed_event(now)
+    seed_branding(event)
     users = seed_accounts(event, now)
     people = build_delegates(rng, now)
     registrations = seed_registrations(event, users["delegate"], people, now, on_progress)
@@ -132,6 +137,13 @@ def seed_event(now: dt.datetime) -> Event:
     )
     event_services.publish(event)
     return event
+
+
+def seed_branding(event: Event) -> None:
+    """The logo and signature an organiser would upload, so that the demo's visa letters
+    and certificates look like a secretariat's."""
+    for kind in branding.KINDS:
+        branding.save_image(event, kind, (IMAGES / f"{kind}.png").read_bytes())
 
 
 def seed_accounts(event: Event, now: dt.datetime) -> dict[str, User]:

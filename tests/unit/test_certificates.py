@@ -313,3 +313,25 @@ def test_the_organisers_logo_prints_above_and_the_text_still_fits(tmp_path):
     # The heading sits below the logo (18 mm tall from 19 mm down).
     heading = next(w for w in words if w[0] == "CERTIFICATE")
     assert heading[2] > (19 + 17) * 72 / 25.4
+
+
+@needs_pdftotext
+def test_the_signature_and_signatory_sit_between_the_text_and_the_footer(tmp_path):
+    from PIL import Image
+
+    signature = tmp_path / "signature.png"
+    Image.new("RGBA", (900, 300), (22, 44, 110, 255)).save(signature)
+    signed = LONGEST.__class__(
+        **{**LONGEST.__dict__, "signature": str(signature), "signatory": "Dr Meera Raghavan"}
+    )
+    pdf = build_certificates([signed], font_set())
+    assert b"/Subtype /Image" in pdf
+    (words,) = words_with_boxes(pdf, tmp_path)
+    assert outside(words, 12 + 2.5) == []
+    name = next(w for w in words if w[0] == "Raghavan")
+    number = next(w for w in words if signed.number in w[0])
+    # Under the signature, over the certificate number; the text above stays above it.
+    assert name[4] < number[2]
+    assert max(w[4] for w in words if w[0] != "Raghavan" and w[2] < name[2] - 30) < name[2]
+    unsigned_words = words_with_boxes(build_certificates([LONGEST], font_set()), tmp_path)[0]
+    assert "Raghavan" not in {w[0] for w in unsigned_words}

@@ -14,6 +14,7 @@ from confapp.accounts.models import User
 from confapp.demo import data
 from confapp.demo.cli import prepare_demo
 from confapp.demo.seed import build_delegates
+from confapp.documents import branding
 from confapp.events.models import Event
 from confapp.extensions import db
 from confapp.registration.models import OrganisationType
@@ -144,6 +145,14 @@ def test_demo_delegate_downloads_the_approved_letter(app, runner, client):
     response = client.get("/events/cluster-2027/visa-letter.pdf")
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF-")
+    # The demo secretariat's logo heads the letter and its signature closes it: two
+    # pictures, each with its transparency mask (an image too).
+    assert response.data.count(b"/Subtype /Image") == 4
+    assert response.data.count(b"/SMask") == 2
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == "cluster-2027"))
+        assert branding.image_path(event, "logo") is not None
+        assert branding.image_path(event, "signature") is not None
 
 
 @pytest.fixture
