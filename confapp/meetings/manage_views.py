@@ -16,6 +16,7 @@ from confapp.agenda.services import to_utc
 from confapp.agenda.services import zone_label
 from confapp.countries import country_name
 from confapp.events.models import MeetingBookingMode
+from confapp.i18n import sorted_by_name
 from confapp.meetings import batch
 from confapp.meetings import booking
 from confapp.meetings import feedback as feedback_service
@@ -293,6 +294,13 @@ def report(ctx: Ctx):
     """Requested, accepted, scheduled, held; country and sector pairs of meetings held."""
     data = feedback_service.linkage_report(ctx.event)
     peak = max(data.country_pairs.values(), default=0)
+    # Rows and columns in the order the reader looks names up: by name in their language.
+    countries = sorted_by_name(data.countries, key=country_name)
     return render_template(
-        "meetings/report.html", event=ctx.event, report=data, peak=peak, country_name=country_name
+        "meetings/report.html",
+        event=ctx.event,
+        report=data,
+        countries=countries,
+        peak=peak,
+        country_name=country_name,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import icalendar
 import pytest
@@ -702,3 +703,32 @@ def test_the_hourly_reminder_job_reminds_once(app, world, outbox):
         assert meeting_jobs.remind_all() == {"delegates": 0, "requests": 0}
     reminder = [m for m in outbox.to(raj_email) if "awaits your answer" in m["Subject"]]
     assert len(reminder) == 1
+
+
+def test_country_pairs_are_ordered_by_name_in_the_readers_language(app, client, world):
+    # Switzerland (CH) and Germany (DE): by code CH comes first, by English name Germany.
+    with app.test_request_context():
+        event = _event(world)
+        swiss = make_confirmed_registration(
+            event, "urs@example.org", country="CH", directory_opt_in=True
+        )
+        german = make_confirmed_registration(
+            event, "eva@example.org", country="DE", directory_opt_in=True
+        )
+        now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+        req = services.send_request(event, swiss, german, "", now)
+        services.accept_request(event, req, german, now)
+        for s in services.list_slots(event):
+            s.starts_at -= dt.timedelta(days=3650)
+            s.ends_at -= dt.timedelta(days=3650)
+        services.submit_feedback(
+            event, req, swiss, now, took_place=True, rating=5, cooperation_likely=True
+        )
+        db.session.commit()
+    sign_in(client, world["organiser"])
+    page = client.get("/events/cdc/manage/meetings/report").get_data(as_text=True)
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert rows == ["Germany", "Switzerland"]
+    assert "Cooperation likely in 1 meeting." in page
+    french = client.get("/events/cdc/manage/meetings/report?lang=fr").get_data(as_text=True)
+    assert re.findall(r'<th scope="row">([^<]+)</th>', french) == ["Allemagne", "Suisse"]
