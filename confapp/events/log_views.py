@@ -20,6 +20,7 @@ PER_PAGE = 50
 # The log's codes in the reader's language, wherever a history is shown (a registration's
 # page too).
 bp.add_app_template_filter(labels.feature_label, "log_feature")
+bp.add_app_template_filter(labels.action_label, "log_action")
 bp.add_app_template_filter(labels.role_label, "log_role")
 bp.add_app_template_filter(labels.channel_label, "log_via")
 bp.add_app_template_filter(labels.operation_label, "log_op")

@@ -11,6 +11,7 @@ import pytest
 from confapp.events import zones
 from confapp.events.models import Event
 from confapp.extensions import db
+from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
 from tests.helpers import make_staff
 from tests.helpers import sign_in
@@ -66,13 +67,35 @@ def test_event_log_names_features_roles_and_changes_in_the_readers_language(clie
     added = client.post("/events/cdc/manage/programme/rooms", data={"name": "Hall Z"})
     assert added.status_code == 302
     page = html.unescape(client.get("/events/cdc/manage/log?lang=fr").get_data(as_text=True))
-    assert "agenda.rooms" in page  # the code stays, for filters and support
-    assert "Programme <code" in page  # its feature, translated ("Programme" in French too)
+    # The feature and the action in words, the code after them (for filters and support).
+    assert 'Programme : Salle ajoutée\n      <small class="muted"><code>agenda.rooms</code>' in page
+    assert "Room added" not in page
     assert "(organisateur·rice)" in page and "(organiser)" not in page
     assert ">ajouté<" in page and ">create<" not in page
-    assert "Programme: agenda.rooms" in page  # the filter's option
+    assert "Programme : Salle ajoutée (agenda.rooms)</option>" in page  # the filter's option
     arabic = html.unescape(client.get("/events/cdc/manage/log?lang=ar").get_data(as_text=True))
-    assert "البرنامج <code" in arabic and "(منظِّم)" in arabic and ">أُضيف<" in arabic
+    assert "البرنامج: أُضيفت قاعة" in arabic and "<code>agenda.rooms</code>" in arabic
+    assert "Room added" not in arabic
+    assert "(منظِّم)" in arabic and ">أُضيف<" in arabic
+
+
+def test_event_log_says_which_of_several_actions_a_detail_names(app, client, world):
+    with app.app_context():
+        event = db.session.get(Event, world["event"])
+        reg_id = make_confirmed_registration(event, "ana@example.org").id
+        db.session.commit()
+    sign_in(client, world["organiser"])
+    done = client.post(
+        "/events/cdc/manage/registrations/bulk",
+        data={"action": "cancel", "ids": [reg_id], "confirmed": "yes"},
+    )
+    assert done.status_code == 302
+    page = html.unescape(client.get("/events/cdc/manage/log?lang=fr").get_data(as_text=True))
+    line = page[page.index("Inscriptions : ") :].split("</p>", 1)[0]
+    assert "Inscriptions annulées" in line and "<code>registration.manage_bulk</code>" in line
+    assert "(annuler)" not in line  # the label already says it
+    spanish = html.unescape(client.get("/events/cdc/manage/log?lang=es").text)
+    assert "Inscripciones: Inscripciones canceladas" in spanish
 
 
 def test_import_command_speaks_the_events_default_language(app, world, runner, tmp_path):
