@@ -21,17 +21,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import click
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask
 from flask import current_app
 from flask import g
+from flask import has_app_context
 from flask import has_request_context
 from flask import request
 from flask import session
+from flask.cli import ScriptInfo
 from flask_babel import Babel
 from flask_babel import force_locale
 from flask_babel import get_locale
+from flask_babel import gettext
+from flask_babel import lazy_gettext
 from flask_babel import refresh
 from markupsafe import Markup
 
@@ -438,6 +443,107 @@ def query_with(**changes: Any) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
     args.extend((k, v) for k, v in changes.items() if v is not None)
     return urlencode(args)
+
+
+# --- the command line --------------------------------------------------------------------------
+# A command speaks the default language of the event it works on (force_language around its
+# body, as import-delegates, badges and schedule-meetings do); one about no event, and every
+# command's --help (shown before any event is known), the site's: the first of
+# CONFAPP_LANGUAGES.
+
+
+def site_language() -> str:
+    """The site's own language: the first of ``CONFAPP_LANGUAGES`` (English by default)."""
+    site = site_languages()
+    return site[0] if site else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def cli_language(ctx: click.Context | None = None) -> Iterator[None]:
+    """The site's language while click writes a command's help. Click does that while it
+    parses the arguments, before the command's app context exists: one is pushed here from
+    the command line's ScriptInfo when needed."""
+    if has_app_context():
+        with force_language(site_language()):
+            yield
+        return
+    ctx = ctx or click.get_current_context(silent=True)
+    info = ctx.find_object(ScriptInfo) if ctx is not None else None
+    if info is None:
+        yield  # no app to read the catalogs from: click's English
+        return
+    with info.load_app().app_context(), force_language(site_language()):
+        yield
+
+
+class TranslatedOption(click.Option):
+    """An option whose help (a lazy_gettext string) and "required" mark are translated."""
+
+    def __init__(self, *args: Any, help: Any = None, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(*args, help=help, **kwargs)
+        # Click tidies the help into a plain str at import, outside any language: keep the
+        # lazy string, rendered when --help is asked for.
+        self.help = help
+
+    def get_help_extra(self, ctx: click.Context) -> Any:
+        """Click's extras, "required" in the reader's language."""
+        extra = super().get_help_extra(ctx)
+        if "required" in extra:
+            extra["required"] = gettext("required")
+        return extra
+
+
+class TranslatedCommand(click.Command):
+    """A command whose help is written in the site's language: its text and its options'
+    (lazy_gettext strings with ``cls=TranslatedOption``), and the words click adds (usage,
+    options, the --help line). Click's own parsing errors ("Missing argument") stay English."""
+
+    def get_help(self, ctx: click.Context) -> str:
+        """The --help page, in the site's language."""
+        with cli_language(ctx):
+            return super().get_help(ctx)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The line in `confapp --help`'s list of commands."""
+        with cli_language():
+            return super().get_short_help_str(limit)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The usage line, its "Usage:" translated."""
+        pieces = " ".join(self.collect_usage_pieces(ctx))
+        formatter.write_usage(ctx.command_path, pieces, prefix=gettext("Usage:") + " ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The options, under a translated heading."""
+        records = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None and not isinstance(param, click.Argument):
+                records.append((record[0], str(record[1])))
+        if records:
+            with formatter.section(gettext("Options")):
+                formatter.write_dl(records)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Click's --help option, its line translated."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = lazy_gettext("Show this message and exit.")
+        return option
+
+
+class CommandError(click.ClickException):
+    """A refusal a command prints, "Error:" included, in the language it speaks when raised
+    (click would add an English "Error:" when it prints it, after the command's language is
+    gone)."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.line = gettext("Error: %(message)s", message=self.message)
+
+    def show(self, file: Any = None) -> None:
+        """Print the translated line on stderr (or `file`)."""
+        click.echo(self.line, file=file, err=file is None)
 
 
 # --- wiring -------------------------------------------------------------------------------------

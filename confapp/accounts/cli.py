@@ -1,4 +1,9 @@
-"""Account commands: create-user and create-token."""
+"""Account commands: create-user and create-token.
+
+They speak the site's language (the first of CONFAPP_LANGUAGES), create-user the default
+language of its --event once that is known, as the other organiser commands do; their help
+is in the site's language (confapp.i18n.TranslatedCommand).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import secrets
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from confapp.accounts import services
 from confapp.accounts import team
@@ -16,18 +23,23 @@ from confapp.db import utcnow
 from confapp.errors import DomainError
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import CommandError
+from confapp.i18n import TranslatedCommand
+from confapp.i18n import TranslatedOption
+from confapp.i18n import force_language
+from confapp.i18n import site_language
 
 
 def _event_for_role(role: str, slug: str | None) -> Event | None:
     if role not in ("organiser", "staff"):
         if slug:
-            raise click.ClickException("--event only goes with --role organiser or staff.")
+            raise CommandError(_("--event only goes with --role organiser or staff."))
         return None
     if not slug:
-        raise click.ClickException(f"--event SLUG is needed for the {role} role.")
+        raise CommandError(_("--event SLUG is needed for --role %(role)s.", role=role))
     event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
     if event is None:
-        raise click.ClickException(f"No event with the slug {slug!r}.")
+        raise CommandError(_("No event with slug %(slug)r.", slug=slug))
     return event
 
 
@@ -37,7 +49,9 @@ def _update_existing(user: User, password: str | None, full_name: str) -> str | 
     generated = None
     if password is not None:
         if len(password) < services.MIN_PASSWORD_LENGTH:
-            raise click.ClickException(f"Use at least {services.MIN_PASSWORD_LENGTH} characters.")
+            raise CommandError(
+                _("Use at least %(count)s characters.", count=services.MIN_PASSWORD_LENGTH)
+            )
         user.set_password(password)
     elif not user.password_hash:
         # An imported delegate has no password yet: they need one to sign in.
@@ -68,48 +82,113 @@ def _create_or_update(
     return user, created, generated
 
 
+def _role_label(role: str) -> str:
+    if role == "admin":
+        return _("site administrator")
+    return EventRoleKind(role).label.lower()
+
+
+def _done_message(user: User, created: bool, role: str, event: Event | None) -> str:
+    role_label = _role_label(role)
+    if event is None:
+        if created:
+            return _("Created %(email)s: %(role)s.", email=user.email, role=role_label)
+        return _("Updated %(email)s: %(role)s.", email=user.email, role=role_label)
+    if created:
+        return _(
+            "Created %(email)s: %(role)s of %(event)s.",
+            email=user.email,
+            role=role_label,
+            event=event.slug,
+        )
+    return _(
+        "Updated %(email)s: %(role)s of %(event)s.",
+        email=user.email,
+        role=role_label,
+        event=event.slug,
+    )
+
+
+def _create_user(
+    email: str, role: str, event: Event | None, password: str | None, full_name: str
+) -> None:
+    try:
+        user, created, generated = _create_or_update(email, role, event, password, full_name)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise CommandError(exc.message) from exc
+    click.echo(_done_message(user, created, role, event))
+    if generated:
+        click.echo(_("Password: %(password)s", password=generated))
+
+
 def register(app: Flask) -> None:
     """Add this feature's commands to the app's CLI."""
 
-    @app.cli.command("create-user")
+    @app.cli.command(
+        "create-user",
+        cls=TranslatedCommand,
+        help=_l("Create a user (or reuse an existing one) and give it a role."),
+    )
     @click.argument("email")
     @click.option(
         "--role",
         type=click.Choice(["organiser", "staff", "admin"]),
         required=True,
-        help="organiser or staff of --event, or site administrator.",
+        cls=TranslatedOption,
+        help=_l("organiser or staff of --event, or site administrator."),
     )
-    @click.option("--event", "slug", help="Slug of the event (organiser and staff).")
-    @click.option("--password", help="Password to set; one is generated when missing.")
-    @click.option("--name", "full_name", default="", help="Full name of a new user.")
+    @click.option(
+        "--event",
+        "slug",
+        cls=TranslatedOption,
+        help=_l("Slug of the event (organiser and staff)."),
+    )
+    @click.option(
+        "--password",
+        cls=TranslatedOption,
+        help=_l("Password to set; one is generated when missing."),
+    )
+    @click.option(
+        "--name",
+        "full_name",
+        default="",
+        cls=TranslatedOption,
+        help=_l("Full name of a new user."),
+    )
     def create_user_command(
         email: str, role: str, slug: str | None, password: str | None, full_name: str
     ) -> None:
         """Create a user (or reuse an existing one) and give it a role."""
-        event = _event_for_role(role, slug)
-        try:
-            user, created, generated = _create_or_update(email, role, event, password, full_name)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(exc.message) from exc
-        where = f" of {event.slug}" if event else ""
-        click.echo(f"{'Created' if created else 'Updated'} {user.email}: {role}{where}.")
-        if generated:
-            click.echo(f"Password: {generated}")
+        with force_language(site_language()):
+            event = _event_for_role(role, slug)
+        # The event's organisers read the rest in the event's default language.
+        with force_language(event.default_language if event else site_language()):
+            _create_user(email, role, event, password, full_name)
 
-    @app.cli.command("create-token")
+    @app.cli.command(
+        "create-token",
+        cls=TranslatedCommand,
+        help=_l("Print a new API token for a staff member, organiser or administrator."),
+    )
     @click.argument("email")
-    @click.option("--label", default="cli", help="What the token is for (shown to admins).")
+    @click.option(
+        "--label",
+        default="cli",
+        cls=TranslatedOption,
+        help=_l("What the token is for (shown to admins)."),
+    )
     def create_token_command(email: str, label: str) -> None:
         """Print a new API token for a staff member, organiser or administrator."""
-        user = services.find_user_by_email(email)
-        if user is None:
-            raise click.ClickException(f"No account with the e-mail address {email!r}.")
-        try:
-            token = services.issue_api_token(user, label, utcnow())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            raise click.ClickException(exc.message) from exc
+        with force_language(site_language()):
+            user = services.find_user_by_email(email)
+            if user is None:
+                raise CommandError(_("No account with the e-mail address %(email)r.", email=email))
+            try:
+                token = services.issue_api_token(user, label, utcnow())
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                raise CommandError(exc.message) from exc
         click.echo(token)

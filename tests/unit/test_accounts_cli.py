@@ -121,3 +121,64 @@ def test_create_token_refuses_delegates_and_unknown_users(app, runner):
     assert unknown.exit_code != 0 and "No account" in unknown.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 0
+
+
+def test_create_user_speaks_the_default_language_of_its_event(app, runner):
+    with app.app_context():
+        event = make_event("cdc")
+        event.default_language = "fr"
+        db.session.commit()
+    args = ["create-user", "org@example.org", "--role", "organiser", "--event", "cdc"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Compte org@example.org créé : organisateur·rice de cdc.\n" in result.output
+    assert "Mot de passe : " in result.output and "Password" not in result.output
+    short = runner.invoke(args=[*args, "--password", "short"])
+    assert short.exit_code == 1
+    assert short.output == "Erreur : Utilisez au moins 8 caractères.\n"
+    again = runner.invoke(args=args)
+    assert "Compte org@example.org mis à jour : organisateur·rice de cdc." in again.output
+
+
+def test_account_commands_about_no_event_speak_the_sites_language(app, runner):
+    # CONFAPP_LANGUAGES="fr,en,..." : a French site.
+    app.config["LANGUAGES"] = ["fr", "en", "es", "pt", "ar"]
+    with app.app_context():
+        make_user("delegate@example.org")
+        db.session.commit()
+    admin = runner.invoke(
+        args=["create-user", "root@example.org", "--role", "admin", "--password", "a good password"]
+    )
+    assert admin.output == "Compte root@example.org créé : administrateur·rice du site.\n"
+    no_event = runner.invoke(args=["create-user", "a@example.org", "--role", "staff"])
+    assert no_event.exit_code == 1
+    assert no_event.output == "Erreur : --event SLUG est nécessaire avec --role staff.\n"
+    unknown = runner.invoke(
+        args=["create-user", "a@example.org", "--role", "staff", "--event", "x"]
+    )
+    assert "Erreur : Aucun événement avec l'identifiant 'x'." in unknown.output
+    ghost = runner.invoke(args=["create-token", "ghost@example.org"])
+    assert ghost.exit_code == 1
+    assert ghost.output == "Erreur : Aucun compte avec l'adresse e-mail 'ghost@example.org'.\n"
+    delegate = runner.invoke(args=["create-token", "delegate@example.org"])
+    assert "Erreur : Les jetons d'API sont réservés à l'équipe d'accueil" in delegate.output
+    token = runner.invoke(args=["create-token", "root@example.org"])
+    assert token.exit_code == 0 and len(token.output.strip()) > 30  # the token alone
+
+
+def test_account_commands_help_is_in_the_sites_language(app, runner):
+    app.config["LANGUAGES"] = ["fr", "en"]
+    user_help = runner.invoke(args=["create-user", "--help"]).output
+    assert user_help.startswith("Utilisation : confapp create-user [OPTIONS] EMAIL\n")
+    user_help = " ".join(user_help.split())  # as the terminal's width wraps it
+    assert "Créer un compte (ou reprendre un compte existant) et lui donner un rôle." in user_help
+    assert "Identifiant de l'événement (organisateur·rice et équipe d'accueil)." in user_help
+    assert "[obligatoire]" in user_help and "Afficher ce message et quitter." in user_help
+    assert "Usage" not in user_help and "required" not in user_help
+    token_help = " ".join(runner.invoke(args=["create-token", "--help"]).output.split())
+    assert "Afficher un nouveau jeton d'API" in token_help
+    assert "À quoi sert le jeton" in token_help
+    app.config["LANGUAGES"] = ["en", "fr"]
+    english = runner.invoke(args=["create-user", "--help"]).output
+    assert english.startswith("Usage: ") and "[required]" in english
+    assert "Slug of the event (organiser and staff)." in english
