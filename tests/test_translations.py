@@ -23,3 +23,86 @@ def test_every_message_is_translated_in_every_language(tmp_path):
     assert pot.stat().st_size > 0
     found = tool.problems(pot)
     assert found == [], "\n".join(found[:50]) + "\n(run: python tools/i18n.py, then translate)"
+
+
+# --- strings a person reads that were never marked -----------------------------------------
+
+# Calls whose first argument (or `message=`) is read by a delegate or an organiser: a plain
+# string literal there is English whatever the reader's language.
+_READ_BY_PEOPLE = {
+    # pages and forms
+    "flash", "ValidationFailed", "DomainError", "ValidationError", "DataRequired",
+    "InputRequired", "Email",
+    # organisers' commands
+    "ClickException", "UsageError", "BadParameter", "echo", "secho",
+}  # fmt: skip
+# Validators whose first argument is not the message (a length, a pattern, a field name).
+_MESSAGE_KEYWORD_ONLY = {"Length", "NumberRange", "Regexp", "EqualTo", "URL", "AnyOf", "NoneOf"}
+
+# Modules whose messages are for whoever installs and runs the server, not organisers.
+_FOR_OPERATORS = {
+    "confapp/demo/cli.py",  # the newcomer trying the demo on a terminal
+    "confapp/jobs/cli.py",  # `confapp worker`, started by the deployment
+    "confapp/mail/__init__.py",  # a start-up warning about CONFAPP_BASE_URL
+}
+
+
+def _words(node) -> bool:
+    import ast
+    import re
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return re.search(r"[A-Za-z]{2,}\W+[A-Za-z]", node.value) is not None
+    if isinstance(node, ast.JoinedStr):
+        return any(_words(part) for part in node.values)
+    if isinstance(node, ast.BinOp):
+        return _words(node.left) or _words(node.right)
+    return False
+
+
+def _unmarked(path: Path) -> list[str]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name not in _READ_BY_PEOPLE | _MESSAGE_KEYWORD_ONLY:
+            continue
+        texts = [k.value for k in node.keywords if k.arg == "message"]
+        if name in _READ_BY_PEOPLE:
+            texts += node.args[:1]
+        found += [
+            f"{path.relative_to(ROOT)}:{node.lineno}: {name}({ast.unparse(text)[:70]})"
+            for text in texts
+            if _words(text)
+        ]
+    return found
+
+
+def test_no_message_for_people_is_a_plain_string():
+    """Flashes, validation and domain errors and organisers' command output go through
+    gettext: a literal passed straight to them would stay English in every language."""
+    found = [
+        line
+        for path in sorted((ROOT / "confapp").rglob("*.py"))
+        if str(path.relative_to(ROOT)) not in _FOR_OPERATORS
+        for line in _unmarked(path)
+    ]
+    assert found == [], "mark these for translation:\n" + "\n".join(found)
+
+
+def test_the_checker_finds_a_plain_string(tmp_path):
+    sample = ROOT / "confapp" / "_sample_for_test.py"
+    try:
+        sample.write_text(
+            'flash("Saved it.")\nflash(_("Saved it."))\n'
+            'raise DomainError(f"No event {slug}.")\nDataRequired(message="Enter a name.")\n'
+            'Regexp("^[a-z]+ [a-z]$")\nLength(max=3, message="Too long, sorry.")\n'
+        )
+        found = _unmarked(sample)
+    finally:
+        sample.unlink()
+    assert [line.split(":")[1] for line in found] == ["1", "3", "4", "6"]
