@@ -180,8 +180,17 @@ def needs_shaping(text: str) -> bool:
 
 
 def shape_for(pdf: FPDF, text: str) -> None:
-    """Turn shaping on for this text only if it needs it (shaping is slow)."""
-    want = needs_shaping(text)
+    """Set fpdf2's shaping and bidi for drawing this text: only if it needs them (shaping
+    is slow), always in a right-to-left document (see page_direction)."""
+    if not HAS_SHAPING:
+        return
+    if _document_direction(pdf) == "rtl":
+        # Even an all-Latin line reorders there: "(BR)" after an isolated name, or the
+        # full stop after an e-mail address that ends an Arabic sentence, go to its left.
+        if not pdf.text_shaping or pdf.text_shaping.get("direction") is None:
+            pdf.set_text_shaping(True, direction="rtl")
+        return
+    want = needs_shaping(text) or needs_bidi(text)
     if want != bool(pdf.text_shaping):
         if want:
             pdf.set_text_shaping(True)
@@ -192,21 +201,108 @@ def shape_for(pdf: FPDF, text: str) -> None:
 def page_direction(pdf: FPDF, language: str | None = None) -> str:
     """Set a document's writing direction from the language (the current one by default):
     right to left for Arabic (text shaped and reordered by fpdf2's bidi algorithm with a
-    right-to-left base); returns the alignment of running text, "R" or "L"."""
+    right-to-left base, by cell() and fit_lines() too); returns the alignment of running
+    text, "R" or "L"."""
     from confapp.i18n import text_direction
 
     if text_direction(language) == "rtl" and HAS_SHAPING:
+        pdf.__dict__["_confapp_direction"] = "rtl"
         pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
         return "R"
+    if pdf.__dict__.pop("_confapp_direction", None):
+        # A page in a left-to-right language after an Arabic one (certificates).
+        pdf.text_shaping = None
     return "L"
+
+
+def _document_direction(pdf: FPDF) -> str | None:
+    """ "rtl" once page_direction() set it; None: each paragraph's own (its first letter)."""
+    return pdf.__dict__.get("_confapp_direction")
+
+
+# --- Bidirectional text ------------------------------------------------------------------
+# UAX #9 resolves a whole paragraph, then reorders each line. fpdf2 does so in multi_cell,
+# but a line drawn alone (cell(), and the lines of fit_lines and the visa letter's own
+# wrapping) is a paragraph of its own: a Latin run that continues an Arabic sentence on
+# the next line, or the end of an isolate cut by the line break ("UTC+05:30)⁩ ..."), then
+# takes the wrong side, and its closing bracket is mirrored to the other end ("(UTC+05:30").
+# lines_of_paragraph() gives every line the paragraph's direction and its open isolates.
+
+LRM, RLM = "\u200e", "\u200f"
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+
+# Characters that make a left-to-right text reorder: right-to-left letters and Arabic
+# digits, and the explicit marks, embeddings and isolates.
+_BIDI_CLASSES = frozenset(
+    ("R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI")
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bidi_class(char: str) -> str:
+    return unicodedata.bidirectional(char)
+
+
+def needs_bidi(text: str) -> bool:
+    """Whether the text has right-to-left letters, Arabic digits or direction controls."""
+    return any(_bidi_class(c) in _BIDI_CLASSES for c in text)
+
+
+def _auto_direction(text: str) -> str:
+    """The direction of the first strong letter outside isolates (UAX #9 P2-P3)."""
+    from fpdf.bidi import auto_detect_base_direction
+    from fpdf.enums import TextDirection
+
+    return "rtl" if auto_detect_base_direction(text) == TextDirection.RTL else "ltr"
+
+
+def paragraph_direction(pdf: FPDF, text: str) -> str:
+    """ "rtl" or "ltr": the document's direction, else the text's own first strong letter."""
+    return _document_direction(pdf) or _auto_direction(text)
+
+
+def lines_of_paragraph(text: str, lines: Sequence[str], direction: str | None = None) -> list[str]:
+    """The lines a paragraph was wrapped into, each made to lay out alone as it does inside
+    the paragraph: isolates cut by a line break are closed at the line's end and opened
+    again on the next line, and a line whose first letter would give it the other direction
+    starts with a mark of the paragraph's (RLM, LRM). `direction` is the paragraph's ("rtl",
+    "ltr"; by default its first strong letter's)."""
+    if len(lines) < 2:
+        return list(lines)
+    direction = direction or _auto_direction(text)
+    from fpdf.bidi import auto_detect_base_direction
+    from fpdf.enums import TextDirection
+
+    result = []
+    reopen = ""  # the isolates still open at the end of the previous line
+    for index, line in enumerate(lines):
+        stack = list(reopen)
+        for pos, char in enumerate(line):
+            if char in (LRI, RLI):
+                stack.append(char)
+            elif char == FSI:
+                # Opened again on another line, its direction must stay the one of its
+                # whole content, not of the part on that line.
+                rest = " ".join((line[pos + 1 :], *lines[index + 1 :]))
+                ltr = auto_detect_base_direction(rest, stop_at_pdi=True) == TextDirection.LTR
+                stack.append(LRI if ltr else RLI)
+            elif char == PDI and stack:
+                stack.pop()
+        line = reopen + line + PDI * len(stack)
+        reopen = "".join(stack)
+        if _auto_direction(line) != direction:
+            line = (RLM if direction == "rtl" else LRM) + line
+        result.append(line)
+    return result
 
 
 # --- Fast text runs --------------------------------------------------------------------
 # fpdf2's cell() runs the bidi algorithm, splits fragments by font and shapes each text
 # twice (width, then drawing): about 1 ms for an Arabic name. Most texts on a badge are
-# simpler: drawn by one font, Latin or one script. For those, the width and the glyphs
-# come from one shaping (or a cmap lookup) and the text object is written directly.
-# Anything else (mixed scripts, digits in Arabic) goes through fpdf2 unchanged.
+# simpler: drawn by one font, Latin or one script, read in one direction. For those, the
+# width and the glyphs come from one shaping (or a cmap lookup) and the text object is
+# written directly. Anything else (mixed scripts, mixed directions: Latin in Arabic, digits
+# in Arabic) goes through fpdf2 unchanged.
 
 
 @dataclass(frozen=True)
@@ -249,7 +345,8 @@ def _run(pdf: FPDF, text: str) -> _Run | None:
     """How one font draws the text at the current size, or None when fpdf2 must do it."""
     cache = pdf.__dict__.setdefault("_confapp_runs", {})
     size_pt = pdf.font_size_pt
-    key = (pdf.current_font.fontkey if pdf.current_font else None, size_pt, text)
+    font_key = pdf.current_font.fontkey if pdf.current_font else None
+    key = (font_key, size_pt, text, _document_direction(pdf))
     run = cache.get(key)
     if run is not None or key in cache:
         return run
@@ -260,12 +357,44 @@ def _run(pdf: FPDF, text: str) -> _Run | None:
     return run
 
 
+def _one_direction(text: str, base: str | None) -> str | None:
+    """ "L" or "R" when the whole text reads in one direction in a paragraph of direction
+    `base` (None: the text's own), so that one shaped run draws it; None when it mixes
+    directions (only the bidi algorithm orders its parts and mirrors their brackets)."""
+    if base != "rtl" and not needs_bidi(text):
+        return "L"
+    if not HAS_SHAPING:
+        return None
+    from fpdf.bidi import BidiParagraph
+    from fpdf.enums import TextDirection
+
+    paragraph = BidiParagraph(
+        text,
+        base_direction=TextDirection.RTL if base == "rtl" else None,
+        preserve_bn_chars=True,
+    )
+    # Marks and isolates are drawn with no width: only the other characters count.
+    directions = {
+        direction
+        for part, direction in paragraph.get_bidi_fragments()
+        if any(unicodedata.category(c) != "Cf" for c in part)
+    }
+    if len(directions) != 1:
+        return None
+    return "R" if directions.pop() == TextDirection.RTL else "L"
+
+
 def _make_run(pdf: FPDF, text: str, size_pt: float) -> _Run | None:
     font = _font_for(pdf, text)
     if font is None or not hasattr(font, "subset"):
         return None
+    # A font that has both Arabic and Latin letters (DejaVu Sans) would otherwise draw
+    # "محمد (Mohamed)" or "10 يناير" as one right-to-left run: "(demahoM)", "01".
+    direction = _one_direction(text, _document_direction(pdf))
+    if direction is None:
+        return None
     scale = size_pt * 0.001 / pdf.k
-    if not _COMPLEX.search(text):
+    if direction == "L" and not _COMPLEX.search(text):
         pick = font.subset.pick
         codes = [ord(c) for c in text]
         widths = font.cw
@@ -273,7 +402,14 @@ def _make_run(pdf: FPDF, text: str, size_pt: float) -> _Run | None:
         return _Run(font, size_pt, sum(widths[c] for c in codes) * scale, plain, None)
     if not HAS_SHAPING:
         return None
-    shaped = tuple(font.shape_text(text, size_pt, {"features": {}}))
+    from fpdf.enums import TextDirection
+
+    # The run's direction, not harfbuzz's guess: right to left, brackets are mirrored.
+    params = {
+        "features": {},
+        "fragment_direction": TextDirection.RTL if direction == "R" else TextDirection.LTR,
+    }
+    shaped = tuple(font.shape_text(text, size_pt, params))
     width = sum(g["x_advance"] for g in shaped) * font.scale * scale
     return _Run(font, size_pt, width, None, shaped)
 
@@ -399,11 +535,14 @@ def fit_lines(
 
     One line is kept unless wrapping allows letters WRAP_GAIN times bigger. When even the
     smallest size needs more lines, the extra lines are dropped and the last kept line ends
-    with an ellipsis: text never runs out of its box.
+    with an ellipsis: text never runs out of its box. Wrapped lines come from
+    lines_of_paragraph(): each draws alone as it reads in the whole text.
     """
     family = pdf.font_family
     shape_for(pdf, text)
     factor = leading(text)
+    # Each line is then drawn alone: it keeps the direction of the whole text.
+    direction = paragraph_direction(pdf, text)
 
     def allowed(size: float) -> int:
         if height is None:
@@ -424,7 +563,7 @@ def fit_lines(
         pdf.set_font(family, style, size)
         lines = wrap_words(pdf, text, width)
         if lines is not None and len(lines) <= allowed(size):
-            return size, lines
+            return size, lines_of_paragraph(text, lines, direction)
     if single is not None:
         pdf.set_font(family, style, single)
         return single, [text]
@@ -435,10 +574,10 @@ def fit_lines(
             shape_for(pdf, text)
             lines = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES", padding=0)
         if len(lines) <= allowed(size):
-            return size, lines
+            return size, lines_of_paragraph(text, lines, direction)
     lines = lines[: allowed(size)]
     last = lines[-1]
     while last and text_width(pdf, last + "…") > width:
         last = last[:-1]
     lines[-1] = last.rstrip() + "…"
-    return size, lines
+    return size, lines_of_paragraph(text, lines, direction)

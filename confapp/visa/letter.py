@@ -35,6 +35,7 @@ from confapp.pdf import PT
 from confapp.pdf import FontSet
 from confapp.pdf import font_set
 from confapp.pdf import install_fonts
+from confapp.pdf import lines_of_paragraph
 from confapp.pdf import needs_shaping
 
 if TYPE_CHECKING:
@@ -360,15 +361,18 @@ class _Letter:
         """Lines of the text at the current font, broken between words in reading order.
 
         Each line is then drawn as a cell of its own, which fpdf2 reorders (bidi) and
-        shapes: its multi_cell mangled Latin words wrapped inside right-to-left text.
+        shapes: its multi_cell mangled Latin words wrapped inside right-to-left text. In
+        Arabic, each line keeps its paragraph's direction (lines_of_paragraph): a wrapped
+        Latin end of an Arabic sentence ("visa@example.org.") reads right to left.
         """
         measure = self._measure
         space = measure(" ")
         # Words are measured one by one (shaping does not join across spaces); a little
         # slack covers kerning between a word and its neighbours.
         width *= 0.995
-        lines: list[str] = []
+        wrapped: list[str] = []
         for paragraph in text.splitlines() or [""]:
+            lines: list[str] = []
             line, used = "", 0.0
             for word in paragraph.split():
                 size = measure(word)
@@ -387,7 +391,13 @@ class _Letter:
                     line = line[cut:]
                     used = measure(line)
             lines.append(line)
-        return lines
+            if self.rtl:
+                # An Arabic sentence reads right to left; a Latin value (an address, a
+                # name) keeps the direction of its first letter.
+                direction = "rtl" if _has_rtl(paragraph) else None
+                lines = lines_of_paragraph(paragraph, lines, direction)
+            wrapped += lines
+        return wrapped
 
     def _image(self, path: str, x: float, y: float, max_w: float, max_h: float) -> float:
         """Draw an image inside a box, keeping its proportions; return its height."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from confapp.i18n import isolate_name
 from confapp.i18n import text_direction
 from confapp.pdf import DEFAULT_BOLD_FONT
 from confapp.pdf import DEFAULT_FONT
@@ -121,6 +122,9 @@ def manifest_pdf(
             head.cell(text)
         for index, row in enumerate(rows, 1):
             line = table.row()
-            for text in order(_cells(index, row, with_id) + ["☐"]):
+            # Each value whole in its own direction: right to left, "+254 700 000 000"
+            # would otherwise read "000 000 700 254+".
+            cells = [isolate_name(text) for text in _cells(index, row, with_id)]
+            for text in order(cells + ["☐"]):
                 line.cell(text)
     return bytes(pdf.output())
