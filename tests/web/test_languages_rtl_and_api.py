@@ -23,6 +23,8 @@ from confapp.i18n import PDI
 from confapp.i18n import force_language
 from confapp.meetings import services as meeting_services
 from confapp.meetings.models import MeetingRequest
+from confapp.meetings.models import MeetingTable
+from confapp.registration.models import Registration
 from tests.helpers import local_time
 from tests.helpers import make_confirmed_registration
 from tests.helpers import make_event
@@ -189,6 +191,39 @@ def test_meeting_schedule_pdf_in_arabic_runs_right_to_left(client, world, tmp_pa
     assert time_x < name_x  # English: the time column first, on the left
     time_x, name_x = columns("ar")
     assert time_x > name_x  # Arabic: the time column first, on the right
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_meeting_schedule_pdf_in_arabic_keeps_brackets_of_latin_runs(client, world, tmp_path):
+    """The zone label "Asia/Kolkata (IST, UTC+05:30)" and Latin data in brackets read whole
+    in the Arabic schedule: every closing bracket drawn once, where it belongs."""
+    from tests.pdf_glyphs import drawn_skeletons
+
+    with client.application.app_context():
+        for table in db.session.scalars(sa.select(MeetingTable)):
+            table.location = "Hall B (Level 2)"
+        registration = db.session.get(Registration, world["ana"])
+        registration.organisation = "Kenya Leather Cluster (KLC)"
+        db.session.commit()
+    _book(client, world)
+    response = client.get("/events/cdc/meetings/schedule.pdf?lang=ar")
+    assert response.status_code == 200
+    source = tmp_path / "schedule.pdf"
+    source.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True
+    ).stdout.decode("utf-8")
+    assert text.count("UTC+05:30)") == 1 and text.count("(IST,") == 1
+    lines = drawn_skeletons(response.data)
+    # "Times in ..." under the title: the label left to right, the Arabic on its right.
+    assert "Asia/Kolkata(IST,UTC+05:30)ع" in lines, lines
+    assert not any("(UTC" in line or "30(" in line for line in lines), lines
+    # The table "Table 1 (Hall B (Level 2))" reads from the right: its location on the left.
+    [row] = [line for line in lines if "Table1" in line]
+    assert "(HallB(Level2))Table1" in row and row.count(")") == row.count("(") == 2
+    assert any("Cluster(KLC)" in line for line in lines), lines
+    english = drawn_skeletons(client.get("/events/cdc/meetings/schedule.pdf?lang=en").data)
+    assert "TimesinAsia/Kolkata(IST,UTC+05:30)" in english, english
 
 
 def test_my_agenda_meeting_entry_in_the_readers_language(client, world):
