@@ -230,6 +230,10 @@ def _document_direction(pdf: FPDF) -> str | None:
 
 LRM, RLM = "\u200e", "\u200f"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+# Marks, embeddings, overrides and isolates steer the bidi algorithm and are never drawn.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 # Characters that make a left-to-right text reorder: right-to-left letters and Arabic
 # digits, and the explicit marks, embeddings and isolates.
@@ -396,7 +400,8 @@ def _make_run(pdf: FPDF, text: str, size_pt: float) -> _Run | None:
     scale = size_pt * 0.001 / pdf.k
     if direction == "L" and not _COMPLEX.search(text):
         pick = font.subset.pick
-        codes = [ord(c) for c in text]
+        # Direction marks have done their work: Noto Sans has a visible glyph for RLM.
+        codes = [ord(c) for c in text if c not in _BIDI_CONTROLS]
         widths = font.cw
         plain = "".join(chr(pick(code)) for code in codes)
         return _Run(font, size_pt, sum(widths[c] for c in codes) * scale, plain, None)
