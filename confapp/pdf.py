@@ -210,7 +210,7 @@ def page_direction(pdf: FPDF, language: str | None = None) -> str:
         pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
         return "R"
     if pdf.__dict__.pop("_confapp_direction", None):
-        # A page in a left-to-right language after an Arabic one (certificates).
+        # A left-to-right page after an Arabic one in the same document.
         pdf.text_shaping = None
     return "L"
 
