@@ -20,7 +20,9 @@ from confapp.analytics import services
 from confapp.analytics.charts import FONT
 from confapp.db import utcnow
 from confapp.i18n import force_language
+from confapp.i18n import format_date
 from confapp.i18n import format_local
+from confapp.i18n import join_list
 from confapp.i18n import language_of
 from confapp.i18n import text_direction
 from confapp.multilingual import tr
@@ -48,12 +50,26 @@ def _svg_for_pdf(chart) -> tuple[bytes, list[dict[str, str]]]:
     def lift(match: re.Match) -> str:
         content = html.unescape(match.group(2))
         if not needs_shaping(content):
-            return match.group(0)
+            return _left_to_right(match)
         lifted.append({**dict(_ATTR.findall(match.group(1))), "content": content})
         return ""
 
     svg = _TEXT.sub(lift, _TITLE_DESC.sub("", str(chart)))
     return svg.replace(FONT, FAMILY).encode("utf-8"), lifted
+
+
+_FLIPPED = {'text-anchor="start"': 'text-anchor="end"', 'text-anchor="end"': 'text-anchor="start"'}
+
+
+def _left_to_right(match: re.Match) -> str:
+    """A label fpdf2 draws itself: it lays every text out left to right and ignores
+    direction="rtl", under which the chart swapped start and end (start is the right
+    edge there); swap them back so the label lands on the side the chart meant."""
+    attributes = match.group(1)
+    if 'direction="rtl"' not in attributes:
+        return match.group(0)
+    attributes = re.sub(r'text-anchor="(start|end)"', lambda m: _FLIPPED[m.group(0)], attributes)
+    return f"<text {attributes}>{match.group(2)}</text>"
 
 
 def _chart(pdf, svg: str) -> None:
@@ -124,11 +140,11 @@ def report_pdf(event, data, figures, headline, on_figure=None) -> bytes:
         new_y="NEXT",
     )
     pdf.set_font(FAMILY, "", 10)
-    where = ", ".join(x for x in (event.venue, event.city) if x)
+    where = join_list(x for x in (event.venue, event.city) if x)
     pdf.multi_cell(
         0, 6,
         _("%(start)s to %(end)s, %(place)s. Figures as of %(time)s.",
-          start=event.starts_on.isoformat(), end=event.ends_on.isoformat(), place=where,
+          start=format_date(event.starts_on), end=format_date(event.ends_on), place=where,
           time=format_local(data.generated_at, event, "%d %b %Y, %H:%M")),
         align=align, new_x="LMARGIN", new_y="NEXT",
     )  # fmt: skip
@@ -174,13 +190,19 @@ def _table(pdf, table) -> None:
     first = min(70.0, pdf.epw * 0.4) if columns > 2 else pdf.epw * 0.5
     rest = (pdf.epw - first) / max(columns - 1, 1)
     widths = [first, *([rest] * (columns - 1))]
+    # A right-to-left reader starts a row on the right: the first column goes there.
+    rtl = text_direction() == "rtl"
+
+    def ordered(cells: list) -> list:
+        return cells[::-1] if rtl else cells
+
     pdf.set_font(FAMILY, "B", 8)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.5,
-                   first_row_as_headings=True) as grid:  # fmt: skip
-        grid.row([str(h) for h in table.headers])
+    with pdf.table(col_widths=ordered(widths), text_align="RIGHT" if rtl else "LEFT",
+                   line_height=4.5, first_row_as_headings=True) as grid:  # fmt: skip
+        grid.row(ordered([str(h) for h in table.headers]))
         pdf.set_font(FAMILY, "", 8)
         for values in table.rows:
-            grid.row([figures_module.number(v) for v in values])
+            grid.row(ordered([figures_module.number(v) for v in values]))
     pdf.ln(3)
 
 

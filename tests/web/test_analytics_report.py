@@ -116,3 +116,46 @@ def test_a_second_click_while_building_starts_nothing(app, organiser_client, wor
         assert db.session.scalar(db.select(db.func.count(Job.id))) == 1
     page = organiser_client.get("/events/cdc/manage/analytics").get_data(as_text=True)
     assert "Building: 0%" in page
+
+
+def test_arabic_report_tables_start_on_the_right(app, organiser_client, tmp_path):
+    from confapp.accounts.models import User
+    from tests.certificates import words_with_boxes
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    positions = {}
+    for language in ("en", "ar"):
+        with app.app_context():
+            user = db.session.scalar(db.select(User).where(User.email == "org@example.org"))
+            user.language = language
+            db.session.commit()
+        job_id = _build(app, organiser_client, "pdf")
+        data = organiser_client.get(f"/events/cdc/manage/analytics/report/{job_id}").data
+        words = [w for page in words_with_boxes(data, tmp_path) for w in page]
+        # The countries table: Nepal's row holds its ISO code and its share of registrations.
+        code = next(w for w in words if w[0] == "NP")
+        share = next(w for w in words if w[0] == "33.3" and abs(w[2] - code[2]) < 2)
+        positions[language] = (code[1], share[1])
+    code_x, share_x = positions["en"]
+    assert code_x < share_x  # left to right: country, code, count, share
+    code_x, share_x = positions["ar"]
+    assert code_x > share_x  # mirrored: the country and its code on the right
+
+
+def test_latin_labels_of_rtl_charts_keep_their_side_in_the_pdf():
+    from confapp.analytics.report import _svg_for_pdf
+
+    svg = (
+        '<svg viewBox="0 0 100 20"><text x="50" y="10" text-anchor="end" direction="rtl">'
+        '2 (33%)</text><text x="90" y="10" text-anchor="start" direction="rtl">نيبال</text>'
+        '<text x="5" y="10" text-anchor="end">7</text></svg>'
+    )
+    drawing, lifted = _svg_for_pdf(svg)
+    # fpdf2 lays SVG text out left to right: the chart's RTL "end" (the left edge) is
+    # its "start"; a label without direction keeps its anchor.
+    assert b'text-anchor="start" direction="rtl">2 (33%)' in drawing
+    assert b'text-anchor="end">7</text>' in drawing
+    # The Arabic label is lifted out for the PDF's text engine, with its own anchor.
+    assert "نيبال".encode() not in drawing
+    assert lifted[0]["content"] == "نيبال" and lifted[0]["text-anchor"] == "start"
