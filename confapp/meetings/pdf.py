@@ -18,8 +18,10 @@ from confapp.meetings.booking import event_meetings
 from confapp.meetings.booking import list_tables
 from confapp.meetings.booking import slot_label
 from confapp.meetings.listing import my_requests
+from confapp.pdf import HAS_SHAPING
 from confapp.pdf import font_set
 from confapp.pdf import install_fonts
+from confapp.pdf import needs_shaping
 from confapp.pdf import page_direction
 from confapp.registration.models import Registration
 
@@ -54,6 +56,12 @@ def schedule_pdf(
     pdf = _pdf(title, texts)
     # Arabic: text right to left, right-aligned, the first column on the right.
     align = page_direction(pdf)
+    if align == "L" and HAS_SHAPING and any(needs_shaping(text) for text in texts):
+        # An Arabic or Devanagari name in an English schedule: letters joined, Arabic read
+        # right to left inside lines that still run left to right (fpdf2 would otherwise
+        # take a cell starting with an Arabic name for a right-to-left paragraph and put
+        # "(MA)" before it). Shaping is off otherwise: it is slow.
+        pdf.set_text_shaping(True, direction="ltr")
     text_align = "RIGHT" if align == "R" else "LEFT"
 
     def ordered(cells: Sequence[str]) -> list[str]:

@@ -230,3 +230,18 @@ def test_arabic_visa_letter_ends_a_sentence_after_the_e_mail_on_the_left(app_ctx
     assert any("KenyaLeatherCluster(KLC)" in line for line in lines)
     english = drawn_skeletons(build_letter(dataclasses.replace(data, language="en")))
     assert any("visa@example.org." in line for line in english)
+
+
+def test_english_meeting_schedule_joins_an_arabic_name_and_keeps_the_line_left_to_right(
+    app_ctx,
+):
+    from confapp.meetings.pdf import schedule_pdf
+
+    rows = [("10:00–10:20", "محمد عبد الله (MA)", "T1"), ("10:20–10:40", "Ana Silva (BR)", "T2")]
+    pdf = schedule_pdf("Meetings", "Times in UTC", ["Time", "With", "Table"], [("Day 1", rows)])
+    [line] = [s for s in drawn_lines(pdf) if "T1" in s]
+    # Shaped: the letters are drawn in their joined forms (Arabic presentation forms),
+    # not as isolated letters; the line still runs left to right: time, name, country.
+    joined = [c for c in line if "\ufe70" <= c <= "\ufeff"]
+    assert len(joined) >= 8
+    assert line.index("10:00") < line.index(joined[0]) < line.index("(MA)") < line.index("T1")
