@@ -477,7 +477,8 @@ def cli_language(ctx: click.Context | None = None) -> Iterator[None]:
 
 
 class TranslatedOption(click.Option):
-    """An option whose help (a lazy_gettext string) and "required" mark are translated."""
+    """An option whose help (a lazy_gettext string) and the notes click adds after it
+    ("[default: a6]", "[required]") are translated."""
 
     def __init__(self, *args: Any, help: Any = None, **kwargs: Any) -> None:  # noqa: A002
         super().__init__(*args, help=help, **kwargs)
@@ -485,12 +486,29 @@ class TranslatedOption(click.Option):
         # lazy string, rendered when --help is asked for.
         self.help = help
 
-    def get_help_extra(self, ctx: click.Context) -> Any:
-        """Click's extras, "required" in the reader's language."""
-        extra = super().get_help_extra(ctx)
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The option's line of --help: click's names and metavar, then the help and its
+        notes in the reader's language (click writes the notes with its own English)."""
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        extra = self.get_help_extra(ctx)
+        notes = []
+        if "envvars" in extra:
+            notes.append(gettext("env var: %(names)s", names=", ".join(extra["envvars"])))
+        if "default" in extra:
+            notes.append(gettext("default: %(value)s", value=extra["default"]))
+        if "range" in extra:
+            notes.append(extra["range"])  # "0<=x<=8760": notation, the same in every language
         if "required" in extra:
-            extra["required"] = gettext("required")
-        return extra
+            notes.append(gettext("required"))
+        text = str(self.help or "")
+        if notes:
+            joined = notes[0]
+            for note in notes[1:]:  # "24.0; 0<=x<=8760", "24.0 ; …" in French, "؛" in Arabic
+                joined = gettext("%(first)s; %(second)s", first=joined, second=note)
+            text = f"{text}  [{joined}]" if text else f"[{joined}]"
+        return record[0], text
 
 
 class TranslatedCommand(click.Command):
@@ -521,7 +539,11 @@ class TranslatedCommand(click.Command):
             if record is not None and not isinstance(param, click.Argument):
                 records.append((record[0], str(record[1])))
         if records:
-            with formatter.section(gettext("Options")):
+            # Click's section() adds the colon itself; French wants a space before it.
+            heading = gettext("Options:")
+            formatter.write_paragraph()
+            formatter.write(f"{'':>{formatter.current_indent}}{heading}\n")
+            with formatter.indentation():
                 formatter.write_dl(records)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:

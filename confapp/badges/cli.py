@@ -1,7 +1,8 @@
 """`confapp badges SLUG -o FILE.pdf`: print-ready badges with a progress bar.
 
-Messages are written in the event's default language (the organisers'); each badge is
-printed in its holder's language.
+Messages and refusals are written in the event's default language (the organisers'), its
+--help in the site's (confapp.i18n.TranslatedCommand); each badge is printed in its holder's
+language.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import sys
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from confapp.badges import services
@@ -22,9 +23,13 @@ from confapp.badges.order import ORDERS
 from confapp.badges.render import LAYOUTS
 from confapp.db import utcnow
 from confapp.errors import DomainError
+from confapp.events.cli import event_for_command
 from confapp.events.models import Event
 from confapp.events.models import RegistrationCategory
 from confapp.extensions import db
+from confapp.i18n import CommandError
+from confapp.i18n import TranslatedCommand
+from confapp.i18n import TranslatedOption
 from confapp.i18n import force_language
 
 
@@ -33,7 +38,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(badges_command)
 
 
-@click.command("badges")
+@click.command(
+    "badges",
+    cls=TranslatedCommand,
+    help=_l("Write the badges of event SLUG (confirmed registrations) to a print-ready PDF."),
+)
 @click.argument("slug")
 @click.option(
     "-o",
@@ -41,32 +50,44 @@ def register(app: Flask) -> None:
     "output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="PDF file to write.",
+    cls=TranslatedOption,
+    help=_l("PDF file to write."),
 )
 @click.option(
     "--layout",
     type=click.Choice(list(LAYOUTS)),
     default="a6",
     show_default=True,
-    help="a6: one A6 per page; a4x4: four A6 per A4; a4x8: eight 90×55 mm per A4.",
+    cls=TranslatedOption,
+    help=_l("a6: one A6 per page; a4x4: four A6 per A4; a4x8: eight 90×55 mm per A4."),
 )
 @click.option(
     "--category",
     type=click.Choice([c.value for c in RegistrationCategory]),
     default=None,
-    help="Only this registration category.",
+    cls=TranslatedOption,
+    help=_l("Only this registration category."),
 )
 @click.option(
-    "--new-only", is_flag=True, help="Only badges not printed since they were (re-)issued."
+    "--new-only",
+    is_flag=True,
+    cls=TranslatedOption,
+    help=_l("Only badges not printed since they were (re-)issued."),
 )
 @click.option(
     "--order",
     type=click.Choice(list(ORDERS)),
     default="name",
     show_default=True,
-    help="Sort by name or family name (as spelt in Latin letters), organisation or country.",
+    cls=TranslatedOption,
+    help=_l("Sort by name or family name (as spelt in Latin letters), organisation or country."),
 )
-@click.option("--no-mark", is_flag=True, help="Do not record these badges as printed.")
+@click.option(
+    "--no-mark",
+    is_flag=True,
+    cls=TranslatedOption,
+    help=_l("Do not record these badges as printed."),
+)
 @with_appcontext
 def badges_command(
     slug: str,
@@ -78,9 +99,7 @@ def badges_command(
     no_mark: bool,
 ) -> None:
     """Write the badges of event SLUG (confirmed registrations) to a print-ready PDF."""
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(_("No event with slug %(slug)r.", slug=slug))
+    event = event_for_command(slug)
     with force_language(event.default_language):
         _print(event, output, layout, category, new_only, order, no_mark)
 
@@ -99,7 +118,7 @@ def _print(
             event, category=category, new_only=new_only, order=order
         )
     except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise CommandError(exc.message) from exc
     with click.progressbar(
         length=len(registrations), label=_("Rendering badges"), file=sys.stderr
     ) as bar:

@@ -1,15 +1,15 @@
 """`confapp schedule-meetings SLUG` (the batch scheduler, with a progress bar) and
 `confapp remind-meetings SLUG` (reminders of requests awaiting an answer, for cron).
 
-What they print is for the event's organisers, in the event's default language; the
-e-mails they send are in each delegate's own."""
+What they print is for the event's organisers, in the event's default language, their
+--help in the site's (confapp.i18n.TranslatedCommand); the e-mails they send are in each
+delegate's own."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
@@ -17,8 +17,11 @@ from flask_babel import lazy_gettext as _l
 
 from confapp import mail
 from confapp.db import utcnow
+from confapp.events.cli import event_for_command
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import TranslatedCommand
+from confapp.i18n import TranslatedOption
 from confapp.i18n import force_language
 from confapp.meetings import batch
 from confapp.meetings import reminders
@@ -41,31 +44,30 @@ def register(app: Flask) -> None:
     app.cli.add_command(remind_meetings_command)
 
 
-def _event(slug: str) -> Event:
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(_("No event with slug %(slug)s.", slug=repr(slug)))
-    return event
-
-
-@click.command("schedule-meetings")
+@click.command(
+    "schedule-meetings",
+    cls=TranslatedCommand,
+    help=_l("Give accepted requests of event SLUG a slot and a table, as many as possible."),
+)
 @click.argument("slug")
 @click.option(
     "--reschedule",
     is_flag=True,
-    help="Also move meetings an earlier batch run placed (not fixed ones).",
+    cls=TranslatedOption,
+    help=_l("Also move meetings an earlier batch run placed (not fixed ones)."),
 )
 @click.option(
     "--time-limit",
     type=float,
     default=4.0,
     show_default=True,
-    help="Seconds for the improvement phase.",
+    cls=TranslatedOption,
+    help=_l("Seconds for the improvement phase."),
 )
 @with_appcontext
 def schedule_meetings_command(slug: str, reschedule: bool, time_limit: float) -> None:
     """Give accepted requests of event SLUG a slot and a table, as many as possible."""
-    event = _event(slug)
+    event = event_for_command(slug)
     with force_language(event.default_language), mail.links_context():
         _schedule(event, reschedule, time_limit)
 
@@ -111,14 +113,22 @@ def _schedule(event: Event, reschedule: bool, time_limit: float) -> None:
             click.echo(f"  {n:5d}  {_REASONS.get(reason, reason)}")
 
 
-@click.command("remind-meetings")
+@click.command(
+    "remind-meetings",
+    cls=TranslatedCommand,
+    help=_l(
+        "E-mail delegates of event SLUG about meeting requests awaiting their answer (once "
+        "each).\n\nSafe to run from cron every hour: a request is named in one reminder at most."
+    ),
+)
 @click.argument("slug")
 @click.option(
     "--after-hours",
     type=click.FloatRange(min=0, max=24 * 365),
     default=24.0,
     show_default=True,
-    help="Remind of requests that have waited at least this long.",
+    cls=TranslatedOption,
+    help=_l("Remind of requests that have waited at least this many hours."),
 )
 @with_appcontext
 def remind_meetings_command(slug: str, after_hours: float) -> None:
@@ -126,7 +136,7 @@ def remind_meetings_command(slug: str, after_hours: float) -> None:
 
     Safe to run from cron every hour: a request is named in one reminder at most.
     """
-    event = _event(slug)
+    event = event_for_command(slug)
     with force_language(event.default_language), mail.links_context():
         report = reminders.remind_pending(
             event, utcnow(), older_than=dt.timedelta(hours=after_hours)

@@ -1,4 +1,8 @@
-"""Registration commands: `confapp import-delegates SLUG FILE.csv`."""
+"""Registration commands: `confapp import-delegates SLUG FILE.csv`.
+
+What it prints is in the event's default language (the organisers'), its --help in the
+site's (confapp.i18n.TranslatedCommand).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,18 @@ import sys
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from confapp import mail
 from confapp.db import utcnow
+from confapp.events.cli import event_for_command
 from confapp.events.models import Event
 from confapp.extensions import db
+from confapp.i18n import TranslatedCommand
 from confapp.i18n import force_language
 
 
@@ -24,7 +30,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_delegates_command)
 
 
-@click.command("import-delegates")
+@click.command(
+    "import-delegates",
+    cls=TranslatedCommand,
+    help=_l("Import a delegation CSV into event SLUG: every row is checked first, all or nothing."),
+)
 @click.argument("slug")
 @click.argument(
     "csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -32,9 +42,7 @@ def register(app: Flask) -> None:
 @with_appcontext
 def import_delegates_command(slug: str, csv_file: Path) -> None:
     """Import a delegation CSV into event SLUG: every row is checked first, all or nothing."""
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(_("No event with slug %(slug)r.", slug=slug))
+    event = event_for_command(slug)
     # Organisers read the command in the event's default language (e-mails to delegates
     # are still written in each delegate's).
     with force_language(event.default_language):
