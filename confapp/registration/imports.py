@@ -42,7 +42,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        # `confapp import-delegates` prints these, in the language the command speaks.
+        if not self.line:
+            return self.message
+        return _("line %(line)s: %(message)s", line=self.line, message=self.message)
 
 
 @dataclasses.dataclass

@@ -175,3 +175,16 @@ def test_organisers_commands_refuse_through_command_error():
         if path not in operators and "ClickException(" in path.read_text(encoding="utf-8")
     ]
     assert found == []
+
+
+def test_import_problems_are_listed_in_the_events_language(app, runner, tmp_path):
+    with app.app_context():
+        make_event("cdc").default_language = "fr"
+        db.session.commit()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("full_name,email,country\nAna,ana@example.org,XX\n", encoding="utf-8")
+    result = runner.invoke(args=["import-delegates", "cdc", str(bad)])
+    assert result.exit_code == 1
+    assert "Rien n'a été importé : 1 problème trouvé.\n" in result.output
+    assert "\n  ligne 2 : country: Code de pays inconnu « XX »" in result.output
+    assert "line" not in result.output
