@@ -177,6 +177,7 @@ def throughput(messages: int) -> tuple[float, float]:
     from confapp.mail import queue_mail
     from confapp.mail.delivery import deliver_due
     from confapp.mail.models import MailStatus
+    from confapp.mail.models import OutboxContent
     from confapp.mail.models import OutboxMessage
 
     port = _free_port()
@@ -198,7 +199,9 @@ def throughput(messages: int) -> tuple[float, float]:
                     queue_mail(_plain(i))
                 db.session.commit()
                 mimes = db.session.execute(
-                    sa.select(OutboxMessage.recipient, OutboxMessage.mime)
+                    sa.select(OutboxMessage.recipient, OutboxContent.mime).join(
+                        OutboxContent, OutboxContent.outbox_message_id == OutboxMessage.id
+                    )
                 ).all()
             # Baseline: the same bytes over one reused connection, nothing recorded. The
             # machine is shared, so the two take turns, a batch each, and their times are

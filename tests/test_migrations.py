@@ -32,8 +32,47 @@ def _check(url: str) -> None:
         db.engine.dispose()
 
 
+def _outbox_bytes_move_and_come_back(url: str) -> None:
+    """Queued messages keep their bytes when the outbox's bytes move to outbox_content
+    (2b6da80334f5), and again when the move is undone."""
+    app = create_app("testing", {"DATABASE_URL": url})
+    with app.app_context():
+        upgrade(revision="790cc0d0c473")
+        row = {"recipient": "ana@example.org", "subject": "Hello", "message_id": "<1@x>",
+               "mime": b"Subject: Hello\r\n\r\nbody", "status": "queued", "attempts": 0,
+               "next_attempt_at": "2027-01-01 00:00:00", "created_at": "2027-01-01 00:00:00",
+               "updated_at": "2027-01-01 00:00:00"}  # fmt: skip
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO outbox_message ({', '.join(row)}) "
+                    f"VALUES ({', '.join(':' + key for key in row)})"
+                ),
+                row,
+            )
+        upgrade(revision="2b6da80334f5")
+        with db.engine.connect() as conn:
+            moved = conn.execute(
+                sa.text(
+                    "SELECT m.recipient, c.mime FROM outbox_message m "
+                    "JOIN outbox_content c ON c.outbox_message_id = m.id"
+                )
+            ).all()
+        assert [(r, bytes(m)) for r, m in moved] == [("ana@example.org", row["mime"])]
+        downgrade(revision="790cc0d0c473")
+        with db.engine.connect() as conn:
+            back = conn.execute(sa.text("SELECT mime FROM outbox_message")).scalars().all()
+        assert [bytes(m) for m in back] == [row["mime"]]
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
 def test_migrations_match_models_on_sqlite(tmp_path):
     _check(f"sqlite:///{tmp_path / 'migrations.db'}")
+
+
+def test_outbox_bytes_survive_their_move_on_sqlite(tmp_path):
+    _outbox_bytes_move_and_come_back(f"sqlite:///{tmp_path / 'outbox.db'}")
 
 
 @pytest.mark.postgres
@@ -44,7 +83,9 @@ def test_migrations_match_models_on_postgres():
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        _check(base.set(database=name).render_as_string(hide_password=False))
+        url = base.set(database=name).render_as_string(hide_password=False)
+        _check(url)
+        _outbox_bytes_move_and_come_back(url)
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

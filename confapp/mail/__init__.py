@@ -55,6 +55,7 @@ def queue_mail(
     """Write `message` to the outbox in the current transaction; it is delivered after
     the commit (and never, if the transaction rolls back). Returns the outbox row."""
     from confapp import jobs
+    from confapp.mail.models import OutboxContent
     from confapp.mail.models import OutboxMessage
 
     if message["Message-ID"] is None:
@@ -71,7 +72,7 @@ def queue_mail(
         language=language,
         subject=header_text(message["Subject"]),
         message_id=str(message["Message-ID"]).strip(),
-        mime=message.as_bytes(policy=SMTP),
+        content=OutboxContent(mime=message.as_bytes(policy=SMTP)),
     )
     db.session.add(row)
     jobs.after_commit("mail.deliver")

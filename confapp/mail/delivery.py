@@ -33,6 +33,7 @@ from confapp import jobs
 from confapp.db import utcnow
 from confapp.extensions import db
 from confapp.mail.models import MailStatus
+from confapp.mail.models import OutboxContent
 from confapp.mail.models import OutboxMessage
 
 log = logging.getLogger("confapp.mail")
@@ -264,10 +265,11 @@ def claim(now: dt.datetime, size: int) -> tuple[str, list[Claimed]]:
         sa.select(
             OutboxMessage.id,
             OutboxMessage.recipient,
-            OutboxMessage.mime,
+            OutboxContent.mime,
             OutboxMessage.attempts,
             OutboxMessage.retry_until,
         )
+        .join(OutboxContent, OutboxContent.outbox_message_id == OutboxMessage.id)
         .where(OutboxMessage.claim == token, OutboxMessage.status == MailStatus.SENDING)
         .order_by(OutboxMessage.id)
     ).all()

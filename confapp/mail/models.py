@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
 from confapp.db import str_enum
 from confapp.db import utcnow
@@ -60,8 +61,6 @@ class OutboxMessage(db.Model):
     language: Mapped[str | None] = mapped_column(sa.String(16))
     subject: Mapped[str] = mapped_column(sa.Text, default="")
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
-    # The whole message as sent (RFC 5322 bytes, CRLF line ends).
-    mime: Mapped[bytes] = mapped_column(sa.LargeBinary)
     status: Mapped[MailStatus] = mapped_column(
         str_enum(MailStatus, length=16), default=MailStatus.QUEUED
     )
@@ -76,3 +75,25 @@ class OutboxMessage(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    content: Mapped[OutboxContent] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+
+
+class OutboxContent(db.Model):
+    """The bytes of an outbox message, in a table of their own.
+
+    Delivery changes a message's row three times (claimed, sent, settled). On SQLite a
+    change that alters a record's length writes the whole record again, a message's
+    kilobytes included; kept apart, the bytes are written once, when the message is
+    queued, and the worker's updates stay a few dozen bytes each.
+    """
+
+    __tablename__ = "outbox_content"
+    __log__ = False
+
+    outbox_message_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("outbox_message.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The whole message as sent (RFC 5322 bytes, CRLF line ends).
+    mime: Mapped[bytes] = mapped_column(sa.LargeBinary)
