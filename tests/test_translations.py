@@ -4,7 +4,10 @@ into French, Spanish, Portuguese and Arabic, none fuzzy, and the committed .mo f
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
+
+from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,3 +109,60 @@ def test_the_checker_finds_a_plain_string(tmp_path):
     finally:
         sample.unlink()
     assert [line.split(":")[1] for line in found] == ["1", "3", "4", "6"]
+
+
+# --- counts said with "(s)" -----------------------------------------------------------------
+
+# WTForms' own message: the catalogs carry it word for word so that WTForms finds it.
+_WTFORMS_MSGID = "Invalid choice(s): one or more data inputs could not be coerced."
+# A plural faked in a translation: délégué·e(s), nouveau(x), reunión(es), perfil(is),
+# reunião(ões), Falta(n). Not gender marks such as inscrito(a), not placeholders (%(n)s).
+_FAKED_PLURAL = re.compile(r"[^\W\d_]\((?:s|x|es|is|ões|n)\)")
+
+
+def _texts(message) -> tuple[str, ...]:
+    value = message if isinstance(message, (tuple, list)) else (message,)
+    return tuple(text for text in value if text)
+
+
+def test_no_message_fakes_a_plural_with_s_in_brackets(tmp_path):
+    """A count in a message takes ngettext or lazy_ngettext (two counts: two ngettext phrases
+    in one gettext frame): "delegate(s)" reads badly in every language, worst in Arabic."""
+    tool = _tool()
+    pot = tmp_path / "messages.pot"
+    tool.extract(pot)
+    with pot.open("rb") as handle:
+        template = read_po(handle)
+    found = [
+        text
+        for message in template
+        if message.id and message.id != _WTFORMS_MSGID
+        for text in _texts(message.id)
+        if "(s)" in text or "(x)" in text
+    ]
+    assert found == [], "say these counts with ngettext:\n" + "\n".join(found)
+
+
+def test_no_translation_fakes_a_plural():
+    """A translation takes the plural form of its count (its msgstr[n]), or says the count
+    as a label and its number ("annulées : 2"), never "annulée(s)"."""
+    tool = _tool()
+    found = []
+    for language in tool.LANGUAGES:
+        with tool.catalog_path(language).open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        found += [
+            f"{language}: {text}"
+            for message in catalog
+            if message.id
+            for text in _texts(message.string)
+            if _FAKED_PLURAL.search(text)
+        ]
+    assert found == [], "\n".join(found)
+
+
+def test_the_faked_plural_pattern():
+    faked = ["délégué·e(s)", "nouveau(x)", "reunión(es)", "perfil(is)", "reunião(ões)", "Falta(n)"]
+    assert all(_FAKED_PLURAL.search(text) for text in faked)
+    fine = ["inscrito(a)", "%(n)s waiting", "(%(count)d)", "Senhor(a)", "(annulées : %(n)d)"]
+    assert not any(_FAKED_PLURAL.search(text) for text in fine)

@@ -188,8 +188,10 @@ def _read(content: bytes) -> Iterator[tuple[int, dict[str, str] | str]]:
             [
                 (
                     1,
-                    _(
-                        "Missing column(s): %(missing)s. Expected: %(expected)s.",
+                    ngettext(
+                        "Missing column: %(missing)s. Expected: %(expected)s.",
+                        "Missing columns: %(missing)s. Expected: %(expected)s.",
+                        len(missing),
                         missing=", ".join(missing),
                         expected=", ".join(COLUMNS),
                     ),

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from confapp.errors import DomainError
@@ -124,9 +125,10 @@ def delete_slot_consequences(slot: MeetingSlot) -> list[str]:
     lines = [_("No meeting can be booked at this time any more; no one is e-mailed.")]
     if unavailable:
         lines.append(
-            _(
-                "%(count)d delegate(s) had marked it as a time they cannot make.",
-                count=unavailable,
+            ngettext(
+                "%(num)d delegate had marked it as a time they cannot make.",
+                "%(num)d delegates had marked it as a time they cannot make.",
+                unavailable,
             )
         )
     return lines
@@ -139,7 +141,11 @@ def delete_slot(slot: MeetingSlot) -> None:
     )
     if booked:
         raise DomainError(
-            _("This slot has %(count)d booked meeting(s); cancel them first.", count=booked)
+            ngettext(
+                "This slot has %(num)d booked meeting; cancel it first.",
+                "This slot has %(num)d booked meetings; cancel them first.",
+                booked,
+            )
         )
     db.session.delete(slot)
     db.session.flush()

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from confapp import mail
 from confapp.db import utcnow
@@ -91,9 +92,10 @@ def _schedule(event: Event, reschedule: bool, time_limit: float) -> None:
             bar.update(100 - shown)
     db.session.commit()
     click.echo(
-        _(
-            "Scheduled %(count)d new meeting(s); %(total)d in open slots in all.",
-            count=report.scheduled,
+        ngettext(
+            "Scheduled %(num)d new meeting; %(total)d in open slots in all.",
+            "Scheduled %(num)d new meetings; %(total)d in open slots in all.",
+            report.scheduled,
             total=report.total_scheduled,
         )
     )
@@ -142,10 +144,17 @@ def remind_meetings_command(slug: str, after_hours: float) -> None:
             event, utcnow(), older_than=dt.timedelta(hours=after_hours)
         )
         db.session.commit()
+        if not report.delegates:
+            # A sentence of its own: "reminded 0 delegates" reads badly, worst in Arabic.
+            click.echo(_("No reminder sent: no meeting request needed one."))
+            return
+        # Two counts, each with its own plural forms, in a frame each language can order.
         click.echo(
             _(
-                "Reminded %(delegates)d delegate(s) of %(requests)d waiting request(s).",
-                delegates=report.delegates,
-                requests=report.requests,
+                "Reminded %(delegates)s of %(requests)s.",
+                delegates=ngettext("%(num)d delegate", "%(num)d delegates", report.delegates),
+                requests=ngettext(
+                    "%(num)d waiting request", "%(num)d waiting requests", report.requests
+                ),
             )
         )

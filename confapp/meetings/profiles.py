@@ -11,6 +11,7 @@ import pycountry
 import sqlalchemy as sa
 from babel import Locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import selectinload
@@ -88,9 +89,10 @@ def delete_tag_consequences(tag: NetworkingTag) -> list[str]:
         )
     )
     return [
-        _(
-            "%(count)d networking profile(s) lose the topic “%(name)s”; no one is e-mailed.",
-            count=profiles,
+        ngettext(
+            "%(num)d networking profile loses the topic “%(name)s”; no one is e-mailed.",
+            "%(num)d networking profiles lose the topic “%(name)s”; no one is e-mailed.",
+            profiles,
             name=tag.name,
         )
         if profiles

@@ -17,6 +17,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from confapp.agenda.stars import delegate_registration
 from confapp.errors import DomainError
@@ -381,18 +382,26 @@ def describe_meetings_of(registration: Registration, *, now: dt.datetime) -> lis
     parts = []
     if booked:
         parts.append(
-            _(
-                "%(count)d booked meeting(s) are cancelled (slots and tables freed)",
-                count=booked,
+            ngettext(
+                "%(num)d booked meeting is cancelled (its slot and table freed)",
+                "%(num)d booked meetings are cancelled (slots and tables freed)",
+                booked,
             )
         )
     if waiting:
-        parts.append(_("%(count)d open meeting request(s) are withdrawn", count=waiting))
+        parts.append(
+            ngettext(
+                "%(num)d open meeting request is withdrawn",
+                "%(num)d open meeting requests are withdrawn",
+                waiting,
+            )
+        )
     return [
-        _(
-            "Networking: %(what)s; the %(count)d other delegate(s) are e-mailed.",
+        ngettext(
+            "Networking: %(what)s; the other delegate is e-mailed.",
+            "Networking: %(what)s; the %(num)d other delegates are e-mailed.",
+            people,
             what=_(" and ").join(parts),
-            count=people,
         )
     ]
 

@@ -117,14 +117,26 @@ def read_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
     errors = []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        errors.append(RowError(1, _("missing column(s): %(columns)s", columns=", ".join(missing))))
+        errors.append(
+            RowError(
+                1,
+                ngettext(
+                    "missing column: %(columns)s",
+                    "missing columns: %(columns)s",
+                    len(missing),
+                    columns=", ".join(missing),
+                ),
+            )
+        )
     unknown = [c for c in header if c and c not in COLUMNS]
     if unknown:
         errors.append(
             RowError(
                 1,
-                _(
-                    "unknown column(s): %(columns)s (expected: %(expected)s)",
+                ngettext(
+                    "unknown column: %(columns)s (expected: %(expected)s)",
+                    "unknown columns: %(columns)s (expected: %(expected)s)",
+                    len(unknown),
                     columns=", ".join(unknown),
                     expected=", ".join(COLUMNS),
                 ),

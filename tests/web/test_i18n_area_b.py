@@ -583,8 +583,11 @@ def test_meeting_cli_speaks_the_events_language(app, meetings_world):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["remind-meetings", "cdc", "--after-hours", "0"])
     assert result.exit_code == 0, result.output
-    assert "Rappel envoyé à 1 délégué·e(s) pour 1 demande(s) en attente." in result.output
+    assert "Rappel envoyé à 1 délégué·e pour 1 demande en attente." in result.output
     scheduled = runner.invoke(args=["schedule-meetings", "cdc", "--time-limit", "0.2"])
     assert scheduled.exit_code == 0, scheduled.output
-    assert "nouveau(x) rendez-vous programmé(s)" in scheduled.output
+    # The one accepted request is booked already: French counts zero in the singular.
+    assert "0 nouveau rendez-vous programmé ; 1 au total sur les créneaux à venir." in (
+        scheduled.output
+    )
     assert "Borne supérieure" in scheduled.output

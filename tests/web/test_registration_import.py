@@ -128,7 +128,10 @@ def test_web_import_with_errors_writes_nothing_and_lists_lines(app, org_client, 
     response = _upload(org_client, BAD.encode("utf-8"))
     assert response.status_code == 422
     text = response.text
-    assert "Nothing was imported" in text
+    assert (
+        "<strong>Nothing was imported.</strong> Correct these 8 problems and upload the file again:"
+        in text
+    )
     for line, reason in [
         (3, "full_name"),
         (4, "email"),
@@ -146,15 +149,32 @@ def test_web_import_with_errors_writes_nothing_and_lists_lines(app, org_client, 
     assert outbox.to("amina@example.sn") == []
 
 
+def test_web_import_counts_problems_and_columns_in_words(app, org_client):
+    one_unknown = b"full_name,email,country,passport\nA,a@example.org,IN,X1\n"
+    text = _upload(org_client, one_unknown).text
+    assert "Correct this problem and upload the file again:" in text
+    assert "unknown column: passport (expected:" in text
+    org_client.get("/?lang=ar")
+    text = _upload(org_client, one_unknown).text
+    assert "صحّح هذه المشكلة وأعد رفع الملف:" in text
+    assert "عمود غير معروف: passport (المتوقع:" in text
+    two_unknown = b"full_name,email,country,passport,fax\nA,a@example.org,IN,X1,0\n"
+    assert "عمودان غير معروفين: passport, fax (المتوقع:" in _upload(org_client, two_unknown).text
+    three_missing = b"name\nA\n"
+    text = _upload(org_client, three_missing).text
+    assert "أعمدة ناقصة: full_name, email, country" in text
+    assert "صحّح هاتين المشكلتين وأعد رفع الملف:" in text  # and the unknown column "name"
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"\xff\xfe\x00b\x00a\x00d", "not UTF-8"),
         (b"", "The file is empty."),
-        (b"name,email\nA,a@example.org\n", "missing column(s): full_name"),
+        (b"name,email\nA,a@example.org\n", "missing columns: full_name, country"),
         (
             b"full_name,email,country,passport\nA,a@example.org,IN,X1\n",
-            "unknown column(s): passport",
+            "unknown column: passport (expected: full_name, email,",
         ),
         (HEADER.encode() + b"\n", "no delegates"),
     ],
