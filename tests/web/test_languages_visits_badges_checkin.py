@@ -234,7 +234,7 @@ def test_the_scanner_page_carries_its_script_texts_in_the_page_language(client, 
     assert texts["bus"] == "الحافلة: {bus}"
     # One text per plural category Arabic has, for the browser's Intl.PluralRules.
     assert set(texts["plural"]["waiting"]) == {"zero", "one", "two", "few", "many", "other"}
-    assert texts["plural"]["scans"]["few"] == "زومنت {n} عمليات مسح"
+    assert texts["plural"]["scans"]["few"] == "تمّت مزامنة {n} عمليات مسح"
     english = json.loads(
         re.search(
             r'id="scanner-text">(.*?)</script>', render(client, "/events/cdc/scan", "en"), re.S
