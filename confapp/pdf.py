@@ -224,7 +224,7 @@ def _document_direction(pdf: FPDF) -> str | None:
 # UAX #9 resolves a whole paragraph, then reorders each line. fpdf2 does so in multi_cell,
 # but a line drawn alone (cell(), and the lines of fit_lines and the visa letter's own
 # wrapping) is a paragraph of its own: a Latin run that continues an Arabic sentence on
-# the next line, or the end of an isolate cut by the line break ("UTC+05:30)⁩ ..."), then
+# the next line, or the end of an isolate cut by the line break ("UTC+05:30)" and then PDI), then
 # takes the wrong side, and its closing bracket is mirrored to the other end ("(UTC+05:30").
 # lines_of_paragraph() gives every line the paragraph's direction and its open isolates.
 
