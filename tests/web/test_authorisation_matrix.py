@@ -9,29 +9,15 @@ never answer 401/403 or a server error.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import sqlalchemy as sa
 
-from confapp.accounts.models import EventRoleKind
-from confapp.agenda import services as agenda_services
-from confapp.agenda.models import Room
-from confapp.agenda.models import SessionKind
-from confapp.agenda.models import Track
-from confapp.agenda.services import SessionData
 from confapp.extensions import db
-from confapp.jobs.models import Job
-from confapp.jobs.models import JobStatus
-from confapp.visa.models import VisaRequest
-from tests.helpers import local_time
-from tests.helpers import make_confirmed_registration
-from tests.helpers import make_event
-from tests.helpers import make_staff
-from tests.helpers import make_user
-from tests.helpers import sign_in
-
-ROLES = ("anonymous", "delegate", "other_organiser", "staff", "organiser", "admin")
+from tests.route_world import ROLES
+from tests.route_world import build_world
+from tests.route_world import client_for
+from tests.route_world import rule_url
+from tests.route_world import walk_rules
 
 # Shorthands for the expected GET status of each role, in ROLES order.
 PUBLIC = (200, 200, 200, 200, 200, 200)
@@ -237,141 +223,26 @@ SPECIAL_GET = {
 
 @pytest.fixture
 def world(app):
-    """Event A with a delegate, staff and organiser; event B with its own organiser."""
-    with app.app_context():
-        event = make_event("cdc", capacity=50)
-        other = make_event("other")
-        organiser = make_staff(event, "org@example.org")
-        staff = make_staff(event, "staff@example.org", EventRoleKind.STAFF)
-        other_organiser = make_staff(other, "org-b@example.org")
-        admin = make_user("admin@example.org", admin=True, full_name="Admin")
-        registration = make_confirmed_registration(event, "delegate@example.org")
-        visa = VisaRequest(
-            registration=registration,
-            passport_name="DELEGATE",
-            passport_number="P1234567",
-            nationality="KE",
-            date_of_birth=dt.date(1980, 1, 1),
-            status="requested",
-        )
-        db.session.add(visa)
-        room = Room(event_id=event.id, name="Hall A", capacity=100)
-        track = Track(event_id=event.id, name="Innovation", colour="#225588")
-        db.session.add_all([room, track])
-        db.session.flush()
-        session = agenda_services.create_session(
-            event,
-            SessionData(
-                title="Workshop on cluster finance",
-                kind=SessionKind.WORKSHOP,
-                starts_at=local_time(event, 0, "10:00"),
-                ends_at=local_time(event, 0, "11:00"),
-                room_id=room.id,
-                track_id=track.id,
-                seat_limit=20,
-            ),
-            now=dt.datetime.now(dt.UTC),
-        )
-        agenda_services.publish_programme(event, dt.datetime.now(dt.UTC))
-        from confapp.visits.services import signup as visit_signup
-        from tests.helpers import make_visit
-
-        visit = make_visit(event, buses=(("Bus 1", 10), ("Bus 2", 10)))
-        visit_holder = visit_signup(event, visit, registration, now=dt.datetime.now(dt.UTC))
-        from confapp.comms import services as comms_services
-
-        announcement = comms_services.create(
-            event,
-            comms_services.Draft(subject={"en": "Welcome"}, body={"en": "Hello"}, publish=True),
-            user=organiser,
-            now=dt.datetime.now(dt.UTC),
-        )
-        job = Job(event_id=event.id, kind="badges.pdf", status=JobStatus.DONE, done=2, total=2)
-        db.session.add(job)
-        db.session.commit()
-        users = {
-            "delegate": registration.user,
-            "other_organiser": other_organiser,
-            "staff": staff,
-            "organiser": organiser,
-            "admin": admin,
-        }
-        values = {
-            "slug": "cdc",
-            "reg_id": registration.id,
-            "request_id": visa.id,
-            "session_id": session.id,
-            "room_id": room.id,
-            "track_id": track.id,
-            "token": "not-a-valid-token",
-            "filename": "css/app.css",
-            "action": "cancel",
-            "visit_id": visit.id,
-            "signup_id": visit_holder.id,
-            "registration_id": registration.id,
-            "slot_id": 999999,
-            "tag_id": 999999,
-            "kind": "logo",
-            "role_id": staff.roles[0].id,
-            "invitation_id": 999999,
-            "message_id": 999999,
-            "key": "countries",
-            "announcement_id": announcement.id,
-            "job_id": job.id,
-            "number": "7K3M-Q9ZP-2X4T",
-        }
-        return {
-            "users": {k: db.session.get(type(u), u.id) for k, u in users.items()},
-            "values": values,
-        }
-
-
-def _url(rule, values) -> str:
-    path = rule.rule
-    for name in rule.arguments:
-        path = path.replace(f"<{name}>", str(values[name]))
-        for converter in (
-            "int",
-            "path",
-            "any(cancel, reinstate, delete)",
-            "any(accept, decline, cancel, book)",
-        ):
-            path = path.replace(f"<{converter}:{name}>", str(values[name]))
-    return path
-
-
-# Routes that end the role's standing (signing out, cancelling) are walked last.
-LAST = ("registration.cancel", "accounts.logout")
-
-
-def _rules(app):
-    return sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in LAST, r.endpoint))
+    """The shared world of tests/route_world.py."""
+    return build_world(app)
 
 
 def test_every_route_has_an_expectation(app):
-    endpoints = {r.endpoint for r in _rules(app)}
+    endpoints = {r.endpoint for r in walk_rules(app)}
     assert endpoints - set(EXPECTED) == set(), "add the new routes to EXPECTED"
     assert set(EXPECTED) - endpoints == set(), "EXPECTED names routes that no longer exist"
 
 
-def _client_for(app, world, role):
-    client = app.test_client()
-    if role != "anonymous":
-        with app.app_context():
-            sign_in(client, world["users"][role])
-    return client
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_get_matrix(app, world, role):
-    client = _client_for(app, world, role)
+    client = client_for(app, world, role)
     index = ROLES.index(role)
     mismatches = []
-    for rule in _rules(app):
+    for rule in walk_rules(app):
         if "GET" not in rule.methods:
             continue
         expected_row = SPECIAL_GET.get(rule.endpoint) or EXPECTED[rule.endpoint][0]
-        url = _url(rule, world["values"])
+        url = rule_url(rule, world["values"])
         status = client.get(url).status_code
         if status != expected_row[index]:
             mismatches.append(f"{rule.endpoint} {url}: {status}, expected {expected_row[index]}")
@@ -388,13 +259,13 @@ def _snapshot(app) -> dict[str, int]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_post_matrix(app, world, role):
-    client = _client_for(app, world, role)
+    client = client_for(app, world, role)
     problems = []
-    for rule in _rules(app):
+    for rule in walk_rules(app):
         if "POST" not in rule.methods:
             continue
         allowed = EXPECTED[rule.endpoint][1] or set()
-        url = _url(rule, world["values"])
+        url = rule_url(rule, world["values"])
         before = _snapshot(app)
         response = client.post(url, data={})
         if role in allowed:
@@ -410,11 +281,11 @@ def test_post_matrix(app, world, role):
             if _snapshot(app) != before:
                 problems.append(f"{rule.endpoint}: a refused POST changed the database")
         if role != "anonymous" and rule.endpoint == "accounts.logout":
-            client = _client_for(app, world, role)
+            client = client_for(app, world, role)
     assert not problems, "\n".join(problems)
 
 
 def test_matrix_size(app):
     """The matrix covers every route for all six roles (reported in the issue note)."""
-    rules = _rules(app)
+    rules = walk_rules(app)
     assert len(rules) * len(ROLES) >= 50 * 6

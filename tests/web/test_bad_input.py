@@ -34,11 +34,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from confapp.extensions import db
+from tests.route_world import LAST
+from tests.route_world import build_world
+from tests.route_world import client_for
+from tests.route_world import rule_url
 from tests.web.test_authorisation_matrix import EXPECTED
-from tests.web.test_authorisation_matrix import LAST
-from tests.web.test_authorisation_matrix import _client_for
-from tests.web.test_authorisation_matrix import _url
-from tests.web.test_authorisation_matrix import world  # noqa: F401 - the shared fixture
 
 SOURCE = Path(__file__).resolve().parents[2] / "confapp"
 # request.args.get("x"), args.getlist("x"), int_arg("x"), _positive_int("x", ...)
@@ -107,7 +107,7 @@ def discover(app, state, clients) -> dict[str, dict[str, set[str]]]:
     for rule in _rules(app):
         if "GET" not in rule.methods or rule.endpoint in LAST:
             continue
-        url = _url(rule, state["values"])
+        url = rule_url(rule, state["values"])
         response = clients[role_for(rule.endpoint)].get(url)
         if response.mimetype != "text/html":
             continue
@@ -235,14 +235,20 @@ class Walk(dict):
 
 
 @pytest.fixture
-def walk(app, world):  # noqa: F811 - the fixture imported above
-    clients = {role: _client_for(app, world, role) for role in ("delegate", "organiser")}
+def world(app):
+    """The shared world of tests/route_world.py."""
+    return build_world(app)
+
+
+@pytest.fixture
+def walk(app, world):
+    clients = {role: client_for(app, world, role) for role in ("delegate", "organiser")}
     return Walk(clients=clients, routes=discover(app, world, clients), world=world)
 
 
 def _send(app, walk, rule, method: str, pairs) -> tuple[int, list[str]]:
     client = walk["clients"][role_for(rule.endpoint)]
-    url = _url(rule, walk["world"]["values"])
+    url = rule_url(rule, walk["world"]["values"])
     with app.app_context():
         engine = db.engine
     with _Writes(engine) as writes:
@@ -253,7 +259,7 @@ def _send(app, walk, rule, method: str, pairs) -> tuple[int, list[str]]:
                 url, data=_encode(pairs), content_type="application/x-www-form-urlencoded"
             )
     if rule.endpoint == "accounts.logout":
-        walk["clients"][role_for(rule.endpoint)] = _client_for(app, walk["world"], "organiser")
+        walk["clients"][role_for(rule.endpoint)] = client_for(app, walk["world"], "organiser")
     return response.status_code, writes.statements
 
 
