@@ -3,8 +3,9 @@ visit seat), staff, an organiser and an administrator, a second event with its o
 organiser, a published programme, an announcement and a finished job; a URL for every
 rule of app.url_map and a signed-in test client per role.
 
-Shared by the authorisation matrix (tests/web/test_authorisation_matrix.py), the bad-input
-walk (tests/web/test_bad_input.py) and the language walk (tests/web/test_every_page_translated.py).
+Shared by the walks over every route: the authorisation matrix, hostile input, double
+submits, HTML validity and languages (tests/web/test_authorisation_matrix.py,
+test_bad_input.py, test_double_submit.py, test_html_valid.py, test_every_page_translated.py).
 """
 
 from __future__ import annotations

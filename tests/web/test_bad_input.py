@@ -59,6 +59,12 @@ DELEGATE_PAGES = {
 }
 
 
+@pytest.fixture
+def world(app):
+    """The shared world of tests/route_world.py."""
+    return build_world(app)
+
+
 def query_names() -> list[str]:
     """Every query parameter name the code reads, plus the language switch."""
     names = {"lang"}
@@ -232,12 +238,6 @@ class Walk(dict):
 
     def __repr__(self) -> str:
         return f"<walk of {len(self['routes'])} routes>"
-
-
-@pytest.fixture
-def world(app):
-    """The shared world of tests/route_world.py."""
-    return build_world(app)
 
 
 @pytest.fixture

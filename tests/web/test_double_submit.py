@@ -31,9 +31,9 @@ import sqlalchemy as sa
 
 from confapp import ROOT
 from confapp.extensions import db
-from tests.web.test_authorisation_matrix import LAST
-from tests.web.test_authorisation_matrix import _url
-from tests.web.test_authorisation_matrix import world  # noqa: F401 - the shared fixture
+from tests.route_world import LAST
+from tests.route_world import build_world
+from tests.route_world import rule_url
 from tests.web.test_visits_race import _free_port
 
 TIMES = 5
@@ -174,6 +174,12 @@ RECIPES: dict[str, tuple[str, dict]] = {
 KNOWN_REPEATS: dict[str, str] = {}
 
 
+@pytest.fixture
+def world(app):
+    """The shared world of tests/route_world.py."""
+    return build_world(app)
+
+
 def _post_rules(app):
     rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
     return sorted(rules, key=lambda r: (r.endpoint in LAST, r.endpoint))
@@ -311,7 +317,7 @@ class _Server:
         return statuses
 
 
-def _cookies(app, world) -> dict[str, str]:  # noqa: F811
+def _cookies(app, world) -> dict[str, str]:
     serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
         users = {role: db.session.merge(u) for role, u in world["users"].items()}
@@ -321,7 +327,7 @@ def _cookies(app, world) -> dict[str, str]:  # noqa: F811
         }
 
 
-def _request(app, world, endpoint: str, cookies: dict[str, str]) -> tuple[bytes, dict]:  # noqa: F811
+def _request(app, world, endpoint: str, cookies: dict[str, str]) -> tuple[bytes, dict]:
     role, fields = RECIPES[endpoint]
     headers = {"Host": "localhost"}
     if role != "anonymous":
@@ -346,7 +352,7 @@ def _request(app, world, endpoint: str, cookies: dict[str, str]) -> tuple[bytes,
 
 
 @pytest.mark.postgres
-def test_five_identical_submits_act_once(app, world, database_url, tmp_path):  # noqa: F811
+def test_five_identical_submits_act_once(app, world, database_url, tmp_path):
     if importlib.util.find_spec("gunicorn") is None:
         pytest.skip("gunicorn is not installed")
     from confapp.checkin import services as checkin_services
@@ -363,7 +369,7 @@ def test_five_identical_submits_act_once(app, world, database_url, tmp_path):  #
     try:
         engine = sa.create_engine(database_url)
         for rule in _post_rules(app):
-            path = _url(rule, world["values"])
+            path = rule_url(rule, world["values"])
             body, headers = _request(app, world, rule.endpoint, cookies)
             with engine.connect() as conn:
                 marks = _high_water(conn)

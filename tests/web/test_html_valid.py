@@ -18,11 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.test_authorisation_matrix import LAST
-from tests.web.test_authorisation_matrix import _client_for
-from tests.web.test_authorisation_matrix import _url
-from tests.web.test_authorisation_matrix import world  # noqa: F401 - the shared fixture
+from tests.route_world import LAST
+from tests.route_world import build_world
+from tests.route_world import client_for
+from tests.route_world import rule_url
 from tests.web.test_bad_input import role_for
+
+
+@pytest.fixture
+def world(app):
+    """The shared world of tests/route_world.py."""
+    return build_world(app)
 
 
 def vnu_command() -> list[str]:
@@ -38,15 +44,15 @@ def vnu_command() -> list[str]:
     return [java, "-Xss4m", "-jar", str(jar), "--errors-only", "--format", "json"]
 
 
-def test_every_journey_page_is_valid_html(app, world, tmp_path):  # noqa: F811
+def test_every_journey_page_is_valid_html(app, world, tmp_path):
     command = vnu_command()
     app.config["WTF_CSRF_ENABLED"] = True  # pages as served: every form with its token
-    clients = {role: _client_for(app, world, role) for role in ("delegate", "organiser")}
+    clients = {role: client_for(app, world, role) for role in ("delegate", "organiser")}
     pages: dict[str, str] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
         if "GET" not in rule.methods or rule.endpoint in LAST or rule.endpoint == "static":
             continue
-        url = _url(rule, world["values"])
+        url = rule_url(rule, world["values"])
         response = clients[role_for(rule.endpoint)].get(url)
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
