@@ -83,7 +83,7 @@ class DetailsForm(Form):
         _l("Country"),
         # A callable: named in the reader's language at each request, and the collation
         # (a second of work) is not paid while the app is built.
-        choices=lambda: _choices([("", "Choose a country…"), *country_choices()]),
+        choices=lambda: _choices([("", _("Choose a country…")), *country_choices()]),
         validate_choice=False,
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
         validators=[DataRequired(_l("Choose your country.")), _known_country],
