@@ -140,7 +140,7 @@ def notify_change(
     """E-mail each affected delegate what changed, with the new .ics (published programmes
     only). Who is affected is decided now; the messages are written by a job that the
     action's own transaction records (so the action answers at once, and a rollback
-    sends nothing)."""
+    sends nothing). `old_room` is the room a moved session left ("" when it had none)."""
     # Before publication nobody outside the organisers has seen the programme.
     if event.programme_published_at is None:
         return
@@ -215,7 +215,7 @@ def notify_change_job(
                 change=change,
                 old_starts=_when(old_starts),
                 old_ends=_when(old_ends),
-                old_room=old_room,
+                old_room=old_room or (_("no room") if old_room == "" else None),
                 new_room=session.room.name if session.room else _("no room"),
                 url=url,
             )

@@ -367,7 +367,9 @@ def update_session(
                 "moved",
                 old_starts=old_starts,
                 old_ends=old_ends,
-                old_room=old_room if edit.moved else None,
+                # "" for a session that had no room: the e-mail names that in its
+                # reader's language (NO_ROOM is English, for the change log).
+                old_room=(_stored_room(old_room) or "") if edit.moved else None,
             )
     if edit.public:
         name = session.title if old_title == session.title else f"{old_title} (now {session.title})"

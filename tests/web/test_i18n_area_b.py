@@ -465,6 +465,36 @@ def test_seat_confirmation_email_in_the_delegates_language(app, world, outbox):
     assert "تأكّد مقعدك في:" in outbox.body(message)
 
 
+def test_a_session_given_a_room_mails_where_it_was_in_the_readers_language(app, world, outbox):
+    """A session that had no room and gets one: the e-mail names the old place ("no room")
+    in the delegate's language, as it names the new one."""
+    _set_language(app, "delegate@example.org", "ar")
+    with app.app_context():
+        event = db.session.get(Event, world["event"])
+        session = add_session(event, "Roomless talk", "15:00", "16:00")
+        registration = db.session.get(Registration, world["registration"])
+        services.set_star(registration, session, True, utcnow())
+        db.session.commit()
+        services.update_session(
+            event,
+            session,
+            services.SessionData(
+                title="Roomless talk",
+                kind=SessionKind.PARALLEL,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                room_id=world["room"],
+                description=session.description,
+            ),
+            now=utcnow(),
+        )
+        db.session.commit()
+    message = outbox.to("delegate@example.org")[-1]
+    body = outbox.body(message)
+    assert "القاعة: بلا قاعة ← Hall A" in body, body
+    assert "no room" not in body
+
+
 # --- meetings ---------------------------------------------------------------------------
 
 
