@@ -165,6 +165,14 @@ def test_manage_detail_edits_category_and_note(app, setup, org_client):
     assert org_client.get(f"{BASE}/99999").status_code == 404
 
 
+def test_manage_detail_names_the_source_in_the_readers_language(app, setup, org_client):
+    with app.app_context():
+        reg_id = _regs()[0].id
+    assert "source: Online form" in org_client.get(f"{BASE}/{reg_id}?lang=en").text
+    page = org_client.get(f"{BASE}/{reg_id}?lang=ar").text
+    assert "المصدر: النموذج الإلكتروني" in page and "المصدر: web" not in page
+
+
 def test_manual_add_creates_passwordless_account_and_respects_capacity(
     app, setup, org_client, outbox
 ):
