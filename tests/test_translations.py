@@ -40,7 +40,10 @@ _READ_BY_PEOPLE = {
     "ClickException", "UsageError", "BadParameter", "echo", "secho",
 }  # fmt: skip
 # Validators whose first argument is not the message (a length, a pattern, a field name).
-_MESSAGE_KEYWORD_ONLY = {"Length", "NumberRange", "Regexp", "EqualTo", "URL", "AnyOf", "NoneOf"}
+_MESSAGE_KEYWORD_ONLY = {
+    "Length", "NumberRange", "Regexp", "EqualTo", "URL", "AnyOf", "NoneOf",
+    "send_mail",  # its subject: the second argument
+}  # fmt: skip
 
 # Modules whose messages are for whoever installs and runs the server, not organisers.
 _FOR_OPERATORS = {
@@ -74,9 +77,11 @@ def _unmarked(path: Path) -> list[str]:
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
         if name not in _READ_BY_PEOPLE | _MESSAGE_KEYWORD_ONLY:
             continue
-        texts = [k.value for k in node.keywords if k.arg == "message"]
+        texts = [k.value for k in node.keywords if k.arg in ("message", "subject")]
         if name in _READ_BY_PEOPLE:
             texts += node.args[:1]
+        if name == "send_mail":  # send_mail(to, subject, template, ...)
+            texts += node.args[1:2]
         found += [
             f"{path.relative_to(ROOT)}:{node.lineno}: {name}({ast.unparse(text)[:70]})"
             for text in texts
@@ -104,11 +109,12 @@ def test_the_checker_finds_a_plain_string(tmp_path):
             'flash("Saved it.")\nflash(_("Saved it."))\n'
             'raise DomainError(f"No event {slug}.")\nDataRequired(message="Enter a name.")\n'
             'Regexp("^[a-z]+ [a-z]$")\nLength(max=3, message="Too long, sorry.")\n'
+            'send_mail(to, "Your badge is ready", "badge")\nsend_mail(to, _("Hi there"), "x")\n'
         )
         found = _unmarked(sample)
     finally:
         sample.unlink()
-    assert [line.split(":")[1] for line in found] == ["1", "3", "4", "6"]
+    assert [line.split(":")[1] for line in found] == ["1", "3", "4", "6", "7"]
 
 
 # --- counts said with "(s)" -----------------------------------------------------------------
